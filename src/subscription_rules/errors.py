@@ -1,0 +1,225 @@
+"""Errors raised for bad input: one class per kind, each also a fitting built-in.
+
+Every error is a :class:`SubscriptionRulesError`, so a host can catch them all
+at once, and each also subclasses the built-in exception a Python programmer
+would expect (``ValueError``, ``TypeError``, ``LookupError``), so existing
+``except ValueError`` clauses keep working. Messages name the argument and the
+offending value; the same facts are attributes for programs.
+
+Expected business outcomes (a downgrade that does not fit, a refused command)
+are *values*, not errors: see ``Infeasible`` and ``Refused``.
+
+>>> from subscription_rules.errors import CurrencyMismatchError
+>>> err = CurrencyMismatchError("other", "EUR", expected="USD")
+>>> str(err)
+"other: expected currency 'USD', got 'EUR'"
+>>> isinstance(err, ValueError), err.argument, err.value
+(True, 'other', 'EUR')
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CatalogError",
+    "CurrencyMismatchError",
+    "FloatAmountError",
+    "InvalidAmountError",
+    "InvalidArgumentError",
+    "InvalidInstantError",
+    "InvalidIntervalError",
+    "InvalidPeriodError",
+    "InvalidPolicyError",
+    "InvalidTimeZoneError",
+    "InvalidUsageError",
+    "NaiveDatetimeError",
+    "NotAnInstantError",
+    "SubscriptionRulesError",
+    "UnknownCurrencyError",
+    "UnknownPlanError",
+    "UnknownPriceError",
+]
+
+
+class SubscriptionRulesError(Exception):
+    """Base of every error this library raises for bad input.
+
+    ``argument`` names the offending argument (or catalog key) and ``value`` is
+    the value that was refused; the message starts with the argument's name.
+
+    >>> try:
+    ...     raise SubscriptionRulesError("bad value", argument="at", value=3)
+    ... except SubscriptionRulesError as err:
+    ...     print(err, "|", err.argument, err.value)
+    at: bad value | at 3
+    """
+
+    argument: str | None
+    value: object
+
+    def __init__(self, message: str, *, argument: str | None = None, value: object = None) -> None:
+        self.argument = argument
+        self.value = value
+        super().__init__(f"{argument}: {message}" if argument else message)
+
+
+class InvalidArgumentError(SubscriptionRulesError, TypeError):
+    """An argument of the wrong type (a ``str`` where a ``Plan`` belongs, ...).
+
+    >>> raise InvalidArgumentError("expected a Plan, got 'x'", argument="plan")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidArgumentError: plan: expected a Plan, got 'x'
+    """
+
+
+class InvalidAmountError(SubscriptionRulesError, ValueError):
+    """An amount that is not an exact money value for its currency.
+
+    Raised for too much precision (``"1.005"`` USD), NaN and infinities,
+    unparsable text, booleans, and amounts beyond the supported range.
+
+    >>> from subscription_rules import Money
+    >>> Money.of("1.005", "USD")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidAmountError: amount: '1.005' has more precision than USD allows (2 decimal places)
+    """
+
+
+class FloatAmountError(InvalidAmountError, TypeError):
+    """A ``float`` given as money: floats are refused everywhere.
+
+    >>> from subscription_rules import Money
+    >>> Money.of(0.1, "USD")
+    Traceback (most recent call last):
+    subscription_rules.errors.FloatAmountError: amount: floats are refused for money, got 0.1; pass a str or Decimal such as '0.1'
+    """
+
+
+class UnknownCurrencyError(SubscriptionRulesError, ValueError):
+    """A currency code that is not in the ISO 4217 table.
+
+    >>> from subscription_rules import Currency
+    >>> Currency.of("XYZ")
+    Traceback (most recent call last):
+    subscription_rules.errors.UnknownCurrencyError: currency: unknown ISO 4217 currency code 'XYZ'
+    """
+
+
+class CurrencyMismatchError(SubscriptionRulesError, ValueError):
+    """Two amounts in different currencies were combined or compared.
+
+    >>> from subscription_rules import Money
+    >>> Money.of("1.00", "USD") + Money.of("1.00", "EUR")
+    Traceback (most recent call last):
+    subscription_rules.errors.CurrencyMismatchError: other: expected currency 'USD', got 'EUR'
+    """
+
+    def __init__(self, argument: str, got: str, *, expected: str) -> None:
+        super().__init__(
+            f"expected currency {expected!r}, got {got!r}", argument=argument, value=got
+        )
+
+
+class InvalidInstantError(SubscriptionRulesError, ValueError):
+    """An instant that cannot be used: see the two subclasses."""
+
+
+class NaiveDatetimeError(InvalidInstantError):
+    """A ``datetime`` without a time zone: instants must be aware.
+
+    >>> from datetime import datetime
+    >>> from subscription_rules.periods import require_aware
+    >>> require_aware(datetime(2026, 1, 31), "at")
+    Traceback (most recent call last):
+    subscription_rules.errors.NaiveDatetimeError: at: naive datetime 2026-01-31 00:00:00 refused; attach a time zone (e.g. tzinfo=UTC)
+    """
+
+
+class NotAnInstantError(InvalidInstantError, TypeError):
+    """Something other than a ``datetime`` given where an instant belongs.
+
+    >>> from subscription_rules.periods import require_aware
+    >>> require_aware("2026-01-31", "at")
+    Traceback (most recent call last):
+    subscription_rules.errors.NotAnInstantError: at: expected an aware datetime, got str '2026-01-31'
+    """
+
+
+class InvalidTimeZoneError(SubscriptionRulesError, ValueError):
+    """A time zone name that is not a known IANA zone.
+
+    >>> from subscription_rules.periods import zone
+    >>> zone("Mars/Olympus")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTimeZoneError: time_zone: unknown IANA time zone 'Mars/Olympus'
+    """
+
+
+class InvalidIntervalError(SubscriptionRulesError, ValueError):
+    """An interval with a non-positive or oversized count, or unparsable text.
+
+    >>> from subscription_rules import Interval, IntervalUnit
+    >>> Interval(IntervalUnit.MONTH, 0)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidIntervalError: count: must be an int from 1 to 1200, got 0
+    """
+
+
+class InvalidPeriodError(SubscriptionRulesError, ValueError):
+    """A period or period index that cannot exist (end before start, an instant before the anchor).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import BillingCycle, MONTHLY
+    >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), MONTHLY)
+    >>> cycle.period(-1)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidPeriodError: index: must be a non-negative int, got -1
+    """
+
+
+class UnknownPlanError(SubscriptionRulesError, LookupError):
+    """A plan id that the catalog does not hold; the message lists the known ids.
+
+    >>> from subscription_rules import default_catalog
+    >>> default_catalog().plan("gold")
+    Traceback (most recent call last):
+    subscription_rules.errors.UnknownPlanError: plan_id: unknown plan 'gold'; known plans: 'personal', 'advanced', 'pro'
+    """
+
+
+class UnknownPriceError(SubscriptionRulesError, LookupError):
+    """A plan that has no price for the requested interval.
+
+    >>> from subscription_rules import default_catalog, WEEKLY
+    >>> default_catalog().plan("personal").price(WEEKLY)
+    Traceback (most recent call last):
+    subscription_rules.errors.UnknownPriceError: interval: plan 'personal' has no weekly price; it has: monthly, yearly
+    """
+
+
+class CatalogError(SubscriptionRulesError, ValueError):
+    r"""A catalog that is malformed; ``plan`` and ``key`` say where.
+
+    >>> from subscription_rules import parse_catalog
+    >>> parse_catalog('currency = "USD"\\n[[plans]]\\nid = "a"\\nname = "A"\\n')
+    Traceback (most recent call last):
+    subscription_rules.errors.CatalogError: plans[0] ('a').prices: missing required key
+    """
+
+    plan: str | None
+    key: str | None
+
+    def __init__(
+        self, message: str, *, plan: str | None = None, key: str | None = None, value: object = None
+    ) -> None:
+        self.plan = plan
+        self.key = key
+        where = ".".join(part for part in (plan, key) if part) or None
+        super().__init__(message, argument=where, value=value)
+
+
+class InvalidUsageError(SubscriptionRulesError, ValueError):
+    """A usage count that is negative, not an int, or for an unknown metric."""
+
+
+class InvalidPolicyError(SubscriptionRulesError, ValueError):
+    """A policy whose fields contradict each other or lie outside their range."""

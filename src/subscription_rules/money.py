@@ -1,0 +1,537 @@
+"""Exact money: integer minor units, named rounding, and allocation that never loses a cent.
+
+A :class:`Money` is an ``int`` count of its currency's minor unit (cents for
+USD, yen for JPY, fils for KWD) and a :class:`Currency`. Floats are refused
+everywhere; ``str`` and ``Decimal`` are accepted at the edges and refused when
+they hold more precision than the currency has. Arithmetic between two
+currencies is an error.
+
+Every rounding in the library goes through :func:`divide` with a named
+:class:`RoundingMode`: an exact ratio is computed by integer arithmetic and
+rounded once, never via a float or a pre-rounded fraction.
+
+>>> price = Money.of("150.00", "USD")
+>>> price.ratio(15, 30, RoundingMode.HALF_UP)
+Money.of('75.00', 'USD')
+>>> [str(part) for part in allocate(Money.of("100.00", "USD"), (1, 1, 1))]
+['USD 33.34', 'USD 33.33', 'USD 33.33']
+"""
+
+from __future__ import annotations
+
+import enum
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+import attrs
+
+from subscription_rules.errors import (
+    CurrencyMismatchError,
+    FloatAmountError,
+    InvalidAmountError,
+    InvalidArgumentError,
+    UnknownCurrencyError,
+)
+
+__all__ = ["Currency", "Money", "RoundingMode", "allocate", "divide", "iso_currencies"]
+
+#: Largest absolute amount in minor units: 10**18 (ten quadrillion dollars) keeps
+#: every product of an amount and a period length far from any practical limit,
+#: and stops a mistyped amount from passing silently.
+MAX_MINOR: Final = 10**18
+
+# ISO 4217 active codes by minor-unit exponent (the exponent table of the
+# standard's list one; funds codes included). Everything Stripe charges in is
+# here; note that Stripe treats a few ISO two-decimal currencies specially
+# (MGA as zero-decimal; HUF, ISK, TWD, UGX with whole-unit payouts), which is
+# the Stripe adapter's concern, not this table's.
+_UNITS: Final = (1, 10, 100, 1000, 10000)
+
+_EXPONENT_0 = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+_EXPONENT_3 = "BHD IQD JOD KWD LYD OMR TND"
+_EXPONENT_4 = "CLF UYW"
+_EXPONENT_2 = (
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP "
+    "BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR "
+    "FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW "
+    "KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN "
+    "NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD "
+    "SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU "
+    "UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
+)
+
+
+class RoundingMode(enum.Enum):
+    """How an exact value between two minor units becomes one of them.
+
+    ``HALF_UP`` and ``HALF_DOWN`` resolve a tie away from / toward zero (as
+    ``decimal.ROUND_HALF_UP`` does); ``DOWN`` and ``UP`` go toward / away from
+    zero; ``FLOOR`` and ``CEILING`` toward minus / plus infinity.
+
+    >>> [divide(5, 2, mode) for mode in (RoundingMode.HALF_UP, RoundingMode.HALF_EVEN)]
+    [3, 2]
+    >>> [divide(-5, 2, mode) for mode in (RoundingMode.HALF_UP, RoundingMode.FLOOR)]
+    [-3, -3]
+    """
+
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+    HALF_DOWN = "half_down"
+    DOWN = "down"
+    UP = "up"
+    FLOOR = "floor"
+    CEILING = "ceiling"
+
+
+def divide(numerator: int, denominator: int, mode: RoundingMode) -> int:  # noqa: C901, PLR0911 - one branch per mode
+    """Return ``numerator / denominator`` rounded once to an integer by ``mode``.
+
+    Pure integer arithmetic: no float, no ``Decimal`` context.
+
+    >>> divide(1, 3, RoundingMode.UP), divide(2, 3, RoundingMode.DOWN)
+    (1, 0)
+    >>> divide(7, 2, RoundingMode.HALF_EVEN), divide(-7, 2, RoundingMode.HALF_EVEN)
+    (4, -4)
+    >>> divide(1, 0, RoundingMode.UP)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidAmountError: denominator: must be a positive int, got 0
+    """
+    if type(numerator) is not int:
+        raise InvalidArgumentError(
+            f"must be an int, got {type(numerator).__name__} {numerator!r}",
+            argument="numerator",
+            value=numerator,
+        )
+    if type(denominator) is not int or denominator <= 0:
+        raise InvalidAmountError(
+            f"must be a positive int, got {denominator!r}",
+            argument="denominator",
+            value=denominator,
+        )
+    quotient, remainder = divmod(numerator, denominator)  # floor division
+    if remainder == 0:
+        return quotient
+    # The exact value lies strictly between quotient (floor) and quotient + 1.
+    if mode is RoundingMode.FLOOR:
+        return quotient
+    if mode is RoundingMode.CEILING:
+        return quotient + 1
+    negative = numerator < 0
+    if mode is RoundingMode.DOWN:
+        return quotient + 1 if negative else quotient
+    if mode is RoundingMode.UP:
+        return quotient if negative else quotient + 1
+    twice = 2 * remainder
+    if twice < denominator:
+        return quotient
+    if twice > denominator:
+        return quotient + 1
+    # An exact tie between quotient and quotient + 1.
+    if mode is RoundingMode.HALF_UP:
+        return quotient if negative else quotient + 1
+    if mode is RoundingMode.HALF_DOWN:
+        return quotient + 1 if negative else quotient
+    return quotient if quotient % 2 == 0 else quotient + 1  # HALF_EVEN
+
+
+@attrs.frozen(repr=False)
+class Currency:
+    """An ISO 4217 currency: its code and the exponent of its minor unit.
+
+    Look codes up with :meth:`of`; construct one directly only for a code the
+    table lacks (a test currency such as ``XTS``).
+
+    >>> Currency.of("USD").exponent, Currency.of("JPY").exponent, Currency.of("KWD").exponent
+    (2, 0, 3)
+    >>> Currency.of("usd")
+    Currency('USD', 2)
+    """
+
+    code: str
+    exponent: int
+
+    def __attrs_post_init__(self) -> None:
+        code: object = self.code  # checked at run time: hosts call this from untyped code
+        if not (isinstance(code, str) and len(code) == 3 and code.isupper()):
+            raise UnknownCurrencyError(
+                f"must be three upper-case letters, got {self.code!r}",
+                argument="code",
+                value=self.code,
+            )
+        if type(self.exponent) is not int or not 0 <= self.exponent <= 4:
+            raise InvalidAmountError(
+                f"must be an int from 0 to 4, got {self.exponent!r}",
+                argument="exponent",
+                value=self.exponent,
+            )
+
+    @classmethod
+    def of(cls, code: str | Currency) -> Currency:
+        """Return the ISO 4217 currency with this code (case-insensitive).
+
+        >>> Currency.of("BHD")
+        Currency('BHD', 3)
+        """
+        if isinstance(code, Currency):
+            return code
+        if isinstance(code, str):
+            found = _CURRENCIES.get(code.strip().upper())
+            if found is not None:
+                return found
+        raise UnknownCurrencyError(
+            f"unknown ISO 4217 currency code {code!r}", argument="currency", value=code
+        )
+
+    @property
+    def unit(self) -> int:
+        """Minor units in one major unit (100 for USD, 1 for JPY, 1000 for KWD).
+
+        >>> Currency.of("KWD").unit
+        1000
+        """
+        return _UNITS[self.exponent]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"Currency({self.code!r}, {self.exponent})"
+
+
+_CURRENCIES: Final[dict[str, Currency]] = {
+    code: Currency(code, exponent)
+    for exponent, codes in ((0, _EXPONENT_0), (2, _EXPONENT_2), (3, _EXPONENT_3), (4, _EXPONENT_4))
+    for code in codes.split()
+}
+
+
+def iso_currencies() -> tuple[Currency, ...]:
+    """Return every currency of the built-in ISO 4217 table, sorted by code.
+
+    >>> codes = [c.code for c in iso_currencies()]
+    >>> len(codes) > 150, "JPY" in codes, "KWD" in codes
+    (True, True, True)
+    """
+    return tuple(sorted(_CURRENCIES.values(), key=lambda c: c.code))
+
+
+def _check_minor(minor: object) -> int:
+    if type(minor) is int:
+        if -MAX_MINOR <= minor <= MAX_MINOR:
+            return minor
+        raise InvalidAmountError(
+            f"must lie within ±{MAX_MINOR} minor units, got {minor}", argument="minor", value=minor
+        )
+    if isinstance(minor, float):
+        raise FloatAmountError(
+            f"floats are refused for money, got {minor!r}", argument="minor", value=minor
+        )
+    raise InvalidAmountError(
+        f"must be an int count of minor units, got {type(minor).__name__} {minor!r}",
+        argument="minor",
+        value=minor,
+    )
+
+
+@attrs.frozen(repr=False, order=False)
+class Money:
+    """An exact amount: an ``int`` of minor units in a :class:`Currency`.
+
+    Construct from major units with :meth:`of` (``str``, ``Decimal`` or ``int``)
+    or from minor units with :meth:`from_minor`. Amounts in one currency add,
+    subtract, negate, compare and multiply by an ``int``; mixing currencies
+    raises :class:`~subscription_rules.errors.CurrencyMismatchError`.
+
+    >>> Money.of("150.00", "USD") + Money.from_minor(1, "USD")
+    Money.of('150.01', 'USD')
+    >>> str(Money.of(1500, "JPY")), str(Money.of("1.250", "KWD")), str(-Money.of("5", "USD"))
+    ('JPY 1500', 'KWD 1.250', 'USD -5.00')
+    >>> Money.of("150.00", "USD") * 3 > Money.of("400", "USD")
+    True
+    """
+
+    minor: int = attrs.field(converter=_check_minor)
+    currency: Currency = attrs.field()
+
+    @currency.validator
+    def _check_currency(self, _attribute: object, value: object) -> None:
+        if not isinstance(value, Currency):
+            raise InvalidArgumentError(
+                f"expected a Currency, got {type(value).__name__} {value!r}",
+                argument="currency",
+                value=value,
+            )
+
+    @classmethod
+    def of(cls, amount: str | Decimal | int, currency: str | Currency) -> Money:
+        """Parse an amount in major units: ``"150.00"``, ``Decimal("150")`` or ``150``.
+
+        Refuses floats, NaN, infinities, and more decimal places than the
+        currency has (``"1.5"`` JPY, ``"1.005"`` USD).
+
+        >>> Money.of("0.1", "USD").minor, Money.of(3, "KWD").minor
+        (10, 3000)
+        >>> Money.of("1.5", "JPY")
+        Traceback (most recent call last):
+        subscription_rules.errors.InvalidAmountError: amount: '1.5' has more precision than JPY allows (0 decimal places)
+        """
+        cur = Currency.of(currency)
+        if isinstance(amount, (bool, float)):
+            if isinstance(amount, float):
+                raise FloatAmountError(
+                    f"floats are refused for money, got {amount!r}; "
+                    f"pass a str or Decimal such as '{amount!r}'",
+                    argument="amount",
+                    value=amount,
+                )
+            raise InvalidAmountError(
+                f"expected a str, Decimal or int, got bool {amount!r}",
+                argument="amount",
+                value=amount,
+            )
+        if isinstance(amount, int):
+            return cls(amount * cur.unit, cur)
+        if isinstance(amount, str):
+            try:
+                exact = Decimal(amount.strip().replace("_", ""))
+            except InvalidOperation:
+                raise InvalidAmountError(
+                    f"{amount!r} is not a decimal number", argument="amount", value=amount
+                ) from None
+        elif isinstance(amount, Decimal):
+            exact = amount
+        else:
+            raise InvalidAmountError(
+                f"expected a str, Decimal or int, got {type(amount).__name__} {amount!r}",
+                argument="amount",
+                value=amount,
+            )
+        if not exact.is_finite():
+            raise InvalidAmountError(
+                f"{amount!r} is not a finite number", argument="amount", value=amount
+            )
+        scaled = exact.scaleb(cur.exponent)
+        if scaled != scaled.to_integral_value():
+            raise InvalidAmountError(
+                f"{amount!r} has more precision than {cur.code} allows "
+                f"({cur.exponent} decimal places)",
+                argument="amount",
+                value=amount,
+            )
+        if abs(scaled) > MAX_MINOR:
+            raise InvalidAmountError(
+                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+            )
+        return cls(int(scaled), cur)
+
+    @classmethod
+    def from_minor(cls, minor: int, currency: str | Currency) -> Money:
+        """Make an amount from an ``int`` of minor units.
+
+        >>> Money.from_minor(15000, "USD")
+        Money.of('150.00', 'USD')
+        """
+        return cls(minor, Currency.of(currency))
+
+    @classmethod
+    def zero(cls, currency: str | Currency) -> Money:
+        """Return zero in ``currency``.
+
+        >>> str(Money.zero("EUR"))
+        'EUR 0.00'
+        """
+        return cls(0, Currency.of(currency))
+
+    def _same(self, other: object, argument: str = "other") -> Money:
+        if not isinstance(other, Money):
+            raise InvalidArgumentError(
+                f"expected Money, got {type(other).__name__} {other!r}",
+                argument=argument,
+                value=other,
+            )
+        if other.currency != self.currency:
+            raise CurrencyMismatchError(argument, other.currency.code, expected=self.currency.code)
+        return other
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.minor + self._same(other).minor, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.minor - self._same(other).minor, self.currency)
+
+    def __neg__(self) -> Money:
+        return Money(-self.minor, self.currency)
+
+    def __abs__(self) -> Money:
+        return Money(abs(self.minor), self.currency)
+
+    def __mul__(self, factor: int) -> Money:
+        if type(factor) is not int:
+            if isinstance(factor, float):
+                raise FloatAmountError(
+                    f"floats are refused for money, got {factor!r}", argument="factor", value=factor
+                )
+            raise InvalidArgumentError(
+                f"money multiplies by an int only, got {type(factor).__name__} {factor!r}; "
+                "use ratio() for a fraction",
+                argument="factor",
+                value=factor,
+            )
+        return Money(self.minor * factor, self.currency)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        return self.minor < self._same(other).minor
+
+    def __le__(self, other: Money) -> bool:
+        return self.minor <= self._same(other).minor
+
+    def __gt__(self, other: Money) -> bool:
+        return self.minor > self._same(other).minor
+
+    def __ge__(self, other: Money) -> bool:
+        return self.minor >= self._same(other).minor
+
+    def __bool__(self) -> bool:
+        return self.minor != 0
+
+    def is_zero(self) -> bool:
+        """Whether this is zero.
+
+        >>> Money.zero("USD").is_zero()
+        True
+        """
+        return self.minor == 0
+
+    def is_positive(self) -> bool:
+        """Whether this is more than zero.
+
+        >>> Money.of("-1", "USD").is_positive()
+        False
+        """
+        return self.minor > 0
+
+    def is_negative(self) -> bool:
+        """Whether this is less than zero.
+
+        >>> Money.of("-1", "USD").is_negative()
+        True
+        """
+        return self.minor < 0
+
+    def min(self, other: Money) -> Money:
+        """Return the smaller of two amounts in one currency.
+
+        >>> str(Money.of("5", "USD").min(Money.of("3", "USD")))
+        'USD 3.00'
+        """
+        return self if self.minor <= self._same(other).minor else other
+
+    def max(self, other: Money) -> Money:
+        """Return the larger of two amounts in one currency.
+
+        >>> str(Money.of("5", "USD").max(Money.of("3", "USD")))
+        'USD 5.00'
+        """
+        return self if self.minor >= self._same(other).minor else other
+
+    def ratio(self, numerator: int, denominator: int, mode: RoundingMode) -> Money:
+        """Return ``self × numerator ÷ denominator``, rounded once by ``mode``.
+
+        The product is formed exactly before the single division, so no
+        fraction is rounded before it is applied.
+
+        >>> Money.of("100.00", "USD").ratio(1, 3, RoundingMode.HALF_UP)
+        Money.of('33.33', 'USD')
+        >>> Money.of("0.05", "USD").ratio(1, 2, RoundingMode.HALF_EVEN)
+        Money.of('0.02', 'USD')
+        """
+        if type(numerator) is not int:
+            raise InvalidArgumentError(
+                f"must be an int, got {type(numerator).__name__} {numerator!r}",
+                argument="numerator",
+                value=numerator,
+            )
+        return Money(divide(self.minor * numerator, denominator, mode), self.currency)
+
+    def to_decimal(self) -> Decimal:
+        """Return the amount in major units as an exact ``Decimal``.
+
+        >>> Money.of("1.250", "KWD").to_decimal()
+        Decimal('1.250')
+        """
+        return Decimal(self.minor).scaleb(-self.currency.exponent)
+
+    def format_amount(self) -> str:
+        """Return the amount in major units without the code, e.g. ``"150.00"``.
+
+        >>> Money.from_minor(-5, "USD").format_amount()
+        '-0.05'
+        """
+        exponent = self.currency.exponent
+        sign = "-" if self.minor < 0 else ""
+        whole, part = divmod(abs(self.minor), 10**exponent)
+        return f"{sign}{whole}.{part:0{exponent}d}" if exponent else f"{sign}{whole}"
+
+    def __str__(self) -> str:
+        return f"{self.currency.code} {self.format_amount()}"
+
+    def __repr__(self) -> str:
+        return f"Money.of({self.format_amount()!r}, {self.currency.code!r})"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def with_minor(self, minor: int) -> Money:
+        """Return an amount of ``minor`` units in this currency.
+
+        >>> Money.of("1", "USD").with_minor(5)
+        Money.of('0.05', 'USD')
+        """
+        return attrs.evolve(self, minor=minor)
+
+
+def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money, ...]:
+    """Split ``total`` in proportion to ``weights`` by largest remainder.
+
+    The parts always sum to ``total`` exactly, and no part differs from its
+    exact share by a whole minor unit or more. Ties in the remainders go to the
+    earlier weight, so the result is deterministic.
+
+    >>> [str(part) for part in allocate(Money.of("0.05", "USD"), (1, 1))]
+    ['USD 0.03', 'USD 0.02']
+    >>> [str(part) for part in allocate(Money.of("-10", "JPY"), (1, 2))]
+    ['JPY -3', 'JPY -7']
+    >>> allocate(Money.of("1", "USD"), (0, 0))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidAmountError: weights: must be non-negative ints with a positive sum, got (0, 0)
+    """
+    if not isinstance(total, Money):
+        raise InvalidArgumentError(
+            f"expected Money, got {type(total).__name__} {total!r}", argument="total", value=total
+        )
+    parts = tuple(weights)
+    if (
+        not parts
+        or any(type(w) is not int or w < 0 for w in parts)
+        or sum(parts) == 0
+        or len(parts) > 1_000_000
+    ):
+        raise InvalidAmountError(
+            f"must be non-negative ints with a positive sum, got {tuple(weights)!r}",
+            argument="weights",
+            value=weights,
+        )
+    whole = sum(parts)
+    # Allocate the magnitude and restore the sign, so negative totals mirror positive ones.
+    sign = -1 if total.minor < 0 else 1
+    amount = abs(total.minor)
+    shares = [divmod(amount * w, whole) for w in parts]
+    leftover = amount - sum(q for q, _ in shares)
+    order = sorted(range(len(parts)), key=lambda i: (-shares[i][1], i))
+    bonus = set(order[:leftover])
+    return tuple(
+        Money(sign * (q + (1 if i in bonus else 0)), total.currency)
+        for i, (q, _) in enumerate(shares)
+    )
