@@ -1,0 +1,73 @@
+"""Issuing documents for a subscription: invoices with credit applied, and credit notes.
+
+Shared by plan changes and the lifecycle, so that every invoice spends the
+credit balance the same way and every document gets its number and
+idempotency key the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from subscription_rules.credits import CreditNote, CreditReason, apply_credit
+from subscription_rules.effects import ChargeInvoice, Effect, IssueCreditNote, RefundPayment
+from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
+from subscription_rules.money import Money
+from subscription_rules.subscription import Subscription
+
+
+def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
+    """The idempotency key of a charge: subscription, invoice and attempt."""
+    return f"{subscription_id}:charge:{invoice_id}:attempt-{attempt}"
+
+
+def issue_invoice(
+    sub: Subscription,
+    reason: InvoiceReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    period_start: datetime,
+    period_end: datetime,
+    *,
+    invoice_id: str | None = None,
+) -> tuple[Subscription, Invoice, ChargeInvoice]:
+    """Issue an invoice of ``lines``, spending the credit balance on it first.
+
+    ``invoice_id`` fixes the id (renewals use the period); otherwise the next
+    document number is used.
+    """
+    if invoice_id is None:
+        number, sub = sub.next_document()
+        invoice_id = f"{sub.id}-INV-{number:04d}"
+    subtotal = sum_lines(lines, sub.zero)
+    applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
+    invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
+    sub = attrs.evolve(sub, credit_balance=balance)
+    return sub, invoice, ChargeInvoice(invoice, invoice_key(sub.id, invoice_id))
+
+
+def issue_credit_note(
+    sub: Subscription,
+    reason: CreditReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    *,
+    refundable: Money | None = None,
+) -> tuple[Subscription, CreditNote, tuple[Effect, ...]]:
+    """Issue a credit note for ``lines`` (negative amounts).
+
+    Up to ``refundable`` goes back to the payment method (the policy chose
+    refunds; never more than was paid); the rest joins the credit balance.
+    """
+    number, sub = sub.next_document()
+    note_number = f"{sub.id}-CN-{number:04d}"
+    credit = -sum_lines(lines, sub.zero)
+    refunded = None if refundable is None else credit.min(refundable.max(sub.zero))
+    note = CreditNote(note_number, sub.id, reason, at, lines, refunded)
+    sub = attrs.evolve(sub, credit_balance=sub.credit_balance + note.to_balance)
+    effects: list[Effect] = [IssueCreditNote(note, f"{sub.id}:credit-note:{note_number}")]
+    if refunded is not None and refunded.is_positive():
+        effects.append(RefundPayment(refunded, note_number, f"{sub.id}:refund:{note_number}"))
+    return sub, note, tuple(effects)

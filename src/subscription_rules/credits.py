@@ -1,0 +1,114 @@
+"""Credit notes and the credit balance: credit for unused time, applied to later bills.
+
+The help page: "When you downgrade to a lower plan, the unused time from your
+previous plan automatically generates a credit note. This credit applies to
+future bills on your new plan." A :class:`CreditNote` records the credit line
+by line; its amount goes to the subscription's credit balance (or, by policy,
+back to the payment method, never more than was paid), and
+:func:`apply_credit` spends the balance on the next invoices without ever
+making one negative.
+
+>>> from subscription_rules.money import Money
+>>> applied, left = apply_credit(Money.of("50", "USD"), Money.of("30", "USD"))
+>>> str(applied), str(left)
+('USD 30.00', 'USD 20.00')
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from subscription_rules.errors import InvalidAmountError
+from subscription_rules.invoices import Line, sum_lines
+from subscription_rules.money import Money
+
+__all__ = ["CreditNote", "CreditReason", "apply_credit"]
+
+
+class CreditReason(enum.Enum):
+    """Why a credit note was issued."""
+
+    PLAN_CHANGE = "plan_change"
+    SUSPENSION = "suspension"
+    EXCESS_PAYMENT = "excess_payment"
+
+
+@attrs.frozen
+class CreditNote:
+    """A credit note: the lines it credits (negative amounts), and where the money goes.
+
+    ``amount`` is the positive total credited; ``refunded`` is the part paid
+    back to the payment method, the rest went to the credit balance.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules.invoices import LineKind
+    >>> t = datetime(2026, 11, 16, tzinfo=UTC)
+    >>> line = Line(LineKind.UNUSED_TIME, "Unused time on Advanced", Money.of("-75", "USD"), t, t)
+    >>> note = CreditNote("sub_1-CN-0002", "sub_1", CreditReason.PLAN_CHANGE, t, (line,))
+    >>> str(note.amount), str(note.to_balance)
+    ('USD 75.00', 'USD 75.00')
+    """
+
+    number: str
+    subscription_id: str
+    reason: CreditReason
+    issued_at: datetime
+    lines: tuple[Line, ...]
+    refunded: Money | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise InvalidAmountError("a credit note needs at least one line", argument="lines")
+        amount = self.amount
+        if not amount.is_positive():
+            raise InvalidAmountError(
+                f"a credit note credits a positive amount, got {amount}",
+                argument="lines",
+                value=amount,
+            )
+        if self.refunded is not None and (self.refunded.is_negative() or self.refunded > amount):
+            raise InvalidAmountError(
+                f"must lie between zero and the credit {amount}, got {self.refunded}",
+                argument="refunded",
+                value=self.refunded,
+            )
+
+    @property
+    def amount(self) -> Money:
+        """The positive amount credited: minus the sum of the (negative) lines."""
+        return -sum_lines(self.lines, self.lines[0].amount.with_minor(0))
+
+    @property
+    def to_balance(self) -> Money:
+        """The part of the credit that went to the credit balance."""
+        return self.amount - self.refunded if self.refunded is not None else self.amount
+
+
+def apply_credit(balance: Money, subtotal: Money) -> tuple[Money, Money]:
+    """Spend ``balance`` on an invoice of ``subtotal``: return ``(applied, balance_left)``.
+
+    Applies at most the subtotal, so an invoice is never made negative, and
+    carries the rest forward. A negative balance or subtotal is refused.
+
+    >>> from subscription_rules.money import Money
+    >>> [str(m) for m in apply_credit(Money.of("10", "USD"), Money.of("30", "USD"))]
+    ['USD 10.00', 'USD 0.00']
+    >>> apply_credit(Money.of("-1", "USD"), Money.of("30", "USD"))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidAmountError: balance: a credit balance cannot be negative, got USD -1.00
+    """
+    if balance.is_negative():
+        raise InvalidAmountError(
+            f"a credit balance cannot be negative, got {balance}", argument="balance", value=balance
+        )
+    if subtotal.is_negative():
+        raise InvalidAmountError(
+            f"an invoice subtotal cannot be negative, got {subtotal}",
+            argument="subtotal",
+            value=subtotal,
+        )
+    applied = balance.min(subtotal)
+    return applied, balance - applied

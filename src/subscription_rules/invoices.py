@@ -1,0 +1,269 @@
+"""Invoices and their lines; each line carries its arithmetic in words and as data.
+
+A line's amount is signed: charges are positive and credits for unused time
+negative, so the total of any quote, invoice or credit note is the plain sum of
+its rounded lines. The arithmetic behind a prorated line is an
+:class:`Explanation`: the base amount, the units used over the denominator,
+the exact unrounded value, the rounding mode and any cap.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules.money import Money, RoundingMode
+>>> start, end = datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+>>> line = prorated_line(
+...     LineKind.PRORATION_CHARGE, "Remaining time on Pro", Money.of("300", "USD"),
+...     units=15, denominator=30, unit="day", rounding=RoundingMode.HALF_UP,
+...     start=start, end=end, plan_id="pro",
+... )
+>>> str(line.amount)
+'USD 150.00'
+>>> print(line.explanation)
+USD 300.00 × 15/30 days = USD 150.00 exactly; no rounding needed
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from subscription_rules.errors import InvalidAmountError
+from subscription_rules.money import Money, RoundingMode, divide
+
+__all__ = [
+    "Explanation",
+    "Invoice",
+    "InvoiceReason",
+    "Line",
+    "LineKind",
+    "format_date",
+    "prorated_line",
+    "sum_lines",
+]
+
+
+def format_date(at: datetime) -> str:
+    """Return a date as the help page writes it: ``16 Nov 2026``.
+
+    >>> format_date(datetime(2026, 11, 6))
+    '6 Nov 2026'
+    """
+    return f"{at.day} {at:%b %Y}"
+
+
+class LineKind(enum.Enum):
+    """What a line bills or credits."""
+
+    SUBSCRIPTION = "subscription"
+    PRORATION_CHARGE = "proration_charge"
+    UNUSED_TIME = "unused_time"
+    OVERAGE = "overage"
+    SUSPENSION_CREDIT = "suspension_credit"
+
+
+@attrs.frozen
+class Explanation:
+    """The arithmetic of one prorated line: ``base × units / denominator``, rounded once.
+
+    ``exact_minor`` is the unrounded value in minor units as a numerator over
+    ``denominator`` (``base.minor × units``); ``cap`` is the ceiling applied
+    (what was billed net of earlier credits), if it bit.
+
+    >>> from subscription_rules.money import Money, RoundingMode
+    >>> e = Explanation(Money.of("150", "USD"), 15, 31, "day", RoundingMode.HALF_UP,
+    ...                 Money.of("72.58", "USD"))
+    >>> print(e)
+    USD 150.00 × 15/31 days = 7258.0645… cents, rounded half-up to USD 72.58
+    """
+
+    base: Money
+    units: int
+    denominator: int
+    unit: str
+    rounding: RoundingMode
+    rounded: Money
+    cap: Money | None = None
+
+    @property
+    def exact_numerator(self) -> int:
+        """The unrounded value in minor units is ``exact_numerator / denominator``."""
+        return self.base.minor * self.units
+
+    @property
+    def is_exact(self) -> bool:
+        """Whether the value needed no rounding.
+
+        >>> from subscription_rules.money import Money, RoundingMode
+        >>> m = Money.of("10", "USD")
+        >>> Explanation(m, 1, 2, "day", RoundingMode.HALF_UP, m.with_minor(500)).is_exact
+        True
+        """
+        return self.exact_numerator % self.denominator == 0
+
+    def _exact_text(self) -> str:
+        whole, rest = divmod(abs(self.exact_numerator), self.denominator)
+        sign = "-" if self.exact_numerator < 0 else ""
+        fraction = divide(rest * 10_000, self.denominator, RoundingMode.DOWN)
+        tail = "…" if (rest * 10_000) % self.denominator else ""
+        minor_name = _MINOR_NAMES.get(self.base.currency.code, "minor units")
+        return f"{sign}{whole}.{fraction:04d}{tail} {minor_name}"
+
+    def __str__(self) -> str:
+        units = f"{self.units:,}/{self.denominator:,} {self.unit}s"
+        head = f"{self.base} × {units}"
+        if self.is_exact:
+            text = (
+                f"{head} = {self.base.with_minor(self.exact_numerator // self.denominator)} exactly"
+            )
+            if self.cap is None:
+                return f"{text}; no rounding needed"
+        else:
+            mode = self.rounding.value.replace("_", "-")
+            text = f"{head} = {self._exact_text()}, rounded {mode} to "
+            if self.cap is None:
+                return text + str(self.rounded)
+            text += str(
+                self.rounded.with_minor(
+                    divide(self.exact_numerator, self.denominator, self.rounding)
+                )
+            )
+        return f"{text}; capped at {self.cap}, what was billed net of earlier credits"
+
+
+_MINOR_NAMES = {"USD": "cents", "EUR": "cents", "CAD": "cents", "AUD": "cents", "GBP": "pence"}
+
+
+@attrs.frozen
+class Line:
+    """One line of an invoice, credit note or quote.
+
+    ``amount`` is signed (credits negative); ``description`` says what it is in
+    words; ``explanation`` carries the arithmetic of prorated lines.
+    """
+
+    kind: LineKind
+    description: str
+    amount: Money
+    start: datetime
+    end: datetime
+    plan_id: str | None = None
+    explanation: Explanation | None = None
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+def prorated_line(
+    kind: LineKind,
+    description: str,
+    base: Money,
+    *,
+    units: int,
+    denominator: int,
+    unit: str,
+    rounding: RoundingMode,
+    start: datetime,
+    end: datetime,
+    plan_id: str | None,
+    cap: Money | None = None,
+    sign: int = 1,
+) -> Line:
+    """Build a line worth ``base × units / denominator``, rounded once, capped, then signed.
+
+    The cap, when given, bounds the magnitude (a credit never exceeds what was
+    billed net of earlier credits); ``sign=-1`` makes it a credit line.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules.money import Money, RoundingMode
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> line = prorated_line(LineKind.UNUSED_TIME, "Unused time", Money.of("100", "USD"),
+    ...     units=2, denominator=3, unit="day", rounding=RoundingMode.HALF_UP, start=t, end=t,
+    ...     plan_id="a", cap=Money.of("50", "USD"), sign=-1)
+    >>> str(line.amount)
+    'USD -50.00'
+    >>> print(line.explanation)
+    USD 100.00 × 2/3 days = 6666.6666… cents, rounded half-up to USD 66.67; capped at USD 50.00, what was billed net of earlier credits
+    """
+    rounded = base.ratio(units, denominator, rounding)
+    applied_cap = None
+    if cap is not None and rounded > cap:
+        rounded, applied_cap = cap, cap
+    explanation = Explanation(base, units, denominator, unit, rounding, rounded, applied_cap)
+    return Line(
+        kind, description, rounded if sign > 0 else -rounded, start, end, plan_id, explanation
+    )
+
+
+def sum_lines(lines: tuple[Line, ...], zero: Money) -> Money:
+    """Return the exact sum of the lines' amounts (``zero`` when there are none).
+
+    >>> from subscription_rules.money import Money
+    >>> str(sum_lines((), Money.zero("USD")))
+    'USD 0.00'
+    """
+    total = zero.minor
+    for line in lines:
+        total += zero._same(line.amount, "lines").minor  # noqa: SLF001 - same-module family
+    return zero.with_minor(total)
+
+
+class InvoiceReason(enum.Enum):
+    """Why an invoice was issued."""
+
+    SUBSCRIPTION_START = "subscription_start"
+    TRIAL_CONVERSION = "trial_conversion"
+    RENEWAL = "renewal"
+    PLAN_CHANGE = "plan_change"
+
+
+@attrs.frozen
+class Invoice:
+    """An invoice: its lines, the credit applied from the balance, and the amount due.
+
+    ``subtotal`` is the sum of the lines; ``amount_due`` is the subtotal less
+    the credit applied, never negative.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules.money import Money
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> line = Line(LineKind.SUBSCRIPTION, "Personal, monthly", Money.of("50", "USD"), t, t)
+    >>> inv = Invoice("sub_1-0001", "sub_1", InvoiceReason.RENEWAL, t, t, t, (line,),
+    ...               credit_applied=Money.of("20", "USD"))
+    >>> str(inv.subtotal), str(inv.amount_due)
+    ('USD 50.00', 'USD 30.00')
+    """
+
+    id: str
+    subscription_id: str
+    reason: InvoiceReason
+    issued_at: datetime
+    period_start: datetime
+    period_end: datetime
+    lines: tuple[Line, ...]
+    credit_applied: Money
+
+    def __attrs_post_init__(self) -> None:
+        subtotal = self.subtotal
+        if self.credit_applied.is_negative() or self.credit_applied > subtotal.max(
+            subtotal.with_minor(0)
+        ):
+            raise InvalidAmountError(
+                f"must lie between zero and the subtotal {subtotal}, got {self.credit_applied}",
+                argument="credit_applied",
+                value=self.credit_applied,
+            )
+
+    @property
+    def currency_zero(self) -> Money:
+        """Zero in the invoice's currency."""
+        return self.credit_applied.with_minor(0)
+
+    @property
+    def subtotal(self) -> Money:
+        """The sum of the lines."""
+        return sum_lines(self.lines, self.credit_applied.with_minor(0))
+
+    @property
+    def amount_due(self) -> Money:
+        """What the payment method is charged: the subtotal less the credit applied."""
+        return self.subtotal - self.credit_applied

@@ -1,0 +1,107 @@
+"""Billing notices: what happened, as typed facts, never rendered email text.
+
+A :class:`Notice` names its :class:`NoticeKind`, the subscription, the moment
+and the facts a template needs (plan names, amounts, dates). Its ``key`` is
+deterministic, so the same notice for the same subscription and occasion is
+never sent twice.
+
+>>> from datetime import UTC, datetime
+>>> n = Notice(NoticeKind.UPGRADED, "sub_1", "cus_1", datetime(2026, 11, 16, tzinfo=UTC),
+...            (("from_plan", "Personal"), ("to_plan", "Advanced")), occasion="change-1")
+>>> n.key
+'sub_1:upgraded:change-1'
+>>> n.summary()
+'2026-11-16 upgraded: from_plan=Personal, to_plan=Advanced'
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TypeAlias
+
+import attrs
+
+from subscription_rules.money import Money
+
+__all__ = ["Fact", "Notice", "NoticeKind"]
+
+
+class NoticeKind(enum.Enum):
+    """Every significant subscription event a customer is told about."""
+
+    TRIAL_STARTED = "trial_started"
+    TRIAL_ENDING = "trial_ending"
+    TRIAL_CONVERTED = "trial_converted"
+    TRIAL_CANCELLED = "trial_cancelled"
+    SUBSCRIPTION_STARTED = "subscription_started"
+    UPGRADED = "upgraded"
+    UPGRADE_SCHEDULED = "upgrade_scheduled"
+    DOWNGRADE_SCHEDULED = "downgrade_scheduled"
+    DOWNGRADE_CANCELLED = "downgrade_cancelled"
+    DOWNGRADED = "downgraded"
+    DOWNGRADE_BLOCKED = "downgrade_blocked"
+    INTERVAL_CHANGED = "interval_changed"
+    CANCELLATION_SCHEDULED = "cancellation_scheduled"
+    CANCELLATION_UNDONE = "cancellation_undone"
+    SUBSCRIPTION_ENDED = "subscription_ended"
+    RENEWAL_UPCOMING = "renewal_upcoming"
+    RENEWED = "renewed"
+    PAYMENT_SUCCEEDED = "payment_succeeded"
+    PAYMENT_FAILED = "payment_failed"
+    ACCOUNT_SUSPENDED = "account_suspended"
+    ACCOUNT_REINSTATED = "account_reinstated"
+    CREDIT_NOTE_ISSUED = "credit_note_issued"
+
+
+#: A fact's value: text, an amount, an instant or a count.
+FactValue: TypeAlias = str | Money | datetime | int
+
+#: One named fact of a notice.
+Fact: TypeAlias = tuple[str, FactValue]
+
+
+def _fact_text(value: FactValue) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value)
+
+
+@attrs.frozen
+class Notice:
+    """One notice to send: kind, subscription, moment, typed facts and a deterministic key.
+
+    ``occasion`` distinguishes notices of one kind for one subscription (a
+    period, an invoice, a change number); the key is built from the three.
+    """
+
+    kind: NoticeKind
+    subscription_id: str
+    customer_id: str
+    at: datetime
+    facts: tuple[Fact, ...]
+    occasion: str
+
+    @property
+    def key(self) -> str:
+        """The deduplication key: subscription, kind and occasion."""
+        return f"{self.subscription_id}:{self.kind.value}:{self.occasion}"
+
+    def fact(self, name: str) -> FactValue | None:
+        """Return the fact called ``name``, or ``None``.
+
+        >>> from datetime import UTC, datetime
+        >>> n = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC),
+        ...            (("plan", "Pro"),), "p1")
+        >>> n.fact("plan"), n.fact("amount")
+        ('Pro', None)
+        """
+        for key, value in self.facts:
+            if key == name:
+                return value
+        return None
+
+    def summary(self) -> str:
+        """Return a plain one-line summary for the command line and logs."""
+        facts = ", ".join(f"{name}={_fact_text(value)}" for name, value in self.facts)
+        return f"{self.at.date().isoformat()} {self.kind.value}: {facts}"

@@ -1,0 +1,274 @@
+"""Billing conventions as named policies, with the help page's rules as the default.
+
+Billing engines disagree on conventions and most leave them implicit. Here each
+one is a field of :class:`BillingPolicy` with a documented default, and four
+presets bundle them: :data:`SEED_POLICY` (the help page, the default),
+:data:`STRIPE_LIKE`, :data:`KILL_BILL_LIKE` and :data:`LAGO_LIKE`. A preset is
+data: copy one and change a field with :func:`attrs.evolve`.
+
+>>> import attrs
+>>> from subscription_rules.policy import SEED_POLICY, DowngradeTiming
+>>> SEED_POLICY.downgrade_timing
+<DowngradeTiming.PERIOD_END: 'period_end'>
+>>> mine = attrs.evolve(SEED_POLICY, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+>>> mine.downgrade_timing is DowngradeTiming.IMMEDIATELY
+True
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TypeVar
+
+import attrs
+
+from subscription_rules.catalog import Comparison
+from subscription_rules.errors import InvalidPolicyError
+from subscription_rules.money import RoundingMode
+
+__all__ = [
+    "KILL_BILL_LIKE",
+    "LAGO_LIKE",
+    "PRESETS",
+    "SEED_POLICY",
+    "STRIPE_LIKE",
+    "BillingPolicy",
+    "ChangeDay",
+    "CreditBasis",
+    "CreditDestination",
+    "DayCount",
+    "DowngradeTiming",
+    "ProrationBilling",
+    "ProrationUnit",
+    "UpgradeTiming",
+    "preset",
+]
+
+
+class ProrationUnit(enum.Enum):
+    """What a proration counts: elapsed seconds (Stripe) or calendar days in the cycle's zone."""
+
+    SECOND = "second"
+    DAY = "day"
+
+
+class DayCount(enum.Enum):
+    """How calendar days are counted when the unit is ``DAY``.
+
+    ``HALF_OPEN`` counts the days of ``[start, end)`` by their local dates
+    (Kill Bill). ``BOTH_ENDS`` counts the first and the last day touched,
+    inclusive (Lago); the two agree when boundaries fall on local midnight and
+    differ by one day when they fall mid-day.
+    """
+
+    HALF_OPEN = "half_open"
+    BOTH_ENDS = "both_ends"
+
+
+class ChangeDay(enum.Enum):
+    """Which plan pays for the day of a change when the unit is ``DAY``."""
+
+    NEW_PLAN = "new_plan"
+    OLD_PLAN = "old_plan"
+
+
+class CreditBasis(enum.Enum):
+    """What the credit for unused time is worked out from.
+
+    ``BILLED``: what was actually billed for that stretch, net of credits
+    already given (Stripe's flexible mode, Kill Bill, Lago). ``LIST_PRICE``:
+    the current list price for the unused time (Stripe's classic mode). Either
+    way the credit is capped at what was billed for the stretch minus credits
+    already given, so no sequence of changes can mint money.
+    """
+
+    BILLED = "billed"
+    LIST_PRICE = "list_price"
+
+
+class ProrationBilling(enum.Enum):
+    """When the charge for a mid-period change is billed.
+
+    ``NOW``: on a new invoice at once (Stripe's ``always_invoice``).
+    ``NEXT_INVOICE``: the lines wait for the next renewal invoice (Stripe's
+    default ``create_prorations``). ``NONE``: no proration at all; the change
+    takes effect and the next renewal bills the new price.
+    """
+
+    NOW = "now"
+    NEXT_INVOICE = "next_invoice"
+    NONE = "none"
+
+
+class UpgradeTiming(enum.Enum):
+    """When an upgrade takes effect."""
+
+    IMMEDIATELY = "immediately"
+    PERIOD_END = "period_end"
+
+
+class DowngradeTiming(enum.Enum):
+    """When a downgrade takes effect: at the end of the period, or at once with a credit note."""
+
+    PERIOD_END = "period_end"
+    IMMEDIATELY = "immediately"
+
+
+class CreditDestination(enum.Enum):
+    """Where a credit note's amount goes.
+
+    ``BALANCE``: the customer's credit balance, applied to the next invoices
+    (the help page; Stripe; Kill Bill). ``REFUND``: paid back to the payment
+    method, never more than was paid for the credited stretch; any remainder
+    goes to the balance (Lago's refund option).
+    """
+
+    BALANCE = "balance"
+    REFUND = "refund"
+
+
+_MAX_FIXED_DAYS = 366
+
+
+def _check_fixed_days(_instance: object, _attribute: object, value: int | None) -> None:
+    if value is None:
+        return
+    if type(value) is not int or not 1 <= value <= _MAX_FIXED_DAYS:
+        raise InvalidPolicyError(
+            f"must be None (the actual period length) or an int from 1 to {_MAX_FIXED_DAYS}, "
+            f"got {value!r}",
+            argument="fixed_denominator_days",
+            value=value,
+        )
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _enum_field(kind: type[_E], default: _E) -> _E:
+    def check(_instance: object, attribute: attrs.Attribute[_E], value: object) -> None:
+        if not isinstance(value, kind):
+            raise InvalidPolicyError(
+                f"expected a {kind.__name__}, got {value!r}", argument=attribute.name, value=value
+            )
+
+    return attrs.field(default=default, validator=check)
+
+
+@attrs.frozen
+class BillingPolicy:
+    """Every billing convention as a named field; the defaults are the help page's rules.
+
+    Fields, with their choices (default first):
+
+    - ``proration_unit``: ``SECOND`` (elapsed seconds over the period's
+      seconds, Stripe) or ``DAY`` (calendar days in the cycle's time zone,
+      Kill Bill and Lago).
+    - ``day_count``: ``HALF_OPEN`` or ``BOTH_ENDS`` (``DAY`` unit only).
+    - ``change_day``: ``NEW_PLAN`` or ``OLD_PLAN`` pays for the day of a
+      change (``DAY`` unit only).
+    - ``fixed_denominator_days``: ``None`` (the actual length of the period
+      holding the change) or a fixed number of days, as Kill Bill allows.
+    - ``rounding``: rounding mode of every line, once, to the minor unit
+      (``HALF_UP``).
+    - ``credit_basis``: ``BILLED`` or ``LIST_PRICE`` (see :class:`CreditBasis`).
+    - ``proration_billing``: ``NOW``, ``NEXT_INVOICE`` or ``NONE``.
+    - ``upgrade_timing``: ``IMMEDIATELY`` or ``PERIOD_END``.
+    - ``downgrade_timing``: ``PERIOD_END`` (the help page: "takes effect at
+      the start of your next billing cycle with no additional charges") or
+      ``IMMEDIATELY`` (a credit note for the unused time).
+    - ``classify_by``: ``ANNUALISED_PRICE`` (a tie counts as an upgrade) or
+      ``RANK`` (the catalog's explicit ranks).
+    - ``credit_destination``: ``BALANCE`` or ``REFUND``.
+
+    An interval change (monthly ↔ yearly) always takes effect at once,
+    crediting the unused time and restarting the cycle at the change.
+
+    >>> BillingPolicy(fixed_denominator_days=0)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidPolicyError: fixed_denominator_days: must be None (the actual period length) or an int from 1 to 366, got 0
+    """
+
+    name: str = "custom"
+    proration_unit: ProrationUnit = _enum_field(ProrationUnit, ProrationUnit.SECOND)
+    day_count: DayCount = _enum_field(DayCount, DayCount.HALF_OPEN)
+    change_day: ChangeDay = _enum_field(ChangeDay, ChangeDay.NEW_PLAN)
+    fixed_denominator_days: int | None = attrs.field(default=None, validator=_check_fixed_days)
+    rounding: RoundingMode = _enum_field(RoundingMode, RoundingMode.HALF_UP)
+    credit_basis: CreditBasis = _enum_field(CreditBasis, CreditBasis.BILLED)
+    proration_billing: ProrationBilling = _enum_field(ProrationBilling, ProrationBilling.NOW)
+    upgrade_timing: UpgradeTiming = _enum_field(UpgradeTiming, UpgradeTiming.IMMEDIATELY)
+    downgrade_timing: DowngradeTiming = _enum_field(DowngradeTiming, DowngradeTiming.PERIOD_END)
+    classify_by: Comparison = _enum_field(Comparison, Comparison.ANNUALISED_PRICE)
+    credit_destination: CreditDestination = _enum_field(
+        CreditDestination, CreditDestination.BALANCE
+    )
+
+
+#: The help page's own rules: per-second proration billed at once, upgrades
+#: immediate, downgrades at the end of the period, credit to the balance.
+SEED_POLICY = BillingPolicy(name="seed")
+
+#: Stripe's published behaviour: per-second proration over the current
+#: period's length, each line rounded on its own; credit for unused time from
+#: what was billed ("flexible" billing mode, the default for new accounts since
+#: 2025); proration lines wait for the next invoice (``create_prorations``);
+#: upgrades and downgrades both immediate; credit to the customer balance.
+#: Sources: docs.stripe.com/billing/subscriptions/prorations and
+#: docs.stripe.com/billing/subscriptions/billing-mode.
+STRIPE_LIKE = BillingPolicy(
+    name="stripe",
+    proration_billing=ProrationBilling.NEXT_INVOICE,
+    downgrade_timing=DowngradeTiming.IMMEDIATELY,
+)
+
+#: Kill Bill's documented defaults: proration in days, half-open, the change
+#: day billed to the new plan; rounding half-up to the currency; credit capped
+#: at the item net of earlier adjustments, to the account credit; upgrades
+#: immediate and downgrades at the end of the term (its default catalog's
+#: change rules). Source: docs.killbill.io, "Subscription Billing" and
+#: "Catalog" (plan change policy, proration).
+KILL_BILL_LIKE = BillingPolicy(
+    name="killbill",
+    proration_unit=ProrationUnit.DAY,
+    day_count=DayCount.HALF_OPEN,
+    change_day=ChangeDay.NEW_PLAN,
+)
+
+#: Lago's documented behaviour: proration in days with both end days counted,
+#: in the customer's time zone (give the cycle that zone); the upgrade day paid
+#: by the new plan; amounts rounded to the currency; credit notes capped at the
+#: fee net of earlier credit notes; upgrades immediate, downgrades at the end
+#: of the period; annualised price decides, a tie counts as an upgrade.
+#: Source: getlago.com/docs, "Upgrades and downgrades" and "Credit notes".
+LAGO_LIKE = BillingPolicy(
+    name="lago",
+    proration_unit=ProrationUnit.DAY,
+    day_count=DayCount.BOTH_ENDS,
+    change_day=ChangeDay.NEW_PLAN,
+)
+
+#: The presets by name, for the command line's ``--policy``.
+PRESETS: Mapping[str, BillingPolicy] = MappingProxyType(
+    {p.name: p for p in (SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE)}
+)
+
+
+def preset(name: str) -> BillingPolicy:
+    """Return the preset called ``name`` (``seed``, ``stripe``, ``killbill``, ``lago``).
+
+    >>> preset("lago").day_count
+    <DayCount.BOTH_ENDS: 'both_ends'>
+    >>> preset("chargebee")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidPolicyError: policy: unknown preset 'chargebee'; known presets: 'seed', 'stripe', 'killbill', 'lago'
+    """
+    found = PRESETS.get(name)
+    if found is None:
+        known = ", ".join(repr(key) for key in PRESETS)
+        raise InvalidPolicyError(
+            f"unknown preset {name!r}; known presets: {known}", argument="policy", value=name
+        )
+    return found

@@ -1,0 +1,598 @@
+"""Plan, interval and timing of a change: what it costs, line by line, and the decision.
+
+:func:`quote_change` previews a change without changing anything;
+:func:`change_plan` applies the same arithmetic and returns a ``Decision``.
+A mid-period change has two separately rounded lines: a credit for the unused
+time on the current plan and a charge for the remaining time on the new one.
+The credit is worked out from what was billed for that stretch of the period,
+net of earlier credits, and never exceeds it, so no sequence of changes can
+mint money. An interval change (monthly ↔ yearly) credits the unused time and
+charges the new interval in full from the change, restarting the cycle there.
+
+The help page's example: a customer on Advanced (USD 150.00 a month) moves to
+Pro (USD 300.00) halfway through a 30-day November.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
+>>> catalog = default_catalog()
+>>> started = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+>>> quote = quote_change(started.subscription, "pro", MONTHLY,
+...     datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog, usage=Usage.of(properties=4))
+>>> for line in quote.lines:
+...     print(line)
+Unused time on Advanced from 16 Nov 2026 to 1 Dec 2026: USD -75.00
+Remaining time on Pro from 16 Nov 2026 to 1 Dec 2026: USD 150.00
+>>> str(quote.amount_due_now)
+'USD 75.00'
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+
+import attrs
+
+from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.credits import CreditReason, apply_credit
+from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
+from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.invoices import (
+    InvoiceReason,
+    Line,
+    LineKind,
+    format_date,
+    prorated_line,
+    sum_lines,
+)
+from subscription_rules.money import Money
+from subscription_rules.notifications import Fact, Notice, NoticeKind
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+    seconds_between,
+    zone,
+)
+from subscription_rules.policy import (
+    SEED_POLICY,
+    BillingPolicy,
+    ChangeDay,
+    CreditBasis,
+    CreditDestination,
+    DayCount,
+    DowngradeTiming,
+    ProrationBilling,
+    ProrationUnit,
+    UpgradeTiming,
+)
+from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
+from subscription_rules.usage import Feasibility, Feasible, Infeasible, Usage, check_downgrade
+
+__all__ = [
+    "ChangeQuote",
+    "Timing",
+    "cancel_pending_change",
+    "change_plan",
+    "quote_change",
+]
+
+_DAY_SECONDS = 86_400
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class Timing(enum.Enum):
+    """When a change takes effect."""
+
+    IMMEDIATELY = "immediately"
+    PERIOD_END = "period_end"
+
+
+@attrs.frozen
+class ChangeQuote:
+    """A preview of a change; nothing is changed by producing one.
+
+    ``lines`` are signed and separately rounded (credits negative); ``total``
+    is their exact sum; ``credit_applied`` is what the credit balance (after
+    any credit for unused time) pays of the charge; ``amount_due_now`` is what
+    the payment method is charged at once; ``credit_after`` is the credit
+    balance the change leaves.
+    """
+
+    kind: MoveKind
+    from_plan_id: str
+    from_interval: Interval
+    to_plan_id: str
+    to_interval: Interval
+    at: datetime
+    timing: Timing
+    effective_at: datetime
+    restarts_cycle: bool
+    feasibility: Feasibility
+    lines: tuple[Line, ...]
+    total: Money
+    credit_applied: Money
+    amount_due_now: Money
+    credit_after: Money
+
+    @property
+    def feasible(self) -> bool:
+        """Whether the move fits the account's usage."""
+        return isinstance(self.feasibility, Feasible)
+
+    @property
+    def credit_lines(self) -> tuple[Line, ...]:
+        """The credit lines (unused time)."""
+        return tuple(line for line in self.lines if line.amount.is_negative())
+
+    @property
+    def charge_lines(self) -> tuple[Line, ...]:
+        """The charge lines (remaining time, or the new interval in full)."""
+        return tuple(line for line in self.lines if not line.amount.is_negative())
+
+
+# --- counting units --------------------------------------------------------------------------
+
+
+def _local_date(at: datetime, cycle: BillingCycle) -> date:
+    return at.astimezone(zone(cycle.time_zone)).date()
+
+
+def _units(
+    start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPolicy, *, change: bool
+) -> int:
+    """Units of ``[start, end)`` in the policy's unit; ``change`` marks a change at ``start``."""
+    if policy.proration_unit is ProrationUnit.SECOND:
+        return seconds_between(start, end)
+    if end <= start:
+        return 0
+    first = _local_date(start, cycle)
+    if policy.day_count is DayCount.BOTH_ENDS:
+        days = (_local_date(end - _ONE_MICROSECOND, cycle) - first).days + 1
+    else:
+        days = (_local_date(end, cycle) - first).days
+    if change and policy.change_day is ChangeDay.OLD_PLAN and days > 0:
+        days -= 1  # the day of the change stays with the old plan
+    return days
+
+
+def _period_units(period: BillingPeriod, cycle: BillingCycle, policy: BillingPolicy) -> int:
+    fixed = policy.fixed_denominator_days
+    if fixed is not None:
+        return fixed * (_DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1)
+    return _units(period.start, period.end, cycle, policy, change=False)
+
+
+def _unit_name(policy: BillingPolicy) -> str:
+    return policy.proration_unit.value
+
+
+# --- the arithmetic of one change ------------------------------------------------------------
+
+
+@attrs.frozen
+class _Plan:
+    """What a change needs to know about its target, resolved once."""
+
+    kind: MoveKind
+    current: Plan
+    target: Plan
+    interval: Interval
+    timing: Timing
+    restarts_cycle: bool
+    feasibility: Feasibility
+
+
+def _resolve(
+    sub: Subscription,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    catalog: Catalog,
+    usage: Usage,
+    policy: BillingPolicy,
+) -> _Plan | Refused:
+    if sub.status in {Status.SUSPENDED, Status.ENDED}:
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"a {sub.status.value} subscription cannot change plan",
+        )
+    current = catalog.plan(sub.plan_id)
+    target = catalog.plan(plan_id)
+    target.price(interval)  # an unknown interval is an error, before anything else
+    _check_in_current_period(sub, at)
+    kind = classify_move(current, sub.interval, target, interval, by=policy.classify_by)
+    feasibility: Feasibility = (
+        check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
+    )
+    restarts = interval != sub.interval and sub.status is not Status.TRIALING
+    if sub.status is Status.TRIALING or kind in {MoveKind.NO_CHANGE, MoveKind.INTERVAL_CHANGE}:
+        timing = Timing.IMMEDIATELY
+    elif kind is MoveKind.UPGRADE:
+        timing = (
+            Timing.IMMEDIATELY
+            if policy.upgrade_timing is UpgradeTiming.IMMEDIATELY
+            else Timing.PERIOD_END
+        )
+    else:
+        timing = (
+            Timing.IMMEDIATELY
+            if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
+            else Timing.PERIOD_END
+        )
+    return _Plan(kind, current, target, interval, timing, restarts, feasibility)
+
+
+def _check_in_current_period(sub: Subscription, at: datetime) -> None:
+    sub.check_instant(at)
+    if sub.status is Status.TRIALING:
+        if sub.trial_end is not None and at >= sub.trial_end:
+            raise InvalidPeriodError(
+                f"{at.isoformat()} is at or after the trial's end {sub.trial_end.isoformat()}; "
+                "advance the subscription first",
+                argument="at",
+                value=at,
+            )
+        return
+    period = sub.current_period
+    if at >= period.end:
+        raise InvalidPeriodError(
+            f"{at.isoformat()} is at or after the current period's end "
+            f"{period.end.isoformat()}; advance the subscription first",
+            argument="at",
+            value=at,
+        )
+
+
+def _span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
+    tz = zone(cycle.time_zone)
+    return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
+
+
+def _credit_line(
+    sub: Subscription,
+    stretch: Stretch,
+    current: Plan,
+    at: datetime,
+    period: BillingPeriod,
+    policy: BillingPolicy,
+) -> Line | None:
+    """The credit for the unused part ``[at, period end)`` of the current stretch."""
+    if not stretch.creditable.is_positive():
+        return None
+    cycle = sub.cycle
+    description = f"Unused time on {current.name} {_span_text(at, period.end, cycle)}"
+    unused = _units(at, period.end, cycle, policy, change=True)
+    if policy.credit_basis is CreditBasis.BILLED:
+        base = stretch.creditable
+        denominator = _units(
+            stretch.start, period.end, cycle, policy, change=stretch.start != period.start
+        )
+        if denominator == 0:
+            return None
+        unused = min(unused, denominator)
+    else:
+        base = current.price(stretch.interval).amount
+        denominator = _period_units(period, cycle, policy)
+        unused = min(unused, denominator)
+    line = prorated_line(
+        LineKind.UNUSED_TIME,
+        description,
+        base,
+        units=unused,
+        denominator=denominator,
+        unit=_unit_name(policy),
+        rounding=policy.rounding,
+        start=at,
+        end=period.end,
+        plan_id=current.id,
+        cap=stretch.creditable,
+        sign=-1,
+    )
+    return line if line.amount.is_negative() else None
+
+
+def _charge_line(
+    sub: Subscription,
+    target: Plan,
+    interval: Interval,
+    at: datetime,
+    period: BillingPeriod,
+    policy: BillingPolicy,
+) -> Line:
+    """The charge for the remaining part ``[at, period end)`` on the new plan."""
+    denominator = _period_units(period, sub.cycle, policy)
+    remaining = min(_units(at, period.end, sub.cycle, policy, change=True), denominator)
+    return prorated_line(
+        LineKind.PRORATION_CHARGE,
+        f"Remaining time on {target.name} {_span_text(at, period.end, sub.cycle)}",
+        target.price(interval).amount,
+        units=remaining,
+        denominator=denominator,
+        unit=_unit_name(policy),
+        rounding=policy.rounding,
+        start=at,
+        end=period.end,
+        plan_id=target.id,
+    )
+
+
+def _restart_line(sub: Subscription, target: Plan, interval: Interval, at: datetime) -> Line:
+    """The new interval charged in full from the change, for a cycle restarting at ``at``."""
+    end = BillingCycle(at, interval, sub.cycle.time_zone).boundary(1)
+    return Line(
+        LineKind.SUBSCRIPTION,
+        f"{target.name}, {interval}, {_span_text(at, end, sub.cycle)}",
+        target.price(interval).amount,
+        at,
+        end,
+        target.id,
+    )
+
+
+def _lines(
+    sub: Subscription, resolved: _Plan, at: datetime, policy: BillingPolicy
+) -> tuple[Line | None, Line | None]:
+    """The credit line and the charge line of an immediate change (either may be absent)."""
+    if sub.status is Status.TRIALING or resolved.kind is MoveKind.NO_CHANGE:
+        return None, None
+    period = sub.current_period
+    stretch = sub.stretches[-1] if sub.stretches else None
+    if resolved.restarts_cycle:
+        credit = None
+        if stretch is not None and policy.proration_billing is not ProrationBilling.NONE:
+            credit = _credit_line(sub, stretch, resolved.current, at, period, policy)
+        return credit, _restart_line(sub, resolved.target, resolved.interval, at)
+    if policy.proration_billing is ProrationBilling.NONE:
+        return None, None
+    credit = (
+        _credit_line(sub, stretch, resolved.current, at, period, policy)
+        if stretch is not None
+        else None
+    )
+    return credit, _charge_line(sub, resolved.target, resolved.interval, at, period, policy)
+
+
+# --- public functions ------------------------------------------------------------------------
+
+
+def quote_change(
+    subscription: Subscription,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    usage: Usage,
+    policy: BillingPolicy = SEED_POLICY,
+) -> ChangeQuote | Refused:
+    """Preview moving ``subscription`` to ``plan_id`` at ``interval`` at ``at``.
+
+    Returns the kind of move, when it takes effect, whether it fits ``usage``,
+    the lines with their arithmetic, the amount due now and the credit left;
+    or :class:`~subscription_rules.effects.Refused` when the subscription's
+    status allows no change. Changes nothing.
+
+    A downgrade at the end of the period costs nothing now:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> q = quote_change(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(properties=10))
+    >>> q.kind.value, q.timing.value, q.effective_at.date().isoformat(), q.lines
+    ('downgrade', 'period_end', '2026-12-01', ())
+    >>> q.feasibility.actions_text
+    ('delete 7 properties',)
+    """
+    resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
+    if isinstance(resolved, Refused):
+        return resolved
+    zero = subscription.zero
+    if resolved.timing is Timing.PERIOD_END:
+        effective_at = subscription.current_period.end
+        lines: tuple[Line, ...] = ()
+    else:
+        effective_at = at
+        credit, charge = _lines(subscription, resolved, at, policy)
+        lines = tuple(line for line in (credit, charge) if line is not None)
+    credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
+    charge_total = sum_lines(tuple(line for line in lines if not line.amount.is_negative()), zero)
+    balance = subscription.credit_balance + credit_total
+    applied = zero
+    if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle:
+        applied, balance = apply_credit(balance, charge_total)
+    due = charge_total - applied
+    if policy.proration_billing is ProrationBilling.NEXT_INVOICE and not resolved.restarts_cycle:
+        due = zero
+    return ChangeQuote(
+        kind=resolved.kind,
+        from_plan_id=subscription.plan_id,
+        from_interval=subscription.interval,
+        to_plan_id=resolved.target.id,
+        to_interval=interval,
+        at=at,
+        timing=resolved.timing,
+        effective_at=effective_at,
+        restarts_cycle=resolved.restarts_cycle and resolved.timing is Timing.IMMEDIATELY,
+        feasibility=resolved.feasibility,
+        lines=lines,
+        total=sum_lines(lines, zero),
+        credit_applied=applied,
+        amount_due_now=due,
+        credit_after=balance,
+    )
+
+
+def _notice(
+    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
+) -> SendNotice:
+    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
+
+
+def change_plan(
+    subscription: Subscription,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    usage: Usage,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision | Refused:
+    """Move ``subscription`` to ``plan_id`` at ``interval`` at ``at``, as :func:`quote_change` says.
+
+    Returns the next subscription and its effects: a credit note for the
+    unused time, an invoice for the charge (credit applied first), a notice.
+    A downgrade at the period end is stored as the pending change and costs
+    nothing now. Refused (nothing changes) when the move does not fit the
+    usage, changes nothing, or the status allows no change.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> at = datetime(2026, 11, 16, tzinfo=UTC)
+    >>> change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
+    ...     usage=Usage.of(properties=10)).message
+    'Personal allows 3 properties: delete 7 properties first'
+    >>> decision = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
+    ...     usage=Usage.of(properties=3))
+    >>> decision.subscription.pending_change.plan_id, decision.effects[0].notice.kind.value
+    ('personal', 'downgrade_scheduled')
+    """
+    quote = quote_change(
+        subscription, plan_id, interval, at, catalog=catalog, usage=usage, policy=policy
+    )
+    if isinstance(quote, Refused):
+        return quote
+    if quote.kind is MoveKind.NO_CHANGE:
+        if subscription.pending_change is not None:
+            return cancel_pending_change(subscription, at)
+        return Refused(RefusalReason.NO_CHANGE, f"already on {plan_id}, {interval}")
+    if isinstance(quote.feasibility, Infeasible):
+        return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
+    target = catalog.plan(plan_id)
+    current = catalog.plan(subscription.plan_id)
+    sub = attrs.evolve(subscription, processed_until=at)
+    facts: tuple[Fact, ...] = (
+        ("from_plan", current.name),
+        ("to_plan", target.name),
+        ("to_interval", str(interval)),
+        ("effective_at", quote.effective_at),
+    )
+    if quote.timing is Timing.PERIOD_END:
+        sub = attrs.evolve(
+            sub, pending_change=PendingChange(plan_id, interval, quote.effective_at, at)
+        )
+        kind = (
+            NoticeKind.DOWNGRADE_SCHEDULED
+            if quote.kind is MoveKind.DOWNGRADE
+            else NoticeKind.UPGRADE_SCHEDULED
+        )
+        number, sub = sub.next_document()
+        return Decision(sub, (_notice(sub, kind, at, facts, f"change-{number}"),))
+    return _apply_immediately(sub, quote, target, facts, policy)
+
+
+def _apply_immediately(
+    sub: Subscription,
+    quote: ChangeQuote,
+    target: Plan,
+    facts: tuple[Fact, ...],
+    policy: BillingPolicy,
+) -> Decision:
+    at = quote.at
+    effects: list[Effect] = []
+    credit_lines, charge_lines = quote.credit_lines, quote.charge_lines
+    stretches = list(sub.stretches)
+    if stretches:
+        last = stretches[-1]
+        credited = -sum_lines(credit_lines, sub.zero)
+        stretches[-1] = attrs.evolve(last, end=at, credited=last.credited + credited)
+    if credit_lines:
+        refundable = None
+        if policy.credit_destination is CreditDestination.REFUND and stretches:
+            last = sub.stretches[-1]
+            refundable = (last.paid - last.credited).max(sub.zero)
+        sub, _note, note_effects = issue_credit_note(
+            sub, CreditReason.PLAN_CHANGE, credit_lines, at, refundable=refundable
+        )
+        effects.extend(note_effects)
+    charge_total = sum_lines(charge_lines, sub.zero)
+    paid = sub.zero
+    if quote.restarts_cycle:
+        cycle = BillingCycle(at, quote.to_interval, sub.cycle.time_zone)
+        period = cycle.period(0)
+        sub, invoice, charge = issue_invoice(
+            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, period.start, period.end
+        )
+        effects.append(charge)
+        paid = invoice.amount_due
+        sub = attrs.evolve(sub, cycle=cycle, period_index=0)
+        stretches = []
+        stretch_end = period.end
+    else:
+        stretch_end = sub.current_period.end
+        if charge_lines and policy.proration_billing is ProrationBilling.NOW:
+            sub, invoice, charge = issue_invoice(
+                sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end
+            )
+            effects.append(charge)
+            paid = invoice.amount_due
+        elif charge_lines:
+            sub = attrs.evolve(sub, pending_lines=sub.pending_lines + charge_lines)
+    if sub.status is not Status.TRIALING:
+        stretches.append(
+            Stretch(target.id, quote.to_interval, at, stretch_end, charge_total, sub.zero, paid)
+        )
+    sub = attrs.evolve(
+        sub,
+        plan_id=target.id,
+        interval=quote.to_interval,
+        stretches=tuple(stretches),
+        pending_change=None,
+    )
+    number, sub = sub.next_document()
+    kind = {
+        MoveKind.UPGRADE: NoticeKind.UPGRADED,
+        MoveKind.DOWNGRADE: NoticeKind.DOWNGRADED,
+        MoveKind.INTERVAL_CHANGE: NoticeKind.INTERVAL_CHANGED,
+    }[quote.kind]
+    money_facts: tuple[Fact, ...] = (
+        ("amount_due", quote.amount_due_now),
+        ("credit_after", quote.credit_after),
+    )
+    effects.append(_notice(sub, kind, at, facts + money_facts, f"change-{number}"))
+    return Decision(sub, tuple(effects))
+
+
+def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision | Refused:
+    """Cancel a scheduled plan change before it takes effect.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
+    'no plan change is scheduled'
+    """
+    sub = subscription
+    sub.check_instant(at)
+    if sub.pending_change is None:
+        return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
+    pending = sub.pending_change
+    sub = attrs.evolve(sub, pending_change=None, processed_until=at)
+    number, sub = sub.next_document()
+    facts: tuple[Fact, ...] = (
+        ("plan", pending.plan_id),
+        ("was_effective_at", pending.effective_at),
+    )
+    return Decision(
+        sub, (_notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}"),)
+    )

@@ -1,0 +1,189 @@
+"""The value a host stores per account: plan, cycle, status, balance and what was billed.
+
+A :class:`Subscription` is frozen; every rule function takes one and returns
+the next inside a ``Decision``. Besides the plan, interval and
+:class:`~subscription_rules.periods.BillingCycle`, it records what was billed
+for the current period stretch by stretch (:class:`Stretch`): the basis for
+capping credits when several changes happen in one period.
+
+>>> from subscription_rules import Status
+>>> Status.ACTIVE.has_access, Status.SUSPENDED.has_access
+(True, False)
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.invoices import Line
+from subscription_rules.money import Currency, Money
+from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
+
+__all__ = ["PendingChange", "Status", "Stretch", "Subscription", "SuspensionReason"]
+
+
+class Status(enum.Enum):
+    """Where a subscription stands."""
+
+    TRIALING = "trialing"
+    ACTIVE = "active"
+    PAST_DUE = "past_due"
+    SUSPENDED = "suspended"
+    ENDED = "ended"
+
+    @property
+    def has_access(self) -> bool:
+        """Whether the customer can use the service (past due keeps access by default)."""
+        return self in {Status.TRIALING, Status.ACTIVE, Status.PAST_DUE}
+
+
+class SuspensionReason(enum.Enum):
+    """Why a subscription is suspended."""
+
+    TRIAL_CANCELLED = "trial_cancelled"
+    TRIAL_ENDED_WITHOUT_PAYMENT_METHOD = "trial_ended_without_payment_method"
+    PAYMENT_FAILED = "payment_failed"
+    POLICY_VIOLATION = "policy_violation"
+
+
+@attrs.frozen
+class Stretch:
+    """What was billed for ``[start, end)`` of the current period on one plan.
+
+    ``credited`` is the credit already given against it; no later credit for
+    this stretch can exceed ``billed - credited``. ``paid`` is the part of
+    ``billed`` collected from the payment method (the cap of any refund).
+    """
+
+    plan_id: str
+    interval: Interval
+    start: datetime
+    end: datetime
+    billed: Money
+    credited: Money
+    paid: Money
+
+    @property
+    def creditable(self) -> Money:
+        """What may still be credited for this stretch: billed net of earlier credits.
+
+        >>> from datetime import UTC, datetime
+        >>> from subscription_rules import MONTHLY, Money
+        >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+        >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), Money.of("100", "USD"),
+        ...             Money.of("300", "USD"))
+        >>> str(s.creditable)
+        'USD 200.00'
+        """
+        return self.billed - self.credited
+
+
+@attrs.frozen
+class PendingChange:
+    """A plan change scheduled for ``effective_at`` (the end of the current period)."""
+
+    plan_id: str
+    interval: Interval
+    effective_at: datetime
+    scheduled_at: datetime
+
+
+def _check_id(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value or len(value) > 200:
+        raise InvalidArgumentError(
+            f"must be a non-empty str of at most 200 characters, got {value!r}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
+def _check_instant(_instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
+    require_aware(value, attribute.name)
+
+
+def _check_optional_instant(
+    _instance: object, attribute: attrs.Attribute[datetime | None], value: object
+) -> None:
+    if value is not None:
+        require_aware(value, attribute.name)
+
+
+@attrs.frozen
+class Subscription:
+    """One account's subscription, as the host stores it.
+
+    ``period_index`` is the index of the current period in ``cycle``;
+    ``stretches`` record what was billed for that period, plan by plan;
+    ``processed_until`` is how far time has been processed (commands and
+    ``advance`` refuse to go back before it); ``documents_issued`` numbers
+    invoices and credit notes deterministically. During a trial the cycle is
+    anchored at the trial's end, so the first period starts when billing does.
+
+    Build one with ``start_subscription`` rather than by hand.
+    """
+
+    id: str = attrs.field(validator=_check_id)
+    customer_id: str = attrs.field(validator=_check_id)
+    plan_id: str = attrs.field(validator=_check_id)
+    interval: Interval
+    cycle: BillingCycle
+    currency: Currency
+    status: Status
+    started_at: datetime = attrs.field(validator=_check_instant)
+    processed_until: datetime = attrs.field(validator=_check_instant)
+    credit_balance: Money
+    period_index: int = 0
+    trial_end: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    has_payment_method: bool = True
+    pending_change: PendingChange | None = None
+    cancel_at_period_end: bool = False
+    stretches: tuple[Stretch, ...] = ()
+    pending_lines: tuple[Line, ...] = ()
+    documents_issued: int = 0
+    suspension_reason: SuspensionReason | None = None
+    ended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+
+    def __attrs_post_init__(self) -> None:
+        if self.credit_balance.currency != self.currency:
+            raise InvalidArgumentError(
+                f"must be in {self.currency}, got {self.credit_balance}",
+                argument="credit_balance",
+                value=self.credit_balance,
+            )
+        if self.credit_balance.is_negative():
+            raise InvalidArgumentError(
+                f"cannot be negative, got {self.credit_balance}",
+                argument="credit_balance",
+                value=self.credit_balance,
+            )
+
+    @property
+    def current_period(self) -> BillingPeriod:
+        """The billing period the subscription is in (``period_index`` of its cycle)."""
+        return self.cycle.period(self.period_index)
+
+    @property
+    def zero(self) -> Money:
+        """Zero in the subscription's currency."""
+        return Money(0, self.currency)
+
+    def check_instant(self, at: object, argument: str = "at") -> datetime:
+        """Refuse an instant that is naive or earlier than what was already processed."""
+        instant = require_aware(at, argument)
+        if instant < self.processed_until:
+            raise InvalidPeriodError(
+                f"{instant.isoformat()} is before {self.processed_until.isoformat()}, "
+                "which this subscription has already processed",
+                argument=argument,
+                value=at,
+            )
+        return instant
+
+    def next_document(self) -> tuple[int, Subscription]:
+        """Return the next document number and the subscription that has used it."""
+        number = self.documents_issued + 1
+        return number, attrs.evolve(self, documents_issued=number)
