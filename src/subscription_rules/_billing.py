@@ -31,21 +31,20 @@ def issue_invoice(
     period_start: datetime,
     period_end: datetime,
     *,
-    invoice_id: str | None = None,
+    key: str | None = None,
 ) -> tuple[Subscription, Invoice, ChargeInvoice]:
     """Issue an invoice of ``lines``, spending the credit balance on it first.
 
-    ``invoice_id`` fixes the id (renewals use the period); otherwise the next
-    document number is used.
+    The invoice takes the next document number; ``key`` overrides the charge's
+    idempotency key (renewals key by subscription and period).
     """
-    if invoice_id is None:
-        number, sub = sub.next_document()
-        invoice_id = f"{sub.id}-INV-{number:04d}"
+    number, sub = sub.next_document()
+    invoice_id = f"{sub.id}-INV-{number:04d}"
     subtotal = sum_lines(lines, sub.zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
     sub = attrs.evolve(sub, credit_balance=balance)
-    return sub, invoice, ChargeInvoice(invoice, invoice_key(sub.id, invoice_id))
+    return sub, invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
 
 
 def issue_credit_note(

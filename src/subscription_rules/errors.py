@@ -200,7 +200,7 @@ class CatalogError(SubscriptionRulesError, ValueError):
     r"""A catalog that is malformed; ``plan`` and ``key`` say where.
 
     >>> from subscription_rules import parse_catalog
-    >>> parse_catalog('currency = "USD"\\n[[plans]]\\nid = "a"\\nname = "A"\\n')
+    >>> parse_catalog('currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n')
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: plans[0] ('a').prices: missing required key
     """

@@ -1,0 +1,187 @@
+"""The billing section as values: the upcoming invoice and the billing summary.
+
+The help page: "The billing section shows your current billing cycle, usage,
+and upcoming charges." :func:`upcoming_invoice` previews the next renewal (a
+pending downgrade included, pending proration lines, overage, credit applied);
+:func:`billing_summary` gathers everything the billing section shows.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
+>>> catalog = default_catalog()
+>>> sub = start_subscription("s", "c", "advanced", MONTHLY,
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+>>> summary = billing_summary(sub, Usage.of(properties=4), datetime(2026, 11, 20, tzinfo=UTC),
+...     catalog=catalog)
+>>> summary.days_left, str(summary.upcoming.amount_due), summary.upcoming.issued_at.date()
+(11, 'USD 150.00', datetime.date(2026, 12, 1))
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from subscription_rules.catalog import Catalog
+from subscription_rules.credits import apply_credit
+from subscription_rules.invoices import (
+    Invoice,
+    InvoiceReason,
+    Line,
+    LineKind,
+    format_date,
+    sum_lines,
+)
+from subscription_rules.money import Money
+from subscription_rules.periods import BillingPeriod, Interval, days_between, require_aware, zone
+from subscription_rules.subscription import PendingChange, Status, Subscription
+from subscription_rules.usage import Feasible, Usage, UsageReport, check_downgrade, usage_report
+
+__all__ = ["BillingSummary", "billing_summary", "upcoming_invoice"]
+
+
+def _next_plan(sub: Subscription, catalog: Catalog, usage: Usage | None) -> tuple[str, Interval]:
+    pending = sub.pending_change
+    if pending is None:
+        return sub.plan_id, sub.interval
+    if usage is not None and not isinstance(
+        check_downgrade(usage, catalog.plan(pending.plan_id), catalog.metrics), Feasible
+    ):
+        return sub.plan_id, sub.interval  # it would be blocked at renewal: preview what will be
+    return pending.plan_id, pending.interval
+
+
+def _next_period(sub: Subscription, interval: Interval) -> BillingPeriod:
+    if sub.status is Status.TRIALING:
+        return sub.current_period
+    if interval != sub.interval:
+        from subscription_rules.periods import BillingCycle  # noqa: PLC0415 - rare branch
+
+        return BillingCycle(sub.current_period.end, interval, sub.cycle.time_zone).period(0)
+    return sub.cycle.period(sub.period_index + 1)
+
+
+def upcoming_invoice(
+    subscription: Subscription,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    usage: Usage | None = None,
+) -> Invoice | None:
+    """Preview the next renewal invoice as it stands at ``at``; ``None`` if none will come.
+
+    The next period at the plan that will then apply (a pending change
+    included, unless ``usage`` shows it would be blocked), pending proration
+    lines, the credit balance applied, and the amount due on its date
+    (``issued_at``). A subscription that ends at the period end, or has
+    ended or is suspended, has no upcoming invoice.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> at = datetime(2026, 11, 16, tzinfo=UTC)
+    >>> sub = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
+    ...     usage=Usage.of(properties=3)).subscription
+    >>> [str(line) for line in upcoming_invoice(sub, at, catalog=catalog).lines]
+    ['Personal, monthly, from 1 Dec 2026 to 1 Jan 2027: USD 50.00']
+    """
+    require_aware(at, "at")
+    sub = subscription
+    if sub.cancel_at_period_end or sub.status in {Status.ENDED, Status.SUSPENDED}:
+        return None
+    plan_id, interval = _next_plan(sub, catalog, usage)
+    plan = catalog.plan(plan_id)
+    period = _next_period(sub, interval)
+    tz = zone(sub.cycle.time_zone)
+    line = Line(
+        LineKind.SUBSCRIPTION,
+        f"{plan.name}, {interval}, from {format_date(period.start.astimezone(tz))} "
+        f"to {format_date(period.end.astimezone(tz))}",
+        plan.price(interval).amount,
+        period.start,
+        period.end,
+        plan.id,
+    )
+    lines = (line, *sub.pending_lines)
+    applied, _ = apply_credit(sub.credit_balance, sum_lines(lines, sub.zero))
+    return Invoice(
+        f"{sub.id}-upcoming",
+        sub.id,
+        InvoiceReason.TRIAL_CONVERSION if sub.status is Status.TRIALING else InvoiceReason.RENEWAL,
+        period.start,
+        period.start,
+        period.end,
+        lines,
+        applied,
+    )
+
+
+@attrs.frozen
+class BillingSummary:
+    """Everything the billing section shows, as one value.
+
+    ``days_left`` counts calendar days from ``at`` to the end of the current
+    period (or trial) in the cycle's time zone.
+    """
+
+    subscription_id: str
+    status: Status
+    plan_id: str
+    plan_name: str
+    interval: Interval
+    current_period: BillingPeriod | None
+    days_left: int
+    usage: UsageReport
+    upcoming: Invoice | None
+    credit_balance: Money
+    pending_change: PendingChange | None
+    cancel_at_period_end: bool
+    ends_at: datetime | None
+    trial_end: datetime | None
+
+
+def billing_summary(
+    subscription: Subscription, usage: Usage, at: datetime, *, catalog: Catalog
+) -> BillingSummary:
+    """Gather the billing section at ``at``: status, plan, period, usage, upcoming charges.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    >>> s = billing_summary(sub, Usage.of(properties=2), datetime(2026, 11, 5, tzinfo=UTC),
+    ...     catalog=catalog)
+    >>> s.status.value, s.days_left, s.trial_end.date().isoformat(), str(s.upcoming.amount_due)
+    ('trialing', 10, '2026-11-15', 'USD 50.00')
+    >>> s.usage.line("properties").describe()
+    'properties: 2 of 3 (67%), 1 remaining'
+    """
+    at = require_aware(at, "at")
+    sub = subscription
+    plan = catalog.plan(sub.plan_id)
+    trialing = sub.status is Status.TRIALING
+    period = None if trialing or sub.status is Status.ENDED else sub.current_period
+    until = sub.trial_end if trialing else (period.end if period is not None else None)
+    days_left = (
+        days_between(at, until, sub.cycle.time_zone) if until is not None and until > at else 0
+    )
+    return BillingSummary(
+        subscription_id=sub.id,
+        status=sub.status,
+        plan_id=plan.id,
+        plan_name=plan.name,
+        interval=sub.interval,
+        current_period=period,
+        days_left=days_left,
+        usage=usage_report(plan, usage, catalog.metrics),
+        upcoming=upcoming_invoice(sub, at, catalog=catalog, usage=usage),
+        credit_balance=sub.credit_balance,
+        pending_change=sub.pending_change,
+        cancel_at_period_end=sub.cancel_at_period_end,
+        ends_at=period.end if sub.cancel_at_period_end and period is not None else sub.ended_at,
+        trial_end=sub.trial_end,
+    )
