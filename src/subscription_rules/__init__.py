@@ -40,7 +40,7 @@ from subscription_rules.effects import (
 )
 from subscription_rules.errors import SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, InvoiceReason, Line, LineKind
-from subscription_rules.lifecycle import start_subscription
+from subscription_rules.lifecycle import advance, start_subscription
 from subscription_rules.money import Currency, Money, RoundingMode, allocate, divide
 from subscription_rules.notifications import Notice, NoticeKind
 from subscription_rules.periods import (
@@ -86,6 +86,7 @@ from subscription_rules.subscription import (
     Subscription,
     SuspensionReason,
 )
+from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
 from subscription_rules.usage import (
     Feasible,
     Infeasible,
@@ -114,6 +115,7 @@ __all__ = [
     "BillingCycle",
     "BillingPeriod",
     "BillingPolicy",
+    "BillingSummary",
     "Catalog",
     "ChangeDay",
     "ChangeQuote",
@@ -166,9 +168,11 @@ __all__ = [
     "UpgradeTiming",
     "Usage",
     "UsageReport",
+    "advance",
     "allocate",
     "annualised",
     "apply_credit",
+    "billing_summary",
     "cancel_pending_change",
     "change_plan",
     "check_downgrade",
@@ -182,5 +186,6 @@ __all__ = [
     "quote_change",
     "seconds_between",
     "start_subscription",
+    "upcoming_invoice",
     "usage_report",
 ]

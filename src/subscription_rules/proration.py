@@ -266,10 +266,13 @@ def _credit_line(
     description = f"Unused time on {current.name} {_span_text(at, period.end, cycle)}"
     unused = _units(at, period.end, cycle, policy, change=True)
     if policy.credit_basis is CreditBasis.BILLED:
+        # What was billed, over the units it was billed for: the period (by the policy's
+        # denominator) for a stretch that began with the period, else the stretch itself.
         base = stretch.creditable
-        denominator = _units(
-            stretch.start, period.end, cycle, policy, change=stretch.start != period.start
-        )
+        if stretch.start == period.start:
+            denominator = _period_units(period, cycle, policy)
+        else:
+            denominator = _units(stretch.start, period.end, cycle, policy, change=True)
         if denominator == 0:
             return None
         unused = min(unused, denominator)
