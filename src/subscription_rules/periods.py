@@ -25,7 +25,10 @@ exactly one instant:
 * an *ambiguous* wall time (it happens twice, when the clock falls back) is its
   first occurrence (``fold=0``).
 
-These are the ``zoneinfo`` semantics of ``fold=0`` normalized through UTC.
+These are the ``zoneinfo`` semantics of ``fold=0`` normalized through UTC. The
+one change they cannot absorb is a skipped calendar day (Pacific/Apia skipped
+2011-12-30): a daily boundary on it moves to the next day, onto the following
+boundary, and the empty period between the two is refused.
 
 **Lookup is constant cost.** :meth:`BillingCycle.period_containing` estimates the
 index arithmetically from the calendar distance to the anchor and corrects it by
@@ -691,10 +694,12 @@ class BillingCycle:
             distance = local.toordinal() - self._base
         n = max(distance // self._step, 0)
         start = self._boundary(n)
+        end = None
         while start is not None and n > 0 and start > at_utc:
             n -= 1
-            start = self._boundary(n)
-        end = self._boundary(n + 1)
+            start, end = self._boundary(n), start
+        if end is None:
+            end = self._boundary(n + 1)
         while end is not None and end <= at_utc:
             n += 1
             start, end = end, self._boundary(n + 1)
