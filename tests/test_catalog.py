@@ -22,6 +22,7 @@ from subscription_rules.catalog import (
     Metric,
     MetricKind,
     MoveKind,
+    Overage,
     Plan,
     Price,
     annualised,
@@ -39,7 +40,7 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
-from subscription_rules.money import Currency, Money
+from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.periods import (
     DAILY,
     MONTHLY,
@@ -367,6 +368,189 @@ def test_default_catalog_is_one_immutable_value() -> None:
     assert hash(default_catalog()) == hash(default_catalog())
 
 
+@pytest.mark.parametrize(
+    ("plan_id", "price"), [("personal", "5.00"), ("advanced", "4.00"), ("pro", "3.00")]
+)
+def test_default_catalog_prices_billable_sessions_overage_per_1000(
+    plan_id: str, price: str
+) -> None:
+    found = default_catalog().plan(plan_id)
+    assert found.overage == (Overage("billable_sessions", usd(price), per=1000),)
+    assert found.overage_for("billable_sessions") == Overage.of(
+        "billable_sessions", price, "USD", 1000
+    )
+    assert found.overage_for("properties") is None
+    assert found.overage_for("integrations") is None
+
+
+# --- overage ------------------------------------------------------------------------------------
+
+
+SESSIONS_PER_1000 = Overage.of("billable_sessions", "5.00", "USD", per=1000)
+
+
+def sessions_plan(*overage: Overage, limit: int | None = 100_000) -> Plan:
+    return Plan(
+        "a",
+        "A",
+        (Price.of("10.00", "USD"),),
+        Limits.of(billable_sessions=limit, properties=3),
+        overage=overage,
+    )
+
+
+def test_overage_defaults_to_a_price_per_single_unit() -> None:
+    overage = Overage("billable_sessions", usd("0.01"))
+    assert overage.per == 1
+    assert overage.currency == Currency.of("USD")
+    assert str(overage) == "USD 0.01 per 1 billable_sessions"
+
+
+@pytest.mark.parametrize(
+    ("excess", "mode", "expected"),
+    [
+        # 20,000 × 5.00 / 1,000 = 100.00 exactly.
+        (20_000, RoundingMode.HALF_UP, "100.00"),
+        # 500 × 500 cents / 1,000 = 250 cents: pro rata, not a whole block of 5.00.
+        (500, RoundingMode.HALF_UP, "2.50"),
+        # 1 × 500 cents / 1,000 = 0.5 cent: a tie, half-up 1 cent, half-even 0, up 1.
+        (1, RoundingMode.HALF_UP, "0.01"),
+        (1, RoundingMode.HALF_EVEN, "0.00"),
+        (1, RoundingMode.UP, "0.01"),
+        # 1,999 × 500 / 1,000 = 999.5 cents: half-even goes to the even 1,000.
+        (1_999, RoundingMode.HALF_EVEN, "10.00"),
+        (1_999, RoundingMode.DOWN, "9.99"),
+        (0, RoundingMode.UP, "0.00"),
+    ],
+)
+def test_overage_charge_is_pro_rata_per_unit_rounded_once(
+    excess: int, mode: RoundingMode, expected: str
+) -> None:
+    assert SESSIONS_PER_1000.charge(excess, mode) == usd(expected)
+
+
+def test_overage_charge_refuses_negative_or_non_int_excess_and_bad_rounding() -> None:
+    with pytest.raises(InvalidUsageError, match=r"^excess: must be a non-negative int, got int -1"):
+        SESSIONS_PER_1000.charge(-1, RoundingMode.HALF_UP)
+    with pytest.raises(InvalidUsageError, match=r"^excess: .*got bool True"):
+        SESSIONS_PER_1000.charge(True, RoundingMode.HALF_UP)  # noqa: FBT003
+    with pytest.raises(InvalidArgumentError, match=r"^rounding: expected a RoundingMode"):
+        SESSIONS_PER_1000.charge(1, "half_up")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("metric", ["", " ", "Sessions", 3])
+def test_overage_metric_must_be_a_metric_name(metric: object) -> None:
+    with pytest.raises(CatalogError, match=r"^metric: must be a metric name") as info:
+        Overage(metric, usd("1"))  # type: ignore[arg-type]
+    assert info.value.key == "metric"
+
+
+def test_overage_price_must_be_money_and_not_negative_but_may_be_zero() -> None:
+    assert Overage("billable_sessions", usd("0")).unit_price.is_zero()
+    with pytest.raises(CatalogError, match=r"^unit_price: must not be negative, got USD -0\.01$"):
+        Overage("billable_sessions", usd("-0.01"))
+    with pytest.raises(CatalogError, match=r"^unit_price: must be a Money, got str '5'"):
+        Overage("billable_sessions", "5")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("per", [0, -1, 10**9 + 1, True, 1.0, "1000"])
+def test_overage_per_must_be_an_int_from_1_to_a_billion(per: object) -> None:
+    with pytest.raises(CatalogError, match=r"^per: must be an int from 1 to 1000000000") as info:
+        Overage("billable_sessions", usd("1"), per)  # type: ignore[arg-type]
+    assert info.value.key == "per"
+
+
+def test_overage_per_may_be_1_or_a_billion() -> None:
+    assert Overage("billable_sessions", usd("1"), 10**9).per == 10**9
+    assert Overage("billable_sessions", usd("1"), 1).per == 1
+
+
+def test_plan_overage_is_stored_as_a_tuple_and_found_by_metric() -> None:
+    found = Plan(
+        "a",
+        "A",
+        (Price.of("10.00", "USD"),),
+        Limits.of(billable_sessions=1),
+        overage=[SESSIONS_PER_1000],
+    )
+    assert found.overage == (SESSIONS_PER_1000,)
+    assert found.overage_for("billable_sessions") is SESSIONS_PER_1000
+    assert found.overage_for("properties") is None
+    assert plan("b").overage == ()
+
+
+def test_plan_refuses_two_overage_prices_for_one_metric() -> None:
+    with pytest.raises(CatalogError) as info:
+        sessions_plan(SESSIONS_PER_1000, Overage.of("billable_sessions", "1", "USD"))
+    assert str(info.value).startswith(
+        "a.overage.billable_sessions: given twice; give at most one overage price per metric"
+    )
+    assert (info.value.plan, info.value.key) == ("a", "overage.billable_sessions")
+
+
+def test_plan_refuses_overage_for_a_metric_without_a_finite_limit() -> None:
+    with pytest.raises(CatalogError) as info:
+        sessions_plan(SESSIONS_PER_1000, limit=None)
+    assert str(info.value) == (
+        "a.overage.billable_sessions: the plan has no limit for 'billable_sessions'"
+        " (unlimited); overage needs a finite limit"
+    )
+    with pytest.raises(CatalogError, match=r"^a\.overage\.integrations: the plan has no limit"):
+        sessions_plan(Overage.of("integrations", "1", "USD"))
+
+
+def test_a_limit_of_zero_may_have_overage() -> None:
+    assert sessions_plan(SESSIONS_PER_1000, limit=0).overage == (SESSIONS_PER_1000,)
+
+
+def test_plan_refuses_overage_in_another_currency() -> None:
+    with pytest.raises(CatalogError) as info:
+        sessions_plan(Overage.of("billable_sessions", "5", "EUR", 1000))
+    assert str(info.value) == (
+        "a.overage.billable_sessions: priced in EUR, but the plan is in USD; use one currency"
+    )
+    assert info.value.value == "EUR"
+
+
+def test_plan_refuses_overage_that_is_not_an_overage_value() -> None:
+    with pytest.raises(CatalogError, match=r"^a\.overage: must be a tuple of Overage values"):
+        sessions_plan("USD 5.00")  # type: ignore[arg-type]
+
+
+def test_catalog_refuses_overage_on_a_stock_metric_naming_plan_and_key() -> None:
+    stock = sessions_plan(Overage.of("properties", "1.00", "USD"))
+    with pytest.raises(CatalogError) as info:
+        Catalog((plan("z"), stock))
+    assert str(info.value) == (
+        "plans[1] ('a').overage.properties: 'properties' is a stock metric; only per-period"
+        " metrics have overage (a stock over the limit blocks the move instead)"
+    )
+    assert (info.value.plan, info.value.key) == ("plans[1] ('a')", "overage.properties")
+
+
+def test_catalog_refuses_overage_on_an_unknown_metric() -> None:
+    seats = Plan(
+        "a",
+        "A",
+        (Price.of("1", "USD"),),
+        Limits.of(seats=1),
+        overage=(Overage.of("seats", "1", "USD"),),
+    )
+    with pytest.raises(CatalogError, match=r"^plans\[0\] \('a'\)\.limits\.seats: unknown metric"):
+        Catalog((seats,))
+    per_period_seats = Metric("seats", MetricKind.PER_PERIOD, "seat", "seats", "remove")
+    assert Catalog((seats,), metrics=(per_period_seats,)).plan("a").overage_for("seats")
+    with pytest.raises(
+        CatalogError, match=r"^plans\[0\] \('a'\)\.overage\.seats: 'seats' is a stock"
+    ):
+        Catalog((seats,), metrics=(Metric("seats", MetricKind.STOCK, "seat", "seats", "remove"),))
+
+
+def test_catalog_accepts_overage_on_a_per_period_metric() -> None:
+    catalog = Catalog((sessions_plan(SESSIONS_PER_1000),))
+    assert catalog.plan("a").overage_for("billable_sessions") == SESSIONS_PER_1000
+
+
 # --- the catalog --------------------------------------------------------------------------------
 
 
@@ -671,15 +855,108 @@ def _toml_limit(limit: int | None) -> str:
 def _toml_plan(p: Plan) -> str:
     prices = ", ".join(f'{p_.interval} = "{p_.amount.format_amount()}"' for p_ in p.prices)
     limits = ", ".join(f"{name} = {_toml_limit(limit)}" for name, limit in p.limits.items())
+    overage = "".join(
+        f'[plans.overage.{o.metric}]\nprice = "{o.unit_price.format_amount()}"\nper = {o.per}\n'
+        for o in p.overage
+    )
     return (
         f'[[plans]]\nid = "{p.id}"\nname = "{p.name}"\ntrial_days = {p.trial_days}\n'
-        f"prices = {{{prices}}}\nlimits = {{{limits}}}\n"
+        f"prices = {{{prices}}}\nlimits = {{{limits}}}\n{overage}"
     )
 
 
 def test_toml_can_describe_the_default_catalog() -> None:
     text = 'currency = "USD"\n' + "".join(_toml_plan(p) for p in default_catalog())
     assert parse_catalog(text) == default_catalog()
+
+
+OVERAGE_BASE = BASE + 'prices = {monthly = "10.00"}\nlimits = {billable_sessions = 100_000}\n'
+
+
+def test_toml_overage_tables_give_price_and_per() -> None:
+    text = OVERAGE_BASE + '[plans.overage.billable_sessions]\nprice = "5.00"\nper = 1_000\n'
+    assert parse_catalog(text).plan("a").overage == (SESSIONS_PER_1000,)
+
+
+def test_toml_overage_per_defaults_to_1_and_price_may_be_an_integer() -> None:
+    text = OVERAGE_BASE + "overage = {billable_sessions = {price = 2}}\n"
+    assert parse_catalog(text).plan("a").overage == (Overage("billable_sessions", usd("2")),)
+
+
+def test_toml_overage_in_the_catalog_currency() -> None:
+    text = OVERAGE_BASE.replace("USD", "JPY") + "overage.billable_sessions.price = 500\n"
+    assert parse_catalog(text).plan("a").overage_for("billable_sessions") == Overage.of(
+        "billable_sessions", 500, "JPY"
+    )
+
+
+@pytest.mark.parametrize(
+    ("overage", "message"),
+    [
+        (
+            "billable_sessions = {price = 5.0, per = 1000}",
+            (
+                "overage.billable_sessions.price: floats are refused for money, got 5.0;"
+                " write the amount as a string such as '5.0'"
+            ),
+        ),
+        (
+            'billable_sessions = {price = "5", pre = 1000}',
+            "overage.billable_sessions.pre: unknown key; allowed keys: price, per",
+        ),
+        (
+            "billable_sessions = {per = 1000}",
+            "overage.billable_sessions.price: missing required key",
+        ),
+        (
+            'billable_sessions = {price = "5", per = 1000.0}',
+            "overage.billable_sessions.per: must be an integer, got float 1000.0",
+        ),
+        (
+            'billable_sessions = {price = "5", per = 0}',
+            "overage.billable_sessions.per: must be an int from 1 to 1000000000, got 0",
+        ),
+        (
+            'billable_sessions = {price = "-5"}',
+            "overage.billable_sessions.price: must not be negative, got USD -5.00",
+        ),
+        (
+            'billable_sessions = {price = "0.001"}',
+            "overage.billable_sessions.price: '0.001' has more precision than USD allows",
+        ),
+        ('billable_sessions = "5.00"', "overage.billable_sessions: must be a table, got string"),
+        (
+            'Sessions = {price = "5"}',
+            "overage.Sessions: must be a metric name (a lower-case identifier), got 'Sessions'",
+        ),
+        (
+            'properties = {price = "1"}',
+            "overage.properties: the plan has no limit for 'properties' (unlimited);",
+        ),
+        (
+            'billable_sessions = {price = "1"}\nintegrations = {price = "1"}',
+            "overage.integrations: the plan has no limit for 'integrations'",
+        ),
+    ],
+)
+def test_toml_overage_mistakes_name_the_plan_and_key(overage: str, message: str) -> None:
+    err = catalog_error(OVERAGE_BASE + f"[plans.overage]\n{overage}\n")
+    assert str(err).startswith(f"plans[0] ('a').{message}")
+    assert err.plan == "plans[0] ('a')"
+
+
+def test_toml_overage_must_be_a_table() -> None:
+    err = catalog_error(OVERAGE_BASE + 'overage = "5.00"\n')
+    assert str(err) == "plans[0] ('a').overage: must be a table, got string '5.00'"
+
+
+def test_toml_overage_on_a_stock_metric_is_refused() -> None:
+    text = BASE + "prices = {monthly = 1}\nlimits = {properties = 3}\n"
+    err = catalog_error(text + 'overage.properties.price = "1.00"\n')
+    assert str(err).startswith(
+        "plans[0] ('a').overage.properties: 'properties' is a stock metric; only per-period"
+    )
+    assert err.key == "overage.properties"
 
 
 # --- TOML: every mistake names the plan and key --------------------------------------------------
@@ -837,7 +1114,7 @@ def test_duplicate_plan_ids_are_named() -> None:
             BASE + 'nmae = "A"\nprices = {monthly = 1}\n',
             (
                 "plans[0] ('a').nmae: unknown key; allowed keys: id, name, prices, limits,"
-                " trial_days, rank"
+                " trial_days, rank, overage"
             ),
         ),
         (

@@ -19,6 +19,7 @@ from subscription_rules.catalog import (
     Metric,
     MetricKind,
     MoveKind,
+    Overage,
     Plan,
     Price,
     annualised,
@@ -95,6 +96,7 @@ from subscription_rules.usage import (
     Usage,
     UsageReport,
     check_downgrade,
+    overage_lines,
     usage_report,
 )
 
@@ -148,6 +150,7 @@ __all__ = [
     "MoveKind",
     "Notice",
     "NoticeKind",
+    "Overage",
     "PendingChange",
     "Plan",
     "Price",
@@ -181,6 +184,7 @@ __all__ = [
     "default_catalog",
     "divide",
     "load_catalog",
+    "overage_lines",
     "parse_catalog",
     "preset",
     "quote_change",

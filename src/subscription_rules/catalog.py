@@ -49,6 +49,15 @@ file (UTF-8)::
     [plans.limits]              # optional: metric = integer >= 0 or "unlimited";
     properties = 3              # an omitted metric is unlimited
     integrations = "unlimited"
+    billable_sessions = 100_000
+
+    [plans.overage.billable_sessions]   # optional, one table per metric: what usage
+    price = "5.00"              # over the limit costs, billed in arrears. price:
+    per = 1000                  # required, an amount like the prices above; per:
+                                # optional, default 1, an integer from 1 to 10**9.
+                                # Only for a per-period metric with a finite limit.
+                                # Charged pro rata per unit (price × excess / per,
+                                # rounded once), never in whole blocks.
 
 Price keys are anything :meth:`Interval.parse <subscription_rules.periods.Interval.parse>`
 accepts: ``monthly``/``month``, ``quarterly``, ``yearly``/``annual``/``year``,
@@ -60,8 +69,10 @@ where it is, as ``plans[<index>] ('<id>').<key>`` (``plans[<index>]`` while the
 id is unknown), ``metrics[<index>].<key>`` or the top-level key: a TOML syntax
 error (with tomllib's line and column), a missing key, a value of the wrong
 type, a float, negative or too precise amount, an unknown currency, interval or
-metric, a duplicate plan id or interval, ranks on some plans only, and any key
-not listed above (so that a typo never passes silently).
+metric, a duplicate plan id or interval, ranks on some plans only, an overage
+for a stock metric or for a metric without a finite limit (as
+``plans[<index>] ('<id>').overage.<metric>``), and any key not listed above (so
+that a typo never passes silently).
 
 Limits: a document larger than :data:`MAX_CATALOG_BYTES` (1 MiB) or with more
 than :data:`MAX_PLANS` (1,000) plans is refused. Loading a file is the only
@@ -93,7 +104,7 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
-from subscription_rules.money import Currency, Money
+from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.periods import MONTHLY, YEARLY, Interval, IntervalUnit
 
 if TYPE_CHECKING:
@@ -112,6 +123,7 @@ __all__ = [
     "Metric",
     "MetricKind",
     "MoveKind",
+    "Overage",
     "Plan",
     "Price",
     "annualised",
@@ -129,6 +141,9 @@ MAX_PLANS: Final = 1000
 
 MAX_TRIAL_DAYS: Final = 730
 """The longest trial a plan may offer, in days (two years)."""
+
+MAX_OVERAGE_PER: Final = 10**9
+"""The largest block of units an overage price may be quoted per."""
 
 _METRIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -441,6 +456,113 @@ def _prices(value: Iterable[Price]) -> tuple[Price, ...]:
 
 
 @attrs.frozen
+class Overage:
+    """What usage beyond a plan's limit of a per-period metric costs, billed in arrears.
+
+    The price is ``unit_price`` for every ``per`` units over the limit, charged
+    **pro rata per unit, not in whole blocks**: the charge for an excess of
+    ``n`` units is ``unit_price × n / per``, computed exactly and rounded once,
+    to the minor unit, with the :class:`~subscription_rules.money.RoundingMode`
+    the caller passes (see :meth:`charge`). So at USD 5.00 per 1,000, 500 units
+    over cost USD 2.50 and 1 unit over costs USD 0.005, which is USD 0.01
+    half-up and USD 0.00 half-even; a partial block is never rounded up to a
+    whole one.
+
+    Args:
+        metric: The name of the metric the price applies to; in a catalog it
+            must be a per-period metric the plan has a finite limit for.
+        unit_price: The price of ``per`` units, not negative.
+        per: How many units ``unit_price`` buys, an ``int`` from 1 to 10**9.
+
+    Raises:
+        CatalogError: For a malformed metric name (``key="metric"``), a
+            negative or non-``Money`` price (``key="unit_price"``) or a ``per``
+            out of range (``key="per"``).
+
+    >>> overage = Overage.of("billable_sessions", "5.00", "USD", per=1000)
+    >>> str(overage)
+    'USD 5.00 per 1,000 billable_sessions'
+    >>> [str(overage.charge(n, RoundingMode.HALF_UP)) for n in (20_000, 500, 1)]
+    ['USD 100.00', 'USD 2.50', 'USD 0.01']
+    >>> str(overage.charge(1, RoundingMode.HALF_EVEN))
+    'USD 0.00'
+    >>> Overage("billable_sessions", Money.of("5.00", "USD"), per=0)
+    Traceback (most recent call last):
+    subscription_rules.errors.CatalogError: per: must be an int from 1 to 1000000000, got 0
+    """
+
+    metric: str
+    unit_price: Money
+    per: int = 1
+
+    def __attrs_post_init__(self) -> None:
+        _check_pattern(
+            self.metric, _METRIC_NAME, "a metric name (a lower-case identifier)", key="metric"
+        )
+        _require(self.unit_price, Money, "a Money", key="unit_price")
+        if self.unit_price.minor < 0:
+            raise CatalogError(
+                f"must not be negative, got {self.unit_price}",
+                key="unit_price",
+                value=self.unit_price,
+            )
+        per: object = self.per
+        if type(per) is not int or not 1 <= per <= MAX_OVERAGE_PER:
+            raise CatalogError(
+                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {per!r}", key="per", value=per
+            )
+
+    @classmethod
+    def of(cls, metric: str, price: str | int, currency: str | Currency, per: int = 1) -> Overage:
+        """Build an overage price from major units and a currency code.
+
+        >>> Overage.of("billable_sessions", "0.01", "USD").per
+        1
+        """
+        return cls(metric, Money.of(price, currency), per)
+
+    @property
+    def currency(self) -> Currency:
+        """The currency of the price."""
+        return self.unit_price.currency
+
+    def charge(self, excess: int, rounding: RoundingMode) -> Money:
+        """Return what ``excess`` units over the limit cost: ``unit_price × excess / per``.
+
+        Exact integer arithmetic (:meth:`Money.ratio <subscription_rules.money.Money.ratio>`),
+        rounded once by ``rounding``.
+
+        Raises:
+            InvalidUsageError: If ``excess`` is not an ``int`` >= 0.
+
+        >>> Overage.of("billable_sessions", "4.00", "USD", per=1000).charge(
+        ...     12_345, RoundingMode.DOWN
+        ... )
+        Money.of('49.38', 'USD')
+        """
+        if type(excess) is not int or excess < 0:
+            raise InvalidUsageError(
+                f"must be a non-negative int, got {_describe(excess)}",
+                argument="excess",
+                value=excess,
+            )
+        if not isinstance(rounding, RoundingMode):
+            raise InvalidArgumentError(
+                f"expected a RoundingMode, got {_describe(rounding)}",
+                argument="rounding",
+                value=rounding,
+            )
+        return self.unit_price.ratio(excess, self.per, rounding)
+
+    def __str__(self) -> str:
+        return f"{self.unit_price} per {self.per:,} {self.metric}"
+
+
+def _overages(value: Iterable[Overage]) -> tuple[Overage, ...]:
+    return tuple(value)
+
+
+@attrs.frozen
 class Plan:
     """A plan customers subscribe to: prices per interval, limits and a trial.
 
@@ -452,9 +574,13 @@ class Plan:
         limits: The plan's limits; a metric left out is unlimited.
         trial_days: Days of free trial, an ``int`` from 0 to 730.
         rank: Optional order among plans: a higher rank is a bigger plan.
+        overage: Overage prices, at most one per metric, each for a metric
+            the plan has a finite limit for and in the plan's currency (the
+            catalog also checks that each metric is a per-period one).
 
     Raises:
-        CatalogError: Naming the plan id and the key at fault.
+        CatalogError: Naming the plan id and the key at fault (``overage.<metric>``
+            for an overage).
 
     >>> plan = default_catalog().plan("personal")
     >>> [str(p) for p in plan.prices], plan.limit("properties"), plan.trial_days
@@ -470,6 +596,7 @@ class Plan:
     limits: Limits = Limits()
     trial_days: int = 0
     rank: int | None = None
+    overage: tuple[Overage, ...] = attrs.field(default=(), converter=_overages)
 
     def __attrs_post_init__(self) -> None:
         _check_pattern(
@@ -497,6 +624,37 @@ class Plan:
                 key="rank",
                 value=rank,
             )
+        self._check_overage()
+
+    def _check_overage(self) -> None:
+        seen: set[str] = set()
+        for overage in self.overage:
+            _require(overage, Overage, "a tuple of Overage values", plan=self.id, key="overage")
+            key = f"overage.{overage.metric}"
+            if overage.metric in seen:
+                raise CatalogError(
+                    "given twice; give at most one overage price per metric",
+                    plan=self.id,
+                    key=key,
+                    value=overage,
+                )
+            seen.add(overage.metric)
+            if self.limits.get(overage.metric) is None:
+                raise CatalogError(
+                    f"the plan has no limit for {overage.metric!r} (unlimited);"
+                    " overage needs a finite limit",
+                    plan=self.id,
+                    key=key,
+                    value=overage,
+                )
+            if overage.currency != self.currency:
+                raise CatalogError(
+                    f"priced in {overage.currency.code}, but the plan is in"
+                    f" {self.currency.code}; use one currency",
+                    plan=self.id,
+                    key=key,
+                    value=overage.currency.code,
+                )
 
     def _check_prices(self) -> None:
         if not self.prices:
@@ -574,6 +732,18 @@ class Plan:
         (25, None)
         """
         return self.limits.get(metric_name)
+
+    def overage_for(self, metric_name: str) -> Overage | None:
+        """Return the plan's overage price for ``metric_name``, or ``None`` if it has none.
+
+        >>> personal = default_catalog().plan("personal")
+        >>> str(personal.overage_for("billable_sessions")), personal.overage_for("properties")
+        ('USD 5.00 per 1,000 billable_sessions', None)
+        """
+        for overage in self.overage:
+            if overage.metric == metric_name:
+                return overage
+        return None
 
 
 # --------------------------------------------------------------------------- moves
@@ -809,7 +979,29 @@ class Catalog:
                         key=f"limits.{name}",
                         value=name,
                     )
+            self._check_overage(index, plan)
         self._check_ranks()
+
+    def _check_overage(self, index: int, plan: Plan) -> None:
+        kinds = {metric.name: metric.kind for metric in self.metrics}
+        for overage in plan.overage:
+            kind = kinds.get(overage.metric)
+            if kind is None:
+                raise CatalogError(
+                    f"unknown metric {overage.metric!r}; known metrics: "
+                    + (", ".join(repr(m.name) for m in self.metrics) or "none"),
+                    plan=_label(index, plan),
+                    key=f"overage.{overage.metric}",
+                    value=overage.metric,
+                )
+            if kind is not MetricKind.PER_PERIOD:
+                raise CatalogError(
+                    f"{overage.metric!r} is a {kind.value} metric; only per-period metrics"
+                    " have overage (a stock over the limit blocks the move instead)",
+                    plan=_label(index, plan),
+                    key=f"overage.{overage.metric}",
+                    value=overage.metric,
+                )
 
     def _check_metrics(self) -> None:
         names: set[str] = set()
@@ -959,11 +1151,12 @@ class Catalog:
 # --------------------------------------------------------------------------- the example
 
 
-# id, name, monthly, yearly, properties, integrations, billable sessions
+# id, name, monthly, yearly, properties, integrations, billable sessions,
+# overage price per 1,000 billable sessions
 _EXAMPLE_PLANS: Final = (
-    ("personal", "Personal", "50.00", "500.00", 3, 3, 100_000),
-    ("advanced", "Advanced", "150.00", "1500.00", 10, 10, 500_000),
-    ("pro", "Pro", "300.00", "3000.00", 25, None, 2_000_000),
+    ("personal", "Personal", "50.00", "500.00", 3, 3, 100_000, "5.00"),
+    ("advanced", "Advanced", "150.00", "1500.00", 10, 10, 500_000, "4.00"),
+    ("pro", "Pro", "300.00", "3000.00", 25, None, 2_000_000, "3.00"),
 )
 
 _DEFAULT_CATALOG: Final = Catalog(
@@ -974,8 +1167,11 @@ _DEFAULT_CATALOG: Final = Catalog(
             (Price(Money.of(monthly, "USD"), MONTHLY), Price(Money.of(yearly, "USD"), YEARLY)),
             Limits.of(properties=properties, integrations=integrations, billable_sessions=sessions),
             trial_days=14,
+            overage=(Overage.of(BILLABLE_SESSIONS.name, overage, "USD", per=1000),),
         )
-        for plan_id, name, monthly, yearly, properties, integrations, sessions in _EXAMPLE_PLANS
+        for plan_id, name, monthly, yearly, properties, integrations, sessions, overage in (
+            _EXAMPLE_PLANS
+        )
     )
 )
 
@@ -983,16 +1179,18 @@ _DEFAULT_CATALOG: Final = Catalog(
 def default_catalog() -> Catalog:
     """Return the built-in example catalog, shaped like the help page.
 
-    The prices are ILLUSTRATIVE (the help page publishes none); the plan names
-    and the 10-to-3 properties step from Advanced to Personal are the page's.
+    The prices, overage prices included, are ILLUSTRATIVE (the help page
+    publishes none); the plan names and the 10-to-3 properties step from
+    Advanced to Personal are the page's. Billable sessions over the limit cost
+    the overage price per 1,000, pro rata per session (see :class:`Overage`).
 
-    ========  =========  ==========  ==========  ============  =================  =====
-    plan      monthly    yearly      properties  integrations  billable sessions  trial
-    ========  =========  ==========  ==========  ============  =================  =====
-    Personal  USD 50     USD 500     3           3             100,000            14 d
-    Advanced  USD 150    USD 1,500   10          10            500,000            14 d
-    Pro       USD 300    USD 3,000   25          unlimited     2,000,000          14 d
-    ========  =========  ==========  ==========  ============  =================  =====
+    ========  =========  ==========  ==========  ============  =================  ==========  =====
+    plan      monthly    yearly      properties  integrations  billable sessions  overage     trial
+    ========  =========  ==========  ==========  ============  =================  ==========  =====
+    Personal  USD 50     USD 500     3           3             100,000            USD 5/1000  14 d
+    Advanced  USD 150    USD 1,500   10          10            500,000            USD 4/1000  14 d
+    Pro       USD 300    USD 3,000   25          unlimited     2,000,000          USD 3/1000  14 d
+    ========  =========  ==========  ==========  ============  =================  ==========  =====
 
     The value is immutable, so every call returns the same one.
 
@@ -1007,7 +1205,8 @@ def default_catalog() -> Catalog:
 
 _TOP_KEYS: Final = ("currency", "metrics", "plans")
 _METRIC_KEYS: Final = ("name", "kind", "singular", "plural", "verb")
-_PLAN_KEYS: Final = ("id", "name", "prices", "limits", "trial_days", "rank")
+_PLAN_KEYS: Final = ("id", "name", "prices", "limits", "trial_days", "rank", "overage")
+_OVERAGE_KEYS: Final = ("price", "per")
 _UNLIMITED: Final = "unlimited"
 
 
@@ -1169,6 +1368,28 @@ def _parse_limits(raw: object, *, plan: str) -> Limits:
         raise _relabel(err, plan=plan) from err
 
 
+def _parse_overage(raw: object, currency: Currency, *, plan: str) -> tuple[Overage, ...]:
+    table = _table(raw, plan=plan, key="overage")
+    overages = []
+    for metric, raw_entry in table.items():
+        prefix = f"overage.{metric}"
+        entry = _table(raw_entry, plan=plan, key=prefix)
+        _refuse_unknown(entry, _OVERAGE_KEYS, plan=plan, prefix=prefix + ".")
+        price = _parse_amount(
+            _required(entry, "price", plan=plan, prefix=prefix + "."),
+            currency,
+            plan=plan,
+            key=f"{prefix}.price",
+        )
+        per = _integer(entry.get("per", 1), plan=plan, key=f"{prefix}.per")
+        try:
+            overages.append(Overage(metric, price, per))
+        except CatalogError as err:
+            keys = {"metric": prefix, "unit_price": f"{prefix}.price", "per": f"{prefix}.per"}
+            raise _relabel(err, plan=plan, key=keys.get(err.key or "", prefix)) from err
+    return tuple(overages)
+
+
 def _parse_plan(index: int, raw: object, currency: Currency) -> Plan:
     label = f"plans[{index}]"
     table = _table(raw, plan=None, key=label)
@@ -1180,8 +1401,9 @@ def _parse_plan(index: int, raw: object, currency: Currency) -> Plan:
     limits = _parse_limits(table["limits"], plan=label) if "limits" in table else Limits()
     trial_days = _integer(table.get("trial_days", 0), plan=label, key="trial_days")
     rank = _integer(table["rank"], plan=label, key="rank") if "rank" in table else None
+    overage = _parse_overage(table["overage"], currency, plan=label) if "overage" in table else ()
     try:
-        return Plan(plan_id, name, prices, limits, trial_days, rank)
+        return Plan(plan_id, name, prices, limits, trial_days, rank, overage)
     except CatalogError as err:
         raise _relabel(err, plan=label) from err
 
@@ -1220,7 +1442,7 @@ def parse_catalog(text: str) -> Catalog:
     (['EUR 9.00 monthly', 'EUR 90.00 yearly'], 1)
     >>> parse_catalog('currency = "USD"\n[[plans]]\nid = "a"\nnmae = "A"')
     Traceback (most recent call last):
-    subscription_rules.errors.CatalogError: plans[0] ('a').nmae: unknown key; allowed keys: id, name, prices, limits, trial_days, rank
+    subscription_rules.errors.CatalogError: plans[0] ('a').nmae: unknown key; allowed keys: id, name, prices, limits, trial_days, rank, overage
     """
     if not isinstance(text, str):
         raise InvalidArgumentError(

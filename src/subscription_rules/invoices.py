@@ -11,7 +11,7 @@ the exact unrounded value, the rounding mode and any cap.
 >>> start, end = datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
 >>> line = prorated_line(
 ...     LineKind.PRORATION_CHARGE, "Remaining time on Pro", Money.of("300", "USD"),
-...     units=15, denominator=30, unit="day", rounding=RoundingMode.HALF_UP,
+...     units=15, denominator=30, unit="days", rounding=RoundingMode.HALF_UP,
 ...     start=start, end=end, plan_id="pro",
 ... )
 >>> str(line.amount)
@@ -65,12 +65,13 @@ class LineKind(enum.Enum):
 class Explanation:
     """The arithmetic of one prorated line: ``base × units / denominator``, rounded once.
 
-    ``exact_minor`` is the unrounded value in minor units as a numerator over
+    ``unit`` names what is counted, in the plural ("seconds", "days",
+    "billable sessions"). ``exact_minor`` is the unrounded value in minor units as a numerator over
     ``denominator`` (``base.minor × units``); ``cap`` is the ceiling applied
     (what was billed net of earlier credits), if it bit.
 
     >>> from subscription_rules.money import Money, RoundingMode
-    >>> e = Explanation(Money.of("150", "USD"), 15, 31, "day", RoundingMode.HALF_UP,
+    >>> e = Explanation(Money.of("150", "USD"), 15, 31, "days", RoundingMode.HALF_UP,
     ...                 Money.of("72.58", "USD"))
     >>> print(e)
     USD 150.00 × 15/31 days = 7258.0645… cents, rounded half-up to USD 72.58
@@ -95,7 +96,7 @@ class Explanation:
 
         >>> from subscription_rules.money import Money, RoundingMode
         >>> m = Money.of("10", "USD")
-        >>> Explanation(m, 1, 2, "day", RoundingMode.HALF_UP, m.with_minor(500)).is_exact
+        >>> Explanation(m, 1, 2, "days", RoundingMode.HALF_UP, m.with_minor(500)).is_exact
         True
         """
         return self.exact_numerator % self.denominator == 0
@@ -109,7 +110,7 @@ class Explanation:
         return f"{sign}{whole}.{fraction:04d}{tail} {minor_name}"
 
     def __str__(self) -> str:
-        units = f"{self.units:,}/{self.denominator:,} {self.unit}s"
+        units = f"{self.units:,}/{self.denominator:,} {self.unit}"
         head = f"{self.base} × {units}"
         if self.is_exact:
             text = (
@@ -177,7 +178,7 @@ def prorated_line(
     >>> from subscription_rules.money import Money, RoundingMode
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> line = prorated_line(LineKind.UNUSED_TIME, "Unused time", Money.of("100", "USD"),
-    ...     units=2, denominator=3, unit="day", rounding=RoundingMode.HALF_UP, start=t, end=t,
+    ...     units=2, denominator=3, unit="days", rounding=RoundingMode.HALF_UP, start=t, end=t,
     ...     plan_id="a", cap=Money.of("50", "USD"), sign=-1)
     >>> str(line.amount)
     'USD -50.00'

@@ -30,11 +30,12 @@ Remaining time on Pro from 16 Nov 2026 to 1 Dec 2026: USD 150.00
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._units import period_units, span_text, unit_name, units
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
@@ -43,7 +44,6 @@ from subscription_rules.invoices import (
     InvoiceReason,
     Line,
     LineKind,
-    format_date,
     prorated_line,
     sum_lines,
 )
@@ -53,19 +53,14 @@ from subscription_rules.periods import (
     BillingCycle,
     BillingPeriod,
     Interval,
-    seconds_between,
-    zone,
 )
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
-    ChangeDay,
     CreditBasis,
     CreditDestination,
-    DayCount,
     DowngradeTiming,
     ProrationBilling,
-    ProrationUnit,
     UpgradeTiming,
 )
 from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
@@ -78,9 +73,6 @@ __all__ = [
     "change_plan",
     "quote_change",
 ]
-
-_DAY_SECONDS = 86_400
-_ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 class Timing(enum.Enum):
@@ -131,42 +123,6 @@ class ChangeQuote:
     def charge_lines(self) -> tuple[Line, ...]:
         """The charge lines (remaining time, or the new interval in full)."""
         return tuple(line for line in self.lines if not line.amount.is_negative())
-
-
-# --- counting units --------------------------------------------------------------------------
-
-
-def _local_date(at: datetime, cycle: BillingCycle) -> date:
-    return at.astimezone(zone(cycle.time_zone)).date()
-
-
-def _units(
-    start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPolicy, *, change: bool
-) -> int:
-    """Units of ``[start, end)`` in the policy's unit; ``change`` marks a change at ``start``."""
-    if policy.proration_unit is ProrationUnit.SECOND:
-        return seconds_between(start, end)
-    if end <= start:
-        return 0
-    first = _local_date(start, cycle)
-    if policy.day_count is DayCount.BOTH_ENDS:
-        days = (_local_date(end - _ONE_MICROSECOND, cycle) - first).days + 1
-    else:
-        days = (_local_date(end, cycle) - first).days
-    if change and policy.change_day is ChangeDay.OLD_PLAN and days > 0:
-        days -= 1  # the day of the change stays with the old plan
-    return days
-
-
-def _period_units(period: BillingPeriod, cycle: BillingCycle, policy: BillingPolicy) -> int:
-    fixed = policy.fixed_denominator_days
-    if fixed is not None:
-        return fixed * (_DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1)
-    return _units(period.start, period.end, cycle, policy, change=False)
-
-
-def _unit_name(policy: BillingPolicy) -> str:
-    return policy.proration_unit.value
 
 
 # --- the arithmetic of one change ------------------------------------------------------------
@@ -246,11 +202,6 @@ def _check_in_current_period(sub: Subscription, at: datetime) -> None:
         )
 
 
-def _span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
-    tz = zone(cycle.time_zone)
-    return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
-
-
 def _credit_line(
     sub: Subscription,
     stretch: Stretch,
@@ -263,22 +214,22 @@ def _credit_line(
     if not stretch.creditable.is_positive():
         return None
     cycle = sub.cycle
-    description = f"Unused time on {current.name} {_span_text(at, period.end, cycle)}"
-    unused = _units(at, period.end, cycle, policy, change=True)
+    description = f"Unused time on {current.name} {span_text(at, period.end, cycle)}"
+    unused = units(at, period.end, cycle, policy, change=True)
     if policy.credit_basis is CreditBasis.BILLED:
         # What was billed, over the units it was billed for: the period (by the policy's
         # denominator) for a stretch that began with the period, else the stretch itself.
         base = stretch.creditable
         if stretch.start == period.start:
-            denominator = _period_units(period, cycle, policy)
+            denominator = period_units(period, cycle, policy)
         else:
-            denominator = _units(stretch.start, period.end, cycle, policy, change=True)
+            denominator = units(stretch.start, period.end, cycle, policy, change=True)
         if denominator == 0:
             return None
         unused = min(unused, denominator)
     else:
         base = current.price(stretch.interval).amount
-        denominator = _period_units(period, cycle, policy)
+        denominator = period_units(period, cycle, policy)
         unused = min(unused, denominator)
     line = prorated_line(
         LineKind.UNUSED_TIME,
@@ -286,7 +237,7 @@ def _credit_line(
         base,
         units=unused,
         denominator=denominator,
-        unit=_unit_name(policy),
+        unit=unit_name(policy),
         rounding=policy.rounding,
         start=at,
         end=period.end,
@@ -306,15 +257,15 @@ def _charge_line(
     policy: BillingPolicy,
 ) -> Line:
     """The charge for the remaining part ``[at, period end)`` on the new plan."""
-    denominator = _period_units(period, sub.cycle, policy)
-    remaining = min(_units(at, period.end, sub.cycle, policy, change=True), denominator)
+    denominator = period_units(period, sub.cycle, policy)
+    remaining = min(units(at, period.end, sub.cycle, policy, change=True), denominator)
     return prorated_line(
         LineKind.PRORATION_CHARGE,
-        f"Remaining time on {target.name} {_span_text(at, period.end, sub.cycle)}",
+        f"Remaining time on {target.name} {span_text(at, period.end, sub.cycle)}",
         target.price(interval).amount,
         units=remaining,
         denominator=denominator,
-        unit=_unit_name(policy),
+        unit=unit_name(policy),
         rounding=policy.rounding,
         start=at,
         end=period.end,
@@ -327,7 +278,7 @@ def _restart_line(sub: Subscription, target: Plan, interval: Interval, at: datet
     end = BillingCycle(at, interval, sub.cycle.time_zone).boundary(1)
     return Line(
         LineKind.SUBSCRIPTION,
-        f"{target.name}, {interval}, {_span_text(at, end, sub.cycle)}",
+        f"{target.name}, {interval}, {span_text(at, end, sub.cycle)}",
         target.price(interval).amount,
         at,
         end,

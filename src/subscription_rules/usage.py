@@ -5,26 +5,42 @@ what *exists* (properties, integrations) and what *happened this period*
 (billable sessions). A move to a plan whose limit is below what exists is
 :class:`Infeasible` until the customer acts ("delete 7 properties"); a
 per-period metric never blocks a move, but the result warns of the overage it
-would cost.
+would cost. Overage is billed in arrears: :func:`overage_lines` turns a
+period's usage into invoice lines at the plan's
+:class:`~subscription_rules.catalog.Overage` prices.
 
+>>> from datetime import UTC, datetime
 >>> from subscription_rules import default_catalog
+>>> from subscription_rules.money import RoundingMode
 >>> personal = default_catalog().plan("personal")
 >>> result = check_downgrade(Usage.of(properties=10, integrations=2), personal)
 >>> result.actions_text
 ('delete 7 properties',)
 >>> check_downgrade(Usage.of(properties=3), personal)
 Feasible(warnings=())
+>>> check_downgrade(Usage.of(properties=3, billable_sessions=150_000), personal).warnings
+('billable sessions this period: 150,000, over the limit of Personal by 50,000; projected overage USD 250.00',)
+>>> (line,) = overage_lines(
+...     personal, Usage.of(billable_sessions=120_000),
+...     start=datetime(2026, 11, 1, tzinfo=UTC), end=datetime(2026, 12, 1, tzinfo=UTC),
+...     rounding=RoundingMode.HALF_UP,
+... )
+>>> print(line)
+Billable sessions over Personal's 100,000 from 1 Nov 2026 to 1 Dec 2026: 20,000 × USD 5.00 per 1,000: USD 100.00
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 
 import attrs
 
-from subscription_rules.catalog import DEFAULT_METRICS, Metric, MetricKind, Plan
-from subscription_rules.errors import InvalidUsageError
+from subscription_rules.catalog import DEFAULT_METRICS, Metric, MetricKind, Overage, Plan
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
+from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
 from subscription_rules.money import RoundingMode, divide
+from subscription_rules.periods import require_aware
 
 __all__ = [
     "Feasibility",
@@ -35,8 +51,12 @@ __all__ = [
     "Usage",
     "UsageReport",
     "check_downgrade",
+    "overage_lines",
     "usage_report",
 ]
+
+_PROJECTION_ROUNDING = RoundingMode.HALF_UP
+"""How :func:`check_downgrade` rounds the projected overage in its warnings."""
 
 
 def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
@@ -299,13 +319,21 @@ def check_downgrade(
     """Decide whether the account's ``usage`` fits ``plan``, and if not, what to do.
 
     Metrics that count what exists block the move when over the plan's limit;
-    per-period metrics only warn (the overage is billed in arrears).
+    per-period metrics only warn (the overage is billed in arrears). When
+    ``plan`` has an overage price for the metric, the warning ends with the
+    projected overage cost of this period's usage, rounded half-up.
 
     >>> from subscription_rules import default_catalog
     >>> personal = default_catalog().plan("personal")
     >>> check_downgrade(Usage.of(properties=10), personal).actions_text
     ('delete 7 properties',)
     >>> check_downgrade(Usage.of(billable_sessions=150_000), personal).warnings
+    ('billable sessions this period: 150,000, over the limit of Personal by 50,000; projected overage USD 250.00',)
+
+    A plan without an overage price only warns of the excess:
+
+    >>> no_overage = attrs.evolve(personal, overage=())
+    >>> check_downgrade(Usage.of(billable_sessions=150_000), no_overage).warnings
     ('billable sessions this period: 150,000, over the limit of Personal by 50,000',)
     """
     _check_known(usage, metrics)
@@ -319,10 +347,132 @@ def check_downgrade(
         if metric.kind is MetricKind.STOCK:
             actions.append(RequiredAction(metric, used - limit, limit))
         else:
-            warnings.append(
+            warning = (
                 f"{metric.plural} this period: {used:,}, over the limit of {plan.name} "
                 f"by {used - limit:,}"
             )
+            overage = plan.overage_for(metric.name)
+            if overage is not None:
+                projected = overage.charge(used - limit, _PROJECTION_ROUNDING)
+                warning += f"; projected overage {projected}"
+            warnings.append(warning)
     if actions:
         return Infeasible(plan.id, plan.name, tuple(actions), tuple(warnings))
     return Feasible(tuple(warnings))
+
+
+def _rate(overage: Overage, metric: Metric) -> str:
+    """An overage price in words: ``USD 5.00 per 1,000`` or ``USD 0.01 per billable session``."""
+    per = metric.singular if overage.per == 1 else f"{overage.per:,}"
+    return f"{overage.unit_price} per {per}"
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def overage_lines(
+    plan: Plan,
+    usage: Usage,
+    *,
+    start: datetime,
+    end: datetime,
+    rounding: RoundingMode,
+    metrics: tuple[Metric, ...] = DEFAULT_METRICS,
+) -> tuple[Line, ...]:
+    """Bill a period's usage over ``plan``'s limits, in arrears: one line per metric over.
+
+    For every per-period metric in ``metrics`` that ``usage`` takes over the
+    plan's finite limit, and that the plan has an
+    :class:`~subscription_rules.catalog.Overage` price for, the line charges
+    ``unit_price × excess / per``: exact, pro rata per unit (never whole
+    blocks), rounded once with ``rounding``. Its
+    :class:`~subscription_rules.invoices.Explanation` carries the arithmetic.
+    A line that rounds to zero is left out; stock metrics never have overage.
+
+    Args:
+        plan: The plan the period was billed on.
+        usage: The period's counts.
+        start: The start of the period, an aware datetime.
+        end: The end of the period (exclusive), after ``start``.
+        rounding: How each line's exact amount becomes a whole minor unit.
+        metrics: The metrics usage may name, as in the catalog.
+
+    Returns:
+        The overage lines, positive amounts of kind ``LineKind.OVERAGE``, in
+        ``metrics`` order; empty when nothing is over.
+
+    Raises:
+        InvalidUsageError: If ``usage`` names a metric not in ``metrics``.
+        InvalidArgumentError: If ``plan``, ``usage`` or ``rounding`` has the wrong type.
+        InvalidInstantError: If ``start`` or ``end`` is not an aware datetime.
+        InvalidPeriodError: If ``end`` is not after ``start``.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import default_catalog
+    >>> nov, dec = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    >>> personal = default_catalog().plan("personal")
+    >>> (line,) = overage_lines(personal, Usage.of(billable_sessions=100_001),
+    ...                         start=nov, end=dec, rounding=RoundingMode.HALF_UP)
+    >>> line.description
+    "Billable sessions over Personal's 100,000 from 1 Nov 2026 to 1 Dec 2026: 1 × USD 5.00 per 1,000"
+    >>> print(line.explanation)
+    USD 5.00 × 1/1,000 billable sessions = 0.5000 cents, rounded half-up to USD 0.01
+    >>> overage_lines(personal, Usage.of(billable_sessions=100_001),
+    ...               start=nov, end=dec, rounding=RoundingMode.HALF_EVEN)
+    ()
+    """
+    if not isinstance(plan, Plan):
+        raise InvalidArgumentError(
+            f"expected a Plan, got {type(plan).__name__} {plan!r}", argument="plan", value=plan
+        )
+    if not isinstance(usage, Usage):
+        raise InvalidArgumentError(
+            f"expected a Usage, got {type(usage).__name__} {usage!r}",
+            argument="usage",
+            value=usage,
+        )
+    if not isinstance(rounding, RoundingMode):
+        raise InvalidArgumentError(
+            f"expected a RoundingMode, got {type(rounding).__name__} {rounding!r}",
+            argument="rounding",
+            value=rounding,
+        )
+    require_aware(start, "start")
+    require_aware(end, "end")
+    if end <= start:
+        raise InvalidPeriodError(
+            f"must be after start {start.isoformat()}, got {end.isoformat()}",
+            argument="end",
+            value=end,
+        )
+    _check_known(usage, metrics)
+    lines: list[Line] = []
+    for metric in metrics:
+        limit = plan.limits.get(metric.name)
+        overage = plan.overage_for(metric.name)
+        if metric.kind is not MetricKind.PER_PERIOD or limit is None or overage is None:
+            continue
+        excess = usage.get(metric.name) - limit
+        if excess <= 0:
+            continue
+        description = (
+            f"{_capitalised(metric.plural)} over {plan.name}'s {limit:,}"
+            f" from {format_date(start)} to {format_date(end)}:"
+            f" {excess:,} × {_rate(overage, metric)}"
+        )
+        line = prorated_line(
+            LineKind.OVERAGE,
+            description,
+            overage.unit_price,
+            units=excess,
+            denominator=overage.per,
+            unit=metric.plural,
+            rounding=rounding,
+            start=start,
+            end=end,
+            plan_id=plan.id,
+        )
+        if line.amount:
+            lines.append(line)
+    return tuple(lines)

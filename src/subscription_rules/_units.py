@@ -1,0 +1,62 @@
+"""Counting the time a proration is worked out from: seconds, or calendar days by policy.
+
+Shared by plan changes and reinstatement, so a credit and a charge for the same
+span always count it the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from subscription_rules.invoices import format_date
+from subscription_rules.periods import BillingCycle, BillingPeriod, seconds_between, zone
+from subscription_rules.policy import BillingPolicy, ChangeDay, DayCount, ProrationUnit
+
+_DAY_SECONDS = 86_400
+_ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+def _local_date(at: datetime, cycle: BillingCycle) -> date:
+    return at.astimezone(zone(cycle.time_zone)).date()
+
+
+def units(
+    start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPolicy, *, change: bool
+) -> int:
+    """Units of ``[start, end)`` in the policy's unit; ``change`` marks a change at ``start``.
+
+    Days are the cycle's local calendar days: half-open, or both the first and
+    the last day touched; with ``ChangeDay.OLD_PLAN`` the day of a change stays
+    with the old plan.
+    """
+    if policy.proration_unit is ProrationUnit.SECOND:
+        return seconds_between(start, end)
+    if end <= start:
+        return 0
+    first = _local_date(start, cycle)
+    if policy.day_count is DayCount.BOTH_ENDS:
+        days = (_local_date(end - _ONE_MICROSECOND, cycle) - first).days + 1
+    else:
+        days = (_local_date(end, cycle) - first).days
+    if change and policy.change_day is ChangeDay.OLD_PLAN and days > 0:
+        days -= 1
+    return days
+
+
+def period_units(period: BillingPeriod, cycle: BillingCycle, policy: BillingPolicy) -> int:
+    """The denominator: the period's units, or the policy's fixed number of days."""
+    fixed = policy.fixed_denominator_days
+    if fixed is not None:
+        return fixed * (_DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1)
+    return units(period.start, period.end, cycle, policy, change=False)
+
+
+def unit_name(policy: BillingPolicy) -> str:
+    """What is counted, in the plural, for explanations: ``seconds`` or ``days``."""
+    return f"{policy.proration_unit.value}s"
+
+
+def span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
+    """``from 16 Nov 2026 to 1 Dec 2026`` in the cycle's time zone."""
+    tz = zone(cycle.time_zone)
+    return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
