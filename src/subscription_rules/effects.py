@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TypeAlias
 
 import attrs
 
@@ -23,20 +23,21 @@ from subscription_rules.credits import CreditNote
 from subscription_rules.invoices import Invoice
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice
-
-if TYPE_CHECKING:
-    from subscription_rules.subscription import Subscription
-    from subscription_rules.usage import Infeasible
+from subscription_rules.subscription import Subscription, SuspensionReason
+from subscription_rules.usage import Infeasible
 
 __all__ = [
     "ChargeInvoice",
     "Decision",
     "Effect",
+    "EndAccess",
     "IssueCreditNote",
     "RefundPayment",
     "RefusalReason",
     "Refused",
+    "RestoreAccess",
     "SendNotice",
+    "SuspendAccess",
 ]
 
 
@@ -81,8 +82,33 @@ class SendNotice:
     notice: Notice
 
 
+@attrs.frozen
+class SuspendAccess:
+    """Withdraw the customer's access to the service, for ``reason``."""
+
+    reason: SuspensionReason
+
+
+@attrs.frozen
+class RestoreAccess:
+    """Give the customer access to the service again."""
+
+
+@attrs.frozen
+class EndAccess:
+    """The subscription has ended: withdraw access for good."""
+
+
 #: Everything a decision can ask for.
-Effect: TypeAlias = ChargeInvoice | IssueCreditNote | RefundPayment | SendNotice
+Effect: TypeAlias = (
+    ChargeInvoice
+    | IssueCreditNote
+    | RefundPayment
+    | SendNotice
+    | SuspendAccess
+    | RestoreAccess
+    | EndAccess
+)
 
 
 @attrs.frozen

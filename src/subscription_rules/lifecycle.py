@@ -1,52 +1,142 @@
-"""The subscription over time: starting one, and letting time pass with :func:`advance`.
+"""The subscription over time: trials, cancellation, renewals and suspension, as decisions.
+
+Commands (:func:`start_subscription`, :func:`cancel`, :func:`undo_cancel`,
+:func:`suspend`, :func:`reinstate`, :func:`update_payment_method`) answer a
+customer's or support's action at the moment ``at``; :func:`advance` performs
+everything time alone makes due in ``(processed_until, until]``, in time order:
+the trial-ending reminder, the trial's end, renewal reminders and each period
+end. Every decision says when to call again (``next_wakeup``). A command that
+does not apply to the current status returns a
+:class:`~subscription_rules.effects.Refused` value saying why.
+
+The help page's trial: 14 days, a reminder 3 days before it ends, and a
+cancellation during it suspends the account at once, with nothing charged.
 
 >>> from datetime import UTC, datetime
 >>> from subscription_rules import MONTHLY, default_catalog
+>>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog())
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
 >>> sub = decision.subscription
->>> sub.status.value, sub.trial_end.date().isoformat()
-('trialing', '2026-11-15')
+>>> sub.status.value, sub.trial_end.date().isoformat(), decision.next_wakeup.date().isoformat()
+('trialing', '2026-11-15', '2026-11-12')
+>>> cancelled = cancel(sub, datetime(2026, 11, 6, tzinfo=UTC))
+>>> cancelled.subscription.status.value, [type(e).__name__ for e in cancelled.effects]
+('suspended', ['SuspendAccess', 'SendNotice'])
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import enum
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from subscription_rules._billing import issue_invoice
+from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._units import period_units, span_text, unit_name, units
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
-from subscription_rules.effects import Decision, Effect, SendNotice
-from subscription_rules.invoices import InvoiceReason, Line, LineKind, format_date
+from subscription_rules.credits import CreditReason
+from subscription_rules.effects import (
+    Decision,
+    Effect,
+    EndAccess,
+    RefusalReason,
+    Refused,
+    RestoreAccess,
+    SendNotice,
+    SuspendAccess,
+)
+from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware, zone
-from subscription_rules.subscription import Status, Stretch, Subscription
-from subscription_rules.usage import Feasible, Infeasible, Usage, check_downgrade
+from subscription_rules.policy import (
+    SEED_POLICY,
+    BillingPolicy,
+    MissingPaymentMethod,
+    SuspendedTime,
+    TrialCancellation,
+)
+from subscription_rules.subscription import Status, Stretch, Subscription, SuspensionReason
+from subscription_rules.usage import Feasible, Infeasible, Usage, check_downgrade, overage_lines
 
-__all__ = ["advance", "start_subscription"]
+__all__ = [
+    "MAX_PERIODS_PER_ADVANCE",
+    "advance",
+    "cancel",
+    "reinstate",
+    "start_subscription",
+    "suspend",
+    "undo_cancel",
+    "update_payment_method",
+]
+
+#: The most period ends one call to :func:`advance` performs (a century of monthly
+#: renewals). A longer span is refused rather than looped over: call again.
+MAX_PERIODS_PER_ADVANCE = 1200
+
+_LIVE = frozenset({Status.TRIALING, Status.ACTIVE, Status.PAST_DUE})
+_BILLING = frozenset({Status.ACTIVE, Status.PAST_DUE})
 
 
 def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
-    """``days`` calendar days after ``at`` at the same local wall-clock time."""
+    """``days`` calendar days after ``at`` (or before, if negative), same local wall time.
+
+    A wall time that falls in a DST gap moves forward by the gap (normalised
+    through UTC), as period boundaries do.
+    """
     tz = zone(time_zone)
     local = at.astimezone(tz).replace(tzinfo=None) + timedelta(days=days)
-    return local.replace(tzinfo=tz).astimezone(tz)
+    return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+
+def _notice(
+    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
+) -> SendNotice:
+    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
 
 def _period_line(plan: Plan, interval: Interval, period: BillingPeriod, time_zone: str) -> Line:
     """The line billing a whole period of ``plan`` at its ``interval`` price."""
-    tz = zone(time_zone)
+    cycle = BillingCycle(period.start, interval, time_zone)
     return Line(
         LineKind.SUBSCRIPTION,
-        f"{plan.name}, {interval}, from {format_date(period.start.astimezone(tz))} "
-        f"to {format_date(period.end.astimezone(tz))}",
+        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
         plan.price(interval).amount,
         period.start,
         period.end,
         plan.id,
     )
+
+
+def _bill_period(
+    sub: Subscription,
+    plan: Plan,
+    period: BillingPeriod,
+    at: datetime,
+    reason: InvoiceReason,
+    extra: tuple[Line, ...] = (),
+    *,
+    key: str | None = None,
+) -> tuple[Subscription, Effect]:
+    """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch."""
+    lines = (_period_line(plan, sub.interval, period, sub.cycle.time_zone), *extra)
+    sub, invoice, charge = issue_invoice(sub, reason, lines, at, period.start, period.end, key=key)
+    price = plan.price(sub.interval).amount
+    stretch = Stretch(
+        plan.id,
+        sub.interval,
+        period.start,
+        period.end,
+        price,
+        sub.zero,
+        invoice.amount_due.min(price),
+    )
+    return attrs.evolve(sub, stretches=(stretch,)), charge
+
+
+# --- starting ----------------------------------------------------------------------------------
 
 
 def start_subscription(
@@ -61,13 +151,16 @@ def start_subscription(
     has_payment_method: bool = True,
     trial: bool = True,
     had_trial: bool = False,
+    policy: BillingPolicy = SEED_POLICY,
 ) -> Decision:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
 
     The trial is given when ``trial`` is true, the plan has one, and the
     customer has not ``had_trial`` before (one trial per customer). Without a
     trial the billing cycle is anchored at ``at`` and the first period is
-    invoiced at once; with one, the cycle is anchored at the trial's end.
+    invoiced at once; with one, the cycle is anchored at the trial's end, so
+    the first invoice comes when the trial converts. A trial shorter than the
+    policy's reminder lead time gets its trial-ending notice at once.
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog
@@ -99,48 +192,138 @@ def start_subscription(
         has_payment_method=has_payment_method,
     )
     if trial_end is not None:
-        notice = Notice(
-            NoticeKind.TRIAL_STARTED,
-            sub.id,
-            sub.customer_id,
-            at,
-            (("plan", plan.name), ("trial_end", trial_end), ("trial_days", plan.trial_days)),
-            "trial",
-        )
-        return Decision(sub, (SendNotice(notice),))
-    period = sub.current_period
-    line = _period_line(plan, interval, period, time_zone)
-    sub, invoice, charge = issue_invoice(
-        sub, InvoiceReason.SUBSCRIPTION_START, (line,), at, period.start, period.end
-    )
-    stretch = Stretch(
-        plan.id, interval, period.start, period.end, price.amount, zero, invoice.amount_due
-    )
-    sub = attrs.evolve(sub, stretches=(stretch,))
-    notice = Notice(
+        effects: list[Effect] = [
+            _notice(
+                sub,
+                NoticeKind.TRIAL_STARTED,
+                at,
+                (("plan", plan.name), ("trial_end", trial_end), ("trial_days", plan.trial_days)),
+                "trial",
+            )
+        ]
+        if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
+            effects.append(_trial_reminder(sub, plan, at))
+        return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START)
+    notice = _notice(
+        sub,
         NoticeKind.SUBSCRIPTION_STARTED,
-        sub.id,
-        sub.customer_id,
         at,
-        (("plan", plan.name), ("interval", str(interval)), ("amount", invoice.amount_due)),
+        (("plan", plan.name), ("interval", str(interval))),
         "start",
     )
-    return Decision(sub, (charge, SendNotice(notice)))
+    return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
 
 
-def _notice(
-    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
-) -> SendNotice:
-    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
+# --- what time makes due ----------------------------------------------------------------------
+
+
+class _Due(enum.IntEnum):
+    """Things time makes due, in the order they happen at one instant."""
+
+    TRIAL_REMINDER = 0
+    RENEWAL_REMINDER = 1
+    TRIAL_END = 2
+    PERIOD_END = 3
+
+
+def _trial_reminder_at(sub: Subscription, policy: BillingPolicy) -> datetime | None:
+    if sub.trial_end is None or not policy.trial_reminder_days or sub.cancel_at_period_end:
+        return None
+    at = _local_days_later(sub.trial_end, -policy.trial_reminder_days, sub.cycle.time_zone)
+    return at if at > sub.started_at else None
+
+
+def _renewal_reminder_at(sub: Subscription, policy: BillingPolicy) -> datetime | None:
+    days = policy.renewal_reminder(sub.interval.unit)
+    if days is None or sub.cancel_at_period_end:
+        return None
+    period = sub.current_period
+    at = _local_days_later(period.end, -days, sub.cycle.time_zone)
+    return at if at > period.start else None
+
+
+def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due] | None:
+    """The next thing time makes due strictly after ``processed_until``."""
+    after = sub.processed_until
+    due: list[tuple[datetime, _Due]] = []
+    if sub.status is Status.TRIALING and sub.trial_end is not None:
+        reminder = _trial_reminder_at(sub, policy)
+        if reminder is not None and reminder > after:
+            due.append((reminder, _Due.TRIAL_REMINDER))
+        due.append((sub.trial_end, _Due.TRIAL_END))
+    elif sub.status in _BILLING:
+        reminder = _renewal_reminder_at(sub, policy)
+        if reminder is not None and reminder > after:
+            due.append((reminder, _Due.RENEWAL_REMINDER))
+        due.append((sub.current_period.end, _Due.PERIOD_END))
+    return min(due) if due else None
+
+
+def _next_wakeup(sub: Subscription, policy: BillingPolicy) -> datetime | None:
+    due = _next_due(sub, policy)
+    return due[0] if due is not None else None
+
+
+def _trial_reminder(sub: Subscription, plan: Plan, at: datetime) -> SendNotice:
+    assert sub.trial_end is not None  # noqa: S101 - only called for trials
+    return _notice(
+        sub,
+        NoticeKind.TRIAL_ENDING,
+        at,
+        (
+            ("plan", plan.name),
+            ("trial_end", sub.trial_end),
+            ("has_payment_method", "yes" if sub.has_payment_method else "no"),
+        ),
+        "trial",
+    )
+
+
+def _trial_end(
+    sub: Subscription, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """The trial's end: convert, end, suspend or invoice, as the policy and the facts say."""
+    assert sub.trial_end is not None  # noqa: S101 - only called for trials
+    at = sub.trial_end
+    plan = catalog.plan(sub.plan_id)
+    sub = attrs.evolve(sub, processed_until=at)
+    if sub.cancel_at_period_end or (
+        not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.CANCEL
+    ):
+        sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
+        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+        return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
+    if not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.SUSPEND:
+        reason = SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
+        sub = attrs.evolve(sub, status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
+        facts = (("plan", plan.name), ("reason", reason.value))
+        return sub, (
+            SuspendAccess(reason),
+            _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
+        )
+    sub = attrs.evolve(sub, status=Status.ACTIVE)
+    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    effects: list[Effect] = [
+        charge,
+        _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
+    ]
+    if not sub.has_payment_method:  # MissingPaymentMethod.INVOICE: billed, but nothing to charge
+        sub = attrs.evolve(sub, status=Status.PAST_DUE)
+        effects.append(
+            _notice(sub, NoticeKind.PAYMENT_METHOD_NEEDED, at, (("plan", plan.name),), "trial")
+        )
+    return sub, tuple(effects)
 
 
 def _period_end(
-    sub: Subscription, catalog: Catalog, usage: Usage | None
+    sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Everything due at the end of the current period: end, switch plan, or renew."""
     period = sub.current_period
     at = period.end
     occasion = at.isoformat()
+    plan = catalog.plan(sub.plan_id)
     if sub.cancel_at_period_end:
         sub = attrs.evolve(
             sub,
@@ -149,67 +332,69 @@ def _period_end(
             processed_until=at,
             stretches=(),
             pending_change=None,
+            cancel_at_period_end=False,
         )
-        plan = catalog.plan(sub.plan_id)
+        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
         return sub, (
-            _notice(
-                sub,
-                NoticeKind.SUBSCRIPTION_ENDED,
-                at,
-                (("plan", plan.name), ("ended_at", at)),
-                occasion,
-            ),
+            EndAccess(),
+            _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, occasion),
         )
     effects: list[Effect] = []
-    plan_id, interval, cycle, index = sub.plan_id, sub.interval, sub.cycle, sub.period_index + 1
+    overage: tuple[Line, ...] = ()
+    if usage is not None:
+        # Per-period usage is billed in arrears, on the invoice that opens the next period.
+        overage = overage_lines(
+            plan,
+            usage,
+            start=period.start,
+            end=period.end,
+            rounding=policy.rounding,
+            metrics=catalog.metrics,
+        )
+    interval, cycle, index = sub.interval, sub.cycle, sub.period_index + 1
     pending = sub.pending_change
     if pending is not None:
         target = catalog.plan(pending.plan_id)
-        current = catalog.plan(sub.plan_id)
         fits = check_downgrade(usage, target, catalog.metrics) if usage is not None else Feasible()
+        facts = (("from_plan", plan.name), ("to_plan", target.name))
         if isinstance(fits, Infeasible):
+            actions = "; ".join(fits.actions_text)
             effects.append(
                 _notice(
                     sub,
                     NoticeKind.DOWNGRADE_BLOCKED,
                     at,
-                    (
-                        ("from_plan", current.name),
-                        ("to_plan", target.name),
-                        ("actions", "; ".join(fits.actions_text)),
-                    ),
+                    (*facts, ("actions", actions)),
                     occasion,
                 )
             )
         else:
-            plan_id, interval = target.id, pending.interval
-            if interval != sub.interval:
-                cycle, index = BillingCycle(at, interval, sub.cycle.time_zone), 0
             kind = (
                 NoticeKind.DOWNGRADED
-                if classify_move(current, sub.interval, target, interval) is MoveKind.DOWNGRADE
+                if classify_move(plan, interval, target, pending.interval, by=policy.classify_by)
+                is MoveKind.DOWNGRADE
                 else NoticeKind.UPGRADED
             )
+            if pending.interval != interval:
+                interval, cycle, index = (
+                    pending.interval,
+                    BillingCycle(at, pending.interval, sub.cycle.time_zone),
+                    0,
+                )
+            plan = target
             effects.append(
                 _notice(
                     sub,
                     kind,
                     at,
-                    (
-                        ("from_plan", current.name),
-                        ("to_plan", target.name),
-                        ("to_interval", str(interval)),
-                        ("effective_at", at),
-                    ),
+                    (*facts, ("to_interval", str(interval)), ("effective_at", at)),
                     occasion,
                 )
             )
-    plan = catalog.plan(plan_id)
-    next_period = cycle.period(index)
-    lines = (_period_line(plan, interval, next_period, cycle.time_zone), *sub.pending_lines)
+    waiting = sub.pending_lines
     sub = attrs.evolve(
         sub,
-        plan_id=plan_id,
+        plan_id=plan.id,
         interval=interval,
         cycle=cycle,
         period_index=index,
@@ -217,38 +402,23 @@ def _period_end(
         pending_lines=(),
         processed_until=at,
     )
-    sub, invoice, charge = issue_invoice(
+    next_period = sub.current_period
+    sub, charge = _bill_period(
         sub,
-        InvoiceReason.RENEWAL,
-        lines,
+        plan,
+        next_period,
         at,
-        next_period.start,
-        next_period.end,
+        InvoiceReason.RENEWAL,
+        (*waiting, *overage),
         key=f"{sub.id}:renewal:{next_period.start.isoformat()}",
     )
-    price = plan.price(interval).amount
-    stretch = Stretch(
-        plan.id,
-        interval,
-        next_period.start,
-        next_period.end,
-        price,
-        sub.zero,
-        invoice.amount_due.min(price),
-    )
-    sub = attrs.evolve(sub, stretches=(stretch,))
     effects.append(charge)
     effects.append(
         _notice(
             sub,
             NoticeKind.RENEWED,
             at,
-            (
-                ("plan", plan.name),
-                ("period_end", next_period.end),
-                ("amount", invoice.amount_due),
-                ("credit_applied", invoice.credit_applied),
-            ),
+            (("plan", plan.name), ("period_end", next_period.end)),
             occasion,
         )
     )
@@ -260,16 +430,25 @@ def advance(
     until: datetime,
     *,
     catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
     usage: Usage | None = None,
 ) -> Decision:
-    """Perform every period end due in ``(processed_until, until]``, in time order.
+    """Perform everything time makes due in ``(processed_until, until]``, in time order.
 
-    Each period end either ends the subscription (``cancel_at_period_end``),
-    applies a pending change (checked again against ``usage`` when given: if
-    it no longer fits, the current plan is kept and a notice says why), and
-    renews: a new invoice with the credit balance applied, charged with an
-    idempotency key of subscription and period. The anchor never moves on
-    renewal. Advancing twice to the same instant produces no new effects.
+    The trial-ending reminder; the trial's end (a payment method on file:
+    active and the first invoice; none: the policy's rule, suspension by
+    default); renewal reminders; and each period end, which ends the
+    subscription (``cancel_at_period_end``), applies a pending change (checked
+    again against ``usage`` when given: if it no longer fits, the current plan
+    is kept and a notice says why) and renews: a new invoice with the credit
+    balance applied, charged with an idempotency key of subscription and
+    period. The anchor never moves on renewal. ``usage`` also bills the
+    overage of the first period that ends in this call (the one it describes).
+
+    Advancing twice to the same instant produces no new effects, and
+    advancing to ``t1`` then ``t2`` gives the same effects as advancing to
+    ``t2`` at once. At most :data:`MAX_PERIODS_PER_ADVANCE` period ends are
+    performed per call.
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog
@@ -285,16 +464,417 @@ def advance(
     sub = subscription
     until = require_aware(until, "until")
     effects: list[Effect] = []
-    if until <= sub.processed_until:
-        return Decision(sub, (), _next_wakeup(sub))
-    while sub.status in {Status.ACTIVE, Status.PAST_DUE} and sub.current_period.end <= until:
-        sub, done = _period_end(sub, catalog, usage)
-        effects.extend(done)
-    sub = attrs.evolve(sub, processed_until=until)
-    return Decision(sub, tuple(effects), _next_wakeup(sub))
+    period_ends = 0
+    while (due := _next_due(sub, policy)) is not None and due[0] <= until:
+        at, what = due
+        if what is _Due.TRIAL_REMINDER:
+            effects.append(_trial_reminder(sub, catalog.plan(sub.plan_id), at))
+            sub = attrs.evolve(sub, processed_until=at)
+        elif what is _Due.RENEWAL_REMINDER:
+            plan = catalog.plan(sub.plan_id)
+            facts: tuple[Fact, ...] = (
+                ("plan", plan.name),
+                ("renews_at", sub.current_period.end),
+                ("amount", plan.price(sub.interval).amount),
+            )
+            effects.append(
+                _notice(
+                    sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()
+                )
+            )
+            sub = attrs.evolve(sub, processed_until=at)
+        elif what is _Due.TRIAL_END:
+            sub, done = _trial_end(sub, catalog, policy)
+            effects.extend(done)
+        else:
+            period_ends += 1
+            if period_ends > MAX_PERIODS_PER_ADVANCE:
+                raise InvalidPeriodError(
+                    f"{until.isoformat()} lies more than {MAX_PERIODS_PER_ADVANCE} periods "
+                    "ahead; advance in steps",
+                    argument="until",
+                    value=until,
+                )
+            sub, done = _period_end(sub, catalog, usage if period_ends == 1 else None, policy)
+            effects.extend(done)
+    if until > sub.processed_until:
+        sub = attrs.evolve(sub, processed_until=until)
+    return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
 
 
-def _next_wakeup(sub: Subscription) -> datetime | None:
-    if sub.status in {Status.ACTIVE, Status.PAST_DUE}:
+# --- commands ---------------------------------------------------------------------------------
+
+
+def _live_until(sub: Subscription) -> datetime | None:
+    """Where the current stretch of time ends: the trial's end or the period's end."""
+    if sub.status is Status.TRIALING:
+        return sub.trial_end
+    if sub.status in _BILLING:
         return sub.current_period.end
     return None
+
+
+def _check_command_time(sub: Subscription, at: object) -> datetime:
+    instant = sub.check_instant(at)
+    end = _live_until(sub)
+    if end is not None and instant >= end:
+        raise InvalidPeriodError(
+            f"{instant.isoformat()} is at or after {end.isoformat()}, which is not processed "
+            "yet; advance the subscription first",
+            argument="at",
+            value=at,
+        )
+    return instant
+
+
+def cancel(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Cancel: in a trial per the policy (suspended at once by default); after it, at period end.
+
+    After the trial the service continues to the end of the current period,
+    with no further charge, and the cancellation can be undone until then. A
+    suspended subscription ends at once.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    >>> d.subscription.cancel_at_period_end, d.notices[0].fact("ends_at").date().isoformat()
+    (True, '2026-12-01')
+    >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC)).message
+    'cancellation is already scheduled for 2026-12-01T00:00:00+00:00'
+    """
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status is Status.ENDED:
+        return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
+    if sub.status is Status.SUSPENDED:
+        sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, processed_until=at)
+        return Decision(
+            sub,
+            (
+                EndAccess(),
+                _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, (("ended_at", at),), "end"),
+            ),
+            None,
+        )
+    end = _live_until(sub)
+    assert end is not None  # noqa: S101 - live statuses have one
+    if sub.cancel_at_period_end:
+        return Refused(
+            RefusalReason.ALREADY_DONE, f"cancellation is already scheduled for {end.isoformat()}"
+        )
+    sub = attrs.evolve(sub, processed_until=at)
+    if sub.status is Status.TRIALING and policy.trial_cancellation is TrialCancellation.SUSPEND_NOW:
+        reason = SuspensionReason.TRIAL_CANCELLED
+        sub = attrs.evolve(sub, status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
+        return Decision(
+            sub,
+            (
+                SuspendAccess(reason),
+                _notice(sub, NoticeKind.TRIAL_CANCELLED, at, (("cancelled_at", at),), "trial"),
+            ),
+            None,
+        )
+    sub = attrs.evolve(sub, cancel_at_period_end=True, pending_change=None)
+    notice = _notice(
+        sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), end.isoformat()
+    )
+    return Decision(sub, (notice,), _next_wakeup(sub, policy))
+
+
+def undo_cancel(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Undo a scheduled cancellation before the period (or trial) ends.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
+    'no cancellation is scheduled'
+    """
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status not in _LIVE or not sub.cancel_at_period_end:
+        return Refused(RefusalReason.NOTHING_PENDING, "no cancellation is scheduled")
+    sub = attrs.evolve(sub, cancel_at_period_end=False, processed_until=at)
+    end = _live_until(sub)
+    assert end is not None  # noqa: S101 - live statuses have one
+    notice = _notice(
+        sub,
+        NoticeKind.CANCELLATION_UNDONE,
+        at,
+        (("renews_at", end),),
+        f"undo-{at.isoformat()}",
+    )
+    return Decision(sub, (notice,), _next_wakeup(sub, policy))
+
+
+def suspend(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    >>> d.subscription.status.value, d.subscription.suspension_reason.value
+    ('suspended', 'policy_violation')
+    """
+    del policy  # suspension is the same under every convention; kept for a uniform signature
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status not in _LIVE:
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"a {sub.status.value} subscription cannot be suspended",
+        )
+    reason = SuspensionReason.POLICY_VIOLATION
+    sub = attrs.evolve(
+        sub,
+        status=Status.SUSPENDED,
+        suspension_reason=reason,
+        suspended_at=at,
+        processed_until=at,
+        suspended_from=sub.status,
+    )
+    facts: tuple[Fact, ...] = (("reason", reason.value),)
+    return Decision(
+        sub,
+        (
+            SuspendAccess(reason),
+            _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
+        ),
+        None,
+    )
+
+
+def _suspension_credit(
+    sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
+) -> Line | None:
+    """A credit for ``[start, end)`` of the last stretch of ``period``, capped at what was billed."""
+    if not sub.stretches or end <= start:
+        return None
+    stretch = sub.stretches[-1]
+    if not stretch.creditable.is_positive():
+        return None
+    if stretch.start == period.start:
+        denominator = period_units(period, sub.cycle, policy)
+    else:
+        denominator = units(stretch.start, period.end, sub.cycle, policy, change=True)
+    used = min(units(start, end, sub.cycle, policy, change=False), denominator)
+    if denominator == 0 or used == 0:
+        return None
+    plan_id = stretch.plan_id
+    return prorated_line(
+        LineKind.SUSPENSION_CREDIT,
+        f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
+        stretch.creditable,
+        units=used,
+        denominator=denominator,
+        unit=unit_name(policy),
+        rounding=policy.rounding,
+        start=start,
+        end=end,
+        plan_id=plan_id,
+        cap=stretch.creditable,
+        sign=-1,
+    )
+
+
+def reinstate(
+    subscription: Subscription,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision | Refused:
+    """Reinstate, by support, an account suspended for a policy violation.
+
+    The billing anchor does not move. If the suspension stayed within one
+    period, nothing more is charged (the period was paid). If period ends
+    passed while suspended, those periods were not billed, and the rest of the
+    current period is billed pro rata from ``at``. With
+    ``SuspendedTime.CREDITED`` the suspended part of the paid period is
+    credited. Suspensions for payment or a missing payment method are resolved
+    by paying or adding a payment method, not here.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    >>> d = reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog)
+    >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
+    ('active', ['RestoreAccess', 'SendNotice'])
+    """
+    sub = subscription
+    at = sub.check_instant(at)
+    if sub.status is not Status.SUSPENDED or sub.suspended_at is None:
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"only a suspended subscription can be reinstated; this one is {sub.status.value}",
+        )
+    if sub.suspension_reason is not SuspensionReason.POLICY_VIOLATION:
+        reason = sub.suspension_reason.value if sub.suspension_reason else "unknown"
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"suspended for {reason}: resolved by the customer (pay, add a payment method or "
+            "start again), not by reinstatement",
+        )
+    suspended_at = sub.suspended_at
+    effects: list[Effect] = [RestoreAccess()]
+    was = sub.suspended_from or Status.ACTIVE
+    sub = attrs.evolve(
+        sub, suspension_reason=None, suspended_at=None, suspended_from=None, processed_until=at
+    )
+    if was is Status.TRIALING and sub.trial_end is not None and at < sub.trial_end:
+        sub = attrs.evolve(sub, status=Status.TRIALING)
+    elif was is Status.TRIALING:
+        # The trial ended while suspended: billing starts now, on a cycle anchored here.
+        plan = catalog.plan(sub.plan_id)
+        cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
+        sub = attrs.evolve(sub, status=Status.ACTIVE, cycle=cycle, period_index=0)
+        sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.RENEWAL)
+        effects.append(charge)
+    else:
+        sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
+        effects.extend(done)
+        sub = attrs.evolve(sub, status=was)
+    facts: tuple[Fact, ...] = (("suspended_at", suspended_at), ("reinstated_at", at))
+    effects.append(
+        _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
+    )
+    return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+
+
+def _resume_billing(
+    sub: Subscription,
+    suspended_at: datetime,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Credit suspended time (by policy) and bill the rest of the current period if unbilled."""
+    effects: list[Effect] = []
+    paid_period = sub.current_period
+    now = sub.cycle.index_containing(at)
+    if policy.suspended_time is SuspendedTime.CREDITED:
+        credit = _suspension_credit(
+            sub, suspended_at, min(at, paid_period.end), paid_period, policy
+        )
+        if credit is not None:
+            last = sub.stretches[-1]
+            sub = attrs.evolve(
+                sub,
+                stretches=(
+                    *sub.stretches[:-1],
+                    attrs.evolve(last, credited=last.credited - credit.amount),
+                ),
+            )
+            sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, (credit,), at)
+            effects.extend(done)
+    if now == sub.period_index:
+        return sub, tuple(effects)
+    # Period ends passed while suspended: they were not billed. A pending change whose
+    # time came meanwhile applies now; the rest of the current period is billed pro rata.
+    plan_id, interval = sub.plan_id, sub.interval
+    if sub.pending_change is not None:
+        plan_id, interval = sub.pending_change.plan_id, sub.pending_change.interval
+    plan = catalog.plan(plan_id)
+    cycle = (
+        sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
+    )
+    index = now if interval == sub.interval else 0
+    sub = attrs.evolve(
+        sub,
+        plan_id=plan_id,
+        interval=interval,
+        cycle=cycle,
+        period_index=index,
+        pending_change=None,
+        stretches=(),
+    )
+    period = sub.current_period
+    if period.start == at:
+        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL)
+        effects.append(charge)
+        return sub, tuple(effects)
+    denominator = period_units(period, cycle, policy)
+    remaining = min(units(at, period.end, cycle, policy, change=True), denominator)
+    line = prorated_line(
+        LineKind.PRORATION_CHARGE,
+        f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",
+        plan.price(interval).amount,
+        units=remaining,
+        denominator=denominator,
+        unit=unit_name(policy),
+        rounding=policy.rounding,
+        start=at,
+        end=period.end,
+        plan_id=plan.id,
+    )
+    sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
+    stretch = Stretch(plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due)
+    effects.append(charge)
+    return attrs.evolve(sub, stretches=(stretch,)), tuple(effects)
+
+
+def update_payment_method(
+    subscription: Subscription,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    """Record that a payment method is now on file.
+
+    An account suspended because its trial ended without one starts billing
+    at once: a cycle anchored at ``at`` and its first invoice.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=catalog, has_payment_method=False).subscription
+    >>> sub = advance(sub, datetime(2026, 11, 15, tzinfo=UTC), catalog=catalog).subscription
+    >>> sub.status.value
+    'suspended'
+    >>> d = update_payment_method(sub, datetime(2026, 11, 20, tzinfo=UTC), catalog=catalog)
+    >>> d.subscription.status.value, str(d.invoices[0].amount_due)
+    ('active', 'USD 50.00')
+    """
+    subscription.check_instant(at)
+    sub = attrs.evolve(subscription, has_payment_method=True, processed_until=at)
+    if (
+        sub.status is not Status.SUSPENDED
+        or sub.suspension_reason is not SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
+    ):
+        return Decision(sub, (), _next_wakeup(sub, policy))
+    plan = catalog.plan(sub.plan_id)
+    sub = attrs.evolve(
+        sub,
+        status=Status.ACTIVE,
+        cycle=BillingCycle(at, sub.interval, sub.cycle.time_zone),
+        period_index=0,
+        suspension_reason=None,
+        suspended_at=None,
+    )
+    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    facts: tuple[Fact, ...] = (("plan", plan.name), ("reinstated_at", at))
+    return Decision(
+        sub,
+        (
+            RestoreAccess(),
+            charge,
+            _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}"),
+        ),
+        _next_wakeup(sub, policy),
+    )

@@ -3,7 +3,11 @@
 A :class:`Notice` names its :class:`NoticeKind`, the subscription, the moment
 and the facts a template needs (plan names, amounts, dates). Its ``key`` is
 deterministic, so the same notice for the same subscription and occasion is
-never sent twice.
+never sent twice. :func:`channels_for` decides where a notice goes from the
+customer's :class:`Preferences`: every notice is logged (the help page: Stripe
+"logs them on our servers"), appears on the dashboard, and is emailed unless the
+customer unsubscribed — which billing notices ignore ("Unsubscribe from all
+email notifications except billing emails").
 
 >>> from datetime import UTC, datetime
 >>> n = Notice(NoticeKind.UPGRADED, "sub_1", "cus_1", datetime(2026, 11, 16, tzinfo=UTC),
@@ -24,7 +28,17 @@ import attrs
 
 from subscription_rules.money import Money
 
-__all__ = ["Fact", "Notice", "NoticeKind"]
+__all__ = [
+    "BILLING",
+    "PRODUCT",
+    "Category",
+    "Channel",
+    "Fact",
+    "Notice",
+    "NoticeKind",
+    "Preferences",
+    "channels_for",
+]
 
 
 class NoticeKind(enum.Enum):
@@ -49,6 +63,7 @@ class NoticeKind(enum.Enum):
     RENEWED = "renewed"
     PAYMENT_SUCCEEDED = "payment_succeeded"
     PAYMENT_FAILED = "payment_failed"
+    PAYMENT_METHOD_NEEDED = "payment_method_needed"
     ACCOUNT_SUSPENDED = "account_suspended"
     ACCOUNT_REINSTATED = "account_reinstated"
     CREDIT_NOTE_ISSUED = "credit_note_issued"
@@ -67,6 +82,47 @@ def _fact_text(value: FactValue) -> str:
     return str(value)
 
 
+class Channel(enum.Enum):
+    """Where a notice is delivered."""
+
+    EMAIL = "email"
+    DASHBOARD = "dashboard"
+    AUDIT_LOG = "audit_log"
+
+
+@attrs.frozen
+class Category:
+    """A group of notices a customer may (or, if ``mandatory``, may not) unsubscribe from.
+
+    Hosts add their own categories for their own notices.
+
+    >>> Category("newsletter").mandatory, BILLING.mandatory
+    (False, True)
+    """
+
+    name: str
+    mandatory: bool = False
+
+
+#: Every notice of this library: money, access and plan changes. Cannot be unsubscribed from.
+BILLING = Category("billing", mandatory=True)
+
+#: An example of a host's optional category (product news); customers may unsubscribe.
+PRODUCT = Category("product")
+
+
+@attrs.frozen
+class Preferences:
+    """A customer's notification preferences.
+
+    ``email_opt_out`` unsubscribes from all optional email;
+    ``unsubscribed`` names optional categories unsubscribed from one by one.
+    """
+
+    email_opt_out: bool = False
+    unsubscribed: frozenset[str] = frozenset()
+
+
 @attrs.frozen
 class Notice:
     """One notice to send: kind, subscription, moment, typed facts and a deterministic key.
@@ -81,6 +137,7 @@ class Notice:
     at: datetime
     facts: tuple[Fact, ...]
     occasion: str
+    category: Category = BILLING
 
     @property
     def key(self) -> str:
@@ -105,3 +162,28 @@ class Notice:
         """Return a plain one-line summary for the command line and logs."""
         facts = ", ".join(f"{name}={_fact_text(value)}" for name, value in self.facts)
         return f"{self.at.date().isoformat()} {self.kind.value}: {facts}"
+
+
+def channels_for(notice: Notice, preferences: Preferences) -> tuple[Channel, ...]:
+    """Return the channels ``notice`` goes to under ``preferences``.
+
+    The audit log and the dashboard always; email unless the customer opted
+    out of it or of the notice's category — ignored for mandatory (billing)
+    notices.
+
+    >>> from datetime import UTC, datetime
+    >>> failed = Notice(NoticeKind.PAYMENT_FAILED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC),
+    ...                 (), "inv-1")
+    >>> [c.value for c in channels_for(failed, Preferences(email_opt_out=True))]
+    ['email', 'dashboard', 'audit_log']
+    >>> news = attrs.evolve(failed, category=PRODUCT)
+    >>> [c.value for c in channels_for(news, Preferences(email_opt_out=True))]
+    ['dashboard', 'audit_log']
+    """
+    category = notice.category
+    email = category.mandatory or not (
+        preferences.email_opt_out or category.name in preferences.unsubscribed
+    )
+    if email:
+        return (Channel.EMAIL, Channel.DASHBOARD, Channel.AUDIT_LOG)
+    return (Channel.DASHBOARD, Channel.AUDIT_LOG)

@@ -27,6 +27,7 @@ import attrs
 from subscription_rules.catalog import Comparison
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.money import RoundingMode
+from subscription_rules.periods import IntervalUnit
 
 __all__ = [
     "KILL_BILL_LIKE",
@@ -40,8 +41,11 @@ __all__ = [
     "CreditDestination",
     "DayCount",
     "DowngradeTiming",
+    "MissingPaymentMethod",
     "ProrationBilling",
     "ProrationUnit",
+    "SuspendedTime",
+    "TrialCancellation",
     "UpgradeTiming",
     "preset",
 ]
@@ -129,7 +133,70 @@ class CreditDestination(enum.Enum):
     REFUND = "refund"
 
 
+class TrialCancellation(enum.Enum):
+    """What cancelling during a free trial does.
+
+    ``SUSPEND_NOW``: the help page, "If you're in a free trial, cancellation
+    immediately suspends your account", with no charge. ``KEEP_ACCESS``: access
+    continues to the trial's end, which then ends the subscription, with no
+    charge (Stripe's and Lago's behaviour for a trial cancelled at period end).
+    """
+
+    SUSPEND_NOW = "suspend_now"
+    KEEP_ACCESS = "keep_access"
+
+
+class MissingPaymentMethod(enum.Enum):
+    """What happens when a trial ends and no payment method is on file.
+
+    ``SUSPEND`` (the seed's rule: no service without a way to pay; adding a
+    payment method later restarts billing), ``CANCEL`` (end the subscription),
+    or ``INVOICE`` (issue the first invoice anyway and go past due; Stripe's
+    ``create_invoice``).
+    """
+
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+    INVOICE = "invoice"
+
+
+class SuspendedTime(enum.Enum):
+    """Whether support's reinstatement credits the time the account was suspended."""
+
+    NOT_CREDITED = "not_credited"
+    CREDITED = "credited"
+
+
 _MAX_FIXED_DAYS = 366
+_MAX_REMINDER_DAYS = 60
+
+
+def _check_reminder_days(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int or not 0 <= value <= _MAX_REMINDER_DAYS:
+        raise InvalidPolicyError(
+            f"must be an int from 0 (no reminder) to {_MAX_REMINDER_DAYS}, got {value!r}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
+def _renewal_reminders(value: object) -> tuple[tuple[IntervalUnit, int], ...]:
+    pairs = tuple(value) if isinstance(value, (tuple, list)) else None
+    if pairs is None or not all(
+        isinstance(pair, tuple)
+        and len(pair) == 2
+        and isinstance(pair[0], IntervalUnit)
+        and type(pair[1]) is int
+        and 1 <= pair[1] <= _MAX_REMINDER_DAYS
+        for pair in pairs
+    ):
+        raise InvalidPolicyError(
+            "must be (IntervalUnit, days) pairs with days from 1 to "
+            f"{_MAX_REMINDER_DAYS}, got {value!r}",
+            argument="renewal_reminder_days",
+            value=value,
+        )
+    return pairs
 
 
 def _check_fixed_days(_instance: object, _attribute: object, value: int | None) -> None:
@@ -182,6 +249,17 @@ class BillingPolicy:
     - ``classify_by``: ``ANNUALISED_PRICE`` (a tie counts as an upgrade) or
       ``RANK`` (the catalog's explicit ranks).
     - ``credit_destination``: ``BALANCE`` or ``REFUND``.
+    - ``trial_cancellation``: ``SUSPEND_NOW`` (the help page) or ``KEEP_ACCESS``.
+    - ``missing_payment_method``: at the trial's end without a payment method,
+      ``SUSPEND`` (the seed), ``CANCEL`` or ``INVOICE`` (past due).
+    - ``trial_reminder_days``: days before the trial's end that the
+      trial-ending notice goes out (3, as Stripe's ``trial_will_end``); 0 for
+      none.
+    - ``renewal_reminder_days``: ``(unit, days)`` pairs: a renewal reminder
+      ``days`` before each period end of cycles in that unit (7 days before a
+      yearly renewal by default; none for monthly).
+    - ``suspended_time``: whether reinstating a suspended account credits the
+      suspended time (``NOT_CREDITED`` by default).
 
     An interval change (monthly ↔ yearly) always takes effect at once,
     crediting the unused time and restarting the cycle at the change.
@@ -205,6 +283,30 @@ class BillingPolicy:
     credit_destination: CreditDestination = _enum_field(
         CreditDestination, CreditDestination.BALANCE
     )
+    trial_cancellation: TrialCancellation = _enum_field(
+        TrialCancellation, TrialCancellation.SUSPEND_NOW
+    )
+    missing_payment_method: MissingPaymentMethod = _enum_field(
+        MissingPaymentMethod, MissingPaymentMethod.SUSPEND
+    )
+    trial_reminder_days: int = attrs.field(default=3, validator=_check_reminder_days)
+    renewal_reminder_days: tuple[tuple[IntervalUnit, int], ...] = attrs.field(
+        default=((IntervalUnit.YEAR, 7),), converter=_renewal_reminders
+    )
+    suspended_time: SuspendedTime = _enum_field(SuspendedTime, SuspendedTime.NOT_CREDITED)
+
+    def renewal_reminder(self, unit: IntervalUnit) -> int | None:
+        """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
+
+        >>> from subscription_rules.periods import IntervalUnit
+        >>> SEED_POLICY.renewal_reminder(IntervalUnit.YEAR), SEED_POLICY.renewal_reminder(
+        ...     IntervalUnit.MONTH)
+        (7, None)
+        """
+        for reminder_unit, days in self.renewal_reminder_days:
+            if reminder_unit is unit:
+                return days
+        return None
 
 
 #: The help page's own rules: per-second proration billed at once, upgrades
@@ -215,13 +317,19 @@ SEED_POLICY = BillingPolicy(name="seed")
 #: period's length, each line rounded on its own; credit for unused time from
 #: what was billed ("flexible" billing mode, the default for new accounts since
 #: 2025); proration lines wait for the next invoice (``create_prorations``);
-#: upgrades and downgrades both immediate; credit to the customer balance.
-#: Sources: docs.stripe.com/billing/subscriptions/prorations and
-#: docs.stripe.com/billing/subscriptions/billing-mode.
+#: upgrades and downgrades both immediate; credit to the customer balance; a
+#: trial cancelled at period end keeps access to its end; a trial ending
+#: without a payment method creates an invoice (``missing_payment_method:
+#: create_invoice``); ``customer.subscription.trial_will_end`` 3 days before.
+#: Sources: docs.stripe.com/billing/subscriptions/prorations,
+#: docs.stripe.com/billing/subscriptions/billing-mode and
+#: docs.stripe.com/billing/subscriptions/trials.
 STRIPE_LIKE = BillingPolicy(
     name="stripe",
     proration_billing=ProrationBilling.NEXT_INVOICE,
     downgrade_timing=DowngradeTiming.IMMEDIATELY,
+    trial_cancellation=TrialCancellation.KEEP_ACCESS,
+    missing_payment_method=MissingPaymentMethod.INVOICE,
 )
 
 #: Kill Bill's documented defaults: proration in days, half-open, the change
@@ -235,6 +343,7 @@ KILL_BILL_LIKE = BillingPolicy(
     proration_unit=ProrationUnit.DAY,
     day_count=DayCount.HALF_OPEN,
     change_day=ChangeDay.NEW_PLAN,
+    missing_payment_method=MissingPaymentMethod.INVOICE,
 )
 
 #: Lago's documented behaviour: proration in days with both end days counted,
@@ -248,6 +357,7 @@ LAGO_LIKE = BillingPolicy(
     proration_unit=ProrationUnit.DAY,
     day_count=DayCount.BOTH_ENDS,
     change_day=ChangeDay.NEW_PLAN,
+    missing_payment_method=MissingPaymentMethod.INVOICE,
 )
 
 #: The presets by name, for the command line's ``--policy``.

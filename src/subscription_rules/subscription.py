@@ -145,6 +145,8 @@ class Subscription:
     pending_lines: tuple[Line, ...] = ()
     documents_issued: int = 0
     suspension_reason: SuspensionReason | None = None
+    suspended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    suspended_from: Status | None = None
     ended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
 
     def __attrs_post_init__(self) -> None:
