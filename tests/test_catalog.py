@@ -651,16 +651,16 @@ def test_catalog_errors_are_value_errors_and_library_errors() -> None:
         (Price.of("50.00", "USD", MONTHLY), Fraction(600)),
         (Price.of("500.00", "USD", YEARLY), Fraction(500)),
         (Price.of("30.00", "USD", QUARTERLY), Fraction(120)),
-        (Price.of("10.00", "USD", WEEKLY), Fraction(520)),
+        (Price.of("7.00", "USD", WEEKLY), Fraction(365)),  # 7.00 a week = 1.00 a day
         (Price.of("1.00", "USD", DAILY), Fraction(365)),
         (Price.of("100.00", "USD", "6 months"), Fraction(200)),
         (Price.of("900.00", "USD", "3 years"), Fraction(300)),
         (Price.of("0.01", "USD", MONTHLY), Fraction(12, 100)),
         (Price.of("1000", "JPY", MONTHLY), Fraction(12000)),
-        (Price.of("0.001", "KWD", "2 weeks"), Fraction(26, 1000)),
+        (Price.of("0.014", "KWD", "2 weeks"), Fraction(365, 1000)),  # 0.001 a day
     ],
 )
-def test_annualised_counts_12_months_52_weeks_or_365_days_exactly(
+def test_annualised_counts_12_months_or_365_days_and_a_week_as_7_days(
     price: Price, per_year: Fraction
 ) -> None:
     assert annualised(price) == per_year

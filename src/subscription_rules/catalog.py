@@ -105,7 +105,7 @@ from subscription_rules.errors import (
     UnknownPriceError,
 )
 from subscription_rules.money import Currency, Money, RoundingMode
-from subscription_rules.periods import MONTHLY, YEARLY, Interval, IntervalUnit
+from subscription_rules.periods import MONTHLY, YEARLY, Interval
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
@@ -778,26 +778,23 @@ class Comparison(enum.Enum):
 
 
 def _per_year(interval: Interval) -> Fraction:
-    """How many times an interval fits in a year of 12 months, 52 weeks or 365 days."""
-    per_unit = {
-        IntervalUnit.DAY: 365,
-        IntervalUnit.WEEK: 52,
-        IntervalUnit.MONTH: 12,
-        IntervalUnit.YEAR: 1,
-    }[interval.unit]
-    return Fraction(per_unit, interval.count)
+    """How many times an interval fits in a year of 12 months or 365 days (a week is 7 days)."""
+    if interval.days is not None:
+        return Fraction(365, interval.days)
+    return Fraction(12, interval.months or 12)
 
 
 def annualised(price: Price) -> Fraction:
     """Return what a price costs over a year, in major units, exactly.
 
-    A year counts 12 months, 52 weeks or 365 days, so monthly 50.00 is 600,
-    weekly 10.00 is 520 and every 6 months 100.00 is 200.
+    A year counts 12 months or 365 days, and a week 7 days (prices compared
+    by their daily rate, as Lago does), so monthly 50.00 is 600, weekly 7.00
+    is 365 and every 6 months 100.00 is 200.
 
     >>> annualised(Price.of("50.00", "USD", "monthly")), annualised(Price.of("500", "USD", "yearly"))
     (Fraction(600, 1), Fraction(500, 1))
     >>> annualised(Price.of("0.99", "USD", "weekly"))
-    Fraction(1287, 25)
+    Fraction(7227, 140)
     """
     if not isinstance(price, Price):
         raise InvalidArgumentError(

@@ -42,10 +42,11 @@ MAX_MINOR: Final = 10**18
 
 # ISO 4217 active codes by minor-unit exponent (the exponent table of the
 # standard's list one; funds codes included). Everything Stripe charges in is
-# here; note that Stripe treats a few ISO two-decimal currencies specially
-# (MGA as zero-decimal; HUF, ISK, TWD, UGX with whole-unit payouts), which is
-# the Stripe adapter's concern, not this table's.
+# here; note that Stripe departs from ISO for a few (it treats MGA as
+# zero-decimal, and ISK and UGX as two-decimal; HUF and TWD with whole-unit
+# payouts), which is the Stripe adapter's concern, not this table's.
 _UNITS: Final = (1, 10, 100, 1000, 10000)
+_MAX_PARTS: Final = 1_000_000
 
 _EXPONENT_0 = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
 _EXPONENT_3 = "BHD IQD JOD KWD LYD OMR TND"
@@ -289,8 +290,16 @@ class Money:
                 argument="amount",
                 value=amount,
             )
-        if isinstance(amount, int):
-            return cls(amount * cur.unit, cur)
+        minor = amount * cur.unit if isinstance(amount, int) else cls._scaled(amount, cur)
+        if abs(minor) > MAX_MINOR:
+            raise InvalidAmountError(
+                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+            )
+        return cls(minor, cur)
+
+    @staticmethod
+    def _scaled(amount: str | Decimal, cur: Currency) -> int:
+        """``amount`` in minor units of ``cur``, refusing text, NaN and excess precision."""
         if isinstance(amount, str):
             try:
                 exact = Decimal(amount.strip().replace("_", ""))
@@ -322,7 +331,7 @@ class Money:
             raise InvalidAmountError(
                 f"{amount!r} lies beyond the supported range", argument="amount", value=amount
             )
-        return cls(int(scaled), cur)
+        return int(scaled)
 
     @classmethod
     def from_minor(cls, minor: int, currency: str | Currency) -> Money:
@@ -512,12 +521,11 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
             f"expected Money, got {type(total).__name__} {total!r}", argument="total", value=total
         )
     parts = tuple(weights)
-    if (
-        not parts
-        or any(type(w) is not int or w < 0 for w in parts)
-        or sum(parts) == 0
-        or len(parts) > 1_000_000
-    ):
+    if len(parts) > _MAX_PARTS:
+        raise InvalidAmountError(
+            f"at most {_MAX_PARTS:,} parts, got {len(parts):,}", argument="weights"
+        )
+    if not parts or any(type(w) is not int or w < 0 for w in parts) or sum(parts) == 0:
         raise InvalidAmountError(
             f"must be non-negative ints with a positive sum, got {tuple(weights)!r}",
             argument="weights",

@@ -163,6 +163,11 @@ def zone(name: str) -> ZoneInfo:
     raise InvalidTimeZoneError(f"unknown IANA time zone {name!r}", argument="time_zone", value=name)
 
 
+def _zone_name(time_zone: str | ZoneInfo) -> str:
+    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is."""
+    return time_zone.key if isinstance(time_zone, ZoneInfo) else time_zone
+
+
 def _as_zone(time_zone: str | ZoneInfo) -> ZoneInfo:
     return time_zone if isinstance(time_zone, ZoneInfo) else zone(time_zone)
 
@@ -544,7 +549,8 @@ class BillingCycle:
     Attributes:
         anchor: The first instant of period 0 (aware, any time zone).
         interval: The length of each period.
-        time_zone: The IANA zone whose calendar the cycle follows.
+        time_zone: The IANA zone whose calendar the cycle follows, by name
+            (a ``ZoneInfo`` is accepted and stored by its name).
 
     >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, YEARLY, BillingCycle
@@ -555,7 +561,7 @@ class BillingCycle:
 
     anchor: datetime
     interval: Interval = MONTHLY
-    time_zone: str = "UTC"
+    time_zone: str = attrs.field(default="UTC", converter=_zone_name)
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
     # boundary(0): the anchor as an instant in the cycle's zone.
     _first: datetime = attrs.field(init=False, eq=False, repr=False)
