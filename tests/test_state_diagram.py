@@ -1,0 +1,163 @@
+"""Every transition drawn in docs/lifecycle.md's state diagram happens as drawn.
+
+The diagram is read from the docs; each edge needs a scenario here, and each scenario must
+end in the drawn state, so the diagram and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    BillingPolicy,
+    Decision,
+    MissingPaymentMethod,
+    Refused,
+    Subscription,
+    TrialCancellation,
+    advance,
+    cancel,
+    default_catalog,
+    reinstate,
+    start_subscription,
+    suspend,
+    update_payment_method,
+)
+
+CATALOG = default_catalog()
+DIAGRAM = Path(__file__).parent.parent / "docs" / "lifecycle.md"
+EDGE = re.compile(r"^\s*(\[\*\]|\w+) --> (\w+) : (.+)$")
+
+
+def _edges() -> list[tuple[str, str, str]]:
+    text = DIAGRAM.read_text(encoding="utf-8")
+    block = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    return [m.groups() for line in block.splitlines() if (m := EDGE.match(line))]  # type: ignore[misc]
+
+
+def at(day: int, month: int = 11) -> datetime:
+    return datetime(2026, month, day, tzinfo=UTC)
+
+
+def start(*, trial: bool = True, card: bool = True) -> Decision:
+    return start_subscription(
+        "s", "c", "personal", MONTHLY, at(1), catalog=CATALOG, trial=trial, has_payment_method=card
+    )
+
+
+def ok(result: Decision | Refused) -> Subscription:
+    assert isinstance(result, Decision), result
+    return result.subscription
+
+
+def policy(**changes: object) -> BillingPolicy:
+    return attrs.evolve(SEED_POLICY, **changes)  # type: ignore[arg-type]
+
+
+def _trial_end(rules: BillingPolicy, *, card: bool) -> tuple[Subscription, Subscription]:
+    before = start(card=card).subscription
+    return before, advance(before, at(15), catalog=CATALOG, policy=rules).subscription
+
+
+def _suspended_trial() -> Subscription:
+    return ok(suspend(start().subscription, at(5)))
+
+
+def _suspended_active() -> Subscription:
+    return ok(suspend(start(trial=False).subscription, at(5)))
+
+
+SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Subscription]]] = {
+    ("[*]", "trialing", "start_subscription (a trial)"): lambda: (None, start().subscription),
+    ("[*]", "active", "start_subscription (no trial)"): lambda: (
+        None,
+        start(trial=False).subscription,
+    ),
+    ("trialing", "active", "trial ends, a payment method on file"): lambda: _trial_end(
+        SEED_POLICY, card=True
+    ),
+    ("trialing", "suspended", "trial ends, no payment method (SUSPEND)"): lambda: _trial_end(
+        SEED_POLICY, card=False
+    ),
+    ("trialing", "past_due", "trial ends, no payment method (INVOICE)"): lambda: _trial_end(
+        policy(missing_payment_method=MissingPaymentMethod.INVOICE), card=False
+    ),
+    ("trialing", "ended", "trial ends, no payment method (CANCEL)"): lambda: _trial_end(
+        policy(missing_payment_method=MissingPaymentMethod.CANCEL), card=False
+    ),
+    ("trialing", "ended", "trial ends after cancel (KEEP_ACCESS)"): lambda: (
+        start().subscription,
+        advance(
+            ok(
+                cancel(
+                    start().subscription,
+                    at(5),
+                    policy=policy(trial_cancellation=TrialCancellation.KEEP_ACCESS),
+                )
+            ),
+            at(15),
+            catalog=CATALOG,
+        ).subscription,
+    ),
+    ("trialing", "suspended", "cancel (SUSPEND_NOW)"): lambda: (
+        start().subscription,
+        ok(cancel(start().subscription, at(5))),
+    ),
+    ("trialing", "suspended", "suspend"): lambda: (start().subscription, _suspended_trial()),
+    ("active", "ended", "period ends after cancel"): lambda: (
+        start(trial=False).subscription,
+        advance(
+            ok(cancel(start(trial=False).subscription, at(5))), at(1, 12), catalog=CATALOG
+        ).subscription,
+    ),
+    ("active", "suspended", "suspend"): lambda: (
+        start(trial=False).subscription,
+        _suspended_active(),
+    ),
+    ("past_due", "suspended", "suspend"): lambda: (
+        _trial_end(policy(missing_payment_method=MissingPaymentMethod.INVOICE), card=False)[1],
+        ok(
+            suspend(
+                _trial_end(policy(missing_payment_method=MissingPaymentMethod.INVOICE), card=False)[
+                    1
+                ],
+                at(16),
+            )
+        ),
+    ),
+    ("suspended", "trialing", "reinstate before the trial's end"): lambda: (
+        _suspended_trial(),
+        ok(reinstate(_suspended_trial(), at(6), catalog=CATALOG)),
+    ),
+    ("suspended", "active", "reinstate"): lambda: (
+        _suspended_active(),
+        ok(reinstate(_suspended_active(), at(6), catalog=CATALOG)),
+    ),
+    ("suspended", "active", "update_payment_method after a trial without one"): lambda: (
+        _trial_end(SEED_POLICY, card=False)[1],
+        ok(update_payment_method(_trial_end(SEED_POLICY, card=False)[1], at(20), catalog=CATALOG)),
+    ),
+    ("suspended", "ended", "cancel"): lambda: (
+        _suspended_active(),
+        ok(cancel(_suspended_active(), at(6))),
+    ),
+}
+
+
+def test_the_diagram_and_the_scenarios_name_the_same_transitions() -> None:
+    assert sorted(_edges()) == sorted(SCENARIOS)
+
+
+@pytest.mark.parametrize(("source", "target", "label"), sorted(SCENARIOS))
+def test_each_transition_happens_as_drawn(source: str, target: str, label: str) -> None:
+    before, after = SCENARIOS[(source, target, label)]()
+    assert (before.status.value if before else "[*]") == source
+    assert after.status.value == target
