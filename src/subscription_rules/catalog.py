@@ -269,11 +269,12 @@ class Metric:
 PROPERTIES: Final = Metric("properties", MetricKind.STOCK, "property", "properties", "delete")
 """Tracked websites or apps: a stock, reduced by deleting some."""
 
+#: Connected ad and analytics platforms: a stock, reduced by removing some.
 INTEGRATIONS: Final = Metric(
     "integrations", MetricKind.STOCK, "integration", "integrations", "remove"
 )
-"""Connected ad and analytics platforms: a stock, reduced by removing some."""
 
+#: Sessions tracked this billing period: a per-period count.
 BILLABLE_SESSIONS: Final = Metric(
     "billable_sessions",
     MetricKind.PER_PERIOD,
@@ -281,7 +282,6 @@ BILLABLE_SESSIONS: Final = Metric(
     "billable sessions",
     "reduce",
 )
-"""Sessions tracked this billing period: a per-period count."""
 
 DEFAULT_METRICS: Final = (PROPERTIES, INTEGRATIONS, BILLABLE_SESSIONS)
 """The metrics of the help page, used when a catalog names none."""

@@ -47,6 +47,16 @@ class ChargeInvoice:
 
     An invoice whose amount due is zero (fully covered by credit) is recorded
     as paid without a charge.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    >>> charge = d.effects[0]
+    >>> charge.invoice.id, str(charge.amount)
+    ('sub_1-INV-0001', 'USD 150.00')
+    >>> charge.idempotency_key
+    'sub_1:charge:sub_1-INV-0001:attempt-1'
     """
 
     invoice: Invoice
@@ -60,7 +70,27 @@ class ChargeInvoice:
 
 @attrs.frozen
 class IssueCreditNote:
-    """Record ``credit_note``; its ``to_balance`` part is already in the subscription's balance."""
+    """Record ``credit_note``; its ``to_balance`` part is already in the subscription's balance.
+
+    An upgrade halfway through November credits the unused time on the old
+    plan, and the credit pays part of the new plan's charge:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> d = change_plan(sub, "pro", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(properties=4))
+    >>> [type(e).__name__ for e in d.effects]
+    ['IssueCreditNote', 'ChargeInvoice', 'SendNotice']
+    >>> issue = d.effects[0]
+    >>> str(issue.credit_note.amount), str(issue.credit_note.to_balance)
+    ('USD 75.00', 'USD 75.00')
+    >>> issue.idempotency_key
+    'sub_1:credit-note:sub_1-CN-0002'
+    """
 
     credit_note: CreditNote
     idempotency_key: str
@@ -68,7 +98,28 @@ class IssueCreditNote:
 
 @attrs.frozen
 class RefundPayment:
-    """Refund ``amount`` to the payment method, for ``credit_note_number``."""
+    """Refund ``amount`` to the payment method, for ``credit_note_number``.
+
+    Only a policy that sends credit back to the payment method refunds, and
+    never more than was paid:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> from subscription_rules.policy import BillingPolicy, CreditDestination, DowngradeTiming
+    >>> catalog = default_catalog()
+    >>> policy = BillingPolicy(downgrade_timing=DowngradeTiming.IMMEDIATELY,
+    ...     credit_destination=CreditDestination.REFUND)
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> d = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(properties=2), policy=policy)
+    >>> refund = d.effects[1]
+    >>> str(refund.amount), refund.credit_note_number
+    ('USD 75.00', 'sub_1-CN-0002')
+    >>> refund.idempotency_key
+    'sub_1:refund:sub_1-CN-0002'
+    """
 
     amount: Money
     credit_note_number: str
@@ -77,26 +128,68 @@ class RefundPayment:
 
 @attrs.frozen
 class SendNotice:
-    """Send ``notice`` (the host's notifier chooses channels from the customer's preferences)."""
+    """Send ``notice`` (the host's notifier chooses channels from the customer's preferences).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> d = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog())
+    >>> (send,) = d.effects
+    >>> send.notice.kind.value, send.notice.key
+    ('trial_started', 'sub_1:trial_started:trial')
+    """
 
     notice: Notice
 
 
 @attrs.frozen
 class SuspendAccess:
-    """Withdraw the customer's access to the service, for ``reason``."""
+    """Withdraw the customer's access to the service, for ``reason``.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
+    >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
+    >>> suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).effects[0]
+    SuspendAccess(reason=<SuspensionReason.POLICY_VIOLATION: 'policy_violation'>)
+    """
 
     reason: SuspensionReason
 
 
 @attrs.frozen
 class RestoreAccess:
-    """Give the customer access to the service again."""
+    """Give the customer access to the service again.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, reinstate
+    >>> from subscription_rules import start_subscription, suspend
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    >>> reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog).effects[0]
+    RestoreAccess()
+    """
 
 
 @attrs.frozen
 class EndAccess:
-    """The subscription has ended: withdraw access for good."""
+    """The subscription has ended: withdraw access for good.
+
+    A cancellation takes effect at the end of the period:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, advance, cancel, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    >>> d = advance(sub, datetime(2026, 12, 1, tzinfo=UTC), catalog=catalog)
+    >>> [type(e).__name__ for e in d.effects], d.subscription.status.value
+    (['EndAccess', 'SendNotice'], 'ended')
+    """
 
 
 #: Everything a decision can ask for.
@@ -117,6 +210,19 @@ class Decision:
 
     ``next_wakeup`` is the next instant at which time alone would change
     something (``None`` when nothing is due).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
+    ('active', ['ChargeInvoice', 'SendNotice'])
+    >>> [str(invoice.amount_due) for invoice in d.invoices], [n.kind.value for n in d.notices]
+    (['USD 150.00'], ['subscription_started'])
+    >>> d.invoices[0].id, d.effects[0].idempotency_key
+    ('sub_1-INV-0001', 'sub_1:charge:sub_1-INV-0001:attempt-1')
+    >>> d.next_wakeup.isoformat()
+    '2026-12-01T00:00:00+00:00'
     """
 
     subscription: Subscription
@@ -154,6 +260,22 @@ class Refused:
     """A command that does not apply, and why; nothing changed.
 
     ``infeasible`` holds the actions required when a downgrade does not fit.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> at = datetime(2026, 11, 5, tzinfo=UTC)
+    >>> change_plan(sub, "advanced", MONTHLY, at, catalog=catalog, usage=Usage.of(properties=4))
+    Refused(reason=<RefusalReason.NO_CHANGE: 'no_change'>, message='already on advanced, monthly', infeasible=None)
+    >>> refused = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
+    ...     usage=Usage.of(properties=4))
+    >>> refused.reason.value, refused.message
+    ('infeasible', 'Personal allows 3 properties: delete 1 property first')
+    >>> refused.infeasible.actions_text
+    ('delete 1 property',)
     """
 
     reason: RefusalReason

@@ -120,7 +120,25 @@ class CurrencyMismatchError(SubscriptionRulesError, ValueError):
 
 
 class InvalidInstantError(SubscriptionRulesError, ValueError):
-    """An instant that cannot be used: see the two subclasses."""
+    """An instant that cannot be used: see the two subclasses.
+
+    Raised as itself for an aware instant too close to ``datetime.min`` or
+    ``datetime.max`` to be converted to UTC; catching it also catches a naive
+    datetime or a non-datetime:
+
+    >>> from datetime import UTC, datetime, timedelta, timezone
+    >>> from subscription_rules.errors import InvalidInstantError
+    >>> from subscription_rules.periods import require_aware, seconds_between
+    >>> tokyo = timezone(timedelta(hours=9))
+    >>> seconds_between(datetime(1, 1, 1, tzinfo=tokyo), datetime(2026, 1, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidInstantError: start: 0001-01-01 00:00:00+09:00 cannot be expressed in UTC
+    >>> try:
+    ...     require_aware(datetime(2026, 1, 31), "at")
+    ... except InvalidInstantError as err:
+    ...     print(type(err).__name__, err.argument)
+    NaiveDatetimeError at
+    """
 
 
 class NaiveDatetimeError(InvalidInstantError):
@@ -218,8 +236,21 @@ class CatalogError(SubscriptionRulesError, ValueError):
 
 
 class InvalidUsageError(SubscriptionRulesError, ValueError):
-    """A usage count that is negative, not an int, or for an unknown metric."""
+    """A usage count that is negative, not an int, or for an unknown metric.
+
+    >>> from subscription_rules import Usage, default_catalog
+    >>> from subscription_rules.usage import usage_report
+    >>> usage_report(default_catalog().plan("personal"), Usage.of(seats=1))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidUsageError: seats: unknown metric 'seats'; known metrics: billable_sessions, integrations, properties
+    """
 
 
 class InvalidPolicyError(SubscriptionRulesError, ValueError):
-    """A policy whose fields contradict each other or lie outside their range."""
+    """A policy whose fields contradict each other or lie outside their range.
+
+    >>> from subscription_rules.policy import BillingPolicy
+    >>> BillingPolicy(trial_reminder_days=-1)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidPolicyError: trial_reminder_days: must be an int from 0 (no reminder) to 60, got -1
+    """

@@ -140,6 +140,17 @@ class Line:
 
     ``amount`` is signed (credits negative); ``description`` says what it is in
     words; ``explanation`` carries the arithmetic of prorated lines.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules.invoices import Line, LineKind
+    >>> from subscription_rules.money import Money
+    >>> nov, dec = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
+    >>> line = Line(LineKind.SUBSCRIPTION, "Advanced, monthly", Money.of("150", "USD"),
+    ...             nov, dec, plan_id="advanced")
+    >>> print(line)
+    Advanced, monthly: USD 150.00
+    >>> line.explanation is None  # a full-period line needs no arithmetic
+    True
     """
 
     kind: LineKind

@@ -117,6 +117,19 @@ class Preferences:
 
     ``email_opt_out`` unsubscribes from all optional email;
     ``unsubscribed`` names optional categories unsubscribed from one by one.
+    Neither stops billing email:
+
+    >>> from datetime import UTC, datetime
+    >>> import attrs
+    >>> from subscription_rules.notifications import (
+    ...     PRODUCT, Notice, NoticeKind, Preferences, channels_for)
+    >>> prefs = Preferences(unsubscribed=frozenset({"product"}))
+    >>> renewed = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 12, 1, tzinfo=UTC),
+    ...                  (), "period-1")
+    >>> [c.value for c in channels_for(renewed, prefs)]
+    ['email', 'dashboard', 'audit_log']
+    >>> [c.value for c in channels_for(attrs.evolve(renewed, category=PRODUCT), prefs)]
+    ['dashboard', 'audit_log']
     """
 
     email_opt_out: bool = False
@@ -129,6 +142,18 @@ class Notice:
 
     ``occasion`` distinguishes notices of one kind for one subscription (a
     period, an invoice, a change number); the key is built from the three.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules.money import Money
+    >>> from subscription_rules.notifications import Notice, NoticeKind
+    >>> n = Notice(NoticeKind.PAYMENT_FAILED, "sub_1", "cus_1", datetime(2026, 12, 1, tzinfo=UTC),
+    ...            (("amount", Money.of("150", "USD")),), occasion="sub_1-INV-0002")
+    >>> n.key
+    'sub_1:payment_failed:sub_1-INV-0002'
+    >>> n.category.name, str(n.fact("amount"))
+    ('billing', 'USD 150.00')
+    >>> n.summary()
+    '2026-12-01 payment_failed: amount=USD 150.00'
     """
 
     kind: NoticeKind

@@ -53,7 +53,8 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC as _UTC
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,6 +85,9 @@ __all__ = [
     "seconds_between",
     "zone",
 ]
+
+#: The UTC time zone (``datetime.UTC``), re-exported for aware instants: ``tzinfo=UTC``.
+UTC: Final = _UTC
 
 _MAX_COUNT: Final = 1200
 _MAX_YEAR: Final = 9999
@@ -364,10 +368,15 @@ class Interval:
         )
 
 
+#: Every day.
 DAILY: Final = Interval(IntervalUnit.DAY)
+#: Every week.
 WEEKLY: Final = Interval(IntervalUnit.WEEK)
+#: Every calendar month, the day clamped to the month's length.
 MONTHLY: Final = Interval(IntervalUnit.MONTH)
+#: Every three calendar months.
 QUARTERLY: Final = Interval(IntervalUnit.MONTH, 3)
+#: Every calendar year (a Feb 29 anchor falls on Feb 28 in common years).
 YEARLY: Final = Interval(IntervalUnit.YEAR)
 
 

@@ -91,6 +91,26 @@ class ChangeQuote:
     any credit for unused time) pays of the charge; ``amount_due_now`` is what
     the payment method is charged at once; ``credit_after`` is the credit
     balance the change leaves.
+
+    Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
+    the credit for the unused half pays half of the charge for the remaining one.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, default_catalog, quote_change
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> quote = quote_change(sub, "pro", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(properties=4))
+    >>> quote.kind.value, quote.timing.value, quote.feasible, quote.restarts_cycle
+    ('upgrade', 'immediately', True, False)
+    >>> [str(line.amount) for line in quote.credit_lines + quote.charge_lines]
+    ['USD -75.00', 'USD 150.00']
+    >>> str(quote.total), str(quote.credit_applied), str(quote.amount_due_now)
+    ('USD 75.00', 'USD 75.00', 'USD 75.00')
+    >>> str(quote.credit_after), sub.plan_id  # a quote changes nothing
+    ('USD 0.00', 'advanced')
     """
 
     kind: MoveKind

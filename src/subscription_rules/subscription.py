@@ -57,6 +57,16 @@ class Stretch:
     ``credited`` is the credit already given against it; no later credit for
     this stretch can exceed ``billed - credited``. ``paid`` is the part of
     ``billed`` collected from the payment method (the cap of any refund).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> (stretch,) = sub.stretches
+    >>> stretch.plan_id, stretch.start.date().isoformat(), stretch.end.date().isoformat()
+    ('advanced', '2026-11-01', '2026-12-01')
+    >>> str(stretch.billed), str(stretch.paid), str(stretch.creditable)
+    ('USD 150.00', 'USD 150.00', 'USD 150.00')
     """
 
     plan_id: str
@@ -84,7 +94,24 @@ class Stretch:
 
 @attrs.frozen
 class PendingChange:
-    """A plan change scheduled for ``effective_at`` (the end of the current period)."""
+    """A plan change scheduled for ``effective_at`` (the end of the current period).
+
+    A downgrade waits for the period end by default; until then the plan is unchanged:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(properties=2)).subscription
+    >>> pending = sub.pending_change
+    >>> sub.plan_id, pending.plan_id, str(pending.interval)
+    ('advanced', 'personal', 'monthly')
+    >>> pending.scheduled_at.date().isoformat(), pending.effective_at.date().isoformat()
+    ('2026-11-16', '2026-12-01')
+    """
 
     plan_id: str
     interval: Interval
@@ -124,6 +151,23 @@ class Subscription:
     anchored at the trial's end, so the first period starts when billing does.
 
     Build one with ``start_subscription`` rather than by hand.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub.status.value, str(sub.current_period), sub.period_index
+    ('active', '2026-11-01 → 2026-12-01', 0)
+    >>> str(sub.credit_balance), sub.documents_issued
+    ('USD 0.00', 1)
+
+    With a trial, the first period starts when the trial ends:
+
+    >>> trial = start_subscription("sub_2", "cus_2", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    >>> trial.status.value, trial.trial_end.date().isoformat(), str(trial.current_period)
+    ('trialing', '2026-11-15', '2026-11-15 → 2026-12-15')
     """
 
     id: str = attrs.field(validator=_check_id)

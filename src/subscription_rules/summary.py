@@ -125,6 +125,25 @@ class BillingSummary:
 
     ``days_left`` counts calendar days from ``at`` to the end of the current
     period (or trial) in the cycle's time zone.
+
+    After a cancellation the summary shows when access ends, and no upcoming charge:
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, Usage, cancel, default_catalog
+    >>> from subscription_rules import start_subscription
+    >>> from subscription_rules.summary import billing_summary
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    >>> s = billing_summary(sub, Usage.of(properties=4), datetime(2026, 11, 20, tzinfo=UTC),
+    ...     catalog=catalog)
+    >>> s.plan_name, s.status.value, str(s.current_period), s.days_left
+    ('Advanced', 'active', '2026-11-01 → 2026-12-01', 11)
+    >>> s.cancel_at_period_end, s.ends_at.date().isoformat(), s.upcoming
+    (True, '2026-12-01', None)
+    >>> s.usage.line("properties").describe()
+    'properties: 4 of 10 (40%), 6 remaining'
     """
 
     subscription_id: str

@@ -142,6 +142,16 @@ class MetricUsage:
     ``remaining`` and ``percent`` are ``None`` for an unlimited metric;
     ``percent`` is whole percent, rounded half-up (no float); ``excess`` is how
     far usage is over the limit (zero when within it).
+
+    >>> from subscription_rules import Usage, default_catalog
+    >>> from subscription_rules.usage import usage_report
+    >>> catalog = default_catalog()
+    >>> line = usage_report(catalog.plan("personal"), Usage.of(properties=5)).line("properties")
+    >>> line.used, line.limit, line.remaining, line.percent, line.excess
+    (5, 3, 0, 167, 2)
+    >>> unlimited = usage_report(catalog.plan("pro"), Usage()).line("integrations")
+    >>> unlimited.limit, unlimited.remaining, unlimited.percent
+    (None, None, None)
     """
 
     metric: Metric
@@ -276,7 +286,16 @@ class RequiredAction:
 
 @attrs.frozen
 class Feasible:
-    """The move fits the account's usage; ``warnings`` name any projected overage."""
+    """The move fits the account's usage; ``warnings`` name any projected overage.
+
+    >>> from subscription_rules import Usage, default_catalog
+    >>> from subscription_rules.usage import check_downgrade
+    >>> personal = default_catalog().plan("personal")
+    >>> check_downgrade(Usage.of(properties=3), personal)
+    Feasible(warnings=())
+    >>> check_downgrade(Usage.of(billable_sessions=101_000), personal).warnings
+    ('billable sessions this period: 101,000, over the limit of Personal by 1,000; projected overage USD 5.00',)
+    """
 
     warnings: tuple[str, ...] = ()
 
@@ -310,6 +329,7 @@ class Infeasible:
         return f"{self.plan_name} allows {allows}: {' and '.join(self.actions_text)} first"
 
 
+#: What :func:`check_downgrade` returns: :class:`Feasible` or :class:`Infeasible`.
 Feasibility = Feasible | Infeasible
 
 
