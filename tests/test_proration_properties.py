@@ -20,6 +20,7 @@ from subscription_rules import (
     Catalog,
     ChangeQuote,
     CreditBasis,
+    CreditDestination,
     Decision,
     DowngradeTiming,
     Limits,
@@ -27,6 +28,7 @@ from subscription_rules import (
     Price,
     ProrationBilling,
     ProrationUnit,
+    RefundPayment,
     RoundingMode,
     Subscription,
     Usage,
@@ -77,6 +79,7 @@ def lives(
         policy,
         rounding=draw(st.sampled_from(RoundingMode)),
         credit_basis=draw(st.sampled_from(CreditBasis)),
+        credit_destination=draw(st.sampled_from(CreditDestination)),
     )
     zone = draw(st.sampled_from(ZONES))
     day = draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)))
@@ -192,6 +195,8 @@ def test_quote_total_is_the_sum_of_its_lines_and_matches_the_decision(
             continue
         assert sum(i.amount_due.minor for i in result.invoices) == quote.amount_due_now.minor
         assert result.subscription.credit_balance == quote.credit_after
+        refunds = [e.amount.minor for e in result.effects if isinstance(e, RefundPayment)]
+        assert sum(refunds) == quote.refund.minor
         sub = result.subscription
 
 

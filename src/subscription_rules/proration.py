@@ -89,7 +89,9 @@ class ChangeQuote:
     ``lines`` are signed and separately rounded (credits negative); ``total``
     is their exact sum; ``credit_applied`` is what the credit balance (after
     any credit for unused time) pays of the charge; ``amount_due_now`` is what
-    the payment method is charged at once; ``credit_after`` is the credit
+    the payment method is charged at once; ``refund`` is the part of the credit
+    paid back to the payment method (``CreditDestination.REFUND``);
+    ``credit_after`` is the credit
     balance the change leaves.
 
     Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
@@ -128,6 +130,7 @@ class ChangeQuote:
     credit_applied: Money
     amount_due_now: Money
     credit_after: Money
+    refund: Money
 
     @property
     def feasible(self) -> bool:
@@ -332,6 +335,14 @@ def _lines(
 # --- public functions ------------------------------------------------------------------------
 
 
+def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
+    """What a credit may refund: the current stretch's card payment net of earlier credits."""
+    if policy.credit_destination is not CreditDestination.REFUND or not sub.stretches:
+        return sub.zero
+    last = sub.stretches[-1]
+    return (last.paid - last.credited).max(sub.zero)
+
+
 def quote_change(
     subscription: Subscription,
     plan_id: str,
@@ -376,7 +387,8 @@ def quote_change(
         lines = tuple(line for line in (credit, charge) if line is not None)
     credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
     charge_total = sum_lines(tuple(line for line in lines if not line.amount.is_negative()), zero)
-    balance = subscription.credit_balance + credit_total
+    refund = _refundable(subscription, policy).min(credit_total) if credit_total else zero
+    balance = subscription.credit_balance + credit_total - refund
     applied = zero
     if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle:
         applied, balance = apply_credit(balance, charge_total)
@@ -399,6 +411,7 @@ def quote_change(
         credit_applied=applied,
         amount_due_now=due,
         credit_after=balance,
+        refund=refund,
     )
 
 
@@ -490,10 +503,11 @@ def _apply_immediately(
         credited = -sum_lines(credit_lines, sub.zero)
         stretches[-1] = attrs.evolve(last, end=at, credited=last.credited + credited)
     if credit_lines:
-        refundable = None
-        if policy.credit_destination is CreditDestination.REFUND and stretches:
-            last = sub.stretches[-1]
-            refundable = (last.paid - last.credited).max(sub.zero)
+        refundable = (
+            _refundable(sub, policy)
+            if policy.credit_destination is CreditDestination.REFUND
+            else None
+        )
         sub, _note, note_effects = issue_credit_note(
             sub, CreditReason.PLAN_CHANGE, credit_lines, at, refundable=refundable
         )
