@@ -201,10 +201,10 @@ def test_every_status_change_emits_its_notice(
 
 
 @given(lives())
-def test_at_most_one_renewal_invoice_per_period_and_no_reused_charge_key(
+def test_at_most_one_renewal_invoice_per_period_and_no_reused_key(
     life: tuple[BillingPolicy, Decision, list[tuple[timedelta, Action, str]]],
 ) -> None:
-    """Renewal invoices have distinct periods; idempotency keys are never reused."""
+    """Renewal invoices have distinct periods; idempotency and notice keys are never reused."""
     policy, started, steps = life
     decisions = [started] + [d for _, d, _ in _live(policy, started, steps)]
     charges = [e for d in decisions for e in d.effects if isinstance(e, ChargeInvoice)]
@@ -214,3 +214,5 @@ def test_at_most_one_renewal_invoice_per_period_and_no_reused_charge_key(
         c.invoice.period_start for c in charges if c.invoice.reason is InvoiceReason.RENEWAL
     ]
     assert len(renewals) == len(set(renewals))
+    notice_keys = [n.key for d in decisions for n in d.notices]
+    assert len(notice_keys) == len(set(notice_keys)), notice_keys

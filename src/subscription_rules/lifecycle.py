@@ -580,7 +580,7 @@ def cancel(
         )
     sub = attrs.evolve(sub, cancel_at_period_end=True, pending_change=None)
     notice = _notice(
-        sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), end.isoformat()
+        sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), at.isoformat()
     )
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 

@@ -34,8 +34,16 @@ from subscription_rules.invoices import (
 )
 from subscription_rules.money import Money
 from subscription_rules.periods import BillingPeriod, Interval, days_between, require_aware, zone
+from subscription_rules.policy import SEED_POLICY, BillingPolicy
 from subscription_rules.subscription import PendingChange, Status, Subscription
-from subscription_rules.usage import Feasible, Usage, UsageReport, check_downgrade, usage_report
+from subscription_rules.usage import (
+    Feasible,
+    Usage,
+    UsageReport,
+    check_downgrade,
+    overage_lines,
+    usage_report,
+)
 
 __all__ = ["BillingSummary", "billing_summary", "upcoming_invoice"]
 
@@ -67,12 +75,14 @@ def upcoming_invoice(
     *,
     catalog: Catalog,
     usage: Usage | None = None,
+    policy: BillingPolicy = SEED_POLICY,
 ) -> Invoice | None:
     """Preview the next renewal invoice as it stands at ``at``; ``None`` if none will come.
 
     The next period at the plan that will then apply (a pending change
     included, unless ``usage`` shows it would be blocked), pending proration
-    lines, the credit balance applied, and the amount due on its date
+    lines, the current period's overage so far (from ``usage``, rounded by the
+    policy), the credit balance applied, and the amount due on its date
     (``issued_at``). A subscription that ends at the period end, or has
     ended or is suspended, has no upcoming invoice.
 
@@ -105,7 +115,18 @@ def upcoming_invoice(
         period.end,
         plan.id,
     )
-    lines = (line, *sub.pending_lines)
+    overage: tuple[Line, ...] = ()
+    if usage is not None and sub.status is not Status.TRIALING:
+        current = sub.current_period
+        overage = overage_lines(
+            catalog.plan(sub.plan_id),
+            usage,
+            start=current.start,
+            end=current.end,
+            rounding=policy.rounding,
+            metrics=catalog.metrics,
+        )
+    lines = (line, *sub.pending_lines, *overage)
     applied, _ = apply_credit(sub.credit_balance, sum_lines(lines, sub.zero))
     return Invoice(
         f"{sub.id}-upcoming",
@@ -163,7 +184,12 @@ class BillingSummary:
 
 
 def billing_summary(
-    subscription: Subscription, usage: Usage, at: datetime, *, catalog: Catalog
+    subscription: Subscription,
+    usage: Usage,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
 ) -> BillingSummary:
     """Gather the billing section at ``at``: status, plan, period, usage, upcoming charges.
 
@@ -197,7 +223,7 @@ def billing_summary(
         current_period=period,
         days_left=days_left,
         usage=usage_report(plan, usage, catalog.metrics),
-        upcoming=upcoming_invoice(sub, at, catalog=catalog, usage=usage),
+        upcoming=upcoming_invoice(sub, at, catalog=catalog, usage=usage, policy=policy),
         credit_balance=sub.credit_balance,
         pending_change=sub.pending_change,
         cancel_at_period_end=sub.cancel_at_period_end,

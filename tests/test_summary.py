@@ -1,0 +1,91 @@
+"""The billing section: the upcoming invoice and the billing summary."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    ProrationBilling,
+    Status,
+    Subscription,
+    Usage,
+    billing_summary,
+    cancel,
+    change_plan,
+    default_catalog,
+    start_subscription,
+    suspend,
+    upcoming_invoice,
+)
+
+CATALOG = default_catalog()
+
+
+def utc(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+def active(plan_id: str = "personal") -> Subscription:
+    return start_subscription(
+        "s", "c", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+    ).subscription
+
+
+def test_upcoming_invoice_includes_the_current_periods_overage_so_far() -> None:
+    # 110,000 sessions on Personal (100,000 included): 10,000 × USD 5.00 / 1,000 = USD 50.00.
+    upcoming = upcoming_invoice(
+        active(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
+    )
+    assert upcoming is not None
+    assert [line.amount.minor for line in upcoming.lines] == [5000, 5000]
+    assert upcoming.amount_due.minor == 10000
+    assert upcoming.issued_at == utc(2026, 12, 1)
+
+
+def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
+    # Stripe-style proration on the next invoice: Personal → Advanced on 16 Nov (15 of 30
+    # days left): charge 15000 × 15/30 = 7500 waits; credit 5000 × 15/30 = 2500 to the balance.
+    # Upcoming: Advanced 150.00 + 75.00 − 25.00 credit = USD 200.00.
+    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
+    changed = change_plan(
+        active(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
+        policy=policy,
+    )  # fmt: skip
+    sub = changed.subscription  # type: ignore[union-attr]
+    upcoming = upcoming_invoice(sub, utc(2026, 11, 16), catalog=CATALOG)
+    assert upcoming is not None
+    assert [line.amount.minor for line in upcoming.lines] == [15000, 7500]
+    assert (upcoming.credit_applied.minor, upcoming.amount_due.minor) == (2500, 20000)
+
+
+def test_no_upcoming_invoice_after_cancellation_or_suspension() -> None:
+    cancelled = cancel(active(), utc(2026, 11, 10))
+    assert upcoming_invoice(cancelled.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
+    suspended = suspend(active(), utc(2026, 11, 10))
+    assert upcoming_invoice(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
+
+
+def test_billing_summary_of_a_trial_shows_the_first_invoice_and_days_left() -> None:
+    sub = start_subscription("s", "c", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
+    summary = billing_summary(
+        sub.subscription, Usage.of(properties=4), utc(2026, 11, 5), catalog=CATALOG
+    )
+    assert summary.status is Status.TRIALING
+    assert summary.days_left == 10  # 5 Nov → 15 Nov
+    assert summary.current_period is None
+    assert summary.upcoming is not None
+    assert summary.upcoming.amount_due.minor == 15000
+    assert summary.usage.line("properties").remaining == 6
+
+
+def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> None:
+    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    summary = billing_summary(cancelled, Usage(), utc(2026, 11, 10), catalog=CATALOG)
+    assert summary.cancel_at_period_end
+    assert summary.ends_at == utc(2026, 12, 1)
+    assert summary.upcoming is None
+    assert summary.days_left == 21  # 10 Nov → 1 Dec
