@@ -436,15 +436,21 @@ def test_no_proration_switches_plan_without_lines() -> None:
 
 
 def test_refund_destination_never_refunds_more_than_was_paid() -> None:
-    # Pro USD 300.00 from 1 Nov, paid in full by card. Immediate downgrade on 16 Nov with
-    # refunds: credit 15000, of which 15000 ≤ paid 30000 is refunded; Personal's 2500 charge
-    # is then invoiced and paid by card (no balance left).
-    from subscription_rules import CreditDestination, RefundPayment  # noqa: PLC0415
+    # Pro USD 300.00 from 1 Nov. Immediate downgrade on 16 Nov with refunds: credit 15000.
+    # Unpaid, nothing is refundable: the 15000 joins the balance and pays Personal's 2500
+    # charge, leaving 12500. Paid in full by card, 15000 ≤ 30000 is refunded and Personal's
+    # 2500 charge is invoiced and paid by card (no balance left).
+    from subscription_rules import CreditDestination, RefundPayment, record_payment  # noqa: PLC0415
+    from subscription_rules.dunning import Succeeded  # noqa: PLC0415
 
     policy = attrs.evolve(IMMEDIATE_DOWNGRADES, credit_destination=CreditDestination.REFUND)
-    decision = change(
-        started("pro", utc(2026, 11, 1)), "personal", utc(2026, 11, 16), policy=policy
-    )
+    unpaid = started("pro", utc(2026, 11, 1))
+    before_payment = change(unpaid, "personal", utc(2026, 11, 16), policy=policy)
+    assert not any(isinstance(e, RefundPayment) for e in before_payment.effects)
+    assert before_payment.subscription.credit_balance.minor == 12500
+    paid = record_payment(unpaid, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), catalog=CATALOG)
+    assert isinstance(paid, Decision)
+    decision = change(paid.subscription, "personal", utc(2026, 11, 16), policy=policy)
     refunds = [e for e in decision.effects if isinstance(e, RefundPayment)]
     assert [r.amount.minor for r in refunds] == [15000]
     assert [i.amount_due.minor for i in decision.invoices] == [2500]

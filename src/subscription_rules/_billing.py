@@ -15,7 +15,7 @@ from subscription_rules.credits import CreditNote, CreditReason, apply_credit
 from subscription_rules.effects import ChargeInvoice, Effect, IssueCreditNote, RefundPayment
 from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
 from subscription_rules.money import Money
-from subscription_rules.subscription import Subscription
+from subscription_rules.subscription import OpenInvoice, Subscription
 
 
 def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
@@ -44,6 +44,9 @@ def issue_invoice(
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
     sub = attrs.evolve(sub, credit_balance=balance)
+    if invoice.amount_due.is_positive():
+        # Open until the payment's outcome is recorded (record_payment).
+        sub = attrs.evolve(sub, open_invoices=(*sub.open_invoices, OpenInvoice(invoice)))
     return sub, invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
 
 

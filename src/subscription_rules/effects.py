@@ -110,8 +110,12 @@ class RefundPayment:
     >>> catalog = default_catalog()
     >>> policy = BillingPolicy(downgrade_timing=DowngradeTiming.IMMEDIATELY,
     ...     credit_destination=CreditDestination.REFUND)
+    >>> from subscription_rules import record_payment
+    >>> from subscription_rules.dunning import Succeeded
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = record_payment(sub, "sub_1-INV-0001", Succeeded(), datetime(2026, 11, 1,
+    ...     tzinfo=UTC), catalog=catalog).subscription
     >>> d = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
     ...     catalog=catalog, usage=Usage.of(properties=2), policy=policy)
     >>> refund = d.effects[1]
@@ -253,6 +257,9 @@ class RefusalReason(enum.Enum):
     NOT_ALLOWED_IN_STATUS = "not_allowed_in_status"
     NOTHING_PENDING = "nothing_pending"
     ALREADY_DONE = "already_done"
+    UNKNOWN_INVOICE = "unknown_invoice"
+    ALREADY_PAID = "already_paid"
+    BLOCKED_WHILE_OVERDUE = "blocked_while_overdue"
 
 
 @attrs.frozen

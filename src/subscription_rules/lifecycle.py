@@ -32,11 +32,25 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._billing import invoice_key, issue_credit_note, issue_invoice
 from subscription_rules._units import period_units, span_text, unit_name, units
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
+from subscription_rules.dunning import (
+    GATEWAY_BACKOFF,
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    PaymentOutcome,
+    Succeeded,
+    UnpaidInvoice,
+    overdue_state,
+)
 from subscription_rules.effects import (
+    ChargeInvoice,
     Decision,
     Effect,
     EndAccess,
@@ -46,7 +60,7 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
@@ -55,16 +69,26 @@ from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
     MissingPaymentMethod,
+    PastDueAccess,
+    RetriesExhausted,
     SuspendedTime,
     TrialCancellation,
 )
-from subscription_rules.subscription import Status, Stretch, Subscription, SuspensionReason
+from subscription_rules.subscription import (
+    OpenInvoice,
+    Status,
+    Stretch,
+    Subscription,
+    SuspensionReason,
+)
 from subscription_rules.usage import Feasible, Infeasible, Usage, check_downgrade, overage_lines
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
     "advance",
     "cancel",
+    "changes_blocked",
+    "record_payment",
     "reinstate",
     "start_subscription",
     "suspend",
@@ -132,6 +156,7 @@ def _bill_period(
         price,
         sub.zero,
         invoice.amount_due.min(price),
+        invoice.id,
     )
     return attrs.evolve(sub, stretches=(stretch,)), charge
 
@@ -224,7 +249,10 @@ class _Due(enum.IntEnum):
     TRIAL_REMINDER = 0
     RENEWAL_REMINDER = 1
     TRIAL_END = 2
-    PERIOD_END = 3
+    RETRY = 3
+    DUNNING_DEADLINE = 4
+    OVERDUE = 5
+    PERIOD_END = 6
 
 
 def _trial_reminder_at(sub: Subscription, policy: BillingPolicy) -> datetime | None:
@@ -257,7 +285,31 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
         if reminder is not None and reminder > after:
             due.append((reminder, _Due.RENEWAL_REMINDER))
         due.append((sub.current_period.end, _Due.PERIOD_END))
+        due.extend(_dunning_due(sub, policy))
     return min(due) if due else None
+
+
+def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetime, _Due]]:
+    """Retries, deadlines of hard declines, and the overdue ladder's next step.
+
+    Every instant here is later than ``processed_until``: recording an outcome
+    charges at once a retry whose time has already come, and applies at once a
+    deadline that has already passed.
+    """
+    due: list[tuple[datetime, _Due]] = []
+    for item in sub.open_invoices:
+        if item.next_retry_at is not None:
+            due.append((item.next_retry_at, _Due.RETRY))
+        elif item.awaiting_payment_method and item.first_failed_at is not None:
+            due.append((item.first_failed_at + policy.retry_schedule.window, _Due.DUNNING_DEADLINE))
+    ladder = policy.overdue_ladder
+    if ladder is not None:
+        status = overdue_state(
+            _unpaid(sub), sub.processed_until, ladder, _ladder_state(sub, ladder)
+        )
+        if status.next_change is not None:
+            due.append((status.next_change, _Due.OVERDUE))
+    return [(at, what) for at, what in due if at > sub.processed_until]
 
 
 def _next_wakeup(sub: Subscription, policy: BillingPolicy) -> datetime | None:
@@ -425,6 +477,50 @@ def _period_end(
     return sub, tuple(effects)
 
 
+def _perform(  # noqa: PLR0911 - one return per kind of due event
+    sub: Subscription,
+    at: datetime,
+    what: _Due,
+    catalog: Catalog,
+    policy: BillingPolicy,
+    usage: Usage | None,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Do the one thing due at ``at``."""
+    if what is _Due.TRIAL_REMINDER:
+        reminder = _trial_reminder(sub, catalog.plan(sub.plan_id), at)
+        return attrs.evolve(sub, processed_until=at), (reminder,)
+    if what is _Due.RENEWAL_REMINDER:
+        plan = catalog.plan(sub.plan_id)
+        facts: tuple[Fact, ...] = (
+            ("plan", plan.name),
+            ("renews_at", sub.current_period.end),
+            ("amount", plan.price(sub.interval).amount),
+        )
+        notice = _notice(
+            sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()
+        )
+        return attrs.evolve(sub, processed_until=at), (notice,)
+    if what is _Due.TRIAL_END:
+        return _trial_end(sub, catalog, policy)
+    if what is _Due.RETRY:
+        return _retry_due(sub, at)
+    if what is _Due.DUNNING_DEADLINE:
+        sub = attrs.evolve(sub, processed_until=at)
+        effects: list[Effect] = []
+        for item in sub.open_invoices:
+            if (
+                item.awaiting_payment_method
+                and item.first_failed_at is not None
+                and item.first_failed_at + policy.retry_schedule.window <= at
+            ):
+                sub, done = _exhaust(sub, item, at, catalog, policy)
+                effects.extend(done)
+        return sub, tuple(effects)
+    if what is _Due.OVERDUE:
+        return _apply_overdue(attrs.evolve(sub, processed_until=at), at, catalog, policy)
+    return _period_end(sub, catalog, usage, policy)
+
+
 def advance(
     subscription: Subscription,
     until: datetime,
@@ -467,26 +563,7 @@ def advance(
     period_ends = 0
     while (due := _next_due(sub, policy)) is not None and due[0] <= until:
         at, what = due
-        if what is _Due.TRIAL_REMINDER:
-            effects.append(_trial_reminder(sub, catalog.plan(sub.plan_id), at))
-            sub = attrs.evolve(sub, processed_until=at)
-        elif what is _Due.RENEWAL_REMINDER:
-            plan = catalog.plan(sub.plan_id)
-            facts: tuple[Fact, ...] = (
-                ("plan", plan.name),
-                ("renews_at", sub.current_period.end),
-                ("amount", plan.price(sub.interval).amount),
-            )
-            effects.append(
-                _notice(
-                    sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()
-                )
-            )
-            sub = attrs.evolve(sub, processed_until=at)
-        elif what is _Due.TRIAL_END:
-            sub, done = _trial_end(sub, catalog, policy)
-            effects.extend(done)
-        else:
+        if what is _Due.PERIOD_END:
             period_ends += 1
             if period_ends > MAX_PERIODS_PER_ADVANCE:
                 raise InvalidPeriodError(
@@ -495,8 +572,8 @@ def advance(
                     argument="until",
                     value=until,
                 )
-            sub, done = _period_end(sub, catalog, usage if period_ends == 1 else None, policy)
-            effects.extend(done)
+        sub, done = _perform(sub, at, what, catalog, policy, usage if period_ends <= 1 else None)
+        effects.extend(done)
     if until > sub.processed_until:
         sub = attrs.evolve(sub, processed_until=until)
     return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
@@ -822,7 +899,9 @@ def _resume_billing(
         plan_id=plan.id,
     )
     sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
-    stretch = Stretch(plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due)
+    stretch = Stretch(
+        plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due, invoice.id
+    )
     effects.append(charge)
     return attrs.evolve(sub, stretches=(stretch,)), tuple(effects)
 
@@ -877,4 +956,391 @@ def update_payment_method(
             _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}"),
         ),
         _next_wakeup(sub, policy),
+    )
+
+
+# --- payments and dunning ---------------------------------------------------------------------
+
+
+def _unpaid(sub: Subscription) -> tuple[UnpaidInvoice, ...]:
+    """The overdue invoices the ladder counts: those a payment of has failed."""
+    return tuple(
+        UnpaidInvoice(item.invoice.issued_at, item.invoice.amount_due)
+        for item in sub.open_invoices
+        if item.in_dunning
+    )
+
+
+def _ladder_state(sub: Subscription, ladder: OverdueLadder) -> OverdueState | None:
+    for state in ladder.states:
+        if state.name == sub.overdue_state:
+            return state
+    return None
+
+
+def _with_invoice(sub: Subscription, item: OpenInvoice) -> Subscription:
+    return attrs.evolve(
+        sub, open_invoices=tuple(item if o.id == item.id else o for o in sub.open_invoices)
+    )
+
+
+def _without_invoice(sub: Subscription, invoice_id: str) -> Subscription:
+    return attrs.evolve(
+        sub, open_invoices=tuple(o for o in sub.open_invoices if o.id != invoice_id)
+    )
+
+
+def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
+    """Charge ``item`` again: a new attempt with its own idempotency key."""
+    item = attrs.evolve(item, attempts=item.attempts + 1, next_retry_at=None)
+    return _with_invoice(sub, item), ChargeInvoice(
+        item.invoice, invoice_key(sub.id, item.id, item.attempts)
+    )
+
+
+def _retry_due(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Every retry due at ``at``, in invoice order."""
+    sub = attrs.evolve(sub, processed_until=at)
+    effects: list[Effect] = []
+    for item in sub.open_invoices:
+        if item.next_retry_at is not None and item.next_retry_at <= at:
+            sub, charge = _retry_charge(sub, item)
+            effects.append(charge)
+    return sub, tuple(effects)
+
+
+def _payment_notice(
+    sub: Subscription, kind: NoticeKind, at: datetime, item: OpenInvoice, *extra: Fact
+) -> SendNotice:
+    facts: tuple[Fact, ...] = (
+        ("invoice", item.id),
+        ("amount", item.invoice.amount_due),
+        ("attempt", item.attempts),
+        *extra,
+    )
+    return _notice(sub, kind, at, facts, f"{item.id}:{item.attempts}")
+
+
+def _exhaust(
+    sub: Subscription,
+    item: OpenInvoice,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Every retry of ``item`` failed: stop retrying and apply the policy's action."""
+    item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=False, exhausted=True)
+    sub = _with_invoice(sub, item)
+    effects: list[Effect] = [_payment_notice(sub, NoticeKind.FINAL_ATTEMPT_FAILED, at, item)]
+    action = policy.retries_exhausted
+    if sub.status not in _BILLING:
+        return sub, tuple(effects)
+    if action is RetriesExhausted.SUSPEND:
+        reason = SuspensionReason.PAYMENT_FAILED
+        sub = attrs.evolve(
+            sub,
+            status=Status.SUSPENDED,
+            suspension_reason=reason,
+            suspended_at=at,
+            suspended_from=Status.ACTIVE,
+        )
+        effects.append(SuspendAccess(reason))
+        effects.append(
+            _notice(
+                sub,
+                NoticeKind.ACCOUNT_SUSPENDED,
+                at,
+                (("reason", reason.value), ("invoice", item.id)),
+                f"suspended-{at.isoformat()}",
+            )
+        )
+    elif action is RetriesExhausted.CANCEL:
+        plan = catalog.plan(sub.plan_id)
+        sub = attrs.evolve(
+            sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
+        )
+        effects.append(EndAccess())
+        effects.append(
+            _notice(
+                sub,
+                NoticeKind.SUBSCRIPTION_ENDED,
+                at,
+                (("plan", plan.name), ("ended_at", at)),
+                "end",
+            )
+        )
+    elif action is RetriesExhausted.MARK_UNPAID and policy.past_due_access is PastDueAccess.KEEP:
+        effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
+    return sub, tuple(effects)
+
+
+def _apply_overdue(
+    sub: Subscription, at: datetime, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Move the subscription on the overdue ladder, reporting every state entered."""
+    ladder = policy.overdue_ladder
+    if ladder is None:
+        return sub, ()
+    status = overdue_state(_unpaid(sub), at, ladder, _ladder_state(sub, ladder))
+    sub = attrs.evolve(sub, overdue_state=status.state.name if status.state else None)
+    effects: list[Effect] = []
+    for state in status.entered:
+        facts: tuple[Fact, ...] = (
+            ("state", state.name),
+            ("actions", ", ".join(sorted(a.value for a in state.actions))),
+        )
+        if OverdueAction.NOTICE in state.actions:
+            effects.append(
+                _notice(
+                    sub,
+                    NoticeKind.OVERDUE_STATE_ENTERED,
+                    at,
+                    facts,
+                    f"overdue-{state.name}-{at.isoformat()}",
+                )
+            )
+        if OverdueAction.CANCEL in state.actions and sub.status in _BILLING:
+            plan = catalog.plan(sub.plan_id)
+            sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
+            effects.append(EndAccess())
+            effects.append(
+                _notice(
+                    sub,
+                    NoticeKind.SUBSCRIPTION_ENDED,
+                    at,
+                    (("plan", plan.name), ("ended_at", at)),
+                    "end",
+                )
+            )
+        elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
+            reason = SuspensionReason.PAYMENT_FAILED
+            sub = attrs.evolve(
+                sub,
+                status=Status.SUSPENDED,
+                suspension_reason=reason,
+                suspended_at=at,
+                suspended_from=Status.ACTIVE,
+            )
+            effects.append(SuspendAccess(reason))
+            effects.append(
+                _notice(
+                    sub,
+                    NoticeKind.ACCOUNT_SUSPENDED,
+                    at,
+                    (("reason", reason.value), ("overdue_state", state.name)),
+                    f"suspended-{at.isoformat()}",
+                )
+            )
+    return sub, tuple(effects)
+
+
+def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
+    """Whether the overdue ladder's current state blocks plan changes.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=default_catalog(), trial=False).subscription
+    >>> changes_blocked(sub, SEED_POLICY)
+    False
+    """
+    ladder = policy.overdue_ladder
+    if ladder is None:
+        return False
+    state = _ladder_state(subscription, ladder)
+    return state is not None and OverdueAction.BLOCK_CHANGES in state.actions
+
+
+def _record_success(
+    sub: Subscription,
+    item: OpenInvoice,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    sub = _without_invoice(sub, item.id)
+    effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
+    if item.in_dunning:
+        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
+    if any(o.in_dunning for o in sub.open_invoices):
+        return sub, tuple(effects)
+    if sub.status is Status.PAST_DUE:
+        sub = attrs.evolve(sub, status=Status.ACTIVE)
+        if item.in_dunning and (
+            policy.past_due_access is PastDueAccess.RESTRICT
+            or policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
+        ):
+            effects.append(RestoreAccess())
+    elif (
+        sub.status is Status.SUSPENDED
+        and sub.suspension_reason is SuspensionReason.PAYMENT_FAILED
+        and sub.suspended_at is not None
+    ):
+        suspended_at = sub.suspended_at
+        no_credit = attrs.evolve(policy, suspended_time=SuspendedTime.NOT_CREDITED)
+        sub, done = _resume_billing(sub, suspended_at, at, catalog, no_credit)
+        sub = attrs.evolve(
+            sub,
+            status=Status.ACTIVE,
+            suspension_reason=None,
+            suspended_at=None,
+            suspended_from=None,
+        )
+        effects.append(RestoreAccess())
+        effects.extend(done)
+        effects.append(
+            _notice(
+                sub,
+                NoticeKind.ACCOUNT_REINSTATED,
+                at,
+                (("suspended_at", suspended_at), ("reinstated_at", at)),
+                f"reinstated-{at.isoformat()}",
+            )
+        )
+    return sub, tuple(effects)
+
+
+def _record_decline(
+    sub: Subscription,
+    item: OpenInvoice,
+    outcome: Declined,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    first = not item.in_dunning
+    first_failed_at = item.first_failed_at or at
+    item = attrs.evolve(
+        item, declines=item.declines + 1, first_failed_at=first_failed_at, gateway_errors=0
+    )
+    effects: list[Effect] = []
+    if first and sub.status is Status.ACTIVE:
+        sub = attrs.evolve(sub, status=Status.PAST_DUE)
+        if policy.past_due_access is PastDueAccess.RESTRICT:
+            effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
+    schedule = policy.retry_schedule
+    if sub.status not in _BILLING:
+        # Ended or suspended: recorded, never retried (no charge outside billing states).
+        item = attrs.evolve(item, next_retry_at=None)
+        return _with_invoice(sub, item), (
+            _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item),
+        )
+    if outcome.kind is DeclineKind.HARD:
+        item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=True)
+        sub = _with_invoice(sub, item)
+        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item))
+        effects.append(
+            _payment_notice(
+                sub,
+                NoticeKind.PAYMENT_METHOD_NEEDED,
+                at,
+                item,
+                ("deadline", first_failed_at + schedule.window),
+            )
+        )
+        if first_failed_at + schedule.window <= at:
+            sub, done = _exhaust(sub, item, at, catalog, policy)
+            effects.extend(done)
+        return sub, tuple(effects)
+    index = item.declines - 1  # the retry that follows this many declines
+    if index >= schedule.retries:
+        sub = _with_invoice(sub, item)
+        return _exhaust(sub, item, at, catalog, policy)
+    retry_at = schedule.retry_time(first_failed_at, index, sub.cycle.time_zone)
+    item = attrs.evolve(item, next_retry_at=retry_at, awaiting_payment_method=False)
+    sub = _with_invoice(sub, item)
+    effects.append(
+        _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, ("next_retry", retry_at))
+    )
+    if retry_at <= at:  # reported late: the retry's time has come already
+        sub, charge = _retry_charge(sub, item)
+        effects.append(charge)
+    return sub, tuple(effects)
+
+
+def _record_gateway_error(
+    sub: Subscription, item: OpenInvoice, at: datetime
+) -> tuple[Subscription, tuple[Effect, ...]] | None:
+    """Retry soon after a gateway error; ``None`` when the backoff is used up."""
+    errors = item.gateway_errors + 1
+    if errors > len(GATEWAY_BACKOFF) or sub.status not in _BILLING:
+        return None
+    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=at + GATEWAY_BACKOFF[errors - 1])
+    return _with_invoice(sub, item), ()
+
+
+def record_payment(
+    subscription: Subscription,
+    invoice_id: str,
+    outcome: PaymentOutcome,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision | Refused:
+    """Record the outcome of a charge of ``invoice_id`` at ``at``, and decide what follows.
+
+    A success marks the invoice paid with a receipt notice, returns a past-due
+    or payment-suspended subscription to active (the anchor unchanged). A
+    first decline makes the subscription past due, with a payment-failed
+    notice giving the next retry. Soft declines follow the policy's retry
+    schedule; a hard decline waits for a new payment method (the attempt still
+    counts); a gateway error is retried within minutes without using an
+    attempt. When the schedule runs out, the policy's action applies. An
+    outcome for an unknown or already-paid invoice is refused, never counted
+    twice.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules.dunning import Declined, DeclineKind, Succeeded
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=catalog, trial=False).subscription
+    >>> d = record_payment(sub, "s-INV-0001", Declined(DeclineKind.SOFT), datetime(2026, 11, 1,
+    ...     tzinfo=UTC), catalog=catalog)
+    >>> d.subscription.status.value, d.notices[0].fact("next_retry").date().isoformat()
+    ('past_due', '2026-11-02')
+    >>> paid = record_payment(d.subscription, "s-INV-0001", Succeeded(),
+    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
+    >>> paid.subscription.status.value, [n.kind.value for n in paid.notices]
+    ('active', ['payment_succeeded', 'payment_recovered'])
+    >>> record_payment(paid.subscription, "s-INV-0001", Succeeded(),
+    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
+    'invoice s-INV-0001 is already paid'
+    """
+    sub = subscription
+    at = sub.check_instant(at)
+    if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
+        raise InvalidArgumentError(
+            f"expected Succeeded, Declined or GatewayError, got {outcome!r}",
+            argument="outcome",
+            value=outcome,
+        )
+    item = sub.open_invoice(invoice_id)
+    if item is None:
+        return _unknown_invoice(sub, invoice_id)
+    sub = attrs.evolve(sub, processed_until=at)
+    if isinstance(outcome, Succeeded):
+        sub, effects = _record_success(sub, item, at, catalog, policy)
+    elif isinstance(outcome, GatewayError):
+        retried = _record_gateway_error(sub, item, at)
+        if retried is None:  # technical failures that persist count as a soft decline
+            sub, effects = _record_decline(
+                sub, item, Declined(DeclineKind.SOFT, "gateway_error"), at, catalog, policy
+            )
+        else:
+            sub, effects = retried
+    else:
+        sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
+    sub, overdue = _apply_overdue(sub, at, catalog, policy)
+    return Decision(sub, effects + overdue, _next_wakeup(sub, policy))
+
+
+def _unknown_invoice(sub: Subscription, invoice_id: str) -> Refused:
+    prefix = f"{sub.id}-INV-"
+    number = invoice_id[len(prefix) :] if invoice_id.startswith(prefix) else ""
+    if number.isdigit() and 0 < int(number) <= sub.documents_issued:
+        return Refused(RefusalReason.ALREADY_PAID, f"invoice {invoice_id} is already paid")
+    return Refused(
+        RefusalReason.UNKNOWN_INVOICE, f"no invoice {invoice_id!r} awaits payment on {sub.id}"
     )

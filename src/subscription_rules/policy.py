@@ -25,6 +25,13 @@ from typing import TypeVar
 import attrs
 
 from subscription_rules.catalog import Comparison
+from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
+    OverdueLadder,
+    RetrySchedule,
+)
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.money import RoundingMode
 from subscription_rules.periods import IntervalUnit
@@ -42,8 +49,10 @@ __all__ = [
     "DayCount",
     "DowngradeTiming",
     "MissingPaymentMethod",
+    "PastDueAccess",
     "ProrationBilling",
     "ProrationUnit",
+    "RetriesExhausted",
     "SuspendedTime",
     "TrialCancellation",
     "UpgradeTiming",
@@ -160,6 +169,28 @@ class MissingPaymentMethod(enum.Enum):
     INVOICE = "invoice"
 
 
+class RetriesExhausted(enum.Enum):
+    """What happens when every retry of an invoice has failed.
+
+    ``SUSPEND`` (the seed: "Accounts suspend due to failed payments"),
+    ``CANCEL`` (end the subscription; Stripe's default), ``MARK_UNPAID`` (stay
+    past due with access withdrawn and no more retries, like Stripe's
+    ``unpaid``), or ``STAY_PAST_DUE`` (leave it past due with access).
+    """
+
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+    MARK_UNPAID = "mark_unpaid"
+    STAY_PAST_DUE = "stay_past_due"
+
+
+class PastDueAccess(enum.Enum):
+    """Whether a past-due customer keeps access while retries run (``KEEP`` by default)."""
+
+    KEEP = "keep"
+    RESTRICT = "restrict"
+
+
 class SuspendedTime(enum.Enum):
     """Whether support's reinstatement credits the time the account was suspended."""
 
@@ -260,6 +291,12 @@ class BillingPolicy:
       yearly renewal by default; none for monthly).
     - ``suspended_time``: whether reinstating a suspended account credits the
       suspended time (``NOT_CREDITED`` by default).
+    - ``retry_schedule``: when a declined invoice is retried
+      (``SMART_RETRIES_LIKE``: 8 tries within 2 weeks).
+    - ``retries_exhausted``: ``SUSPEND`` (the seed), ``CANCEL``,
+      ``MARK_UNPAID`` or ``STAY_PAST_DUE``.
+    - ``past_due_access``: ``KEEP`` access while retries run, or ``RESTRICT``.
+    - ``overdue_ladder``: an optional :class:`~subscription_rules.dunning.OverdueLadder`.
 
     An interval change (monthly ↔ yearly) always takes effect at once,
     crediting the unused time and restarting the cycle at the change.
@@ -294,6 +331,15 @@ class BillingPolicy:
         default=((IntervalUnit.YEAR, 7),), converter=_renewal_reminders
     )
     suspended_time: SuspendedTime = _enum_field(SuspendedTime, SuspendedTime.NOT_CREDITED)
+    retry_schedule: RetrySchedule = attrs.field(
+        default=SMART_RETRIES_LIKE, validator=attrs.validators.instance_of(RetrySchedule)
+    )
+    retries_exhausted: RetriesExhausted = _enum_field(RetriesExhausted, RetriesExhausted.SUSPEND)
+    past_due_access: PastDueAccess = _enum_field(PastDueAccess, PastDueAccess.KEEP)
+    overdue_ladder: OverdueLadder | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(OverdueLadder)),
+    )
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
@@ -330,6 +376,7 @@ STRIPE_LIKE = BillingPolicy(
     downgrade_timing=DowngradeTiming.IMMEDIATELY,
     trial_cancellation=TrialCancellation.KEEP_ACCESS,
     missing_payment_method=MissingPaymentMethod.INVOICE,
+    retries_exhausted=RetriesExhausted.CANCEL,
 )
 
 #: Kill Bill's documented defaults: proration in days, half-open, the change
@@ -344,6 +391,8 @@ KILL_BILL_LIKE = BillingPolicy(
     day_count=DayCount.HALF_OPEN,
     change_day=ChangeDay.NEW_PLAN,
     missing_payment_method=MissingPaymentMethod.INVOICE,
+    retry_schedule=KILL_BILL_EXAMPLE,
+    retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
 )
 
 #: Lago's documented behaviour: proration in days with both end days counted,
@@ -358,6 +407,8 @@ LAGO_LIKE = BillingPolicy(
     day_count=DayCount.BOTH_ENDS,
     change_day=ChangeDay.NEW_PLAN,
     missing_payment_method=MissingPaymentMethod.INVOICE,
+    retry_schedule=THREE_RETRIES,
+    retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
 )
 
 #: The presets by name, for the command line's ``--policy``.

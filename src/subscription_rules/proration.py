@@ -340,6 +340,8 @@ def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     if policy.credit_destination is not CreditDestination.REFUND or not sub.stretches:
         return sub.zero
     last = sub.stretches[-1]
+    if last.invoice_id is not None and sub.open_invoice(last.invoice_id) is not None:
+        return sub.zero  # not paid (yet): nothing to refund
     return (last.paid - last.credited).max(sub.zero)
 
 
@@ -514,6 +516,7 @@ def _apply_immediately(
         effects.extend(note_effects)
     charge_total = sum_lines(charge_lines, sub.zero)
     paid = sub.zero
+    invoice_id = None
     if quote.restarts_cycle:
         cycle = BillingCycle(at, quote.to_interval, sub.cycle.time_zone)
         period = cycle.period(0)
@@ -521,7 +524,7 @@ def _apply_immediately(
             sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, period.start, period.end
         )
         effects.append(charge)
-        paid = invoice.amount_due
+        paid, invoice_id = invoice.amount_due, invoice.id
         sub = attrs.evolve(sub, cycle=cycle, period_index=0)
         stretches = []
         stretch_end = period.end
@@ -532,12 +535,21 @@ def _apply_immediately(
                 sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end
             )
             effects.append(charge)
-            paid = invoice.amount_due
+            paid, invoice_id = invoice.amount_due, invoice.id
         elif charge_lines:
             sub = attrs.evolve(sub, pending_lines=sub.pending_lines + charge_lines)
     if sub.status is not Status.TRIALING:
         stretches.append(
-            Stretch(target.id, quote.to_interval, at, stretch_end, charge_total, sub.zero, paid)
+            Stretch(
+                target.id,
+                quote.to_interval,
+                at,
+                stretch_end,
+                charge_total,
+                sub.zero,
+                paid,
+                invoice_id,
+            )
         )
     sub = attrs.evolve(
         sub,

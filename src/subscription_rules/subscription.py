@@ -19,11 +19,18 @@ from datetime import datetime
 import attrs
 
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
-from subscription_rules.invoices import Line
+from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
 
-__all__ = ["PendingChange", "Status", "Stretch", "Subscription", "SuspensionReason"]
+__all__ = [
+    "OpenInvoice",
+    "PendingChange",
+    "Status",
+    "Stretch",
+    "Subscription",
+    "SuspensionReason",
+]
 
 
 class Status(enum.Enum):
@@ -76,6 +83,7 @@ class Stretch:
     billed: Money
     credited: Money
     paid: Money
+    invoice_id: str | None = None
 
     @property
     def creditable(self) -> Money:
@@ -90,6 +98,45 @@ class Stretch:
         'USD 200.00'
         """
         return self.billed - self.credited
+
+
+@attrs.frozen
+class OpenInvoice:
+    """An invoice charged but not yet paid, and where its collection stands.
+
+    ``attempts`` counts charge attempts made; ``declines`` the dunning attempts
+    used (soft and hard declines; gateway errors do not count);
+    ``first_failed_at`` starts the retry schedule; ``next_retry_at`` is when
+    ``advance`` retries (``None`` while an attempt's outcome is awaited, or
+    while a hard decline waits for a new payment method); ``exhausted`` means
+    the schedule ran out and no more retries will be made.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=default_catalog(), trial=False).subscription
+    >>> [(o.id, o.attempts, o.in_dunning) for o in sub.open_invoices]
+    [('s-INV-0001', 1, False)]
+    """
+
+    invoice: Invoice
+    attempts: int = 1
+    declines: int = 0
+    first_failed_at: datetime | None = None
+    next_retry_at: datetime | None = None
+    awaiting_payment_method: bool = False
+    gateway_errors: int = 0
+    exhausted: bool = False
+
+    @property
+    def id(self) -> str:
+        """The invoice's id."""
+        return self.invoice.id
+
+    @property
+    def in_dunning(self) -> bool:
+        """Whether a payment of it has failed (it is overdue, not merely awaiting an outcome)."""
+        return self.first_failed_at is not None
 
 
 @attrs.frozen
@@ -187,6 +234,8 @@ class Subscription:
     cancel_at_period_end: bool = False
     stretches: tuple[Stretch, ...] = ()
     pending_lines: tuple[Line, ...] = ()
+    open_invoices: tuple[OpenInvoice, ...] = ()
+    overdue_state: str | None = None
     documents_issued: int = 0
     suspension_reason: SuspensionReason | None = None
     suspended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
@@ -228,6 +277,13 @@ class Subscription:
                 value=at,
             )
         return instant
+
+    def open_invoice(self, invoice_id: str) -> OpenInvoice | None:
+        """The open (unpaid) invoice with this id, if any."""
+        for open_invoice in self.open_invoices:
+            if open_invoice.id == invoice_id:
+                return open_invoice
+        return None
 
     def next_document(self) -> tuple[int, Subscription]:
         """Return the next document number and the subscription that has used it."""

@@ -1,0 +1,409 @@
+"""Failed payments: outcomes, retry schedules, and an overdue ladder that cannot skip a step.
+
+The help page: "If your payment fails, the system automatically retries. You
+receive notifications via email and through your AnyTrack dashboard. Update
+your payment details immediately to prevent service interruptions."
+
+A payment's result comes back to the library as a :data:`PaymentOutcome`:
+:class:`Succeeded`, :class:`Declined` (``SOFT``: may succeed later; ``HARD``:
+lost or stolen card, revoked authorisation, authentication required — retrying
+cannot help until the payment method changes) or :class:`GatewayError` (a
+technical failure, not the customer's). A :class:`RetrySchedule` says when a
+declined invoice is tried again, as offsets from the first failure.
+
+Kill Bill's documented example: a payment fails on 6 August 2021 and is retried
+1, 8, 4 and 7 days apart.
+
+>>> from datetime import UTC, datetime
+>>> failed = datetime(2021, 8, 6, 10, tzinfo=UTC)
+>>> [at.date().isoformat() for at in KILL_BILL_EXAMPLE.retry_times(failed)]
+['2021-08-07', '2021-08-15', '2021-08-19', '2021-08-26']
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final, TypeAlias
+
+import attrs
+
+from subscription_rules.errors import InvalidArgumentError, InvalidPolicyError
+from subscription_rules.money import Money
+from subscription_rules.periods import require_aware, zone
+
+__all__ = [
+    "GATEWAY_BACKOFF",
+    "KILL_BILL_EXAMPLE",
+    "MAX_RETRIES",
+    "MAX_RETRY_WINDOW",
+    "SMART_RETRIES_LIKE",
+    "THREE_RETRIES",
+    "DeclineKind",
+    "Declined",
+    "GatewayError",
+    "OverdueAction",
+    "OverdueLadder",
+    "OverdueState",
+    "OverdueStatus",
+    "PaymentOutcome",
+    "RetrySchedule",
+    "Succeeded",
+    "UnpaidInvoice",
+    "overdue_state",
+]
+
+#: The most retries a schedule may hold.
+MAX_RETRIES: Final = 50
+
+#: The longest span from the first failure to the last retry.
+MAX_RETRY_WINDOW: Final = timedelta(days=366)
+
+#: Waits before retrying after a gateway error: 5, 10, 20, 40 and 80 minutes.
+#: Gateway errors are not the customer's fault and do not use a dunning attempt;
+#: after these the next scheduled retry applies.
+GATEWAY_BACKOFF: Final = tuple(timedelta(minutes=5 * 2**k) for k in range(5))
+
+
+class DeclineKind(enum.Enum):
+    """Whether retrying a declined payment can help.
+
+    ``SOFT``: insufficient funds, a temporary issuer problem; may succeed later.
+    ``HARD``: lost or stolen card, revoked authorisation, authentication
+    required; no retry until the payment method changes (the attempt still
+    counts).
+    """
+
+    SOFT = "soft"
+    HARD = "hard"
+
+
+@attrs.frozen
+class Succeeded:
+    """The payment went through.
+
+    >>> Succeeded()
+    Succeeded()
+    """
+
+
+@attrs.frozen
+class Declined:
+    """The issuer declined the payment; ``code`` is the gateway's decline code, for logs.
+
+    >>> Declined(DeclineKind.HARD, "stolen_card").kind.value
+    'hard'
+    """
+
+    kind: DeclineKind
+    code: str = ""
+
+
+@attrs.frozen
+class GatewayError:
+    """The payment could not be attempted for a technical reason (timeout, outage).
+
+    >>> GatewayError("timeout").message
+    'timeout'
+    """
+
+    message: str = ""
+
+
+#: What a payment attempt came to.
+PaymentOutcome: TypeAlias = Succeeded | Declined | GatewayError
+
+
+def _check_offsets(value: object) -> tuple[timedelta, ...]:
+    offsets = tuple(value) if isinstance(value, (tuple, list)) else None
+    if offsets is None or not all(isinstance(o, timedelta) for o in offsets):
+        raise InvalidPolicyError(
+            f"must be a tuple of timedelta offsets, got {value!r}", argument="offsets", value=value
+        )
+    if not 1 <= len(offsets) <= MAX_RETRIES:
+        raise InvalidPolicyError(
+            f"must hold 1 to {MAX_RETRIES} retries, got {len(offsets)}",
+            argument="offsets",
+            value=value,
+        )
+    previous = timedelta(0)
+    for offset in offsets:
+        if offset <= previous:
+            raise InvalidPolicyError(
+                f"retry offsets must be positive and strictly increasing, got {offset} "
+                f"after {previous}",
+                argument="offsets",
+                value=value,
+            )
+        previous = offset
+    if previous > MAX_RETRY_WINDOW:
+        raise InvalidPolicyError(
+            f"the last retry must come within {MAX_RETRY_WINDOW.days} days of the first "
+            f"failure, got {previous}",
+            argument="offsets",
+            value=value,
+        )
+    return offsets
+
+
+def _check_hour(_instance: object, _attribute: object, value: int | None) -> None:
+    if value is not None and (type(value) is not int or not 0 <= value <= 23):
+        raise InvalidPolicyError(
+            f"must be None or an hour from 0 to 23, got {value!r}",
+            argument="local_hour",
+            value=value,
+        )
+
+
+@attrs.frozen
+class RetrySchedule:
+    """When a declined invoice is retried: offsets from the first failure.
+
+    Offsets are strictly increasing, at most :data:`MAX_RETRIES` of them, the
+    last within :data:`MAX_RETRY_WINDOW`. With ``local_hour`` each retry moves
+    to the next time that hour comes round in the customer's time zone (many
+    debit cards succeed more often just after midnight).
+
+    >>> RetrySchedule("bad", (timedelta(days=3), timedelta(days=1)))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidPolicyError: offsets: retry offsets must be positive and strictly increasing, got 1 day, 0:00:00 after 3 days, 0:00:00
+    """
+
+    name: str
+    offsets: tuple[timedelta, ...] = attrs.field(converter=_check_offsets)
+    local_hour: int | None = attrs.field(default=None, validator=_check_hour)
+
+    @classmethod
+    def from_gaps(cls, name: str, days: Sequence[int]) -> RetrySchedule:
+        """Build a schedule from the days between consecutive attempts (Kill Bill's style).
+
+        >>> [o.days for o in RetrySchedule.from_gaps("kb", (1, 8, 4, 7)).offsets]
+        [1, 9, 13, 20]
+        """
+        total, offsets = 0, []
+        for gap in days:
+            if type(gap) is not int or gap <= 0:
+                raise InvalidPolicyError(
+                    f"gaps must be positive ints of days, got {gap!r}", argument="days", value=days
+                )
+            total += gap
+            offsets.append(timedelta(days=total))
+        return cls(name, tuple(offsets))
+
+    @property
+    def retries(self) -> int:
+        """How many retries follow the first failure."""
+        return len(self.offsets)
+
+    @property
+    def window(self) -> timedelta:
+        """From the first failure to the last retry."""
+        return self.offsets[-1]
+
+    def retry_time(self, first_failure: datetime, index: int, time_zone: str = "UTC") -> datetime:
+        """The instant of retry ``index`` (0-based) after a first failure at ``first_failure``.
+
+        >>> from datetime import UTC, datetime
+        >>> late = RetrySchedule("late", (timedelta(days=1),), local_hour=0)
+        >>> late.retry_time(datetime(2026, 3, 1, 15, tzinfo=UTC), 0, "Europe/Paris").isoformat()
+        '2026-03-03T00:00:00+01:00'
+        """
+        require_aware(first_failure, "first_failure")
+        if type(index) is not int or not 0 <= index < len(self.offsets):
+            raise InvalidArgumentError(
+                f"must be an int from 0 to {len(self.offsets) - 1}, got {index!r}",
+                argument="index",
+                value=index,
+            )
+        at = first_failure + self.offsets[index]
+        if self.local_hour is None:
+            return at
+        tz = zone(time_zone)
+        local = at.astimezone(tz)
+        aligned = local.replace(hour=self.local_hour, minute=0, second=0, microsecond=0)
+        if aligned.astimezone(UTC) < at.astimezone(UTC):
+            aligned = (local + timedelta(days=1)).replace(
+                hour=self.local_hour, minute=0, second=0, microsecond=0
+            )
+        return aligned.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+
+    def retry_times(self, first_failure: datetime, time_zone: str = "UTC") -> tuple[datetime, ...]:
+        """Every retry instant after a first failure at ``first_failure``.
+
+        >>> from datetime import UTC, datetime
+        >>> times = SMART_RETRIES_LIKE.retry_times(datetime(2026, 11, 1, tzinfo=UTC))
+        >>> len(times), times[-1].date().isoformat()
+        (7, '2026-11-15')
+        """
+        return tuple(self.retry_time(first_failure, i, time_zone) for i in range(len(self.offsets)))
+
+
+#: Stripe's recommended Smart Retries setting, "8 tries within 2 weeks", as a
+#: deterministic schedule: the first attempt, then 7 retries 1, 3, 5, 7, 9, 11
+#: and 14 days after it (docs.stripe.com/billing/revenue-recovery/smart-retries).
+SMART_RETRIES_LIKE: Final = RetrySchedule(
+    "smart_retries_like", tuple(timedelta(days=d) for d in (1, 3, 5, 7, 9, 11, 14))
+)
+
+#: A custom schedule of three retries, 3, 5 and 7 days after the first failure
+#: (Stripe's custom schedules allow up to three retries).
+THREE_RETRIES: Final = RetrySchedule("three_retries", tuple(timedelta(days=d) for d in (3, 5, 7)))
+
+#: Kill Bill's documented example: retries 1, 8, 4 and 7 days apart
+#: (docs.killbill.io, "Payment retries").
+KILL_BILL_EXAMPLE: Final = RetrySchedule.from_gaps("kill_bill_example", (1, 8, 4, 7))
+
+
+# --- the overdue ladder -----------------------------------------------------------------------
+
+
+class OverdueAction(enum.Enum):
+    """What entering an overdue state does."""
+
+    NOTICE = "notice"
+    BLOCK_CHANGES = "block_changes"
+    SUSPEND = "suspend"
+    CANCEL = "cancel"
+
+
+@attrs.frozen
+class OverdueState:
+    """One rung of the ladder: entered when every condition given is met (each "equal or more").
+
+    ``days`` counts whole days since the oldest unpaid invoice was issued;
+    ``balance`` is the total unpaid; ``invoices`` the number unpaid. A state
+    needs at least one condition.
+
+    >>> OverdueState("warning", days=7, actions=frozenset({OverdueAction.NOTICE})).days
+    7
+    """
+
+    name: str
+    days: int | None = None
+    balance: Money | None = None
+    invoices: int | None = None
+    actions: frozenset[OverdueAction] = frozenset()
+
+    def __attrs_post_init__(self) -> None:
+        if self.days is None and self.balance is None and self.invoices is None:
+            raise InvalidPolicyError(
+                f"overdue state {self.name!r} needs a condition (days, balance or invoices)",
+                argument="state",
+                value=self.name,
+            )
+        for key, number in (("days", self.days), ("invoices", self.invoices)):
+            if number is not None and (type(number) is not int or number < 0):
+                raise InvalidPolicyError(
+                    f"must be a non-negative int, got {number!r}", argument=key, value=number
+                )
+
+    def _met_by_amounts(self, balance: Money, count: int) -> bool:
+        return (self.balance is None or balance >= self.balance) and (
+            self.invoices is None or count >= self.invoices
+        )
+
+
+@attrs.frozen
+class OverdueLadder:
+    """Overdue states in order of severity; a later state is entered after the earlier ones.
+
+    >>> ladder = OverdueLadder((OverdueState("warning", days=7), OverdueState("blocked", days=14)))
+    >>> [state.name for state in ladder.states]
+    ['warning', 'blocked']
+    """
+
+    states: tuple[OverdueState, ...]
+
+    def __attrs_post_init__(self) -> None:
+        if not self.states:
+            raise InvalidPolicyError(
+                "an overdue ladder needs at least one state", argument="states"
+            )
+        names = [state.name for state in self.states]
+        if len(set(names)) != len(names):
+            raise InvalidPolicyError(
+                f"state names must be unique, got {names}", argument="states", value=names
+            )
+
+
+@attrs.frozen
+class UnpaidInvoice:
+    """What the ladder needs of an unpaid invoice: when it was issued and what is owed.
+
+    >>> from datetime import UTC, datetime
+    >>> UnpaidInvoice(datetime(2026, 1, 1, tzinfo=UTC), Money.of("50", "USD")).amount
+    Money.of('50.00', 'USD')
+    """
+
+    issued_at: datetime
+    amount: Money
+
+
+@attrs.frozen
+class OverdueStatus:
+    """Where an account stands on the ladder, and when that could next change.
+
+    ``state`` is the most severe state reached (``None``: not overdue);
+    ``entered`` lists every state entered since ``previous``, in ladder order,
+    so none is skipped even when several thresholds passed at once;
+    ``next_change`` is the earliest instant a further state could be entered
+    with the same unpaid invoices (``None`` if none can).
+    """
+
+    state: OverdueState | None
+    entered: tuple[OverdueState, ...]
+    next_change: datetime | None
+
+
+def _days_reached(oldest: datetime, at: datetime) -> int:
+    return (at.astimezone(UTC) - oldest.astimezone(UTC)).days
+
+
+def overdue_state(
+    unpaid: Sequence[UnpaidInvoice],
+    at: datetime,
+    ladder: OverdueLadder,
+    previous: OverdueState | None = None,
+) -> OverdueStatus:
+    """Place an account on ``ladder`` at ``at``, from its oldest unpaid invoice, every time.
+
+    The state is the furthest rung whose conditions all hold — rungs are
+    climbed in order, so a rung is reached only if every earlier rung is too.
+    Because days are counted from the oldest invoice still unpaid, paying old
+    invoices simply restarts the count from the next oldest; and because
+    ``next_change`` is recomputed on every call, a warning due on a given day
+    is entered on that day, never skipped.
+
+    >>> from datetime import UTC, datetime
+    >>> ladder = OverdueLadder((OverdueState("warning", days=7), OverdueState("blocked", days=14)))
+    >>> bill = UnpaidInvoice(datetime(2026, 1, 1, tzinfo=UTC), Money.of("50", "USD"))
+    >>> status = overdue_state([bill], datetime(2026, 1, 20, tzinfo=UTC), ladder)
+    >>> status.state.name, [s.name for s in status.entered], status.next_change
+    ('blocked', ['warning', 'blocked'], None)
+    >>> overdue_state([bill], datetime(2026, 1, 3, tzinfo=UTC), ladder).next_change.date()
+    datetime.date(2026, 1, 8)
+    """
+    at = require_aware(at, "at")
+    if not unpaid:
+        return OverdueStatus(None, (), None)
+    oldest = min(invoice.issued_at for invoice in unpaid)
+    balance = unpaid[0].amount
+    for invoice in unpaid[1:]:
+        balance += invoice.amount
+    count = len(unpaid)
+    days = _days_reached(oldest, at)
+    reached = -1
+    next_change = None
+    for index, state in enumerate(ladder.states):
+        if state.days is not None and days < state.days:
+            if state._met_by_amounts(balance, count):  # noqa: SLF001 - same module
+                next_change = oldest + timedelta(days=state.days)
+            break
+        if not state._met_by_amounts(balance, count):  # noqa: SLF001 - same module
+            break
+        reached = index
+    current = ladder.states[reached] if reached >= 0 else None
+    start = ladder.states.index(previous) + 1 if previous in ladder.states else 0
+    entered = ladder.states[start : reached + 1] if reached >= start else ()
+    return OverdueStatus(current, tuple(entered), next_change)
