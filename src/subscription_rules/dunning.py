@@ -54,6 +54,8 @@ __all__ = [
     "overdue_state",
 ]
 
+_ONE_DAY: Final = timedelta(days=1)
+
 #: The most retries a schedule may hold.
 MAX_RETRIES: Final = 50
 
@@ -174,6 +176,17 @@ class RetrySchedule:
     offsets: tuple[timedelta, ...] = attrs.field(converter=_check_offsets)
     local_hour: int | None = attrs.field(default=None, validator=_check_hour)
 
+    def __attrs_post_init__(self) -> None:
+        if self.local_hour is not None and any(
+            later - earlier < _ONE_DAY
+            for earlier, later in zip(self.offsets, self.offsets[1:], strict=False)
+        ):
+            raise InvalidPolicyError(
+                "retries aligned to a local hour must be at least a day apart",
+                argument="offsets",
+                value=self.offsets,
+            )
+
     @classmethod
     def from_gaps(cls, name: str, days: Sequence[int]) -> RetrySchedule:
         """Build a schedule from the days between consecutive attempts (Kill Bill's style).
@@ -198,8 +211,11 @@ class RetrySchedule:
 
     @property
     def window(self) -> timedelta:
-        """From the first failure to the last retry."""
-        return self.offsets[-1]
+        """The longest span from the first failure to the last retry.
+
+        The last offset, plus up to a day when retries wait for a local hour.
+        """
+        return self.offsets[-1] + (_ONE_DAY if self.local_hour is not None else timedelta(0))
 
     def retry_time(self, first_failure: datetime, index: int, time_zone: str = "UTC") -> datetime:
         """The instant of retry ``index`` (0-based) after a first failure at ``first_failure``.

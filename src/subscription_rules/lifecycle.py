@@ -913,10 +913,13 @@ def update_payment_method(
     catalog: Catalog,
     policy: BillingPolicy = SEED_POLICY,
 ) -> Decision:
-    """Record that a payment method is now on file.
+    """Record that a payment method is now on file, and retry what it can pay at once.
 
-    An account suspended because its trial ended without one starts billing
-    at once: a cycle anchored at ``at`` and its first invoice.
+    Every invoice whose payment failed (soft or hard decline, or retries run
+    out) is retried immediately with a new attempt key; a success then
+    returns the account to active. An account suspended because its trial
+    ended without a payment method starts billing at once: a cycle anchored at
+    ``at`` and its first invoice.
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog
@@ -936,7 +939,8 @@ def update_payment_method(
         sub.status is not Status.SUSPENDED
         or sub.suspension_reason is not SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
     ):
-        return Decision(sub, (), _next_wakeup(sub, policy))
+        sub, retries = _retry_now(sub, at)
+        return Decision(sub, retries, _next_wakeup(sub, policy))
     plan = catalog.plan(sub.plan_id)
     sub = attrs.evolve(
         sub,
@@ -996,6 +1000,26 @@ def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, E
     return _with_invoice(sub, item), ChargeInvoice(
         item.invoice, invoice_key(sub.id, item.id, item.attempts)
     )
+
+
+def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Retry at once every invoice whose payment failed (a new payment method is on file)."""
+    if sub.status is Status.ENDED:
+        return sub, ()
+    effects: list[Effect] = []
+    for item in sub.open_invoices:
+        # An attempt whose outcome is still awaited is left alone: no second charge in flight.
+        in_flight = item.next_retry_at is None and not (
+            item.awaiting_payment_method or item.exhausted
+        )
+        if item.in_dunning and not in_flight:
+            waiting = attrs.evolve(item, awaiting_payment_method=False, exhausted=False)
+            sub, charge = _retry_charge(_with_invoice(sub, waiting), waiting)
+            effects.append(charge)
+            effects.append(
+                _payment_notice(sub, NoticeKind.RETRY_SCHEDULED, at, waiting, ("retry_at", at))
+            )
+    return sub, tuple(effects)
 
 
 def _retry_due(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:

@@ -47,6 +47,7 @@ from subscription_rules.invoices import (
     prorated_line,
     sum_lines,
 )
+from subscription_rules.lifecycle import changes_blocked
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.periods import (
@@ -177,6 +178,11 @@ def _resolve(
         return Refused(
             RefusalReason.NOT_ALLOWED_IN_STATUS,
             f"a {sub.status.value} subscription cannot change plan",
+        )
+    if changes_blocked(sub, policy):
+        return Refused(
+            RefusalReason.BLOCKED_WHILE_OVERDUE,
+            f"plan changes are blocked while overdue ({sub.overdue_state})",
         )
     current = catalog.plan(sub.plan_id)
     target = catalog.plan(plan_id)

@@ -1,0 +1,421 @@
+"""Failed payments: retries, declines, gateway errors, exhaustion, recovery, the overdue ladder.
+
+Personal costs USD 50.00 a month; the default schedule (SMART_RETRIES_LIKE) retries 1, 3, 5,
+7, 9, 11 and 14 days after the first failure.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+
+from subscription_rules import (
+    KILL_BILL_LIKE,
+    MONTHLY,
+    SEED_POLICY,
+    BillingPolicy,
+    Channel,
+    ChargeInvoice,
+    Decision,
+    Money,
+    PastDueAccess,
+    Preferences,
+    RefusalReason,
+    Refused,
+    RestoreAccess,
+    RetriesExhausted,
+    Status,
+    Subscription,
+    SuspendAccess,
+    SuspensionReason,
+    Usage,
+    advance,
+    change_plan,
+    channels_for,
+    default_catalog,
+    record_payment,
+    start_subscription,
+    update_payment_method,
+)
+from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    PaymentOutcome,
+    RetrySchedule,
+    Succeeded,
+    UnpaidInvoice,
+    overdue_state,
+)
+from subscription_rules.errors import InvalidArgumentError, InvalidPolicyError
+
+CATALOG = default_catalog()
+SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
+HARD = Declined(DeclineKind.HARD, "stolen_card")
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def ok(result: Decision | Refused) -> Decision:
+    assert isinstance(result, Decision), result
+    return result
+
+
+def kinds(decision: Decision) -> list[str]:
+    return [n.kind.value for n in decision.notices]
+
+
+def renewal_due(policy: BillingPolicy = SEED_POLICY) -> tuple[Subscription, str]:
+    """Personal from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal."""
+    sub = start_subscription(
+        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+    ).subscription
+    paid = ok(record_payment(sub, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), catalog=CATALOG))
+    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    (invoice,) = renewed.invoices
+    return renewed.subscription, invoice.id
+
+
+def outcome(
+    sub: Subscription,
+    invoice_id: str,
+    result: PaymentOutcome,
+    at: datetime,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    return ok(record_payment(sub, invoice_id, result, at, catalog=CATALOG, policy=policy))
+
+
+def charges(decision: Decision) -> list[str]:
+    return [e.idempotency_key for e in decision.effects if isinstance(e, ChargeInvoice)]
+
+
+# --- recovery ---------------------------------------------------------------------------------
+
+
+def test_renewal_declined_once_then_paid_on_the_second_retry() -> None:
+    # Declined 1 Dec → past due, retry 2 Dec (+1 day); declined again → retry 4 Dec (+3 days
+    # from the first failure); paid then → active, receipt, anchor still the 1st.
+    sub, invoice = renewal_due()
+    first = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
+    assert first.subscription.status is Status.PAST_DUE
+    assert kinds(first) == ["payment_failed"]
+    assert first.notices[0].fact("next_retry") == utc(2026, 12, 2)
+    assert first.next_wakeup == utc(2026, 12, 2)
+    retry1 = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
+    assert charges(retry1) == [f"sub_1:charge:{invoice}:attempt-2"]
+    second = outcome(retry1.subscription, invoice, SOFT, utc(2026, 12, 2))
+    assert second.next_wakeup == utc(2026, 12, 4)
+    retry2 = advance(second.subscription, utc(2026, 12, 4), catalog=CATALOG)
+    assert charges(retry2) == [f"sub_1:charge:{invoice}:attempt-3"]
+    paid = outcome(retry2.subscription, invoice, Succeeded(), utc(2026, 12, 4))
+    assert paid.subscription.status is Status.ACTIVE
+    assert kinds(paid) == ["payment_succeeded", "payment_recovered"]
+    assert paid.notices[0].fact("amount") == Money.of("50", "USD")
+    assert paid.subscription.cycle.anchor == utc(2026, 11, 1)
+    assert paid.next_wakeup == utc(2027, 1, 1)
+
+
+def test_all_retries_declined_suspends_on_the_date_the_schedule_gives() -> None:
+    # Seven retries 1…14 days after 1 Dec; the last on 15 Dec fails → suspended that day.
+    sub, invoice = renewal_due()
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
+    notices = list(decision.notices)
+    retry_days = []
+    while decision.subscription.status is Status.PAST_DUE:
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG)
+        assert len(charges(retried)) == 1
+        retry_days.append(wake.day)
+        decision = outcome(retried.subscription, invoice, SOFT, wake)
+        notices.extend(decision.notices)
+    assert retry_days == [2, 4, 6, 8, 10, 12, 15]
+    assert decision.subscription.status is Status.SUSPENDED
+    assert decision.subscription.suspension_reason is SuspensionReason.PAYMENT_FAILED
+    assert decision.subscription.suspended_at == utc(2026, 12, 15)
+    assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in decision.effects
+    assert kinds(decision) == ["final_attempt_failed", "account_suspended"]
+    unsubscribed = Preferences(email_opt_out=True)
+    for notice in notices:
+        channels = channels_for(notice, unsubscribed)
+        assert Channel.EMAIL in channels
+        assert Channel.DASHBOARD in channels
+    # Nothing more is charged while suspended.
+    assert charges(advance(decision.subscription, utc(2027, 3, 1), catalog=CATALOG)) == []
+
+
+def test_hard_decline_waits_for_a_new_payment_method_then_retries_at_once() -> None:
+    sub, invoice = renewal_due()
+    declined = outcome(sub, invoice, HARD, utc(2026, 12, 1))
+    assert kinds(declined) == ["payment_failed", "payment_method_needed"]
+    assert declined.notices[1].fact("deadline") == utc(2026, 12, 15)
+    waited = advance(declined.subscription, utc(2026, 12, 10), catalog=CATALOG)
+    assert charges(waited) == []
+    updated = update_payment_method(waited.subscription, utc(2026, 12, 10), catalog=CATALOG)
+    assert charges(updated) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert kinds(updated) == ["retry_scheduled"]
+    paid = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 10))
+    assert paid.subscription.status is Status.ACTIVE
+
+
+def test_hard_decline_without_a_new_card_suspends_at_the_deadline_and_paying_reinstates() -> None:
+    # No new card by 15 Dec (14 days after the failure): suspended. A card on 20 Dec is
+    # charged at once; success reinstates. The 1 Dec invoice paid for December, so the anchor
+    # stays and nothing more is billed until 1 Jan.
+    sub, invoice = renewal_due()
+    declined = outcome(sub, invoice, HARD, utc(2026, 12, 1))
+    suspended = advance(declined.subscription, utc(2026, 12, 15), catalog=CATALOG)
+    assert suspended.subscription.status is Status.SUSPENDED
+    assert kinds(suspended) == ["final_attempt_failed", "account_suspended"]
+    updated = update_payment_method(suspended.subscription, utc(2026, 12, 20), catalog=CATALOG)
+    assert charges(updated) == [f"sub_1:charge:{invoice}:attempt-2"]
+    back = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 20))
+    assert back.subscription.status is Status.ACTIVE
+    assert RestoreAccess() in back.effects
+    assert kinds(back) == ["payment_succeeded", "payment_recovered", "account_reinstated"]
+    assert back.invoices == ()
+    assert back.next_wakeup == utc(2027, 1, 1)
+
+
+def test_gateway_error_is_retried_within_minutes_without_using_an_attempt() -> None:
+    sub, invoice = renewal_due()
+    errored = outcome(sub, invoice, GatewayError("timeout"), utc(2026, 12, 1))
+    assert errored.subscription.status is Status.ACTIVE
+    assert errored.notices == ()
+    assert errored.next_wakeup == utc(2026, 12, 1, 0, 5)
+    retried = advance(errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG)
+    assert charges(retried) == [f"sub_1:charge:{invoice}:attempt-2"]
+    (open_invoice,) = retried.subscription.open_invoices
+    assert open_invoice.declines == 0
+    # A soft decline afterwards starts the schedule with its first retry.
+    declined = outcome(retried.subscription, invoice, SOFT, utc(2026, 12, 1, 0, 6))
+    assert declined.next_wakeup == utc(2026, 12, 2, 0, 6)
+
+
+def test_kill_bill_documented_retry_timeline() -> None:
+    # Kill Bill's example: the payment fails on 2021-08-06; retries 1, 8, 4 and 7 days apart
+    # fall on 08-07, 08-15, 08-19 and 08-26.
+    policy = KILL_BILL_LIKE
+    sub = start_subscription(
+        "kb", "c", "personal", MONTHLY, utc(2021, 7, 6), catalog=CATALOG, trial=False
+    ).subscription
+    paid = ok(record_payment(sub, "kb-INV-0001", Succeeded(), utc(2021, 7, 6), catalog=CATALOG))
+    renewed = advance(paid.subscription, utc(2021, 8, 6), catalog=CATALOG, policy=policy)
+    invoice = renewed.invoices[0].id
+    decision = outcome(renewed.subscription, invoice, SOFT, utc(2021, 8, 6), policy)
+    wakes = []
+    while decision.next_wakeup is not None and decision.next_wakeup < utc(2021, 9, 1):
+        wake = decision.next_wakeup
+        wakes.append(wake.date().isoformat())
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    assert wakes == ["2021-08-07", "2021-08-15", "2021-08-19", "2021-08-26"]
+    assert decision.subscription.status is Status.PAST_DUE  # Kill Bill-like: stays past due
+
+
+def test_success_recorded_twice_is_counted_once() -> None:
+    sub, invoice = renewal_due()
+    paid = outcome(sub, invoice, Succeeded(), utc(2026, 12, 1))
+    again = record_payment(
+        paid.subscription, invoice, Succeeded(), utc(2026, 12, 1), catalog=CATALOG
+    )
+    assert isinstance(again, Refused)
+    assert again.reason is RefusalReason.ALREADY_PAID
+    unknown = record_payment(
+        paid.subscription, "other-INV-9", SOFT, utc(2026, 12, 1), catalog=CATALOG
+    )
+    assert isinstance(unknown, Refused)
+    assert unknown.reason is RefusalReason.UNKNOWN_INVOICE
+
+
+def test_outcome_must_be_a_payment_outcome() -> None:
+    sub, invoice = renewal_due()
+    with pytest.raises(InvalidArgumentError, match="outcome: expected Succeeded"):
+        record_payment(sub, invoice, "paid", utc(2026, 12, 1), catalog=CATALOG)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "effect"),
+    [
+        (RetriesExhausted.CANCEL, Status.ENDED, "EndAccess"),
+        (RetriesExhausted.MARK_UNPAID, Status.PAST_DUE, "SuspendAccess"),
+        (RetriesExhausted.STAY_PAST_DUE, Status.PAST_DUE, None),
+    ],
+)
+def test_exhausted_retries_follow_the_policy(
+    action: RetriesExhausted, status: Status, effect: str | None
+) -> None:
+    policy = attrs.evolve(SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=action)
+    sub, invoice = renewal_due(policy)
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    for _ in range(3):
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    assert decision.subscription.status is status
+    names = [type(e).__name__ for e in decision.effects]
+    assert (effect in names) if effect else ("SuspendAccess" not in names)
+
+
+def test_restricted_access_while_past_due_is_restored_on_payment() -> None:
+    policy = attrs.evolve(SEED_POLICY, past_due_access=PastDueAccess.RESTRICT)
+    sub, invoice = renewal_due(policy)
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
+    paid = outcome(declined.subscription, invoice, Succeeded(), utc(2026, 12, 1, 12), policy)
+    assert RestoreAccess() in paid.effects
+
+
+def test_a_decline_reported_late_charges_the_due_retry_at_once() -> None:
+    # Declined on 1 Dec but reported on 3 Dec: the 2 Dec retry is due already.
+    sub, invoice = renewal_due()
+    first = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
+    late = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
+    second = outcome(late.subscription, invoice, SOFT, utc(2026, 12, 5))
+    # After two declines the next retry is 1 Dec + 3 days = 4 Dec, already past on 5 Dec.
+    assert charges(second) == [f"sub_1:charge:{invoice}:attempt-3"]
+
+
+def test_no_retry_after_the_subscription_ended() -> None:
+    policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.CANCEL)
+    sub, invoice = renewal_due(policy)
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    from subscription_rules import cancel  # noqa: PLC0415
+
+    cancelled = ok(cancel(declined.subscription, utc(2026, 12, 1, 1), policy=policy))
+    ended = advance(cancelled.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
+    # Retries run until the period ends (the invoice is for time already used): the 2 Dec
+    # retry is charged; its outcome is not reported, so nothing else is tried before 1 Jan.
+    assert charges(ended) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert ended.subscription.status is Status.ENDED
+    # A decline reported after the end schedules nothing, and nothing is charged later.
+    late = outcome(ended.subscription, invoice, SOFT, utc(2027, 1, 2), policy)
+    assert late.next_wakeup is None
+    assert charges(advance(late.subscription, utc(2027, 6, 1), catalog=CATALOG)) == []
+
+
+# --- schedules --------------------------------------------------------------------------------
+
+
+def test_preset_schedules() -> None:
+    assert SMART_RETRIES_LIKE.retries == 7  # 8 tries with the first attempt
+    assert SMART_RETRIES_LIKE.window == timedelta(days=14)
+    assert [o.days for o in THREE_RETRIES.offsets] == [3, 5, 7]
+    assert [o.days for o in KILL_BILL_EXAMPLE.offsets] == [1, 9, 13, 20]
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    [
+        (),
+        (timedelta(days=0),),
+        (timedelta(days=2), timedelta(days=2)),
+        (timedelta(days=400),),
+        tuple(timedelta(hours=h) for h in range(1, 60)),
+    ],
+)
+def test_invalid_retry_schedules_are_refused(offsets: tuple[timedelta, ...]) -> None:
+    with pytest.raises(InvalidPolicyError, match="offsets: "):
+        RetrySchedule("bad", offsets)
+
+
+def test_retries_aligned_to_a_local_hour_land_on_it() -> None:
+    # Failure 1 Mar 2026 15:00 UTC; retries +1 and +3 days at 00:00 Paris time (UTC+1):
+    # 2 Mar 15:00 UTC → 3 Mar 00:00 Paris; 4 Mar 15:00 UTC → 5 Mar 00:00 Paris.
+    schedule = RetrySchedule("midnight", (timedelta(days=1), timedelta(days=3)), local_hour=0)
+    times = schedule.retry_times(utc(2026, 3, 1, 15), "Europe/Paris")
+    assert [t.isoformat() for t in times] == [
+        "2026-03-03T00:00:00+01:00",
+        "2026-03-05T00:00:00+01:00",
+    ]
+    with pytest.raises(InvalidPolicyError, match="at least a day apart"):
+        RetrySchedule("tight", (timedelta(hours=1), timedelta(hours=2)), local_hour=0)
+
+
+# --- the overdue ladder -----------------------------------------------------------------------
+
+LADDER = OverdueLadder(
+    (
+        OverdueState("warning", days=10, actions=frozenset({OverdueAction.NOTICE})),
+        OverdueState(
+            "blocked",
+            days=20,
+            actions=frozenset({OverdueAction.NOTICE, OverdueAction.BLOCK_CHANGES}),
+        ),
+        OverdueState("suspended", days=30, actions=frozenset({OverdueAction.SUSPEND})),
+    )
+)
+
+
+def bill(day: int, amount: str = "50") -> UnpaidInvoice:
+    return UnpaidInvoice(utc(2027, 1, day), Money.of(amount, "USD"))
+
+
+def test_paying_the_oldest_invoice_mid_way_cannot_skip_the_warning() -> None:
+    # Unpaid invoices of 1 Jan and 5 Jan. On 8 Jan the warning is due on 11 Jan (1 Jan + 10).
+    # The 1 Jan invoice is paid on 9 Jan: counted from the 5 Jan invoice, the warning is now
+    # due on 15 Jan — and is entered on that day. (A timer kept from before would have looked
+    # on 11 Jan, found nothing, and could next look after 15 Jan.)
+    before = overdue_state([bill(1), bill(5)], utc(2027, 1, 8), LADDER)
+    assert (before.state, before.next_change) == (None, utc(2027, 1, 11))
+    after_payment = overdue_state([bill(5)], utc(2027, 1, 9), LADDER)
+    assert (after_payment.state, after_payment.next_change) == (None, utc(2027, 1, 15))
+    on_the_day = overdue_state([bill(5)], utc(2027, 1, 15), LADDER)
+    assert on_the_day.state is not None
+    assert [s.name for s in on_the_day.entered] == ["warning"]
+
+
+def test_every_state_entered_is_reported_even_when_looked_at_late() -> None:
+    late = overdue_state([bill(1)], utc(2027, 2, 5), LADDER)
+    assert [s.name for s in late.entered] == ["warning", "blocked", "suspended"]
+    from_warning = overdue_state([bill(1)], utc(2027, 2, 5), LADDER, previous=LADDER.states[0])
+    assert [s.name for s in from_warning.entered] == ["blocked", "suspended"]
+
+
+def test_balance_and_count_conditions() -> None:
+    ladder = OverdueLadder(
+        (
+            OverdueState("large", balance=Money.of("100", "USD")),
+            OverdueState("many", invoices=3),
+        )
+    )
+    assert overdue_state([bill(1), bill(2)], utc(2027, 1, 3), ladder).state == ladder.states[0]
+    reached = overdue_state([bill(1), bill(2), bill(3)], utc(2027, 1, 3), ladder).state
+    assert reached == ladder.states[1]
+    assert overdue_state([bill(1)], utc(2027, 1, 3), ladder).state is None
+
+
+def test_the_ladder_in_a_subscriptions_life_blocks_changes_and_suspends() -> None:
+    # Renewal of 1 Dec declined (hard, no new card): warning on 11 Dec, plan changes blocked
+    # from 21 Dec; the retry deadline (15 Dec) comes first under this schedule, so use one
+    # that waits 40 days for a card.
+    schedule = RetrySchedule("patient", (timedelta(days=40),))
+    policy = attrs.evolve(SEED_POLICY, retry_schedule=schedule, overdue_ladder=LADDER)
+    sub, invoice = renewal_due(policy)
+    declined = outcome(sub, invoice, HARD, utc(2026, 12, 1), policy)
+    assert declined.next_wakeup == utc(2026, 12, 11)
+    warned = advance(declined.subscription, utc(2026, 12, 11), catalog=CATALOG, policy=policy)
+    assert kinds(warned) == ["overdue_state_entered"]
+    assert warned.notices[0].fact("state") == "warning"
+    blocked = advance(warned.subscription, utc(2026, 12, 21), catalog=CATALOG, policy=policy)
+    assert blocked.subscription.overdue_state == "blocked"
+    refused = change_plan(
+        blocked.subscription, "pro", MONTHLY, utc(2026, 12, 22), catalog=CATALOG, usage=Usage(),
+        policy=policy,
+    )  # fmt: skip
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.BLOCKED_WHILE_OVERDUE
+    suspended = advance(blocked.subscription, utc(2026, 12, 31), catalog=CATALOG, policy=policy)
+    assert suspended.subscription.status is Status.SUSPENDED
