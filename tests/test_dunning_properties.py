@@ -1,0 +1,175 @@
+"""Properties of dunning: retry instants, retries that stop when they must, a monotone ladder."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    ChargeInvoice,
+    Decision,
+    Money,
+    RetriesExhausted,
+    Status,
+    advance,
+    cancel,
+    default_catalog,
+    record_payment,
+    start_subscription,
+)
+from subscription_rules.dunning import (
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueLadder,
+    OverdueState,
+    PaymentOutcome,
+    RetrySchedule,
+    Succeeded,
+    UnpaidInvoice,
+    overdue_state,
+)
+
+CATALOG = default_catalog()
+ZONES = ["UTC", "Europe/Paris", "America/New_York", "Pacific/Chatham"]
+START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+@st.composite
+def schedules(draw: st.DrawFn) -> RetrySchedule:
+    hour = draw(st.none() | st.integers(0, 23))
+    gap_minimum = 86_400 if hour is not None else 60
+    gaps = draw(st.lists(st.integers(gap_minimum, 20 * 86_400), min_size=1, max_size=12))
+    offsets, total = [], 0
+    for gap in gaps:
+        total += gap
+        offsets.append(timedelta(seconds=total))
+    return RetrySchedule("random", tuple(offsets), local_hour=hour)
+
+
+@given(
+    schedules(),
+    st.datetimes(
+        min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - Hypothesis bounds are naive
+        max_value=datetime(2035, 1, 1),  # noqa: DTZ001
+        timezones=st.just(UTC),
+    ),
+    st.sampled_from(ZONES),
+)
+def test_retry_instants_strictly_increase_and_stay_inside_the_window(
+    schedule: RetrySchedule, first_failure: datetime, zone: str
+) -> None:
+    """Every retry is after the failure, after the one before, and within the window."""
+    times = schedule.retry_times(first_failure, zone)
+    assert len(times) == schedule.retries
+    previous = first_failure
+    for at in times:
+        assert at > previous
+        previous = at
+    assert times[-1] <= first_failure + schedule.window
+    if schedule.local_hour is not None:
+        assert all(t.astimezone(t.tzinfo).hour == schedule.local_hour for t in times)
+
+
+OUTCOMES: list[PaymentOutcome] = [
+    Succeeded(),
+    Declined(DeclineKind.SOFT),
+    Declined(DeclineKind.HARD),
+    GatewayError(),
+]
+
+
+@given(
+    st.lists(st.sampled_from(OUTCOMES), min_size=1, max_size=25),
+    st.sampled_from(list(RetriesExhausted)),
+    st.integers(0, 20),
+)
+def test_no_retry_after_success_after_the_end_or_beyond_the_schedule(
+    outcomes: list[PaymentOutcome], exhausted: RetriesExhausted, cancel_after: int
+) -> None:
+    """Retries of an invoice stop at its payment, at the subscription's end, and at the
+    schedule's end; gateway errors alone never retry without bound."""
+    policy = attrs.evolve(SEED_POLICY, retries_exhausted=exhausted)
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False
+    ).subscription
+    invoice = sub.open_invoices[0].id
+    at = START
+    paid = False
+    charged_after_end = 0
+    attempts = 1
+    for step, result in enumerate(outcomes):
+        recorded = record_payment(sub, invoice, result, at, catalog=CATALOG, policy=policy)
+        if not isinstance(recorded, Decision):
+            assert paid  # only a paid invoice is refused
+            break
+        sub = recorded.subscription
+        paid = isinstance(result, Succeeded)
+        if step == cancel_after and sub.status is not Status.ENDED:
+            cancelled = cancel(sub, at, policy=policy)
+            if isinstance(cancelled, Decision):
+                sub = cancelled.subscription
+        wake = recorded.next_wakeup
+        if wake is None:
+            break
+        moved = advance(sub, wake, catalog=CATALOG, policy=policy)
+        retries = [
+            e for e in moved.effects if isinstance(e, ChargeInvoice) and e.invoice.id == invoice
+        ]
+        if paid:
+            assert retries == []
+        if sub.status is Status.ENDED:
+            charged_after_end += len(retries)
+        attempts += len(retries)
+        sub, at = moved.subscription, wake
+        if not retries:
+            break
+    assert charged_after_end == 0
+    # The first attempt, at most one retry per scheduled slot, plus gateway-error retries.
+    gateway = sum(isinstance(r, GatewayError) for r in outcomes)
+    assert attempts <= 1 + SEED_POLICY.retry_schedule.retries + gateway
+
+
+@st.composite
+def ladders(draw: st.DrawFn) -> OverdueLadder:
+    days = sorted(draw(st.lists(st.integers(0, 60), min_size=1, max_size=4, unique=True)))
+    states = []
+    for i, day in enumerate(days):
+        balance = draw(st.none() | st.integers(1, 300).map(lambda n: Money.of(n, "USD")))
+        states.append(OverdueState(f"s{i}", days=day, balance=balance))
+    return OverdueLadder(tuple(states))
+
+
+@st.composite
+def unpaid_invoices(draw: st.DrawFn) -> list[UnpaidInvoice]:
+    return [
+        UnpaidInvoice(START + timedelta(hours=h), Money.of(amount, "USD"))
+        for h, amount in draw(
+            st.lists(st.tuples(st.integers(0, 24 * 40), st.integers(1, 200)), max_size=5)
+        )
+    ]
+
+
+@given(ladders(), unpaid_invoices(), st.lists(st.integers(0, 24 * 120), min_size=2, max_size=6))
+def test_overdue_state_is_monotone_and_next_change_is_never_late(
+    ladder: OverdueLadder, unpaid: list[UnpaidInvoice], hours: list[int]
+) -> None:
+    """For fixed unpaid invoices the state never goes back as time passes, and no change
+    happens before the reported next_change."""
+    times = sorted(START + timedelta(hours=h) for h in hours)
+    rank = {state.name: i for i, state in enumerate(ladder.states)}
+    statuses = [overdue_state(unpaid, t, ladder) for t in times]
+    ranks = [rank[s.state.name] if s.state else -1 for s in statuses]
+    assert ranks == sorted(ranks)
+    for (t1, s1), (t2, s2) in zip(
+        zip(times, statuses, strict=True), zip(times[1:], statuses[1:], strict=True), strict=False
+    ):
+        if s2.state != s1.state:
+            assert s1.next_change is not None
+            assert s1.next_change <= t2
+        assert t1 <= t2
