@@ -21,18 +21,23 @@ from subscription_rules import (
     Decision,
     MissingPaymentMethod,
     Refused,
+    RetriesExhausted,
+    Status,
     Subscription,
     TrialCancellation,
     advance,
     cancel,
     default_catalog,
+    record_payment,
     reinstate,
     start_subscription,
     suspend,
     update_payment_method,
 )
+from subscription_rules.dunning import Declined, DeclineKind, Succeeded
 
 CATALOG = default_catalog()
+SOFT = Declined(DeclineKind.SOFT)
 DIAGRAM = Path(__file__).parent.parent / "docs" / "lifecycle.md"
 EDGE = re.compile(r"^\s*(\[\*\]|\w+) --> (\w+) : (.+)$")
 
@@ -73,6 +78,26 @@ def _suspended_trial() -> Subscription:
 
 def _suspended_active() -> Subscription:
     return ok(suspend(start(trial=False).subscription, at(5)))
+
+
+def _declined(rules: BillingPolicy = SEED_POLICY) -> Subscription:
+    """Active from 1 Nov (no trial), its first invoice declined on 1 Nov."""
+    sub = start(trial=False).subscription
+    return ok(record_payment(sub, "s-INV-0001", SOFT, at(1), catalog=CATALOG, policy=rules))
+
+
+def _exhausted(rules: BillingPolicy) -> Subscription:
+    sub = _declined(rules)
+    while sub.status is Status.PAST_DUE:
+        retry = sub.open_invoices[0].next_retry_at
+        assert retry is not None
+        sub = advance(sub, retry, catalog=CATALOG, policy=rules).subscription
+        sub = ok(record_payment(sub, "s-INV-0001", SOFT, retry, catalog=CATALOG, policy=rules))
+    return sub
+
+
+def _paid(sub: Subscription, when: datetime) -> Subscription:
+    return ok(record_payment(sub, "s-INV-0001", Succeeded(), when, catalog=CATALOG))
 
 
 SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Subscription]]] = {
@@ -144,6 +169,26 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
     ("suspended", "active", "update_payment_method after a trial without one"): lambda: (
         _trial_end(SEED_POLICY, card=False)[1],
         ok(update_payment_method(_trial_end(SEED_POLICY, card=False)[1], at(20), catalog=CATALOG)),
+    ),
+    ("active", "past_due", "a payment is declined"): lambda: (
+        start(trial=False).subscription,
+        _declined(),
+    ),
+    ("past_due", "active", "the overdue invoice is paid"): lambda: (
+        _declined(),
+        _paid(_declined(), at(2)),
+    ),
+    ("past_due", "suspended", "retries run out (SUSPEND)"): lambda: (
+        _declined(),
+        _exhausted(SEED_POLICY),
+    ),
+    ("past_due", "ended", "retries run out (CANCEL)"): lambda: (
+        _declined(),
+        _exhausted(policy(retries_exhausted=RetriesExhausted.CANCEL)),
+    ),
+    ("suspended", "active", "the overdue invoice is paid after suspension"): lambda: (
+        _exhausted(SEED_POLICY),
+        _paid(_exhausted(SEED_POLICY), at(20)),
     ),
     ("suspended", "ended", "cancel"): lambda: (
         _suspended_active(),
