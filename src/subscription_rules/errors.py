@@ -23,6 +23,7 @@ __all__ = [
     "CatalogError",
     "CurrencyMismatchError",
     "FloatAmountError",
+    "IdempotencyConflictError",
     "InvalidAmountError",
     "InvalidArgumentError",
     "InvalidInstantError",
@@ -254,3 +255,20 @@ class InvalidPolicyError(SubscriptionRulesError, ValueError):
     Traceback (most recent call last):
     subscription_rules.errors.InvalidPolicyError: trial_reminder_days: must be an int from 0 (no reminder) to 60, got -1
     """
+
+
+class IdempotencyConflictError(SubscriptionRulesError, ValueError):
+    """An idempotency key used again for a different request (another amount or invoice).
+
+    Raised by the test gateway of :mod:`subscription_rules.testing`, as a real
+    payment provider refuses such a request.
+
+    >>> raise IdempotencyConflictError("s:charge:s-INV-0001:attempt-1", "USD 50.00", "USD 60.00")
+    Traceback (most recent call last):
+    subscription_rules.errors.IdempotencyConflictError: idempotency_key: 's:charge:s-INV-0001:attempt-1' was used for USD 50.00, now for USD 60.00
+    """
+
+    def __init__(self, key: str, first: str, second: str) -> None:
+        super().__init__(
+            f"{key!r} was used for {first}, now for {second}", argument="idempotency_key", value=key
+        )

@@ -1,0 +1,262 @@
+"""The edges: the ports a host implements, and a thin shell that carries out decisions.
+
+The core decides; the shell performs. A host implements :class:`PaymentGateway`
+(Stripe, Adyen …), :class:`Notifier` (its email service and dashboard) and,
+if it likes, :class:`Clock`, each taking and returning this library's own frozen
+values. :func:`execute` then carries out a :class:`~subscription_rules.effects.Decision`'s
+effects in order, feeds each payment's outcome back through
+:func:`~subscription_rules.lifecycle.record_payment`, and returns the resulting
+subscription and what it did. The core never imports this module.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+>>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
+>>> catalog = default_catalog()
+>>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+>>> gateway, notifier = ScriptedGateway(), RecordingNotifier()
+>>> done = execute(decision, gateway=gateway, notifier=notifier, catalog=catalog)
+>>> [str(c.amount) for c in gateway.charges], done.subscription.open_invoices
+(['USD 50.00'], ())
+>>> [d.notice.kind.value for d in notifier.deliveries]
+['payment_succeeded', 'subscription_started']
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol, TypeAlias
+
+import attrs
+
+from subscription_rules.catalog import Catalog
+from subscription_rules.dunning import PaymentOutcome
+from subscription_rules.effects import (
+    ChargeInvoice,
+    Decision,
+    Effect,
+    EndAccess,
+    IssueCreditNote,
+    RefundPayment,
+    Refused,
+    RestoreAccess,
+    SendNotice,
+    SuspendAccess,
+)
+from subscription_rules.lifecycle import record_payment
+from subscription_rules.money import Money
+from subscription_rules.notifications import Channel, Notice, Preferences, channels_for
+from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.subscription import Subscription
+
+__all__ = [
+    "ChargeRequest",
+    "Clock",
+    "Delivery",
+    "Execution",
+    "Notifier",
+    "PaymentAttempt",
+    "PaymentGateway",
+    "Performed",
+    "RefundRequest",
+    "execute",
+]
+
+
+@attrs.frozen
+class ChargeRequest:
+    """Collect ``amount`` for ``invoice_id``; ``idempotency_key`` makes a repeat harmless.
+
+    >>> from subscription_rules import Money
+    >>> ChargeRequest("s", "c", "s-INV-0001", Money.of("50", "USD"), "s:charge:s-INV-0001:attempt-1").amount
+    Money.of('50.00', 'USD')
+    """
+
+    subscription_id: str
+    customer_id: str
+    invoice_id: str
+    amount: Money
+    idempotency_key: str
+
+
+@attrs.frozen
+class RefundRequest:
+    """Refund ``amount`` to the payment method, for credit note ``credit_note_number``.
+
+    >>> from subscription_rules import Money
+    >>> RefundRequest("s", "c", "s-CN-0002", Money.of("75", "USD"), "s:refund:s-CN-0002").amount
+    Money.of('75.00', 'USD')
+    """
+
+    subscription_id: str
+    customer_id: str
+    credit_note_number: str
+    amount: Money
+    idempotency_key: str
+
+
+@attrs.frozen
+class Delivery:
+    """A notice and the channels it goes to (from the customer's preferences).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import Notice, NoticeKind
+    >>> notice = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC), (), "p")
+    >>> [c.value for c in Delivery(notice, (Channel.EMAIL,)).channels]
+    ['email']
+    """
+
+    notice: Notice
+    channels: tuple[Channel, ...]
+
+
+class PaymentGateway(Protocol):
+    """Charges and refunds through the host's payment provider.
+
+    ``charge`` returns what came of the attempt; a provider that answers later
+    (by webhook) is wired by calling ``record_payment`` from the webhook instead.
+    """
+
+    def charge(self, request: ChargeRequest) -> PaymentOutcome:
+        """Attempt the charge; a repeated idempotency key must not charge twice."""
+        ...
+
+    def refund(self, request: RefundRequest) -> None:
+        """Refund; a repeated idempotency key must not refund twice."""
+        ...
+
+
+class Notifier(Protocol):
+    """Delivers notices: email, the dashboard, the audit log."""
+
+    def send(self, delivery: Delivery) -> None:
+        """Deliver ``delivery.notice`` on ``delivery.channels``."""
+        ...
+
+
+class Clock(Protocol):
+    """The current moment, for a shell that needs one (the core never asks)."""
+
+    def now(self) -> datetime:
+        """Return the current aware instant."""
+        ...
+
+
+@attrs.frozen
+class PaymentAttempt:
+    """A charge made and what came of it (``refused`` when the outcome was not taken).
+
+    >>> from subscription_rules import Money
+    >>> from subscription_rules.dunning import Succeeded
+    >>> request = ChargeRequest("s", "c", "s-INV-1", Money.of("5", "USD"), "k")
+    >>> PaymentAttempt(request, Succeeded()).outcome
+    Succeeded()
+    """
+
+    request: ChargeRequest
+    outcome: PaymentOutcome
+    refused: Refused | None = None
+
+
+#: One thing the shell did: an effect carried out, or a payment attempt.
+Performed: TypeAlias = Effect | PaymentAttempt
+
+
+@attrs.frozen
+class Execution:
+    """The subscription after a decision was carried out, and everything done, in order.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> from subscription_rules.dunning import Declined, DeclineKind
+    >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
+    >>> catalog = default_catalog()
+    >>> decision = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    >>> gateway = ScriptedGateway([Declined(DeclineKind.SOFT)])
+    >>> done = execute(decision, gateway=gateway, notifier=RecordingNotifier(), catalog=catalog)
+    >>> done.subscription.status.value, [a.outcome for a in done.attempts]
+    ('past_due', [Declined(kind=<DeclineKind.SOFT: 'soft'>, code='')])
+    """
+
+    subscription: Subscription
+    performed: tuple[Performed, ...]
+
+    @property
+    def attempts(self) -> tuple[PaymentAttempt, ...]:
+        """The payment attempts made."""
+        return tuple(p for p in self.performed if isinstance(p, PaymentAttempt))
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """The notices sent."""
+        return tuple(p.notice for p in self.performed if isinstance(p, SendNotice))
+
+
+def execute(
+    decision: Decision,
+    *,
+    gateway: PaymentGateway,
+    notifier: Notifier,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+    preferences: Preferences | None = None,
+    clock: Clock | None = None,
+) -> Execution:
+    """Carry out ``decision``'s effects in order through the ports.
+
+    Charges go to ``gateway`` (nothing is charged for an invoice fully paid by
+    credit); each outcome is recorded with ``record_payment`` at the clock's
+    time (or the moment the decision was made), and the follow-up decision's
+    effects are carried out in turn. Refunds go to ``gateway``, notices to
+    ``notifier`` on the channels ``preferences`` allow. Credit notes and access
+    changes are returned in ``performed`` for the host's own ledger and access
+    control. Re-executing a decision is harmless when the gateway honours
+    idempotency keys: the repeated outcome of a paid invoice is refused, not
+    counted.
+    """
+    prefs = preferences or Preferences()
+    sub = decision.subscription
+    queue: list[Effect] = list(decision.effects)
+    performed: list[Performed] = []
+    while queue:
+        effect = queue.pop(0)
+        if isinstance(effect, ChargeInvoice):
+            performed.append(effect)
+            if not effect.invoice.amount_due.is_positive():
+                continue
+            request = ChargeRequest(
+                sub.id, sub.customer_id, effect.invoice.id, effect.amount, effect.idempotency_key
+            )
+            outcome = gateway.charge(request)
+            at = sub.processed_until
+            if clock is not None:
+                at = max(clock.now(), at)
+            result = record_payment(
+                sub, effect.invoice.id, outcome, at, catalog=catalog, policy=policy
+            )
+            if isinstance(result, Refused):
+                performed.append(PaymentAttempt(request, outcome, result))
+                continue
+            performed.append(PaymentAttempt(request, outcome))
+            sub = result.subscription
+            # Follow-ups are bounded: an outcome only charges again when a retry is due,
+            # and each declined retry uses up one of the schedule's attempts.
+            queue[0:0] = result.effects
+        elif isinstance(effect, RefundPayment):
+            gateway.refund(
+                RefundRequest(
+                    sub.id,
+                    sub.customer_id,
+                    effect.credit_note_number,
+                    effect.amount,
+                    effect.idempotency_key,
+                )
+            )
+            performed.append(effect)
+        elif isinstance(effect, SendNotice):
+            notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
+            performed.append(effect)
+        elif isinstance(effect, (IssueCreditNote, SuspendAccess, RestoreAccess, EndAccess)):
+            performed.append(effect)
+    return Execution(sub, tuple(performed))
