@@ -1,0 +1,427 @@
+"""An offline "test clock": a subscription's life played out from a script, in milliseconds.
+
+:func:`simulate` takes a starting subscription (or the decision that started
+it), a script of timed commands (upgrade on day 10, cancel on day 40 …) and
+scripted payment outcomes, and runs ``advance``, the commands and
+``record_payment`` in time order through the test fakes of the ports. The
+result is a :class:`Timeline`: what happened when, the status after it, the
+money moved and the notices sent. Deterministic and offline.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+>>> catalog = default_catalog()
+>>> start = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
+>>> timeline = simulate(start, [Step(datetime(2026, 11, 20, tzinfo=UTC), ChangePlan("advanced"))],
+...     datetime(2027, 1, 15, tzinfo=UTC), catalog=catalog)
+>>> for entry in timeline.entries:
+...     print(entry.summary())
+2026-11-01  start                          trialing   charged USD 0.00
+2026-11-12  trial ending                   trialing   charged USD 0.00
+2026-11-15  trial converted                active     charged USD 50.00
+2026-11-20  change plan to advanced        active     charged USD 83.33  credited USD 41.67
+2026-12-15  renewed                        active     charged USD 150.00
+2027-01-15  renewed                        active     charged USD 150.00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TypeAlias
+
+import attrs
+
+from subscription_rules.catalog import Catalog
+from subscription_rules.dunning import PaymentOutcome, Succeeded
+from subscription_rules.effects import Decision, IssueCreditNote, RefundPayment, Refused
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.lifecycle import (
+    advance,
+    cancel,
+    reinstate,
+    suspend,
+    undo_cancel,
+    update_payment_method,
+)
+from subscription_rules.money import Money
+from subscription_rules.notifications import Notice, Preferences
+from subscription_rules.periods import Interval, require_aware
+from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.ports import Execution, PaymentAttempt, execute
+from subscription_rules.proration import cancel_pending_change, change_plan
+from subscription_rules.subscription import Status, Subscription
+from subscription_rules.testing import FixedClock, RecordingNotifier, ScriptedGateway
+from subscription_rules.usage import Usage
+
+__all__ = [
+    "MAX_SIMULATION_STEPS",
+    "Cancel",
+    "CancelPendingChange",
+    "ChangePlan",
+    "Command",
+    "Reinstate",
+    "SetUsage",
+    "Step",
+    "Suspend",
+    "Timeline",
+    "TimelineEntry",
+    "UndoCancel",
+    "UpdatePaymentMethod",
+    "simulate",
+]
+
+#: The most decisions one simulation performs (about 80 years of monthly events).
+MAX_SIMULATION_STEPS = 10_000
+
+
+@attrs.frozen
+class ChangePlan:
+    """Move to ``plan_id`` (at ``interval``, default the current one), with this usage.
+
+    >>> ChangePlan("pro").describe()
+    'change plan to pro'
+    """
+
+    plan_id: str
+    interval: Interval | None = None
+    usage: Usage | None = None
+
+    def describe(self) -> str:
+        """The command in words."""
+        suffix = f" ({self.interval})" if self.interval is not None else ""
+        return f"change plan to {self.plan_id}{suffix}"
+
+
+@attrs.frozen
+class Cancel:
+    """Cancel (in a trial, per the policy; after it, at period end).
+
+    >>> Cancel().describe()
+    'cancel'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "cancel"
+
+
+@attrs.frozen
+class UndoCancel:
+    """Undo a scheduled cancellation.
+
+    >>> UndoCancel().describe()
+    'undo cancellation'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "undo cancellation"
+
+
+@attrs.frozen
+class Suspend:
+    """Suspend for a policy violation.
+
+    >>> Suspend().describe()
+    'suspend'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "suspend"
+
+
+@attrs.frozen
+class Reinstate:
+    """Reinstate after a policy-violation suspension.
+
+    >>> Reinstate().describe()
+    'reinstate'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "reinstate"
+
+
+@attrs.frozen
+class UpdatePaymentMethod:
+    """Put a (new) payment method on file.
+
+    >>> UpdatePaymentMethod().describe()
+    'update payment method'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "update payment method"
+
+
+@attrs.frozen
+class CancelPendingChange:
+    """Drop a scheduled plan change.
+
+    >>> CancelPendingChange().describe()
+    'cancel pending change'
+    """
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "cancel pending change"
+
+
+@attrs.frozen
+class SetUsage:
+    """From now on, the account's usage is ``usage`` (checked at renewals, billed as overage).
+
+    >>> SetUsage(Usage.of(properties=3)).describe()
+    'usage: properties=3'
+    """
+
+    usage: Usage
+
+    def describe(self) -> str:
+        """The command in words."""
+        return "usage: " + ", ".join(f"{name}={count}" for name, count in self.usage.counts)
+
+
+#: Anything a script can do.
+Command: TypeAlias = (
+    ChangePlan
+    | Cancel
+    | UndoCancel
+    | Suspend
+    | Reinstate
+    | UpdatePaymentMethod
+    | CancelPendingChange
+    | SetUsage
+)
+
+
+@attrs.frozen
+class Step:
+    """Do ``command`` at ``at``.
+
+    >>> from datetime import UTC, datetime
+    >>> Step(datetime(2026, 11, 20, tzinfo=UTC), Cancel()).command
+    Cancel()
+    """
+
+    at: datetime
+    command: Command
+
+
+@attrs.frozen
+class TimelineEntry:
+    """One moment of the life: what happened, the status after, money moved, notices sent.
+
+    ``charged`` is what was collected (successful charges), ``credited`` the
+    credit notes issued, ``refunded`` the refunds.
+    """
+
+    at: datetime
+    what: str
+    status: Status
+    charged: Money
+    credited: Money
+    refunded: Money
+    notices: tuple[Notice, ...]
+    declined: int = 0
+
+    def summary(self) -> str:
+        """One line: date, what happened, status, money.
+
+        >>> from datetime import UTC, datetime
+        >>> zero = Money.zero("USD")
+        >>> TimelineEntry(datetime(2026, 1, 1, tzinfo=UTC), "renewed", Status.ACTIVE,
+        ...     Money.of("50", "USD"), zero, zero, ()).summary()
+        '2026-01-01  renewed                        active     charged USD 50.00'
+        """
+        text = f"{self.at.date().isoformat()}  {self.what:<30} {self.status.value:<10} "
+        text += f"charged {self.charged}"
+        if self.credited.is_positive():
+            text += f"  credited {self.credited}"
+        if self.refunded.is_positive():
+            text += f"  refunded {self.refunded}"
+        if self.declined:
+            text += f"  declined {self.declined}"
+        return text
+
+
+@attrs.frozen
+class Timeline:
+    """A simulated life: its entries in time order and the subscription at the end."""
+
+    subscription: Subscription
+    entries: tuple[TimelineEntry, ...]
+
+    @property
+    def charged(self) -> Money:
+        """Everything collected."""
+        return _total(self.entries, "charged", self.subscription.zero)
+
+    @property
+    def credited(self) -> Money:
+        """Every credit note's amount."""
+        return _total(self.entries, "credited", self.subscription.zero)
+
+    @property
+    def refunded(self) -> Money:
+        """Every refund."""
+        return _total(self.entries, "refunded", self.subscription.zero)
+
+    @property
+    def notices(self) -> tuple[Notice, ...]:
+        """Every notice sent, in order."""
+        return tuple(n for entry in self.entries for n in entry.notices)
+
+    def table(self) -> str:
+        """The timeline as plain text, one line per entry."""
+        return "\n".join(entry.summary() for entry in self.entries)
+
+
+def _total(entries: Iterable[TimelineEntry], field: str, zero: Money) -> Money:
+    total = zero
+    for entry in entries:
+        amount = getattr(entry, field)
+        assert isinstance(amount, Money)  # noqa: S101 - the three money fields
+        total += amount
+    return total
+
+
+def _describe(decision: Decision) -> str:
+    kinds = [n.kind.value.replace("_", " ") for n in decision.notices]
+    return ", ".join(dict.fromkeys(kinds)) or "time passes"
+
+
+def _entry(at: datetime, what: str, done: Execution) -> TimelineEntry:
+    zero = done.subscription.zero
+    charged = credited = refunded = zero
+    declined = 0
+    for item in done.performed:
+        if isinstance(item, PaymentAttempt):
+            if isinstance(item.outcome, Succeeded) and item.refused is None:
+                charged += item.request.amount
+            elif not isinstance(item.outcome, Succeeded):
+                declined += 1
+        elif isinstance(item, IssueCreditNote):
+            credited += item.credit_note.amount
+        elif isinstance(item, RefundPayment):
+            refunded += item.amount
+    return TimelineEntry(
+        at, what, done.subscription.status, charged, credited, refunded, done.notices, declined
+    )
+
+
+def _command(  # noqa: PLR0911 - one return per command
+    sub: Subscription,
+    command: Command,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+    usage: Usage,
+) -> Decision | Refused:
+    if isinstance(command, ChangePlan):
+        return change_plan(
+            sub,
+            command.plan_id,
+            command.interval or sub.interval,
+            at,
+            catalog=catalog,
+            usage=command.usage or usage,
+            policy=policy,
+        )
+    if isinstance(command, Cancel):
+        return cancel(sub, at, policy=policy)
+    if isinstance(command, UndoCancel):
+        return undo_cancel(sub, at, policy=policy)
+    if isinstance(command, Suspend):
+        return suspend(sub, at, policy=policy)
+    if isinstance(command, Reinstate):
+        return reinstate(sub, at, catalog=catalog, policy=policy)
+    if isinstance(command, UpdatePaymentMethod):
+        return update_payment_method(sub, at, catalog=catalog, policy=policy)
+    if isinstance(command, CancelPendingChange):
+        return cancel_pending_change(sub, at)
+    raise InvalidArgumentError(f"unknown command {command!r}", argument="command", value=command)
+
+
+def _refused(sub: Subscription, at: datetime, command: Command) -> TimelineEntry:
+    zero = sub.zero
+    return TimelineEntry(at, f"refused: {command.describe()}", sub.status, zero, zero, zero, ())
+
+
+def simulate(
+    start: Subscription | Decision,
+    script: Sequence[Step],
+    until: datetime,
+    *,
+    catalog: Catalog,
+    outcomes: Iterable[PaymentOutcome] = (),
+    outcomes_by_invoice: Mapping[str, Iterable[PaymentOutcome]] | None = None,
+    policy: BillingPolicy = SEED_POLICY,
+    usage: Usage | None = None,
+    preferences: Preferences | None = None,
+) -> Timeline:
+    """Play a subscription's life up to ``until``: time, the script's commands, payments.
+
+    ``outcomes`` answer the charges in order (then every charge succeeds);
+    ``outcomes_by_invoice`` script the attempts of particular invoices. A
+    command the subscription refuses is recorded as ``refused: …``. ``usage``
+    is the account's usage until a :class:`SetUsage` step changes it.
+    """
+    until = require_aware(until, "until")
+    gateway = ScriptedGateway(outcomes, by_invoice=outcomes_by_invoice)
+    notifier = RecordingNotifier()
+    current = usage or Usage()
+    for step in script:
+        require_aware(step.at, "script")
+    steps = sorted((step for step in script if step.at <= until), key=lambda step: step.at)
+    entries: list[TimelineEntry] = []
+
+    def run(decision: Decision, at: datetime, what: str) -> Subscription:
+        done = execute(
+            decision,
+            gateway=gateway,
+            notifier=notifier,
+            catalog=catalog,
+            policy=policy,
+            preferences=preferences,
+            clock=FixedClock(at),
+        )
+        if decision.effects:
+            entries.append(_entry(at, what, done))
+        return done.subscription
+
+    if isinstance(start, Decision):
+        sub = run(start, start.subscription.processed_until, "start")
+    else:
+        sub = start
+    wake = advance(sub, sub.processed_until, catalog=catalog, policy=policy).next_wakeup
+    index = 0
+    for _ in range(MAX_SIMULATION_STEPS):
+        pending = [step.at for step in steps[index : index + 1]]
+        at = max(min([until, *pending, *([wake] if wake else [])]), sub.processed_until)
+        moved = advance(sub, at, catalog=catalog, policy=policy, usage=current)
+        sub = run(moved, at, _describe(moved))
+        wake = moved.next_wakeup
+        due = [step.command for step in steps[index:] if step.at <= at]
+        index += len(due)
+        for command in due:
+            if isinstance(command, SetUsage):
+                current = command.usage
+                continue
+            result = _command(sub, command, at, catalog, policy, current)
+            if isinstance(result, Refused):
+                entries.append(_refused(sub, at, command))
+                continue
+            sub = run(result, at, command.describe())
+            wake = advance(sub, at, catalog=catalog, policy=policy).next_wakeup
+        if at >= until and index >= len(steps):
+            return Timeline(sub, tuple(entries))
+    raise InvalidPeriodError(
+        f"the simulation needs more than {MAX_SIMULATION_STEPS} steps; simulate a shorter span",
+        argument="until",
+        value=until,
+    )
