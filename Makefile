@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest format clean
+.PHONY: demo test soak format clean bench bench-profile
 
 demo: $(STAMP)
 	$(BIN)/subscription-rules demo
@@ -17,6 +17,13 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest -p no:cacheprovider --hypothesis-profile=ci
+	$(BIN)/python benchmarks/run.py --smoke
+
+# A long campaign of the property and model-based tests; prints the lives and steps checked.
+soak: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider -q --hypothesis-profile=soak \
+		tests/test_model_lives.py tests/test_lifecycle_properties.py \
+		tests/test_proration_properties.py tests/test_dunning_properties.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -28,6 +35,20 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Benchmarks (docs/performance.md): the full run takes minutes and installs the pinned
+# peer (requirements-bench.txt) into .venv first. Pass options with BENCH_ARGS="...".
+BENCH_STAMP := $(VENV)/.bench-installed
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-profile: $(STAMP)
+	$(BIN)/python benchmarks/run.py --profile --subscriptions 10000
+
+$(BENCH_STAMP): $(STAMP) requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $(BENCH_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -4,8 +4,10 @@ Doctests in ``src/`` and the Python code blocks of ``README.md`` and
 ``docs/*.md`` are collected by Sybil, so every example a reader sees runs.
 """
 
+import sys
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
 
+import pytest
 from hypothesis import HealthCheck, settings
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
@@ -29,3 +31,13 @@ _markdown = Sybil(
 _docstrings = Sybil(parsers=[DocTestParser(optionflags=_OPTIONS)], patterns=["src/**/*.py"])
 
 pytest_collect_file = (_markdown + _docstrings).pytest()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Report how many random subscription lives the model-based test checked."""
+    lives = sys.modules.get("test_model_lives") or sys.modules.get("tests.test_model_lives")
+    checked = getattr(lives, "CHECKED", None)
+    if checked and checked["lives"]:
+        terminalreporter.write_line(
+            f"model-based lives checked: {checked['lives']:,} lives, {checked['steps']:,} steps"
+        )

@@ -57,8 +57,8 @@ POLICIES = st.sampled_from(
 )
 
 NOTICE_FOR_STATUS = {
-    Status.ACTIVE: {"trial_converted", "account_reinstated"},
-    Status.PAST_DUE: {"payment_method_needed", "payment_failed"},
+    Status.ACTIVE: {"trial_converted", "account_reinstated", "payment_recovered"},
+    Status.PAST_DUE: {"payment_method_needed", "payment_failed", "account_reinstated"},
     Status.SUSPENDED: {"account_suspended", "trial_cancelled"},
     Status.ENDED: {"subscription_ended"},
     Status.TRIALING: {"account_reinstated"},

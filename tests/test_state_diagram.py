@@ -190,6 +190,10 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
         _exhausted(SEED_POLICY),
         _paid(_exhausted(SEED_POLICY), at(20)),
     ),
+    ("suspended", "past_due", "reinstate while a payment is overdue"): lambda: (
+        ok(suspend(_declined(), at(2))),
+        ok(reinstate(ok(suspend(_declined(), at(2))), at(3), catalog=CATALOG)),
+    ),
     ("suspended", "ended", "cancel"): lambda: (
         _suspended_active(),
         ok(cancel(_suspended_active(), at(6))),

@@ -1190,6 +1190,8 @@ def _record_success(
         return sub, tuple(effects)
     if sub.status is Status.PAST_DUE:
         sub = attrs.evolve(sub, status=Status.ACTIVE)
+        if not item.in_dunning:  # past due without a failure (invoiced at a trial's end)
+            effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
         if item.in_dunning and (
             policy.past_due_access is PastDueAccess.RESTRICT
             or policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
