@@ -431,3 +431,19 @@ def test_notices_have_deterministic_keys_and_one_line_summaries() -> None:
         renewed.notices[0].summary() == "2026-12-01 renewed: plan=Personal, period_end=2027-01-01"
     )
     assert renewed.notices[0].kind is NoticeKind.RENEWED
+
+
+def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
+    # Cancelled on 10 Nov; 120,000 billable sessions by 1 Dec on Personal (100,000 included):
+    # 20,000 × USD 5.00 / 1,000 = USD 100.00 on a final invoice, then the end.
+    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    ended = advance(
+        cancelled.subscription,
+        utc(2026, 12, 1),
+        catalog=CATALOG,
+        usage=Usage.of(billable_sessions=120_000),
+    )
+    (invoice,) = ended.invoices
+    assert invoice.reason.value == "final"
+    assert invoice.amount_due.minor == 10000
+    assert ended.subscription.status is Status.ENDED

@@ -89,3 +89,16 @@ def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> No
     assert summary.ends_at == utc(2026, 12, 1)
     assert summary.upcoming is None
     assert summary.days_left == 21  # 10 Nov → 1 Dec
+
+
+def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
+    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    upcoming = upcoming_invoice(
+        cancelled, utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
+    )
+    assert upcoming is not None
+    assert (upcoming.reason.value, upcoming.issued_at, upcoming.amount_due.minor) == (
+        "final",
+        utc(2026, 12, 1),
+        10000,
+    )

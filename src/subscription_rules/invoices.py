@@ -226,6 +226,7 @@ class InvoiceReason(enum.Enum):
     TRIAL_CONVERSION = "trial_conversion"
     RENEWAL = "renewal"
     PLAN_CHANGE = "plan_change"
+    FINAL = "final"
 
 
 @attrs.frozen

@@ -376,25 +376,10 @@ def _period_end(
     at = period.end
     occasion = at.isoformat()
     plan = catalog.plan(sub.plan_id)
-    if sub.cancel_at_period_end:
-        sub = attrs.evolve(
-            sub,
-            status=Status.ENDED,
-            ended_at=at,
-            processed_until=at,
-            stretches=(),
-            pending_change=None,
-            cancel_at_period_end=False,
-        )
-        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
-        return sub, (
-            EndAccess(),
-            _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, occasion),
-        )
-    effects: list[Effect] = []
     overage: tuple[Line, ...] = ()
     if usage is not None:
-        # Per-period usage is billed in arrears, on the invoice that opens the next period.
+        # Per-period usage is billed in arrears, on the invoice that opens the next period
+        # (or, when the subscription ends, on a final invoice).
         overage = overage_lines(
             plan,
             usage,
@@ -403,6 +388,28 @@ def _period_end(
             rounding=policy.rounding,
             metrics=catalog.metrics,
         )
+    effects: list[Effect] = []
+    if sub.cancel_at_period_end:
+        waiting = (*sub.pending_lines, *overage)
+        sub = attrs.evolve(
+            sub,
+            status=Status.ENDED,
+            ended_at=at,
+            processed_until=at,
+            stretches=(),
+            pending_change=None,
+            pending_lines=(),
+            cancel_at_period_end=False,
+        )
+        if waiting:
+            sub, _invoice, final = issue_invoice(
+                sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
+            )
+            effects.append(final)
+        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+        effects.append(EndAccess())
+        effects.append(_notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, occasion))
+        return sub, tuple(effects)
     interval, cycle, index = sub.interval, sub.cycle, sub.period_index + 1
     pending = sub.pending_change
     if pending is not None:
@@ -710,7 +717,7 @@ def suspend(
     if sub.status not in _LIVE:
         return Refused(
             RefusalReason.NOT_ALLOWED_IN_STATUS,
-            f"a {sub.status.value} subscription cannot be suspended",
+            f"{sub.status.phrase} subscription cannot be suspended",
         )
     reason = SuspensionReason.POLICY_VIOLATION
     sub = attrs.evolve(

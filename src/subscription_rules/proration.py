@@ -177,7 +177,7 @@ def _resolve(
     if sub.status in {Status.SUSPENDED, Status.ENDED}:
         return Refused(
             RefusalReason.NOT_ALLOWED_IN_STATUS,
-            f"a {sub.status.value} subscription cannot change plan",
+            f"{sub.status.phrase} subscription cannot change plan",
         )
     if changes_blocked(sub, policy):
         return Refused(

@@ -43,6 +43,16 @@ class Status(enum.Enum):
     ENDED = "ended"
 
     @property
+    def phrase(self) -> str:
+        """The status with its article, for messages: ``an ended``, ``a suspended``.
+
+        >>> Status.ENDED.phrase, Status.PAST_DUE.phrase
+        ('an ended', 'a past due')
+        """
+        words = self.value.replace("_", " ")
+        return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+    @property
     def has_access(self) -> bool:
         """Whether the customer can use the service (past due keeps access by default)."""
         return self in {Status.TRIALING, Status.ACTIVE, Status.PAST_DUE}

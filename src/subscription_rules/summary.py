@@ -69,6 +69,22 @@ def _next_period(sub: Subscription, interval: Interval) -> BillingPeriod:
     return sub.cycle.period(sub.period_index + 1)
 
 
+def _overage_so_far(
+    sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
+) -> tuple[Line, ...]:
+    if usage is None or sub.status is Status.TRIALING:
+        return ()
+    current = sub.current_period
+    return overage_lines(
+        catalog.plan(sub.plan_id),
+        usage,
+        start=current.start,
+        end=current.end,
+        rounding=policy.rounding,
+        metrics=catalog.metrics,
+    )
+
+
 def upcoming_invoice(
     subscription: Subscription,
     at: datetime,
@@ -83,8 +99,9 @@ def upcoming_invoice(
     included, unless ``usage`` shows it would be blocked), pending proration
     lines, the current period's overage so far (from ``usage``, rounded by the
     policy), the credit balance applied, and the amount due on its date
-    (``issued_at``). A subscription that ends at the period end, or has
-    ended or is suspended, has no upcoming invoice.
+    (``issued_at``). A subscription that ends at the period end has only a
+    final invoice for what is billed in arrears, if anything; one that has
+    ended or is suspended has none.
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
@@ -100,8 +117,26 @@ def upcoming_invoice(
     """
     require_aware(at, "at")
     sub = subscription
-    if sub.cancel_at_period_end or sub.status in {Status.ENDED, Status.SUSPENDED}:
+    if sub.status in {Status.ENDED, Status.SUSPENDED}:
         return None
+    overage = _overage_so_far(sub, catalog, usage, policy)
+    if sub.cancel_at_period_end:
+        # Ending: only what is billed in arrears remains, on a final invoice.
+        waiting = (*sub.pending_lines, *overage)
+        if not waiting or sub.status is Status.TRIALING:
+            return None
+        period = sub.current_period
+        applied, _ = apply_credit(sub.credit_balance, sum_lines(waiting, sub.zero))
+        return Invoice(
+            f"{sub.id}-upcoming",
+            sub.id,
+            InvoiceReason.FINAL,
+            period.end,
+            period.start,
+            period.end,
+            waiting,
+            applied,
+        )
     plan_id, interval = _next_plan(sub, catalog, usage)
     plan = catalog.plan(plan_id)
     period = _next_period(sub, interval)
@@ -115,17 +150,6 @@ def upcoming_invoice(
         period.end,
         plan.id,
     )
-    overage: tuple[Line, ...] = ()
-    if usage is not None and sub.status is not Status.TRIALING:
-        current = sub.current_period
-        overage = overage_lines(
-            catalog.plan(sub.plan_id),
-            usage,
-            start=current.start,
-            end=current.end,
-            rounding=policy.rounding,
-            metrics=catalog.metrics,
-        )
     lines = (line, *sub.pending_lines, *overage)
     applied, _ = apply_credit(sub.credit_balance, sum_lines(lines, sub.zero))
     return Invoice(
