@@ -447,3 +447,13 @@ def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
     assert invoice.reason.value == "final"
     assert invoice.amount_due.minor == 10000
     assert ended.subscription.status is Status.ENDED
+
+
+def test_a_cancelled_subscription_suspended_before_its_end_still_ends_then() -> None:
+    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    suspended = decided(suspend(cancelled.subscription, utc(2026, 11, 12)))
+    assert suspended.next_wakeup == utc(2026, 12, 1)
+    ended = advance(suspended.subscription, utc(2027, 1, 1), catalog=CATALOG)
+    assert ended.subscription.status is Status.ENDED
+    assert ended.subscription.ended_at == utc(2026, 12, 1)
+    assert ended.invoices == ()

@@ -267,7 +267,12 @@ class Lives(RuleBasedStateMachine):
                 if before is not None:
                     assert before.status is not Status.ENDED, cause
                     if before.status is Status.SUSPENDED:
-                        assert cause in {"reinstate", "card"}, cause
+                        # Only a way out of suspension charges: reinstatement, or paying
+                        # the overdue invoice (a new card retries it; success resumes).
+                        assert cause in {"reinstate", "card", "payment"}, cause
+                        assert decision.subscription.status is not Status.SUSPENDED or (
+                            cause == "card"
+                        ), cause
                     if before.status is Status.TRIALING and cause != "advance":
                         raise AssertionError(f"{cause} charged during a trial")
                 # (d) a key always names the same invoice and amount

@@ -286,6 +286,9 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
             due.append((reminder, _Due.RENEWAL_REMINDER))
         due.append((sub.current_period.end, _Due.PERIOD_END))
         due.extend(_dunning_due(sub, policy))
+    elif sub.status is Status.SUSPENDED and sub.cancel_at_period_end and sub.stretches:
+        # Cancelled, then suspended: it still ends when the paid period does.
+        due.append((sub.current_period.end, _Due.PERIOD_END))
     return min(due) if due else None
 
 
@@ -711,7 +714,6 @@ def suspend(
     >>> d.subscription.status.value, d.subscription.suspension_reason.value
     ('suspended', 'policy_violation')
     """
-    del policy  # suspension is the same under every convention; kept for a uniform signature
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE:
@@ -735,7 +737,7 @@ def suspend(
             SuspendAccess(reason),
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         ),
-        None,
+        _next_wakeup(sub, policy),
     )
 
 
