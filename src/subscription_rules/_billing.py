@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import attrs
-
 from subscription_rules.credits import CreditNote, CreditReason, apply_credit
 from subscription_rules.effects import ChargeInvoice, Effect, IssueCreditNote, RefundPayment
 from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
@@ -43,10 +41,10 @@ def issue_invoice(
     subtotal = sum_lines(lines, sub.zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
-    sub = attrs.evolve(sub, credit_balance=balance)
+    sub = sub.evolve(credit_balance=balance)
     if invoice.amount_due.is_positive():
         # Open until the payment's outcome is recorded (record_payment).
-        sub = attrs.evolve(sub, open_invoices=(*sub.open_invoices, OpenInvoice(invoice)))
+        sub = sub.evolve(open_invoices=(*sub.open_invoices, OpenInvoice(invoice)))
     return sub, invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
 
 
@@ -68,7 +66,7 @@ def issue_credit_note(
     credit = -sum_lines(lines, sub.zero)
     refunded = None if refundable is None else credit.min(refundable.max(sub.zero))
     note = CreditNote(note_number, sub.id, reason, at, lines, refunded)
-    sub = attrs.evolve(sub, credit_balance=sub.credit_balance + note.to_balance)
+    sub = sub.evolve(credit_balance=sub.credit_balance + note.to_balance)
     effects: list[Effect] = [IssueCreditNote(note, f"{sub.id}:credit-note:{note_number}")]
     if refunded is not None and refunded.is_positive():
         effects.append(RefundPayment(refunded, note_number, f"{sub.id}:refund:{note_number}"))

@@ -158,7 +158,7 @@ def _bill_period(
         invoice.amount_due.min(price),
         invoice.id,
     )
-    return attrs.evolve(sub, stretches=(stretch,)), charge
+    return sub.evolve(stretches=(stretch,)), charge
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -342,29 +342,29 @@ def _trial_end(
     assert sub.trial_end is not None  # noqa: S101 - only called for trials
     at = sub.trial_end
     plan = catalog.plan(sub.plan_id)
-    sub = attrs.evolve(sub, processed_until=at)
+    sub = sub.evolve(processed_until=at)
     if sub.cancel_at_period_end or (
         not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.CANCEL
     ):
-        sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
+        sub = sub.evolve(status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
         facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
         return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
     if not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.SUSPEND:
         reason = SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
-        sub = attrs.evolve(sub, status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
+        sub = sub.evolve(status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
         facts = (("plan", plan.name), ("reason", reason.value))
         return sub, (
             SuspendAccess(reason),
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         )
-    sub = attrs.evolve(sub, status=Status.ACTIVE)
+    sub = sub.evolve(status=Status.ACTIVE)
     sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
     effects: list[Effect] = [
         charge,
         _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
     ]
     if not sub.has_payment_method:  # MissingPaymentMethod.INVOICE: billed, but nothing to charge
-        sub = attrs.evolve(sub, status=Status.PAST_DUE)
+        sub = sub.evolve(status=Status.PAST_DUE)
         effects.append(
             _notice(sub, NoticeKind.PAYMENT_METHOD_NEEDED, at, (("plan", plan.name),), "trial")
         )
@@ -394,8 +394,7 @@ def _period_end(
     effects: list[Effect] = []
     if sub.cancel_at_period_end:
         waiting = (*sub.pending_lines, *overage)
-        sub = attrs.evolve(
-            sub,
+        sub = sub.evolve(
             status=Status.ENDED,
             ended_at=at,
             processed_until=at,
@@ -454,8 +453,7 @@ def _period_end(
                 )
             )
     waiting = sub.pending_lines
-    sub = attrs.evolve(
-        sub,
+    sub = sub.evolve(
         plan_id=plan.id,
         interval=interval,
         cycle=cycle,
@@ -498,7 +496,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
     """Do the one thing due at ``at``."""
     if what is _Due.TRIAL_REMINDER:
         reminder = _trial_reminder(sub, catalog.plan(sub.plan_id), at)
-        return attrs.evolve(sub, processed_until=at), (reminder,)
+        return sub.evolve(processed_until=at), (reminder,)
     if what is _Due.RENEWAL_REMINDER:
         plan = catalog.plan(sub.plan_id)
         facts: tuple[Fact, ...] = (
@@ -509,13 +507,13 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
         notice = _notice(
             sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()
         )
-        return attrs.evolve(sub, processed_until=at), (notice,)
+        return sub.evolve(processed_until=at), (notice,)
     if what is _Due.TRIAL_END:
         return _trial_end(sub, catalog, policy)
     if what is _Due.RETRY:
         return _retry_due(sub, at)
     if what is _Due.DUNNING_DEADLINE:
-        sub = attrs.evolve(sub, processed_until=at)
+        sub = sub.evolve(processed_until=at)
         effects: list[Effect] = []
         for item in sub.open_invoices:
             if (
@@ -527,7 +525,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
                 effects.extend(done)
         return sub, tuple(effects)
     if what is _Due.OVERDUE:
-        return _apply_overdue(attrs.evolve(sub, processed_until=at), at, catalog, policy)
+        return _apply_overdue(sub.evolve(processed_until=at), at, catalog, policy)
     return _period_end(sub, catalog, usage, policy)
 
 
@@ -585,7 +583,7 @@ def advance(
         sub, done = _perform(sub, at, what, catalog, policy, usage if period_ends <= 1 else None)
         effects.extend(done)
     if until > sub.processed_until:
-        sub = attrs.evolve(sub, processed_until=until)
+        sub = sub.evolve(processed_until=until)
     return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
 
 
@@ -638,7 +636,7 @@ def cancel(
     if sub.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
     if sub.status is Status.SUSPENDED:
-        sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, processed_until=at)
+        sub = sub.evolve(status=Status.ENDED, ended_at=at, processed_until=at)
         return Decision(
             sub,
             (
@@ -653,10 +651,10 @@ def cancel(
         return Refused(
             RefusalReason.ALREADY_DONE, f"cancellation is already scheduled for {end.isoformat()}"
         )
-    sub = attrs.evolve(sub, processed_until=at)
+    sub = sub.evolve(processed_until=at)
     if sub.status is Status.TRIALING and policy.trial_cancellation is TrialCancellation.SUSPEND_NOW:
         reason = SuspensionReason.TRIAL_CANCELLED
-        sub = attrs.evolve(sub, status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
+        sub = sub.evolve(status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
         return Decision(
             sub,
             (
@@ -665,7 +663,7 @@ def cancel(
             ),
             None,
         )
-    sub = attrs.evolve(sub, cancel_at_period_end=True, pending_change=None)
+    sub = sub.evolve(cancel_at_period_end=True, pending_change=None)
     notice = _notice(
         sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), at.isoformat()
     )
@@ -688,7 +686,7 @@ def undo_cancel(
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE or not sub.cancel_at_period_end:
         return Refused(RefusalReason.NOTHING_PENDING, "no cancellation is scheduled")
-    sub = attrs.evolve(sub, cancel_at_period_end=False, processed_until=at)
+    sub = sub.evolve(cancel_at_period_end=False, processed_until=at)
     end = _live_until(sub)
     assert end is not None  # noqa: S101 - live statuses have one
     notice = _notice(
@@ -722,8 +720,7 @@ def suspend(
             f"{sub.status.phrase} subscription cannot be suspended",
         )
     reason = SuspensionReason.POLICY_VIOLATION
-    sub = attrs.evolve(
-        sub,
+    sub = sub.evolve(
         status=Status.SUSPENDED,
         suspension_reason=reason,
         suspended_at=at,
@@ -818,22 +815,22 @@ def reinstate(
     suspended_at = sub.suspended_at
     effects: list[Effect] = [RestoreAccess()]
     was = sub.suspended_from or Status.ACTIVE
-    sub = attrs.evolve(
-        sub, suspension_reason=None, suspended_at=None, suspended_from=None, processed_until=at
+    sub = sub.evolve(
+        suspension_reason=None, suspended_at=None, suspended_from=None, processed_until=at
     )
     if was is Status.TRIALING and sub.trial_end is not None and at < sub.trial_end:
-        sub = attrs.evolve(sub, status=Status.TRIALING)
+        sub = sub.evolve(status=Status.TRIALING)
     elif was is Status.TRIALING:
         # The trial ended while suspended: billing starts now, on a cycle anchored here.
         plan = catalog.plan(sub.plan_id)
         cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
-        sub = attrs.evolve(sub, status=Status.ACTIVE, cycle=cycle, period_index=0)
+        sub = sub.evolve(status=Status.ACTIVE, cycle=cycle, period_index=0)
         sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.RENEWAL)
         effects.append(charge)
     else:
         sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
         effects.extend(done)
-        sub = attrs.evolve(sub, status=was)
+        sub = sub.evolve(status=was)
     facts: tuple[Fact, ...] = (("suspended_at", suspended_at), ("reinstated_at", at))
     effects.append(
         _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
@@ -858,8 +855,7 @@ def _resume_billing(
         )
         if credit is not None:
             last = sub.stretches[-1]
-            sub = attrs.evolve(
-                sub,
+            sub = sub.evolve(
                 stretches=(
                     *sub.stretches[:-1],
                     attrs.evolve(last, credited=last.credited - credit.amount),
@@ -879,8 +875,7 @@ def _resume_billing(
         sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
     )
     index = now if interval == sub.interval else 0
-    sub = attrs.evolve(
-        sub,
+    sub = sub.evolve(
         plan_id=plan_id,
         interval=interval,
         cycle=cycle,
@@ -912,7 +907,7 @@ def _resume_billing(
         plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due, invoice.id
     )
     effects.append(charge)
-    return attrs.evolve(sub, stretches=(stretch,)), tuple(effects)
+    return sub.evolve(stretches=(stretch,)), tuple(effects)
 
 
 def update_payment_method(
@@ -943,7 +938,7 @@ def update_payment_method(
     ('active', 'USD 50.00')
     """
     subscription.check_instant(at)
-    sub = attrs.evolve(subscription, has_payment_method=True, processed_until=at)
+    sub = subscription.evolve(has_payment_method=True, processed_until=at)
     if (
         sub.status is not Status.SUSPENDED
         or sub.suspension_reason is not SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
@@ -951,8 +946,7 @@ def update_payment_method(
         sub, retries = _retry_now(sub, at)
         return Decision(sub, retries, _next_wakeup(sub, policy))
     plan = catalog.plan(sub.plan_id)
-    sub = attrs.evolve(
-        sub,
+    sub = sub.evolve(
         status=Status.ACTIVE,
         cycle=BillingCycle(at, sub.interval, sub.cycle.time_zone),
         period_index=0,
@@ -992,15 +986,13 @@ def _ladder_state(sub: Subscription, ladder: OverdueLadder) -> OverdueState | No
 
 
 def _with_invoice(sub: Subscription, item: OpenInvoice) -> Subscription:
-    return attrs.evolve(
-        sub, open_invoices=tuple(item if o.id == item.id else o for o in sub.open_invoices)
+    return sub.evolve(
+        open_invoices=tuple(item if o.id == item.id else o for o in sub.open_invoices)
     )
 
 
 def _without_invoice(sub: Subscription, invoice_id: str) -> Subscription:
-    return attrs.evolve(
-        sub, open_invoices=tuple(o for o in sub.open_invoices if o.id != invoice_id)
-    )
+    return sub.evolve(open_invoices=tuple(o for o in sub.open_invoices if o.id != invoice_id))
 
 
 def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
@@ -1033,7 +1025,7 @@ def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Eff
 
 def _retry_due(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
     """Every retry due at ``at``, in invoice order."""
-    sub = attrs.evolve(sub, processed_until=at)
+    sub = sub.evolve(processed_until=at)
     effects: list[Effect] = []
     for item in sub.open_invoices:
         if item.next_retry_at is not None and item.next_retry_at <= at:
@@ -1070,8 +1062,7 @@ def _exhaust(
         return sub, tuple(effects)
     if action is RetriesExhausted.SUSPEND:
         reason = SuspensionReason.PAYMENT_FAILED
-        sub = attrs.evolve(
-            sub,
+        sub = sub.evolve(
             status=Status.SUSPENDED,
             suspension_reason=reason,
             suspended_at=at,
@@ -1089,8 +1080,8 @@ def _exhaust(
         )
     elif action is RetriesExhausted.CANCEL:
         plan = catalog.plan(sub.plan_id)
-        sub = attrs.evolve(
-            sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
+        sub = sub.evolve(
+            status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
         )
         effects.append(EndAccess())
         effects.append(
@@ -1115,7 +1106,7 @@ def _apply_overdue(
     if ladder is None:
         return sub, ()
     status = overdue_state(_unpaid(sub), at, ladder, _ladder_state(sub, ladder))
-    sub = attrs.evolve(sub, overdue_state=status.state.name if status.state else None)
+    sub = sub.evolve(overdue_state=status.state.name if status.state else None)
     effects: list[Effect] = []
     for state in status.entered:
         facts: tuple[Fact, ...] = (
@@ -1134,7 +1125,7 @@ def _apply_overdue(
             )
         if OverdueAction.CANCEL in state.actions and sub.status in _BILLING:
             plan = catalog.plan(sub.plan_id)
-            sub = attrs.evolve(sub, status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
+            sub = sub.evolve(status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
             effects.append(EndAccess())
             effects.append(
                 _notice(
@@ -1147,8 +1138,7 @@ def _apply_overdue(
             )
         elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
             reason = SuspensionReason.PAYMENT_FAILED
-            sub = attrs.evolve(
-                sub,
+            sub = sub.evolve(
                 status=Status.SUSPENDED,
                 suspension_reason=reason,
                 suspended_at=at,
@@ -1198,7 +1188,7 @@ def _record_success(
     if any(o.in_dunning for o in sub.open_invoices):
         return sub, tuple(effects)
     if sub.status is Status.PAST_DUE:
-        sub = attrs.evolve(sub, status=Status.ACTIVE)
+        sub = sub.evolve(status=Status.ACTIVE)
         if not item.in_dunning:  # past due without a failure (invoiced at a trial's end)
             effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
         if item.in_dunning and (
@@ -1214,8 +1204,7 @@ def _record_success(
         suspended_at = sub.suspended_at
         no_credit = attrs.evolve(policy, suspended_time=SuspendedTime.NOT_CREDITED)
         sub, done = _resume_billing(sub, suspended_at, at, catalog, no_credit)
-        sub = attrs.evolve(
-            sub,
+        sub = sub.evolve(
             status=Status.ACTIVE,
             suspension_reason=None,
             suspended_at=None,
@@ -1250,7 +1239,7 @@ def _record_decline(
     )
     effects: list[Effect] = []
     if first and sub.status is Status.ACTIVE:
-        sub = attrs.evolve(sub, status=Status.PAST_DUE)
+        sub = sub.evolve(status=Status.PAST_DUE)
         if policy.past_due_access is PastDueAccess.RESTRICT:
             effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
     schedule = policy.retry_schedule
@@ -1354,7 +1343,7 @@ def record_payment(
     item = sub.open_invoice(invoice_id)
     if item is None:
         return _unknown_invoice(sub, invoice_id)
-    sub = attrs.evolve(sub, processed_until=at)
+    sub = sub.evolve(processed_until=at)
     if isinstance(outcome, Succeeded):
         sub, effects = _record_success(sub, item, at, catalog, policy)
     elif isinstance(outcome, GatewayError):

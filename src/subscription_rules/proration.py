@@ -474,7 +474,7 @@ def change_plan(
         return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
     target = catalog.plan(plan_id)
     current = catalog.plan(subscription.plan_id)
-    sub = attrs.evolve(subscription, processed_until=at)
+    sub = subscription.evolve(processed_until=at)
     facts: tuple[Fact, ...] = (
         ("from_plan", current.name),
         ("to_plan", target.name),
@@ -482,9 +482,7 @@ def change_plan(
         ("effective_at", quote.effective_at),
     )
     if quote.timing is Timing.PERIOD_END:
-        sub = attrs.evolve(
-            sub, pending_change=PendingChange(plan_id, interval, quote.effective_at, at)
-        )
+        sub = sub.evolve(pending_change=PendingChange(plan_id, interval, quote.effective_at, at))
         kind = (
             NoticeKind.DOWNGRADE_SCHEDULED
             if quote.kind is MoveKind.DOWNGRADE
@@ -531,7 +529,7 @@ def _apply_immediately(
         )
         effects.append(charge)
         paid, invoice_id = invoice.amount_due, invoice.id
-        sub = attrs.evolve(sub, cycle=cycle, period_index=0)
+        sub = sub.evolve(cycle=cycle, period_index=0)
         stretches = []
         stretch_end = period.end
     else:
@@ -543,7 +541,7 @@ def _apply_immediately(
             effects.append(charge)
             paid, invoice_id = invoice.amount_due, invoice.id
         elif charge_lines:
-            sub = attrs.evolve(sub, pending_lines=sub.pending_lines + charge_lines)
+            sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
     if sub.status is not Status.TRIALING:
         stretches.append(
             Stretch(
@@ -557,8 +555,7 @@ def _apply_immediately(
                 invoice_id,
             )
         )
-    sub = attrs.evolve(
-        sub,
+    sub = sub.evolve(
         plan_id=target.id,
         interval=quote.to_interval,
         stretches=tuple(stretches),
@@ -593,7 +590,7 @@ def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision 
     if sub.pending_change is None:
         return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
     pending = sub.pending_change
-    sub = attrs.evolve(sub, pending_change=None, processed_until=at)
+    sub = sub.evolve(pending_change=None, processed_until=at)
     number, sub = sub.next_document()
     facts: tuple[Fact, ...] = (
         ("plan", pending.plan_id),
