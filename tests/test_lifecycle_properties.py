@@ -168,7 +168,12 @@ def test_no_charge_while_trialing_suspended_or_ended(
     """Charges come only from billing states, a trial's conversion, or a return from suspension."""
     policy, started, steps = life
     for before, decision, cause in _live(policy, started, steps):
-        charges = [e for e in decision.effects if isinstance(e, ChargeInvoice)]
+        # The final invoice settles what was billed in arrears when a subscription ends.
+        charges = [
+            e
+            for e in decision.effects
+            if isinstance(e, ChargeInvoice) and e.invoice.reason is not InvoiceReason.FINAL
+        ]
         if not charges:
             continue
         assert before.status is not Status.ENDED

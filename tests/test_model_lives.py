@@ -43,6 +43,7 @@ from subscription_rules import (
     DayCount,
     Decision,
     Interval,
+    InvoiceReason,
     Limits,
     Line,
     LineKind,
@@ -263,8 +264,11 @@ class Lives(RuleBasedStateMachine):
     def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:
         for effect in decision.effects:
             if isinstance(effect, ChargeInvoice):
-                # (c) charges only from billing states, conversions and returns from suspension
-                if before is not None:
+                # (c) charges only from billing states, conversions and returns from
+                # suspension — and the final invoice settling what was billed in arrears
+                # (overage, deferred proration) when the subscription ends.
+                final = effect.invoice.reason is InvoiceReason.FINAL
+                if before is not None and not final:
                     assert before.status is not Status.ENDED, cause
                     if before.status is Status.SUSPENDED:
                         # Only a way out of suspension charges: reinstatement, or paying

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from subscription_rules.invoices import format_date
-from subscription_rules.periods import BillingCycle, BillingPeriod, seconds_between, zone
+from subscription_rules.catalog import Plan
+from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
+from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, seconds_between, zone
 from subscription_rules.policy import BillingPolicy, ChangeDay, DayCount, ProrationUnit
 
 _DAY_SECONDS = 86_400
@@ -60,3 +61,28 @@ def span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
     """``from 16 Nov 2026 to 1 Dec 2026`` in the cycle's time zone."""
     tz = zone(cycle.time_zone)
     return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
+
+
+def remaining_line(
+    plan: Plan,
+    interval: Interval,
+    at: datetime,
+    period: BillingPeriod,
+    cycle: BillingCycle,
+    policy: BillingPolicy,
+) -> Line:
+    """The charge for the rest of ``period`` from ``at`` on ``plan``, prorated by policy."""
+    denominator = period_units(period, cycle, policy)
+    remaining = min(units(at, period.end, cycle, policy, change=True), denominator)
+    return prorated_line(
+        LineKind.PRORATION_CHARGE,
+        f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",
+        plan.price(interval).amount,
+        units=remaining,
+        denominator=denominator,
+        unit=unit_name(policy),
+        rounding=policy.rounding,
+        start=at,
+        end=period.end,
+        plan_id=plan.id,
+    )

@@ -33,7 +33,13 @@ from datetime import UTC, datetime, timedelta
 import attrs
 
 from subscription_rules._billing import invoice_key, issue_credit_note, issue_invoice
-from subscription_rules._units import period_units, span_text, unit_name, units
+from subscription_rules._units import (
+    period_units,
+    remaining_line,
+    span_text,
+    unit_name,
+    units,
+)
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
@@ -888,20 +894,7 @@ def _resume_billing(
         sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL)
         effects.append(charge)
         return sub, tuple(effects)
-    denominator = period_units(period, cycle, policy)
-    remaining = min(units(at, period.end, cycle, policy, change=True), denominator)
-    line = prorated_line(
-        LineKind.PRORATION_CHARGE,
-        f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",
-        plan.price(interval).amount,
-        units=remaining,
-        denominator=denominator,
-        unit=unit_name(policy),
-        rounding=policy.rounding,
-        start=at,
-        end=period.end,
-        plan_id=plan.id,
-    )
+    line = remaining_line(plan, interval, at, period, cycle, policy)
     sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
     stretch = Stretch(
         plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due, invoice.id
@@ -1046,6 +1039,34 @@ def _payment_notice(
     return _notice(sub, kind, at, facts, f"{item.id}:{item.attempts}")
 
 
+def _end_now(
+    sub: Subscription, at: datetime, catalog: Catalog
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """End the subscription at ``at`` because payment failed for good."""
+    plan = catalog.plan(sub.plan_id)
+    sub = sub.evolve(
+        status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
+    )
+    facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+    return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
+
+
+def _suspend_for_payment(
+    sub: Subscription, at: datetime, why: Fact
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Suspend at ``at`` because payment failed (``why`` says which invoice or ladder state)."""
+    reason = SuspensionReason.PAYMENT_FAILED
+    sub = sub.evolve(
+        status=Status.SUSPENDED,
+        suspension_reason=reason,
+        suspended_at=at,
+        suspended_from=Status.ACTIVE,
+    )
+    facts: tuple[Fact, ...] = (("reason", reason.value), why)
+    notice = _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}")
+    return sub, (SuspendAccess(reason), notice)
+
+
 def _exhaust(
     sub: Subscription,
     item: OpenInvoice,
@@ -1061,38 +1082,11 @@ def _exhaust(
     if sub.status not in _BILLING:
         return sub, tuple(effects)
     if action is RetriesExhausted.SUSPEND:
-        reason = SuspensionReason.PAYMENT_FAILED
-        sub = sub.evolve(
-            status=Status.SUSPENDED,
-            suspension_reason=reason,
-            suspended_at=at,
-            suspended_from=Status.ACTIVE,
-        )
-        effects.append(SuspendAccess(reason))
-        effects.append(
-            _notice(
-                sub,
-                NoticeKind.ACCOUNT_SUSPENDED,
-                at,
-                (("reason", reason.value), ("invoice", item.id)),
-                f"suspended-{at.isoformat()}",
-            )
-        )
+        sub, done = _suspend_for_payment(sub, at, ("invoice", item.id))
+        effects.extend(done)
     elif action is RetriesExhausted.CANCEL:
-        plan = catalog.plan(sub.plan_id)
-        sub = sub.evolve(
-            status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
-        )
-        effects.append(EndAccess())
-        effects.append(
-            _notice(
-                sub,
-                NoticeKind.SUBSCRIPTION_ENDED,
-                at,
-                (("plan", plan.name), ("ended_at", at)),
-                "end",
-            )
-        )
+        sub, done = _end_now(sub, at, catalog)
+        effects.extend(done)
     elif action is RetriesExhausted.MARK_UNPAID and policy.past_due_access is PastDueAccess.KEEP:
         effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
     return sub, tuple(effects)
@@ -1124,36 +1118,11 @@ def _apply_overdue(
                 )
             )
         if OverdueAction.CANCEL in state.actions and sub.status in _BILLING:
-            plan = catalog.plan(sub.plan_id)
-            sub = sub.evolve(status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
-            effects.append(EndAccess())
-            effects.append(
-                _notice(
-                    sub,
-                    NoticeKind.SUBSCRIPTION_ENDED,
-                    at,
-                    (("plan", plan.name), ("ended_at", at)),
-                    "end",
-                )
-            )
+            sub, done = _end_now(sub, at, catalog)
+            effects.extend(done)
         elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
-            reason = SuspensionReason.PAYMENT_FAILED
-            sub = sub.evolve(
-                status=Status.SUSPENDED,
-                suspension_reason=reason,
-                suspended_at=at,
-                suspended_from=Status.ACTIVE,
-            )
-            effects.append(SuspendAccess(reason))
-            effects.append(
-                _notice(
-                    sub,
-                    NoticeKind.ACCOUNT_SUSPENDED,
-                    at,
-                    (("reason", reason.value), ("overdue_state", state.name)),
-                    f"suspended-{at.isoformat()}",
-                )
-            )
+            sub, done = _suspend_for_payment(sub, at, ("overdue_state", state.name))
+            effects.extend(done)
     return sub, tuple(effects)
 
 

@@ -35,7 +35,13 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice
-from subscription_rules._units import period_units, span_text, unit_name, units
+from subscription_rules._units import (
+    period_units,
+    remaining_line,
+    span_text,
+    unit_name,
+    units,
+)
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
@@ -286,20 +292,7 @@ def _charge_line(
     policy: BillingPolicy,
 ) -> Line:
     """The charge for the remaining part ``[at, period end)`` on the new plan."""
-    denominator = period_units(period, sub.cycle, policy)
-    remaining = min(units(at, period.end, sub.cycle, policy, change=True), denominator)
-    return prorated_line(
-        LineKind.PRORATION_CHARGE,
-        f"Remaining time on {target.name} {span_text(at, period.end, sub.cycle)}",
-        target.price(interval).amount,
-        units=remaining,
-        denominator=denominator,
-        unit=unit_name(policy),
-        rounding=policy.rounding,
-        start=at,
-        end=period.end,
-        plan_id=target.id,
-    )
+    return remaining_line(target, interval, at, period, sub.cycle, policy)
 
 
 def _restart_line(sub: Subscription, target: Plan, interval: Interval, at: datetime) -> Line:
