@@ -1,4 +1,4 @@
-"""The command line: the plans table, JSON, the demo, and one-line errors on bad input."""
+"""The command line: every subcommand as a user runs it, JSON, and one-line errors on bad input."""
 
 from __future__ import annotations
 
@@ -6,16 +6,15 @@ import json
 import re
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pytest
 
 from subscription_rules.cli import PROG, main
 
-if TYPE_CHECKING:
-    from pathlib import Path
-
 PREFIX = f"{PROG}: error: "
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "docs" / "examples" / "scenario.toml"
 
 DEFAULT_TABLE = """\
 Catalog (USD) \N{EM DASH} built-in example, prices are illustrative
@@ -208,28 +207,6 @@ def test_plans_json_of_a_file_names_the_file_and_is_not_illustrative(
         "currency": "JPY",
     }
     assert solo["limits"] == {"seats": None}
-
-
-# --- demo ---------------------------------------------------------------------------------------
-
-
-def test_demo_prints_an_introduction_then_the_plans_table(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    status, out, err = run(capsys, "demo")
-    assert (status, err) == (0, "")
-    intro, _, table = out.partition("\n\n")
-    assert "rulebook of a SaaS subscription" in intro
-    assert "illustrative" in intro
-    assert table == DEFAULT_TABLE
-
-
-def test_demo_accepts_a_catalog_file(
-    capsys: pytest.CaptureFixture[str], custom_catalog: Path
-) -> None:
-    status, out, _ = run(capsys, "demo", "--catalog", str(custom_catalog))
-    assert status == 0
-    assert "Catalog (JPY)" in out
 
 
 # --- help and bad input -------------------------------------------------------------------------
@@ -869,3 +846,602 @@ def test_malformed_date_in_a_subprocess_exits_2_without_a_traceback() -> None:
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{PREFIX}--at: malformed date '2027-02-30'; ")
+
+
+# --- retries ------------------------------------------------------------------------------------
+
+
+def cells(line: str) -> list[str]:
+    """A table row's cells: columns are two or more spaces apart."""
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_retries_prints_kill_bill_example_in_a_subprocess() -> None:
+    # Kill Bill's documented example (tests/test_dunning.py): a payment fails on 6 Aug 2021 and
+    # is retried 1, 8, 4 and 7 days apart, i.e. 1, 9, 13 and 20 days after the failure:
+    # 7, 15, 19 and 26 Aug 2021.
+    result = run_module("retries", "--failed-at", "2021-08-06", "--schedule", "killbill")
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Retries after a payment failed at Fri 2021-08-06 00:00 (time zone UTC, policy seed)"
+    )
+    assert lines[1] == "Schedule kill_bill_example: 4 retries within 20 days"
+    assert [cells(line) for line in lines[3:9]] == [
+        ["Retry", "At", "After the failure"],
+        ["-----", "--------------------", "-----------------"],
+        ["1", "Sat 2021-08-07 00:00", "1 day"],
+        ["2", "Sun 2021-08-15 00:00", "9 days"],
+        ["3", "Thu 2021-08-19 00:00", "13 days"],
+        ["4", "Thu 2021-08-26 00:00", "20 days"],
+    ]
+    # What happens when they run out: the seed suspends; a hard decline waits for a new
+    # payment method until the schedule's window ends, 20 days after the failure.
+    text = " ".join(lines[10:])
+    assert "When retry 4 is declined too, policy seed suspends the account" in text
+    assert "(retries_exhausted: suspend)" in text
+    assert "until Thu 2021-08-26 00:00" in text
+
+
+# Smart-Retries-like (the seed's and Stripe's): 1, 3, 5, 7, 9, 11 and 14 days after the
+# failure (tests/test_dunning.py), from 1 Dec 2026.
+SMART_DATES = ["2026-12-02", "2026-12-04", "2026-12-06", "2026-12-08", "2026-12-10"]
+SMART_DATES += ["2026-12-12", "2026-12-15"]
+
+
+@pytest.mark.parametrize(
+    ("policy", "dates", "exhausted"),
+    [
+        ("seed", SMART_DATES, "suspends the account"),
+        ("stripe", SMART_DATES, "ends the subscription at once"),
+        # Kill Bill's example: 1, 9, 13, 20 days.
+        ("killbill", ["2026-12-02", "2026-12-10", "2026-12-14", "2026-12-21"], "past due"),
+        # Lago-like: three retries, 3, 5 and 7 days after.
+        ("lago", ["2026-12-04", "2026-12-06", "2026-12-08"], "past due"),
+    ],
+)
+def test_retries_default_to_the_policys_schedule_and_action(
+    capsys: pytest.CaptureFixture[str], policy: str, dates: list[str], exhausted: str
+) -> None:
+    status, out, err = run(capsys, "retries", "--failed-at", "2026-12-01", "--policy", policy)
+    assert (status, err) == (0, "")
+    rows = [cells(line) for line in out.splitlines()[5 : 5 + len(dates)]]
+    assert [row[1].split()[1] for row in rows] == dates
+    assert exhausted in " ".join(out.splitlines()[6 + len(dates) :])
+
+
+def test_retries_local_hour_moves_each_retry_to_that_hour_in_the_time_zone(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # As in RetrySchedule.retry_time's doctest: a failure at 15:00 UTC on 1 Mar 2026 is 16:00
+    # in Paris; the first retry, a day later, is 16:00 on 2 Mar, moved to the next local
+    # midnight, 00:00 on 3 Mar (+01:00) = 23:00 UTC on 2 Mar: 1 day 8 h after the failure.
+    argv = ("retries", "--failed-at", "2026-03-01T15:00Z", "--time-zone", "Europe/Paris")
+    status, out, err = run(capsys, *argv, "--local-hour", "0")
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].startswith("Retries after a payment failed at Sun 2026-03-01 16:00 ")
+    assert lines[1].endswith(", each moved to the next 00:00 local time")
+    assert cells(lines[5]) == ["1", "Tue 2026-03-03 00:00", "1 day 8 h"]
+
+
+def test_retries_json_gives_instants_offsets_and_the_action(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ("retries", "--failed-at", "2021-08-06", "--schedule", "killbill", "--json")
+    status, out, err = run(capsys, *argv, "--policy", "stripe")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert data["failed_at"] == "2021-08-06T00:00:00+00:00"
+    assert data["policy"] == "stripe"
+    assert data["schedule"] == {
+        "name": "kill_bill_example",
+        "retries": 4,
+        "local_hour": None,
+        "window_seconds": 20 * 86_400,
+    }
+    # 1, 9, 13 and 20 days after the failure, in seconds.
+    assert [(r["number"], r["at"][:10], r["after_seconds"]) for r in data["retries"]] == [
+        (1, "2021-08-07", 86_400),
+        (2, "2021-08-15", 9 * 86_400),
+        (3, "2021-08-19", 13 * 86_400),
+        (4, "2021-08-26", 20 * 86_400),
+    ]
+    assert data["retries"][1]["after"] == "9 days"
+    assert data["hard_decline_deadline"] == "2021-08-26T00:00:00+00:00"
+    assert data["retries_exhausted"] == "cancel"
+    assert data["when_exhausted"] == "ends the subscription at once"
+
+
+RETRIES_BAD_INPUT = [
+    (
+        ("retries", "--failed-at", "06/08/2021"),
+        "--failed-at: malformed date '06/08/2021'; expected ISO 8601",
+    ),
+    (
+        ("retries", "--failed-at", "2021-08-06", "--schedule", "weekly"),
+        "argument --schedule: invalid choice: 'weekly' (choose from 'smart', 'three', 'killbill')",
+    ),
+    (
+        ("retries", "--failed-at", "2021-08-06", "--local-hour", "24"),
+        "--local-hour: expected a whole hour from 0 to 23, got '24'",
+    ),
+    (
+        ("retries", "--failed-at", "2021-08-06", "--local-hour", "noon"),
+        "--local-hour: expected a whole hour from 0 to 23, got 'noon'",
+    ),
+    (
+        ("retries", "--failed-at", "2021-08-06", "--policy", "paddle"),
+        "--policy: unknown preset 'paddle'",
+    ),
+    (
+        ("retries", "--failed-at", "2021-08-06", "--time-zone", "Mars/Olympus"),
+        "--time-zone: unknown IANA time zone 'Mars/Olympus'",
+    ),
+    (
+        ("retries", "--failed-at", "9999-12-30"),
+        "--failed-at: retry 1 after 9999-12-30 00:00:00+00:00 would fall beyond year 9999",
+    ),
+    (("retries",), "the following arguments are required: --failed-at"),
+]
+
+
+@pytest.mark.parametrize(("argv", "expected"), RETRIES_BAD_INPUT)
+def test_retries_bad_input_is_one_error_line_in_a_subprocess(
+    argv: tuple[str, ...], expected: str
+) -> None:
+    result = run_module(*argv)
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert message.startswith(expected), message
+
+
+# --- simulate -----------------------------------------------------------------------------------
+
+# The example scenario (docs/examples/scenario.toml), worked by hand. Personal is USD 50.00 a
+# month and 500.00 a year, Advanced 150.00 a month (the built-in catalog).
+# - 1 Nov 2026: a 14-day trial, ending on 15 Nov; its reminder 3 days before, on 12 Nov.
+# - 15 Nov: the trial converts; the first period, 15 Nov → 15 Dec (30 days), costs 50.00.
+# - 25 Nov: upgrade to Advanced, 20 of the 30 days remaining:
+#     credit 5000 × 20/30 = 3333.33… cents → 33.33; charge 15000 × 20/30 = 10000 → 100.00;
+#     the credit pays 33.33 of the charge: 66.67 is charged.
+# - 15 Dec, 15 Jan: Advanced renews, 150.00 each.
+# - 5 Feb: 10 properties and Personal allows 3: the downgrade is refused.
+# - 8 Feb: 3 properties: the downgrade waits for 15 Feb and costs nothing now.
+# - 15 Feb, 15 Mar: Personal renews, 50.00 each.
+# - 15 Apr: the renewal is declined (hard). Invoices and credit notes share one numbering, and
+#   each plan change's notice takes a number: INV-0001 (15 Nov), CN-0002, INV-0003 and 4 (25
+#   Nov), INV-0005 (15 Dec), INV-0006 (15 Jan), 7 (8 Feb), INV-0008 (15 Feb), INV-0009 (15 Mar),
+#   so the 15 Apr invoice is sub_1-INV-0010, as the file scripts.
+# - 18 Apr: a new payment method: the invoice is retried at once and paid, 50.00.
+# - 15 May: 50.00.
+# - 1 Jun: monthly → yearly. The period 15 May → 15 Jun has 31 days, 14 of them unused:
+#     credit 5000 × 14/31 = 2258.06… → 22.58; a year from 1 Jun costs 500.00, less the credit:
+#     477.42 is charged. The cycle restarts on 1 Jun: no renewal before `until`, 15 Nov 2027.
+# Charged: 50 + 66.67 + 150 + 150 + 50 + 50 + 50 + 50 + 477.42 = 1094.09.
+# Credited: 33.33 + 22.58 = 55.91.
+EXAMPLE_ROWS = [
+    ["2026-11-01", "start", "trialing", "0.00", "0.00", "trial started"],
+    ["2026-11-12", "trial ending", "trialing", "0.00", "0.00", "trial ending"],
+    ["2026-11-15", "trial converted", "active", "50.00", "0.00", "payment succeeded, trial converted"],
+    ["2026-11-25", "change plan to advanced", "active", "66.67", "33.33", "payment succeeded, upgraded"],
+    ["2026-12-15", "renewed", "active", "150.00", "0.00", "payment succeeded, renewed"],
+    ["2027-01-15", "renewed", "active", "150.00", "0.00", "payment succeeded, renewed"],
+    ["2027-02-05", "refused: change plan to personal", "active", "0.00", "0.00", "-"],
+    ["2027-02-08", "change plan to personal", "active", "0.00", "0.00", "downgrade scheduled"],
+    ["2027-02-15", "downgraded, renewed", "active", "50.00", "0.00", "downgraded, payment succeeded, renewed"],
+    ["2027-03-15", "renewed", "active", "50.00", "0.00", "payment succeeded, renewed"],
+    ["2027-04-15", "renewed", "past due", "0.00", "0.00", "payment failed, payment method needed, renewed"],
+    ["2027-04-18", "update payment method", "active", "50.00", "0.00", "payment succeeded, payment recovered, retry scheduled"],
+    ["2027-05-15", "renewed", "active", "50.00", "0.00", "payment succeeded, renewed"],
+    ["2027-06-01", "change plan to personal (yearly)", "active", "477.42", "22.58", "payment succeeded, interval changed"],
+]  # fmt: skip
+
+
+def test_simulate_plays_the_example_scenario_in_a_subprocess() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "subscription_rules", "simulate", "docs/examples/scenario.toml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        timeout=60,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Scenario docs/examples/scenario.toml: sub_1 on Personal, monthly, "
+        "from 1 Nov 2026 to 15 Nov 2027"
+    )
+    assert lines[1] == ("(time zone UTC, policy seed, catalog built-in example; amounts in USD)")
+    assert cells(lines[3]) == ["Date", "What", "Status", "Charged", "Credited", "Notices"]
+    table = lines[5 : 5 + len(EXAMPLE_ROWS)]
+    assert [cells(line) for line in table] == EXAMPLE_ROWS
+    assert lines[5 + len(EXAMPLE_ROWS) :] == [
+        "",
+        "Charged:            USD 1094.09",
+        "Credited:           USD 55.91",
+        "Refunded:           USD 0.00",
+        "Failed attempts:    1",
+        "Status at the end:  active",
+        "Plan at the end:    Personal, yearly",
+        "Credit balance:     USD 0.00",
+    ]
+
+
+def test_simulate_json_lists_every_entry_with_money_and_notices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(capsys, "simulate", str(EXAMPLE), "--json")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    assert (data["policy"], data["time_zone"], data["catalog"]) == (
+        "seed",
+        "UTC",
+        "built-in example",
+    )
+    assert data["subscription"] == {
+        "id": "sub_1",
+        "customer": "cus_1",
+        "plan": "personal",
+        "interval": "monthly",
+        "start": "2026-11-01T00:00:00+00:00",
+        "trial": True,
+        "payment_method": True,
+    }
+    entries = data["entries"]
+    # The same entries as the table (worked out above EXAMPLE_ROWS), in minor units.
+    assert [(e["at"][:10], e["charged"]["minor"], e["credited"]["minor"]) for e in entries] == [
+        (row[0], int(row[3].replace(".", "")), int(row[4].replace(".", ""))) for row in EXAMPLE_ROWS
+    ]
+    upgrade = entries[3]
+    assert upgrade["what"] == "change plan to advanced"
+    assert upgrade["status"] == "active"
+    assert [n["kind"] for n in upgrade["notices"]] == ["payment_succeeded", "upgraded"]
+    upgraded = upgrade["notices"][1]
+    assert upgraded["facts"]["from_plan"] == "Personal"
+    assert upgraded["facts"]["amount_due"] == {"amount": "66.67", "minor": 6667, "currency": "USD"}
+    assert upgraded["facts"]["effective_at"] == "2026-11-25T00:00:00+00:00"
+    declined = entries[10]
+    assert (declined["status"], declined["declined"]) == ("past_due", 1)
+    failed = declined["notices"][0]
+    assert (failed["kind"], failed["facts"]["invoice"]) == ("payment_failed", "sub_1-INV-0010")
+    assert data["totals"] == {
+        "charged": {"amount": "1094.09", "minor": 109409, "currency": "USD"},
+        "credited": {"amount": "55.91", "minor": 5591, "currency": "USD"},
+        "refunded": {"amount": "0.00", "minor": 0, "currency": "USD"},
+        "declined": 1,
+    }
+    assert data["end"] == {
+        "status": "active",
+        "plan": "personal",
+        "interval": "yearly",
+        "credit_balance": {"amount": "0.00", "minor": 0, "currency": "USD"},
+        "open_invoices": [],
+    }
+
+
+HARD_DECLINE = """\
+until = "2026-11-05"
+policy = "stripe"
+
+[subscription]
+plan = "personal"
+start = 2026-11-01T09:00:00
+trial = false
+time_zone = "Europe/Paris"
+
+[[steps]]
+at = 2026-11-03
+command = "update_payment_method"
+
+[[outcomes]]
+outcome = "declined_hard"
+code = "stolen_card"
+"""
+
+
+def test_simulate_reads_toml_dates_in_the_time_zone_and_scripts_outcomes_in_order(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # No trial: the first invoice (USD 50.00) is charged at the start and declined hard, so the
+    # account is past due and waits for a new payment method; on 3 Nov (local midnight in
+    # Paris) one is added, the invoice is retried at once and paid.
+    path = tmp_path / "hard.toml"
+    path.write_text(HARD_DECLINE, encoding="utf-8")
+    status, out, err = run(capsys, "simulate", str(path))
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].endswith("sub_1 on Personal, monthly, from 1 Nov 2026 09:00 to 5 Nov 2026")
+    assert lines[1].startswith("(time zone Europe/Paris, policy stripe, ")
+    assert [cells(line) for line in lines[5:7]] == [
+        ["2026-11-01", "start", "past due", "0.00", "0.00",
+         "payment failed, payment method needed, subscription started"],
+        ["2026-11-03", "update payment method", "active", "50.00", "0.00",
+         "payment succeeded, payment recovered, retry scheduled"],
+    ]  # fmt: skip
+    status, out, _ = run(capsys, "simulate", str(path), "--policy", "seed", "--json")
+    data = json.loads(out)
+    assert data["policy"] == "seed"  # --policy overrides the file's
+    assert data["subscription"]["start"] == "2026-11-01T09:00:00+01:00"
+    assert data["entries"][1]["at"] == "2026-11-03T00:00:00+01:00"
+
+
+def test_simulate_names_a_retry_after_a_gateway_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A gateway error is retried 5 minutes later without using a dunning attempt; the retry
+    # succeeds (the script has run out) and collects the first invoice, USD 50.00.
+    path = tmp_path / "gateway.toml"
+    path.write_text(
+        'until = "2026-11-02"\n[subscription]\nplan = "personal"\nstart = "2026-11-01"\n'
+        'trial = false\n[[outcomes]]\noutcome = "gateway_error"\n',
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "simulate", str(path), "--json")
+    assert status == 0
+    entries = json.loads(out)["entries"]
+    assert [(e["at"], e["what"], e["charged"]["amount"], e["declined"]) for e in entries] == [
+        ("2026-11-01T00:00:00+00:00", "start", "0.00", 1),
+        ("2026-11-01T00:05:00+00:00", "payment retried", "50.00", 0),
+    ]
+
+
+BASE = 'until = "2027-11-01"\n[subscription]\nplan = "personal"\nstart = "2026-11-01"\n'
+STEP = '[[steps]]\nat = "2026-11-20"\n'
+KNOWN_COMMANDS = (
+    "change_plan, cancel, undo_cancel, suspend, reinstate, update_payment_method, "
+    "cancel_pending_change, set_usage"
+)
+SCENARIO_BAD_INPUT = [
+    ("colour = 3\n" + BASE, "colour: unknown key; allowed keys: until, policy, subscription, "),
+    ('until = "2027-11-01"\n', "subscription: missing required key"),
+    ('until = "2027-11-01"\nsubscription = 3\n', "subscription: expected a table, got 3"),
+    (BASE.replace('until = "2027-11-01"\n', ""), "until: missing required key"),
+    (BASE.replace('plan = "personal"\n', ""), "subscription.plan: missing required key"),
+    (BASE.replace('"personal"', '"gold"'), "subscription.plan: unknown plan 'gold'; known plans: "),
+    (BASE + 'nmae = "x"\n', "subscription.nmae: unknown key; allowed keys: id, customer, plan, "),
+    (BASE + 'interval = "weekly"\n', "subscription.interval: plan 'personal' has no weekly price"),
+    (BASE + 'time_zone = "Mars/Olympus"\n', "subscription.time_zone: unknown IANA time zone "),
+    (BASE + 'trial = "yes"\n', "subscription.trial: expected true or false, got 'yes'"),
+    (BASE + "id = 42\n", "subscription.id: expected a non-empty string of at most 200 "),
+    (BASE.replace("2027-11-01", "2027-13-01"), "until: malformed date '2027-13-01'; expected ISO"),
+    (BASE.replace('"2027-11-01"', "20271101"), 'until: expected a date such as "2026-11-01" or '),
+    (BASE.replace("2027-11-01", "2026-10-01"), "until: 2026-10-01T00:00:00+00:00 is before "),
+    ('policy = "paddle"\n' + BASE, "policy: unknown preset 'paddle'; known presets: "),
+    ("steps = 3\n" + BASE, "steps: expected an array of tables ([[steps]]), got 3"),
+    (
+        BASE
+        + STEP
+        + 'command = "change_plan"\nplan = "advanced"\n'
+        + STEP
+        + 'command = "cancel"\n'
+        + STEP
+        + 'command = "upgrade"\n',
+        f"steps[2].command: unknown command 'upgrade'; known: {KNOWN_COMMANDS}",
+    ),
+    (BASE + '[[steps]]\ncommand = "cancel"\n', "steps[0].at: missing required key"),
+    (BASE + STEP, "steps[0].command: missing required key"),
+    (BASE + STEP + 'command = "change_plan"\n', "steps[0].plan: missing required key"),
+    (
+        BASE + STEP + 'command = "change_plan"\nplan = "gold"\n',
+        "steps[0].plan: unknown plan 'gold'",
+    ),
+    (
+        BASE + STEP + 'command = "change_plan"\nplan = "pro"\ninterval = "weekly"\n',
+        "steps[0].interval: plan 'pro' has no weekly price",
+    ),
+    (
+        BASE + STEP + 'command = "cancel"\nplan = "pro"\n',
+        "steps[0].plan: unknown key for command 'cancel'; allowed keys: at, command",
+    ),
+    (BASE + STEP + 'command = "set_usage"\n', "steps[0].usage: missing required key"),
+    (
+        BASE + STEP + 'command = "set_usage"\nusage = { seats = 3 }\n',
+        "steps[0].usage.seats: unknown metric; known metrics: properties, integrations, ",
+    ),
+    (
+        BASE + '[[steps]]\nat = "2026-10-20"\ncommand = "cancel"\n',
+        "steps[0].at: 2026-10-20T00:00:00+00:00 is before subscription.start ",
+    ),
+    (
+        BASE + '[[steps]]\nat = "2028-01-01"\ncommand = "cancel"\n',
+        "steps[0].at: 2028-01-01T00:00:00+00:00 is after until 2027-11-01T00:00:00+00:00",
+    ),
+    (BASE + "[usage]\nproperties = -3\n", "usage.properties: must be a non-negative int, got -3"),
+    (BASE + "[usage]\nproperties = 3.5\n", "usage.properties: expected a whole number, got 3.5"),
+    (BASE + "[usage]\nproperties = true\n", "usage.properties: expected a whole number, got true"),
+    (
+        BASE + '[[outcomes]]\noutcome = "bounced"\n',
+        "outcomes[0].outcome: unknown outcome 'bounced'; known: succeeded, declined_soft, ",
+    ),
+    (BASE + "[[outcomes]]\ncode = 'x'\n", "outcomes[0].outcome: missing required key"),
+    (
+        BASE + '[[outcomes]]\noutcome = "succeeded"\ncode = "x"\n',
+        "outcomes[0].code: only a declined outcome has a decline code, not 'succeeded'",
+    ),
+    (
+        BASE + '[[outcomes]]\noutcome = "succeeded"\ninvoice = "INV-2"\n',
+        (
+            "outcomes[0].invoice: expected an invoice id of subscription 'sub_1', such as "
+            "'sub_1-INV-0002', got 'INV-2'"
+        ),
+    ),
+    (BASE + "[[outcomes]]\noutcome = 'succeeded'\nwhen = 1\n", "outcomes[0].when: unknown key; "),
+    (BASE.replace("2027-11-01", "9999-12-31"), "until: the simulation needs more than 10000 steps"),
+    (
+        BASE.replace("2027-11-01", "9999-12-31").replace("2026-11-01", "9990-11-01")
+        + 'interval = "yearly"\n',
+        "until: period 9 lies beyond year 9999",
+    ),
+    ('until = "2027-11-01"\n[subscription\n', "invalid TOML: Expected ']' at the end of a table"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SCENARIO_BAD_INPUT)
+def test_simulate_a_broken_scenario_is_one_error_line_naming_file_and_key(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, expected: str
+) -> None:
+    path = tmp_path / "scenario.toml"
+    path.write_text(text, encoding="utf-8")
+    message = assert_one_error_line(*run(capsys, "simulate", str(path)))
+    assert message.startswith(f"{path}: {expected}"), message
+
+
+def test_simulate_broken_scenario_in_a_subprocess_exits_2_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text(BASE + STEP + 'command = "upgrade"\n', encoding="utf-8")
+    result = run_module("simulate", str(path))
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert (
+        message == f"{path}: steps[0].command: unknown command 'upgrade'; known: {KNOWN_COMMANDS}"
+    )
+
+
+def test_simulate_missing_or_unreadable_file_in_a_subprocess_exits_2(tmp_path: Path) -> None:
+    result = run_module("simulate", "missing.toml")
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert message == "missing.toml: cannot read scenario file: No such file or directory"
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe")
+    result = run_module("simulate", str(binary))
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert message == f"{binary}: not UTF-8: invalid start byte at byte 0"
+    result = run_module("simulate", str(EXAMPLE), "--catalog", "missing.toml")
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert message.startswith("path: cannot read catalog file 'missing.toml'")
+    result = run_module("simulate")
+    message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
+    assert message.startswith("the following arguments are required: FILE.toml")
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+def test_demo_tells_the_help_pages_whole_story_in_a_subprocess() -> None:
+    result = run_module("demo")
+    assert (result.returncode, result.stderr) == (0, "")
+    out = result.stdout
+    assert len(out.splitlines()) <= 120
+    assert DEFAULT_TABLE in out  # the catalog first
+    for phrase in (
+        "trial ending",
+        "trial converted",
+        "cancellation immediately suspends your account",
+        "trial cancelled",
+        "prorated",
+        "delete 7 properties",
+        "refused: change plan to personal",
+        "downgrade scheduled",
+        "credit note",
+        "payment failed",
+        "payment retried",
+        "payment recovered",
+        "suspended",
+        "reinstated",
+        "cancellation scheduled",
+        "subscription ended",
+        "ended",
+    ):
+        assert phrase in out, phrase
+    assert "Traceback" not in out
+    assert run_module("demo").stdout == out  # no clock: the same story every time
+
+
+def test_demo_shows_the_upgrades_prorated_lines_and_their_arithmetic(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Account A converts its Personal trial on 15 Nov 2026 (period 15 Nov → 15 Dec, 30 days =
+    # 2,592,000 s) and upgrades on 25 Nov, 20 days = 1,728,000 s before the period's end:
+    #   credit 5000 × 20/30 = 3333.33… cents → USD 33.33 (half-up)
+    #   charge 15000 × 20/30 = 10000 cents → USD 100.00 exactly
+    #   the credit pays part of the charge: 100.00 − 33.33 = USD 66.67 due now.
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    assert (
+        "USD -33.33  Unused time on Personal from 25 Nov 2026 to 15 Dec 2026\n"
+        "                   USD 50.00 × 1,728,000/2,592,000 seconds = 3333.3333… cents, "
+        "rounded half-up to USD 33.33\n"
+        "     USD 100.00  Remaining time on Advanced from 25 Nov 2026 to 15 Dec 2026\n"
+    ) in out
+    assert "Credit applied: USD 33.33; due now: USD 66.67; credit left: USD 0.00." in out
+    row = next(line for line in out.splitlines() if "change plan to advanced" in line)
+    assert cells(row)[1:5] == ["change plan to advanced", "active", "66.67", "33.33"]
+
+
+def test_demo_shows_the_credit_note_used_up_by_later_invoices(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Account C: Advanced (USD 150.00) from 1 Jan 2027, downgraded at once to Personal (USD 50.00)
+    # on 16 Jan, 16 of January's 31 days remaining (as UPGRADE_QUOTE above):
+    #   credit note 15000 × 16/31 = 7741.93… → USD 77.42; charge 5000 × 16/31 = 2580.64… → 25.81
+    #   the credit pays the charge: 77.42 − 25.81 = USD 51.61 left
+    #   1 Feb renewal, 50.00, paid from the credit: 1.61 left, nothing charged
+    #   1 Mar renewal: 50.00 − 1.61 = USD 48.39 charged, nothing left.
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    lines = out.splitlines()
+    rows = [cells(line) for line in lines if line.startswith("  2027-0")]
+    assert [
+        "2027-01-16",
+        "change plan to personal",
+        "active",
+        "0.00",
+        "77.42",
+        "downgraded",
+    ] in rows
+    assert ["2027-02-01", "renewed", "active", "0.00", "0.00", "renewed"] in rows
+    assert [
+        "2027-03-01",
+        "renewed",
+        "active",
+        "48.39",
+        "0.00",
+        "payment succeeded, renewed",
+    ] in rows
+    text = " ".join(line.strip() for line in lines)
+    assert (
+        "Credit balance: USD 51.61 after 16 Jan 2027, USD 1.61 after 1 Feb 2027, "
+        "USD 0.00 after 1 Mar 2027."
+    ) in text
+
+
+def test_demo_narrates_dunning_suspension_and_the_end_of_account_a(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # The 15 Jan 2027 renewal (Personal, USD 50.00) is declined soft: past due; the first retry
+    # of the Smart-Retries-like schedule comes 1 day later, 16 Jan, and succeeds. A is suspended
+    # on 20 Jan, reinstated on 27 Jan (same period: nothing charged), cancels on 3 Feb and ends
+    # at the period's end, 15 Feb. In all, A paid 50.00 + 66.67 + 50.00 + 50.00 = USD 216.67
+    # and was credited USD 33.33.
+    status, out, _ = run(capsys, "demo")
+    assert status == 0
+    rows = [cells(line) for line in out.splitlines() if line.startswith("  2027-0")]
+    for expected in (
+        ["2027-01-15", "renewed", "past due", "0.00", "0.00", "payment failed, renewed"],
+        ["2027-01-16", "payment retried", "active", "50.00", "0.00",
+         "payment succeeded, payment recovered"],
+        ["2027-01-20", "suspend", "suspended", "0.00", "0.00", "account suspended"],
+        ["2027-01-27", "reinstate", "active", "0.00", "0.00", "account reinstated"],
+        ["2027-02-03", "cancel", "active", "0.00", "0.00", "cancellation scheduled"],
+        ["2027-02-15", "subscription ended", "ended", "0.00", "0.00", "subscription ended"],
+    ):  # fmt: skip
+        assert expected in rows, expected
+    assert (
+        "Account A in all: charged USD 216.67, credited USD 33.33; ended since 15 Feb 2027."
+    ) in out
+
+
+def test_demo_with_a_catalog_file_shows_its_plans_then_the_story(
+    capsys: pytest.CaptureFixture[str], custom_catalog: Path
+) -> None:
+    status, out, _ = run(capsys, "demo", "--catalog", str(custom_catalog))
+    assert status == 0
+    assert f"Catalog (JPY) \N{EM DASH} {custom_catalog}" in out
+    assert "The story below uses the built-in example catalog." in out
+    assert "delete 7 properties" in out
+
+
+def test_make_demo_runs_the_demo() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\t$(BIN)/subscription-rules demo\n" in makefile

@@ -190,3 +190,21 @@ def test_a_declined_upgrade_goes_through_dunning_via_the_shell() -> None:
         catalog=CATALOG,
     )
     assert fixed.subscription.status.value == "active"
+
+
+def test_a_soft_declined_renewal_is_retried_the_next_day_in_a_simulation() -> None:
+    # Personal from 1 Nov 2026 (no trial): the 1 Dec renewal (sub_1-INV-0002) is declined,
+    # retried on 2 Dec (SMART_RETRIES_LIKE: +1 day) and paid then.
+    start = start_subscription(
+        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+    )
+    scripted: dict[str, list[PaymentOutcome]] = {
+        "sub_1-INV-0002": [Declined(DeclineKind.SOFT), Succeeded()]
+    }
+    timeline = simulate(start, [], utc(2026, 12, 10), catalog=CATALOG, outcomes_by_invoice=scripted)
+    rows = [(e.at, e.what, e.status.value, e.charged.minor) for e in timeline.entries]
+    assert rows == [
+        (utc(2026, 11, 1), "start", "active", 5000),
+        (utc(2026, 12, 1), "renewed", "past_due", 0),
+        (utc(2026, 12, 2), "payment retried", "active", 5000),
+    ]

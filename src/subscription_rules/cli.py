@@ -15,16 +15,26 @@ Subcommands:
 ``summary --plan ID --since DATE --at DATE [...]``
     The billing section of the described account at ``--at``: status, plan,
     current period, usage, upcoming invoice, credit and cancellation.
+``retries --failed-at DATE [--schedule NAME] [...]``
+    When a declined payment is retried: each retry's number, local instant
+    and offset from the failure, then what the policy does when they run out.
+``simulate FILE.toml [--catalog FILE] [--policy PRESET]``
+    A scenario file (a subscription, timed commands, scripted payment
+    outcomes) played out offline by :func:`~subscription_rules.simulation.simulate`:
+    the timeline as a table, and the totals.
 ``demo [--catalog FILE]``
-    A short tour; for now, an introduction and the plans table.
+    The help page's whole story on the built-in example catalog, narrated:
+    a trial, an upgrade and its prorated invoice, a downgrade refused until
+    7 properties are deleted, a credit note used up by later invoices, a
+    failed renewal retried, a suspension and a cancellation.
 
 An account is a subscription to ``--plan`` at ``--interval`` started at
 ``--since`` without a trial and processed up to ``--at``; ``--usage`` gives
 its counts and ``--cancelled-at`` a cancellation. Dates are ISO 8601; one
 without an offset is read in ``--time-zone``. ``--policy`` picks a preset.
 
-Bad input (a missing file, a broken catalog, an unknown plan, a malformed
-date, an unknown subcommand) prints one line starting with
+Bad input (a missing file, a broken catalog or scenario, an unknown plan, a
+malformed date, an unknown subcommand) prints one line starting with
 ``subscription-rules: error:`` to stderr and exits with status 2, without a
 traceback. A quote the subscription's status refuses exits with status 1.
 
@@ -45,8 +55,11 @@ import json
 import os
 import re
 import sys
-from datetime import UTC, datetime
+import textwrap
+import tomllib
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 from zoneinfo import ZoneInfo
 
@@ -54,22 +67,58 @@ import attrs
 from dateutil.parser import isoparse
 
 from subscription_rules.catalog import Catalog, default_catalog, load_catalog
-from subscription_rules.dunning import Succeeded
+from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
+    Declined,
+    DeclineKind,
+    GatewayError,
+    PaymentOutcome,
+    RetrySchedule,
+    Succeeded,
+)
 from subscription_rules.effects import Decision, Refused
 from subscription_rules.errors import CatalogError, SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, Line, format_date
 from subscription_rules.lifecycle import advance, cancel, record_payment, start_subscription
 from subscription_rules.money import Money
-from subscription_rules.periods import BillingPeriod, Interval, zone
-from subscription_rules.policy import PRESETS, BillingPolicy, ProrationBilling, preset
+from subscription_rules.notifications import FactValue, Notice
+from subscription_rules.periods import MONTHLY, BillingPeriod, Interval, zone
+from subscription_rules.policy import (
+    PRESETS,
+    SEED_POLICY,
+    BillingPolicy,
+    DowngradeTiming,
+    ProrationBilling,
+    RetriesExhausted,
+    preset,
+)
 from subscription_rules.proration import ChangeQuote, Timing, quote_change
+from subscription_rules.simulation import (
+    Cancel,
+    CancelPendingChange,
+    ChangePlan,
+    Command,
+    Reinstate,
+    SetUsage,
+    Step,
+    Suspend,
+    Timeline,
+    TimelineEntry,
+    UndoCancel,
+    UpdatePaymentMethod,
+    simulate,
+)
 from subscription_rules.subscription import Status, Subscription
 from subscription_rules.summary import BillingSummary, billing_summary
 from subscription_rules.usage import Feasible, Infeasible, Usage
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
-    from typing import TypeAlias
+    from typing import TypeAlias, TypeVar
+
+    _T = TypeVar("_T")
 
     _Field: TypeAlias = tuple[str, str | Sequence[str]]
     """A labelled value: one line, or a sequence of lines."""
@@ -219,16 +268,29 @@ def plans_table(catalog: Catalog, title: str) -> str:
                 _trial(plan.trial_days),
             ]
         )
-    widths = [max(len(row[column]) for row in rows) for column in range(len(headers))]
-    rows.insert(1, ["-" * width for width in widths])
-    lines = [title, ""]
-    for row in rows:
-        cells = (
-            cell.rjust(width) if is_right else cell.ljust(width)
-            for cell, width, is_right in zip(row, widths, right, strict=True)
-        )
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
+    return "\n".join([title, "", *_aligned(rows[0], rows[1:], right)])
+
+
+def _widths(rows: Sequence[Sequence[str]]) -> list[int]:
+    return [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+
+
+def _row(row: Sequence[str], widths: Sequence[int], right: Sequence[bool]) -> str:
+    """One row of cells padded to ``widths`` (right-aligned where ``right``), two spaces apart."""
+    cells = (
+        cell.rjust(width) if is_right else cell.ljust(width)
+        for cell, width, is_right in zip(row, widths, right, strict=True)
+    )
+    return "  ".join(cells).rstrip()
+
+
+def _aligned(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence[bool]
+) -> list[str]:
+    """A plain-text table: headers, a rule of dashes, then the rows, columns aligned."""
+    widths = _widths([headers, *rows])
+    rule = ["-" * width for width in widths]
+    return [_row(row, widths, right) for row in (headers, rule, *rows)]
 
 
 def plans_json(catalog: Catalog, source: str) -> str:
@@ -324,12 +386,17 @@ def _moment(option: str, text: str, tz: ZoneInfo) -> datetime:
     except (ValueError, OverflowError):
         message = f"malformed date {text!r}; expected ISO 8601, such as {_DATE_EXAMPLES}"
         raise _bad(option, message, text) from None
+    return _localized(option, parsed, tz, text)
+
+
+def _localized(option: str, parsed: datetime, tz: ZoneInfo, shown: object) -> datetime:
+    """``parsed`` as an aware instant in ``tz``; a naive one is local time there."""
     try:
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
         return parsed.astimezone(tz)
     except OverflowError:
-        raise _bad(option, f"{text!r} lies too close to year 1 or year 9999", text) from None
+        raise _bad(option, f"{shown!r} lies too close to year 1 or year 9999", shown) from None
 
 
 def _usage(items: Sequence[str], catalog: Catalog) -> Usage:
@@ -789,6 +856,949 @@ def _summary_json(summary: BillingSummary, account: _Account) -> str:
     )
 
 
+# --------------------------------------------------------------------------- timelines
+
+_TIMELINE_HEADERS = ("Date", "What", "Status", "Charged", "Credited", "Refunded", "Notices")
+_TIMELINE_RIGHT = (False, False, False, True, True, True, False)
+_REFUNDED_COLUMN = 5
+
+
+def _what(entry: TimelineEntry) -> str:
+    """What happened; a charge time alone made, with no notice of its own, is a retry."""
+    if entry.what == "time passes" and (entry.declined or entry.charged.is_positive()):
+        return "payment retried"
+    return entry.what
+
+
+def _notice_names(notices: Sequence[Notice]) -> str:
+    names = dict.fromkeys(notice.kind.value.replace("_", " ") for notice in notices)
+    return ", ".join(names) or "-"
+
+
+def _status(status: Status) -> str:
+    return status.value.replace("_", " ")
+
+
+def _without_refunds(cells: Sequence[_T], *, refunds: bool) -> list[_T]:
+    """The cells of a timeline row, without the refund column when nothing was refunded."""
+    return list(cells) if refunds else [*cells[:_REFUNDED_COLUMN], *cells[_REFUNDED_COLUMN + 1 :]]
+
+
+def _timeline_cells(entry: TimelineEntry, tz: ZoneInfo) -> list[str]:
+    return [
+        entry.at.astimezone(tz).date().isoformat(),
+        _what(entry),
+        _status(entry.status),
+        entry.charged.format_amount(),
+        entry.credited.format_amount(),
+        entry.refunded.format_amount(),
+        _notice_names(entry.notices),
+    ]
+
+
+def _timeline_table(entries: Sequence[TimelineEntry], tz: ZoneInfo) -> list[str]:
+    """The timeline as an aligned table: date, what, status, money moved, notices sent.
+
+    The refund column appears only when something was refunded.
+    """
+    refunds = any(entry.refunded.is_positive() for entry in entries)
+    rows = [_without_refunds(_timeline_cells(entry, tz), refunds=refunds) for entry in entries]
+    headers = _without_refunds(_TIMELINE_HEADERS, refunds=refunds)
+    return _aligned(headers, rows, _without_refunds(_TIMELINE_RIGHT, refunds=refunds))
+
+
+def _fact_json(value: FactValue, tz: ZoneInfo) -> object:
+    if isinstance(value, Money):
+        return _money_json(value)
+    if isinstance(value, datetime):
+        return _time_json(value, tz)
+    return value
+
+
+def _notice_json(notice: Notice, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "kind": notice.kind.value,
+        "key": notice.key,
+        "at": _time_json(notice.at, tz),
+        "facts": {name: _fact_json(value, tz) for name, value in notice.facts},
+    }
+
+
+def _entry_json(entry: TimelineEntry, tz: ZoneInfo) -> dict[str, object]:
+    return {
+        "at": _time_json(entry.at, tz),
+        "what": _what(entry),
+        "status": entry.status.value,
+        "charged": _money_json(entry.charged),
+        "credited": _money_json(entry.credited),
+        "refunded": _money_json(entry.refunded),
+        "declined": entry.declined,
+        "notices": [_notice_json(notice, tz) for notice in entry.notices],
+    }
+
+
+# --------------------------------------------------------------------------- retries
+
+_TEXT_WIDTH = 90
+_NBSP = "\N{NO-BREAK SPACE}"
+_SCHEDULES: dict[str, RetrySchedule] = {
+    "smart": SMART_RETRIES_LIKE,
+    "three": THREE_RETRIES,
+    "killbill": KILL_BILL_EXAMPLE,
+}
+_HOUR = re.compile(r"[0-9]{1,2}")
+_LAST_HOUR = 23
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_EXHAUSTED = {
+    RetriesExhausted.SUSPEND: "suspends the account: access is withdrawn until the invoice is paid",
+    RetriesExhausted.CANCEL: "ends the subscription at once",
+    RetriesExhausted.MARK_UNPAID: (
+        "marks the invoice unpaid: no more retries, and access is withdrawn while it stays past due"
+    ),
+    RetriesExhausted.STAY_PAST_DUE: "leaves the subscription past due, with access, and retries no more",
+}
+
+
+def _local_time(at: datetime, tz: ZoneInfo) -> str:
+    """An instant as local weekday, ISO date and time: ``Sat 2021-08-07 00:00``."""
+    local = at.astimezone(tz)
+    return f"{_WEEKDAYS[local.weekday()]} {local:%Y-%m-%d %H:%M}"
+
+
+def _after(delta: timedelta) -> str:
+    """A positive duration in days, hours and minutes: ``9 days``, ``1 day 14 h``."""
+    hours, rest = divmod(delta.seconds, 3600)
+    parts = [_plural(delta.days, "day")] if delta.days else []
+    if hours:
+        parts.append(f"{hours} h")
+    if rest // 60:
+        parts.append(f"{rest // 60} min")
+    return " ".join(parts) or "at once"
+
+
+@attrs.frozen
+class _Retries:
+    """A retry schedule applied to one failure."""
+
+    failed_at: datetime
+    time_zone: ZoneInfo
+    policy: BillingPolicy
+    schedule: RetrySchedule
+    times: tuple[datetime, ...]
+    deadline: datetime
+
+
+def _retries(args: argparse.Namespace) -> _Retries:
+    """Check the options of ``retries`` and work the schedule out."""
+    with _about("--policy"):
+        policy = preset(args.policy)
+    with _about("--time-zone"):
+        tz = zone(args.time_zone)
+    schedule = policy.retry_schedule if args.schedule is None else _SCHEDULES[args.schedule]
+    hour: str | None = args.local_hour
+    if hour is not None:
+        if _HOUR.fullmatch(hour) is None or int(hour) > _LAST_HOUR:
+            raise _bad("--local-hour", f"expected a whole hour from 0 to 23, got {hour!r}", hour)
+        with _about("--local-hour"):
+            schedule = attrs.evolve(schedule, local_hour=int(hour))
+    failed_at = _moment("--failed-at", args.failed_at, tz)
+    with _about("--failed-at"):
+        times = schedule.retry_times(failed_at, tz.key)
+    try:
+        deadline = failed_at + schedule.window
+    except OverflowError:
+        message = f"{args.failed_at!r} lies too close to year 9999 for this schedule"
+        raise _bad("--failed-at", message, args.failed_at) from None
+    return _Retries(failed_at, tz, policy, schedule, times, deadline)
+
+
+def _retries_text(found: _Retries) -> str:
+    tz, schedule, policy = found.time_zone, found.schedule, found.policy
+    count = "1 retry" if schedule.retries == 1 else f"{schedule.retries} retries"
+    at_hour = ""
+    if schedule.local_hour is not None:
+        at_hour = f", each moved to the next {schedule.local_hour:02d}:00 local time"
+    rows = [
+        [str(number), _local_time(at, tz), _after(at - found.failed_at)]
+        for number, at in enumerate(found.times, start=1)
+    ]
+    table = _aligned(["Retry", "At", "After the failure"], rows, [True, False, False])
+    exhausted = policy.retries_exhausted
+    return "\n".join(
+        [
+            (
+                f"Retries after a payment failed at {_local_time(found.failed_at, tz)} "
+                f"(time zone {tz.key}, policy {policy.name})"
+            ),
+            f"Schedule {schedule.name}: {count} within {_after(schedule.window)}{at_hour}",
+            "",
+            *table,
+            "",
+            *textwrap.wrap(
+                f"When retry {schedule.retries} is declined too, policy {policy.name} "
+                f"{_EXHAUSTED[exhausted]} (retries_exhausted: {exhausted.value}). A hard decline "
+                "(a lost or stolen card, for example) is not retried: the invoice waits for a "
+                f"new payment method until {_unbroken(_local_time(found.deadline, tz))}, then the same "
+                "applies.",
+                _TEXT_WIDTH,
+                break_on_hyphens=False,
+            ),
+        ]
+    ).replace(_NBSP, " ")
+
+
+def _unbroken(text: str) -> str:
+    """``text`` with its spaces made unbreakable for :func:`textwrap.wrap` (restored after)."""
+    return text.replace(" ", _NBSP)
+
+
+def _retries_json(found: _Retries) -> str:
+    tz, schedule = found.time_zone, found.schedule
+    return _dump(
+        {
+            "failed_at": _time_json(found.failed_at, tz),
+            "time_zone": tz.key,
+            "policy": found.policy.name,
+            "schedule": {
+                "name": schedule.name,
+                "retries": schedule.retries,
+                "local_hour": schedule.local_hour,
+                "window_seconds": int(schedule.window.total_seconds()),
+            },
+            "retries": [
+                {
+                    "number": number,
+                    "at": _time_json(at, tz),
+                    "after_seconds": int((at - found.failed_at).total_seconds()),
+                    "after": _after(at - found.failed_at),
+                }
+                for number, at in enumerate(found.times, start=1)
+            ],
+            "hard_decline_deadline": _time_json(found.deadline, tz),
+            "retries_exhausted": found.policy.retries_exhausted.value,
+            "when_exhausted": _EXHAUSTED[found.policy.retries_exhausted],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- scenario files
+
+_MAX_SCENARIO_BYTES = 1024 * 1024
+_SCENARIO_KEYS = ("until", "policy", "subscription", "usage", "steps", "outcomes")
+_SUBSCRIPTION_KEYS = (
+    "id",
+    "customer",
+    "plan",
+    "interval",
+    "start",
+    "trial",
+    "payment_method",
+    "time_zone",
+)
+_STEP_KEYS: dict[str, tuple[str, ...]] = {
+    "change_plan": ("plan", "interval", "usage"),
+    "cancel": (),
+    "undo_cancel": (),
+    "suspend": (),
+    "reinstate": (),
+    "update_payment_method": (),
+    "cancel_pending_change": (),
+    "set_usage": ("usage",),
+}
+_SIMPLE_COMMANDS: dict[str, Command] = {
+    "cancel": Cancel(),
+    "undo_cancel": UndoCancel(),
+    "suspend": Suspend(),
+    "reinstate": Reinstate(),
+    "update_payment_method": UpdatePaymentMethod(),
+    "cancel_pending_change": CancelPendingChange(),
+}
+_OUTCOME_KEYS = ("outcome", "invoice", "code")
+_OUTCOMES = ("succeeded", "declined_soft", "declined_hard", "gateway_error")
+_MAX_ID = 200
+_RUN_TOO_LONG = frozenset({"until", "index"})
+
+
+def _toml_shown(value: object) -> str:
+    """A TOML value as an error message shows it."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return repr(value)
+
+
+def _read_scenario(path: str) -> dict[str, object]:
+    """The TOML document in ``path``; every problem is an error naming the file."""
+    try:
+        with Path(path).open("rb") as file:
+            data = file.read(_MAX_SCENARIO_BYTES + 1)
+    except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
+        reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
+        raise _bad(path, f"cannot read scenario file: {reason}", path) from err
+    if len(data) > _MAX_SCENARIO_BYTES:
+        message = f"scenario file is larger than {_MAX_SCENARIO_BYTES:,} bytes (1 MiB); refused"
+        raise _bad(path, message, path)
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise _bad(path, f"not UTF-8: {err.reason} at byte {err.start}", path) from err
+    except ValueError as err:  # TOMLDecodeError
+        raise _bad(path, f"invalid TOML: {err}", path) from err
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise _bad(path, "invalid TOML: arrays or inline tables nested too deeply", path) from None
+
+
+@attrs.frozen
+class _Scenario:
+    """A scenario file, checked: what to pass to :func:`simulate`."""
+
+    path: str
+    catalog: Catalog
+    source: str
+    policy: BillingPolicy
+    time_zone: ZoneInfo
+    start: Decision
+    until: datetime
+    usage: Usage
+    steps: tuple[Step, ...]
+    outcomes: tuple[PaymentOutcome, ...]
+    by_invoice: tuple[tuple[str, tuple[PaymentOutcome, ...]], ...]
+
+
+class _ScenarioReader:
+    """Checks a scenario document key by key; each error names the file and the key."""
+
+    def __init__(self, path: str, catalog: Catalog) -> None:
+        self.path = path
+        self.catalog = catalog
+        self.time_zone = zone("UTC")
+
+    def error(self, key: str, message: str, value: object = None) -> SubscriptionRulesError:
+        return _bad(f"{self.path}: {key}", message, value)
+
+    def about(self, key: str) -> contextlib.AbstractContextManager[None]:
+        """Report a library error raised inside the block as an error about ``key``."""
+        return _about(f"{self.path}: {key}")
+
+    def keys(self, table: dict[str, object], allowed: Sequence[str], where: str) -> None:
+        for key in table:
+            if key not in allowed:
+                name = f"{where}.{key}" if where else key
+                raise self.error(name, f"unknown key; allowed keys: {', '.join(allowed)}", key)
+
+    def table(self, value: object, key: str) -> dict[str, object]:
+        if not isinstance(value, dict):
+            raise self.error(key, f"expected a table, got {_toml_shown(value)}", value)
+        return value
+
+    def tables(self, value: object, key: str) -> list[dict[str, object]]:
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            message = f"expected an array of tables ([[{key}]]), got {_toml_shown(value)}"
+            raise self.error(key, message, value)
+        return value
+
+    def required(self, table: dict[str, object], key: str, where: str) -> object:
+        if key not in table:
+            raise self.error(f"{where}.{key}" if where else key, "missing required key")
+        return table[key]
+
+    def text(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value or len(value) > _MAX_ID:
+            message = f"expected a non-empty string of at most {_MAX_ID} characters"
+            raise self.error(key, f"{message}, got {_toml_shown(value)}", value)
+        return value
+
+    def flag(self, value: object, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.error(key, f"expected true or false, got {_toml_shown(value)}", value)
+        return value
+
+    def instant(self, value: object, key: str) -> datetime:
+        """A TOML date, date-time or ISO 8601 string; without an offset, local time."""
+        option = f"{self.path}: {key}"
+        if isinstance(value, datetime):
+            return _localized(option, value, self.time_zone, value.isoformat())
+        if isinstance(value, date):
+            midnight = datetime(value.year, value.month, value.day)  # noqa: DTZ001 - localized next
+            return _localized(option, midnight, self.time_zone, value.isoformat())
+        if isinstance(value, str):
+            return _moment(option, value, self.time_zone)
+        message = f'expected a date such as "2026-11-01" or a date-time, got {_toml_shown(value)}'
+        raise self.error(key, message, value)
+
+    def usage(self, value: object, key: str) -> Usage:
+        counts: dict[str, int] = {}
+        known = [metric.name for metric in self.catalog.metrics]
+        for name, count in self.table(value, key).items():
+            if name not in known:
+                message = f"unknown metric; known metrics: {', '.join(known)}"
+                raise self.error(f"{key}.{name}", message, name)
+            if type(count) is not int:
+                message = f"expected a whole number, got {_toml_shown(count)}"
+                raise self.error(f"{key}.{name}", message, count)
+            with self.about(f"{key}.{name}"):
+                Usage.of({name: count})
+            counts[name] = count
+        return Usage.of(counts)
+
+    def interval(self, value: object, key: str) -> Interval:
+        with self.about(key):
+            return Interval.parse(self.text(value, key))
+
+    def policy(self, document: dict[str, object], override: str | None) -> BillingPolicy:
+        named = None
+        if "policy" in document:
+            name = self.text(document["policy"], "policy")
+            with self.about("policy"):
+                named = preset(name)
+        if override is not None:
+            with _about("--policy"):
+                return preset(override)
+        return named or SEED_POLICY
+
+    def subscription(self, document: dict[str, object], policy: BillingPolicy) -> Decision:
+        raw = self.table(self.required(document, "subscription", ""), "subscription")
+        self.keys(raw, _SUBSCRIPTION_KEYS, "subscription")
+        if "time_zone" in raw:
+            name = self.text(raw["time_zone"], "subscription.time_zone")
+            with self.about("subscription.time_zone"):
+                self.time_zone = zone(name)
+        plan_id = self.text(self.required(raw, "plan", "subscription"), "subscription.plan")
+        with self.about("subscription.plan"):
+            plan = self.catalog.plan(plan_id)
+        interval = self.interval(raw.get("interval", "monthly"), "subscription.interval")
+        with self.about("subscription.interval"):
+            plan.price(interval)
+        start = self.instant(self.required(raw, "start", "subscription"), "subscription.start")
+        subscription_id = self.text(raw.get("id", "sub_1"), "subscription.id")
+        customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
+        trial = self.flag(raw.get("trial", True), "subscription.trial")
+        payment_method = self.flag(raw.get("payment_method", True), "subscription.payment_method")
+        with self.about("subscription.start"):  # its first period may lie beyond year 9999
+            return start_subscription(
+                subscription_id,
+                customer_id,
+                plan.id,
+                interval,
+                start,
+                catalog=self.catalog,
+                time_zone=self.time_zone.key,
+                has_payment_method=payment_method,
+                trial=trial,
+                policy=policy,
+            )
+
+    def command(self, raw: dict[str, object], key: str) -> Command:
+        name = raw["command"]
+        if not isinstance(name, str) or name not in _STEP_KEYS:
+            message = f"unknown command {_toml_shown(name)}; known: {', '.join(_STEP_KEYS)}"
+            raise self.error(f"{key}.command", message, name)
+        allowed = ("at", "command", *_STEP_KEYS[name])
+        for extra in raw:
+            if extra not in allowed:
+                message = f"unknown key for command {name!r}; allowed keys: {', '.join(allowed)}"
+                raise self.error(f"{key}.{extra}", message, extra)
+        if name == "set_usage":
+            return SetUsage(self.usage(self.required(raw, "usage", key), f"{key}.usage"))
+        if name != "change_plan":
+            return _SIMPLE_COMMANDS[name]
+        plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")
+        with self.about(f"{key}.plan"):
+            plan = self.catalog.plan(plan_id)
+        interval = None
+        if "interval" in raw:
+            interval = self.interval(raw["interval"], f"{key}.interval")
+            with self.about(f"{key}.interval"):
+                plan.price(interval)
+        usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
+        return ChangePlan(plan.id, interval, usage)
+
+    def steps(self, document: dict[str, object], start: datetime, until: datetime) -> list[Step]:
+        steps: list[Step] = []
+        for index, raw in enumerate(self.tables(document.get("steps", []), "steps")):
+            key = f"steps[{index}]"
+            at = self.instant(self.required(raw, "at", key), f"{key}.at")
+            self.required(raw, "command", key)
+            command = self.command(raw, key)
+            if at < start:
+                message = f"{at.isoformat()} is before subscription.start {start.isoformat()}"
+                raise self.error(f"{key}.at", message, at)
+            if at > until:
+                raise self.error(
+                    f"{key}.at", f"{at.isoformat()} is after until {until.isoformat()}"
+                )
+            steps.append(Step(at, command))
+        return steps
+
+    def outcome(self, raw: dict[str, object], key: str) -> PaymentOutcome:
+        name = raw["outcome"]
+        if not isinstance(name, str) or name not in _OUTCOMES:
+            message = f"unknown outcome {_toml_shown(name)}; known: {', '.join(_OUTCOMES)}"
+            raise self.error(f"{key}.outcome", message, name)
+        code = ""
+        if "code" in raw:
+            if not name.startswith("declined"):
+                message = f"only a declined outcome has a decline code, not {name!r}"
+                raise self.error(f"{key}.code", message, raw["code"])
+            code = self.text(raw["code"], f"{key}.code")
+        if name == "succeeded":
+            return Succeeded()
+        if name == "gateway_error":
+            return GatewayError("scripted")
+        return Declined(DeclineKind.SOFT if name == "declined_soft" else DeclineKind.HARD, code)
+
+    def outcomes(
+        self, document: dict[str, object], subscription_id: str
+    ) -> tuple[list[PaymentOutcome], dict[str, list[PaymentOutcome]]]:
+        """The outcomes in order of charges, and the outcomes of named invoices."""
+        in_order: list[PaymentOutcome] = []
+        by_invoice: dict[str, list[PaymentOutcome]] = {}
+        prefix = f"{subscription_id}-INV-"
+        for index, raw in enumerate(self.tables(document.get("outcomes", []), "outcomes")):
+            key = f"outcomes[{index}]"
+            self.keys(raw, _OUTCOME_KEYS, key)
+            self.required(raw, "outcome", key)
+            outcome = self.outcome(raw, key)
+            if "invoice" not in raw:
+                in_order.append(outcome)
+                continue
+            invoice = self.text(raw["invoice"], f"{key}.invoice")
+            if not (invoice.startswith(prefix) and invoice[len(prefix) :].isdigit()):
+                message = (
+                    f"expected an invoice id of subscription {subscription_id!r}, "
+                    f"such as '{prefix}0002', got {invoice!r}"
+                )
+                raise self.error(f"{key}.invoice", message, invoice)
+            by_invoice.setdefault(invoice, []).append(outcome)
+        return in_order, by_invoice
+
+
+def _scenario(args: argparse.Namespace) -> _Scenario:
+    """Read and check a scenario file, in the order a reader meets its keys."""
+    path: str = args.file
+    document = _read_scenario(path)
+    catalog = _load(args.catalog)
+    reader = _ScenarioReader(path, catalog)
+    reader.keys(document, _SCENARIO_KEYS, "")
+    policy = reader.policy(document, args.policy)
+    start = reader.subscription(document, policy)
+    first = start.subscription
+    until = reader.instant(reader.required(document, "until", ""), "until")
+    if until < first.started_at:
+        message = f"{until.isoformat()} is before subscription.start {first.started_at.isoformat()}"
+        raise reader.error("until", message, until)
+    usage = reader.usage(document["usage"], "usage") if "usage" in document else Usage()
+    steps = reader.steps(document, first.started_at, until)
+    in_order, by_invoice = reader.outcomes(document, first.id)
+    return _Scenario(
+        path,
+        catalog,
+        _source(args.catalog),
+        policy,
+        reader.time_zone,
+        start,
+        until,
+        usage,
+        tuple(steps),
+        tuple(in_order),
+        tuple((invoice, tuple(outcomes)) for invoice, outcomes in by_invoice.items()),
+    )
+
+
+def _play(scenario: _Scenario) -> Timeline:
+    """Run the scenario; an error on the way (a span too long, say) names the file."""
+    try:
+        return simulate(
+            scenario.start,
+            scenario.steps,
+            scenario.until,
+            catalog=scenario.catalog,
+            outcomes=scenario.outcomes,
+            outcomes_by_invoice=dict(scenario.by_invoice),
+            policy=scenario.policy,
+            usage=scenario.usage,
+        )
+    except SubscriptionRulesError as err:
+        if err.argument in _RUN_TOO_LONG:  # a period the run reaches lies beyond year 9999
+            message = str(err).removeprefix(f"{err.argument}: ")
+            raise _bad(f"{scenario.path}: until", message, err.value) from err
+        raise _bad(scenario.path, str(err), err.value) from err
+
+
+def _simulate_text(scenario: _Scenario, timeline: Timeline) -> str:
+    tz = scenario.time_zone
+    names = {plan.id: plan.name for plan in scenario.catalog}
+    first, last = scenario.start.subscription, timeline.subscription
+    head = (
+        f"Scenario {scenario.path}: {first.id} on {names[first.plan_id]}, {first.interval}, "
+        f"from {_when(first.started_at, tz)} to {_when(scenario.until, tz)}"
+    )
+    context = (
+        f"(time zone {tz.key}, policy {scenario.policy.name}, catalog {scenario.source}; "
+        f"amounts in {last.currency.code})"
+    )
+    totals: list[_Field] = [
+        ("Charged", str(timeline.charged)),
+        ("Credited", str(timeline.credited)),
+        ("Refunded", str(timeline.refunded)),
+        ("Failed attempts", str(sum(entry.declined for entry in timeline.entries))),
+        ("Status at the end", _status(last.status)),
+        ("Plan at the end", f"{names[last.plan_id]}, {last.interval}"),
+        ("Credit balance", str(last.credit_balance)),
+    ]
+    table = _timeline_table(timeline.entries, tz)
+    return "\n".join([head, context, "", *table, "", *_fields(totals)])
+
+
+def _simulate_json(scenario: _Scenario, timeline: Timeline) -> str:
+    tz = scenario.time_zone
+    first, last = scenario.start.subscription, timeline.subscription
+    return _dump(
+        {
+            "scenario": scenario.path,
+            "catalog": scenario.source,
+            "policy": scenario.policy.name,
+            "time_zone": tz.key,
+            "subscription": {
+                "id": first.id,
+                "customer": first.customer_id,
+                "plan": first.plan_id,
+                "interval": str(first.interval),
+                "start": _time_json(first.started_at, tz),
+                "trial": first.status is Status.TRIALING,
+                "payment_method": first.has_payment_method,
+            },
+            "until": _time_json(scenario.until, tz),
+            "entries": [_entry_json(entry, tz) for entry in timeline.entries],
+            "totals": {
+                "charged": _money_json(timeline.charged),
+                "credited": _money_json(timeline.credited),
+                "refunded": _money_json(timeline.refunded),
+                "declined": sum(entry.declined for entry in timeline.entries),
+            },
+            "end": {
+                "status": last.status.value,
+                "plan": last.plan_id,
+                "interval": str(last.interval),
+                "credit_balance": _money_json(last.credit_balance),
+                "open_invoices": [item.id for item in last.open_invoices],
+            },
+        }
+    )
+
+
+# --------------------------------------------------------------------------- the demo
+
+_LQ, _RQ = "\N{LEFT DOUBLE QUOTATION MARK}", "\N{RIGHT DOUBLE QUOTATION MARK}"
+
+#: The seed's rules, except that a downgrade takes effect at once, with a credit note.
+_DOWNGRADE_AT_ONCE = attrs.evolve(
+    SEED_POLICY, name="seed, downgrades at once", downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
+
+
+def _utc(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, tzinfo=UTC)
+
+
+@attrs.frozen
+class _Chapter:
+    """One part of the demo: a title, the help page's words, the story, the timeline."""
+
+    title: str
+    quote: str
+    story: str
+    entries: tuple[TimelineEntry, ...]
+    details: tuple[str, ...] = ()
+    after: str = ""
+
+
+def _quote_details(quote: ChangeQuote) -> tuple[str, ...]:
+    """A quote's lines with their arithmetic, the total, and what it leaves due."""
+    rows = [*_line_rows(quote.lines), ("Total", quote.total, None)]
+    return (
+        *_priced(rows),
+        (
+            f"Credit applied: {quote.credit_applied}; due now: {quote.amount_due_now}; "
+            f"credit left: {quote.credit_after}."
+        ),
+    )
+
+
+def _quoted(
+    sub: Subscription,
+    plan_id: str,
+    at: datetime,
+    catalog: Catalog,
+    usage: Usage,
+    policy: BillingPolicy,
+) -> ChangeQuote:
+    quote = quote_change(sub, plan_id, MONTHLY, at, catalog=catalog, usage=usage, policy=policy)
+    if isinstance(quote, Refused):  # pragma: no cover - the demo's accounts may change plan
+        raise SubscriptionRulesError(quote.message, argument="demo")
+    return quote
+
+
+def _story_trial(catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    started = start_subscription(
+        "sub_1", "cus_1", "personal", MONTHLY, _utc(2026, 11, 1), catalog=catalog
+    )
+    played = simulate(started, [], _utc(2026, 11, 15), catalog=catalog)
+    chapter = _Chapter(
+        "A free trial, its reminder and its conversion",
+        "You receive notifications for every significant subscription event\N{EM DASH}free "
+        "trial ends, upgrades, downgrades, payments, and renewals.",
+        "Account A (sub_1) starts Personal, monthly, on 1 Nov 2026 with the plan's 14-day "
+        "trial: a reminder 3 days before it ends, then the first invoice, and renewals on "
+        "the 15th from then on.",
+        played.entries,
+    )
+    return chapter, played.subscription
+
+
+def _story_trial_cancelled(catalog: Catalog) -> _Chapter:
+    started = start_subscription(
+        "sub_2", "cus_2", "advanced", MONTHLY, _utc(2026, 11, 1), catalog=catalog
+    )
+    played = simulate(
+        started, [Step(_utc(2026, 11, 5), Cancel())], _utc(2026, 11, 5), catalog=catalog
+    )
+    return _Chapter(
+        "Cancelling during the trial",
+        "If you're in a free trial, cancellation immediately suspends your account.",
+        "Account B (sub_2) starts an Advanced trial on 1 Nov 2026 and cancels on 5 Nov: "
+        "suspended at once, and nothing is ever charged.",
+        played.entries,
+    )
+
+
+def _story_upgrade(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    at, usage = _utc(2026, 11, 25), Usage.of(properties=3)
+    quote = _quoted(sub, "advanced", at, catalog, usage, SEED_POLICY)
+    played = simulate(sub, [Step(at, ChangePlan("advanced"))], at, catalog=catalog, usage=usage)
+    chapter = _Chapter(
+        "An upgrade mid-cycle, prorated",
+        "Upgrade: Select the new plan from your dashboard. Your payment is prorated to reflect "
+        "the new plan. All details appear on your invoice for full transparency.",
+        "On 25 Nov A moves from Personal (USD 50.00 a month) to Advanced (USD 150.00); 20 of "
+        "the 30 days from 15 Nov to 15 Dec remain. The invoice credits the unused Personal "
+        "time and charges the rest of the period on Advanced, each line rounded once:",
+        played.entries,
+        _quote_details(quote),
+    )
+    return chapter, played.subscription
+
+
+def _story_downgrade(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    asked, again = _utc(2026, 12, 5), _utc(2026, 12, 8)
+    ten, three = Usage.of(properties=10), Usage.of(properties=3)
+    refusal = _quoted(sub, "personal", asked, catalog, ten, SEED_POLICY).feasibility
+    reason = refusal.reason if isinstance(refusal, Infeasible) else "it fits"
+    played = simulate(
+        sub,
+        [
+            Step(asked, ChangePlan("personal")),
+            Step(again, SetUsage(three)),
+            Step(again, ChangePlan("personal")),
+        ],
+        _utc(2026, 12, 15),
+        catalog=catalog,
+        usage=ten,
+    )
+    chapter = _Chapter(
+        "A downgrade that needs account changes, then waits for the next cycle",
+        "Downgrading may require account changes. For example, moving from the Advanced Plan "
+        "(10 properties) to the Personal Plan requires deleting 7 properties. Your downgrade "
+        "takes effect at the start of your next billing cycle with no additional charges.",
+        f"On 5 Dec A, with 10 properties, asks for Personal and is refused: {_LQ}{reason}{_RQ}. "
+        "On 8 Dec, after deleting 7, "
+        "it asks again: Personal is scheduled for 15 Dec, nothing is charged now, and the "
+        "15 Dec renewal bills Personal.",
+        played.entries,
+    )
+    return chapter, played.subscription
+
+
+def _story_credit_note(catalog: Catalog) -> _Chapter:
+    policy, at, usage = _DOWNGRADE_AT_ONCE, _utc(2027, 1, 16), Usage.of(properties=3)
+    started = start_subscription(
+        "sub_3",
+        "cus_3",
+        "advanced",
+        MONTHLY,
+        _utc(2027, 1, 1),
+        catalog=catalog,
+        trial=False,
+        policy=policy,
+    )
+    quote = _quoted(started.subscription, "personal", at, catalog, usage, policy)
+    played = simulate(
+        started, [Step(at, ChangePlan("personal"))], at, catalog=catalog, policy=policy, usage=usage
+    )
+    entries, balances = list(played.entries), [played.subscription.credit_balance]
+    sub = played.subscription
+    for renewal in (_utc(2027, 2, 1), _utc(2027, 3, 1)):
+        later = simulate(sub, [], renewal, catalog=catalog, policy=policy, usage=usage)
+        entries.extend(later.entries)
+        sub = later.subscription
+        balances.append(sub.credit_balance)
+    steps = ", ".join(
+        f"{balance} after {format_date(day)}"
+        for balance, day in zip(balances, (at, _utc(2027, 2, 1), _utc(2027, 3, 1)), strict=True)
+    )
+    return _Chapter(
+        "A credit note used up by later invoices",
+        "When you downgrade to a lower plan, the unused time from your previous plan "
+        "automatically generates a credit note. This credit applies to future bills on your "
+        "new plan.",
+        "Account C (sub_3) is on Advanced since 1 Jan 2027, under the seed's rules except "
+        "that downgrades take effect at once (DowngradeTiming.IMMEDIATELY). On 16 Jan, 16 "
+        "of January's 31 days remain, and it moves to Personal:",
+        tuple(entries),
+        _quote_details(quote),
+        f"Credit balance: {steps}. The credit note paid the 1 Feb invoice in full and "
+        "part of the 1 Mar one.",
+    )
+
+
+def _story_failed_renewal(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    renewal, retry = _utc(2027, 1, 15), _utc(2027, 1, 16)
+    declined = simulate(
+        sub,
+        [],
+        renewal,
+        catalog=catalog,
+        outcomes=[Declined(DeclineKind.SOFT, "insufficient_funds")],
+    )
+    recovered = simulate(declined.subscription, [], retry, catalog=catalog, outcomes=[Succeeded()])
+    chapter = _Chapter(
+        "A failed renewal, retried and recovered",
+        "Failed payments: If your payment fails, the system automatically retries. You receive "
+        "notifications via email and through your AnyTrack dashboard.",
+        "A's renewal on 15 Jan 2027 is declined (a soft decline: insufficient funds), so A is "
+        "past due but keeps access; the retry schedule tries again a day later, and the "
+        "payment goes through.",
+        (*declined.entries, *recovered.entries),
+    )
+    return chapter, recovered.subscription
+
+
+def _story_suspension(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    suspended, reinstated = _utc(2027, 1, 20), _utc(2027, 1, 27)
+    played = simulate(
+        sub,
+        [Step(suspended, Suspend()), Step(reinstated, Reinstate())],
+        reinstated,
+        catalog=catalog,
+    )
+    chapter = _Chapter(
+        "A suspension and its resolution",
+        "Account suspensions: Accounts suspend due to failed payments or policy violations. "
+        "Contact support and resolve any outstanding issues.",
+        "Support suspends A for a policy violation on 20 Jan and reinstates it on 27 Jan. The "
+        "billing date does not move, and the period was paid, so nothing more is charged.",
+        played.entries,
+    )
+    return chapter, played.subscription
+
+
+def _story_cancellation(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
+    played = simulate(sub, [Step(_utc(2027, 2, 3), Cancel())], _utc(2027, 3, 1), catalog=catalog)
+    chapter = _Chapter(
+        "A cancellation that runs to the period end",
+        "Cancel: Cancel your subscription at any time. Your service continues through the end "
+        "of your current billing period, preventing further charges.",
+        "A cancels on 3 Feb 2027: access continues to 15 Feb, when the subscription ends, and "
+        "nothing more is charged.",
+        played.entries,
+    )
+    return chapter, played.subscription
+
+
+def _demo_chapters(catalog: Catalog) -> tuple[list[_Chapter], Timeline]:
+    """The story, chapter by chapter, and account A's whole life as one timeline."""
+    trial, sub = _story_trial(catalog)
+    upgrade, sub = _story_upgrade(sub, catalog)
+    downgrade, sub = _story_downgrade(sub, catalog)
+    failed, sub = _story_failed_renewal(sub, catalog)
+    suspension, sub = _story_suspension(sub, catalog)
+    cancellation, sub = _story_cancellation(sub, catalog)
+    chapters = [
+        trial,
+        _story_trial_cancelled(catalog),
+        upgrade,
+        downgrade,
+        _story_credit_note(catalog),
+        failed,
+        suspension,
+        cancellation,
+    ]
+    mine = (trial, upgrade, downgrade, failed, suspension, cancellation)
+    return chapters, Timeline(sub, tuple(entry for part in mine for entry in part.entries))
+
+
+def _wrapped(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(
+        text, _TEXT_WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+
+
+def _demo_text(table: str, note: str) -> str:
+    """The help page's story, narrated: chapters of quoted rules and timeline lines."""
+    chapters, life = _demo_chapters(default_catalog())
+    tz = zone("UTC")
+    headers = _without_refunds(_TIMELINE_HEADERS, refunds=False)
+    right = _without_refunds(_TIMELINE_RIGHT, refunds=False)
+    rows = [
+        [_without_refunds(_timeline_cells(entry, tz), refunds=False) for entry in chapter.entries]
+        for chapter in chapters
+    ]
+    widths = _widths([headers, *(row for part in rows for row in part)])
+    lines = [
+        f"The help page {_LQ}Manage Your Subscription{_RQ}, played out by subscription_rules:",
+        (
+            "three accounts on the built-in example catalog (illustrative prices), under the seed "
+            "policy,"
+        ),
+        "simulated offline. No clock is read: the same story prints every time.",
+        "",
+        table,
+        *([note] if note else []),
+        "",
+        "Each timeline line: the date, what happened, the status after it, the amounts charged",
+        "and credited (USD), and the notices sent (by email, on the dashboard, to the audit log).",
+        "",
+        "  " + _row(headers, widths, right),
+        "  " + _row(["-" * width for width in widths], widths, right),
+    ]
+    for number, (chapter, part) in enumerate(zip(chapters, rows, strict=True), start=1):
+        lines.extend(["", f"{number}. {chapter.title}"])
+        lines.extend(_wrapped(f"{_LQ}{chapter.quote}{_RQ}", "   "))
+        lines.extend(_wrapped(chapter.story, "   "))
+        lines.extend(f"     {detail}" for detail in chapter.details)
+        lines.extend("  " + _row(row, widths, right) for row in part)
+        if chapter.after:
+            lines.extend(_wrapped(chapter.after, "   "))
+    ended = format_date(life.entries[-1].at)
+    lines.extend(
+        [
+            "",
+            (
+                f"Account A in all: charged {life.charged}, credited {life.credited}; "
+                f"{_status(life.subscription.status)} since {ended}."
+            ),
+            f"Your own story: {PROG} simulate docs/examples/scenario.toml",
+            f"A retry schedule: {PROG} retries --failed-at 2027-01-15",
+        ]
+    )
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- commands
 
 
@@ -805,12 +1815,21 @@ def _cmd_plans(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     path: str | None = args.catalog
     catalog = _load(path)
-    on = "the built-in example catalog, whose prices are illustrative" if path is None else path
-    _write(
-        "subscription_rules is the rulebook of a SaaS subscription as a pure Python library."
-        f"\nIts rules work on a catalog of plans; here is {on}.\n"
-    )
-    _write(plans_table(catalog, _title(catalog, path)))
+    note = "" if path is None else "\nThe story below uses the built-in example catalog."
+    _write(_demo_text(plans_table(catalog, _title(catalog, path)), note))
+    return 0
+
+
+def _cmd_retries(args: argparse.Namespace) -> int:
+    found = _retries(args)
+    _write(_retries_json(found) if args.json else _retries_text(found))
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    scenario = _scenario(args)
+    timeline = _play(scenario)
+    _write(_simulate_json(scenario, timeline) if args.json else _simulate_text(scenario, timeline))
     return 0
 
 
@@ -908,7 +1927,8 @@ def _parser() -> _Parser:
     parser = _Parser(
         prog=PROG,
         description="Preview the rules of a SaaS subscription: plans, prices and limits, "
-        "what a plan change costs, and the billing section of an account.",
+        "what a plan change costs, the billing section of an account, when a failed payment "
+        "is retried, and whole timelines.",
     )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser
@@ -949,17 +1969,89 @@ def _parser() -> _Parser:
     )
     _add_account_options(summary)
     _add_rules_options(summary, catalog_help)
+    _add_retries_parser(commands)
+    _add_simulate_parser(commands, catalog_help)
     demo = commands.add_parser(
-        "demo", help="a short tour of the library", description="A short tour of the library."
+        "demo",
+        help="the help page's whole story, narrated",
+        description="The help page's whole story on the built-in example catalog, narrated:\n"
+        "a trial, an upgrade and its prorated invoice, a downgrade refused until 7\n"
+        "properties are deleted, a credit note used up by later invoices, a failed\n"
+        "renewal retried, a suspension and a cancellation. No clock is read.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    demo.add_argument("--catalog", metavar="FILE", help=catalog_help)
+    demo.add_argument(
+        "--catalog",
+        metavar="FILE",
+        help="show this TOML catalog's plans first (the story uses the built-in example)",
+    )
     return parser
+
+
+def _add_retries_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    retries = commands.add_parser(
+        "retries",
+        help="when a failed payment is retried",
+        description="When a declined payment is retried: each retry's number, local time and\n"
+        "offset from the failure, then what the policy does when the retries run out.",
+        epilog=f"example (Kill Bill's documented schedule):\n  {PROG} retries --failed-at "
+        "2021-08-06 --schedule killbill",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    retries.add_argument(
+        "--failed-at", metavar="DATE", required=True, help="when the first attempt was declined"
+    )
+    retries.add_argument(
+        "--schedule",
+        choices=tuple(_SCHEDULES),
+        help="smart (1, 3, 5, 7, 9, 11, 14 days), three (3, 5, 7 days) or killbill "
+        "(1, 9, 13, 20 days) (default: the policy's)",
+    )
+    retries.add_argument(
+        "--policy",
+        metavar="PRESET",
+        default="seed",
+        help=f"billing conventions: {', '.join(PRESETS)} (default: seed)",
+    )
+    retries.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        default="UTC",
+        help="IANA time zone of the customer and of dates without an offset (default: UTC)",
+    )
+    retries.add_argument(
+        "--local-hour",
+        metavar="H",
+        help="move each retry to the next time this hour (0-23) comes round locally",
+    )
+    retries.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def _add_simulate_parser(commands: argparse._SubParsersAction[_Parser], catalog_help: str) -> None:
+    simulate_ = commands.add_parser(
+        "simulate",
+        help="play a scenario file out as a timeline",
+        description="Play a scenario (a subscription, timed commands and scripted payment\n"
+        "outcomes, in a TOML file) out offline, and show its timeline and totals.",
+        epilog=f"example:\n  {PROG} simulate docs/examples/scenario.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate_.add_argument("file", metavar="FILE.toml", help="the scenario file")
+    simulate_.add_argument("--catalog", metavar="FILE", help=catalog_help)
+    simulate_.add_argument(
+        "--policy",
+        metavar="PRESET",
+        help=f"billing conventions: {', '.join(PRESETS)} (default: the file's, else seed)",
+    )
+    simulate_.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "plans": _cmd_plans,
     "quote": _cmd_quote,
     "summary": _cmd_summary,
+    "retries": _cmd_retries,
+    "simulate": _cmd_simulate,
     "demo": _cmd_demo,
 }
 

@@ -292,6 +292,8 @@ def _total(entries: Iterable[TimelineEntry], field: str, zero: Money) -> Money:
 
 def _describe(decision: Decision) -> str:
     kinds = [n.kind.value.replace("_", " ") for n in decision.notices]
+    if not kinds and decision.invoices:
+        return "payment retried"
     return ", ".join(dict.fromkeys(kinds)) or "time passes"
 
 
@@ -405,7 +407,8 @@ def simulate(
         at = max(min([until, *pending, *([wake] if wake else [])]), sub.processed_until)
         moved = advance(sub, at, catalog=catalog, policy=policy, usage=current)
         sub = run(moved, at, _describe(moved))
-        wake = moved.next_wakeup
+        # The payments just recorded may have scheduled a retry: ask again.
+        wake = advance(sub, at, catalog=catalog, policy=policy).next_wakeup
         due = [step.command for step in steps[index:] if step.at <= at]
         index += len(due)
         for command in due:
