@@ -457,3 +457,20 @@ def test_a_cancelled_subscription_suspended_before_its_end_still_ends_then() -> 
     assert ended.subscription.status is Status.ENDED
     assert ended.subscription.ended_at == utc(2026, 12, 1)
     assert ended.invoices == ()
+
+
+def test_a_free_plan_invoiced_at_the_trial_end_without_a_card_owes_nothing_and_stays_active() -> (
+    None
+):
+    catalog = Catalog((Plan("free", "Free", (Price.of("0", "USD", MONTHLY),), Limits(), 7),))
+    started = start_subscription(
+        "s", "c", "free", MONTHLY, utc(2026, 11, 1), catalog=catalog, has_payment_method=False
+    )
+    ended = advance(started.subscription, utc(2026, 11, 8), catalog=catalog, policy=STRIPE_LIKE)
+    assert ended.subscription.status is Status.ACTIVE
+    assert ended.subscription.open_invoices == ()
+
+
+def test_a_new_payment_method_after_an_unprocessed_period_end_must_advance_first() -> None:
+    with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
+        update_payment_method(active(), utc(2026, 12, 2), catalog=CATALOG)

@@ -369,7 +369,10 @@ def _trial_end(
         charge,
         _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
     ]
-    if not sub.has_payment_method:  # MissingPaymentMethod.INVOICE: billed, but nothing to charge
+    owed = (
+        sub.open_invoices and sub.open_invoices[-1].invoice.reason is InvoiceReason.TRIAL_CONVERSION
+    )
+    if not sub.has_payment_method and owed:  # MissingPaymentMethod.INVOICE: billed, unpayable
         sub = sub.evolve(status=Status.PAST_DUE)
         effects.append(
             _notice(sub, NoticeKind.PAYMENT_METHOD_NEEDED, at, (("plan", plan.name),), "trial")
@@ -761,7 +764,7 @@ def _suspension_credit(
     if denominator == 0 or used == 0:
         return None
     plan_id = stretch.plan_id
-    return prorated_line(
+    line = prorated_line(
         LineKind.SUSPENSION_CREDIT,
         f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
         stretch.creditable,
@@ -775,6 +778,7 @@ def _suspension_credit(
         cap=stretch.creditable,
         sign=-1,
     )
+    return line if line.amount.is_negative() else None  # a credit that rounds to nothing
 
 
 def reinstate(
@@ -930,7 +934,7 @@ def update_payment_method(
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
     ('active', 'USD 50.00')
     """
-    subscription.check_instant(at)
+    at = _check_command_time(subscription, at)
     sub = subscription.evolve(has_payment_method=True, processed_until=at)
     if (
         sub.status is not Status.SUSPENDED
