@@ -8,6 +8,7 @@ idempotency key the same way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from subscription_rules.credits import CreditNote, CreditReason, apply_credit
 from subscription_rules.effects import ChargeInvoice, Effect, IssueCreditNote, RefundPayment
@@ -30,21 +31,26 @@ def issue_invoice(
     period_end: datetime,
     *,
     key: str | None = None,
+    **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
 ) -> tuple[Subscription, Invoice, ChargeInvoice]:
     """Issue an invoice of ``lines``, spending the credit balance on it first.
 
     The invoice takes the next document number; ``key`` overrides the charge's
-    idempotency key (renewals key by subscription and period).
+    idempotency key (renewals key by subscription and period); ``changes`` are
+    applied to the subscription in the same step.
     """
-    number, sub = sub.next_document()
+    number = sub.documents_issued + 1
     invoice_id = f"{sub.id}-INV-{number:04d}"
     subtotal = sum_lines(lines, sub.zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
-    sub = sub.evolve(credit_balance=balance)
+    opened = sub.open_invoices
     if invoice.amount_due.is_positive():
         # Open until the payment's outcome is recorded (record_payment).
-        sub = sub.evolve(open_invoices=(*sub.open_invoices, OpenInvoice(invoice)))
+        opened = (*opened, OpenInvoice(invoice))
+    sub = sub.evolve(
+        documents_issued=number, credit_balance=balance, open_invoices=opened, **changes
+    )
     return sub, invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
 
 

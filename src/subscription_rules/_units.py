@@ -6,11 +6,11 @@ span always count it the same way.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from subscription_rules.catalog import Plan
 from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, seconds_between, zone
+from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import BillingPolicy, ChangeDay, DayCount, ProrationUnit
 
 _DAY_SECONDS = 86_400
@@ -18,7 +18,7 @@ _ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def _local_date(at: datetime, cycle: BillingCycle) -> date:
-    return at.astimezone(zone(cycle.time_zone)).date()
+    return at.astimezone(cycle.zone).date()
 
 
 def units(
@@ -31,7 +31,10 @@ def units(
     with the old plan.
     """
     if policy.proration_unit is ProrationUnit.SECOND:
-        return seconds_between(start, end)
+        # Both instants come from validated values: whole seconds elapsed, counted in UTC
+        # (as seconds_between does, without checking them again).
+        delta = end.astimezone(UTC) - start.astimezone(UTC)
+        return max(delta.days * 86_400 + delta.seconds, 0)
     if end <= start:
         return 0
     first = _local_date(start, cycle)
@@ -59,7 +62,7 @@ def unit_name(policy: BillingPolicy) -> str:
 
 def span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
     """``from 16 Nov 2026 to 1 Dec 2026`` in the cycle's time zone."""
-    tz = zone(cycle.time_zone)
+    tz = cycle.zone
     return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
 
 

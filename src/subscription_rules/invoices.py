@@ -254,9 +254,11 @@ class Invoice:
     period_end: datetime
     lines: tuple[Line, ...]
     credit_applied: Money
+    _subtotal: Money = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        subtotal = self.subtotal
+        subtotal = sum_lines(self.lines, self.credit_applied.with_minor(0))
+        object.__setattr__(self, "_subtotal", subtotal)
         if self.credit_applied.is_negative() or self.credit_applied > subtotal.max(
             subtotal.with_minor(0)
         ):
@@ -274,7 +276,7 @@ class Invoice:
     @property
     def subtotal(self) -> Money:
         """The sum of the lines."""
-        return sum_lines(self.lines, self.credit_applied.with_minor(0))
+        return self._subtotal
 
     @property
     def amount_due(self) -> Money:

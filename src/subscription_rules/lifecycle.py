@@ -127,9 +127,10 @@ def _notice(
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
 
-def _period_line(plan: Plan, interval: Interval, period: BillingPeriod, time_zone: str) -> Line:
+def _period_line(
+    plan: Plan, interval: Interval, period: BillingPeriod, cycle: BillingCycle
+) -> Line:
     """The line billing a whole period of ``plan`` at its ``interval`` price."""
-    cycle = BillingCycle(period.start, interval, time_zone)
     return Line(
         LineKind.SUBSCRIPTION,
         f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
@@ -151,7 +152,7 @@ def _bill_period(
     key: str | None = None,
 ) -> tuple[Subscription, Effect]:
     """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch."""
-    lines = (_period_line(plan, sub.interval, period, sub.cycle.time_zone), *extra)
+    lines = (_period_line(plan, sub.interval, period, sub.cycle), *extra)
     sub, invoice, charge = issue_invoice(sub, reason, lines, at, period.start, period.end, key=key)
     price = plan.price(sub.interval).amount
     stretch = Stretch(
@@ -593,7 +594,8 @@ def advance(
         effects.extend(done)
     if until > sub.processed_until:
         sub = sub.evolve(processed_until=until)
-    return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+    # What stopped the loop is the next thing due: later than `until`, so still due after it.
+    return Decision(sub, tuple(effects), due[0] if due is not None else None)
 
 
 # --- commands ---------------------------------------------------------------------------------

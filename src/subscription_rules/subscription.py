@@ -14,6 +14,7 @@ capping credits when several changes happen in one period.
 from __future__ import annotations
 
 import enum
+import operator
 from datetime import datetime
 from typing import Any
 
@@ -326,10 +327,11 @@ class Subscription:
                 f"unknown fields {unknown}", argument="changes", value=unknown
             )
         new = object.__new__(Subscription)
-        setter, get = object.__setattr__, changes.get
-        for name in _FIELD_NAMES:
-            value = get(name, _UNCHANGED)
-            setter(new, name, getattr(self, name) if value is _UNCHANGED else value)
+        setter = object.__setattr__
+        for name, value in zip(_FIELD_NAMES, _GET_ALL(self), strict=True):
+            setter(new, name, value)
+        for name, value in changes.items():
+            setter(new, name, value)
         if "credit_balance" in changes:
             new.__attrs_post_init__()
         return new
@@ -337,4 +339,4 @@ class Subscription:
 
 _FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in attrs.fields(Subscription))
 _FIELD_SET: frozenset[str] = frozenset(_FIELD_NAMES)
-_UNCHANGED = object()
+_GET_ALL = operator.attrgetter(*_FIELD_NAMES)
