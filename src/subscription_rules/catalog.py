@@ -75,7 +75,9 @@ for a stock metric or for a metric without a finite limit (as
 that a typo never passes silently).
 
 Limits: a document larger than :data:`MAX_CATALOG_BYTES` (1 MiB) or with more
-than :data:`MAX_PLANS` (1,000) plans is refused. Loading a file is the only
+than :data:`MAX_PLANS` (1,000) plans is refused, and so is a limit above
+:data:`MAX_COUNT` (10**15), an integer of more than 4,300 digits and arrays or
+inline tables nested hundreds deep (as invalid TOML). Loading a file is the only
 I/O this library does, and only when asked.
 
 >>> parse_catalog('currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\nprices = {monthly = 9.99}')
@@ -89,6 +91,7 @@ import enum
 import os
 import re
 import tomllib
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, cast
@@ -103,18 +106,20 @@ from subscription_rules.errors import (
     SubscriptionRulesError,
     UnknownPlanError,
     UnknownPriceError,
+    _shown,
 )
 from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.periods import MONTHLY, YEARLY, Interval
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
+    from collections.abc import Iterator
 
 __all__ = [
     "BILLABLE_SESSIONS",
     "DEFAULT_METRICS",
     "INTEGRATIONS",
     "MAX_CATALOG_BYTES",
+    "MAX_COUNT",
     "MAX_PLANS",
     "PROPERTIES",
     "Catalog",
@@ -145,13 +150,23 @@ MAX_TRIAL_DAYS: Final = 730
 MAX_OVERAGE_PER: Final = 10**9
 """The largest block of units an overage price may be quoted per."""
 
+MAX_COUNT: Final = 10**15
+"""The largest limit, usage count or described quantity of a metric (a quadrillion)."""
+
 _METRIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
 def _describe(value: object) -> str:
     """Name a value's type and show it, for error messages."""
-    return f"{type(value).__name__} {value!r}"
+    return f"{type(value).__name__} {_shown(value)}"
+
+
+def _as_tuple(value: object, what: str, *, key: str) -> tuple[object, ...]:
+    """``tuple(value)`` for a collection field, refusing a non-iterable or a string."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise CatalogError(f"must be {what}, got {_describe(value)}", key=key, value=value)
+    return tuple(value)
 
 
 def _require(
@@ -254,7 +269,7 @@ class Metric:
 
         Raises:
             InvalidArgumentError: If ``n`` is not an ``int``.
-            InvalidUsageError: If ``n`` is negative.
+            InvalidUsageError: If ``n`` is negative or above :data:`MAX_COUNT`.
 
         >>> PROPERTIES.describe(1), PROPERTIES.describe(0)
         ('1 property', '0 properties')
@@ -262,7 +277,11 @@ class Metric:
         if type(n) is not int:
             raise InvalidArgumentError(f"must be an int, got {_describe(n)}", argument="n", value=n)
         if n < 0:
-            raise InvalidUsageError(f"must be >= 0, got {n}", argument="n", value=n)
+            raise InvalidUsageError(f"must be >= 0, got {_shown(n)}", argument="n", value=n)
+        if n > MAX_COUNT:
+            raise InvalidUsageError(
+                f"must be at most {MAX_COUNT:,}, got {_shown(n)}", argument="n", value=n
+            )
         return f"{n:,} {self.singular if n == 1 else self.plural}"
 
 
@@ -295,7 +314,7 @@ def _limit_pairs(
 ) -> tuple[tuple[str, int | None], ...]:
     """Check and sort (metric name, limit) pairs; the converter of :class:`Limits`."""
     checked: dict[str, int | None] = {}
-    for pair in cast("Iterable[object]", pairs):
+    for pair in _as_tuple(pairs, "(metric name, limit) pairs", key="limits"):
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise CatalogError(
                 f"must be (metric name, limit) pairs, got {_describe(pair)}",
@@ -314,6 +333,12 @@ def _limit_pairs(
                 key=f"limits.{name}",
                 value=limit,
             )
+        if limit is not None and limit > MAX_COUNT:
+            raise CatalogError(
+                f"must be at most {MAX_COUNT:,} (use None for unlimited), got {_shown(limit)}",
+                key=f"limits.{name}",
+                value=limit,
+            )
         checked[name] = limit
     return tuple(sorted(checked.items()))
 
@@ -328,7 +353,8 @@ class Limits:
 
     Raises:
         CatalogError: For a negative, ``bool``, ``float`` or other non-``int``
-            limit, or a malformed metric name; ``key`` is ``limits.<name>``.
+            limit, one above :data:`MAX_COUNT`, or a malformed metric name;
+            ``key`` is ``limits.<name>``.
 
     >>> limits = Limits.of(properties=3, integrations=None)
     >>> limits.get("properties"), limits.get("integrations"), limits.get("seats")
@@ -354,6 +380,12 @@ class Limits:
         >>> Limits.of({"properties": 10}, integrations=10).items()
         (('integrations', 10), ('properties', 10))
         """
+        if limits is not None and not isinstance(limits, Mapping):
+            raise CatalogError(
+                f"must be a mapping of metric names to limits, got {_describe(limits)}",
+                key="limits",
+                value=limits,
+            )
         merged = dict(limits or {})
         merged.update(more)
         return cls(tuple(merged.items()))
@@ -452,7 +484,7 @@ class Price:
 
 
 def _prices(value: Iterable[Price]) -> tuple[Price, ...]:
-    return tuple(value)
+    return cast("tuple[Price, ...]", _as_tuple(value, "a tuple of Price values", key="prices"))
 
 
 @attrs.frozen
@@ -559,7 +591,7 @@ class Overage:
 
 
 def _overages(value: Iterable[Overage]) -> tuple[Overage, ...]:
-    return tuple(value)
+    return cast("tuple[Overage, ...]", _as_tuple(value, "a tuple of Overage values", key="overage"))
 
 
 @attrs.frozen
@@ -895,8 +927,22 @@ def classify_move(
         current_rank = _rank(current_plan)
         bigger = _rank(target_plan) >= current_rank
     else:
-        bigger = annualised(target) >= annualised(current)
+        bigger = _yearly_at_least(target, current)
     return MoveKind.UPGRADE if bigger else MoveKind.DOWNGRADE
+
+
+def _yearly_share(interval: Interval) -> tuple[int, int]:
+    """Periods a year as ``(numerator, denominator)``: 12/months or 365/days."""
+    if interval.days is not None:
+        return 365, interval.days
+    return 12, interval.months or 12
+
+
+def _yearly_at_least(a: Price, b: Price) -> bool:
+    """Whether ``a`` costs at least as much a year as ``b``, by exact integer arithmetic."""
+    a_num, a_den = _yearly_share(a.interval)
+    b_num, b_den = _yearly_share(b.interval)
+    return a.amount.minor * a_num * b_den >= b.amount.minor * b_num * a_den
 
 
 # --------------------------------------------------------------------------- catalog
@@ -907,11 +953,11 @@ def _label(index: int, plan: Plan) -> str:
 
 
 def _plans(value: Iterable[Plan]) -> tuple[Plan, ...]:
-    return tuple(value)
+    return cast("tuple[Plan, ...]", _as_tuple(value, "a tuple of Plan values", key="plans"))
 
 
 def _metrics(value: Iterable[Metric]) -> tuple[Metric, ...]:
-    return tuple(value)
+    return cast("tuple[Metric, ...]", _as_tuple(value, "a tuple of Metric values", key="metrics"))
 
 
 @attrs.frozen
@@ -1443,7 +1489,9 @@ def parse_catalog(text: str) -> Catalog:
     """
     if not isinstance(text, str):
         raise InvalidArgumentError(
-            f"expected the TOML text as a str, got {type(text).__name__}", argument="text"
+            f"expected the TOML text as a str, got {type(text).__name__}",
+            argument="text",
+            value=text,
         )
     size = len(text.encode("utf-8", errors="surrogatepass"))
     if size > MAX_CATALOG_BYTES:
@@ -1453,8 +1501,12 @@ def parse_catalog(text: str) -> Catalog:
         )
     try:
         document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+    except ValueError as err:  # TOMLDecodeError, or an integer of over 4,300 digits
         raise CatalogError(f"invalid TOML: {err}") from err
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise CatalogError(
+            "invalid TOML: arrays or inline tables nested too deeply", value=size
+        ) from None
     _refuse_unknown(document, _TOP_KEYS, plan=None, prefix="")
     currency = _parse_currency(document)
     metrics: tuple[Metric, ...] = DEFAULT_METRICS
@@ -1487,17 +1539,26 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     Raises:
         CatalogError: If the file is missing, unreadable, too large, not UTF-8,
             or holds a malformed catalog (``key="path"`` for the first four).
+        InvalidArgumentError: If ``path`` is not a ``str`` or a path-like
+            object naming a ``str`` path.
 
     >>> load_catalog("no/such/catalog.toml")
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: path: cannot read catalog file 'no/such/catalog.toml': No such file or directory
     """
-    name = os.fspath(path)
+    given: object = path  # checked at run time: hosts call this from untyped code
+    name = os.fspath(given) if isinstance(given, str | os.PathLike) else None
+    if not isinstance(name, str):
+        raise InvalidArgumentError(
+            f"expected a file name as a str or os.PathLike, got {_describe(path)}",
+            argument="path",
+            value=path,
+        )
     try:
         with Path(name).open("rb") as file:
             data = file.read(MAX_CATALOG_BYTES + 1)
-    except OSError as err:
-        reason = err.strerror or type(err).__name__
+    except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
+        reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
         raise CatalogError(
             f"cannot read catalog file {name!r}: {reason}", key="path", value=name
         ) from err

@@ -29,13 +29,19 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from subscription_rules.errors import InvalidArgumentError, InvalidPolicyError
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidInstantError,
+    InvalidPolicyError,
+    _shown,
+)
 from subscription_rules.money import Money
 from subscription_rules.periods import require_aware, zone
 
 __all__ = [
     "GATEWAY_BACKOFF",
     "KILL_BILL_EXAMPLE",
+    "MAX_OVERDUE_DAYS",
     "MAX_RETRIES",
     "MAX_RETRY_WINDOW",
     "SMART_RETRIES_LIKE",
@@ -61,6 +67,9 @@ MAX_RETRIES: Final = 50
 
 #: The longest span from the first failure to the last retry.
 MAX_RETRY_WINDOW: Final = timedelta(days=366)
+
+#: The most days an overdue state may wait for (ten years of 366 days).
+MAX_OVERDUE_DAYS: Final = 3660
 
 #: Waits before retrying after a gateway error: 5, 10, 20, 40 and 80 minutes.
 #: Gateway errors are not the customer's fault and do not use a dunning attempt;
@@ -177,15 +186,16 @@ class RetrySchedule:
     local_hour: int | None = attrs.field(default=None, validator=_check_hour)
 
     def __attrs_post_init__(self) -> None:
-        if self.local_hour is not None and any(
-            later - earlier < _ONE_DAY
-            for earlier, later in zip(self.offsets, self.offsets[1:], strict=False)
-        ):
-            raise InvalidPolicyError(
-                "retries aligned to a local hour must be at least a day apart",
-                argument="offsets",
-                value=self.offsets,
-            )
+        if self.local_hour is None:
+            return
+        for earlier, later in zip(self.offsets, self.offsets[1:], strict=False):
+            if later - earlier < _ONE_DAY:
+                raise InvalidPolicyError(
+                    "retries aligned to a local hour must be at least a day apart, "
+                    f"got {later} after {earlier}",
+                    argument="offsets",
+                    value=self.offsets,
+                )
 
     @classmethod
     def from_gaps(cls, name: str, days: Sequence[int]) -> RetrySchedule:
@@ -194,13 +204,34 @@ class RetrySchedule:
         >>> [o.days for o in RetrySchedule.from_gaps("kb", (1, 8, 4, 7)).offsets]
         [1, 9, 13, 20]
         """
+        if not isinstance(days, (tuple, list)):
+            raise InvalidPolicyError(
+                f"must be a tuple or list of day gaps, got {type(days).__name__} {_shown(days)}",
+                argument="days",
+                value=days,
+            )
+        if len(days) > MAX_RETRIES:
+            raise InvalidPolicyError(
+                f"must hold 1 to {MAX_RETRIES} retries, got {len(days)}",
+                argument="days",
+                value=days,
+            )
         total, offsets = 0, []
         for gap in days:
             if type(gap) is not int or gap <= 0:
                 raise InvalidPolicyError(
-                    f"gaps must be positive ints of days, got {gap!r}", argument="days", value=days
+                    f"gaps must be positive ints of days, got {_shown(gap)}",
+                    argument="days",
+                    value=days,
                 )
             total += gap
+            if total > MAX_RETRY_WINDOW.days:
+                raise InvalidPolicyError(
+                    f"the last retry must come within {MAX_RETRY_WINDOW.days} days of the first "
+                    f"failure, got {_shown(total)} days",
+                    argument="days",
+                    value=days,
+                )
             offsets.append(timedelta(days=total))
         return cls(name, tuple(offsets))
 
@@ -232,17 +263,24 @@ class RetrySchedule:
                 argument="index",
                 value=index,
             )
-        at = first_failure + self.offsets[index]
-        if self.local_hour is None:
-            return at
-        tz = zone(time_zone)
-        local = at.astimezone(tz)
-        aligned = local.replace(hour=self.local_hour, minute=0, second=0, microsecond=0)
-        if aligned.astimezone(UTC) < at.astimezone(UTC):
-            aligned = (local + timedelta(days=1)).replace(
-                hour=self.local_hour, minute=0, second=0, microsecond=0
-            )
-        return aligned.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+        tz = zone(time_zone) if self.local_hour is not None else None
+        try:
+            at = first_failure + self.offsets[index]
+            if tz is None or self.local_hour is None:
+                return at
+            local = at.astimezone(tz)
+            aligned = local.replace(hour=self.local_hour, minute=0, second=0, microsecond=0)
+            if aligned.astimezone(UTC) < at.astimezone(UTC):
+                aligned = (local + timedelta(days=1)).replace(
+                    hour=self.local_hour, minute=0, second=0, microsecond=0
+                )
+            return aligned.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+        except OverflowError:  # within a retry window of datetime.max
+            raise InvalidInstantError(
+                f"retry {index} after {first_failure} would fall beyond year 9999",
+                argument="first_failure",
+                value=first_failure,
+            ) from None
 
     def retry_times(self, first_failure: datetime, time_zone: str = "UTC") -> tuple[datetime, ...]:
         """Every retry instant after a first failure at ``first_failure``.
@@ -287,9 +325,10 @@ class OverdueAction(enum.Enum):
 class OverdueState:
     """One rung of the ladder: entered when every condition given is met (each "equal or more").
 
-    ``days`` counts whole days since the oldest unpaid invoice was issued;
-    ``balance`` is the total unpaid; ``invoices`` the number unpaid. A state
-    needs at least one condition.
+    ``days`` counts whole days since the oldest unpaid invoice was issued (at
+    most :data:`MAX_OVERDUE_DAYS`); ``balance`` is the total unpaid (a
+    non-negative ``Money``); ``invoices`` the number unpaid. A state needs at
+    least one condition.
 
     >>> OverdueState("warning", days=7, actions=frozenset({OverdueAction.NOTICE})).days
     7
@@ -311,8 +350,30 @@ class OverdueState:
         for key, number in (("days", self.days), ("invoices", self.invoices)):
             if number is not None and (type(number) is not int or number < 0):
                 raise InvalidPolicyError(
-                    f"must be a non-negative int, got {number!r}", argument=key, value=number
+                    f"must be a non-negative int, got {_shown(number)}", argument=key, value=number
                 )
+        if self.days is not None and self.days > MAX_OVERDUE_DAYS:
+            raise InvalidPolicyError(
+                f"must be at most {MAX_OVERDUE_DAYS} days, got {_shown(self.days)}",
+                argument="days",
+                value=self.days,
+            )
+        balance: object = self.balance
+        if balance is not None and not (isinstance(balance, Money) and balance.minor >= 0):
+            raise InvalidPolicyError(
+                f"must be None or a non-negative Money, got {type(balance).__name__} {balance!r}",
+                argument="balance",
+                value=balance,
+            )
+        actions: object = self.actions
+        if not isinstance(actions, frozenset) or not all(
+            isinstance(action, OverdueAction) for action in actions
+        ):
+            raise InvalidPolicyError(
+                f"must be a frozenset of OverdueAction values, got {actions!r}",
+                argument="actions",
+                value=actions,
+            )
 
     def _met_by_amounts(self, balance: Money, count: int) -> bool:
         return (self.balance is None or balance >= self.balance) and (
@@ -332,6 +393,15 @@ class OverdueLadder:
     states: tuple[OverdueState, ...]
 
     def __attrs_post_init__(self) -> None:
+        states: object = self.states
+        if not isinstance(states, tuple) or not all(
+            isinstance(state, OverdueState) for state in states
+        ):
+            raise InvalidPolicyError(
+                f"must be a tuple of OverdueState values, got {type(states).__name__} {states!r}",
+                argument="states",
+                value=states,
+            )
         if not self.states:
             raise InvalidPolicyError(
                 "an overdue ladder needs at least one state", argument="states"
@@ -355,6 +425,16 @@ class UnpaidInvoice:
     issued_at: datetime
     amount: Money
 
+    def __attrs_post_init__(self) -> None:
+        require_aware(self.issued_at, "issued_at")
+        amount: object = self.amount
+        if not isinstance(amount, Money):
+            raise InvalidArgumentError(
+                f"expected Money, got {type(amount).__name__} {amount!r}",
+                argument="amount",
+                value=amount,
+            )
+
 
 @attrs.frozen
 class OverdueStatus:
@@ -372,8 +452,17 @@ class OverdueStatus:
     next_change: datetime | None
 
 
+def _in_utc(instant: datetime, argument: str) -> datetime:
+    try:
+        return instant.astimezone(UTC)
+    except OverflowError:  # within hours of datetime.min or datetime.max
+        raise InvalidInstantError(
+            f"{instant} cannot be expressed in UTC", argument=argument, value=instant
+        ) from None
+
+
 def _days_reached(oldest: datetime, at: datetime) -> int:
-    return (at.astimezone(UTC) - oldest.astimezone(UTC)).days
+    return (_in_utc(at, "at") - _in_utc(oldest, "issued_at")).days
 
 
 def overdue_state(
@@ -401,6 +490,22 @@ def overdue_state(
     datetime.date(2026, 1, 8)
     """
     at = require_aware(at, "at")
+    given: object = unpaid  # checked at run time: hosts call this from untyped code
+    if not isinstance(given, Sequence) or not all(
+        isinstance(invoice, UnpaidInvoice) for invoice in given
+    ):
+        raise InvalidArgumentError(
+            f"expected a sequence of UnpaidInvoice values, got {type(unpaid).__name__} {unpaid!r}",
+            argument="unpaid",
+            value=unpaid,
+        )
+    given = ladder
+    if not isinstance(given, OverdueLadder):
+        raise InvalidArgumentError(
+            f"expected an OverdueLadder, got {type(ladder).__name__} {ladder!r}",
+            argument="ladder",
+            value=ladder,
+        )
     if not unpaid:
         return OverdueStatus(None, (), None)
     oldest = min(invoice.issued_at for invoice in unpaid)
@@ -414,7 +519,10 @@ def overdue_state(
     for index, state in enumerate(ladder.states):
         if state.days is not None and days < state.days:
             if state._met_by_amounts(balance, count):  # noqa: SLF001 - same module
-                next_change = oldest + timedelta(days=state.days)
+                try:
+                    next_change = oldest + timedelta(days=state.days)
+                except OverflowError:  # beyond year 9999: never
+                    next_change = None
             break
         if not state._met_by_amounts(balance, count):  # noqa: SLF001 - same module
             break

@@ -41,6 +41,24 @@ __all__ = [
 ]
 
 
+def _shown(value: object) -> str:
+    """``repr(value)`` for an error message, even for an int too long to print.
+
+    Python refuses to turn an ``int`` of more than 4,300 digits into text (see
+    ``sys.get_int_max_str_digits``); such a value is described by its size.
+
+    >>> _shown("gold"), _shown(10**5000)
+    ("'gold'", '<an int of about 5,001 digits>')
+    """
+    try:
+        return repr(value)
+    except ValueError:
+        if isinstance(value, int):
+            digits = value.bit_length() * 30103 // 100000 + 1  # log10(2) ~ 0.30103
+            return f"<an int of about {digits:,} digits>"
+        return f"<a {type(value).__name__} too large to print>"
+
+
 class SubscriptionRulesError(Exception):
     """Base of every error this library raises for bad input.
 

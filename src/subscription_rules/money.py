@@ -20,7 +20,7 @@ Money.of('75.00', 'USD')
 from __future__ import annotations
 
 import enum
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
 import attrs
@@ -31,6 +31,7 @@ from subscription_rules.errors import (
     InvalidAmountError,
     InvalidArgumentError,
     UnknownCurrencyError,
+    _shown,
 )
 
 __all__ = ["Currency", "Money", "RoundingMode", "allocate", "divide", "iso_currencies"]
@@ -39,6 +40,7 @@ __all__ = ["Currency", "Money", "RoundingMode", "allocate", "divide", "iso_curre
 #: every product of an amount and a period length far from any practical limit,
 #: and stops a mistyped amount from passing silently.
 MAX_MINOR: Final = 10**18
+_MAX_MINOR_DIGITS: Final = 18  # a number of 10**19 or more minor units is beyond MAX_MINOR
 
 # ISO 4217 active codes by minor-unit exponent (the exponent table of the
 # standard's list one; funds codes included). Everything Stripe charges in is
@@ -99,15 +101,21 @@ def divide(numerator: int, denominator: int, mode: RoundingMode) -> int:  # noqa
     """
     if type(numerator) is not int:
         raise InvalidArgumentError(
-            f"must be an int, got {type(numerator).__name__} {numerator!r}",
+            f"must be an int, got {type(numerator).__name__} {_shown(numerator)}",
             argument="numerator",
             value=numerator,
         )
     if type(denominator) is not int or denominator <= 0:
         raise InvalidAmountError(
-            f"must be a positive int, got {denominator!r}",
+            f"must be a positive int, got {_shown(denominator)}",
             argument="denominator",
             value=denominator,
+        )
+    if not isinstance(mode, RoundingMode):
+        raise InvalidArgumentError(
+            f"expected a RoundingMode, got {type(mode).__name__} {mode!r}",
+            argument="mode",
+            value=mode,
         )
     quotient, remainder = divmod(numerator, denominator)  # floor division
     if remainder == 0:
@@ -221,14 +229,16 @@ def _check_minor(minor: object) -> int:
         if -MAX_MINOR <= minor <= MAX_MINOR:
             return minor
         raise InvalidAmountError(
-            f"must lie within ±{MAX_MINOR} minor units, got {minor}", argument="minor", value=minor
+            f"must lie within ±{MAX_MINOR} minor units, got {_shown(minor)}",
+            argument="minor",
+            value=minor,
         )
     if isinstance(minor, float):
         raise FloatAmountError(
             f"floats are refused for money, got {minor!r}", argument="minor", value=minor
         )
     raise InvalidAmountError(
-        f"must be an int count of minor units, got {type(minor).__name__} {minor!r}",
+        f"must be an int count of minor units, got {type(minor).__name__} {_shown(minor)}",
         argument="minor",
         value=minor,
     )
@@ -293,7 +303,7 @@ class Money:
         minor = amount * cur.unit if isinstance(amount, int) else cls._scaled(amount, cur)
         if abs(minor) > MAX_MINOR:
             raise InvalidAmountError(
-                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         return cls(minor, cur)
 
@@ -319,8 +329,20 @@ class Money:
             raise InvalidAmountError(
                 f"{amount!r} is not a finite number", argument="amount", value=amount
             )
-        scaled = exact.scaleb(cur.exponent)
-        if scaled != scaled.to_integral_value():
+        if exact.is_zero():
+            return 0
+        if exact.adjusted() + cur.exponent > _MAX_MINOR_DIGITS:  # checked before any arithmetic
+            raise InvalidAmountError(
+                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+            )
+        # Exact: as many digits as the amount has, and no exponent limit, so that
+        # nothing is rounded away ("1.0000000000000000000000000001") or overflows.
+        with localcontext() as context:
+            context.prec = len(exact.as_tuple().digits) + cur.exponent
+            context.Emax, context.Emin = MAX_EMAX, MIN_EMIN
+            scaled = exact.scaleb(cur.exponent)
+            integral = scaled.to_integral_value()
+        if scaled != integral:
             raise InvalidAmountError(
                 f"{amount!r} has more precision than {cur.code} allows "
                 f"({cur.exponent} decimal places)",
@@ -358,18 +380,18 @@ class Money:
                 argument=argument,
                 value=other,
             )
-        if other.currency != self.currency:
+        if other.currency is not self.currency and other.currency != self.currency:
             raise CurrencyMismatchError(argument, other.currency.code, expected=self.currency.code)
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.minor + self._same(other).minor, self.currency)
+        return _made(self.minor + self._same(other).minor, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.minor - self._same(other).minor, self.currency)
+        return _made(self.minor - self._same(other).minor, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.minor, self.currency)
+        return _made(-self.minor, self.currency)
 
     def __abs__(self) -> Money:
         return Money(abs(self.minor), self.currency)
@@ -462,7 +484,7 @@ class Money:
                 argument="numerator",
                 value=numerator,
             )
-        return Money(divide(self.minor * numerator, denominator, mode), self.currency)
+        return _made(divide(self.minor * numerator, denominator, mode), self.currency)
 
     def to_decimal(self) -> Decimal:
         """Return the amount in major units as an exact ``Decimal``.
@@ -498,7 +520,17 @@ class Money:
         >>> Money.of("1", "USD").with_minor(5)
         Money.of('0.05', 'USD')
         """
-        return attrs.evolve(self, minor=minor)
+        return _made(minor, self.currency) if type(minor) is int else Money(minor, self.currency)
+
+
+def _made(minor: int, currency: Currency) -> Money:
+    """A result of arithmetic on valid amounts: only the range needs checking."""
+    if not -MAX_MINOR <= minor <= MAX_MINOR:
+        return Money(minor, currency)  # raises, naming the amount
+    money = object.__new__(Money)
+    object.__setattr__(money, "minor", minor)
+    object.__setattr__(money, "currency", currency)
+    return money
 
 
 def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money, ...]:
@@ -520,6 +552,12 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
         raise InvalidArgumentError(
             f"expected Money, got {type(total).__name__} {total!r}", argument="total", value=total
         )
+    if not isinstance(weights, (tuple, list)):
+        raise InvalidAmountError(
+            f"must be a tuple or list of ints, got {type(weights).__name__} {weights!r}",
+            argument="weights",
+            value=weights,
+        )
     parts = tuple(weights)
     if len(parts) > _MAX_PARTS:
         raise InvalidAmountError(
@@ -527,7 +565,7 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
         )
     if not parts or any(type(w) is not int or w < 0 for w in parts) or sum(parts) == 0:
         raise InvalidAmountError(
-            f"must be non-negative ints with a positive sum, got {tuple(weights)!r}",
+            f"must be non-negative ints with a positive sum, got {_shown(parts)}",
             argument="weights",
             value=weights,
         )

@@ -67,6 +67,7 @@ from subscription_rules.errors import (
     InvalidTimeZoneError,
     NaiveDatetimeError,
     NotAnInstantError,
+    _shown,
 )
 
 __all__ = [
@@ -127,7 +128,7 @@ def require_aware(value: object, argument: str) -> datetime:
     """
     if not isinstance(value, datetime):
         raise NotAnInstantError(
-            f"expected an aware datetime, got {type(value).__name__} {value!r}",
+            f"expected an aware datetime, got {type(value).__name__} {_shown(value)}",
             argument=argument,
             value=value,
         )
@@ -264,7 +265,7 @@ class Interval:
         count: object = self.count
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= _MAX_COUNT:
             raise InvalidIntervalError(
-                f"must be an int from 1 to {_MAX_COUNT}, got {count!r}",
+                f"must be an int from 1 to {_MAX_COUNT}, got {_shown(count)}",
                 argument="count",
                 value=count,
             )
@@ -353,7 +354,9 @@ class Interval:
                 return cls(*word)
             match = _PARSE_COUNTED.fullmatch(normalized)
             if match is not None:
-                count = int(match.group(1))
+                digits = match.group(1).lstrip("0")
+                # Not int() of thousands of digits: Python refuses (and it costs).
+                count = int(digits) if 0 < len(digits) <= len(str(_MAX_COUNT)) else 0
                 if not 1 <= count <= _MAX_COUNT:
                     raise InvalidIntervalError(
                         f"count in {text!r} must be from 1 to {_MAX_COUNT}",
@@ -499,7 +502,7 @@ class BillingPeriod:
         index: object = self.index
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:
             raise InvalidPeriodError(
-                f"must be a non-negative int, got {index!r}", argument="index", value=index
+                f"must be a non-negative int, got {_shown(index)}", argument="index", value=index
             )
 
     def contains(self, at: datetime) -> bool:
@@ -582,6 +585,19 @@ class BillingCycle:
     _step: int = attrs.field(init=False, eq=False, repr=False)
     # The anchor's month number (year * 12 + month - 1) or date ordinal.
     _base: int = attrs.field(init=False, eq=False, repr=False)
+    # The last period computed: renewals and quotes ask for the same one again and again.
+    _last: BillingPeriod | None = attrs.field(init=False, eq=False, repr=False, default=None)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The cycle's time zone as a ``ZoneInfo``.
+
+        >>> from datetime import datetime
+        >>> from subscription_rules.periods import UTC, BillingCycle
+        >>> BillingCycle(datetime(2026, 1, 1, tzinfo=UTC), time_zone="Asia/Tokyo").zone.key
+        'Asia/Tokyo'
+        """
+        return self._zone
 
     def __attrs_post_init__(self) -> None:
         anchor = require_aware(self.anchor, "anchor")
@@ -684,11 +700,22 @@ class BillingCycle:
         Traceback (most recent call last):
         subscription_rules.errors.InvalidPeriodError: index: must be a non-negative int, got -1
         """
+        last = self._last
+        if last is not None and last.index == n and type(n) is int:
+            return last
         start = self._boundary(_check_index(n))
         end = self._boundary(n + 1)
         if start is None or end is None:
             raise _beyond(n)
-        return BillingPeriod(start, end, n)
+        if end.astimezone(UTC) <= start.astimezone(UTC):
+            return BillingPeriod(start, end, n)  # refuses the empty period, naming it
+        # Both boundaries come from this cycle and are checked above: skip re-validation.
+        period = object.__new__(BillingPeriod)
+        object.__setattr__(period, "start", start)
+        object.__setattr__(period, "end", end)
+        object.__setattr__(period, "index", n)
+        object.__setattr__(self, "_last", period)  # a memo: the value it describes is unchanged
+        return period
 
     def _locate(self, at: datetime) -> tuple[int, datetime, datetime]:
         at_utc = _utc(at, "at")
@@ -776,7 +803,7 @@ class BillingCycle:
 def _check_index(n: object) -> int:
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise InvalidPeriodError(
-            f"must be a non-negative int, got {n!r}", argument="index", value=n
+            f"must be a non-negative int, got {_shown(n)}", argument="index", value=n
         )
     return n
 
@@ -788,4 +815,6 @@ def _ends_beyond(at: datetime) -> InvalidPeriodError:
 
 
 def _beyond(n: int) -> InvalidPeriodError:
-    return InvalidPeriodError(f"period {n} lies beyond year {_MAX_YEAR}", argument="index", value=n)
+    return InvalidPeriodError(
+        f"period {_shown(n)} lies beyond year {_MAX_YEAR}", argument="index", value=n
+    )

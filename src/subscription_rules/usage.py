@@ -36,8 +36,20 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules.catalog import DEFAULT_METRICS, Metric, MetricKind, Overage, Plan
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
+from subscription_rules.catalog import (
+    DEFAULT_METRICS,
+    MAX_COUNT,
+    Metric,
+    MetricKind,
+    Overage,
+    Plan,
+)
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidPeriodError,
+    InvalidUsageError,
+    _shown,
+)
 from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
 from subscription_rules.money import RoundingMode, divide
 from subscription_rules.periods import require_aware
@@ -73,9 +85,13 @@ def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
                 f"expected (metric, count) pairs, got {pair!r}", argument="counts", value=value
             )
         name, count = pair
-        if type(count) is not int or count < 0:
+        if type(count) is not int or not 0 <= count <= MAX_COUNT:
             raise InvalidUsageError(
-                f"must be a non-negative int, got {count!r}", argument=name, value=count
+                f"must be a non-negative int of at most {MAX_COUNT:,}, got {_shown(count)}"
+                if type(count) is int and count > 0
+                else f"must be a non-negative int, got {_shown(count)}",
+                argument=name,
+                value=count,
             )
         if name in seen:
             raise InvalidUsageError(f"metric {name!r} given twice", argument=name, value=count)
@@ -87,7 +103,8 @@ def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
 class Usage:
     """Counts per metric: what exists now and what happened in the current period.
 
-    A metric not mentioned counts zero.
+    A metric not mentioned counts zero. A count is an ``int`` from 0 to
+    :data:`~subscription_rules.catalog.MAX_COUNT` (10**15).
 
     >>> usage = Usage.of(properties=10, billable_sessions=120_000)
     >>> usage.get("properties"), usage.get("integrations")
@@ -106,6 +123,13 @@ class Usage:
         >>> Usage.of({"properties": 3}, integrations=1).counts
         (('integrations', 1), ('properties', 3))
         """
+        if counts is not None and not isinstance(counts, Mapping):
+            raise InvalidUsageError(
+                f"expected a mapping of metric names to counts, got {type(counts).__name__}"
+                f" {_shown(counts)}",
+                argument="counts",
+                value=counts,
+            )
         merged = dict(counts or {})
         for name, count in named.items():
             if name in merged:
@@ -248,10 +272,37 @@ def usage_report(
     >>> report.line("properties").describe()
     'properties: 9 of 10 (90%), 1 remaining'
     """
-    _check_known(usage, metrics)
+    _check_arguments(plan, usage, metrics)
     return UsageReport(
         plan.id, tuple(_line(m, usage.get(m.name), plan.limits.get(m.name)) for m in metrics)
     )
+
+
+def _check_arguments(plan: object, usage: Usage, metrics: tuple[Metric, ...]) -> None:
+    """Refuse arguments of the wrong type, then usage of a metric not in ``metrics``."""
+    _check_types(plan, usage, metrics)
+    _check_known(usage, metrics)
+
+
+def _check_types(plan: object, usage: object, metrics: object) -> None:
+    if not isinstance(plan, Plan):
+        raise InvalidArgumentError(
+            f"expected a Plan, got {type(plan).__name__} {_shown(plan)}",
+            argument="plan",
+            value=plan,
+        )
+    if not isinstance(usage, Usage):
+        raise InvalidArgumentError(
+            f"expected a Usage, got {type(usage).__name__} {_shown(usage)}",
+            argument="usage",
+            value=usage,
+        )
+    if not isinstance(metrics, tuple) or not all(isinstance(m, Metric) for m in metrics):
+        raise InvalidArgumentError(
+            f"expected a tuple of Metric values, got {type(metrics).__name__} {_shown(metrics)}",
+            argument="metrics",
+            value=metrics,
+        )
 
 
 def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
@@ -356,7 +407,7 @@ def check_downgrade(
     >>> check_downgrade(Usage.of(billable_sessions=150_000), no_overage).warnings
     ('billable sessions this period: 150,000, over the limit of Personal by 50,000',)
     """
-    _check_known(usage, metrics)
+    _check_arguments(plan, usage, metrics)
     actions: list[RequiredAction] = []
     warnings: list[str] = []
     for metric in metrics:
@@ -442,16 +493,7 @@ def overage_lines(
     ...               start=nov, end=dec, rounding=RoundingMode.HALF_EVEN)
     ()
     """
-    if not isinstance(plan, Plan):
-        raise InvalidArgumentError(
-            f"expected a Plan, got {type(plan).__name__} {plan!r}", argument="plan", value=plan
-        )
-    if not isinstance(usage, Usage):
-        raise InvalidArgumentError(
-            f"expected a Usage, got {type(usage).__name__} {usage!r}",
-            argument="usage",
-            value=usage,
-        )
+    _check_types(plan, usage, metrics)
     if not isinstance(rounding, RoundingMode):
         raise InvalidArgumentError(
             f"expected a RoundingMode, got {type(rounding).__name__} {rounding!r}",
