@@ -1,0 +1,1564 @@
+"""Bad input, case by case: each refused with its own error, naming the argument and the value.
+
+Every case is one invalid call across the public API. It must raise the one
+specific :class:`SubscriptionRulesError` subclass listed (never a bare
+``KeyError``, ``ZeroDivisionError``, ``AttributeError`` or ``TypeError``),
+with a message naming the argument and the offending value, and leave its
+inputs as they were. The command line turns the same mistakes into one error
+line and exit status 2. ``docs/errors.md`` ("Bad input, case by case") lists
+this table; keep the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from subscription_rules import (
+    MONTHLY,
+    PROPERTIES,
+    WEEKLY,
+    BillingCycle,
+    BillingPeriod,
+    BillingPolicy,
+    Catalog,
+    Currency,
+    Interval,
+    IntervalUnit,
+    Limits,
+    Money,
+    Plan,
+    Price,
+    RoundingMode,
+    Subscription,
+    SubscriptionRulesError,
+    Usage,
+    advance,
+    allocate,
+    billing_summary,
+    cancel,
+    change_plan,
+    check_downgrade,
+    days_between,
+    default_catalog,
+    divide,
+    load_catalog,
+    parse_catalog,
+    preset,
+    quote_change,
+    record_payment,
+    seconds_between,
+    start_subscription,
+    suspend,
+    usage_report,
+)
+from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS
+from subscription_rules.cli import PROG
+from subscription_rules.dunning import (
+    MAX_OVERDUE_DAYS,
+    MAX_RETRIES,
+    THREE_RETRIES,
+    OverdueLadder,
+    OverdueState,
+    RetrySchedule,
+    UnpaidInvoice,
+    overdue_state,
+)
+from subscription_rules.errors import (
+    CatalogError,
+    CurrencyMismatchError,
+    FloatAmountError,
+    InvalidAmountError,
+    InvalidArgumentError,
+    InvalidInstantError,
+    InvalidIntervalError,
+    InvalidPeriodError,
+    InvalidPolicyError,
+    InvalidTimeZoneError,
+    InvalidUsageError,
+    NaiveDatetimeError,
+    NotAnInstantError,
+    UnknownCurrencyError,
+    UnknownPlanError,
+    UnknownPriceError,
+)
+from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
+from subscription_rules.periods import require_aware, zone
+from subscription_rules.policy import ProrationUnit
+from subscription_rules.simulation import Cancel, Step, simulate
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
+NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
+NOV_16 = datetime(2026, 11, 16, tzinfo=UTC)
+DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
+NAIVE = datetime(2026, 11, 10)  # noqa: DTZ001 - the point: no time zone
+TOKYO = timezone(timedelta(hours=9))
+
+CATALOG_TOML = """\
+currency = "USD"
+
+[[plans]]
+id = "personal"
+name = "Personal"
+trial_days = 14
+prices = { monthly = "50.00", yearly = "500.00" }
+limits = { properties = 3, integrations = 3, billable_sessions = 100_000 }
+
+[[plans]]
+id = "advanced"
+name = "Advanced"
+prices = { monthly = "150.00", yearly = "1500.00" }
+limits = { properties = 10 }
+"""
+
+PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
+
+
+def bad(value: object) -> Any:
+    """Pass ``value`` where the types say otherwise: the point of these cases."""
+    return value
+
+
+def usd(amount: str) -> Money:
+    return Money.of(amount, "USD")
+
+
+@dataclass
+class Inputs:
+    """Every value a case hands to the library; built twice to check none was changed."""
+
+    catalog: Catalog
+    plan: Plan
+    subscription: Subscription
+    processed: Subscription
+    trialing: Subscription
+    cycle: BillingCycle
+    period: BillingPeriod
+    usage: Usage
+    policy: BillingPolicy
+    weights: list[int]
+    counts: list[tuple[str, int]]
+    unpaid: list[UnpaidInvoice]
+    toml: str
+
+
+def build_inputs() -> Inputs:
+    catalog = parse_catalog(CATALOG_TOML)
+    subscription = start_subscription(
+        "sub_1", "cus_1", "advanced", MONTHLY, NOV_1, catalog=catalog, trial=False
+    ).subscription
+    return Inputs(
+        catalog=catalog,
+        plan=catalog.plan("personal"),
+        subscription=subscription,
+        processed=advance(subscription, NOV_16, catalog=catalog).subscription,
+        trialing=start_subscription(
+            "sub_2", "cus_2", "personal", MONTHLY, NOV_1, catalog=catalog
+        ).subscription,
+        cycle=BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), MONTHLY),
+        period=BillingPeriod(NOV_1, DEC_1, 0),
+        usage=Usage.of(properties=2),
+        policy=BillingPolicy(),
+        weights=[1, -1],
+        counts=[("properties", 1)],
+        unpaid=[UnpaidInvoice(NOV_1, usd("50"))],
+        toml=CATALOG_TOML,
+    )
+
+
+INPUTS = build_inputs()
+
+
+# Removed when the test run ends (TemporaryDirectory cleans up at exit).
+_FILES = tempfile.TemporaryDirectory(prefix="bad-input-")
+
+
+def write_file(name: str, data: bytes) -> Path:
+    """Write ``data`` to a file in a temporary folder and return its path."""
+    path = Path(_FILES.name) / name
+    path.write_bytes(data)
+    return path
+
+
+def plans_toml(count: int) -> str:
+    plan = '[[plans]]\nid = "p{n}"\nname = "P{n}"\nprices = {{ monthly = "1" }}\n'
+    return 'currency = "USD"\n' + "".join(plan.format(n=n) for n in range(count))
+
+
+def lit(text: str) -> str:
+    """A regex matching ``text`` literally."""
+    return re.escape(text)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad call: what it is, the call, the error it must raise, a regex its message matches."""
+
+    id: str
+    what: str
+    call: Callable[[], object]
+    error: type[SubscriptionRulesError]
+    message: str
+
+
+def _money_cases() -> list[Case]:
+    m = usd("1.00")
+    return [
+        Case(
+            "money-float",
+            'Money.of(0.1, "USD")',
+            lambda: Money.of(bad(0.1), "USD"),
+            FloatAmountError,
+            "^amount: floats are refused for money, got 0.1",
+        ),
+        Case(
+            "money-float-nan",
+            'Money.of(float("nan"), "USD")',
+            lambda: Money.of(bad(float("nan")), "USD"),
+            FloatAmountError,
+            "^amount: floats are refused for money, got nan",
+        ),
+        Case(
+            "money-decimal-nan",
+            'Money.of(Decimal("NaN"), "USD")',
+            lambda: Money.of(Decimal("NaN"), "USD"),
+            InvalidAmountError,
+            "^amount: " + lit("Decimal('NaN') is not a finite number"),
+        ),
+        Case(
+            "money-str-infinity",
+            'Money.of("-Infinity", "USD")',
+            lambda: Money.of("-Infinity", "USD"),
+            InvalidAmountError,
+            "^amount: '-Infinity' is not a finite number",
+        ),
+        Case(
+            "money-too-precise",
+            'Money.of("1.005", "USD")',
+            lambda: Money.of("1.005", "USD"),
+            InvalidAmountError,
+            lit("amount: '1.005' has more precision than USD allows (2 decimal places)"),
+        ),
+        Case(
+            "money-precision-past-28-digits",
+            'Money.of("1.0000000000000000000000000001", "USD")',
+            lambda: Money.of("1.0000000000000000000000000001", "USD"),
+            InvalidAmountError,
+            "^amount: '1.0000000000000000000000000001' has more precision than USD",
+        ),
+        Case(
+            "money-tiny-exponent",
+            'Money.of("1e-999999999", "USD")',
+            lambda: Money.of("1e-999999999", "USD"),
+            InvalidAmountError,
+            "^amount: '1e-999999999' has more precision than USD",
+        ),
+        Case(
+            "money-huge-exponent",
+            'Money.of("1e999999999", "USD")',
+            lambda: Money.of("1e999999999", "USD"),
+            InvalidAmountError,
+            "^amount: '1e999999999' lies beyond the supported range",
+        ),
+        Case(
+            "money-oversized",
+            'Money.of(10**17, "USD")',
+            lambda: Money.of(10**17, "USD"),
+            InvalidAmountError,
+            "^amount: 100000000000000000 lies beyond the supported range",
+        ),
+        Case(
+            "money-gigantic-int",
+            'Money.from_minor(10**5000, "USD")',
+            lambda: Money.from_minor(10**5000, "USD"),
+            InvalidAmountError,
+            "^minor: must lie within .* got <an int of about 5,001 digits>",
+        ),
+        Case(
+            "money-negative-oversized",
+            'Money.from_minor(-(10**18) - 1, "USD")',
+            lambda: Money.from_minor(-(10**18) - 1, "USD"),
+            InvalidAmountError,
+            "^minor: must lie within .* got -1000000000000000001",
+        ),
+        Case(
+            "money-bool",
+            'Money.of(True, "USD")',
+            lambda: Money.of(True, "USD"),  # noqa: FBT003 - the bad input
+            InvalidAmountError,
+            "^amount: expected a str, Decimal or int, got bool True",
+        ),
+        Case(
+            "money-unparsable",
+            'Money.of("ten", "USD")',
+            lambda: Money.of("ten", "USD"),
+            InvalidAmountError,
+            "^amount: 'ten' is not a decimal number",
+        ),
+        Case(
+            "money-unknown-currency",
+            'Money.of("1", "XYZ")',
+            lambda: Money.of("1", "XYZ"),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code 'XYZ'",
+        ),
+        Case(
+            "currency-not-a-code",
+            'Currency("usd", 2)',
+            lambda: Currency("usd", 2),
+            UnknownCurrencyError,
+            "^code: must be three upper-case letters, got 'usd'",
+        ),
+        Case(
+            "currency-exponent",
+            'Currency("XTS", 7)',
+            lambda: Currency("XTS", 7),
+            InvalidAmountError,
+            "^exponent: must be an int from 0 to 4, got 7",
+        ),
+        Case(
+            "money-mixed-add",
+            'usd("1") + Money.of("1", "EUR")',
+            lambda: m + Money.of("1", "EUR"),
+            CurrencyMismatchError,
+            "^other: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "money-mixed-compare",
+            'usd("1") < Money.of("1", "JPY")',
+            lambda: m < Money.of("1", "JPY"),
+            CurrencyMismatchError,
+            "^other: expected currency 'USD', got 'JPY'",
+        ),
+        Case(
+            "money-times-float",
+            'usd("1") * 1.5',
+            lambda: m * bad(1.5),
+            FloatAmountError,
+            "^factor: floats are refused for money, got 1.5",
+        ),
+        Case(
+            "money-ratio-float",
+            'usd("1").ratio(0.5, 1, HALF_UP)',
+            lambda: m.ratio(bad(0.5), 1, RoundingMode.HALF_UP),
+            InvalidArgumentError,
+            "^numerator: must be an int, got float 0.5",
+        ),
+        Case(
+            "divide-by-zero",
+            "divide(1, 0, HALF_UP)",
+            lambda: divide(1, 0, RoundingMode.HALF_UP),
+            InvalidAmountError,
+            "^denominator: must be a positive int, got 0",
+        ),
+        Case(
+            "divide-mode-str",
+            'divide(1, 3, "up")',
+            lambda: divide(1, 3, bad("up")),
+            InvalidArgumentError,
+            "^mode: expected a RoundingMode, got str 'up'",
+        ),
+        Case(
+            "allocate-zero-weights",
+            "allocate(usd('1'), (0, 0))",
+            lambda: allocate(m, (0, 0)),
+            InvalidAmountError,
+            lit("weights: must be non-negative ints with a positive sum, got (0, 0)"),
+        ),
+        Case(
+            "allocate-negative-weight",
+            "allocate(usd('1'), [1, -1])",
+            lambda: allocate(m, INPUTS.weights),
+            InvalidAmountError,
+            lit("weights: must be non-negative ints with a positive sum, got (1, -1)"),
+        ),
+        Case(
+            "allocate-not-a-sequence",
+            "allocate(usd('1'), 5)",
+            lambda: allocate(m, bad(5)),
+            InvalidAmountError,
+            "^weights: must be a tuple or list of ints, got int 5",
+        ),
+        Case(
+            "allocate-not-money",
+            "allocate(100, (1, 1))",
+            lambda: allocate(bad(100), (1, 1)),
+            InvalidArgumentError,
+            "^total: expected Money, got int 100",
+        ),
+    ]
+
+
+def _period_cases() -> list[Case]:
+    a = datetime(2026, 1, 31, tzinfo=UTC)
+    b = datetime(2026, 2, 28, tzinfo=UTC)
+    return [
+        Case(
+            "interval-zero",
+            "Interval(MONTH, 0)",
+            lambda: Interval(IntervalUnit.MONTH, 0),
+            InvalidIntervalError,
+            "^count: must be an int from 1 to 1200, got 0",
+        ),
+        Case(
+            "interval-negative",
+            "Interval(DAY, -1)",
+            lambda: Interval(IntervalUnit.DAY, -1),
+            InvalidIntervalError,
+            "^count: must be an int from 1 to 1200, got -1",
+        ),
+        Case(
+            "interval-oversized",
+            "Interval(YEAR, 1201)",
+            lambda: Interval(IntervalUnit.YEAR, 1201),
+            InvalidIntervalError,
+            "^count: must be an int from 1 to 1200, got 1201",
+        ),
+        Case(
+            "interval-unit-str",
+            'Interval("month")',
+            lambda: Interval(bad("month")),
+            InvalidIntervalError,
+            "^unit: must be an IntervalUnit, got 'month'",
+        ),
+        Case(
+            "interval-unparsable",
+            'Interval.parse("fortnightly")',
+            lambda: Interval.parse("fortnightly"),
+            InvalidIntervalError,
+            "^interval: cannot parse 'fortnightly'",
+        ),
+        Case(
+            "interval-5000-digit-count",
+            'Interval.parse("999…9 days") (5,000 digits)',
+            lambda: Interval.parse("9" * 5000 + " days"),
+            InvalidIntervalError,
+            "^interval: count in '9{100}.* days' must be from 1 to 1200",
+        ),
+        Case(
+            "cycle-naive-anchor",
+            "BillingCycle(datetime(2026, 1, 31), MONTHLY)",
+            lambda: BillingCycle(datetime(2026, 1, 31), MONTHLY),  # noqa: DTZ001
+            NaiveDatetimeError,
+            "^anchor: naive datetime 2026-01-31 00:00:00 refused",
+        ),
+        Case(
+            "cycle-str-anchor",
+            'BillingCycle("2026-01-31", MONTHLY)',
+            lambda: BillingCycle(bad("2026-01-31"), MONTHLY),
+            NotAnInstantError,
+            "^anchor: expected an aware datetime, got str '2026-01-31'",
+        ),
+        Case(
+            "cycle-interval-str",
+            'BillingCycle(anchor, "monthly")',
+            lambda: BillingCycle(a, bad("monthly")),
+            InvalidIntervalError,
+            "^interval: expected an Interval, got str 'monthly'",
+        ),
+        Case(
+            "cycle-unknown-zone",
+            'BillingCycle(anchor, MONTHLY, "Mars/Olympus")',
+            lambda: BillingCycle(a, MONTHLY, "Mars/Olympus"),
+            InvalidTimeZoneError,
+            "^time_zone: unknown IANA time zone 'Mars/Olympus'",
+        ),
+        Case(
+            "cycle-negative-index",
+            "cycle.period(-1)",
+            lambda: INPUTS.cycle.period(-1),
+            InvalidPeriodError,
+            "^index: must be a non-negative int, got -1",
+        ),
+        Case(
+            "cycle-index-beyond-9999",
+            "cycle.period(10**6)",
+            lambda: INPUTS.cycle.period(10**6),
+            InvalidPeriodError,
+            "^index: period 1000000 lies beyond year 9999",
+        ),
+        Case(
+            "cycle-gigantic-index",
+            "cycle.boundary(10**5000)",
+            lambda: INPUTS.cycle.boundary(10**5000),
+            InvalidPeriodError,
+            "^index: period <an int of about 5,001 digits> lies beyond year 9999",
+        ),
+        Case(
+            "cycle-instant-before-anchor",
+            "cycle.period_containing(2026-01-01)",
+            lambda: INPUTS.cycle.period_containing(datetime(2026, 1, 1, tzinfo=UTC)),
+            InvalidPeriodError,
+            "^at: 2026-01-01 00:00:00\\+00:00 is before the cycle's anchor",
+        ),
+        Case(
+            "period-end-before-start",
+            "BillingPeriod(2026-02-28, 2026-01-31, 0)",
+            lambda: BillingPeriod(b, a, 0),
+            InvalidPeriodError,
+            "^end: must be later than start 2026-02-28 00:00:00\\+00:00, got 2026-01-31",
+        ),
+        Case(
+            "period-empty",
+            "BillingPeriod(2026-01-31, 2026-01-31, 0)",
+            lambda: BillingPeriod(a, a, 0),
+            InvalidPeriodError,
+            "^end: must be later than start 2026-01-31 00:00:00\\+00:00, got 2026-01-31",
+        ),
+        Case(
+            "period-contains-naive",
+            "period.contains(datetime(2026, 11, 10))",
+            lambda: INPUTS.period.contains(NAIVE),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "seconds-between-reversed",
+            "seconds_between(2026-02-28, 2026-01-31)",
+            lambda: seconds_between(b, a),
+            InvalidPeriodError,
+            "^end: 2026-01-31 00:00:00\\+00:00 is before start 2026-02-28",
+        ),
+        Case(
+            "seconds-between-naive",
+            "seconds_between(datetime(2026, 11, 10), end)",
+            lambda: seconds_between(NAIVE, b),
+            NaiveDatetimeError,
+            "^start: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "seconds-between-year-1",
+            "seconds_between(0001-01-01 in UTC+9, end)",
+            lambda: seconds_between(datetime(1, 1, 1, tzinfo=TOKYO), b),
+            InvalidInstantError,
+            "^start: 0001-01-01 00:00:00\\+09:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "days-between-unknown-zone",
+            'days_between(start, end, "Mars/Olympus")',
+            lambda: days_between(a, b, "Mars/Olympus"),
+            InvalidTimeZoneError,
+            "^time_zone: unknown IANA time zone 'Mars/Olympus'",
+        ),
+        Case(
+            "days-between-float-instant",
+            "days_between(1.5, end)",
+            lambda: days_between(bad(1.5), b),
+            NotAnInstantError,
+            "^start: expected an aware datetime, got float 1.5",
+        ),
+        Case(
+            "require-aware-date",
+            'require_aware(date(2026, 1, 31), "at")',
+            lambda: require_aware(date(2026, 1, 31), "at"),
+            NotAnInstantError,
+            lit("at: expected an aware datetime, got date datetime.date(2026, 1, 31)"),
+        ),
+        Case(
+            "zone-unknown",
+            'zone("Mars/Olympus")',
+            lambda: zone("Mars/Olympus"),
+            InvalidTimeZoneError,
+            "^time_zone: unknown IANA time zone 'Mars/Olympus'",
+        ),
+        Case(
+            "zone-path-traversal",
+            'zone("../../etc/passwd")',
+            lambda: zone("../../etc/passwd"),
+            InvalidTimeZoneError,
+            "^time_zone: unknown IANA time zone '../../etc/passwd'",
+        ),
+    ]
+
+
+def _catalog_cases() -> list[Case]:
+    pro = default_catalog().plan("pro")
+    monthly = Price.of("1", "USD")
+    return [
+        Case(
+            "limits-negative",
+            "Limits.of(properties=-1)",
+            lambda: Limits.of(properties=-1),
+            CatalogError,
+            "^limits.properties: must be an int >= 0 or None \\(unlimited\\), got int -1",
+        ),
+        Case(
+            "limits-float",
+            "Limits.of(properties=1.5)",
+            lambda: Limits.of(properties=bad(1.5)),
+            CatalogError,
+            "^limits.properties: must be an int >= 0 or None \\(unlimited\\), got float 1.5",
+        ),
+        Case(
+            "limits-oversized",
+            "Limits.of(properties=10**16)",
+            lambda: Limits.of(properties=10**16),
+            CatalogError,
+            f"^limits.properties: must be at most {MAX_COUNT:,} .*got 10000000000000000",
+        ),
+        Case(
+            "limits-not-a-mapping",
+            "Limits.of(5)",
+            lambda: Limits.of(bad(5)),
+            CatalogError,
+            "^limits: must be a mapping of metric names to limits, got int 5",
+        ),
+        Case(
+            "price-negative",
+            'Price(Money.of("-1", "USD"), MONTHLY)',
+            lambda: Price(usd("-1"), MONTHLY),
+            CatalogError,
+            "^amount: must not be negative, got USD -1.00",
+        ),
+        Case(
+            "price-not-money",
+            'Price("50", MONTHLY)',
+            lambda: Price(bad("50"), MONTHLY),
+            CatalogError,
+            "^amount: must be a Money, got str '50'",
+        ),
+        Case(
+            "plan-bad-id",
+            'Plan("Gold Plan", ...)',
+            lambda: Plan("Gold Plan", "Gold", (monthly,)),
+            CatalogError,
+            "^id: must be a lower-case slug .* got 'Gold Plan'",
+        ),
+        Case(
+            "plan-no-prices",
+            'Plan("a", "A", ())',
+            lambda: Plan("a", "A", ()),
+            CatalogError,
+            "^a.prices: must hold at least one price",
+        ),
+        Case(
+            "plan-prices-not-iterable",
+            'Plan("a", "A", 5)',
+            lambda: Plan("a", "A", bad(5)),
+            CatalogError,
+            "^prices: must be a tuple of Price values, got int 5",
+        ),
+        Case(
+            "plan-trial-too-long",
+            'Plan("a", "A", prices, trial_days=731)',
+            lambda: Plan("a", "A", (monthly,), trial_days=731),
+            CatalogError,
+            "^a.trial_days: must be an int from 0 to 730, got 731",
+        ),
+        Case(
+            "plan-mixed-currencies",
+            'Plan("a", "A", (USD 1 monthly, EUR 1 yearly))',
+            lambda: Plan("a", "A", (monthly, Price.of("1", "EUR", "yearly"))),
+            CatalogError,
+            "^a.prices: mixes currencies USD and EUR",
+        ),
+        Case(
+            "catalog-empty",
+            "Catalog(())",
+            lambda: Catalog(()),
+            CatalogError,
+            "^plans: must hold at least one plan",
+        ),
+        Case(
+            "catalog-not-iterable",
+            "Catalog(5)",
+            lambda: Catalog(bad(5)),
+            CatalogError,
+            "^plans: must be a tuple of Plan values, got int 5",
+        ),
+        Case(
+            "catalog-duplicate-id",
+            "Catalog((pro, pro))",
+            lambda: Catalog((pro, pro)),
+            CatalogError,
+            "^plans\\[1\\] \\('pro'\\).id: duplicate plan id, already used by plans\\[0\\]",
+        ),
+        Case(
+            "catalog-mixed-currencies",
+            "Catalog((USD plan, EUR plan))",
+            lambda: Catalog((pro, Plan("eu", "EU", (Price.of("1", "EUR"),)))),
+            CatalogError,
+            "^plans\\[1\\] \\('eu'\\).prices: priced in EUR, but the catalog is in USD",
+        ),
+        Case(
+            "catalog-unknown-plan",
+            'catalog.plan("gold")',
+            lambda: INPUTS.catalog.plan("gold"),
+            UnknownPlanError,
+            "^plan_id: unknown plan 'gold'; known plans: 'personal', 'advanced'",
+        ),
+        Case(
+            "plan-unknown-price",
+            "plan.price(WEEKLY)",
+            lambda: INPUTS.plan.price(WEEKLY),
+            UnknownPriceError,
+            "^interval: plan 'personal' has no weekly price; it has: monthly, yearly",
+        ),
+        Case(
+            "parse-not-text",
+            "parse_catalog(b'...')",
+            lambda: parse_catalog(bad(INPUTS.toml.encode())),
+            InvalidArgumentError,
+            "^text: expected the TOML text as a str, got bytes",
+        ),
+        Case(
+            "parse-malformed-toml",
+            "parse_catalog('currency = \"USD\"\\n[[plans]\\n')",
+            lambda: parse_catalog('currency = "USD"\n[[plans]\n'),
+            CatalogError,
+            "^invalid TOML: Expected ']]' .*\\(at line 2, column 8\\)",
+        ),
+        Case(
+            "parse-truncated",
+            "parse_catalog(catalog text cut at 100 characters)",
+            lambda: parse_catalog(INPUTS.toml[:100]),
+            CatalogError,
+            "^invalid TOML: Unterminated string \\(at end of document\\)",
+        ),
+        Case(
+            "parse-deep-arrays",
+            "parse_catalog('a = ' + '[' * 5000 + ']' * 5000)",
+            lambda: parse_catalog("a = " + "[" * 5000 + "]" * 5000),
+            CatalogError,
+            "^invalid TOML: arrays or inline tables nested too deeply",
+        ),
+        Case(
+            "parse-deep-inline-tables",
+            "parse_catalog('a = ' + '{b = ' * 3000 + '1' + '}' * 3000)",
+            lambda: parse_catalog("a = " + "{b = " * 3000 + "1" + "}" * 3000),
+            CatalogError,
+            "^invalid TOML: arrays or inline tables nested too deeply",
+        ),
+        Case(
+            "parse-5000-digit-integer",
+            "parse_catalog(PLAN_HEAD + 'trial_days = 99…9') (5,000 digits)",
+            lambda: parse_catalog(PLAN_HEAD + "trial_days = " + "9" * 5000),
+            CatalogError,
+            "^invalid TOML: Exceeds the limit \\(4300 digits\\)",
+        ),
+        Case(
+            "parse-nan-price",
+            "prices = { monthly = nan }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { monthly = nan }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: floats are refused for money, got nan",
+        ),
+        Case(
+            "parse-inf-price",
+            "prices = { monthly = -inf }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { monthly = -inf }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: floats are refused for money, got -inf",
+        ),
+        Case(
+            "parse-float-price",
+            "prices = { monthly = 9.99 }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { monthly = 9.99 }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: floats are refused for money, got 9.99",
+        ),
+        Case(
+            "parse-negative-price",
+            'prices = { monthly = "-5" }',
+            lambda: parse_catalog(PLAN_HEAD + 'prices = { monthly = "-5" }'),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: must not be negative, got USD -5.00",
+        ),
+        Case(
+            "parse-huge-price",
+            "prices = { monthly = 10**17 }",
+            lambda: parse_catalog(PLAN_HEAD + f"prices = {{ monthly = {10**17} }}"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: 100000000000000000 lies beyond the supported",
+        ),
+        Case(
+            "parse-wrong-type",
+            'trial_days = "14"',
+            lambda: parse_catalog(PLAN_HEAD + 'trial_days = "14"\nprices = { monthly = 1 }'),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).trial_days: must be an integer, got string '14'",
+        ),
+        Case(
+            "parse-unknown-currency",
+            'currency = "XYZ"',
+            lambda: parse_catalog(PLAN_HEAD.replace("USD", "XYZ") + "prices = { monthly = 1 }"),
+            CatalogError,
+            "^currency: unknown ISO 4217 currency code 'XYZ'",
+        ),
+        Case(
+            "parse-unknown-key",
+            "nmae = ...",
+            lambda: parse_catalog(PLAN_HEAD + 'nmae = "A"\nprices = { monthly = 1 }'),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).nmae: unknown key",
+        ),
+        Case(
+            "parse-huge-limit",
+            "limits = { properties = 10**16 }",
+            lambda: parse_catalog(
+                PLAN_HEAD + f"prices = {{ monthly = 1 }}\nlimits = {{ properties = {10**16} }}"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).limits.properties: must be at most .* got 10000000000000000",
+        ),
+        Case(
+            "parse-oversized",
+            f"parse_catalog('#' * {MAX_CATALOG_BYTES + 1:_})",
+            lambda: parse_catalog("#" * (MAX_CATALOG_BYTES + 1)),
+            CatalogError,
+            "^catalog of 1,048,577 bytes refused; the limit is 1,048,576 bytes",
+        ),
+        Case(
+            "parse-too-many-plans",
+            f"parse_catalog({MAX_PLANS + 1} plans)",
+            lambda: parse_catalog(plans_toml(MAX_PLANS + 1)),
+            CatalogError,
+            "^plans: 1,001 plans refused; the limit is 1,000",
+        ),
+        Case(
+            "load-missing-file",
+            'load_catalog("no/such/catalog.toml")',
+            lambda: load_catalog("no/such/catalog.toml"),
+            CatalogError,
+            "^path: cannot read catalog file 'no/such/catalog.toml': No such file",
+        ),
+        Case(
+            "load-nul-in-name",
+            'load_catalog("catalog\\0.toml")',
+            lambda: load_catalog("catalog\0.toml"),
+            CatalogError,
+            "^path: cannot read catalog file 'catalog\\\\x00.toml': embedded null byte",
+        ),
+        Case(
+            "load-not-a-path",
+            "load_catalog(5)",
+            lambda: load_catalog(bad(5)),
+            InvalidArgumentError,
+            "^path: expected a file name as a str or os.PathLike, got int 5",
+        ),
+        Case(
+            "load-oversized-file",
+            "load_catalog(a file of 1 MiB + 1 byte)",
+            lambda: load_catalog(write_file("big.toml", b"#" * (MAX_CATALOG_BYTES + 1))),
+            CatalogError,
+            "^path: catalog file '.*big.toml' is larger than 1,048,576 bytes",
+        ),
+        Case(
+            "load-not-utf8",
+            "load_catalog(a file holding b'\\xff')",
+            lambda: load_catalog(write_file("latin.toml", b"currency = '\xff'")),
+            CatalogError,
+            "^path: catalog file '.*latin.toml' is not UTF-8: invalid start byte at byte 12",
+        ),
+    ]
+
+
+def _usage_cases() -> list[Case]:
+    return [
+        Case(
+            "usage-negative",
+            "Usage.of(properties=-1)",
+            lambda: Usage.of(properties=-1),
+            InvalidUsageError,
+            "^properties: must be a non-negative int, got -1",
+        ),
+        Case(
+            "usage-float",
+            "Usage.of(properties=1.5)",
+            lambda: Usage.of(properties=bad(1.5)),
+            InvalidUsageError,
+            "^properties: must be a non-negative int, got 1.5",
+        ),
+        Case(
+            "usage-oversized",
+            "Usage.of(billable_sessions=10**16)",
+            lambda: Usage.of(billable_sessions=10**16),
+            InvalidUsageError,
+            f"^billable_sessions: must be a non-negative int of at most {MAX_COUNT:,}, "
+            "got 10000000000000000",
+        ),
+        Case(
+            "usage-not-a-mapping",
+            'Usage.of([("properties", 1)])',
+            lambda: Usage.of(bad(INPUTS.counts)),
+            InvalidUsageError,
+            lit(
+                "counts: expected a mapping of metric names to counts, got list [('properties', 1)]"
+            ),
+        ),
+        Case(
+            "usage-given-twice",
+            'Usage.of({"properties": 1}, properties=2)',
+            lambda: Usage.of({"properties": 1}, properties=2),
+            InvalidUsageError,
+            "^properties: metric 'properties' given twice",
+        ),
+        Case(
+            "usage-unknown-metric",
+            "usage_report(plan, Usage.of(seats=1))",
+            lambda: usage_report(INPUTS.plan, Usage.of(seats=1)),
+            InvalidUsageError,
+            "^seats: unknown metric 'seats'; known metrics:",
+        ),
+        Case(
+            "usage-report-plan-id",
+            'usage_report("personal", usage)',
+            lambda: usage_report(bad("personal"), INPUTS.usage),
+            InvalidArgumentError,
+            "^plan: expected a Plan, got str 'personal'",
+        ),
+        Case(
+            "check-downgrade-dict",
+            'check_downgrade({"properties": 1}, plan)',
+            lambda: check_downgrade(bad({"properties": 1}), INPUTS.plan),
+            InvalidArgumentError,
+            lit("usage: expected a Usage, got dict {'properties': 1}"),
+        ),
+        Case(
+            "describe-negative",
+            "PROPERTIES.describe(-1)",
+            lambda: PROPERTIES.describe(-1),
+            InvalidUsageError,
+            "^n: must be >= 0, got -1",
+        ),
+    ]
+
+
+LADDER = OverdueLadder((OverdueState("warning", days=7),))
+
+
+def _policy_cases() -> list[Case]:
+    day = timedelta(days=1)
+    return [
+        Case(
+            "policy-reminder-negative",
+            "BillingPolicy(trial_reminder_days=-1)",
+            lambda: BillingPolicy(trial_reminder_days=-1),
+            InvalidPolicyError,
+            "^trial_reminder_days: must be an int from 0 \\(no reminder\\) to 60, got -1",
+        ),
+        Case(
+            "policy-reminder-too-early",
+            "BillingPolicy(trial_reminder_days=61)",
+            lambda: BillingPolicy(trial_reminder_days=61),
+            InvalidPolicyError,
+            "^trial_reminder_days: must be an int from 0 \\(no reminder\\) to 60, got 61",
+        ),
+        Case(
+            "policy-renewal-reminder-zero",
+            "BillingPolicy(renewal_reminder_days=((YEAR, 0),))",
+            lambda: BillingPolicy(renewal_reminder_days=((IntervalUnit.YEAR, 0),)),
+            InvalidPolicyError,
+            "^renewal_reminder_days: must be \\(IntervalUnit, days\\) pairs .* got "
+            + lit("((<IntervalUnit.YEAR: 'year'>, 0),)"),
+        ),
+        Case(
+            "policy-fixed-days-zero",
+            "BillingPolicy(fixed_denominator_days=0)",
+            lambda: BillingPolicy(fixed_denominator_days=0),
+            InvalidPolicyError,
+            "^fixed_denominator_days: must be None .* or an int from 1 to 366, got 0",
+        ),
+        Case(
+            "policy-enum-as-text",
+            'BillingPolicy(proration_unit="day")',
+            lambda: BillingPolicy(proration_unit=bad("day")),
+            InvalidPolicyError,
+            "^proration_unit: expected a ProrationUnit, got 'day'",
+        ),
+        Case(
+            "policy-enum-of-another-field",
+            "BillingPolicy(day_count=ProrationUnit.DAY)",
+            lambda: BillingPolicy(day_count=bad(ProrationUnit.DAY)),
+            InvalidPolicyError,
+            "^day_count: expected a DayCount, got <ProrationUnit.DAY: 'day'>",
+        ),
+        Case(
+            "policy-unknown-preset",
+            'preset("paddle")',
+            lambda: preset("paddle"),
+            InvalidPolicyError,
+            "^policy: unknown preset 'paddle'; known presets: 'seed', 'stripe'",
+        ),
+        Case(
+            "retry-not-increasing",
+            "RetrySchedule(name, (3 days, 1 day))",
+            lambda: RetrySchedule("x", (3 * day, day)),
+            InvalidPolicyError,
+            "^offsets: retry offsets must be positive and strictly increasing, got 1 day, "
+            "0:00:00 after 3 days",
+        ),
+        Case(
+            "retry-zero-offset",
+            "RetrySchedule(name, (0 days,))",
+            lambda: RetrySchedule("x", (timedelta(0),)),
+            InvalidPolicyError,
+            "^offsets: retry offsets must be positive and strictly increasing, got 0:00:00",
+        ),
+        Case(
+            "retry-none",
+            "RetrySchedule(name, ())",
+            lambda: RetrySchedule("x", ()),
+            InvalidPolicyError,
+            f"^offsets: must hold 1 to {MAX_RETRIES} retries, got 0",
+        ),
+        Case(
+            "retry-too-many",
+            f"RetrySchedule(name, {MAX_RETRIES + 1} daily retries)",
+            lambda: RetrySchedule("x", tuple(n * day for n in range(1, MAX_RETRIES + 2))),
+            InvalidPolicyError,
+            f"^offsets: must hold 1 to {MAX_RETRIES} retries, got {MAX_RETRIES + 1}",
+        ),
+        Case(
+            "retry-window-too-long",
+            "RetrySchedule(name, (367 days,))",
+            lambda: RetrySchedule("x", (367 * day,)),
+            InvalidPolicyError,
+            "^offsets: the last retry must come within 366 days of the first failure, got 367 days",
+        ),
+        Case(
+            "retry-unbounded-gap",
+            "RetrySchedule.from_gaps(name, (10**10,))",
+            lambda: RetrySchedule.from_gaps("x", (10**10,)),
+            InvalidPolicyError,
+            "^days: the last retry must come within 366 days .* got 10000000000 days",
+        ),
+        Case(
+            "retry-gaps-not-a-sequence",
+            "RetrySchedule.from_gaps(name, 5)",
+            lambda: RetrySchedule.from_gaps("x", bad(5)),
+            InvalidPolicyError,
+            "^days: must be a tuple or list of day gaps, got int 5",
+        ),
+        Case(
+            "retry-bad-local-hour",
+            "RetrySchedule(name, (1 day,), local_hour=24)",
+            lambda: RetrySchedule("x", (day,), local_hour=24),
+            InvalidPolicyError,
+            "^local_hour: must be None or an hour from 0 to 23, got 24",
+        ),
+        Case(
+            "retry-local-hour-too-close",
+            "RetrySchedule(name, (1 hour, 2 hours), local_hour=0)",
+            lambda: RetrySchedule("x", (timedelta(hours=1), timedelta(hours=2)), local_hour=0),
+            InvalidPolicyError,
+            "^offsets: retries aligned to a local hour must be at least a day apart, "
+            "got 2:00:00 after 1:00:00",
+        ),
+        Case(
+            "retry-time-beyond-9999",
+            "THREE_RETRIES.retry_time(9999-12-30, 2)",
+            lambda: THREE_RETRIES.retry_time(datetime(9999, 12, 30, tzinfo=UTC), 2),
+            InvalidInstantError,
+            "^first_failure: retry 2 after 9999-12-30 00:00:00\\+00:00 would fall beyond",
+        ),
+        Case(
+            "retry-time-index",
+            "THREE_RETRIES.retry_time(at, 3)",
+            lambda: THREE_RETRIES.retry_time(NOV_1, 3),
+            InvalidArgumentError,
+            "^index: must be an int from 0 to 2, got 3",
+        ),
+        Case(
+            "overdue-no-condition",
+            'OverdueState("warning")',
+            lambda: OverdueState("warning"),
+            InvalidPolicyError,
+            "^state: overdue state 'warning' needs a condition",
+        ),
+        Case(
+            "overdue-negative-days",
+            'OverdueState("warning", days=-1)',
+            lambda: OverdueState("warning", days=-1),
+            InvalidPolicyError,
+            "^days: must be a non-negative int, got -1",
+        ),
+        Case(
+            "overdue-days-unbounded",
+            'OverdueState("warning", days=10**12)',
+            lambda: OverdueState("warning", days=10**12),
+            InvalidPolicyError,
+            f"^days: must be at most {MAX_OVERDUE_DAYS} days, got 1000000000000",
+        ),
+        Case(
+            "overdue-balance-int",
+            'OverdueState("warning", balance=5)',
+            lambda: OverdueState("warning", balance=bad(5)),
+            InvalidPolicyError,
+            "^balance: must be None or a non-negative Money, got int 5",
+        ),
+        Case(
+            "overdue-ladder-empty",
+            "OverdueLadder(())",
+            lambda: OverdueLadder(()),
+            InvalidPolicyError,
+            "^states: an overdue ladder needs at least one state",
+        ),
+        Case(
+            "overdue-ladder-of-names",
+            'OverdueLadder(("warning",))',
+            lambda: OverdueLadder(bad(("warning",))),
+            InvalidPolicyError,
+            lit("states: must be a tuple of OverdueState values, got tuple ('warning',)"),
+        ),
+        Case(
+            "overdue-ladder-duplicate-names",
+            "OverdueLadder((warning, warning))",
+            lambda: OverdueLadder((OverdueState("w", days=1), OverdueState("w", days=2))),
+            InvalidPolicyError,
+            lit("states: state names must be unique, got ['w', 'w']"),
+        ),
+        Case(
+            "overdue-state-not-a-ladder",
+            'overdue_state(unpaid, at, "warning")',
+            lambda: overdue_state(INPUTS.unpaid, NOV_10, bad("warning")),
+            InvalidArgumentError,
+            "^ladder: expected an OverdueLadder, got str 'warning'",
+        ),
+        Case(
+            "overdue-state-not-invoices",
+            'overdue_state(["s-INV-0001"], at, ladder)',
+            lambda: overdue_state(bad(["s-INV-0001"]), NOV_10, LADDER),
+            InvalidArgumentError,
+            lit("unpaid: expected a sequence of UnpaidInvoice values, got list ['s-INV-0001']"),
+        ),
+        Case(
+            "overdue-state-year-1",
+            "overdue_state([invoice of 0001-01-01 in UTC+9], at, ladder)",
+            lambda: overdue_state(
+                [UnpaidInvoice(datetime(1, 1, 1, tzinfo=TOKYO), usd("50"))], NOV_10, LADDER
+            ),
+            InvalidInstantError,
+            "^issued_at: 0001-01-01 00:00:00\\+09:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "unpaid-invoice-naive",
+            "UnpaidInvoice(datetime(2026, 11, 10), amount)",
+            lambda: UnpaidInvoice(NAIVE, usd("50")),
+            NaiveDatetimeError,
+            "^issued_at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+    ]
+
+
+def _lifecycle_cases() -> list[Case]:
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    usage = INPUTS.usage
+    far = NOV_1.replace(year=2026 + MAX_PERIODS_PER_ADVANCE // 12 + 1)
+    return [
+        Case(
+            "start-naive-at",
+            "start_subscription(..., at=datetime(2026, 11, 10))",
+            lambda: start_subscription("s", "c", "personal", MONTHLY, NAIVE, catalog=catalog),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "start-unknown-plan",
+            'start_subscription(..., plan_id="gold")',
+            lambda: start_subscription("s", "c", "gold", MONTHLY, NOV_1, catalog=catalog),
+            UnknownPlanError,
+            "^plan_id: unknown plan 'gold'",
+        ),
+        Case(
+            "start-unknown-interval",
+            "start_subscription(..., interval=WEEKLY)",
+            lambda: start_subscription("s", "c", "personal", WEEKLY, NOV_1, catalog=catalog),
+            UnknownPriceError,
+            "^interval: plan 'personal' has no weekly price",
+        ),
+        Case(
+            "start-unknown-zone",
+            'start_subscription(..., time_zone="Mars/Olympus")',
+            lambda: start_subscription(
+                "s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, time_zone="Mars/Olympus"
+            ),
+            InvalidTimeZoneError,
+            "^time_zone: unknown IANA time zone 'Mars/Olympus'",
+        ),
+        Case(
+            "start-empty-id",
+            'start_subscription("", ...)',
+            lambda: start_subscription("", "c", "personal", MONTHLY, NOV_1, catalog=catalog),
+            InvalidArgumentError,
+            "^id: must be a non-empty str of at most 200 characters, got ''",
+        ),
+        Case(
+            "quote-naive-at",
+            "quote_change(sub, ..., at=datetime(2026, 11, 10))",
+            lambda: quote_change(sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "quote-after-period-end",
+            "quote_change(sub, ..., at=period end)",
+            lambda: quote_change(sub, "personal", MONTHLY, DEC_1, catalog=catalog, usage=usage),
+            InvalidPeriodError,
+            "^at: 2026-12-01T00:00:00\\+00:00 is at or after the current period's end",
+        ),
+        Case(
+            "quote-before-processed",
+            "quote_change(sub processed to 16 Nov, ..., at=10 Nov)",
+            lambda: quote_change(
+                INPUTS.processed, "personal", MONTHLY, NOV_10, catalog=catalog, usage=usage
+            ),
+            InvalidPeriodError,
+            "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, which",
+        ),
+        Case(
+            "quote-unknown-plan",
+            'quote_change(sub, "gold", ...)',
+            lambda: quote_change(sub, "gold", MONTHLY, NOV_10, catalog=catalog, usage=usage),
+            UnknownPlanError,
+            "^plan_id: unknown plan 'gold'",
+        ),
+        Case(
+            "quote-usage-none",
+            "quote_change(sub, ..., usage=None)",
+            lambda: quote_change(
+                sub, "personal", MONTHLY, NOV_10, catalog=catalog, usage=bad(None)
+            ),
+            InvalidArgumentError,
+            "^usage: expected a Usage, got NoneType None",
+        ),
+        Case(
+            "change-plan-naive-at",
+            "change_plan(sub, ..., at=datetime(2026, 11, 10))",
+            lambda: change_plan(sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "change-plan-unknown-interval",
+            "change_plan(sub, 'personal', WEEKLY, ...)",
+            lambda: change_plan(sub, "personal", WEEKLY, NOV_10, catalog=catalog, usage=usage),
+            UnknownPriceError,
+            "^interval: plan 'personal' has no weekly price",
+        ),
+        Case(
+            "change-plan-after-trial-end",
+            "change_plan(trialing sub, ..., at=after the trial)",
+            lambda: change_plan(
+                INPUTS.trialing, "advanced", MONTHLY, DEC_1, catalog=catalog, usage=usage
+            ),
+            InvalidPeriodError,
+            "^at: 2026-12-01T00:00:00\\+00:00 is at or after the trial's end",
+        ),
+        Case(
+            "advance-naive-until",
+            "advance(sub, datetime(2026, 11, 10))",
+            lambda: advance(sub, NAIVE, catalog=catalog),
+            NaiveDatetimeError,
+            "^until: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "advance-too-far",
+            f"advance(monthly sub, {far.date()})",
+            lambda: advance(sub, far, catalog=catalog),
+            InvalidPeriodError,
+            f"^until: {lit(far.isoformat())} lies more than {MAX_PERIODS_PER_ADVANCE} periods ahead",
+        ),
+        Case(
+            "cancel-naive-at",
+            "cancel(sub, datetime(2026, 11, 10))",
+            lambda: cancel(sub, NAIVE),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "cancel-before-processed",
+            "cancel(sub processed to 16 Nov, 10 Nov)",
+            lambda: cancel(INPUTS.processed, NOV_10),
+            InvalidPeriodError,
+            "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00",
+        ),
+        Case(
+            "suspend-naive-at",
+            "suspend(sub, datetime(2026, 11, 10))",
+            lambda: suspend(sub, NAIVE),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "suspend-after-period-end",
+            "suspend(sub, period end)",
+            lambda: suspend(sub, DEC_1),
+            InvalidPeriodError,
+            "^at: 2026-12-01T00:00:00\\+00:00 is at or after 2026-12-01T00:00:00\\+00:00",
+        ),
+        Case(
+            "record-payment-outcome-str",
+            'record_payment(sub, invoice, "declined", at)',
+            lambda: record_payment(sub, "sub_1-INV-0001", bad("declined"), NOV_10, catalog=catalog),
+            InvalidArgumentError,
+            "^outcome: expected Succeeded, Declined or GatewayError, got 'declined'",
+        ),
+        Case(
+            "record-payment-naive-at",
+            "record_payment(sub, invoice, Succeeded(), datetime(2026, 11, 10))",
+            lambda: record_payment(sub, "sub_1-INV-0001", bad(None), NAIVE, catalog=catalog),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "summary-naive-at",
+            "billing_summary(sub, usage, datetime(2026, 11, 10))",
+            lambda: billing_summary(sub, usage, NAIVE, catalog=catalog),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "simulate-naive-until",
+            "simulate(sub, [], datetime(2026, 11, 10))",
+            lambda: simulate(sub, [], NAIVE, catalog=catalog),
+            NaiveDatetimeError,
+            "^until: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "simulate-naive-step",
+            "simulate(sub, [Step(datetime(2026, 11, 10), Cancel())], until)",
+            lambda: simulate(sub, [Step(NAIVE, Cancel())], DEC_1, catalog=catalog),
+            NaiveDatetimeError,
+            "^script: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+    ]
+
+
+CASES: list[Case] = [
+    *_money_cases(),
+    *_period_cases(),
+    *_catalog_cases(),
+    *_usage_cases(),
+    *_policy_cases(),
+    *_lifecycle_cases(),
+]
+
+
+def test_docs_list_every_case() -> None:
+    docs = Path(__file__).parent.parent / "docs" / "errors.md"
+    table = docs.read_text(encoding="utf-8").split("## Bad input, case by case", 1)[1]
+    for case_id in [case.id for case in CASES] + [case.id for case in CLI_CASES]:
+        assert f"| {case_id} |" in table, case_id
+    for case in CASES:
+        assert re.search(rf"\| {re.escape(case.id)} \|.*\| `{case.error.__name__}` \|", table), (
+            case.id
+        )
+
+
+def _run(case: Case) -> BaseException:
+    """Perform the bad call and return what it raised (failing if it raised nothing)."""
+    try:
+        case.call()
+    except Exception as err:  # noqa: BLE001 - the point is to look at whatever comes out
+        return err
+    pytest.fail(f"{case.id}: no error raised")
+
+
+def test_the_table_is_long_and_its_ids_are_unique() -> None:
+    assert len(CASES) >= 50
+    assert len({case.id for case in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_bad_input_raises_its_own_error_naming_the_argument_and_value(case: Case) -> None:
+    with pytest.raises(case.error) as info:
+        case.call()
+    err = info.value
+    assert type(err) is case.error  # the specific class, not a subclass or a parent
+    assert isinstance(err, SubscriptionRulesError)
+    message = str(err)
+    assert re.search(case.message, message), message
+    if err.argument is not None:
+        assert message.startswith(f"{err.argument}: ")
+    assert "\n" not in message
+    assert build_inputs() == INPUTS  # the inputs are untouched
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_no_case_leaks_a_bare_exception(case: Case) -> None:
+    err = _run(case)
+    # Not a bare KeyError, ZeroDivisionError, AttributeError, TypeError or ValueError
+    # from inside the library: only the library's own classes.
+    assert type(err).__module__ == "subscription_rules.errors", repr(err)
+
+
+# --------------------------------------------------------------------------- the command line
+
+PREFIX = f"{PROG}: error: "
+ACCOUNT = ["--plan", "advanced", "--since", "2027-01-01", "--at", "2027-01-16"]
+
+
+@dataclass(frozen=True)
+class CliCase:
+    """One bad command line and a regex its single error line matches."""
+
+    id: str
+    argv: tuple[str, ...]
+    message: str
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("cli-bad-input")
+    contents = {
+        "broken": 'currency = "USD"\n[[plans]\n',
+        "deep": "a = " + "[" * 5000 + "]" * 5000,
+        "big": "#" * (MAX_CATALOG_BYTES + 1),
+        "many": plans_toml(MAX_PLANS + 1),
+        "nan": PLAN_HEAD + "prices = { monthly = nan }",
+    }
+    paths = {}
+    for name, text in contents.items():
+        path = folder / f"{name}.toml"
+        path.write_text(text, encoding="utf-8")
+        paths[name] = str(path)
+    paths["missing"] = str(folder / "missing.toml")
+    return paths
+
+
+CLI_CASES = [
+    CliCase("unknown-subcommand", ("frobnicate",), "invalid choice: 'frobnicate'"),
+    CliCase("no-subcommand", (), "the following arguments are required: COMMAND"),
+    CliCase("unknown-option", ("plans", "--bogus"), "unrecognized arguments: --bogus"),
+    CliCase(
+        "missing-catalog-file",
+        ("plans", "--catalog", "{missing}"),
+        "path: cannot read catalog file '.*missing.toml': No such file",
+    ),
+    CliCase("broken-catalog", ("plans", "--catalog", "{broken}"), "invalid TOML: Expected ']]'"),
+    CliCase(
+        "deeply-nested-catalog",
+        ("plans", "--catalog", "{deep}"),
+        "invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    CliCase(
+        "oversized-catalog",
+        ("demo", "--catalog", "{big}"),
+        "path: catalog file '.*big.toml' is larger than 1,048,576 bytes",
+    ),
+    CliCase("too-many-plans", ("plans", "--catalog", "{many}"), "plans: 1,001 plans refused"),
+    CliCase(
+        "nan-price",
+        ("plans", "--catalog", "{nan}"),
+        "prices.monthly: floats are refused for money, got nan",
+    ),
+    CliCase(
+        "unknown-plan",
+        ("summary", "--plan", "gold", "--since", "2027-01-01", "--at", "2027-01-16"),
+        "--plan: unknown plan 'gold'",
+    ),
+    CliCase(
+        "unknown-target-plan", ("quote", *ACCOUNT, "--to", "gold"), "--to: unknown plan 'gold'"
+    ),
+    CliCase(
+        "malformed-date",
+        ("summary", "--plan", "advanced", "--since", "2027-13-01", "--at", "2027-01-16"),
+        "--since: malformed date '2027-13-01'",
+    ),
+    CliCase(
+        "at-before-since",
+        ("summary", "--plan", "advanced", "--since", "2027-01-16", "--at", "2027-01-01"),
+        "--at: 2027-01-01T00:00:00\\+00:00 is before --since",
+    ),
+    CliCase(
+        "at-beyond-9999",
+        ("summary", "--plan", "advanced", "--since", "9999-12-01", "--at", "9999-12-15"),
+        "--since: period 0 lies beyond year 9999",
+    ),
+    CliCase(
+        "unknown-policy",
+        ("summary", *ACCOUNT, "--policy", "paddle"),
+        "--policy: unknown preset 'paddle'",
+    ),
+    CliCase(
+        "usage-without-count",
+        ("summary", *ACCOUNT, "--usage", "properties"),
+        "--usage: expected METRIC=COUNT .* got 'properties'",
+    ),
+    CliCase(
+        "usage-negative", ("summary", *ACCOUNT, "--usage", "properties=-3"), "got 'properties=-3'"
+    ),
+    CliCase(
+        "usage-unknown-metric",
+        ("summary", *ACCOUNT, "--usage", "seats=3"),
+        "--usage: unknown metric 'seats'",
+    ),
+    CliCase(
+        "unknown-interval",
+        ("summary", *ACCOUNT, "--interval", "fortnightly"),
+        "--interval: cannot parse 'fortnightly'",
+    ),
+    CliCase(
+        "interval-5000-digit-count",
+        ("summary", *ACCOUNT, "--interval", "9" * 5000 + " days"),
+        "--interval: count in '9+ days' must be from 1 to 1200",
+    ),
+    CliCase(
+        "target-interval-without-price",
+        ("quote", *ACCOUNT, "--to", "pro", "--to-interval", "weekly"),
+        "--to-interval: plan 'pro' has no weekly price",
+    ),
+    CliCase(
+        "retry-beyond-9999",
+        ("retries", "--failed-at", "9999-12-30"),
+        "--failed-at: retry 1 after 9999-12-30 00:00:00\\+00:00 would fall beyond year 9999",
+    ),
+    CliCase(
+        "retry-local-hour-24",
+        ("retries", "--failed-at", "2026-11-01", "--local-hour", "24"),
+        "--local-hour: expected a whole hour from 0 to 23, got '24'",
+    ),
+    CliCase(
+        "missing-scenario-file",
+        ("simulate", "{missing}"),
+        "missing.toml: cannot read scenario file: No such file",
+    ),
+    CliCase(
+        "deeply-nested-scenario",
+        ("simulate", "{deep}"),
+        "deep.toml: invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    CliCase(
+        "unknown-time-zone",
+        ("summary", *ACCOUNT, "--time-zone", "Mars/Olympus"),
+        "--time-zone: unknown IANA time zone 'Mars/Olympus'",
+    ),
+]
+
+
+def test_the_command_line_table_is_long_enough() -> None:
+    assert len(CLI_CASES) >= 8
+    assert len({case.id for case in CLI_CASES}) == len(CLI_CASES)
+
+
+@pytest.mark.parametrize("case", CLI_CASES, ids=[case.id for case in CLI_CASES])
+def test_bad_command_lines_exit_2_with_one_error_line(case: CliCase, files: dict[str, str]) -> None:
+    argv = [arg.format(**files) if arg.startswith("{") else arg for arg in case.argv]
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "subscription_rules", *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith(PREFIX)
+    assert "Traceback" not in done.stderr
+    assert re.search(case.message, lines[0]), lines[0]
