@@ -290,3 +290,20 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         super().__init__(
             f"{key!r} was used for {first}, now for {second}", argument="idempotency_key", value=key
         )
+
+
+def _expect(value: object, kind: type | tuple[type, ...], argument: str) -> None:
+    """Refuse ``value`` unless it is a ``kind``, naming the argument and what came instead.
+
+    >>> _expect(5, str, "plan_id")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidArgumentError: plan_id: expected str, got int 5
+    """
+    if not isinstance(value, kind):
+        kinds = (kind,) if isinstance(kind, type) else kind
+        names = " or ".join(k.__name__ for k in kinds)
+        raise InvalidArgumentError(
+            f"expected {names}, got {type(value).__name__} {_shown(value)}",
+            argument=argument,
+            value=value,
+        )

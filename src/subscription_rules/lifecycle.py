@@ -66,7 +66,7 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
@@ -117,8 +117,15 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
     through UTC), as period boundaries do.
     """
     tz = zone(time_zone)
-    local = at.astimezone(tz).replace(tzinfo=None) + timedelta(days=days)
-    return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    try:
+        local = at.astimezone(tz).replace(tzinfo=None) + timedelta(days=days)
+        return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    except OverflowError:
+        raise InvalidPeriodError(
+            f"{days} days after {at.isoformat()} lies beyond the supported calendar",
+            argument="at",
+            value=at,
+        ) from None
 
 
 def _notice(
@@ -203,6 +210,9 @@ def start_subscription(
     >>> d.subscription.current_period.end.date().isoformat()
     '2026-02-28'
     """
+    _expect(catalog, Catalog, "catalog")
+    _expect(interval, Interval, "interval")
+    _expect(policy, BillingPolicy, "policy")
     require_aware(at, "at")
     plan = catalog.plan(plan_id)
     price = plan.price(interval)
@@ -575,6 +585,9 @@ def advance(
     >>> advance(d.subscription, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog).effects
     ()
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     until = require_aware(until, "until")
     effects: list[Effect] = []
@@ -642,6 +655,8 @@ def cancel(
     >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC)).message
     'cancellation is already scheduled for 2026-12-01T00:00:00+00:00'
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status is Status.ENDED:
@@ -693,6 +708,8 @@ def undo_cancel(
     >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
     'no cancellation is scheduled'
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE or not sub.cancel_at_period_end:
@@ -723,6 +740,8 @@ def suspend(
     >>> d.subscription.status.value, d.subscription.suspension_reason.value
     ('suspended', 'policy_violation')
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE:
@@ -810,6 +829,9 @@ def reinstate(
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
     ('active', ['RestoreAccess', 'SendNotice'])
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if sub.status is not Status.SUSPENDED or sub.suspended_at is None:
@@ -936,6 +958,9 @@ def update_payment_method(
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
     ('active', 'USD 50.00')
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     at = _check_command_time(subscription, at)
     sub = subscription.evolve(has_payment_method=True, processed_until=at)
     if (
@@ -1307,6 +1332,10 @@ def record_payment(
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
     'invoice s-INV-0001 is already paid'
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(invoice_id, str, "invoice_id")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if not isinstance(outcome, (Succeeded, Declined, GatewayError)):

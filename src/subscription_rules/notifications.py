@@ -26,6 +26,7 @@ from typing import TypeAlias
 
 import attrs
 
+from subscription_rules.errors import _expect
 from subscription_rules.money import Money
 
 __all__ = [
@@ -209,6 +210,8 @@ def channels_for(notice: Notice, preferences: Preferences) -> tuple[Channel, ...
     >>> [c.value for c in channels_for(news, Preferences(email_opt_out=True))]
     ['dashboard', 'audit_log']
     """
+    _expect(notice, Notice, "notice")
+    _expect(preferences, Preferences, "preferences")
     category = notice.category
     email = category.mandatory or not (
         preferences.email_opt_out or category.name in preferences.unsubscribed

@@ -198,6 +198,13 @@ class SuspendedTime(enum.Enum):
     CREDITED = "credited"
 
 
+def _check_kind(value: object, kind: type | tuple[type, ...], argument: str) -> None:
+    if not isinstance(value, kind):
+        kinds = (kind,) if isinstance(kind, type) else kind
+        names = " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
+        raise InvalidPolicyError(f"expected {names}, got {value!r}", argument=argument, value=value)
+
+
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
 
@@ -332,13 +339,14 @@ class BillingPolicy:
     )
     suspended_time: SuspendedTime = _enum_field(SuspendedTime, SuspendedTime.NOT_CREDITED)
     retry_schedule: RetrySchedule = attrs.field(
-        default=SMART_RETRIES_LIKE, validator=attrs.validators.instance_of(RetrySchedule)
+        default=SMART_RETRIES_LIKE,
+        validator=lambda _i, _a, v: _check_kind(v, RetrySchedule, "retry_schedule"),
     )
     retries_exhausted: RetriesExhausted = _enum_field(RetriesExhausted, RetriesExhausted.SUSPEND)
     past_due_access: PastDueAccess = _enum_field(PastDueAccess, PastDueAccess.KEEP)
     overdue_ladder: OverdueLadder | None = attrs.field(
         default=None,
-        validator=attrs.validators.optional(attrs.validators.instance_of(OverdueLadder)),
+        validator=lambda _i, _a, v: _check_kind(v, (OverdueLadder, type(None)), "overdue_ladder"),
     )
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
@@ -426,7 +434,8 @@ def preset(name: str) -> BillingPolicy:
     Traceback (most recent call last):
     subscription_rules.errors.InvalidPolicyError: policy: unknown preset 'chargebee'; known presets: 'seed', 'stripe', 'killbill', 'lago'
     """
-    found = PRESETS.get(name)
+    given: object = name  # checked at run time: the command line passes user text
+    found = PRESETS.get(given) if isinstance(given, str) else None
     if found is None:
         known = ", ".join(repr(key) for key in PRESETS)
         raise InvalidPolicyError(

@@ -45,7 +45,7 @@ from subscription_rules._units import (
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
-from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.errors import InvalidPeriodError, _expect
 from subscription_rules.invoices import (
     InvoiceReason,
     Line,
@@ -375,6 +375,11 @@ def quote_change(
     >>> q.feasibility.actions_text
     ('delete 7 properties',)
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(plan_id, str, "plan_id")
+    _expect(interval, Interval, "interval")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved
@@ -578,6 +583,7 @@ def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision 
     >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
     'no plan change is scheduled'
     """
+    _expect(subscription, Subscription, "subscription")
     sub = subscription
     sub.check_instant(at)
     if sub.pending_change is None:

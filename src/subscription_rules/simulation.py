@@ -35,7 +35,7 @@ import attrs
 from subscription_rules.catalog import Catalog
 from subscription_rules.dunning import PaymentOutcome, Succeeded
 from subscription_rules.effects import Decision, IssueCreditNote, RefundPayment, Refused
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
 from subscription_rules.lifecycle import (
     advance,
     cancel,
@@ -349,6 +349,12 @@ def _command(  # noqa: PLR0911 - one return per command
     raise InvalidArgumentError(f"unknown command {command!r}", argument="command", value=command)
 
 
+def _check_script(script: Sequence[Step]) -> None:
+    for step in script:
+        _expect(step, Step, "script")
+        require_aware(step.at, "script")
+
+
 def _refused(sub: Subscription, at: datetime, command: Command) -> TimelineEntry:
     zero = sub.zero
     return TimelineEntry(at, f"refused: {command.describe()}", sub.status, zero, zero, zero, ())
@@ -373,12 +379,14 @@ def simulate(
     command the subscription refuses is recorded as ``refused: …``. ``usage``
     is the account's usage until a :class:`SetUsage` step changes it.
     """
+    _expect(start, (Subscription, Decision), "start")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
+    _check_script(script)
     until = require_aware(until, "until")
     gateway = ScriptedGateway(outcomes, by_invoice=outcomes_by_invoice)
     notifier = RecordingNotifier()
     current = usage or Usage()
-    for step in script:
-        require_aware(step.at, "script")
     steps = sorted((step for step in script if step.at <= until), key=lambda step: step.at)
     entries: list[TimelineEntry] = []
 

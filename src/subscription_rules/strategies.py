@@ -1097,12 +1097,23 @@ def _step(  # noqa: PLR0911 - one return per command
     return reinstate(suspended.subscription, later, catalog=catalog, policy=policy)
 
 
-def _wander(draw: st.DrawFn, life: _Life, *, allow_payment_method: bool) -> _Life:
+def _owes(catalog: Catalog, sub: Subscription) -> bool:
+    """Whether the subscription's plan costs something at its interval."""
+    return catalog.plan(sub.plan_id).price(sub.interval).amount.minor > 0
+
+
+def _wander(
+    draw: st.DrawFn, life: _Life, *, allow_payment_method: bool, keep_paid: bool = False
+) -> _Life:
     """Up to three random commands, each kept only if it leaves the status as it was."""
     status = life.subscription.status
     for _ in range(draw(st.integers(0, 3))):
         result = _step(draw, life, allow_payment_method=allow_payment_method)
-        if isinstance(result, Decision) and result.subscription.status is status:
+        if (
+            isinstance(result, Decision)
+            and result.subscription.status is status
+            and (not keep_paid or _owes(life.catalog, result.subscription))
+        ):
             life = attrs.evolve(life, decision=result)
     return life
 
@@ -1201,7 +1212,9 @@ def _lives(
     life = _Life(cat, policy, decision)
     for index, leg in enumerate(route.legs):
         allow = _NO_PAYMENT_METHOD_LEGS.isdisjoint(route.legs[index:])
-        life = _wander(draw, life, allow_payment_method=allow)
+        life = _wander(
+            draw, life, allow_payment_method=allow, keep_paid="invoice" in route.legs[index:]
+        )
         life = _leg(draw, life, leg)
     life = _wander(draw, life, allow_payment_method=True)
     if life.subscription.status is not status:

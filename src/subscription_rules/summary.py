@@ -24,6 +24,7 @@ import attrs
 
 from subscription_rules.catalog import Catalog
 from subscription_rules.credits import apply_credit
+from subscription_rules.errors import _expect
 from subscription_rules.invoices import (
     Invoice,
     InvoiceReason,
@@ -115,6 +116,9 @@ def upcoming_invoice(
     >>> [str(line) for line in upcoming_invoice(sub, at, catalog=catalog).lines]
     ['Personal, monthly, from 1 Dec 2026 to 1 Jan 2027: USD 50.00']
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     require_aware(at, "at")
     sub = subscription
     if sub.status in {Status.ENDED, Status.SUSPENDED}:
@@ -229,6 +233,10 @@ def billing_summary(
     >>> s.usage.line("properties").describe()
     'properties: 2 of 3 (67%), 1 remaining'
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(usage, Usage, "usage")
+    _expect(catalog, Catalog, "catalog")
+    _expect(policy, BillingPolicy, "policy")
     at = require_aware(at, "at")
     sub = subscription
     plan = catalog.plan(sub.plan_id)

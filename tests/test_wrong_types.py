@@ -1,0 +1,98 @@
+"""Wrong types at the entry points: refused with InvalidArgumentError naming the argument."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from subscription_rules import (
+    MONTHLY,
+    Money,
+    Usage,
+    advance,
+    apply_credit,
+    billing_summary,
+    cancel,
+    cancel_pending_change,
+    channels_for,
+    default_catalog,
+    quote_change,
+    record_payment,
+    reinstate,
+    start_subscription,
+    suspend,
+    undo_cancel,
+    upcoming_invoice,
+    update_payment_method,
+)
+from subscription_rules.dunning import Succeeded
+from subscription_rules.errors import InvalidArgumentError
+from subscription_rules.simulation import simulate
+
+CATALOG = default_catalog()
+AT = datetime(2026, 11, 2, tzinfo=UTC)
+SUB = start_subscription(
+    "s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC), catalog=CATALOG, trial=False
+).subscription
+WRONG: Any = "x"
+NUMBER: Any = 5
+
+CASES: list[tuple[str, Callable[[], object], str]] = [
+    (
+        "start/catalog",
+        lambda: start_subscription("s", "c", "personal", MONTHLY, AT, catalog=WRONG),
+        "catalog",
+    ),
+    (
+        "start/interval",
+        lambda: start_subscription("s", "c", "personal", WRONG, AT, catalog=CATALOG),
+        "interval",
+    ),
+    (
+        "start/policy",
+        lambda: start_subscription(
+            "s", "c", "personal", MONTHLY, AT, catalog=CATALOG, policy=WRONG
+        ),
+        "policy",
+    ),
+    ("advance/subscription", lambda: advance(WRONG, AT, catalog=CATALOG), "subscription"),
+    ("advance/catalog", lambda: advance(SUB, AT, catalog=WRONG), "catalog"),
+    ("cancel/subscription", lambda: cancel(WRONG, AT), "subscription"),
+    ("undo/policy", lambda: undo_cancel(SUB, AT, policy=WRONG), "policy"),
+    ("suspend/subscription", lambda: suspend(WRONG, AT), "subscription"),
+    ("reinstate/catalog", lambda: reinstate(SUB, AT, catalog=WRONG), "catalog"),
+    ("card/catalog", lambda: update_payment_method(SUB, AT, catalog=WRONG), "catalog"),
+    (
+        "payment/invoice_id",
+        lambda: record_payment(SUB, NUMBER, Succeeded(), AT, catalog=CATALOG),
+        "invoice_id",
+    ),
+    (
+        "quote/plan_id",
+        lambda: quote_change(SUB, NUMBER, MONTHLY, AT, catalog=CATALOG, usage=Usage()),
+        "plan_id",
+    ),
+    (
+        "quote/interval",
+        lambda: quote_change(SUB, "pro", WRONG, AT, catalog=CATALOG, usage=Usage()),
+        "interval",
+    ),
+    ("pending/subscription", lambda: cancel_pending_change(WRONG, AT), "subscription"),
+    ("upcoming/catalog", lambda: upcoming_invoice(SUB, AT, catalog=WRONG), "catalog"),
+    ("summary/usage", lambda: billing_summary(SUB, WRONG, AT, catalog=CATALOG), "usage"),
+    ("credit/balance", lambda: apply_credit(WRONG, Money.of("1", "USD")), "balance"),
+    ("channels/notice", lambda: channels_for(WRONG, WRONG), "notice"),
+    ("simulate/script", lambda: simulate(SUB, [WRONG], AT, catalog=CATALOG), "script"),
+]
+
+
+@pytest.mark.parametrize(("name", "call", "argument"), CASES, ids=[c[0] for c in CASES])
+def test_a_wrong_type_is_refused_naming_the_argument(
+    name: str, call: Callable[[], object], argument: str
+) -> None:
+    with pytest.raises(InvalidArgumentError, match=rf"^{argument}: expected ") as caught:
+        call()
+    assert caught.value.argument == argument, name
