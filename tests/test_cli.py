@@ -1445,3 +1445,31 @@ def test_demo_with_a_catalog_file_shows_its_plans_then_the_story(
 def test_make_demo_runs_the_demo() -> None:
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\t$(BIN)/subscription-rules demo\n" in makefile
+
+
+def test_an_account_older_than_the_replay_limit_is_refused_up_front() -> None:
+    # Monthly from 2027-01-01 to 2200-01-01: 2,076 periods, more than the 1,200 replayed.
+    result = run_module(
+        "summary", "--plan", "advanced", "--since", "2027-01-01", "--at", "2200-01-01"
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("subscription-rules: error: --at: ")
+    assert "2,076 periods" in result.stderr
+
+
+def test_a_usage_count_too_large_to_be_real_is_refused() -> None:
+    usage = "properties=" + "9" * 5000
+    result = run_module(
+        "summary",
+        "--plan",
+        "advanced",
+        "--since",
+        "2027-01-01",
+        "--at",
+        "2027-02-01",
+        "--usage",
+        usage,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("subscription-rules: error: --usage: count must be at most")
+    assert "Traceback" not in result.stderr

@@ -66,7 +66,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from dateutil.parser import isoparse
 
-from subscription_rules.catalog import Catalog, default_catalog, load_catalog
+from subscription_rules.catalog import MAX_COUNT, Catalog, default_catalog, load_catalog
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
     SMART_RETRIES_LIKE,
@@ -81,7 +81,13 @@ from subscription_rules.dunning import (
 from subscription_rules.effects import Decision, Refused
 from subscription_rules.errors import CatalogError, SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, Line, format_date
-from subscription_rules.lifecycle import advance, cancel, record_payment, start_subscription
+from subscription_rules.lifecycle import (
+    MAX_PERIODS_PER_ADVANCE,
+    advance,
+    cancel,
+    record_payment,
+    start_subscription,
+)
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactValue, Notice
 from subscription_rules.periods import MONTHLY, BillingPeriod, Interval, zone
@@ -410,7 +416,10 @@ def _usage(items: Sequence[str], catalog: Catalog) -> Usage:
                 f"expected METRIC=COUNT with a whole number, such as properties=10, got {item!r}"
             )
             raise _bad("--usage", message, item)
-        name, count = match.group(1), int(match.group(2))
+        name, digits = match.group(1), match.group(2)
+        if len(digits.lstrip("0")) > len(str(MAX_COUNT)):
+            raise _bad("--usage", f"count must be at most {MAX_COUNT:,}", item)
+        count = int(digits)
         if name not in known:
             message = f"unknown metric {name!r}; known metrics: {', '.join(known)}"
             raise _bad("--usage", message, item)
@@ -457,7 +466,19 @@ def _paid(
 def _advance(
     sub: Subscription, until: datetime, catalog: Catalog, policy: BillingPolicy
 ) -> Subscription:
-    """Process ``sub`` up to ``until`` one period end at a time, paying each renewal."""
+    """Process ``sub`` up to ``until`` one period end at a time, paying each renewal.
+
+    At most ``MAX_PERIODS_PER_ADVANCE`` periods: a longer span is refused up front.
+    """
+    periods = (
+        sub.cycle.index_containing(until) - sub.period_index if until >= sub.cycle.anchor else 0
+    )
+    if periods > MAX_PERIODS_PER_ADVANCE:
+        message = (
+            f"{until.isoformat()} lies {periods:,} periods after the start; "
+            f"at most {MAX_PERIODS_PER_ADVANCE:,} are replayed"
+        )
+        raise _bad("--at", message, until.isoformat())
     while sub.processed_until < until:
         step = until
         if sub.status in {Status.ACTIVE, Status.PAST_DUE}:
