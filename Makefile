@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test soak format clean bench bench-profile
+.PHONY: demo test soak mutation format clean bench bench-profile
 
 demo: $(STAMP)
 	$(BIN)/subscription-rules demo
@@ -24,6 +24,13 @@ soak: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -q --hypothesis-profile=soak \
 		tests/test_model_lives.py tests/test_lifecycle_properties.py \
 		tests/test_proration_properties.py tests/test_dunning_properties.py
+
+# Mutation testing of the core modules (money, periods, proration, credits, invoices,
+# lifecycle, dunning) with mutmut; long. Prints the score per module.
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	$(BIN)/mutmut run
+	$(BIN)/mutmut results --all true | $(BIN)/python tools/mutation_score.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .
