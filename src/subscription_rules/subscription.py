@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
@@ -255,6 +255,8 @@ class Subscription:
     ended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
 
     def __attrs_post_init__(self) -> None:
+        for name, kind in _FIELD_KINDS:
+            _expect(getattr(self, name), kind, name)
         if self.credit_balance.currency != self.currency:
             raise InvalidArgumentError(
                 f"must be in {self.currency}, got {self.credit_balance}",
@@ -337,6 +339,13 @@ class Subscription:
         return new
 
 
+_FIELD_KINDS: tuple[tuple[str, type], ...] = (
+    ("interval", Interval),
+    ("cycle", BillingCycle),
+    ("currency", Currency),
+    ("status", Status),
+    ("credit_balance", Money),
+)
 _FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in attrs.fields(Subscription))
 _FIELD_SET: frozenset[str] = frozenset(_FIELD_NAMES)
 _GET_ALL = operator.attrgetter(*_FIELD_NAMES)
