@@ -10,7 +10,7 @@ Every figure is the median over rounds of a per-operation time measured with
 starts. Side-by-side figures (ours, the peer ``larzsubscription``, the
 bare-arithmetic floor) alternate within each round in the same process, so
 drift on a shared machine hits all of them alike. The table is printed and
-written as JSON (default ``benchmarks/results/latest.json``). See
+written as JSON (default ``benchmarks/results/latest.json``; smoke: ``smoke.json``). See
 ``docs/performance.md`` for the method and the latest table.
 
 Timings never fail the run: the exit status is non-zero only when something
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import hashlib
 import importlib
 import importlib.metadata
 import io
@@ -65,7 +66,7 @@ from subscription_rules.dunning import Declined, DeclineKind, Succeeded
 from subscription_rules.simulation import ChangePlan, Step, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_JSON = ROOT / "benchmarks" / "results" / "latest.json"
+RESULTS = ROOT / "benchmarks" / "results"
 PEER = "larzsubscription"
 GROUPS = ("quote", "renewal", "age", "billing", "simulation", "import", "memory")
 
@@ -255,6 +256,10 @@ class Sample:
         return asdict(self) | {"median_ns": self.median_ns, "cpu_median_ns": self.cpu_median_ns}
 
 
+#: Every in-process sample, to tell how much of a CPU this process had while timed.
+SAMPLES: list[Sample] = []
+
+
 def timed(run: Callable[[Any], object], inputs: object) -> tuple[int, int]:
     """Wall-clock and CPU nanoseconds of ``run(inputs)``, after a full collection."""
     gc.collect()
@@ -278,6 +283,7 @@ def measure(
     ``warm_up`` runs each variant once, untimed, first (for the short measurements).
     """
     samples = {v.name: Sample(v.name, v.ops) for v in variants}
+    SAMPLES.extend(samples.values())
     for variant in variants if warm_up else ():
         variant.run(variant.prepare())
     began = time.perf_counter()
@@ -699,6 +705,14 @@ def bench_billing(ctx: Context) -> list[Row]:
     ten_s = 10e9 * big / 1_000_000
     growth = one.median_ns * big / (small.median_ns * n)
     speedup = one.median_ns / par.median_ns
+    # On a busy machine the wall clock of the workers says little; their CPU time says
+    # whether the work split evenly with nothing shared: one process's CPU time over the
+    # busiest worker's is the speed-up free cores would give.
+    cpu_speedup = (
+        one.cpu_median_ns
+        * big
+        / statistics.median(max(cpu for _wall, cpu in round_) for round_ in reports)
+    )
     return [
         Row(
             f"billing run: renew {n:,}, one process",
@@ -737,6 +751,12 @@ def bench_billing(ctx: Context) -> list[Row]:
                 "workers_wall_cpu_ns": reports,
                 "cpu_total_vs_one_process": par.cpu_median_ns / one.cpu_median_ns,
             },
+        ),
+        Row(
+            f"billing run: {s.workers} processes, speed-up by CPU time (info)",
+            ours=f"{cpu_speedup:.2f}×",
+            reference="one process's CPU / the busiest worker's",
+            ratio=cpu_speedup,
         ),
     ]
 
@@ -903,6 +923,15 @@ def git(*args: str) -> str:
         return "unknown"
 
 
+def source_digest() -> str:
+    """A digest of the library's source, to notice it changing during a run."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "subscription_rules").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def machine() -> dict[str, Any]:
     try:
         peer_version = importlib.metadata.version(PEER)
@@ -918,6 +947,7 @@ def machine() -> dict[str, Any]:
         "load_average_at_start": os.getloadavg(),
         "git_commit": git("rev-parse", "HEAD"),
         "git_dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "source_digest": source_digest(),
         "peer": {"name": PEER, "version": peer_version},
     }
 
@@ -936,7 +966,11 @@ BENCHES: dict[str, Callable[[Context], list[Row]]] = {
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round")
-    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
+    parser.add_argument(
+        "--json",
+        type=Path,
+        help="where to write results (default benchmarks/results/latest.json, smoke.json)",
+    )
     parser.add_argument("--only", default=",".join(GROUPS), help="comma-separated groups")
     parser.add_argument("--subscriptions", type=int, help="distinct values (default 100,000)")
     parser.add_argument("--big-run", type=int, help="the large run's size (default 1,000,000)")
@@ -945,6 +979,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile", action="store_true", help="cProfile quote and renewal paths")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
+    if args.json is None:  # a smoke run never overwrites the latest full results
+        args.json = RESULTS / ("smoke.json" if args.smoke else "latest.json")
     unknown = set(args.only.split(",")) - set(GROUPS)
     if unknown:
         parser.error(f"unknown group(s) {sorted(unknown)}; choose from {', '.join(GROUPS)}")
@@ -1003,16 +1039,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(rows)
     info["load_average_at_end"] = os.getloadavg()
-    busiest = max(info["load_average_at_start"][0], info["load_average_at_end"][0])
+    info["source_digest_at_end"] = source_digest()
+    if info["source_digest_at_end"] != info["source_digest"]:
+        print("\nwarning: src/subscription_rules changed during the run; figures are mixed")
+    wall = sum(sum(x.per_op_ns) * x.ops for x in SAMPLES)
+    share = sum(sum(x.cpu_per_op_ns) * x.ops for x in SAMPLES) / wall if wall else 1.0
+    info["cpu_share_while_timed"] = share
     print(
-        f"\nload average (1 min) {info['load_average_at_start'][0]:.1f} at the start, "
+        f"\nthis process had {share:.0%} of a CPU while timed; load average (1 min) "
+        f"{info['load_average_at_start'][0]:.1f} at the start, "
         f"{info['load_average_at_end'][0]:.1f} at the end, on {info['cpus']} CPUs"
-        + (
-            ": the machine was busy; wall-clock figures are inflated, the CPU column less so"
-            if busiest > 0.5 * (info["cpus"] or 1)
-            else ""
-        )
     )
+    if share < 0.95:
+        print("warning: the machine was busy: wall-clock figures are inflated, CPU ones less so")
     result = {
         "schema": 1,
         "mode": "smoke" if args.smoke else "full",
