@@ -94,6 +94,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
@@ -986,6 +987,8 @@ class Catalog:
 
     plans: tuple[Plan, ...] = attrs.field(converter=_plans)
     metrics: tuple[Metric, ...] = attrs.field(default=DEFAULT_METRICS, converter=_metrics)
+    # The plans by id, built once: every rule looks plans up.
+    _by_id: Mapping[str, Plan] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.plans:
@@ -1024,6 +1027,7 @@ class Catalog:
                     )
             self._check_overage(index, plan)
         self._check_ranks()
+        object.__setattr__(self, "_by_id", MappingProxyType({p.id: p for p in self.plans}))
 
     def _check_overage(self, index: int, plan: Plan) -> None:
         kinds = {metric.name: metric.kind for metric in self.metrics}
@@ -1090,9 +1094,10 @@ class Catalog:
         >>> default_catalog().plan("advanced").name
         'Advanced'
         """
-        for plan in self.plans:
-            if plan.id == plan_id:
-                return plan
+        key: object = plan_id  # checked at run time: ids come from user input
+        found = self._by_id.get(key) if isinstance(key, str) else None
+        if found is not None:
+            return found
         known = ", ".join(repr(plan.id) for plan in self.plans)
         raise UnknownPlanError(
             f"unknown plan {plan_id!r}; known plans: {known}", argument="plan_id", value=plan_id

@@ -42,13 +42,19 @@ __all__ = [
 ]
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def format_date(at: datetime) -> str:
     """Return a date as the help page writes it: ``16 Nov 2026``.
+
+    English month abbreviations whatever the host's locale (``strftime``'s
+    ``%b`` would follow ``LC_TIME``), so descriptions are the same everywhere.
 
     >>> format_date(datetime(2026, 11, 6))
     '6 Nov 2026'
     """
-    return f"{at.day} {at:%b %Y}"
+    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
 
 
 class LineKind(enum.Enum):

@@ -94,6 +94,7 @@ __all__ = [
     "advance",
     "cancel",
     "changes_blocked",
+    "next_wakeup",
     "record_payment",
     "reinstate",
     "start_subscription",
@@ -330,6 +331,26 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
         if status.next_change is not None:
             due.append((status.next_change, _Due.OVERDUE))
     return [(at, what) for at, what in due if at > sub.processed_until]
+
+
+def next_wakeup(
+    subscription: Subscription, *, policy: BillingPolicy = SEED_POLICY
+) -> datetime | None:
+    """When time alone would next change something for ``subscription`` (``None``: never).
+
+    The same instant a decision reports as ``next_wakeup``; handy after
+    recording a payment outside ``advance``.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=default_catalog(), trial=False).subscription
+    >>> next_wakeup(sub).date().isoformat()
+    '2026-12-01'
+    """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
+    return _next_wakeup(subscription, policy)
 
 
 def _next_wakeup(sub: Subscription, policy: BillingPolicy) -> datetime | None:

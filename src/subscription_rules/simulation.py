@@ -39,6 +39,7 @@ from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, 
 from subscription_rules.lifecycle import (
     advance,
     cancel,
+    next_wakeup,
     reinstate,
     suspend,
     undo_cancel,
@@ -408,7 +409,7 @@ def simulate(
         sub = run(start, start.subscription.processed_until, "start")
     else:
         sub = start
-    wake = advance(sub, sub.processed_until, catalog=catalog, policy=policy).next_wakeup
+    wake = next_wakeup(sub, policy=policy)
     index = 0
     for _ in range(MAX_SIMULATION_STEPS):
         pending = [step.at for step in steps[index : index + 1]]
@@ -416,7 +417,7 @@ def simulate(
         moved = advance(sub, at, catalog=catalog, policy=policy, usage=current)
         sub = run(moved, at, _describe(moved))
         # The payments just recorded may have scheduled a retry: ask again.
-        wake = advance(sub, at, catalog=catalog, policy=policy).next_wakeup
+        wake = next_wakeup(sub, policy=policy)
         due = [step.command for step in steps[index:] if step.at <= at]
         index += len(due)
         for command in due:
@@ -428,7 +429,7 @@ def simulate(
                 entries.append(_refused(sub, at, command))
                 continue
             sub = run(result, at, command.describe())
-            wake = advance(sub, at, catalog=catalog, policy=policy).next_wakeup
+            wake = next_wakeup(sub, policy=policy)
         if at >= until and index >= len(steps):
             return Timeline(sub, tuple(entries))
     raise InvalidPeriodError(
