@@ -16,8 +16,8 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest -p no:cacheprovider --hypothesis-profile=ci
 	$(BIN)/python benchmarks/run.py --smoke
+	$(BIN)/pytest -p no:cacheprovider --hypothesis-profile=ci
 
 # A long campaign of the property and model-based tests; prints the lives and steps checked.
 soak: $(STAMP)
