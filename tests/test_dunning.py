@@ -419,3 +419,41 @@ def test_the_ladder_in_a_subscriptions_life_blocks_changes_and_suspends() -> Non
     assert refused.reason is RefusalReason.BLOCKED_WHILE_OVERDUE
     suspended = advance(blocked.subscription, utc(2026, 12, 31), catalog=CATALOG, policy=policy)
     assert suspended.subscription.status is Status.SUSPENDED
+
+
+# --- building schedules from gaps (Kill Bill's style) ---------------------------------------
+
+
+def test_from_gaps_keeps_the_name_and_sums_the_gaps() -> None:
+    schedule = RetrySchedule.from_gaps("kb", [1, 8, 4, 7])
+    assert schedule.name == "kb"
+    assert [o.days for o in schedule.offsets] == [1, 9, 13, 20]
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        ((0,), "^days: gaps must be positive ints of days, got 0$"),
+        ((2, -1), "^days: gaps must be positive ints of days, got -1$"),
+        ((1.5,), "^days: gaps must be positive ints of days, got 1.5$"),
+        ((True,), "^days: gaps must be positive ints of days, got True$"),
+        # 51 gaps of a day: more than MAX_RETRIES (50).
+        ((1,) * 51, "^days: must hold 1 to 50 retries, got 51$"),
+        # 300 + 67 = 367 days: beyond the 366-day window.
+        (
+            (300, 67),
+            "^days: the last retry must come within 366 days of the first failure, got 367 days$",
+        ),
+        ("1, 2", "^days: must be a tuple or list of day gaps, got str '1, 2'$"),
+    ],
+)
+def test_from_gaps_refuses_bad_gaps_naming_them(days: object, message: str) -> None:
+    with pytest.raises(InvalidPolicyError, match=message) as caught:
+        RetrySchedule.from_gaps("bad", days)  # type: ignore[arg-type]
+    assert caught.value.value == days
+
+
+def test_from_gaps_accepts_the_limits_exactly() -> None:
+    # 50 gaps (MAX_RETRIES) and a last retry at exactly 366 days are allowed.
+    assert RetrySchedule.from_gaps("many", (1,) * 50).retries == 50
+    assert RetrySchedule.from_gaps("long", (300, 66)).window == timedelta(days=366)
