@@ -364,12 +364,12 @@ def test_str_and_of_round_trip(minor: int, code: str) -> None:
 
 def test_custom_currency_errors_name_the_field_and_value() -> None:
     with pytest.raises(
-        UnknownCurrencyError, match="^code: must be three upper-case letters, got 'US'$"
+        UnknownCurrencyError, match=r"^code: must be three upper-case letters, got 'US'$"
     ) as bad_code:
         Currency("US", 2)
     assert (bad_code.value.argument, bad_code.value.value) == ("code", "US")
     with pytest.raises(
-        InvalidAmountError, match="^exponent: must be an int from 0 to 4, got 5$"
+        InvalidAmountError, match=r"^exponent: must be an int from 0 to 4, got 5$"
     ) as bad_exponent:
         Currency("XTS", 5)
     assert (bad_exponent.value.argument, bad_exponent.value.value) == ("exponent", 5)
