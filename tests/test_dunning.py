@@ -457,3 +457,45 @@ def test_from_gaps_accepts_the_limits_exactly() -> None:
     # 50 gaps (MAX_RETRIES) and a last retry at exactly 366 days are allowed.
     assert RetrySchedule.from_gaps("many", (1,) * 50).retries == 50
     assert RetrySchedule.from_gaps("long", (300, 66)).window == timedelta(days=366)
+
+
+def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
+    policy = attrs.evolve(
+        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
+    )
+    sub, invoice = renewal_due(policy)
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    for _ in range(3):
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    # The third retry (1 Dec + 7 days = 8 Dec) is declined: the subscription ends then.
+    ended = decision.subscription
+    assert (ended.status, ended.ended_at, ended.cancel_at_period_end, ended.pending_change) == (
+        Status.ENDED,
+        utc(2026, 12, 8),
+        False,
+        None,
+    )
+    assert kinds(decision) == ["final_attempt_failed", "subscription_ended"]
+    notice = decision.notices[1]
+    assert (notice.fact("plan"), notice.fact("ended_at"), notice.key) == (
+        "Personal",
+        utc(2026, 12, 8),
+        "sub_1:subscription_ended:end",
+    )
+    # Suspending when retries run out records the invoice and the reason.
+    suspend_policy = attrs.evolve(policy, retries_exhausted=RetriesExhausted.SUSPEND)
+    sub, invoice = renewal_due(suspend_policy)
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), suspend_policy)
+    for _ in range(3):
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=suspend_policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, suspend_policy)
+    suspended = decision.subscription
+    assert (suspended.suspended_at, suspended.suspended_from) == (utc(2026, 12, 8), Status.ACTIVE)
+    assert decision.notices[1].facts == (("reason", "payment_failed"), ("invoice", invoice))
+    (item,) = suspended.open_invoices
+    assert (item.exhausted, item.next_retry_at, item.awaiting_payment_method) == (True, None, False)

@@ -474,3 +474,43 @@ def test_a_free_plan_invoiced_at_the_trial_end_without_a_card_owes_nothing_and_s
 def test_a_new_payment_method_after_an_unprocessed_period_end_must_advance_first() -> None:
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
         update_payment_method(active(), utc(2026, 12, 2), catalog=CATALOG)
+
+
+def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_billed() -> None:
+    # Personal from 1 Nov 2026; upgrade to Advanced on 11 Nov: the stretch [11 Nov, 1 Dec)
+    # billed 15000 × 20/30 = 10000. Suspended 16 Nov, reinstated 21 Nov with suspended time
+    # credited: 10000 × 5 days (432,000 s) / 20 days (1,728,000 s) = 2500.
+    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    upgraded = decided(
+        change_plan(
+            active(), "advanced", MONTHLY, utc(2026, 11, 11), catalog=CATALOG, usage=Usage()
+        )
+    )
+    suspended = decided(suspend(upgraded.subscription, utc(2026, 11, 16), policy=policy))
+    back = decided(
+        reinstate(suspended.subscription, utc(2026, 11, 21), catalog=CATALOG, policy=policy)
+    )
+    (note,) = back.credit_notes
+    (line,) = note.lines
+    assert line.kind.value == "suspension_credit"
+    assert line.amount.minor == -2500
+    assert line.description == "Suspended time on advanced from 16 Nov 2026 to 21 Nov 2026"
+    assert (line.start, line.end, line.plan_id) == (
+        utc(2026, 11, 16),
+        utc(2026, 11, 21),
+        "advanced",
+    )
+    assert line.explanation is not None
+    assert (line.explanation.units, line.explanation.denominator) == (432_000, 1_728_000)
+    assert line.explanation.unit == "seconds"
+    assert back.subscription.stretches[-1].credited.minor == 2500
+    assert back.subscription.credit_balance.minor == 2500
+
+
+def test_no_suspension_credit_for_a_reinstatement_at_the_moment_of_suspension() -> None:
+    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    suspended = decided(suspend(active(), utc(2026, 11, 10), policy=policy))
+    back = decided(
+        reinstate(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG, policy=policy)
+    )
+    assert back.credit_notes == ()
