@@ -1023,7 +1023,7 @@ EXAMPLE_ROWS = [
     ["2026-11-01", "start", "trialing", "0.00", "0.00", "trial started"],
     ["2026-11-12", "trial ending", "trialing", "0.00", "0.00", "trial ending"],
     ["2026-11-15", "trial converted", "active", "50.00", "0.00", "payment succeeded, trial converted"],
-    ["2026-11-25", "change plan to advanced", "active", "66.67", "33.33", "payment succeeded, upgraded"],
+    ["2026-11-25", "change plan to advanced", "active", "66.67", "33.33", "credit note issued, payment succeeded, upgraded"],
     ["2026-12-15", "renewed", "active", "150.00", "0.00", "payment succeeded, renewed"],
     ["2027-01-15", "renewed", "active", "150.00", "0.00", "payment succeeded, renewed"],
     ["2027-02-05", "refused: change plan to personal", "active", "0.00", "0.00", "-"],
@@ -1033,7 +1033,7 @@ EXAMPLE_ROWS = [
     ["2027-04-15", "renewed", "past due", "0.00", "0.00", "payment failed, payment method needed, renewed"],
     ["2027-04-18", "update payment method", "active", "50.00", "0.00", "payment succeeded, payment recovered, retry scheduled"],
     ["2027-05-15", "renewed", "active", "50.00", "0.00", "payment succeeded, renewed"],
-    ["2027-06-01", "change plan to personal (yearly)", "active", "477.42", "22.58", "payment succeeded, interval changed"],
+    ["2027-06-01", "change plan to personal (yearly)", "active", "477.42", "22.58", "credit note issued, payment succeeded, interval changed"],
 ]  # fmt: skip
 
 
@@ -1097,8 +1097,12 @@ def test_simulate_json_lists_every_entry_with_money_and_notices(
     upgrade = entries[3]
     assert upgrade["what"] == "change plan to advanced"
     assert upgrade["status"] == "active"
-    assert [n["kind"] for n in upgrade["notices"]] == ["payment_succeeded", "upgraded"]
-    upgraded = upgrade["notices"][1]
+    assert [n["kind"] for n in upgrade["notices"]] == [
+        "credit_note_issued",
+        "payment_succeeded",
+        "upgraded",
+    ]
+    upgraded = upgrade["notices"][2]
     assert upgraded["facts"]["from_plan"] == "Personal"
     assert upgraded["facts"]["amount_due"] == {"amount": "66.67", "minor": 6667, "currency": "USD"}
     assert upgraded["facts"]["effective_at"] == "2026-11-25T00:00:00+00:00"
@@ -1388,7 +1392,7 @@ def test_demo_shows_the_credit_note_used_up_by_later_invoices(
         "active",
         "0.00",
         "77.42",
-        "downgraded",
+        "credit note issued, downgraded",
     ] in rows
     assert ["2027-02-01", "renewed", "active", "0.00", "0.00", "renewed"] in rows
     assert [

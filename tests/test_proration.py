@@ -153,7 +153,7 @@ def test_upgrade_decision_issues_credit_note_then_invoice_with_credit_applied() 
     after = decision.subscription
     assert after.plan_id == "pro"
     assert after.credit_balance.minor == 0
-    assert [n.kind.value for n in decision.notices] == ["upgraded"]
+    assert [n.kind.value for n in decision.notices] == ["credit_note_issued", "upgraded"]
     # The period's record: Advanced billed 15000 for [1 Jan, 16 Jan) with 7742 credited,
     # Pro billed 15484 for [16 Jan, 1 Feb).
     first, second = after.stretches
@@ -302,7 +302,7 @@ def test_monthly_to_yearly_credits_unused_time_and_restarts_the_cycle() -> None:
     assert after.interval == YEARLY
     assert after.cycle.anchor == utc(2026, 11, 16)
     assert after.current_period.end == utc(2027, 11, 16)
-    assert [n.kind.value for n in decision.notices] == ["interval_changed"]
+    assert [n.kind.value for n in decision.notices] == ["credit_note_issued", "interval_changed"]
     renewed = advance(after, utc(2027, 11, 16), catalog=CATALOG)
     assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
         (utc(2027, 11, 16), 50000)

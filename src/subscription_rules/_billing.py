@@ -11,9 +11,16 @@ from datetime import datetime
 from typing import Any
 
 from subscription_rules.credits import CreditNote, CreditReason, apply_credit
-from subscription_rules.effects import ChargeInvoice, Effect, IssueCreditNote, RefundPayment
+from subscription_rules.effects import (
+    ChargeInvoice,
+    Effect,
+    IssueCreditNote,
+    RefundPayment,
+    SendNotice,
+)
 from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
 from subscription_rules.money import Money
+from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.subscription import OpenInvoice, Subscription
 
 
@@ -62,7 +69,7 @@ def issue_credit_note(
     *,
     refundable: Money | None = None,
 ) -> tuple[Subscription, CreditNote, tuple[Effect, ...]]:
-    """Issue a credit note for ``lines`` (negative amounts).
+    """Issue a credit note for ``lines`` (negative amounts), with its notice.
 
     Up to ``refundable`` goes back to the payment method (the policy chose
     refunds; never more than was paid); the rest joins the credit balance.
@@ -76,4 +83,12 @@ def issue_credit_note(
     effects: list[Effect] = [IssueCreditNote(note, f"{sub.id}:credit-note:{note_number}")]
     if refunded is not None and refunded.is_positive():
         effects.append(RefundPayment(refunded, note_number, f"{sub.id}:refund:{note_number}"))
+    facts: tuple[Fact, ...] = (
+        ("credit_note", note_number),
+        ("amount", note.amount),
+        ("to_balance", note.to_balance),
+        ("balance", sub.credit_balance),
+    )
+    notice = Notice(NoticeKind.CREDIT_NOTE_ISSUED, sub.id, sub.customer_id, at, facts, note_number)
+    effects.append(SendNotice(notice))
     return sub, note, tuple(effects)

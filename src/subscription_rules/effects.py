@@ -84,7 +84,7 @@ class IssueCreditNote:
     >>> d = change_plan(sub, "pro", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
     ...     catalog=catalog, usage=Usage.of(properties=4))
     >>> [type(e).__name__ for e in d.effects]
-    ['IssueCreditNote', 'ChargeInvoice', 'SendNotice']
+    ['IssueCreditNote', 'SendNotice', 'ChargeInvoice', 'SendNotice']
     >>> issue = d.effects[0]
     >>> str(issue.credit_note.amount), str(issue.credit_note.to_balance)
     ('USD 75.00', 'USD 75.00')
