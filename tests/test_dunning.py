@@ -96,6 +96,18 @@ def outcome(
     return ok(record_payment(sub, invoice_id, result, at, catalog=CATALOG, policy=policy))
 
 
+def all_three_retries_declined(policy: BillingPolicy) -> tuple[Decision, str]:
+    """The 1 Dec renewal declined, then each of a three-retry schedule's retries declined."""
+    sub, invoice = renewal_due(policy)
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    for _ in range(3):
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    return decision, invoice
+
+
 def charges(decision: Decision) -> list[str]:
     return [e.idempotency_key for e in decision.effects if isinstance(e, ChargeInvoice)]
 
@@ -257,13 +269,7 @@ def test_exhausted_retries_follow_the_policy(
     action: RetriesExhausted, status: Status, effect: str | None
 ) -> None:
     policy = attrs.evolve(SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=action)
-    sub, invoice = renewal_due(policy)
-    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
-    for _ in range(3):
-        wake = decision.next_wakeup
-        assert wake is not None
-        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
-        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    decision, _invoice = all_three_retries_declined(policy)
     assert decision.subscription.status is status
     names = [type(e).__name__ for e in decision.effects]
     assert (effect in names) if effect else ("SuspendAccess" not in names)
@@ -463,13 +469,7 @@ def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
     policy = attrs.evolve(
         SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
     )
-    sub, invoice = renewal_due(policy)
-    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
-    for _ in range(3):
-        wake = decision.next_wakeup
-        assert wake is not None
-        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
-        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    decision, invoice = all_three_retries_declined(policy)
     # The third retry (1 Dec + 7 days = 8 Dec) is declined: the subscription ends then.
     ended = decision.subscription
     assert (ended.status, ended.ended_at, ended.cancel_at_period_end, ended.pending_change) == (
@@ -487,13 +487,7 @@ def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
     )
     # Suspending when retries run out records the invoice and the reason.
     suspend_policy = attrs.evolve(policy, retries_exhausted=RetriesExhausted.SUSPEND)
-    sub, invoice = renewal_due(suspend_policy)
-    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), suspend_policy)
-    for _ in range(3):
-        wake = decision.next_wakeup
-        assert wake is not None
-        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=suspend_policy)
-        decision = outcome(retried.subscription, invoice, SOFT, wake, suspend_policy)
+    decision, invoice = all_three_retries_declined(suspend_policy)
     suspended = decision.subscription
     assert (suspended.suspended_at, suspended.suspended_from) == (utc(2026, 12, 8), Status.ACTIVE)
     assert decision.notices[1].facts == (("reason", "payment_failed"), ("invoice", invoice))
