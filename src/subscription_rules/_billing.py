@@ -29,6 +29,36 @@ def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
     return f"{subscription_id}:charge:{invoice_id}:attempt-{attempt}"
 
 
+def draft_invoice(
+    sub: Subscription,
+    reason: InvoiceReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    period_start: datetime,
+    period_end: datetime,
+    *,
+    key: str | None = None,
+) -> tuple[Invoice, ChargeInvoice, dict[str, Any]]:
+    """The invoice of ``lines`` with the credit balance spent on it, not yet recorded.
+
+    Returns the invoice, its charge, and the changes that record it on the
+    subscription (document number, credit balance, open invoices): a caller
+    with further changes applies them all in one copy.
+    """
+    number = sub.documents_issued + 1
+    invoice_id = f"{sub.id}-INV-{number:04d}"
+    zero = sub.zero
+    subtotal = sum_lines(lines, zero)
+    applied, balance = apply_credit(sub.credit_balance, subtotal.max(zero))
+    invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
+    opened = sub.open_invoices
+    if invoice.amount_due.is_positive():
+        # Open until the payment's outcome is recorded (record_payment).
+        opened = (*opened, OpenInvoice(invoice))
+    changes = {"documents_issued": number, "credit_balance": balance, "open_invoices": opened}
+    return invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id)), changes
+
+
 def issue_invoice(
     sub: Subscription,
     reason: InvoiceReason,
@@ -46,19 +76,10 @@ def issue_invoice(
     idempotency key (renewals key by subscription and period); ``changes`` are
     applied to the subscription in the same step.
     """
-    number = sub.documents_issued + 1
-    invoice_id = f"{sub.id}-INV-{number:04d}"
-    subtotal = sum_lines(lines, sub.zero)
-    applied, balance = apply_credit(sub.credit_balance, subtotal.max(sub.zero))
-    invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
-    opened = sub.open_invoices
-    if invoice.amount_due.is_positive():
-        # Open until the payment's outcome is recorded (record_payment).
-        opened = (*opened, OpenInvoice(invoice))
-    sub = sub.evolve(
-        documents_issued=number, credit_balance=balance, open_invoices=opened, **changes
+    invoice, charge, recorded = draft_invoice(
+        sub, reason, lines, at, period_start, period_end, key=key
     )
-    return sub, invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
+    return sub.evolve(**recorded, **changes), invoice, charge
 
 
 def issue_credit_note(

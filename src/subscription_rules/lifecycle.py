@@ -29,10 +29,16 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 
-from subscription_rules._billing import invoice_key, issue_credit_note, issue_invoice
+from subscription_rules._billing import (
+    draft_invoice,
+    invoice_key,
+    issue_credit_note,
+    issue_invoice,
+)
 from subscription_rules._units import (
     period_units,
     remaining_line,
@@ -158,14 +164,27 @@ def _bill_period(
     extra: tuple[Line, ...] = (),
     *,
     key: str | None = None,
+    interval: Interval | None = None,
+    cycle: BillingCycle | None = None,
+    **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
 ) -> tuple[Subscription, Effect]:
-    """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch."""
-    lines = (_period_line(plan, sub.interval, period, sub.cycle), *extra)
-    sub, invoice, charge = issue_invoice(sub, reason, lines, at, period.start, period.end, key=key)
-    price = plan.price(sub.interval).amount
+    """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
+
+    ``interval`` and ``cycle`` default to the subscription's; when given they
+    (and ``changes``) are recorded in the same copy of the subscription.
+    """
+    if interval is None:
+        interval = sub.interval
+    if cycle is None:
+        cycle = sub.cycle
+    lines = (_period_line(plan, interval, period, cycle), *extra)
+    invoice, charge, recorded = draft_invoice(
+        sub, reason, lines, at, period.start, period.end, key=key
+    )
+    price = plan.price(interval).amount
     stretch = Stretch(
         plan.id,
-        sub.interval,
+        interval,
         period.start,
         period.end,
         price,
@@ -173,7 +192,8 @@ def _bill_period(
         invoice.amount_due.min(price),
         invoice.id,
     )
-    return sub.evolve(stretches=(stretch,)), charge
+    sub = sub.evolve(**recorded, **changes, interval=interval, cycle=cycle, stretches=(stretch,))
+    return sub, charge
 
 
 # --- starting ----------------------------------------------------------------------------------
@@ -493,25 +513,22 @@ def _period_end(
                     occasion,
                 )
             )
-    waiting = sub.pending_lines
-    sub = sub.evolve(
-        plan_id=plan.id,
-        interval=interval,
-        cycle=cycle,
-        period_index=index,
-        pending_change=None,
-        pending_lines=(),
-        processed_until=at,
-    )
-    next_period = sub.current_period
+    next_period = cycle.period(index)
     sub, charge = _bill_period(
         sub,
         plan,
         next_period,
         at,
         InvoiceReason.RENEWAL,
-        (*waiting, *overage),
+        (*sub.pending_lines, *overage),
         key=f"{sub.id}:renewal:{next_period.start.isoformat()}",
+        interval=interval,
+        cycle=cycle,
+        plan_id=plan.id,
+        period_index=index,
+        pending_change=None,
+        pending_lines=(),
+        processed_until=at,
     )
     effects.append(charge)
     effects.append(

@@ -93,6 +93,29 @@ UTC: Final = _UTC
 _MAX_COUNT: Final = 1200
 _MAX_YEAR: Final = 9999
 _MAX_ORDINAL: Final = date.max.toordinal()
+# The IANA names of UTC itself: no gap, no fold, no offset that could overflow near year 9999.
+_UTC_NAMES: Final = frozenset(
+    (
+        "UTC",
+        "UCT",
+        "Universal",
+        "Zulu",
+        "GMT",
+        "GMT0",
+        "GMT+0",
+        "GMT-0",
+        "Greenwich",
+        "Etc/UTC",
+        "Etc/UCT",
+        "Etc/Universal",
+        "Etc/Zulu",
+        "Etc/GMT",
+        "Etc/GMT0",
+        "Etc/GMT+0",
+        "Etc/GMT-0",
+        "Etc/Greenwich",
+    )
+)
 _ONE_SECOND: Final = timedelta(seconds=1)
 # Days per month in a common year; index 0 is unused so that January is 1.
 _MONTH_LENGTHS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -581,6 +604,8 @@ class BillingCycle:
     _wall: datetime = attrs.field(init=False, eq=False, repr=False)
     _wall_time: time = attrs.field(init=False, eq=False, repr=False)
     _by_month: bool = attrs.field(init=False, eq=False, repr=False)
+    # The zone is UTC under one of its names: wall-clock readings need no normalising.
+    _fixed: bool = attrs.field(init=False, eq=False, repr=False)
     # The interval in months (month/year units) or days (day/week units).
     _step: int = attrs.field(init=False, eq=False, repr=False)
     # The anchor's month number (year * 12 + month - 1) or date ordinal.
@@ -620,6 +645,7 @@ class BillingCycle:
         set_(self, "_wall", wall)
         set_(self, "_wall_time", wall.time())
         set_(self, "_by_month", by_month)
+        set_(self, "_fixed", tz.key in _UTC_NAMES)
         if months is not None:
             set_(self, "_step", months)
             set_(self, "_base", wall.year * 12 + wall.month - 1)
@@ -646,6 +672,8 @@ class BillingCycle:
             if ordinal > _MAX_ORDINAL:
                 return None
             local = datetime.combine(date.fromordinal(ordinal), self._wall_time, self._zone)
+        if self._fixed:
+            return local
         try:
             # fold=0, normalized through UTC: a time in a DST gap moves forward by
             # the gap; an ambiguous time stays its first occurrence.
@@ -710,10 +738,7 @@ class BillingCycle:
         if end.astimezone(UTC) <= start.astimezone(UTC):
             return BillingPeriod(start, end, n)  # refuses the empty period, naming it
         # Both boundaries come from this cycle and are checked above: skip re-validation.
-        period = object.__new__(BillingPeriod)
-        object.__setattr__(period, "start", start)
-        object.__setattr__(period, "end", end)
-        object.__setattr__(period, "index", n)
+        period = _trusted_period(start, end, n)
         object.__setattr__(self, "_last", period)  # a memo: the value it describes is unchanged
         return period
 
@@ -797,7 +822,17 @@ class BillingCycle:
         subscription_rules.errors.InvalidPeriodError: at: 2026-01-01 00:00:00+00:00 is before the cycle's anchor 2026-01-31 00:00:00+00:00
         """
         n, start, end = self._locate(at)
-        return BillingPeriod(start, end, n)
+        # start <= at < end, both from this cycle: a valid, non-empty period.
+        return _trusted_period(start, end, n)
+
+
+def _trusted_period(start: datetime, end: datetime, n: int) -> BillingPeriod:
+    """A ``BillingPeriod`` of boundaries a cycle computed, without validating them again."""
+    period = object.__new__(BillingPeriod)
+    object.__setattr__(period, "start", start)
+    object.__setattr__(period, "end", end)
+    object.__setattr__(period, "index", n)
+    return period
 
 
 def _check_index(n: object) -> int:

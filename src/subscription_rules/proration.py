@@ -391,8 +391,9 @@ def quote_change(
         effective_at = at
         credit, charge = _lines(subscription, resolved, at, policy)
         lines = tuple(line for line in (credit, charge) if line is not None)
+    total = sum_lines(lines, zero)
     credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
-    charge_total = sum_lines(tuple(line for line in lines if not line.amount.is_negative()), zero)
+    charge_total = total + credit_total  # the non-negative lines: exact integer arithmetic
     refund = _refundable(subscription, policy).min(credit_total) if credit_total else zero
     balance = subscription.credit_balance + credit_total - refund
     applied = zero
@@ -413,7 +414,7 @@ def quote_change(
         restarts_cycle=resolved.restarts_cycle and resolved.timing is Timing.IMMEDIATELY,
         feasibility=resolved.feasibility,
         lines=lines,
-        total=sum_lines(lines, zero),
+        total=total,
         credit_applied=applied,
         amount_due_now=due,
         credit_after=balance,

@@ -14,7 +14,7 @@ capping credits when several changes happen in one period.
 from __future__ import annotations
 
 import enum
-import operator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -257,6 +257,10 @@ class Subscription:
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
             _expect(getattr(self, name), kind, name)
+        self._check_balance()
+
+    def _check_balance(self) -> None:
+        _expect(self.credit_balance, Money, "credit_balance")
         if self.credit_balance.currency != self.currency:
             raise InvalidArgumentError(
                 f"must be in {self.currency}, got {self.credit_balance}",
@@ -328,14 +332,12 @@ class Subscription:
             raise InvalidArgumentError(
                 f"unknown fields {unknown}", argument="changes", value=unknown
             )
-        new = object.__new__(Subscription)
+        new = _copy(self)
         setter = object.__setattr__
-        for name, value in zip(_FIELD_NAMES, _GET_ALL(self), strict=True):
-            setter(new, name, value)
         for name, value in changes.items():
             setter(new, name, value)
         if "credit_balance" in changes:
-            new.__attrs_post_init__()
+            new._check_balance()  # noqa: SLF001 - the class's own check
         return new
 
 
@@ -348,4 +350,24 @@ _FIELD_KINDS: tuple[tuple[str, type], ...] = (
 )
 _FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in attrs.fields(Subscription))
 _FIELD_SET: frozenset[str] = frozenset(_FIELD_NAMES)
-_GET_ALL = operator.attrgetter(*_FIELD_NAMES)
+
+
+def _straight_copy() -> Callable[[Subscription], Subscription]:
+    """Generate ``_copy(sub)``: a new ``Subscription`` with every slot of ``sub``, unvalidated.
+
+    One statement per field through the slot's own descriptor, as attrs
+    generates its ``__init__``: about twice as fast as a loop over the fields
+    with ``object.__setattr__``, and ``evolve`` runs on every rule.
+    """
+    scope: dict[str, Any] = {"_new": object.__new__, "_cls": Subscription}
+    body = ["def _copy(sub):", "    new = _new(_cls)"]
+    for i, name in enumerate(_FIELD_NAMES):
+        scope[f"_set{i}"] = Subscription.__dict__[name].__set__
+        body.append(f"    _set{i}(new, sub.{name})")
+    body.append("    return new")
+    exec("\n".join(body), scope)  # noqa: S102 - code built above from the class's own field names
+    copy: Callable[[Subscription], Subscription] = scope["_copy"]
+    return copy
+
+
+_copy = _straight_copy()

@@ -306,6 +306,8 @@ def _check_types(plan: object, usage: object, metrics: object) -> None:
 
 
 def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
+    if not usage.counts:
+        return
     known = {m.name for m in metrics}
     for name, count in usage.counts:
         if name not in known:
@@ -408,6 +410,8 @@ def check_downgrade(
     ('billable sessions this period: 150,000, over the limit of Personal by 50,000',)
     """
     _check_arguments(plan, usage, metrics)
+    if not plan.limits.pairs:
+        return Feasible()  # no limit to exceed
     actions: list[RequiredAction] = []
     warnings: list[str] = []
     for metric in metrics:
