@@ -493,3 +493,151 @@ def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
     assert decision.notices[1].facts == (("reason", "payment_failed"), ("invoice", invoice))
     (item,) = suspended.open_invoices
     assert (item.exhausted, item.next_retry_at, item.awaiting_payment_method) == (True, None, False)
+
+
+def test_gateway_errors_back_off_5_10_20_40_80_minutes_then_count_as_a_soft_decline() -> None:
+    # GATEWAY_BACKOFF is 5 minutes doubled four times: 5, 10, 20, 40, 80. Each error is
+    # reported when its retry comes; the sixth error in a row is a soft decline, whose first
+    # retry (SMART_RETRIES_LIKE) is a day after that failure.
+    sub, invoice = renewal_due()
+    at = utc(2026, 12, 1)
+    waits = []
+    for _ in range(5):
+        decision = outcome(sub, invoice, GatewayError("timeout"), at)
+        assert decision.notices == ()
+        assert decision.subscription.status is Status.ACTIVE
+        wake = decision.next_wakeup
+        assert wake is not None
+        waits.append(int((wake - at).total_seconds()) // 60)
+        sub = advance(decision.subscription, wake, catalog=CATALOG).subscription
+        at = wake
+    assert waits == [5, 10, 20, 40, 80]
+    assert at == utc(2026, 12, 1, 2, 35)  # 5 + 10 + 20 + 40 + 80 = 155 minutes
+    sixth = outcome(sub, invoice, GatewayError("timeout"), at)
+    assert sixth.subscription.status is Status.PAST_DUE
+    assert kinds(sixth) == ["payment_failed"]
+    assert sixth.next_wakeup == utc(2026, 12, 2, 2, 35)
+    (item,) = sixth.subscription.open_invoices
+    assert (item.declines, item.gateway_errors) == (1, 0)
+
+
+def test_declines_reported_without_retries_exhaust_the_schedule_and_nothing_is_retried_after() -> (
+    None
+):
+    # THREE_RETRIES allows 3 retries: the 4th decline exhausts it even when the host reports
+    # the declines back to back (duplicate webhooks) before any retry was charged. Staying
+    # past due, the invoice must not be charged again by a retry left scheduled.
+    policy = attrs.evolve(
+        SEED_POLICY,
+        retry_schedule=THREE_RETRIES,
+        retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
+    )
+    sub, invoice = renewal_due(policy)
+    for _ in range(4):
+        decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+        sub = decision.subscription
+    assert kinds(decision) == ["final_attempt_failed"]
+    (item,) = sub.open_invoices
+    assert (item.exhausted, item.next_retry_at, item.declines) == (True, None, 4)
+    # Until the next renewal (1 Jan) nothing is due; then only the January invoice is charged.
+    assert decision.next_wakeup == utc(2027, 1, 1)
+    later = advance(sub, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
+    assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00"]
+
+
+def test_a_hard_decline_past_its_deadline_is_exhausted_once() -> None:
+    # A hard decline waits for a new card for the schedule's window (THREE_RETRIES: 7 days).
+    # Staying past due when it runs out, the invoice stops waiting: no second final notice.
+    policy = attrs.evolve(
+        SEED_POLICY,
+        retry_schedule=THREE_RETRIES,
+        retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
+    )
+    sub, invoice = renewal_due(policy)
+    declined = outcome(sub, invoice, HARD, utc(2026, 12, 1), policy)
+    assert declined.next_wakeup == utc(2026, 12, 8)
+    deadline = advance(declined.subscription, utc(2026, 12, 20), catalog=CATALOG, policy=policy)
+    assert kinds(deadline) == ["final_attempt_failed"]
+    (item,) = deadline.subscription.open_invoices
+    assert (item.exhausted, item.awaiting_payment_method, item.next_retry_at) == (True, False, None)
+    assert deadline.subscription.status is Status.PAST_DUE
+    assert deadline.next_wakeup == utc(2027, 1, 1)
+
+
+def test_two_invoices_past_one_deadline_suspend_once() -> None:
+    # Advanced (150.00) from 1 Nov; its 1 Dec renewal is hard-declined, then an upgrade to
+    # Pro on 1 Dec is invoiced and hard-declined at the same instant: both wait for a card
+    # until 1 Dec + 7 days. At that deadline the first suspends the account; the second,
+    # already suspended, only gets its final notice.
+    policy = attrs.evolve(
+        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.SUSPEND
+    )
+    start = start_subscription(
+        "sub_1", "cus_1", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+    ).subscription
+    paid = outcome(start, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), policy)
+    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    renewal = renewed.invoices[0].id
+    declined = outcome(renewed.subscription, renewal, HARD, utc(2026, 12, 1), policy)
+    upgraded = ok(
+        change_plan(
+            declined.subscription,
+            "pro",
+            MONTHLY,
+            utc(2026, 12, 1),
+            catalog=CATALOG,
+            usage=Usage(),
+            policy=policy,
+        )
+    )
+    upgrade = upgraded.invoices[0].id
+    both = outcome(upgraded.subscription, upgrade, HARD, utc(2026, 12, 1), policy)
+    assert [i.awaiting_payment_method for i in both.subscription.open_invoices] == [True, True]
+    deadline = advance(both.subscription, utc(2026, 12, 8), catalog=CATALOG, policy=policy)
+    assert kinds(deadline) == ["final_attempt_failed", "account_suspended", "final_attempt_failed"]
+    assert [type(e).__name__ for e in deadline.effects].count("SuspendAccess") == 1
+    assert deadline.subscription.status is Status.SUSPENDED
+    assert [i.exhausted for i in deadline.subscription.open_invoices] == [True, True]
+
+
+@pytest.mark.parametrize("scheduled", ["downgrade", "cancellation"])
+def test_ending_when_retries_run_out_drops_what_was_scheduled(scheduled: str) -> None:
+    # Advanced, renewal declined on 1 Dec; then a downgrade to Personal (or a cancellation) is
+    # scheduled for the period end. When THREE_RETRIES runs out (8 Dec) the subscription
+    # ends at once: nothing remains scheduled.
+    from subscription_rules import cancel  # noqa: PLC0415
+
+    policy = attrs.evolve(
+        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
+    )
+    start = start_subscription(
+        "sub_1", "cus_1", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+    ).subscription
+    paid = outcome(start, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), policy)
+    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    invoice = renewed.invoices[0].id
+    decision = outcome(renewed.subscription, invoice, SOFT, utc(2026, 12, 1), policy)
+    if scheduled == "downgrade":
+        decision = ok(
+            change_plan(
+                decision.subscription,
+                "personal",
+                MONTHLY,
+                utc(2026, 12, 1, 1),
+                catalog=CATALOG,
+                usage=Usage(),
+                policy=policy,
+            )
+        )
+        assert decision.subscription.pending_change is not None
+    else:
+        decision = ok(cancel(decision.subscription, utc(2026, 12, 1, 1), policy=policy))
+        assert decision.subscription.cancel_at_period_end
+    for _ in range(3):
+        wake = decision.next_wakeup
+        assert wake is not None
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=policy)
+        decision = outcome(retried.subscription, invoice, SOFT, wake, policy)
+    ended = decision.subscription
+    assert (ended.status, ended.ended_at) == (Status.ENDED, utc(2026, 12, 8))
+    assert (ended.pending_change, ended.cancel_at_period_end) == (None, False)

@@ -58,6 +58,7 @@ from subscription_rules import (
     advance,
     cancel,
     change_plan,
+    next_wakeup,
     record_payment,
     reinstate,
     start_subscription,
@@ -293,6 +294,8 @@ class Lives(RuleBasedStateMachine):
                 assert _reachable(before.status.value, after.value), (before.status, after)
                 kinds = {n.kind.value for n in decision.notices}
                 assert kinds & NOTICE_FOR_STATUS[after], (before.status, after, kinds)
+        # (h) the decision names the next instant time alone changes something
+        assert decision.next_wakeup == next_wakeup(decision.subscription, policy=self.policy), cause
         self.ledger.add(decision)
         self.sub = decision.subscription
 

@@ -615,6 +615,24 @@ def test_period_beyond_year_9999_is_refused() -> None:
         cycle.period_containing(utc(9999, 12, 31, 12))
 
 
+def test_beyond_year_9999_errors_name_their_argument_and_value() -> None:
+    # A cycle anchored on 1 Dec 9999: boundary 1 would be 1 Jan 10000.
+    cycle = BillingCycle(utc(9999, 12, 1), MONTHLY)
+    with pytest.raises(InvalidPeriodError) as by_index:
+        cycle.period(0)
+    assert str(by_index.value) == "index: period 0 lies beyond year 9999"
+    assert (by_index.value.argument, by_index.value.value) == ("index", 0)
+    at = utc(9999, 12, 15)
+    for lookup in (cycle.period_containing, cycle.index_containing):
+        with pytest.raises(InvalidPeriodError) as by_instant:
+            lookup(at)
+        assert str(by_instant.value) == (
+            "at: the period holding 9999-12-15 00:00:00+00:00 ends beyond year 9999"
+        )
+        assert by_instant.value.argument == "at"
+        assert by_instant.value.value is at
+
+
 def test_daily_boundary_beyond_year_9999_is_refused() -> None:
     cycle = BillingCycle(utc(9999, 12, 30), DAILY)
     assert cycle.boundary(1).date() == date(9999, 12, 31)

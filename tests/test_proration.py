@@ -221,6 +221,20 @@ def test_cancel_pending_change_keeps_the_current_plan() -> None:
     assert [inv.amount_due.minor for inv in renewed.invoices] == [15000]
 
 
+def test_plan_change_decisions_name_the_next_wakeup() -> None:
+    # Advanced from 1 Nov 2026: whether a change is scheduled, applied now or withdrawn, the
+    # next thing time makes due is the period end, 1 Dec (SEED_POLICY sends no reminder).
+    sub = started("advanced", utc(2026, 11, 1))
+    scheduled = change(sub, "personal", utc(2026, 11, 16))
+    assert scheduled.next_wakeup == utc(2026, 12, 1)
+    undone = cancel_pending_change(scheduled.subscription, utc(2026, 11, 17))
+    assert isinstance(undone, Decision)
+    assert undone.next_wakeup == utc(2026, 12, 1)
+    upgraded = change(sub, "pro", utc(2026, 11, 16))
+    assert upgraded.subscription.plan_id == "pro"
+    assert upgraded.next_wakeup == utc(2026, 12, 1)
+
+
 def test_immediate_downgrade_credit_note_pays_next_invoices_until_used_up() -> None:
     # Pro USD 300.00 from 1 Nov 2026 (30 days); immediate downgrade to Personal on 16 Nov:
     #   credit for unused Pro = 30000 × 15/30 = 15000 → credit note USD 150.00

@@ -29,7 +29,9 @@ from subscription_rules import (
     update_payment_method,
 )
 from subscription_rules.dunning import Succeeded
-from subscription_rules.errors import InvalidArgumentError
+from subscription_rules.effects import SuspendAccess
+from subscription_rules.errors import InvalidArgumentError, InvalidInstantError
+from subscription_rules.notifications import Notice, NoticeKind
 from subscription_rules.simulation import simulate
 
 CATALOG = default_catalog()
@@ -96,3 +98,30 @@ def test_a_wrong_type_is_refused_naming_the_argument(
     with pytest.raises(InvalidArgumentError, match=rf"^{argument}: expected ") as caught:
         call()
     assert caught.value.argument == argument, name
+
+
+def test_a_notice_refuses_a_missing_moment_and_wrong_fields() -> None:
+    # Notices are values a host may build in its own tests: each field is checked.
+    good: dict[str, Any] = {
+        "kind": NoticeKind.RENEWED,
+        "subscription_id": "s",
+        "customer_id": "c",
+        "at": AT,
+        "facts": (),
+        "occasion": "o",
+    }
+    assert Notice(**good).at == AT
+    with pytest.raises(InvalidInstantError, match=r"^at: "):
+        Notice(**{**good, "at": None})
+    with pytest.raises(InvalidInstantError, match=r"^at: "):
+        Notice(**{**good, "at": datetime(2026, 11, 2)})  # noqa: DTZ001 - naive on purpose
+    for name, value in (("kind", "renewed"), ("occasion", None), ("facts", []), ("customer_id", 1)):
+        with pytest.raises(InvalidArgumentError, match=rf"^{name}: expected"):
+            Notice(**{**good, name: value})
+
+
+def test_suspend_access_refuses_a_reason_that_is_not_a_suspension_reason() -> None:
+    with pytest.raises(
+        InvalidArgumentError, match=r"^reason: expected SuspensionReason, got NoneType"
+    ):
+        SuspendAccess(None)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from typing import TypeAlias
 import attrs
 
 from subscription_rules.credits import CreditNote
+from subscription_rules.errors import _expect
 from subscription_rules.invoices import Invoice
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice
@@ -159,6 +160,9 @@ class SuspendAccess:
     """
 
     reason: SuspensionReason
+
+    def __attrs_post_init__(self) -> None:
+        _expect(self.reason, SuspensionReason, "reason")
 
 
 @attrs.frozen

@@ -28,6 +28,7 @@ import attrs
 
 from subscription_rules.errors import _expect
 from subscription_rules.money import Money
+from subscription_rules.periods import require_aware
 
 __all__ = [
     "BILLING",
@@ -168,6 +169,14 @@ class Notice:
     facts: tuple[Fact, ...]
     occasion: str
     category: Category = BILLING
+
+    def __attrs_post_init__(self) -> None:
+        _expect(self.kind, NoticeKind, "kind")
+        _expect(self.subscription_id, str, "subscription_id")
+        _expect(self.customer_id, str, "customer_id")
+        require_aware(self.at, "at")
+        _expect(self.facts, tuple, "facts")
+        _expect(self.occasion, str, "occasion")
 
     @property
     def key(self) -> str:

@@ -53,7 +53,7 @@ from subscription_rules.invoices import (
     prorated_line,
     sum_lines,
 )
-from subscription_rules.lifecycle import changes_blocked
+from subscription_rules.lifecycle import changes_blocked, next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.periods import (
@@ -467,7 +467,7 @@ def change_plan(
         return quote
     if quote.kind is MoveKind.NO_CHANGE:
         if subscription.pending_change is not None:
-            return cancel_pending_change(subscription, at)
+            return cancel_pending_change(subscription, at, policy=policy)
         return Refused(RefusalReason.NO_CHANGE, f"already on {plan_id}, {interval}")
     if isinstance(quote.feasibility, Infeasible):
         return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
@@ -488,7 +488,8 @@ def change_plan(
             else NoticeKind.UPGRADE_SCHEDULED
         )
         number, sub = sub.next_document()
-        return Decision(sub, (_notice(sub, kind, at, facts, f"change-{number}"),))
+        notice = _notice(sub, kind, at, facts, f"change-{number}")
+        return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
     return _apply_immediately(sub, quote, target, facts, policy)
 
 
@@ -571,10 +572,12 @@ def _apply_immediately(
         ("credit_after", quote.credit_after),
     )
     effects.append(_notice(sub, kind, at, facts + money_facts, f"change-{number}"))
-    return Decision(sub, tuple(effects))
+    return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
 
 
-def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision | Refused:
+def cancel_pending_change(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
     """Cancel a scheduled plan change before it takes effect.
 
     >>> from datetime import UTC, datetime
@@ -585,6 +588,7 @@ def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision 
     'no plan change is scheduled'
     """
     _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     sub = subscription
     sub.check_instant(at)
     if sub.pending_change is None:
@@ -596,6 +600,5 @@ def cancel_pending_change(subscription: Subscription, at: datetime) -> Decision 
         ("plan", pending.plan_id),
         ("was_effective_at", pending.effective_at),
     )
-    return Decision(
-        sub, (_notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}"),)
-    )
+    notice = _notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}")
+    return Decision(sub, (notice,), next_wakeup(sub, policy=policy))

@@ -346,7 +346,7 @@ def _command(  # noqa: PLR0911 - one return per command
     if isinstance(command, UpdatePaymentMethod):
         return update_payment_method(sub, at, catalog=catalog, policy=policy)
     if isinstance(command, CancelPendingChange):
-        return cancel_pending_change(sub, at)
+        return cancel_pending_change(sub, at, policy=policy)
     raise InvalidArgumentError(f"unknown command {command!r}", argument="command", value=command)
 
 
