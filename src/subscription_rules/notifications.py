@@ -142,6 +142,9 @@ class Preferences:
     unsubscribed: frozenset[str] = frozenset()
 
 
+_CHECKED_TYPES: tuple[type, ...] = (NoticeKind, str, str)
+
+
 @attrs.frozen
 class Notice:
     """One notice to send: kind, subscription, moment, typed facts and a deterministic key.
@@ -171,6 +174,15 @@ class Notice:
     category: Category = BILLING
 
     def __attrs_post_init__(self) -> None:
+        at: object = self.at
+        if (
+            isinstance(at, datetime)
+            and at.utcoffset() is not None
+            and (type(self.kind), type(self.subscription_id), type(self.customer_id))
+            == _CHECKED_TYPES
+            and (type(self.facts), type(self.occasion)) == (tuple, str)
+        ):
+            return  # the rules' own notices: checked at once
         _expect(self.kind, NoticeKind, "kind")
         _expect(self.subscription_id, str, "subscription_id")
         _expect(self.customer_id, str, "customer_id")
