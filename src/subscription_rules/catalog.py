@@ -90,7 +90,6 @@ from __future__ import annotations
 import enum
 import os
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -1504,6 +1503,8 @@ def parse_catalog(text: str) -> Catalog:
             f"catalog of {size:,} bytes refused; the limit is {MAX_CATALOG_BYTES:,} bytes (1 MiB)",
             value=size,
         )
+    import tomllib  # noqa: PLC0415 - only loading a catalog needs it: a faster import
+
     try:
         document = tomllib.loads(text)
     except ValueError as err:  # TOMLDecodeError, or an integer of over 4,300 digits
