@@ -350,6 +350,20 @@ def test_retries_aligned_to_a_local_hour_land_on_it() -> None:
         RetrySchedule("tight", (timedelta(hours=1), timedelta(hours=2)), local_hour=0)
 
 
+def test_retries_at_a_local_hour_across_paris_dst_changes() -> None:
+    # Paris skips 02:00–03:00 on 26 Mar 2023 and repeats 02:00–03:00 on 29 Oct 2023. A retry
+    # due at 02:00 local on those days:
+    # - 26 Mar: 02:00 does not exist and moves forward by the gap, to 03:00 CEST (01:00 UTC);
+    # - 29 Oct: 02:00 occurs twice; the retry comes at the first, 02:00 CEST (00:00 UTC).
+    schedule = RetrySchedule("two", (timedelta(days=1),), local_hour=2)
+    (spring,) = schedule.retry_times(datetime(2023, 3, 25, 0, 30, tzinfo=UTC), "Europe/Paris")
+    assert spring.isoformat() == "2023-03-26T03:00:00+02:00"
+    # Failure 27 Oct 23:30 UTC; + 1 day = 29 Oct 01:30 CEST, before the first 02:00.
+    (autumn,) = schedule.retry_times(datetime(2023, 10, 27, 23, 30, tzinfo=UTC), "Europe/Paris")
+    assert autumn.astimezone(UTC) == datetime(2023, 10, 29, 0, 0, tzinfo=UTC)
+    assert autumn.isoformat() == "2023-10-29T02:00:00+02:00"
+
+
 # --- the overdue ladder -----------------------------------------------------------------------
 
 LADDER = OverdueLadder(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 from hypothesis import given
@@ -73,7 +74,17 @@ def test_retry_instants_strictly_increase_and_stay_inside_the_window(
         previous = at
     assert times[-1] <= first_failure + schedule.window
     if schedule.local_hour is not None:
-        assert all(t.astimezone(t.tzinfo).hour == schedule.local_hour for t in times)
+        # At the local hour on the retry's local date. An hour that does not exist that day
+        # (DST starts) moves forward by the gap (what fold=0 gives when converted); an hour
+        # that occurs twice (DST ends) is one of its two occurrences.
+        tz = ZoneInfo(zone)
+        for t in times:
+            day = t.astimezone(tz).date()
+            occurrences = {
+                datetime.combine(day, time(schedule.local_hour, fold=fold), tz).astimezone(UTC)
+                for fold in (0, 1)
+            }
+            assert t.astimezone(UTC) in occurrences, t
 
 
 OUTCOMES: list[PaymentOutcome] = [

@@ -514,3 +514,36 @@ def test_no_suspension_credit_for_a_reinstatement_at_the_moment_of_suspension() 
         reinstate(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG, policy=policy)
     )
     assert back.credit_notes == ()
+
+
+def test_a_trial_cancelled_then_suspended_still_ends_when_the_trial_does() -> None:
+    # Found by the soak campaign. Stripe-like: cancelling in a trial keeps access until the
+    # trial ends (1 Jan 2024 + 14 days = 15 Jan). Suspended a second later, the subscription
+    # must still end on 15 Jan — and a reinstatement afterwards must not bill it again.
+    start = start_subscription(
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2024, 1, 1),
+        catalog=CATALOG,
+        has_payment_method=False,
+        policy=STRIPE_LIKE,
+    )
+    cancelled = cancel(
+        start.subscription, datetime(2024, 1, 1, 0, 0, 1, tzinfo=UTC), policy=STRIPE_LIKE
+    )
+    assert isinstance(cancelled, Decision)
+    assert cancelled.subscription.cancel_at_period_end
+    suspended = suspend(
+        cancelled.subscription, datetime(2024, 1, 1, 0, 0, 2, tzinfo=UTC), policy=STRIPE_LIKE
+    )
+    assert isinstance(suspended, Decision)
+    assert suspended.next_wakeup == utc(2024, 1, 15)
+    later = advance(suspended.subscription, utc(2024, 2, 15), catalog=CATALOG, policy=STRIPE_LIKE)
+    assert later.subscription.status is Status.ENDED
+    assert later.subscription.ended_at == utc(2024, 1, 15)
+    assert [n.kind for n in later.notices] == [NoticeKind.SUBSCRIPTION_ENDED]
+    assert later.invoices == ()
+    refused = reinstate(later.subscription, utc(2024, 2, 15), catalog=CATALOG, policy=STRIPE_LIKE)
+    assert isinstance(refused, Refused)

@@ -96,7 +96,12 @@ def lives(
     period_seconds = int((sub.current_period.end - sub.current_period.start).total_seconds())
     offsets = sorted(draw(st.lists(st.integers(0, period_seconds - 1), max_size=6)))
     changes = [
-        (sub.current_period.start + timedelta(seconds=o), draw(st.sampled_from(catalog.ids)))
+        # In UTC: adding to a zone's datetime is wall-clock arithmetic, and would turn a
+        # start in the repeated hour of a DST change (fold=1) into an instant before it.
+        (
+            sub.current_period.start.astimezone(UTC) + timedelta(seconds=o),
+            draw(st.sampled_from(catalog.ids)),
+        )
         for o in offsets
     ]
     return catalog, policy, sub, changes

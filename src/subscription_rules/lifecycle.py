@@ -324,9 +324,12 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
             due.append((reminder, _Due.RENEWAL_REMINDER))
         due.append((sub.current_period.end, _Due.PERIOD_END))
         due.extend(_dunning_due(sub, policy))
-    elif sub.status is Status.SUSPENDED and sub.cancel_at_period_end and sub.stretches:
-        # Cancelled, then suspended: it still ends when the paid period does.
-        due.append((sub.current_period.end, _Due.PERIOD_END))
+    elif sub.status is Status.SUSPENDED and sub.cancel_at_period_end:
+        # Cancelled, then suspended: it still ends when the paid period (or the trial) does.
+        if sub.stretches:
+            due.append((sub.current_period.end, _Due.PERIOD_END))
+        elif sub.suspended_from is Status.TRIALING and sub.trial_end is not None:
+            due.append((sub.trial_end, _Due.TRIAL_END))
     return min(due) if due else None
 
 
