@@ -93,7 +93,11 @@ def lives(
     sub = start_subscription(
         "s", "c", first, MONTHLY, start, catalog=catalog, trial=False, time_zone=zone
     ).subscription
-    period_seconds = int((sub.current_period.end - sub.current_period.start).total_seconds())
+    period = sub.current_period
+    # Elapsed seconds, in UTC: subtracting two datetimes of one zone gives wall-clock time.
+    period_seconds = int(
+        (period.end.astimezone(UTC) - period.start.astimezone(UTC)).total_seconds()
+    )
     offsets = sorted(draw(st.lists(st.integers(0, period_seconds - 1), max_size=6)))
     changes = [
         # In UTC: adding to a zone's datetime is wall-clock arithmetic, and would turn a
