@@ -375,3 +375,53 @@ def test_custom_currency_errors_name_the_field_and_value() -> None:
     assert (bad_exponent.value.argument, bad_exponent.value.value) == ("exponent", 5)
     assert Currency("XTS", 4).unit == 10_000  # four decimals, the most allowed
     assert Currency("XTS", 0).unit == 1
+
+
+def test_minor_units_at_and_beyond_the_limit_exactly() -> None:
+    # MAX_MINOR = 10**18: ±MAX_MINOR is accepted, one more is refused with its exact message.
+    assert Money(MAX_MINOR, USD).minor == MAX_MINOR
+    assert Money(-MAX_MINOR, USD).minor == -MAX_MINOR
+    for bad in (MAX_MINOR + 1, -MAX_MINOR - 1):
+        with pytest.raises(InvalidAmountError) as refused:
+            Money(bad, USD)
+        assert str(refused.value) == f"minor: must lie within ±{MAX_MINOR} minor units, got {bad}"
+        assert (refused.value.argument, refused.value.value) == ("minor", bad)
+    with pytest.raises(FloatAmountError) as floated:
+        Money(1.5, USD)
+    assert str(floated.value) == "minor: floats are refused for money, got 1.5"
+    assert (floated.value.argument, floated.value.value) == ("minor", 1.5)
+    with pytest.raises(InvalidAmountError) as texted:
+        Money("5", USD)
+    assert str(texted.value) == "minor: must be an int count of minor units, got str '5'"
+    assert (texted.value.argument, texted.value.value) == ("minor", "5")
+
+
+def test_arithmetic_reaching_the_limit_is_exact_and_beyond_it_refused() -> None:
+    # Sums and differences are built without re-validation, but their range is still checked:
+    # MAX_MINOR - 1 + 1 reaches the limit exactly; one more unit is refused, naming the amount.
+    one = Money(1, USD)
+    top = Money(MAX_MINOR - 1, USD) + one
+    assert (top.minor, top.currency) == (MAX_MINOR, USD)
+    bottom = Money(-MAX_MINOR + 1, USD) - one
+    assert (bottom.minor, bottom.currency) == (-MAX_MINOR, USD)
+    with pytest.raises(InvalidAmountError, match=rf"^minor: must lie within ±{MAX_MINOR}"):
+        top + one
+    with pytest.raises(InvalidAmountError, match=rf"^minor: must lie within ±{MAX_MINOR}"):
+        bottom - one
+    with pytest.raises(InvalidAmountError) as beyond:
+        top + one
+    assert beyond.value.value == MAX_MINOR + 1  # the refusal names the amount it would have been
+
+
+def test_equal_currencies_built_apart_combine_and_a_non_money_operand_is_named() -> None:
+    # Two Currency values built separately are equal but not the same object: amounts in
+    # them still add (the identity test is only a fast path). A non-Money operand is refused
+    # with the operand itself as the error's value.
+    first, second = Currency("XTS", 2), Currency("XTS", 2)
+    assert first is not second
+    total = Money(1, first) + Money(2, second)
+    assert (total.minor, total.currency) == (3, first)
+    with pytest.raises(InvalidArgumentError) as refused:
+        Money(1, first) + 5  # type: ignore[operator]
+    assert str(refused.value) == "other: expected Money, got int 5"
+    assert (refused.value.argument, refused.value.value) == ("other", 5)
