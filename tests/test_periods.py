@@ -822,3 +822,11 @@ def test_skipped_calendar_day_gives_an_empty_period_that_is_refused() -> None:
     assert cycle.period(1).seconds == 86400
     assert cycle.index_containing(datetime(2011, 12, 31, 9, tzinfo=apia)) == 1
     assert cycle.index_containing(datetime(2011, 12, 31, 12, tzinfo=apia)) == 3
+
+
+def test_a_bad_index_is_named_with_its_value() -> None:
+    cycle = BillingCycle(utc(2026, 1, 31), MONTHLY)
+    for bad in (-1, True, "1"):
+        with pytest.raises(InvalidPeriodError) as refused:
+            cycle.period(bad)  # type: ignore[arg-type]
+        assert (refused.value.argument, refused.value.value) == ("index", bad)
