@@ -32,6 +32,7 @@ from subscription_rules import (
     SuspensionReason,
     Usage,
     advance,
+    cancel,
     change_plan,
     channels_for,
     default_catalog,
@@ -75,10 +76,12 @@ def kinds(decision: Decision) -> list[str]:
     return [n.kind.value for n in decision.notices]
 
 
-def renewal_due(policy: BillingPolicy = SEED_POLICY) -> tuple[Subscription, str]:
-    """Personal from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal."""
+def renewal_due(
+    policy: BillingPolicy = SEED_POLICY, plan_id: str = "personal"
+) -> tuple[Subscription, str]:
+    """``plan_id`` (Personal) from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal."""
     sub = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "sub_1", "cus_1", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
     ).subscription
     paid = ok(record_payment(sub, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), catalog=CATALOG))
     renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
@@ -298,8 +301,6 @@ def test_no_retry_after_the_subscription_ended() -> None:
     policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.CANCEL)
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
-    from subscription_rules import cancel  # noqa: PLC0415
-
     cancelled = ok(cancel(declined.subscription, utc(2026, 12, 1, 1), policy=policy))
     ended = advance(cancelled.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
     # Retries run until the period ends (the invoice is for time already used): the 2 Dec
@@ -586,13 +587,8 @@ def test_two_invoices_past_one_deadline_suspend_once() -> None:
     policy = attrs.evolve(
         SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.SUSPEND
     )
-    start = start_subscription(
-        "sub_1", "cus_1", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
-    ).subscription
-    paid = outcome(start, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), policy)
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
-    renewal = renewed.invoices[0].id
-    declined = outcome(renewed.subscription, renewal, HARD, utc(2026, 12, 1), policy)
+    renewed, renewal = renewal_due(policy, "advanced")
+    declined = outcome(renewed, renewal, HARD, utc(2026, 12, 1), policy)
     upgraded = ok(
         change_plan(
             declined.subscription,
@@ -619,18 +615,11 @@ def test_ending_when_retries_run_out_drops_what_was_scheduled(scheduled: str) ->
     # Advanced, renewal declined on 1 Dec; then a downgrade to Personal (or a cancellation) is
     # scheduled for the period end. When THREE_RETRIES runs out (8 Dec) the subscription
     # ends at once: nothing remains scheduled.
-    from subscription_rules import cancel  # noqa: PLC0415
-
     policy = attrs.evolve(
         SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
     )
-    start = start_subscription(
-        "sub_1", "cus_1", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
-    ).subscription
-    paid = outcome(start, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), policy)
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
-    invoice = renewed.invoices[0].id
-    decision = outcome(renewed.subscription, invoice, SOFT, utc(2026, 12, 1), policy)
+    renewed, invoice = renewal_due(policy, "advanced")
+    decision = outcome(renewed, invoice, SOFT, utc(2026, 12, 1), policy)
     if scheduled == "downgrade":
         decision = ok(
             change_plan(

@@ -142,7 +142,8 @@ class Preferences:
     unsubscribed: frozenset[str] = frozenset()
 
 
-_CHECKED_TYPES: tuple[type, ...] = (NoticeKind, str, str)
+# The types of kind, subscription_id, customer_id, facts and occasion.
+_FIELD_TYPES: tuple[type, ...] = (NoticeKind, str, str, tuple, str)
 
 
 @attrs.frozen
@@ -175,12 +176,11 @@ class Notice:
 
     def __attrs_post_init__(self) -> None:
         at: object = self.at
+        fields = (self.kind, self.subscription_id, self.customer_id, self.facts, self.occasion)
         if (
             isinstance(at, datetime)
             and at.utcoffset() is not None
-            and (type(self.kind), type(self.subscription_id), type(self.customer_id))
-            == _CHECKED_TYPES
-            and (type(self.facts), type(self.occasion)) == (tuple, str)
+            and tuple(map(type, fields)) == _FIELD_TYPES
         ):
             return  # the rules' own notices: checked at once
         _expect(self.kind, NoticeKind, "kind")
