@@ -33,6 +33,7 @@ from subscription_rules.errors import (
     InvalidArgumentError,
     InvalidInstantError,
     InvalidPolicyError,
+    _expect,
     _shown,
 )
 from subscription_rules.money import Money
@@ -103,12 +104,22 @@ class Succeeded:
 class Declined:
     """The issuer declined the payment; ``code`` is the gateway's decline code, for logs.
 
+    ``kind`` must be a :class:`DeclineKind`: the text ``"hard"`` is refused rather
+    than read as a soft decline (a stolen card would be retried).
+
     >>> Declined(DeclineKind.HARD, "stolen_card").kind.value
     'hard'
+    >>> Declined("hard")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidArgumentError: kind: expected DeclineKind, got str 'hard'
     """
 
     kind: DeclineKind
     code: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _expect(self.kind, DeclineKind, "kind")
+        _expect(self.code, str, "code")
 
 
 @attrs.frozen
@@ -120,6 +131,9 @@ class GatewayError:
     """
 
     message: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        _expect(self.message, str, "message")
 
 
 #: What a payment attempt came to.

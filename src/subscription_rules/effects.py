@@ -292,3 +292,7 @@ class Refused:
     reason: RefusalReason
     message: str
     infeasible: Infeasible | None = None
+
+    def __attrs_post_init__(self) -> None:
+        _expect(self.reason, RefusalReason, "reason")
+        _expect(self.message, str, "message")

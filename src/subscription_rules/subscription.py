@@ -257,6 +257,14 @@ class Subscription:
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
             _expect(getattr(self, name), kind, name)
+        for name, kind in _OPTIONAL_ENUMS:
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise InvalidArgumentError(
+                    f"expected {kind.__name__} or None, got {type(value).__name__} {value!r}",
+                    argument=name,
+                    value=value,
+                )
         self._check_balance()
 
     def _check_balance(self) -> None:
@@ -347,6 +355,10 @@ _FIELD_KINDS: tuple[tuple[str, type], ...] = (
     ("currency", Currency),
     ("status", Status),
     ("credit_balance", Money),
+)
+_OPTIONAL_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
+    ("suspension_reason", SuspensionReason),
+    ("suspended_from", Status),
 )
 _FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in attrs.fields(Subscription))
 _FIELD_SET: frozenset[str] = frozenset(_FIELD_NAMES)
