@@ -7,6 +7,7 @@ Personal costs USD 50.00 a month; the default schedule (SMART_RETRIES_LIKE) retr
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -363,6 +364,77 @@ def test_retries_at_a_local_hour_across_paris_dst_changes() -> None:
     (autumn,) = schedule.retry_times(datetime(2023, 10, 27, 23, 30, tzinfo=UTC), "Europe/Paris")
     assert autumn.astimezone(UTC) == datetime(2023, 10, 29, 0, 0, tzinfo=UTC)
     assert autumn.isoformat() == "2023-10-29T02:00:00+02:00"
+
+
+def test_retry_times_strictly_increase_across_dst() -> None:
+    # Retries at midnight, Paris, 1 and 2 days after a failure on 23 Oct 2026 22:30 UTC.
+    # Paris sets its clocks back on 25 Oct (03:00 CEST → 02:00 CET), so that day lasts 25 h:
+    # its midnight is 24 Oct 22:00 UTC and the next is 25 Oct 23:00 UTC.
+    # - +1 day = 24 Oct 22:30 UTC (25 Oct 00:30 CEST): the next midnight is 26 Oct 00:00 CET
+    #   = 25 Oct 23:00 UTC;
+    # - +2 days = 25 Oct 22:30 UTC (25 Oct 23:30 CET): the next midnight is the same instant.
+    # Two retries cannot be one: the second waits for the midnight after, 26 Oct 23:00 UTC.
+    schedule = RetrySchedule("midnight", (timedelta(days=1), timedelta(days=2)), local_hour=0)
+    first, second = schedule.retry_times(utc(2026, 10, 23, 22, 30), "Europe/Paris")
+    assert first.astimezone(UTC) == utc(2026, 10, 25, 23)
+    assert second.astimezone(UTC) == utc(2026, 10, 26, 23)
+    assert second.isoformat() == "2026-10-27T00:00:00+01:00"
+
+
+def test_retry_times_stay_within_the_window_across_dst() -> None:
+    # One retry a day after 23 Oct 2026 22:30 UTC, at midnight in Paris: 24 Oct 22:30 UTC is
+    # 00:30 CEST on the 25-hour day, whose next midnight (25 Oct 23:00 UTC) is 24.5 h later.
+    # The window allows a local day of up to 26 hours after the last offset, and the
+    # deadline of a hard decline is the end of that window.
+    schedule = RetrySchedule("midnight", (timedelta(days=1),), local_hour=0)
+    failure = utc(2026, 10, 23, 22, 30)
+    (retry,) = schedule.retry_times(failure, "Europe/Paris")
+    assert retry.astimezone(UTC) == utc(2026, 10, 25, 23)
+    assert schedule.window == timedelta(days=1, hours=26)
+    assert retry <= failure + schedule.window
+    assert schedule.deadline(failure) == utc(2026, 10, 26, 0, 30)
+
+
+def test_retry_times_depend_on_the_instant_not_the_zone_it_is_written_in() -> None:
+    # 7 Mar 2026 12:00 UTC is 07:00 EST in New York, which moves to EDT on 8 Mar. A day later
+    # is 8 Mar 12:00 UTC whichever way the failure is written (adding a day to the New York
+    # wall clock gave 07:00 EDT = 11:00 UTC, an hour early). The result is in the billing
+    # time zone.
+    failure = utc(2026, 3, 7, 12)
+    in_new_york = failure.astimezone(ZoneInfo("America/New_York"))
+    for schedule in (KILL_BILL_EXAMPLE, RetrySchedule("hour", (timedelta(days=1),), local_hour=9)):
+        assert schedule.retry_times(in_new_york, "Europe/Paris") == schedule.retry_times(
+            failure, "Europe/Paris"
+        )
+    (retry,) = RetrySchedule("day", (timedelta(days=1),)).retry_times(in_new_york)
+    assert (retry, retry.utcoffset()) == (utc(2026, 3, 8, 12), timedelta(0))
+    assert KILL_BILL_EXAMPLE.deadline(in_new_york) == utc(2026, 3, 27, 12)
+
+
+def test_gateway_backoff_is_counted_in_elapsed_minutes_across_dst() -> None:
+    # New York sets its clocks back at 02:00 EDT on 1 Nov 2026 (06:00 UTC). A gateway error
+    # at 01:58 EDT (05:58 UTC), written in New York time, is retried 5 minutes later at
+    # 06:03 UTC (01:03 EST), not at 02:03 EST (07:03 UTC, 65 minutes later).
+    new_york = ZoneInfo("America/New_York")
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 10, 31), catalog=CATALOG, trial=False
+    ).subscription
+    at = utc(2026, 11, 1, 5, 58).astimezone(new_york)
+    errored = outcome(sub, sub.open_invoices[0].id, GatewayError(), at)
+    assert errored.next_wakeup == utc(2026, 11, 1, 6, 3)
+
+
+def test_overdue_next_change_is_counted_in_elapsed_days_across_dst() -> None:
+    # An invoice issued on 20 Mar 2026 at 00:00 Paris time (19 Mar 23:00 UTC), unpaid: the
+    # 10-day warning comes 10 × 24 h later, 29 Mar 23:00 UTC (30 Mar 01:00 CEST), when ten
+    # whole days have passed, not at 30 Mar 00:00 CEST (29 Mar 22:00 UTC), when only 9 had.
+    paris = ZoneInfo("Europe/Paris")
+    issued = datetime(2026, 3, 20, tzinfo=paris)
+    unpaid = [UnpaidInvoice(issued, Money.of("50", "USD"))]
+    status = overdue_state(unpaid, issued, LADDER)
+    assert status.next_change == utc(2026, 3, 29, 23)
+    assert status.next_change is not None
+    assert overdue_state(unpaid, status.next_change, LADDER).state == LADDER.states[0]
 
 
 # --- the overdue ladder -----------------------------------------------------------------------

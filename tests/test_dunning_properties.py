@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -85,6 +85,84 @@ def test_retry_instants_strictly_increase_and_stay_inside_the_window(
                 for fold in (0, 1)
             }
             assert t.astimezone(UTC) in occurrences, t
+
+
+DST_ZONES = ["America/New_York", "Europe/Paris", "Australia/Sydney", "America/Santiago"]
+
+
+def _transitions(zone: str) -> list[datetime]:
+    """Every instant (to the second) at which ``zone``'s UTC offset changed in 2020–2035."""
+    tz = ZoneInfo(zone)
+    found = []
+    day = datetime(2020, 1, 1, tzinfo=UTC)
+    while day.year < 2036:
+        later = day + timedelta(days=1)
+        if day.astimezone(tz).utcoffset() != later.astimezone(tz).utcoffset():
+            low, high = day, later  # the offset changes in (low, high]
+            while high - low > timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                if middle.astimezone(tz).utcoffset() == low.astimezone(tz).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            found.append(high.replace(microsecond=0))
+        day = later
+    return found
+
+
+TRANSITIONS = {zone: _transitions(zone) for zone in DST_ZONES}
+WRITTEN_IN = [UTC, *(ZoneInfo(zone) for zone in [*DST_ZONES, "Asia/Kolkata", "Pacific/Chatham"])]
+NEAR = [timedelta(seconds=s) for s in (-3601, -3600, -1800, -1, 0, 1, 1800, 3600, 3601)]
+
+
+@st.composite
+def failures_near_dst(draw: st.DrawFn) -> tuple[RetrySchedule, datetime, str]:
+    """A schedule, a billing zone, and a failure placed so that a retry's offset (or its
+    local hour's midnight) lands on one of the zone's DST transitions, give or take a second,
+    half an hour or an hour."""
+    zone = draw(st.sampled_from(DST_ZONES))
+    schedule = draw(schedules())
+    if schedule.local_hour is not None and draw(st.booleans()):
+        # The local hours that fall in or next to the zone's gaps and folds.
+        hour = draw(st.sampled_from([0, 1, 2, 3, 23]))
+        schedule = attrs.evolve(schedule, local_hour=hour)
+    transition = draw(st.sampled_from(TRANSITIONS[zone]))
+    offset = draw(st.sampled_from(schedule.offsets))
+    shift = draw(st.sampled_from(NEAR) | st.integers(-2 * 86_400, 2 * 86_400).map(
+        lambda s: timedelta(seconds=s)
+    ))  # fmt: skip
+    return schedule, transition - offset + shift, zone
+
+
+@given(failures_near_dst(), st.sampled_from(WRITTEN_IN))
+def test_retry_times_across_dst_depend_on_the_instant_increase_and_stay_in_the_window(
+    case: tuple[RetrySchedule, datetime, str], written_in: tzinfo
+) -> None:
+    """Across the DST changes of New York, Paris, Sydney and Santiago, and whatever zone the
+    failure instant is written in: the retries are the same instants, in the billing zone,
+    each at or after its offset, strictly after the one before, within the window (and the
+    deadline is the window's end), and — with a local hour — at that hour on the retry's
+    local date (a missing hour moved forward by the gap, a repeated hour's first pass)."""
+    # Instants are compared in UTC: Python compares two times of one zone by their wall
+    # clocks (a repeated hour's two passes look equal), and never finds a time in a
+    # repeated hour equal to one in another zone.
+    schedule, failure, zone = case
+    local = schedule.retry_times(failure, zone)
+    assert all(t.tzinfo == ZoneInfo(zone) for t in local)
+    times = [t.astimezone(UTC) for t in local]
+    again = schedule.retry_times(failure.astimezone(written_in), zone)
+    assert [t.astimezone(UTC) for t in again] == times
+    previous = failure
+    for offset, at in zip(schedule.offsets, times, strict=True):
+        assert at >= failure + offset
+        assert at > previous
+        previous = at
+    assert times[-1] <= failure + schedule.window
+    assert schedule.deadline(failure.astimezone(written_in)) == failure + schedule.window
+    if schedule.local_hour is not None:
+        for at in local:
+            first_pass = datetime.combine(at.date(), time(schedule.local_hour), at.tzinfo)
+            assert at.astimezone(UTC) == first_pass.astimezone(UTC), at
 
 
 OUTCOMES: list[PaymentOutcome] = [

@@ -79,7 +79,7 @@ from subscription_rules.dunning import (
     Succeeded,
 )
 from subscription_rules.effects import Decision, Refused
-from subscription_rules.errors import CatalogError, SubscriptionRulesError
+from subscription_rules.errors import CatalogError, InvalidInstantError, SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, Line, format_date
 from subscription_rules.lifecycle import (
     MAX_PERIODS_PER_ADVANCE,
@@ -1026,8 +1026,8 @@ def _retries(args: argparse.Namespace) -> _Retries:
     with _about("--failed-at"):
         times = schedule.retry_times(failed_at, tz.key)
     try:
-        deadline = failed_at + schedule.window
-    except OverflowError:
+        deadline = schedule.deadline(failed_at).astimezone(tz)
+    except (InvalidInstantError, OverflowError):
         message = f"{args.failed_at!r} lies too close to year 9999 for this schedule"
         raise _bad("--failed-at", message, args.failed_at) from None
     return _Retries(failed_at, tz, policy, schedule, times, deadline)
@@ -1040,7 +1040,7 @@ def _retries_text(found: _Retries) -> str:
     if schedule.local_hour is not None:
         at_hour = f", each moved to the next {schedule.local_hour:02d}:00 local time"
     rows = [
-        [str(number), _local_time(at, tz), _after(at - found.failed_at)]
+        [str(number), _local_time(at, tz), _after(_elapsed(found.failed_at, at))]
         for number, at in enumerate(found.times, start=1)
     ]
     table = _aligned(["Retry", "At", "After the failure"], rows, [True, False, False])
@@ -1068,6 +1068,11 @@ def _retries_text(found: _Retries) -> str:
     ).replace(_NBSP, " ")
 
 
+def _elapsed(start: datetime, end: datetime) -> timedelta:
+    """The time elapsed from ``start`` to ``end``, in UTC (a wall clock gains or loses DST)."""
+    return end.astimezone(UTC) - start.astimezone(UTC)
+
+
 def _unbroken(text: str) -> str:
     """``text`` with its spaces made unbreakable for :func:`textwrap.wrap` (restored after)."""
     return text.replace(" ", _NBSP)
@@ -1090,8 +1095,8 @@ def _retries_json(found: _Retries) -> str:
                 {
                     "number": number,
                     "at": _time_json(at, tz),
-                    "after_seconds": int((at - found.failed_at).total_seconds()),
-                    "after": _after(at - found.failed_at),
+                    "after_seconds": int(_elapsed(found.failed_at, at).total_seconds()),
+                    "after": _after(_elapsed(found.failed_at, at)),
                 }
                 for number, at in enumerate(found.times, start=1)
             ],

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Final, TypeAlias
 
 import attrs
@@ -42,6 +42,7 @@ from subscription_rules.periods import require_aware, zone
 __all__ = [
     "GATEWAY_BACKOFF",
     "KILL_BILL_EXAMPLE",
+    "LONGEST_LOCAL_DAY",
     "MAX_OVERDUE_DAYS",
     "MAX_RETRIES",
     "MAX_RETRY_WINDOW",
@@ -68,6 +69,10 @@ MAX_RETRIES: Final = 50
 
 #: The longest span from the first failure to the last retry.
 MAX_RETRY_WINDOW: Final = timedelta(days=366)
+
+#: The longest a local day can last: 24 hours and a two-hour DST change (Antarctica/Troll;
+#: an hour in most zones). A retry waiting for a local hour waits at most this long.
+LONGEST_LOCAL_DAY: Final = timedelta(hours=26)
 
 #: The most days an overdue state may wait for (ten years of 366 days).
 MAX_OVERDUE_DAYS: Final = 3660
@@ -258,53 +263,125 @@ class RetrySchedule:
     def window(self) -> timedelta:
         """The longest span from the first failure to the last retry.
 
-        The last offset, plus up to a day when retries wait for a local hour.
+        The last offset, plus up to a local day when retries wait for a local
+        hour: a day of up to :data:`LONGEST_LOCAL_DAY` (26 hours) where clocks
+        are set back.
+
+        >>> RetrySchedule("midnight", (timedelta(days=3),), local_hour=0).window
+        datetime.timedelta(days=4, seconds=7200)
         """
-        return self.offsets[-1] + (_ONE_DAY if self.local_hour is not None else timedelta(0))
+        return self.offsets[-1] + (
+            LONGEST_LOCAL_DAY if self.local_hour is not None else timedelta(0)
+        )
+
+    def deadline(self, first_failure: datetime) -> datetime:
+        """The end of the window after a first failure at ``first_failure``, in UTC.
+
+        A hard decline waits this long for a new payment method. Counted in
+        elapsed time, so the zone ``first_failure`` is written in does not matter.
+
+        >>> from datetime import UTC, datetime
+        >>> THREE_RETRIES.deadline(datetime(2026, 3, 1, 12, tzinfo=UTC)).isoformat()
+        '2026-03-08T12:00:00+00:00'
+        """
+        start = _in_utc(require_aware(first_failure, "first_failure"), "first_failure")
+        try:
+            return start + self.window
+        except OverflowError:  # within a retry window of datetime.max
+            raise InvalidInstantError(
+                f"the retry window after {first_failure} would end beyond year 9999",
+                argument="first_failure",
+                value=first_failure,
+            ) from None
 
     def retry_time(self, first_failure: datetime, index: int, time_zone: str = "UTC") -> datetime:
         """The instant of retry ``index`` (0-based) after a first failure at ``first_failure``.
+
+        See :meth:`retry_times`.
 
         >>> from datetime import UTC, datetime
         >>> late = RetrySchedule("late", (timedelta(days=1),), local_hour=0)
         >>> late.retry_time(datetime(2026, 3, 1, 15, tzinfo=UTC), 0, "Europe/Paris").isoformat()
         '2026-03-03T00:00:00+01:00'
         """
-        require_aware(first_failure, "first_failure")
         if type(index) is not int or not 0 <= index < len(self.offsets):
             raise InvalidArgumentError(
-                f"must be an int from 0 to {len(self.offsets) - 1}, got {index!r}",
+                f"must be an int from 0 to {len(self.offsets) - 1}, got {_shown(index)}",
                 argument="index",
                 value=index,
             )
-        tz = zone(time_zone) if self.local_hour is not None else None
-        try:
-            at = first_failure + self.offsets[index]
-            if tz is None or self.local_hour is None:
-                return at
-            local = at.astimezone(tz)
-            aligned = local.replace(hour=self.local_hour, minute=0, second=0, microsecond=0)
-            if aligned.astimezone(UTC) < at.astimezone(UTC):
-                aligned = (local + timedelta(days=1)).replace(
-                    hour=self.local_hour, minute=0, second=0, microsecond=0
-                )
-            return aligned.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
-        except OverflowError:  # within a retry window of datetime.max
-            raise InvalidInstantError(
-                f"retry {index} after {first_failure} would fall beyond year 9999",
-                argument="first_failure",
-                value=first_failure,
-            ) from None
+        return self._times(first_failure, time_zone, index + 1, named=index)[index]
 
     def retry_times(self, first_failure: datetime, time_zone: str = "UTC") -> tuple[datetime, ...]:
-        """Every retry instant after a first failure at ``first_failure``.
+        """Every retry instant after a first failure at ``first_failure``, in ``time_zone``.
+
+        Offsets are elapsed time, added in UTC: the retries depend on the
+        failure instant and the billing time zone only, never on the zone the
+        instant is written in. With ``local_hour`` each retry moves to the next
+        time that hour comes round in ``time_zone`` (an hour that a DST change
+        skips moves forward by the gap; an hour that occurs twice is taken at
+        its first pass), and never onto or before the retry before it.
 
         >>> from datetime import UTC, datetime
         >>> times = SMART_RETRIES_LIKE.retry_times(datetime(2026, 11, 1, tzinfo=UTC))
         >>> len(times), times[-1].date().isoformat()
         (7, '2026-11-15')
+
+        Paris sets its clocks back on 25 October 2026, a day of 25 hours: retries
+        one and two days after a failure at 22:30 UTC on the 23rd would both find
+        the same next midnight, so the second waits for the one after.
+
+        >>> midnight = RetrySchedule("midnight", (timedelta(days=1), timedelta(days=2)),
+        ...     local_hour=0)
+        >>> [t.isoformat() for t in midnight.retry_times(datetime(2026, 10, 23, 22, 30,
+        ...     tzinfo=UTC), "Europe/Paris")]
+        ['2026-10-26T00:00:00+01:00', '2026-10-27T00:00:00+01:00']
         """
-        return tuple(self.retry_time(first_failure, i, time_zone) for i in range(len(self.offsets)))
+        return self._times(first_failure, time_zone, len(self.offsets))
+
+    def _times(
+        self, first_failure: datetime, time_zone: str, count: int, named: int | None = None
+    ) -> tuple[datetime, ...]:
+        """The first ``count`` retry instants, in ``time_zone``.
+
+        Beyond year 9999 the error names retry ``named`` (the one asked for), or else the
+        first that falls there.
+        """
+        require_aware(first_failure, "first_failure")
+        tz = zone(time_zone)
+        start = _in_utc(first_failure, "first_failure")
+        times: list[datetime] = []
+        previous = start
+        try:
+            for offset in self.offsets[:count]:
+                at = start + offset
+                if self.local_hour is not None:
+                    at = _next_local_hour(at, previous, self.local_hour, tz)
+                times.append(at)
+                previous = at
+            return tuple(at.astimezone(tz) for at in times)
+        except OverflowError:  # within a retry window of datetime.max
+            raise InvalidInstantError(
+                f"retry {len(times) if named is None else named} after {first_failure} "
+                "would fall beyond year 9999",
+                argument="first_failure",
+                value=first_failure,
+            ) from None
+
+
+def _next_local_hour(at: datetime, previous: datetime, hour: int, tz: tzinfo) -> datetime:
+    """The first time ``hour`` comes round in ``tz`` at or after ``at`` and after ``previous``.
+
+    Both instants are in UTC, and so is the result. The hour on a local date is
+    normalised through UTC: ``fold=0`` gives a skipped hour moved forward by the
+    gap and a repeated hour's first pass.
+    """
+    day = at.astimezone(tz).date()
+    while True:
+        candidate = datetime.combine(day, time(hour), tz).astimezone(UTC)
+        if candidate >= at and candidate > previous:
+            return candidate
+        day += _ONE_DAY
 
 
 #: Stripe's recommended Smart Retries setting, "8 tries within 2 weeks", as a
@@ -522,7 +599,9 @@ def overdue_state(
         )
     if not unpaid:
         return OverdueStatus(None, (), None)
-    oldest = min(invoice.issued_at for invoice in unpaid)
+    # Days are elapsed days, counted in UTC like `_days_reached`: the wall clock of the
+    # zone an invoice's instant is written in would move a threshold by an hour across DST.
+    oldest = min(_in_utc(invoice.issued_at, "issued_at") for invoice in unpaid)
     balance = unpaid[0].amount
     for invoice in unpaid[1:]:
         balance += invoice.amount

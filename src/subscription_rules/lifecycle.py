@@ -345,7 +345,9 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
         if item.next_retry_at is not None:
             due.append((item.next_retry_at, _Due.RETRY))
         elif item.awaiting_payment_method and item.first_failed_at is not None:
-            due.append((item.first_failed_at + policy.retry_schedule.window, _Due.DUNNING_DEADLINE))
+            due.append(
+                (policy.retry_schedule.deadline(item.first_failed_at), _Due.DUNNING_DEADLINE)
+            )
     ladder = policy.overdue_ladder
     if ladder is not None:
         status = overdue_state(
@@ -580,7 +582,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
             if (
                 item.awaiting_payment_method
                 and item.first_failed_at is not None
-                and item.first_failed_at + policy.retry_schedule.window <= at
+                and policy.retry_schedule.deadline(item.first_failed_at) <= at
             ):
                 sub, done = _exhaust(sub, item, at, catalog, policy)
                 effects.extend(done)
@@ -1300,10 +1302,10 @@ def _record_decline(
                 NoticeKind.PAYMENT_METHOD_NEEDED,
                 at,
                 item,
-                ("deadline", first_failed_at + schedule.window),
+                ("deadline", schedule.deadline(first_failed_at)),
             )
         )
-        if first_failed_at + schedule.window <= at:
+        if schedule.deadline(first_failed_at) <= at:
             sub, done = _exhaust(sub, item, at, catalog, policy)
             effects.extend(done)
         return sub, tuple(effects)
@@ -1330,7 +1332,9 @@ def _record_gateway_error(
     errors = item.gateway_errors + 1
     if errors > len(GATEWAY_BACKOFF) or sub.status not in _BILLING:
         return None
-    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=at + GATEWAY_BACKOFF[errors - 1])
+    # Minutes of elapsed time, in UTC: a wall clock would wait an extra hour across DST.
+    retry_at = at.astimezone(UTC) + GATEWAY_BACKOFF[errors - 1]
+    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=retry_at)
     return _with_invoice(sub, item), ()
 
 
