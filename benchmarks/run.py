@@ -51,6 +51,7 @@ from subscription_rules import (
     BillingCycle,
     Catalog,
     ChangeQuote,
+    ChargeInvoice,
     Decision,
     Plan,
     Price,
@@ -122,8 +123,10 @@ def build_subscription(i: int, catalog: Catalog) -> Subscription:
         catalog=catalog,
         trial=False,
     )
+    first = started.effects[0]
+    assert isinstance(first, ChargeInvoice)
     paid = record_payment(
-        started.subscription, started.invoices[0].id, Succeeded(), start, catalog=catalog
+        started.subscription, first.idempotency_key, Succeeded(), start, catalog=catalog
     )
     assert isinstance(paid, Decision)
     return paid.subscription
@@ -540,9 +543,11 @@ def old_subscription(ctx: Context, age: int) -> Subscription:
     while sub.period_index < age - 1:
         renewed = advance(sub, sub.current_period.end, catalog=ctx.catalog)
         sub = renewed.subscription
-        for invoice in renewed.invoices:
+        for charge in renewed.effects:
+            if not isinstance(charge, ChargeInvoice):
+                continue
             paid = record_payment(
-                sub, invoice.id, Succeeded(), sub.processed_until, catalog=ctx.catalog
+                sub, charge.idempotency_key, Succeeded(), sub.processed_until, catalog=ctx.catalog
             )
             assert isinstance(paid, Decision)
             sub = paid.subscription

@@ -101,6 +101,7 @@ if TYPE_CHECKING:
 
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
+FIRST_CHARGE = "sub_1:charge:sub_1-INV-0001:attempt-1"
 NOV_16 = datetime(2026, 11, 16, tzinfo=UTC)
 DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
 NAIVE = datetime(2026, 11, 10)  # noqa: DTZ001 - the point: no time zone
@@ -1303,14 +1304,14 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "record-payment-outcome-str",
             'record_payment(sub, invoice, "declined", at)',
-            lambda: record_payment(sub, "sub_1-INV-0001", bad("declined"), NOV_10, catalog=catalog),
+            lambda: record_payment(sub, FIRST_CHARGE, bad("declined"), NOV_10, catalog=catalog),
             InvalidArgumentError,
             "^outcome: expected Succeeded, Declined or GatewayError, got 'declined'",
         ),
         Case(
             "record-payment-naive-at",
             "record_payment(sub, invoice, Succeeded(), datetime(2026, 11, 10))",
-            lambda: record_payment(sub, "sub_1-INV-0001", bad(None), NAIVE, catalog=catalog),
+            lambda: record_payment(sub, FIRST_CHARGE, bad(None), NAIVE, catalog=catalog),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),

@@ -84,10 +84,22 @@ def renewal_due(
     sub = start_subscription(
         "sub_1", "cus_1", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
     ).subscription
-    paid = ok(record_payment(sub, "sub_1-INV-0001", Succeeded(), utc(2026, 11, 1), catalog=CATALOG))
+    paid = ok(
+        record_payment(
+            sub, attempt_of(sub, "sub_1-INV-0001"), Succeeded(), utc(2026, 11, 1), catalog=CATALOG
+        )
+    )
     renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
     (invoice,) = renewed.invoices
     return renewed.subscription, invoice.id
+
+
+def attempt_of(sub: Subscription, invoice_id: str) -> str:
+    """The idempotency key of the charge attempt of ``invoice_id`` awaiting its outcome."""
+    item = sub.open_invoice(invoice_id)
+    assert item is not None, invoice_id
+    assert item.attempt_key is not None, item
+    return item.attempt_key
 
 
 def outcome(
@@ -97,7 +109,9 @@ def outcome(
     at: datetime,
     policy: BillingPolicy = SEED_POLICY,
 ) -> Decision:
-    return ok(record_payment(sub, invoice_id, result, at, catalog=CATALOG, policy=policy))
+    """Record ``result`` as the outcome of the attempt of ``invoice_id`` awaiting one."""
+    key = attempt_of(sub, invoice_id)
+    return ok(record_payment(sub, key, result, at, catalog=CATALOG, policy=policy))
 
 
 def all_three_retries_declined(policy: BillingPolicy) -> tuple[Decision, str]:
@@ -211,9 +225,11 @@ def test_gateway_error_is_retried_within_minutes_without_using_an_attempt() -> N
     assert errored.notices == ()
     assert errored.next_wakeup == utc(2026, 12, 1, 0, 5)
     retried = advance(errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG)
-    assert charges(retried) == [f"sub_1:charge:{invoice}:attempt-2"]
+    # The unanswered attempt is sent again with its own key: if it went through, the gateway
+    # answers it rather than charging twice.
+    assert charges(retried) == ["sub_1:renewal:2026-12-01T00:00:00+00:00"]
     (open_invoice,) = retried.subscription.open_invoices
-    assert open_invoice.declines == 0
+    assert (open_invoice.declines, open_invoice.attempts) == (0, 1)
     # A soft decline afterwards starts the schedule with its first retry.
     declined = outcome(retried.subscription, invoice, SOFT, utc(2026, 12, 1, 0, 6))
     assert declined.next_wakeup == utc(2026, 12, 2, 0, 6)
@@ -226,7 +242,7 @@ def test_kill_bill_documented_retry_timeline() -> None:
     sub = start_subscription(
         "kb", "c", "personal", MONTHLY, utc(2021, 7, 6), catalog=CATALOG, trial=False
     ).subscription
-    paid = ok(record_payment(sub, "kb-INV-0001", Succeeded(), utc(2021, 7, 6), catalog=CATALOG))
+    paid = outcome(sub, "kb-INV-0001", Succeeded(), utc(2021, 7, 6))
     renewed = advance(paid.subscription, utc(2021, 8, 6), catalog=CATALOG, policy=policy)
     invoice = renewed.invoices[0].id
     decision = outcome(renewed.subscription, invoice, SOFT, utc(2021, 8, 6), policy)
@@ -242,23 +258,24 @@ def test_kill_bill_documented_retry_timeline() -> None:
 
 def test_success_recorded_twice_is_counted_once() -> None:
     sub, invoice = renewal_due()
+    key = attempt_of(sub, invoice)
     paid = outcome(sub, invoice, Succeeded(), utc(2026, 12, 1))
-    again = record_payment(
-        paid.subscription, invoice, Succeeded(), utc(2026, 12, 1), catalog=CATALOG
-    )
+    again = record_payment(paid.subscription, key, Succeeded(), utc(2026, 12, 1), catalog=CATALOG)
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.ALREADY_PAID
     unknown = record_payment(
-        paid.subscription, "other-INV-9", SOFT, utc(2026, 12, 1), catalog=CATALOG
-    )
+        paid.subscription, "other:charge:other-INV-9:attempt-1", SOFT, utc(2026, 12, 1),
+        catalog=CATALOG,
+    )  # fmt: skip
     assert isinstance(unknown, Refused)
-    assert unknown.reason is RefusalReason.UNKNOWN_INVOICE
+    assert unknown.reason is RefusalReason.UNKNOWN_ATTEMPT
 
 
 def test_outcome_must_be_a_payment_outcome() -> None:
     sub, invoice = renewal_due()
+    key = attempt_of(sub, invoice)
     with pytest.raises(InvalidArgumentError, match="outcome: expected Succeeded"):
-        record_payment(sub, invoice, "paid", utc(2026, 12, 1), catalog=CATALOG)  # type: ignore[arg-type]
+        record_payment(sub, key, "paid", utc(2026, 12, 1), catalog=CATALOG)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -284,7 +301,8 @@ def test_restricted_access_while_past_due_is_restored_on_payment() -> None:
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
     assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
-    paid = outcome(declined.subscription, invoice, Succeeded(), utc(2026, 12, 1, 12), policy)
+    retried = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=policy)
+    paid = outcome(retried.subscription, invoice, Succeeded(), utc(2026, 12, 2), policy)
     assert RestoreAccess() in paid.effects
 
 
@@ -608,27 +626,33 @@ def test_gateway_errors_back_off_5_10_20_40_80_minutes_then_count_as_a_soft_decl
     assert (item.declines, item.gateway_errors) == (1, 0)
 
 
-def test_declines_reported_without_retries_exhaust_the_schedule_and_nothing_is_retried_after() -> (
-    None
-):
-    # THREE_RETRIES allows 3 retries: the 4th decline exhausts it even when the host reports
-    # the declines back to back (duplicate webhooks) before any retry was charged. Staying
-    # past due, the invoice must not be charged again by a retry left scheduled.
+def test_duplicate_declines_use_no_retry_and_an_exhausted_invoice_is_not_retried_after() -> None:
+    # THREE_RETRIES: retries 3, 5 and 7 days after the first failure. The renewal's decline
+    # delivered four times is counted once: the next retry stays on 4 Dec. When the three
+    # retries are declined, staying past due, the invoice is not charged again by a retry
+    # left scheduled: until the next renewal (1 Jan) nothing is due.
     policy = attrs.evolve(
         SEED_POLICY,
         retry_schedule=THREE_RETRIES,
         retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     )
     sub, invoice = renewal_due(policy)
-    for _ in range(4):
-        decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
-        sub = decision.subscription
+    key = attempt_of(sub, invoice)
+    decision = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
+    for _ in range(3):
+        repeated = record_payment(
+            decision.subscription, key, SOFT, utc(2026, 12, 1), catalog=CATALOG, policy=policy
+        )
+        assert isinstance(repeated, Refused)
+        assert repeated.reason is RefusalReason.DUPLICATE_OUTCOME
+    (item,) = decision.subscription.open_invoices
+    assert (item.declines, item.next_retry_at) == (1, utc(2026, 12, 4))
+    decision, invoice = all_three_retries_declined(policy)
     assert kinds(decision) == ["final_attempt_failed"]
-    (item,) = sub.open_invoices
+    (item,) = decision.subscription.open_invoices
     assert (item.exhausted, item.next_retry_at, item.declines) == (True, None, 4)
-    # Until the next renewal (1 Jan) nothing is due; then only the January invoice is charged.
     assert decision.next_wakeup == utc(2027, 1, 1)
-    later = advance(sub, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
+    later = advance(decision.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
     assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00"]
 
 

@@ -188,12 +188,14 @@ def test_no_retry_after_success_after_the_end_or_beyond_the_schedule(
         "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False
     ).subscription
     invoice = sub.open_invoices[0].id
+    key = sub.open_invoices[0].attempt_key
+    assert key is not None
     at = START
     paid = False
     charged_after_end = 0
     attempts = 1
     for step, result in enumerate(outcomes):
-        recorded = record_payment(sub, invoice, result, at, catalog=CATALOG, policy=policy)
+        recorded = record_payment(sub, key, result, at, catalog=CATALOG, policy=policy)
         if not isinstance(recorded, Decision):
             assert paid  # only a paid invoice is refused
             break
@@ -210,6 +212,7 @@ def test_no_retry_after_success_after_the_end_or_beyond_the_schedule(
         retries = [
             e for e in moved.effects if isinstance(e, ChargeInvoice) and e.invoice.id == invoice
         ]
+        key = retries[-1].idempotency_key if retries else key
         if paid:
             assert retries == []
         if sub.status is Status.ENDED:

@@ -285,8 +285,8 @@ class Lives(RuleBasedStateMachine):
                     effect.idempotency_key, (effect.invoice.id, effect.amount.minor)
                 )
                 assert seen == (effect.invoice.id, effect.amount.minor), effect.idempotency_key
-                if effect.amount.is_positive() and effect.invoice.id not in self.in_flight:
-                    self.in_flight.append(effect.invoice.id)
+                if effect.amount.is_positive() and effect.idempotency_key not in self.in_flight:
+                    self.in_flight.append(effect.idempotency_key)
         if before is not None:
             # (e) only along the diagram; (f) with its notice
             after = decision.subscription.status
@@ -388,12 +388,12 @@ class Lives(RuleBasedStateMachine):
     def payment(self, pick: int, outcome: PaymentOutcome, minutes: int) -> None:
         if not self.in_flight:
             return
-        invoice_id = self.in_flight.pop(pick % len(self.in_flight))
+        attempt = self.in_flight.pop(pick % len(self.in_flight))
         at = self._at(minutes)
         self._replayed(
             lambda: record_payment(
                 self.sub,
-                invoice_id,
+                attempt,
                 outcome,
                 at,
                 catalog=self.catalog,

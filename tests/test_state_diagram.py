@@ -80,10 +80,18 @@ def _suspended_active() -> Subscription:
     return ok(suspend(start(trial=False).subscription, at(5)))
 
 
+def _attempt(sub: Subscription) -> str:
+    """The key of s-INV-0001's charge attempt awaiting an outcome."""
+    item = sub.open_invoice("s-INV-0001")
+    assert item is not None
+    assert item.attempt_key is not None
+    return item.attempt_key
+
+
 def _declined(rules: BillingPolicy = SEED_POLICY) -> Subscription:
     """Active from 1 Nov (no trial), its first invoice declined on 1 Nov."""
     sub = start(trial=False).subscription
-    return ok(record_payment(sub, "s-INV-0001", SOFT, at(1), catalog=CATALOG, policy=rules))
+    return ok(record_payment(sub, _attempt(sub), SOFT, at(1), catalog=CATALOG, policy=rules))
 
 
 def _exhausted(rules: BillingPolicy) -> Subscription:
@@ -92,12 +100,17 @@ def _exhausted(rules: BillingPolicy) -> Subscription:
         retry = sub.open_invoices[0].next_retry_at
         assert retry is not None
         sub = advance(sub, retry, catalog=CATALOG, policy=rules).subscription
-        sub = ok(record_payment(sub, "s-INV-0001", SOFT, retry, catalog=CATALOG, policy=rules))
+        sub = ok(record_payment(sub, _attempt(sub), SOFT, retry, catalog=CATALOG, policy=rules))
     return sub
 
 
 def _paid(sub: Subscription, when: datetime) -> Subscription:
-    return ok(record_payment(sub, "s-INV-0001", Succeeded(), when, catalog=CATALOG))
+    """s-INV-0001 paid at ``when``: by the retry due by then, or else by a new card's charge."""
+    sub = advance(sub, when, catalog=CATALOG).subscription
+    item = sub.open_invoice("s-INV-0001")
+    if item is None or not item.in_flight:
+        sub = update_payment_method(sub, when, catalog=CATALOG).subscription
+    return ok(record_payment(sub, _attempt(sub), Succeeded(), when, catalog=CATALOG))
 
 
 SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Subscription]]] = {

@@ -68,9 +68,9 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("reinstate/catalog", lambda: reinstate(SUB, AT, catalog=WRONG), "catalog"),
     ("card/catalog", lambda: update_payment_method(SUB, AT, catalog=WRONG), "catalog"),
     (
-        "payment/invoice_id",
+        "payment/attempt",
         lambda: record_payment(SUB, NUMBER, Succeeded(), AT, catalog=CATALOG),
-        "invoice_id",
+        "attempt",
     ),
     (
         "quote/plan_id",

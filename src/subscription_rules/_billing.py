@@ -51,12 +51,15 @@ def draft_invoice(
     subtotal = sum_lines(lines, zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
-    opened = sub.open_invoices
+    charge = ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
+    changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
-        # Open until the payment's outcome is recorded (record_payment).
-        opened = (*opened, OpenInvoice(invoice))
-    changes = {"documents_issued": number, "credit_balance": balance, "open_invoices": opened}
-    return invoice, ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id)), changes
+        # Open until the outcome of its attempt is recorded (record_payment).
+        opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key)
+        changes["open_invoices"] = (*sub.open_invoices, opened)
+    else:  # covered by credit: paid without a charge
+        changes["paid_attempts"] = (*sub.paid_attempts, (charge.idempotency_key, invoice_id))
+    return invoice, charge, changes
 
 
 def issue_invoice(

@@ -78,7 +78,7 @@ from subscription_rules.dunning import (
     RetrySchedule,
     Succeeded,
 )
-from subscription_rules.effects import Decision, Refused
+from subscription_rules.effects import ChargeInvoice, Decision, Refused
 from subscription_rules.errors import CatalogError, InvalidInstantError, SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, Line, format_date
 from subscription_rules.lifecycle import (
@@ -455,9 +455,10 @@ def _paid(
     charge succeeds when it is made.
     """
     sub = decision.subscription
-    for invoice in decision.invoices:
-        if sub.open_invoice(invoice.id) is not None:
-            paid = record_payment(sub, invoice.id, Succeeded(), at, catalog=catalog, policy=policy)
+    for effect in decision.effects:
+        if isinstance(effect, ChargeInvoice) and sub.open_invoice(effect.invoice.id) is not None:
+            key = effect.idempotency_key
+            paid = record_payment(sub, key, Succeeded(), at, catalog=catalog, policy=policy)
             if not isinstance(paid, Refused):
                 sub = paid.subscription
     return sub

@@ -113,10 +113,11 @@ class RefundPayment:
     ...     credit_destination=CreditDestination.REFUND)
     >>> from subscription_rules import record_payment
     >>> from subscription_rules.dunning import Succeeded
-    >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> sub = record_payment(sub, "sub_1-INV-0001", Succeeded(), datetime(2026, 11, 1,
-    ...     tzinfo=UTC), catalog=catalog).subscription
+    >>> start = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    >>> charge = start.effects[0]
+    >>> sub = record_payment(start.subscription, charge.idempotency_key, Succeeded(),
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
     >>> d = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
     ...     catalog=catalog, usage=Usage.of(properties=2), policy=policy)
     >>> refund = d.effects[1]
@@ -254,14 +255,21 @@ class Decision:
 
 
 class RefusalReason(enum.Enum):
-    """Why a command was refused."""
+    """Why a command was refused.
+
+    Of a payment outcome (``record_payment``): ``UNKNOWN_ATTEMPT`` (no charge
+    attempt with that idempotency key awaits an outcome), ``DUPLICATE_OUTCOME``
+    (the attempt was already answered: a webhook delivered twice, or a stale
+    one) and ``ALREADY_PAID`` (an attempt of an invoice already paid).
+    """
 
     NO_CHANGE = "no_change"
     INFEASIBLE = "infeasible"
     NOT_ALLOWED_IN_STATUS = "not_allowed_in_status"
     NOTHING_PENDING = "nothing_pending"
     ALREADY_DONE = "already_done"
-    UNKNOWN_INVOICE = "unknown_invoice"
+    UNKNOWN_ATTEMPT = "unknown_attempt"
+    DUPLICATE_OUTCOME = "duplicate_outcome"
     ALREADY_PAID = "already_paid"
     BLOCKED_WHILE_OVERDUE = "blocked_while_overdue"
 

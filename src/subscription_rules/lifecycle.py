@@ -1063,11 +1063,19 @@ def _without_invoice(sub: Subscription, invoice_id: str) -> Subscription:
 
 
 def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
-    """Charge ``item`` again: a new attempt with its own idempotency key."""
-    item = attrs.evolve(item, attempts=item.attempts + 1, next_retry_at=None)
-    return _with_invoice(sub, item), ChargeInvoice(
-        item.invoice, invoice_key(sub.id, item.id, item.attempts)
-    )
+    """Charge ``item`` again: a new attempt with its own key, or the unanswered one resent.
+
+    An attempt lost to a gateway error may have gone through: until an outcome
+    answers it, it is sent again with the same idempotency key, so the gateway
+    answers it instead of charging twice.
+    """
+    if item.attempt_key is not None:
+        resent = attrs.evolve(item, next_retry_at=None)
+        return _with_invoice(sub, resent), ChargeInvoice(item.invoice, item.attempt_key)
+    attempts = item.attempts + 1
+    key = invoice_key(sub.id, item.id, attempts)
+    item = attrs.evolve(item, attempts=attempts, attempt_key=key, next_retry_at=None)
+    return _with_invoice(sub, item), ChargeInvoice(item.invoice, key)
 
 
 def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
@@ -1077,15 +1085,14 @@ def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Eff
     effects: list[Effect] = []
     for item in sub.open_invoices:
         # An attempt whose outcome is still awaited is left alone: no second charge in flight.
-        in_flight = item.next_retry_at is None and not (
-            item.awaiting_payment_method or item.exhausted
-        )
-        if item.in_dunning and not in_flight:
+        if item.in_dunning and not item.in_flight:
             waiting = attrs.evolve(item, awaiting_payment_method=False, exhausted=False)
             sub, charge = _retry_charge(_with_invoice(sub, waiting), waiting)
             effects.append(charge)
+            retried = sub.open_invoice(item.id)
+            assert retried is not None  # noqa: S101 - just recorded
             effects.append(
-                _payment_notice(sub, NoticeKind.RETRY_SCHEDULED, at, waiting, ("retry_at", at))
+                _payment_notice(sub, NoticeKind.RETRY_SCHEDULED, at, retried, ("retry_at", at))
             )
     return sub, tuple(effects)
 
@@ -1224,7 +1231,8 @@ def _record_success(
     catalog: Catalog,
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
-    sub = _without_invoice(sub, item.id)
+    paid = tuple((key, item.id) for key in item.keys)
+    sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
     if item.in_dunning:
         effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
@@ -1274,12 +1282,21 @@ def _record_decline(
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
+    *,
+    answered: bool = True,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Count a decline of ``item``: a dunning attempt used, and what follows.
+
+    ``answered``: the gateway declined the attempt (otherwise gateway errors
+    outlasted the backoff, and the attempt stays unanswered, to be sent again).
+    """
     first = not item.in_dunning
     first_failed_at = item.first_failed_at or at
     item = attrs.evolve(
         item, declines=item.declines + 1, first_failed_at=first_failed_at, gateway_errors=0
     )
+    if answered and item.attempt_key is not None:
+        item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
     effects: list[Effect] = []
     if first and sub.status is Status.ACTIVE:
         sub = sub.evolve(status=Status.PAST_DUE)
@@ -1340,45 +1357,62 @@ def _record_gateway_error(
 
 def record_payment(
     subscription: Subscription,
-    invoice_id: str,
+    attempt: str,
     outcome: PaymentOutcome,
     at: datetime,
     *,
     catalog: Catalog,
     policy: BillingPolicy = SEED_POLICY,
 ) -> Decision | Refused:
-    """Record the outcome of a charge of ``invoice_id`` at ``at``, and decide what follows.
+    """Record the outcome of charge attempt ``attempt`` at ``at``, and decide what follows.
 
-    A success marks the invoice paid with a receipt notice, returns a past-due
-    or payment-suspended subscription to active (the anchor unchanged). A
-    first decline makes the subscription past due, with a payment-failed
-    notice giving the next retry. Soft declines follow the policy's retry
-    schedule; a hard decline waits for a new payment method (the attempt still
-    counts); a gateway error is retried within minutes without using an
-    attempt. When the schedule runs out, the policy's action applies. An
-    outcome for an unknown or already-paid invoice is refused, never counted
-    twice.
+    ``attempt`` is the ``idempotency_key`` of the ``ChargeInvoice`` being
+    answered, compared exactly. A success marks its invoice paid with a receipt
+    notice, returns a past-due or payment-suspended subscription to active (the
+    anchor unchanged). A first decline makes the subscription past due, with a
+    payment-failed notice giving the next retry. Soft declines follow the
+    policy's retry schedule; a hard decline waits for a new payment method (the
+    attempt still counts); a gateway error is retried within minutes without
+    using an attempt, and with the same key until an answer comes (the charge
+    may have gone through). When the schedule runs out, the policy's action
+    applies.
+
+    An outcome that cannot be counted is refused as a value and changes
+    nothing: for an attempt already answered (``DUPLICATE_OUTCOME``: a webhook
+    delivered twice, or a late one for an earlier attempt), for an attempt of
+    an invoice already paid (``ALREADY_PAID``), or for a key no attempt has
+    (``UNKNOWN_ATTEMPT``).
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog
     >>> from subscription_rules.dunning import Declined, DeclineKind, Succeeded
     >>> catalog = default_catalog()
-    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-    ...     catalog=catalog, trial=False).subscription
-    >>> d = record_payment(sub, "s-INV-0001", Declined(DeclineKind.SOFT), datetime(2026, 11, 1,
-    ...     tzinfo=UTC), catalog=catalog)
+    >>> start = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    >>> first = start.effects[0].idempotency_key
+    >>> first
+    's:charge:s-INV-0001:attempt-1'
+    >>> d = record_payment(start.subscription, first, Declined(DeclineKind.SOFT),
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
     >>> d.subscription.status.value, d.notices[0].fact("next_retry").date().isoformat()
     ('past_due', '2026-11-02')
-    >>> paid = record_payment(d.subscription, "s-INV-0001", Succeeded(),
+    >>> record_payment(d.subscription, first, Declined(DeclineKind.SOFT),
+    ...     datetime(2026, 11, 1, 1, tzinfo=UTC), catalog=catalog).reason.value
+    'duplicate_outcome'
+    >>> retry = advance(d.subscription, datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
+    >>> second = retry.effects[0].idempotency_key
+    >>> second
+    's:charge:s-INV-0001:attempt-2'
+    >>> paid = record_payment(retry.subscription, second, Succeeded(),
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
     >>> paid.subscription.status.value, [n.kind.value for n in paid.notices]
     ('active', ['payment_succeeded', 'payment_recovered'])
-    >>> record_payment(paid.subscription, "s-INV-0001", Succeeded(),
+    >>> record_payment(paid.subscription, second, Succeeded(),
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
-    'invoice s-INV-0001 is already paid'
+    "charge attempt 's:charge:s-INV-0001:attempt-2' was for s-INV-0001, already paid"
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(invoice_id, str, "invoice_id")
+    _expect(attempt, str, "attempt")
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
@@ -1389,9 +1423,16 @@ def record_payment(
             argument="outcome",
             value=outcome,
         )
-    item = sub.open_invoice(invoice_id)
+    item = next((o for o in sub.open_invoices if o.attempt_key == attempt), None)
     if item is None:
-        return _unknown_invoice(sub, invoice_id)
+        return _not_awaited(sub, attempt)
+    if isinstance(outcome, GatewayError) and not item.in_flight:
+        # Already reported as a gateway error, and waiting to be sent again.
+        return Refused(
+            RefusalReason.DUPLICATE_OUTCOME,
+            f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
+            "waits to be sent again",
+        )
     sub = sub.evolve(processed_until=at)
     if isinstance(outcome, Succeeded):
         sub, effects = _record_success(sub, item, at, catalog, policy)
@@ -1399,7 +1440,13 @@ def record_payment(
         retried = _record_gateway_error(sub, item, at)
         if retried is None:  # technical failures that persist count as a soft decline
             sub, effects = _record_decline(
-                sub, item, Declined(DeclineKind.SOFT, "gateway_error"), at, catalog, policy
+                sub,
+                item,
+                Declined(DeclineKind.SOFT, "gateway_error"),
+                at,
+                catalog,
+                policy,
+                answered=False,
             )
         else:
             sub, effects = retried
@@ -1409,11 +1456,21 @@ def record_payment(
     return Decision(sub, effects + overdue, _next_wakeup(sub, policy))
 
 
-def _unknown_invoice(sub: Subscription, invoice_id: str) -> Refused:
-    prefix = f"{sub.id}-INV-"
-    number = invoice_id[len(prefix) :] if invoice_id.startswith(prefix) else ""
-    if number.isdigit() and 0 < int(number) <= sub.documents_issued:
-        return Refused(RefusalReason.ALREADY_PAID, f"invoice {invoice_id} is already paid")
+def _not_awaited(sub: Subscription, attempt: str) -> Refused:
+    """Why no open invoice awaits an outcome of ``attempt``, as a refusal naming it."""
+    for item in sub.open_invoices:
+        if attempt in item.answered:
+            return Refused(
+                RefusalReason.DUPLICATE_OUTCOME,
+                f"charge attempt {attempt!r} of {item.id} was already answered",
+            )
+    for key, invoice_id in sub.paid_attempts:
+        if key == attempt:
+            return Refused(
+                RefusalReason.ALREADY_PAID,
+                f"charge attempt {attempt!r} was for {invoice_id}, already paid",
+            )
     return Refused(
-        RefusalReason.UNKNOWN_INVOICE, f"no invoice {invoice_id!r} awaits payment on {sub.id}"
+        RefusalReason.UNKNOWN_ATTEMPT,
+        f"no charge attempt {attempt!r} awaits an outcome on {sub.id}",
     )

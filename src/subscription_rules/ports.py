@@ -233,7 +233,7 @@ def execute(
             if clock is not None:
                 at = max(clock.now(), at)
             result = record_payment(
-                sub, effect.invoice.id, outcome, at, catalog=catalog, policy=policy
+                sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
             )
             if isinstance(result, Refused):
                 performed.append(PaymentAttempt(request, outcome, result))

@@ -1393,7 +1393,10 @@ def _upgrades(draw: st.DrawFn, *, refund: bool, period_end: bool = False) -> Dec
     ).subscription
     if refund:  # only what was paid is refunded
         (first,) = sub.open_invoices
-        paid = record_payment(sub, first.id, Succeeded(), start, catalog=catalog, policy=policy)
+        assert first.attempt_key is not None  # noqa: S101 - just charged
+        paid = record_payment(
+            sub, first.attempt_key, Succeeded(), start, catalog=catalog, policy=policy
+        )
         sub = _must(paid, Decision, "a payment was refused").subscription
     result = change_plan(
         sub, big.id, interval, start, catalog=catalog, usage=Usage(), policy=policy

@@ -116,19 +116,28 @@ class Stretch:
 class OpenInvoice:
     """An invoice charged but not yet paid, and where its collection stands.
 
-    ``attempts`` counts charge attempts made; ``declines`` the dunning attempts
-    used (soft and hard declines; gateway errors do not count);
-    ``first_failed_at`` starts the retry schedule; ``next_retry_at`` is when
-    ``advance`` retries (``None`` while an attempt's outcome is awaited, or
-    while a hard decline waits for a new payment method); ``exhausted`` means
-    the schedule ran out and no more retries will be made.
+    Every charge attempt is identified by its idempotency key (the
+    ``ChargeInvoice.idempotency_key``), and an outcome names the attempt it
+    answers. ``attempt_key`` is the attempt still unanswered — charged and
+    awaiting its outcome, or lost to a gateway error and sent again with the
+    same key until an answer comes — or ``None`` when every attempt has been
+    answered; ``answered`` holds the keys of the attempts whose outcome was
+    recorded, so a repeated or stale outcome is recognised.
+
+    ``attempts`` counts charge attempts made (sending an unanswered attempt
+    again is not a new one); ``declines`` the dunning attempts used (soft and
+    hard declines; gateway errors do not count); ``first_failed_at`` starts the
+    retry schedule; ``next_retry_at`` is when ``advance`` charges again (``None``
+    while an attempt's outcome is awaited, or while a hard decline waits for a
+    new payment method); ``exhausted`` means the schedule ran out and no more
+    retries will be made.
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
-    >>> [(o.id, o.attempts, o.in_dunning) for o in sub.open_invoices]
-    [('s-INV-0001', 1, False)]
+    >>> [(o.id, o.attempts, o.attempt_key, o.in_flight) for o in sub.open_invoices]
+    [('s-INV-0001', 1, 's:charge:s-INV-0001:attempt-1', True)]
     """
 
     invoice: Invoice
@@ -139,6 +148,8 @@ class OpenInvoice:
     awaiting_payment_method: bool = False
     gateway_errors: int = 0
     exhausted: bool = False
+    attempt_key: str | None = None
+    answered: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -149,6 +160,18 @@ class OpenInvoice:
     def in_dunning(self) -> bool:
         """Whether a payment of it has failed (it is overdue, not merely awaiting an outcome)."""
         return self.first_failed_at is not None
+
+    @property
+    def in_flight(self) -> bool:
+        """Whether a charge of it was sent and its outcome is awaited."""
+        return self.attempt_key is not None and self.next_retry_at is None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The idempotency keys of every attempt made, answered or not."""
+        if self.attempt_key is None:
+            return self.answered
+        return (*self.answered, self.attempt_key)
 
 
 @attrs.frozen
@@ -206,7 +229,10 @@ class Subscription:
     ``stretches`` record what was billed for that period, plan by plan;
     ``processed_until`` is how far time has been processed (commands and
     ``advance`` refuse to go back before it); ``documents_issued`` numbers
-    invoices and credit notes deterministically. During a trial the cycle is
+    invoices and credit notes deterministically; ``paid_attempts`` holds the
+    idempotency key and invoice id of every attempt of the invoices paid (or
+    covered by credit), so an outcome reported for one of them again is
+    refused as already paid. During a trial the cycle is
     anchored at the trial's end, so the first period starts when billing does.
 
     Build one with ``start_subscription`` rather than by hand.
@@ -253,6 +279,7 @@ class Subscription:
     suspended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
     suspended_from: Status | None = None
     ended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    paid_attempts: tuple[tuple[str, str], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:

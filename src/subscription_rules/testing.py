@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
-from subscription_rules.dunning import PaymentOutcome, Succeeded
+from subscription_rules.dunning import GatewayError, PaymentOutcome, Succeeded
 from subscription_rules.errors import IdempotencyConflictError
 from subscription_rules.periods import require_aware
 from subscription_rules.ports import ChargeRequest, Delivery, RefundRequest
@@ -92,7 +92,10 @@ class ScriptedGateway:
     When a script runs out, charges succeed. A repeated idempotency key gets
     the first answer again without a new charge; reusing a key for a different
     invoice or amount raises
-    :class:`~subscription_rules.errors.IdempotencyConflictError`.
+    :class:`~subscription_rules.errors.IdempotencyConflictError`. A
+    :class:`~subscription_rules.dunning.GatewayError` is no answer (a timeout,
+    an outage): the same key sent again takes the script's next outcome, as a
+    provider answers a retried request that never completed.
 
     >>> from subscription_rules import Money
     >>> from subscription_rules.dunning import Declined, DeclineKind
@@ -127,7 +130,8 @@ class ScriptedGateway:
                     f"{first.invoice_id} {first.amount}",
                     f"{request.invoice_id} {request.amount}",
                 )
-            return outcome
+            if not isinstance(outcome, GatewayError):
+                return outcome
         script = self._by_invoice.get(request.invoice_id)
         if script:
             outcome = script.pop(0)
