@@ -20,6 +20,7 @@ from subscription_rules import (
     Channel,
     ChargeInvoice,
     Decision,
+    MissingPaymentMethod,
     Money,
     PastDueAccess,
     Preferences,
@@ -37,8 +38,11 @@ from subscription_rules import (
     change_plan,
     channels_for,
     default_catalog,
+    has_access,
     record_payment,
+    reinstate,
     start_subscription,
+    suspend,
     update_payment_method,
 )
 from subscription_rules.dunning import (
@@ -330,6 +334,87 @@ def test_no_retry_after_the_subscription_ended() -> None:
     late = outcome(ended.subscription, invoice, SOFT, utc(2027, 1, 2), policy)
     assert late.next_wakeup is None
     assert charges(advance(late.subscription, utc(2027, 6, 1), catalog=CATALOG)) == []
+
+
+# --- access: one function of the subscription and its policy --------------------------------
+
+RESTRICT = attrs.evolve(SEED_POLICY, past_due_access=PastDueAccess.RESTRICT)
+MARK_UNPAID = attrs.evolve(
+    SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.MARK_UNPAID
+)
+
+
+def test_past_due_access_follows_the_policy() -> None:
+    # Past due after a declined renewal: access is kept under KEEP (the seed), withdrawn under
+    # RESTRICT, and withdrawn under MARK_UNPAID once the retries have run out.
+    for policy, expected in ((SEED_POLICY, True), (RESTRICT, False)):
+        sub, invoice = renewal_due(policy)
+        declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy).subscription
+        assert declined.status is Status.PAST_DUE
+        assert has_access(declined, policy) is expected
+    unpaid, _invoice = all_three_retries_declined(MARK_UNPAID)
+    assert unpaid.subscription.status is Status.PAST_DUE
+    assert has_access(unpaid.subscription, MARK_UNPAID) is False
+    assert has_access(unpaid.subscription, SEED_POLICY) is True  # not marked unpaid there
+
+
+def test_past_due_without_a_failure_keeps_access_even_under_restrict() -> None:
+    # A trial ending without a card under MissingPaymentMethod.INVOICE: past due, but no
+    # payment has failed yet, so RESTRICT ("at the first failure") has not withdrawn access.
+    policy = attrs.evolve(RESTRICT, missing_payment_method=MissingPaymentMethod.INVOICE)
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG,
+        has_payment_method=False, policy=policy,
+    ).subscription  # fmt: skip
+    ended = advance(sub, utc(2026, 11, 15), catalog=CATALOG, policy=policy)
+    assert ended.subscription.status is Status.PAST_DUE
+    assert has_access(ended.subscription, policy) is True
+    assert not any(isinstance(e, SuspendAccess) for e in ended.effects)
+    # Its first decline is the first failure: access is withdrawn then.
+    declined = outcome(ended.subscription, "s-INV-0001", SOFT, utc(2026, 11, 15), policy)
+    assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
+    assert has_access(declined.subscription, policy) is False
+
+
+def test_suspending_a_restricted_past_due_account_withdraws_nothing_twice() -> None:
+    # RESTRICT withdrew access at the decline; suspending for a policy violation then, and
+    # the retries running out (SUSPEND), change nothing more about access.
+    sub, invoice = renewal_due(RESTRICT)
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), RESTRICT)
+    assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
+    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
+    assert not any(isinstance(e, SuspendAccess) for e in suspended.effects)
+    assert kinds(suspended) == ["account_suspended"]
+
+
+def test_reinstating_a_restricted_past_due_account_does_not_restore_access() -> None:
+    # Suspended by support while past due under RESTRICT, then reinstated: the account goes
+    # back to past due, where this policy gives no access, so no RestoreAccess.
+    sub, invoice = renewal_due(RESTRICT)
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), RESTRICT)
+    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
+    back = ok(
+        reinstate(suspended.subscription, utc(2026, 12, 1, 2), catalog=CATALOG, policy=RESTRICT)
+    )
+    assert back.subscription.status is Status.PAST_DUE
+    assert not any(isinstance(e, RestoreAccess) for e in back.effects)
+    assert has_access(back.subscription, RESTRICT) is False
+
+
+def test_paying_before_mark_unpaid_applies_restores_nothing() -> None:
+    # MARK_UNPAID with access kept while retries run: the decline did not withdraw access,
+    # so paying the first retry must not "restore" it (a RestoreAccess was emitted).
+    sub, invoice = renewal_due(MARK_UNPAID)
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), MARK_UNPAID)
+    assert has_access(declined.subscription, MARK_UNPAID) is True
+    retried = advance(declined.subscription, utc(2026, 12, 4), catalog=CATALOG, policy=MARK_UNPAID)
+    paid = outcome(retried.subscription, invoice, Succeeded(), utc(2026, 12, 4), MARK_UNPAID)
+    assert not any(isinstance(e, RestoreAccess) for e in paid.effects)
+
+
+def test_status_has_no_access_property_of_its_own() -> None:
+    # Access depends on the policy as well as the status: one function, has_access.
+    assert not hasattr(Status.PAST_DUE, "has_access")
 
 
 # --- schedules --------------------------------------------------------------------------------

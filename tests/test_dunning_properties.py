@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -12,21 +13,38 @@ from hypothesis import strategies as st
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
+    BillingPolicy,
     ChargeInvoice,
     Decision,
+    EndAccess,
+    MissingPaymentMethod,
     Money,
+    PastDueAccess,
+    Refused,
+    RestoreAccess,
     RetriesExhausted,
     Status,
+    Subscription,
+    SuspendAccess,
+    TrialCancellation,
     advance,
     cancel,
     default_catalog,
+    has_access,
+    next_wakeup,
     record_payment,
+    reinstate,
     start_subscription,
+    suspend,
+    undo_cancel,
+    update_payment_method,
 )
 from subscription_rules.dunning import (
+    SMART_RETRIES_LIKE,
     Declined,
     DeclineKind,
     GatewayError,
+    OverdueAction,
     OverdueLadder,
     OverdueState,
     PaymentOutcome,
@@ -35,6 +53,7 @@ from subscription_rules.dunning import (
     UnpaidInvoice,
     overdue_state,
 )
+from subscription_rules.errors import InvalidPeriodError
 
 CATALOG = default_catalog()
 ZONES = ["UTC", "Europe/Paris", "America/New_York", "Pacific/Chatham"]
@@ -265,3 +284,112 @@ def test_overdue_state_is_monotone_and_next_change_is_never_late(
             assert s1.next_change is not None
             assert s1.next_change <= t2
         assert t1 <= t2
+
+
+# --- access: one source of truth --------------------------------------------------------------
+
+SHORT = RetrySchedule("short", (timedelta(days=1), timedelta(days=2)))
+LADDER = OverdueLadder(
+    (OverdueState("suspend", days=4, actions=frozenset({OverdueAction.SUSPEND})),)
+)
+ACCESS_POLICIES = st.builds(
+    lambda access, exhausted, missing, cancellation, schedule, ladder: attrs.evolve(
+        SEED_POLICY,
+        past_due_access=access,
+        retries_exhausted=exhausted,
+        missing_payment_method=missing,
+        trial_cancellation=cancellation,
+        retry_schedule=schedule,
+        overdue_ladder=ladder,
+    ),
+    st.sampled_from(list(PastDueAccess)),
+    st.sampled_from(list(RetriesExhausted)),
+    st.sampled_from(list(MissingPaymentMethod)),
+    st.sampled_from(list(TrialCancellation)),
+    st.sampled_from([SHORT, SMART_RETRIES_LIKE]),
+    st.sampled_from([None, LADDER]),
+)
+COMMANDS = ["wake", "wake", "wake", "advance", "pay", "pay", "pay", "pay", "stale"]
+ACCESS_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from([*COMMANDS, "suspend", "reinstate", "cancel", "undo", "card"]),
+        st.integers(0, 60 * 24 * 12),
+        st.integers(0, 50),
+        st.sampled_from([*OUTCOMES, Declined(DeclineKind.SOFT), Declined(DeclineKind.SOFT)]),
+    ),
+    max_size=40,
+)
+
+
+def _check_access(before: Subscription | None, decision: Decision, policy: BillingPolicy) -> None:
+    """Replay the decision's access effects from the access before it."""
+    access = True if before is None else has_access(before, policy)
+    for effect in decision.effects:
+        if isinstance(effect, (SuspendAccess, RestoreAccess)):
+            # Each one changes access: never a withdrawal of access already withdrawn.
+            assert access is isinstance(effect, SuspendAccess), (effect, decision.effects)
+            access = isinstance(effect, RestoreAccess)
+        elif isinstance(effect, EndAccess):
+            access = False
+    after = decision.subscription
+    assert access is has_access(after, policy), (before, decision)
+    ended = after.status is Status.ENDED and (before is None or before.status is not Status.ENDED)
+    assert sum(isinstance(e, EndAccess) for e in decision.effects) == int(ended)
+
+
+def _step(
+    sub: Subscription, command: str, at: datetime, attempt: str, result: PaymentOutcome,
+    policy: BillingPolicy,
+) -> Decision | Refused:  # fmt: skip
+    commands: dict[str, Callable[[], Decision | Refused]] = {
+        "advance": lambda: advance(sub, at, catalog=CATALOG, policy=policy),
+        "pay": lambda: record_payment(sub, attempt, result, at, catalog=CATALOG, policy=policy),
+        "suspend": lambda: suspend(sub, at, policy=policy),
+        "reinstate": lambda: reinstate(sub, at, catalog=CATALOG, policy=policy),
+        "cancel": lambda: cancel(sub, at, policy=policy),
+        "undo": lambda: undo_cancel(sub, at, policy=policy),
+        "card": lambda: update_payment_method(sub, at, catalog=CATALOG, policy=policy),
+    }
+    return commands[command]()
+
+
+@given(ACCESS_POLICIES, st.booleans(), st.booleans(), ACCESS_STEPS)
+def test_access_effects_agree_with_has_access_after_every_decision(
+    policy: BillingPolicy,
+    trial: bool,
+    card: bool,
+    steps: list[tuple[str, int, int, PaymentOutcome]],
+) -> None:
+    """After every decision, the access its effects leave (replayed from has_access before
+    it) is has_access(new subscription, policy); SuspendAccess and RestoreAccess are emitted
+    exactly when access changes, and EndAccess exactly when the subscription ends. Outcomes
+    answer any attempt charged so far, so duplicates and stale ones are drawn too."""
+    started = start_subscription(
+        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=trial,
+        has_payment_method=card, policy=policy,
+    )  # fmt: skip
+    _check_access(None, started, policy)
+    sub = started.subscription
+    attempts = [e.idempotency_key for e in started.effects if isinstance(e, ChargeInvoice)]
+    for drawn, minutes, pick, result in steps:
+        command, at = drawn, sub.processed_until + timedelta(minutes=minutes)
+        if drawn == "wake":  # advance to the next thing due, when there is one
+            wake = next_wakeup(sub, policy=policy)
+            command, at = "advance", (at if wake is None else max(wake, sub.processed_until))
+        pending = [o.attempt_key for o in sub.open_invoices if o.attempt_key is not None]
+        attempt = ""
+        if drawn == "pay" and pending:
+            attempt = pending[pick % len(pending)]
+        elif drawn in {"pay", "stale"} and attempts:  # any attempt so far: maybe answered
+            command, attempt = "pay", attempts[pick % len(attempts)]
+        elif drawn in {"pay", "stale"}:
+            continue
+        try:
+            decision = _step(sub, command, at, attempt, result, policy)
+        except InvalidPeriodError:  # a command at or after a period end not yet processed
+            continue
+        if isinstance(decision, Refused):
+            continue
+        _check_access(sub, decision, policy)
+        attempts.extend(e.idempotency_key for e in decision.effects if isinstance(e, ChargeInvoice))
+        sub = decision.subscription

@@ -11,6 +11,7 @@ import pytest
 import subscription_rules
 
 MODULES = [
+    "access",
     "catalog",
     "credits",
     "effects",

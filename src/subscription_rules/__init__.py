@@ -8,6 +8,7 @@ invoices, the lifecycle) are re-exported here; edges live in their own modules.
 Money.of('150.00', 'USD')
 """
 
+from subscription_rules.access import has_access, marked_unpaid
 from subscription_rules.catalog import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -229,7 +230,9 @@ __all__ = [
     "days_between",
     "default_catalog",
     "divide",
+    "has_access",
     "load_catalog",
+    "marked_unpaid",
     "next_wakeup",
     "overage_lines",
     "parse_catalog",

@@ -46,6 +46,7 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
+from subscription_rules.access import _has_access
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
@@ -81,7 +82,6 @@ from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
     MissingPaymentMethod,
-    PastDueAccess,
     RetriesExhausted,
     SuspendedTime,
     TrialCancellation,
@@ -793,6 +793,7 @@ def suspend(
             f"{sub.status.phrase} subscription cannot be suspended",
         )
     reason = SuspensionReason.POLICY_VIOLATION
+    had_access = _has_access(sub, policy)
     sub = sub.evolve(
         status=Status.SUSPENDED,
         suspension_reason=reason,
@@ -804,7 +805,7 @@ def suspend(
     return Decision(
         sub,
         (
-            SuspendAccess(reason),
+            *_access_change(had_access, sub, policy, reason),
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         ),
         _next_wakeup(sub, policy),
@@ -890,7 +891,7 @@ def reinstate(
             "start again), not by reinstatement",
         )
     suspended_at = sub.suspended_at
-    effects: list[Effect] = [RestoreAccess()]
+    effects: list[Effect] = []
     was = sub.suspended_from or Status.ACTIVE
     sub = sub.evolve(
         suspension_reason=None, suspended_at=None, suspended_from=None, processed_until=at
@@ -912,7 +913,9 @@ def reinstate(
     effects.append(
         _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
     )
-    return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+    # Back to past due under RESTRICT (or marked unpaid), access stays withdrawn.
+    access = _access_change(False, sub, policy)  # noqa: FBT003 - suspended: no access
+    return Decision(sub, (*access, *effects), _next_wakeup(sub, policy))
 
 
 def _resume_billing(
@@ -1086,7 +1089,9 @@ def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Eff
     for item in sub.open_invoices:
         # An attempt whose outcome is still awaited is left alone: no second charge in flight.
         if item.in_dunning and not item.in_flight:
-            waiting = attrs.evolve(item, awaiting_payment_method=False, exhausted=False)
+            # `exhausted` stays until the invoice is paid: a new card's charge is not a
+            # payment, so a subscription marked unpaid stays so (and without access).
+            waiting = attrs.evolve(item, awaiting_payment_method=False)
             sub, charge = _retry_charge(_with_invoice(sub, waiting), waiting)
             effects.append(charge)
             retried = sub.open_invoice(item.id)
@@ -1120,6 +1125,25 @@ def _payment_notice(
     return _notice(sub, kind, at, facts, f"{item.id}:{item.attempts}")
 
 
+def _access_change(
+    had_access: bool,
+    sub: Subscription,
+    policy: BillingPolicy,
+    reason: SuspensionReason = SuspensionReason.PAYMENT_FAILED,
+) -> tuple[Effect, ...]:
+    """The access effect, if any, that takes a customer from ``had_access`` to ``sub``'s access.
+
+    Access is one function of the subscription and the policy (``has_access``); an
+    effect is emitted exactly when it changes (``EndAccess`` is the ending's own).
+    """
+    now = _has_access(sub, policy)
+    if had_access and not now:
+        return (SuspendAccess(reason),)
+    if now and not had_access:
+        return (RestoreAccess(),)
+    return ()
+
+
 def _end_now(
     sub: Subscription, at: datetime, catalog: Catalog
 ) -> tuple[Subscription, tuple[Effect, ...]]:
@@ -1133,9 +1157,10 @@ def _end_now(
 
 
 def _suspend_for_payment(
-    sub: Subscription, at: datetime, why: Fact
+    sub: Subscription, at: datetime, why: Fact, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Suspend at ``at`` because payment failed (``why`` says which invoice or ladder state)."""
+    had_access = _has_access(sub, policy)
     reason = SuspensionReason.PAYMENT_FAILED
     sub = sub.evolve(
         status=Status.SUSPENDED,
@@ -1145,7 +1170,7 @@ def _suspend_for_payment(
     )
     facts: tuple[Fact, ...] = (("reason", reason.value), why)
     notice = _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}")
-    return sub, (SuspendAccess(reason), notice)
+    return sub, (*_access_change(had_access, sub, policy, reason), notice)
 
 
 def _exhaust(
@@ -1156,6 +1181,7 @@ def _exhaust(
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Every retry of ``item`` failed: stop retrying and apply the policy's action."""
+    had_access = _has_access(sub, policy)
     item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=False, exhausted=True)
     sub = _with_invoice(sub, item)
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.FINAL_ATTEMPT_FAILED, at, item)]
@@ -1163,13 +1189,13 @@ def _exhaust(
     if sub.status not in _BILLING:
         return sub, tuple(effects)
     if action is RetriesExhausted.SUSPEND:
-        sub, done = _suspend_for_payment(sub, at, ("invoice", item.id))
+        sub, done = _suspend_for_payment(sub, at, ("invoice", item.id), policy)
         effects.extend(done)
     elif action is RetriesExhausted.CANCEL:
         sub, done = _end_now(sub, at, catalog)
         effects.extend(done)
-    elif action is RetriesExhausted.MARK_UNPAID and policy.past_due_access is PastDueAccess.KEEP:
-        effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
+    else:  # MARK_UNPAID withdraws access (unless RESTRICT did already); STAY_PAST_DUE keeps it
+        effects.extend(_access_change(had_access, sub, policy))
     return sub, tuple(effects)
 
 
@@ -1202,7 +1228,7 @@ def _apply_overdue(
             sub, done = _end_now(sub, at, catalog)
             effects.extend(done)
         elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
-            sub, done = _suspend_for_payment(sub, at, ("overdue_state", state.name))
+            sub, done = _suspend_for_payment(sub, at, ("overdue_state", state.name), policy)
             effects.extend(done)
     return sub, tuple(effects)
 
@@ -1232,21 +1258,19 @@ def _record_success(
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
+    had_access = _has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
     if item.in_dunning:
         effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
     if any(o.in_dunning for o in sub.open_invoices):
-        return sub, tuple(effects)
+        # Still overdue; but paying the invoice whose retries ran out ends "unpaid".
+        return sub, (*effects, *_access_change(had_access, sub, policy))
     if sub.status is Status.PAST_DUE:
         sub = sub.evolve(status=Status.ACTIVE)
         if not item.in_dunning:  # past due without a failure (invoiced at a trial's end)
             effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
-        if item.in_dunning and (
-            policy.past_due_access is PastDueAccess.RESTRICT
-            or policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
-        ):
-            effects.append(RestoreAccess())
+        effects.extend(_access_change(had_access, sub, policy))
     elif (
         sub.status is Status.SUSPENDED
         and sub.suspension_reason is SuspensionReason.PAYMENT_FAILED
@@ -1261,7 +1285,7 @@ def _record_success(
             suspended_at=None,
             suspended_from=None,
         )
-        effects.append(RestoreAccess())
+        effects.extend(_access_change(had_access, sub, policy))
         effects.extend(done)
         effects.append(
             _notice(
@@ -1290,6 +1314,7 @@ def _record_decline(
     ``answered``: the gateway declined the attempt (otherwise gateway errors
     outlasted the backoff, and the attempt stays unanswered, to be sent again).
     """
+    had_access = _has_access(sub, policy)
     first = not item.in_dunning
     first_failed_at = item.first_failed_at or at
     item = attrs.evolve(
@@ -1297,11 +1322,10 @@ def _record_decline(
     )
     if answered and item.attempt_key is not None:
         item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
-    effects: list[Effect] = []
     if first and sub.status is Status.ACTIVE:
         sub = sub.evolve(status=Status.PAST_DUE)
-        if policy.past_due_access is PastDueAccess.RESTRICT:
-            effects.append(SuspendAccess(SuspensionReason.PAYMENT_FAILED))
+    # RESTRICT withdraws access at the first failure (also of an invoice already past due).
+    effects: list[Effect] = list(_access_change(had_access, _with_invoice(sub, item), policy))
     schedule = policy.retry_schedule
     if sub.status not in _BILLING:
         # Ended or suspended: recorded, never retried (no charge outside billing states).
@@ -1328,8 +1352,8 @@ def _record_decline(
         return sub, tuple(effects)
     index = item.declines - 1  # the retry that follows this many declines
     if index >= schedule.retries:
-        sub = _with_invoice(sub, item)
-        return _exhaust(sub, item, at, catalog, policy)
+        sub, done = _exhaust(_with_invoice(sub, item), item, at, catalog, policy)
+        return sub, (*effects, *done)
     retry_at = schedule.retry_time(first_failed_at, index, sub.cycle.time_zone)
     item = attrs.evolve(item, next_retry_at=retry_at, awaiting_payment_method=False)
     sub = _with_invoice(sub, item)

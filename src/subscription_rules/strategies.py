@@ -1298,11 +1298,11 @@ def subscriptions(
             ``missing_payment_method`` is not ``INVOICE``.
 
     >>> from hypothesis import given, settings
-    >>> from subscription_rules import Status, default_catalog
+    >>> from subscription_rules import Status, default_catalog, has_access
     >>> @settings(max_examples=10)
     ... @given(subscriptions(Status.PAST_DUE, catalog=default_catalog()))
     ... def test_past_due_keeps_access(sub: Subscription) -> None:
-    ...     assert sub.status.has_access and sub.current_period.start <= sub.processed_until
+    ...     assert has_access(sub, SEED_POLICY) and sub.current_period.start <= sub.processed_until
     >>> test_past_due_keeps_access()
     >>> subscriptions(Status.PAST_DUE, policy=SEED_POLICY)
     Traceback (most recent call last):

@@ -4,11 +4,13 @@ A :class:`Subscription` is frozen; every rule function takes one and returns
 the next inside a ``Decision``. Besides the plan, interval and
 :class:`~subscription_rules.periods.BillingCycle`, it records what was billed
 for the current period stretch by stretch (:class:`Stretch`): the basis for
-capping credits when several changes happen in one period.
+capping credits when several changes happen in one period. Whether the
+customer has access depends on the policy too: see
+:func:`~subscription_rules.access.has_access`.
 
 >>> from subscription_rules import Status
->>> Status.ACTIVE.has_access, Status.SUSPENDED.has_access
-(True, False)
+>>> Status.PAST_DUE.value
+'past_due'
 """
 
 from __future__ import annotations
@@ -53,11 +55,6 @@ class Status(enum.Enum):
         """
         words = self.value.replace("_", " ")
         return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
-
-    @property
-    def has_access(self) -> bool:
-        """Whether the customer can use the service (past due keeps access by default)."""
-        return self in {Status.TRIALING, Status.ACTIVE, Status.PAST_DUE}
 
 
 class SuspensionReason(enum.Enum):
