@@ -39,6 +39,7 @@ from subscription_rules import (
     channels_for,
     default_catalog,
     has_access,
+    marked_unpaid,
     record_payment,
     reinstate,
     start_subscription,
@@ -415,6 +416,62 @@ def test_paying_before_mark_unpaid_applies_restores_nothing() -> None:
 def test_status_has_no_access_property_of_its_own() -> None:
     # Access depends on the policy as well as the status: one function, has_access.
     assert not hasattr(Status.PAST_DUE, "has_access")
+
+
+def _marked_unpaid_until(until: datetime) -> tuple[Decision, str]:
+    """MARK_UNPAID, THREE_RETRIES: the 1 Dec renewal (sub_1-INV-0002) declined four times, the
+    last on 8 Dec (1 Dec + 7 days); then time passes to ``until``."""
+    decision, invoice = all_three_retries_declined(MARK_UNPAID)
+    assert marked_unpaid(decision.subscription, MARK_UNPAID)
+    later = advance(decision.subscription, until, catalog=CATALOG, policy=MARK_UNPAID)
+    return later, invoice
+
+
+def test_marked_unpaid_renewals_are_issued_but_not_attempted() -> None:
+    # Marked unpaid on 8 Dec (Stripe's `unpaid`). The renewals of 1 Jan and 1 Feb are
+    # issued (open, with their renewal notices) but not charged, and not in dunning: no
+    # ChargeInvoice and no retry for them, and access stays withdrawn.
+    later, _invoice = _marked_unpaid_until(utc(2027, 2, 15))
+    assert charges(later) == []
+    assert kinds(later) == ["renewed", "renewed"]
+    sub = later.subscription
+    assert [o.id for o in sub.open_invoices] == [
+        "sub_1-INV-0002",
+        "sub_1-INV-0003",
+        "sub_1-INV-0004",
+    ]
+    held = sub.open_invoices[1:]
+    assert [(o.attempts, o.attempt_key, o.in_dunning) for o in held] == [(0, None, False)] * 2
+    assert (sub.status, has_access(sub, MARK_UNPAID)) == (Status.PAST_DUE, False)
+    assert later.next_wakeup == utc(2027, 3, 1)  # only the next renewal
+
+
+def test_paying_the_oldest_unpaid_invoice_restores_access_and_charges_what_was_held() -> None:
+    # On 15 Feb a new card retries sub_1-INV-0002 at once (still unpaid, no access yet). Its
+    # success restores access and charges the two held renewals at once, each as its first
+    # attempt; the account is active while they are collected.
+    later, invoice = _marked_unpaid_until(utc(2027, 2, 15))
+    card = update_payment_method(
+        later.subscription, utc(2027, 2, 15), catalog=CATALOG, policy=MARK_UNPAID
+    )
+    assert charges(card) == [f"sub_1:charge:{invoice}:attempt-5"]
+    assert not any(isinstance(e, RestoreAccess) for e in card.effects)
+    assert has_access(card.subscription, MARK_UNPAID) is False
+    paid = outcome(card.subscription, invoice, Succeeded(), utc(2027, 2, 15), MARK_UNPAID)
+    assert RestoreAccess() in paid.effects
+    assert charges(paid) == [
+        "sub_1:charge:sub_1-INV-0003:attempt-1",
+        "sub_1:charge:sub_1-INV-0004:attempt-1",
+    ]
+    assert (paid.subscription.status, has_access(paid.subscription, MARK_UNPAID)) == (
+        Status.ACTIVE,
+        True,
+    )
+    assert not marked_unpaid(paid.subscription, MARK_UNPAID)
+    # The held invoices are collected normally from here: a decline starts their dunning.
+    declined = outcome(paid.subscription, "sub_1-INV-0003", SOFT, utc(2027, 2, 15), MARK_UNPAID)
+    assert declined.subscription.status is Status.PAST_DUE
+    assert declined.next_wakeup == utc(2027, 2, 18)  # THREE_RETRIES: 3 days after
 
 
 # --- schedules --------------------------------------------------------------------------------

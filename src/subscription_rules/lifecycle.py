@@ -46,7 +46,7 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
-from subscription_rules.access import _has_access
+from subscription_rules.access import _has_access, _marked_unpaid
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
@@ -341,9 +341,11 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
     deadline that has already passed.
     """
     due: list[tuple[datetime, _Due]] = []
+    held = _marked_unpaid(sub, policy)  # nothing is charged by itself while unpaid
     for item in sub.open_invoices:
         if item.next_retry_at is not None:
-            due.append((item.next_retry_at, _Due.RETRY))
+            if not held:
+                due.append((item.next_retry_at, _Due.RETRY))
         elif item.awaiting_payment_method and item.first_failed_at is not None:
             due.append(
                 (policy.retry_schedule.deadline(item.first_failed_at), _Due.DUNNING_DEADLINE)
@@ -535,7 +537,8 @@ def _period_end(
         pending_lines=(),
         processed_until=at,
     )
-    effects.append(charge)
+    sub, collected = _collect(sub, charge, policy)
+    effects.extend(collected)
     effects.append(
         _notice(
             sub,
@@ -1113,6 +1116,39 @@ def _retry_due(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Eff
     return sub, tuple(effects)
 
 
+def _collect(
+    sub: Subscription, charge: Effect, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Charge a new invoice, or, while the subscription is marked unpaid, hold it.
+
+    A held invoice is issued and open but not attempted (no ``ChargeInvoice``)
+    and not in dunning; it is charged when the subscription stops being unpaid.
+    """
+    item = sub.open_invoice(charge.invoice.id) if isinstance(charge, ChargeInvoice) else None
+    if item is None or not _marked_unpaid(sub, policy):
+        return sub, (charge,)
+    return _with_invoice(sub, attrs.evolve(item, attempts=0, attempt_key=None)), ()
+
+
+def _charge_held(
+    sub: Subscription, at: datetime, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Charge at once what waited while the subscription was marked unpaid.
+
+    The invoices issued meanwhile (each its first attempt) and the retries whose
+    time came; nothing while it is still unpaid or not billing.
+    """
+    if sub.status not in _BILLING or _marked_unpaid(sub, policy):
+        return sub, ()
+    effects: list[Effect] = []
+    for item in sub.open_invoices:
+        due = item.next_retry_at is not None and item.next_retry_at <= at
+        if item.attempts == 0 or due:
+            sub, charge = _retry_charge(sub, item)
+            effects.append(charge)
+    return sub, tuple(effects)
+
+
 def _payment_notice(
     sub: Subscription, kind: NoticeKind, at: datetime, item: OpenInvoice, *extra: Fact
 ) -> SendNotice:
@@ -1259,14 +1295,15 @@ def _record_success(
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = _has_access(sub, policy)
+    was_unpaid = _marked_unpaid(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
     if item.in_dunning:
         effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
     if any(o.in_dunning for o in sub.open_invoices):
         # Still overdue; but paying the invoice whose retries ran out ends "unpaid".
-        return sub, (*effects, *_access_change(had_access, sub, policy))
-    if sub.status is Status.PAST_DUE:
+        effects.extend(_access_change(had_access, sub, policy))
+    elif sub.status is Status.PAST_DUE:
         sub = sub.evolve(status=Status.ACTIVE)
         if not item.in_dunning:  # past due without a failure (invoiced at a trial's end)
             effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
@@ -1296,6 +1333,9 @@ def _record_success(
                 f"reinstated-{at.isoformat()}",
             )
         )
+    if was_unpaid:  # no longer: what was held is charged now
+        sub, held = _charge_held(sub, at, policy)
+        effects.extend(held)
     return sub, tuple(effects)
 
 

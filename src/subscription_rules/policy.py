@@ -174,8 +174,10 @@ class RetriesExhausted(enum.Enum):
 
     ``SUSPEND`` (the seed: "Accounts suspend due to failed payments"),
     ``CANCEL`` (end the subscription; Stripe's default), ``MARK_UNPAID`` (stay
-    past due with access withdrawn and no more retries, like Stripe's
-    ``unpaid``), or ``STAY_PAST_DUE`` (leave it past due with access).
+    past due with access withdrawn, like Stripe's ``unpaid``: later invoices
+    are issued but not attempted, until paying the oldest unpaid invoice
+    restores access and charges them), or ``STAY_PAST_DUE`` (leave it past due
+    with access).
     """
 
     SUSPEND = "suspend"
