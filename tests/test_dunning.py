@@ -474,6 +474,59 @@ def test_paying_the_oldest_unpaid_invoice_restores_access_and_charges_what_was_h
     assert declined.next_wakeup == utc(2027, 2, 18)  # THREE_RETRIES: 3 days after
 
 
+# --- a retry that fell due is made, never dropped ---------------------------------------------
+
+
+def test_a_retry_that_fell_due_while_suspended_is_made_on_reinstatement() -> None:
+    # The renewal is declined on 1 Dec (retry due 2 Dec); support suspends the account on
+    # 1 Dec 12:00 and reinstates it on 5 Dec, past due again. The 2 Dec retry was not made
+    # while suspended; reinstating makes it at once (it was filtered out for good, as due
+    # before the time already processed, and the invoice was never collected).
+    sub, invoice = renewal_due()
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
+    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 12)))
+    back = ok(reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG))
+    assert back.subscription.status is Status.PAST_DUE
+    assert charges(back) == [f"sub_1:charge:{invoice}:attempt-2"]
+    # Declined too: the next retry (1 Dec + 3 days = 4 Dec) has passed as well, so it is
+    # made at once, and the one after falls on 1 Dec + 5 days.
+    again = outcome(back.subscription, invoice, SOFT, utc(2026, 12, 5, 1))
+    assert charges(again) == [f"sub_1:charge:{invoice}:attempt-3"]
+    third = outcome(again.subscription, invoice, SOFT, utc(2026, 12, 5, 2))
+    assert third.next_wakeup == utc(2026, 12, 6)
+
+
+def test_a_retry_that_fell_due_before_another_outcome_is_made_at_once() -> None:
+    # Advanced: the 1 Dec renewal (sub_1-INV-0002) is declined, its retry due 2 Dec; an
+    # upgrade to Pro on 1 Dec 1:00 (sub_1-INV-0003) is charged, and its success is reported
+    # late, on 3 Dec, before anything advanced the subscription. That outcome makes the
+    # 2 Dec retry of INV-0002 at once instead of passing over it.
+    renewed, renewal = renewal_due(plan_id="advanced")
+    declined = outcome(renewed, renewal, SOFT, utc(2026, 12, 1))
+    upgraded = ok(
+        change_plan(
+            declined.subscription, "pro", MONTHLY, utc(2026, 12, 1, 1), catalog=CATALOG,
+            usage=Usage(),
+        )
+    )  # fmt: skip
+    (upgrade,) = upgraded.invoices
+    paid = outcome(upgraded.subscription, upgrade.id, Succeeded(), utc(2026, 12, 3))
+    assert charges(paid) == [f"sub_1:charge:{renewal}:attempt-2"]
+
+
+def test_a_retry_passed_over_by_a_command_is_made_at_the_next_advance() -> None:
+    # Declined on 1 Dec (retry due 2 Dec); the customer cancels on 3 Dec without the
+    # subscription having been advanced. The retry is due at once (next_wakeup 3 Dec), and
+    # the next advance makes it; it used to be dropped (next_wakeup 1 Jan, never charged).
+    sub, invoice = renewal_due()
+    declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
+    cancelled = ok(cancel(declined.subscription, utc(2026, 12, 3)))
+    assert cancelled.next_wakeup == utc(2026, 12, 3)
+    moved = advance(cancelled.subscription, utc(2026, 12, 3), catalog=CATALOG)
+    assert charges(moved) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert advance(moved.subscription, utc(2026, 12, 3), catalog=CATALOG).effects == ()
+
+
 # --- schedules --------------------------------------------------------------------------------
 
 

@@ -310,7 +310,10 @@ def _renewal_reminder_at(sub: Subscription, policy: BillingPolicy) -> datetime |
 
 
 def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due] | None:
-    """The next thing time makes due strictly after ``processed_until``."""
+    """The next thing time makes due strictly after ``processed_until``.
+
+    Or at it: a retry or a deadline overdue already (see ``_dunning_due``).
+    """
     after = sub.processed_until
     due: list[tuple[datetime, _Due]] = []
     if sub.status is Status.TRIALING and sub.trial_end is not None:
@@ -336,9 +339,10 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
 def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetime, _Due]]:
     """Retries, deadlines of hard declines, and the overdue ladder's next step.
 
-    Every instant here is later than ``processed_until``: recording an outcome
-    charges at once a retry whose time has already come, and applies at once a
-    deadline that has already passed.
+    A retry or a deadline whose time came while it could not be acted on (the
+    account was suspended, or a command processed time past it) is due at
+    ``processed_until``, never dropped: the next ``advance`` performs it.
+    Recording an outcome or reinstating performs a due retry at once.
     """
     due: list[tuple[datetime, _Due]] = []
     held = _marked_unpaid(sub, policy)  # nothing is charged by itself while unpaid
@@ -357,7 +361,8 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
         )
         if status.next_change is not None:
             due.append((status.next_change, _Due.OVERDUE))
-    return [(at, what) for at, what in due if at > sub.processed_until]
+    # Computed at processed_until, the ladder's next change is always later than it.
+    return [(max(at, sub.processed_until), what) for at, what in due]
 
 
 def next_wakeup(
@@ -918,7 +923,9 @@ def reinstate(
     )
     # Back to past due under RESTRICT (or marked unpaid), access stays withdrawn.
     access = _access_change(False, sub, policy)  # noqa: FBT003 - suspended: no access
-    return Decision(sub, (*access, *effects), _next_wakeup(sub, policy))
+    # Retries whose time came while suspended are made now.
+    sub, due = _charge_due(sub, at, policy)
+    return Decision(sub, (*access, *effects, *due), _next_wakeup(sub, policy))
 
 
 def _resume_billing(
@@ -1130,13 +1137,15 @@ def _collect(
     return _with_invoice(sub, attrs.evolve(item, attempts=0, attempt_key=None)), ()
 
 
-def _charge_held(
+def _charge_due(
     sub: Subscription, at: datetime, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
-    """Charge at once what waited while the subscription was marked unpaid.
+    """Charge at once every retry whose time has come by ``at``, and what was held.
 
-    The invoices issued meanwhile (each its first attempt) and the retries whose
-    time came; nothing while it is still unpaid or not billing.
+    A retry is never dropped for having fallen due while it could not be made;
+    the invoices issued while the subscription was marked unpaid are charged
+    (each its first attempt) once it is not. Nothing while it is still unpaid or
+    not billing.
     """
     if sub.status not in _BILLING or _marked_unpaid(sub, policy):
         return sub, ()
@@ -1295,7 +1304,6 @@ def _record_success(
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = _has_access(sub, policy)
-    was_unpaid = _marked_unpaid(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
     if item.in_dunning:
@@ -1333,9 +1341,6 @@ def _record_success(
                 f"reinstated-{at.isoformat()}",
             )
         )
-    if was_unpaid:  # no longer: what was held is charged now
-        sub, held = _charge_held(sub, at, policy)
-        effects.extend(held)
     return sub, tuple(effects)
 
 
@@ -1517,7 +1522,9 @@ def record_payment(
     else:
         sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
     sub, overdue = _apply_overdue(sub, at, catalog, policy)
-    return Decision(sub, effects + overdue, _next_wakeup(sub, policy))
+    # Retries that fell due before `at` (and, once no longer unpaid, what was held).
+    sub, due = _charge_due(sub, at, policy)
+    return Decision(sub, effects + overdue + due, _next_wakeup(sub, policy))
 
 
 def _not_awaited(sub: Subscription, attempt: str) -> Refused:
