@@ -1361,7 +1361,7 @@ def _record_decline(
     """
     had_access = _has_access(sub, policy)
     first = not item.in_dunning
-    first_failed_at = item.first_failed_at or at
+    first_failed_at = item.first_failed_at or at.astimezone(UTC)
     item = attrs.evolve(
         item, declines=item.declines + 1, first_failed_at=first_failed_at, gateway_errors=0
     )
@@ -1399,11 +1399,14 @@ def _record_decline(
     if index >= schedule.retries:
         sub, done = _exhaust(_with_invoice(sub, item), item, at, catalog, policy)
         return sub, (*effects, *done)
-    retry_at = schedule.retry_time(first_failed_at, index, sub.cycle.time_zone)
+    # The notice shows the retry in the billing zone; the subscription keeps the instant in
+    # UTC, since Python compares two times of one zone by their wall clocks, fold ignored.
+    local_retry = schedule.retry_time(first_failed_at, index, sub.cycle.time_zone)
+    retry_at = local_retry.astimezone(UTC)
     item = attrs.evolve(item, next_retry_at=retry_at, awaiting_payment_method=False)
     sub = _with_invoice(sub, item)
     effects.append(
-        _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, ("next_retry", retry_at))
+        _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, ("next_retry", local_retry))
     )
     if retry_at <= at:  # reported late: the retry's time has come already
         sub, charge = _retry_charge(sub, item)
