@@ -40,6 +40,7 @@ from subscription_rules._billing import (
     issue_invoice,
 )
 from subscription_rules._units import (
+    check_same_unit,
     period_units,
     remaining_line,
     span_text,
@@ -163,6 +164,7 @@ def _bill_period(
     reason: InvoiceReason,
     extra: tuple[Line, ...] = (),
     *,
+    policy: BillingPolicy,
     key: str | None = None,
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
@@ -182,15 +184,19 @@ def _bill_period(
         sub, reason, lines, at, period.start, period.end, key=key
     )
     price = plan.price(interval).amount
+    whole = period_units(period, cycle, policy)
     stretch = Stretch(
         plan.id,
         interval,
         period.start,
         period.end,
         price,
+        whole,
+        whole,
         sub.zero,
         invoice.amount_due.min(price),
         invoice.id,
+        unit=policy.proration_unit,
     )
     sub = sub.evolve(**recorded, **changes, interval=interval, cycle=cycle, stretches=(stretch,))
     return sub, charge
@@ -267,7 +273,9 @@ def start_subscription(
         if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
             effects.append(_trial_reminder(sub, plan, at))
         return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START, policy=policy
+    )
     notice = _notice(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
@@ -419,7 +427,9 @@ def _trial_end(
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         )
     sub = sub.evolve(status=Status.ACTIVE)
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
+    )
     effects: list[Effect] = [
         charge,
         _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
@@ -524,6 +534,7 @@ def _period_end(
         at,
         InvoiceReason.RENEWAL,
         (*sub.pending_lines, *overage),
+        policy=policy,
         key=f"{sub.id}:renewal:{next_period.start.isoformat()}",
         interval=interval,
         cycle=cycle,
@@ -812,18 +823,20 @@ def suspend(
 def _suspension_credit(
     sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
 ) -> Line | None:
-    """A credit for ``[start, end)`` of the last stretch of ``period``, capped at what was billed."""
+    """A credit for ``[start, end)`` of the last stretch, at the rate it was billed.
+
+    What is left of the stretch's billing over the units it still pays for,
+    as recorded when it was billed; capped at what is left.
+    """
     if not sub.stretches or end <= start:
         return None
     stretch = sub.stretches[-1]
-    if not stretch.creditable.is_positive():
+    remaining = stretch.creditable_units
+    if not stretch.creditable.is_positive() or remaining <= 0:
         return None
-    if stretch.start == period.start:
-        denominator = period_units(period, sub.cycle, policy)
-    else:
-        denominator = units(stretch.start, period.end, sub.cycle, policy, change=True)
-    used = min(units(start, end, sub.cycle, policy, change=False), denominator)
-    if denominator == 0 or used == 0:
+    check_same_unit(stretch.unit, policy)
+    used = min(units(start, end, period, sub.cycle, policy, change=False), remaining)
+    if used <= 0:
         return None
     plan_id = stretch.plan_id
     line = prorated_line(
@@ -831,7 +844,7 @@ def _suspension_credit(
         f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
         stretch.creditable,
         units=used,
-        denominator=denominator,
+        denominator=remaining,
         unit=unit_name(policy),
         rounding=policy.rounding,
         start=start,
@@ -900,7 +913,9 @@ def reinstate(
         plan = catalog.plan(sub.plan_id)
         cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
         sub = sub.evolve(status=Status.ACTIVE, cycle=cycle, period_index=0)
-        sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.RENEWAL)
+        sub, charge = _bill_period(
+            sub, plan, sub.current_period, at, InvoiceReason.RENEWAL, policy=policy
+        )
         effects.append(charge)
     else:
         sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
@@ -928,12 +943,16 @@ def _resume_billing(
         credit = _suspension_credit(
             sub, suspended_at, min(at, paid_period.end), paid_period, policy
         )
-        if credit is not None:
+        if credit is not None and credit.explanation is not None:
             last = sub.stretches[-1]
             sub = sub.evolve(
                 stretches=(
                     *sub.stretches[:-1],
-                    attrs.evolve(last, credited=last.credited - credit.amount),
+                    attrs.evolve(
+                        last,
+                        credited=last.credited - credit.amount,
+                        credited_units=last.credited_units + credit.explanation.units,
+                    ),
                 ),
             )
             sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, (credit,), at)
@@ -960,13 +979,24 @@ def _resume_billing(
     )
     period = sub.current_period
     if period.start == at:
-        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL)
+        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL, policy=policy)
         effects.append(charge)
         return sub, tuple(effects)
     line = remaining_line(plan, interval, at, period, cycle, policy)
     sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
+    assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
     stretch = Stretch(
-        plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due, invoice.id
+        plan.id,
+        interval,
+        at,
+        period.end,
+        line.amount,
+        line.explanation.units,
+        line.explanation.denominator,
+        sub.zero,
+        invoice.amount_due.min(line.amount),
+        invoice.id,
+        unit=policy.proration_unit,
     )
     effects.append(charge)
     return sub.evolve(stretches=(stretch,)), tuple(effects)
@@ -1018,7 +1048,9 @@ def update_payment_method(
         suspension_reason=None,
         suspended_at=None,
     )
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
+    )
     facts: tuple[Fact, ...] = (("plan", plan.name), ("reinstated_at", at))
     return Decision(
         sub,

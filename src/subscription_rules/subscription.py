@@ -24,6 +24,7 @@ from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, 
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
+from subscription_rules.policy import ProrationUnit
 
 __all__ = [
     "OpenInvoice",
@@ -71,11 +72,17 @@ class SuspensionReason(enum.Enum):
 
 @attrs.frozen
 class Stretch:
-    """What was billed for ``[start, end)`` of the current period on one plan.
+    """What was billed for ``[start, end)`` of the current period on one plan, exactly.
 
-    ``credited`` is the credit already given against it; no later credit for
-    this stretch can exceed ``billed - credited``. ``paid`` is the part of
-    ``billed`` collected from the payment method (the cap of any refund).
+    ``billed`` paid for ``units`` of time (``unit``: seconds or days, by the
+    policy that billed it) out of ``denominator``: a whole period is ``units ==
+    denominator``; a prorated stretch records the units its line charged.
+    ``credited`` is the credit already given against it, for
+    ``credited_units`` of its time; a later credit for unused time is worked
+    out from what is left, ``billed - credited`` over ``units -
+    credited_units``, so it never exceeds what was billed and is never
+    inferred from the period. ``paid`` is the part of ``billed`` collected
+    from the payment method (the cap of any refund).
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
@@ -86,6 +93,8 @@ class Stretch:
     ('advanced', '2026-11-01', '2026-12-01')
     >>> str(stretch.billed), str(stretch.paid), str(stretch.creditable)
     ('USD 150.00', 'USD 150.00', 'USD 150.00')
+    >>> stretch.units == stretch.denominator == 30 * 86_400
+    True
     """
 
     plan_id: str
@@ -93,9 +102,13 @@ class Stretch:
     start: datetime
     end: datetime
     billed: Money
+    units: int
+    denominator: int
     credited: Money
     paid: Money
     invoice_id: str | None = None
+    credited_units: int = 0
+    unit: ProrationUnit = attrs.field(default=ProrationUnit.SECOND, kw_only=True)
 
     @property
     def creditable(self) -> Money:
@@ -104,12 +117,17 @@ class Stretch:
         >>> from datetime import UTC, datetime
         >>> from subscription_rules import MONTHLY, Money
         >>> t = datetime(2026, 1, 1, tzinfo=UTC)
-        >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), Money.of("100", "USD"),
-        ...             Money.of("300", "USD"))
-        >>> str(s.creditable)
-        'USD 200.00'
+        >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), 30, 30,
+        ...             Money.of("100", "USD"), Money.of("300", "USD"), credited_units=10)
+        >>> str(s.creditable), s.creditable_units
+        ('USD 200.00', 20)
         """
         return self.billed - self.credited
+
+    @property
+    def creditable_units(self) -> int:
+        """The units of this stretch not yet credited: what ``creditable`` paid for."""
+        return self.units - self.credited_units
 
 
 @attrs.frozen
