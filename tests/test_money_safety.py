@@ -7,6 +7,7 @@ Every figure is worked out by hand in the test: the catalog is the built-in one
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -33,13 +34,14 @@ from subscription_rules import (
     SuspendedTime,
     Usage,
     advance,
+    cancel,
     change_plan,
     default_catalog,
     reinstate,
     start_subscription,
     suspend,
 )
-from subscription_rules.errors import InvalidPolicyError
+from subscription_rules.errors import InvalidPeriodError, InvalidPolicyError
 
 CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -331,3 +333,85 @@ def test_both_ends_counts_the_last_day_of_a_span_ending_inside_the_period() -> N
     sub = decided(suspend(sub, utc(2026, 11, 5, 10), policy=policy)).subscription
     back = decided(reinstate(sub, utc(2026, 11, 10, 15), catalog=CATALOG, policy=policy))
     assert credited(back) == ["USD -30.00"]
+
+
+# --- 6 and 18. instants compared in UTC, never by wall clock ---------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def new_york(day: int, hour: int, minute: int, *, fold: int = 0) -> datetime:
+    """An instant in November 2026 on New York's wall clock (fold=1: the repeated hour's second pass).
+
+    The clocks fall back at 02:00 EDT on 1 Nov 2026: 01:30 EDT is 05:30 UTC and
+    01:10 EST (fold=1) is 06:10 UTC, forty minutes later.
+    """
+    return datetime(2026, 11, day, hour, minute, fold=fold, tzinfo=NEW_YORK)
+
+
+def started_in_new_york(at: datetime, policy: BillingPolicy = SEED_POLICY) -> Subscription:
+    return start_subscription(
+        "s", "c", "personal", MONTHLY, at, catalog=CATALOG, trial=False,
+        time_zone="America/New_York", policy=policy,
+    ).subscription  # fmt: skip
+
+
+def test_a_change_forty_minutes_after_another_across_the_fall_back_is_accepted() -> None:
+    """Advanced at 01:30 EDT, then Pro at 01:10 EST, forty minutes later: not "before" it."""
+    sub = started_in_new_york(datetime(2026, 10, 15, tzinfo=NEW_YORK))
+    sub = change(sub, "advanced", MONTHLY, new_york(1, 1, 30)).subscription
+    later = change(sub, "pro", MONTHLY, new_york(1, 1, 10, fold=1))
+    assert later.subscription.plan_id == "pro"
+    assert later.subscription.processed_until == datetime(2026, 11, 1, 6, 10, tzinfo=UTC)
+
+
+def test_a_command_at_the_second_pass_of_the_repeated_hour_is_after_the_first() -> None:
+    """Processed to 01:30 EDT; a cancellation at 01:10 EST (40 minutes later) is accepted."""
+    sub = started_in_new_york(datetime(2026, 10, 15, tzinfo=NEW_YORK))
+    sub = advance(sub, new_york(1, 1, 30), catalog=CATALOG).subscription
+    assert decided(cancel(sub, new_york(1, 1, 10, fold=1))).subscription.cancel_at_period_end
+
+
+def test_advancing_into_the_repeated_hour_performs_the_renewal_due_before_it() -> None:
+    """A cycle anchored at 01:30 New York time renews at 01:30 EDT on 1 Nov (05:30 UTC).
+
+    Advancing to 01:10 EST (06:10 UTC) — after it, though its wall clock reads
+    earlier — bills the renewal.
+    """
+    sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
+    done = advance(sub, new_york(1, 1, 10, fold=1), catalog=CATALOG)
+    assert [i.reason.value for i in done.invoices] == ["renewal"]
+    assert done.subscription.period_index == 1
+
+
+def test_a_cancellation_after_an_unprocessed_period_end_in_the_repeated_hour_is_refused() -> None:
+    """The period ended at 01:30 EDT; a cancellation at 01:15 EST (45 minutes later) must wait.
+
+    Accepting it would end the subscription at 01:30 EDT, before the request,
+    with the renewal never billed: the caller must advance first.
+    """
+    sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
+    with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
+        cancel(sub, new_york(1, 1, 15, fold=1))
+
+
+def _in_utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+def _as_written(at: datetime) -> datetime:
+    return at
+
+
+def test_results_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
+    """The same instants written in UTC or on New York's wall clock give equal decisions."""
+    start = datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK)
+    moments = [new_york(1, 1, 10, fold=1), new_york(1, 1, 59, fold=1), new_york(20, 9, 0)]
+    lives: dict[str, list[Decision]] = {}
+    for name, written in (("local", _as_written), ("utc", _in_utc)):
+        sub = started_in_new_york(written(start))
+        life = [advance(sub, written(moments[0]), catalog=CATALOG)]
+        life.append(change(life[-1].subscription, "advanced", MONTHLY, written(moments[1])))
+        life.append(decided(cancel(life[-1].subscription, written(moments[2]))))
+        lives[name] = life
+    assert lives["local"] == lives["utc"]

@@ -77,7 +77,14 @@ from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, 
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware, zone
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+    require_aware,
+    utc_instant,
+    zone,
+)
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
@@ -240,7 +247,8 @@ def start_subscription(
     _expect(catalog, Catalog, "catalog")
     _expect(interval, Interval, "interval")
     _expect(policy, BillingPolicy, "policy")
-    require_aware(at, "at")
+    # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
+    written, at = require_aware(at, "at"), utc_instant(at, "at")
     plan = catalog.plan(plan_id)
     price = plan.price(interval)
     zero = Money(0, price.amount.currency)
@@ -251,7 +259,7 @@ def start_subscription(
         customer_id=customer_id,
         plan_id=plan_id,
         interval=interval,
-        cycle=BillingCycle(trial_end or at, interval, time_zone),
+        cycle=BillingCycle(trial_end or written, interval, time_zone),
         currency=price.amount.currency,
         status=Status.TRIALING if trialing else Status.ACTIVE,
         started_at=at,
@@ -641,7 +649,7 @@ def advance(
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    until = require_aware(until, "until")
+    until = utc_instant(until, "until")
     effects: list[Effect] = []
     period_ends = 0
     while (due := _next_due(sub, policy)) is not None and due[0] <= until:

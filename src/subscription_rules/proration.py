@@ -170,6 +170,7 @@ class _Plan:
     timing: Timing
     restarts_cycle: bool
     feasibility: Feasibility
+    at: datetime
 
 
 def _resolve(
@@ -194,7 +195,7 @@ def _resolve(
     current = catalog.plan(sub.plan_id)
     target = catalog.plan(plan_id)
     target.price(interval)  # an unknown interval is an error, before anything else
-    _check_in_current_period(sub, at)
+    at = _check_in_current_period(sub, at)
     kind = classify_move(current, sub.interval, target, interval, by=policy.classify_by)
     feasibility: Feasibility = (
         check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
@@ -214,28 +215,30 @@ def _resolve(
             if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
             else Timing.PERIOD_END
         )
-    return _Plan(kind, current, target, interval, timing, restarts, feasibility)
+    return _Plan(kind, current, target, interval, timing, restarts, feasibility, at)
 
 
-def _check_in_current_period(sub: Subscription, at: datetime) -> None:
-    sub.check_instant(at)
+def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
+    """``at`` in UTC, if it lies in the current period (or trial) and is not yet processed."""
+    given, at = at, sub.check_instant(at)
     if sub.status is Status.TRIALING:
         if sub.trial_end is not None and at >= sub.trial_end:
             raise InvalidPeriodError(
                 f"{at.isoformat()} is at or after the trial's end {sub.trial_end.isoformat()}; "
                 "advance the subscription first",
                 argument="at",
-                value=at,
+                value=given,
             )
-        return
+        return at
     period = sub.current_period
     if at >= period.end:
         raise InvalidPeriodError(
             f"{at.isoformat()} is at or after the current period's end "
             f"{period.end.isoformat()}; advance the subscription first",
             argument="at",
-            value=at,
+            value=given,
         )
+    return at
 
 
 def _credit_line(
@@ -417,6 +420,7 @@ def quote_change(
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved
+    at = resolved.at
     zero = subscription.zero
     if resolved.timing is Timing.PERIOD_END:
         effective_at = subscription.current_period.end
@@ -499,6 +503,7 @@ def change_plan(
     )
     if isinstance(quote, Refused):
         return quote
+    at = quote.at  # in UTC
     if quote.kind is MoveKind.NO_CHANGE:
         if subscription.pending_change is not None:
             return cancel_pending_change(subscription, at, policy=policy)
@@ -667,7 +672,7 @@ def cancel_pending_change(
     _expect(subscription, Subscription, "subscription")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    sub.check_instant(at)
+    at = sub.check_instant(at)
     if sub.pending_change is None:
         return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
     pending = sub.pending_change

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -23,7 +23,13 @@ import attrs
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+    require_aware,
+    utc_instant,
+)
 from subscription_rules.policy import ProrationUnit
 
 __all__ = [
@@ -303,9 +309,13 @@ class Subscription:
         return Money(0, self.currency)
 
     def check_instant(self, at: object, argument: str = "at") -> datetime:
-        """Refuse an instant that is naive or earlier than what was already processed."""
-        instant = require_aware(at, argument)
-        if instant < self.processed_until:
+        """Return ``at`` in UTC; refuse it if naive or earlier than what was already processed.
+
+        Compared in UTC: 01:10 EST, the second pass of a repeated hour, comes after
+        01:30 EDT, whatever the wall clocks say.
+        """
+        instant = utc_instant(at, argument)
+        if instant < self.processed_until.astimezone(UTC):
             raise InvalidPeriodError(
                 f"{instant.isoformat()} is before {self.processed_until.isoformat()}, "
                 "which this subscription has already processed",
