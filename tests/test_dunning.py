@@ -557,7 +557,7 @@ def test_declines_reported_without_retries_exhaust_the_schedule_and_nothing_is_r
     # Until the next renewal (1 Jan) nothing is due; then only the January invoice is charged.
     assert decision.next_wakeup == utc(2027, 1, 1)
     later = advance(sub, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
-    assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00"]
+    assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00:due-5000"]
 
 
 def test_a_hard_decline_past_its_deadline_is_exhausted_once() -> None:

@@ -18,14 +18,17 @@ from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
     YEARLY,
+    BillingPeriod,
     BillingPolicy,
     Catalog,
     ChangeDay,
+    ChargeInvoice,
     CreditBasis,
     Decision,
     DowngradeTiming,
     Interval,
     Limits,
+    LineKind,
     Plan,
     Price,
     ProrationBilling,
@@ -41,7 +44,11 @@ from subscription_rules import (
     start_subscription,
     suspend,
 )
-from subscription_rules.errors import InvalidPeriodError, InvalidPolicyError
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidPeriodError,
+    InvalidPolicyError,
+)
 
 CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -415,3 +422,64 @@ def test_results_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
         life.append(decided(cancel(life[-1].subscription, written(moments[2]))))
         lives[name] = life
     assert lives["local"] == lives["utc"]
+
+
+# --- 11. usage billed for every period end crossed --------------------------------------------------
+
+OVER = Usage.of(billable_sessions=101_000)  # Personal allows 100,000: 1,000 over at USD 5.00
+
+
+def test_advancing_across_several_period_ends_bills_each_periods_usage() -> None:
+    """Personal from 1 Nov 2026; advanced to 1 Feb 2027 with each period's usage.
+
+    Three period ends, three renewals, each with its period's overage:
+    (101,000 − 100,000) × USD 5.00 / 1,000 = USD 5.00, then 10.00, then none.
+    """
+    sub = started("personal")
+    counts = {utc(2026, 11, 1): 101_000, utc(2026, 12, 1): 102_000, utc(2027, 1, 1): 99_000}
+
+    def usage(period: BillingPeriod) -> Usage:
+        return Usage.of(billable_sessions=counts[period.start])
+
+    done = advance(sub, utc(2027, 2, 1), catalog=CATALOG, usage=usage)
+    over = [
+        [str(line.amount) for line in i.lines if line.kind is LineKind.OVERAGE]
+        for i in done.invoices
+    ]
+    assert over == [["USD 5.00"], ["USD 10.00"], []]
+
+
+def test_one_usage_for_several_period_ends_is_refused_rather_than_dropped() -> None:
+    """One ``Usage`` describes one period: across two period ends the second's would be lost."""
+    sub = started("personal")
+    with pytest.raises(InvalidArgumentError, match=r"usage: .*2 period ends"):
+        advance(sub, utc(2027, 1, 1), catalog=CATALOG, usage=OVER)
+    one = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    assert [str(line.amount) for line in one.invoices[0].lines] == ["USD 50.00", "USD 5.00"]
+
+
+# --- 17. an idempotency key never names two different charges ------------------------------------
+
+
+def test_a_renewal_rerun_with_other_usage_gets_another_key() -> None:
+    """The nightly job re-run for 1 Dec from the same stored value, with other usage.
+
+    USD 50.00 + 5.00 overage, then USD 50.00 + 10.00: two different charges,
+    so two different keys (a gateway would otherwise keep the first and drop
+    or refuse the second); the same run repeated keeps its key.
+    """
+    sub = started("personal")
+    first = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    again = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    other = advance(
+        sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=102_000)
+    )
+    keys = [
+        effect.idempotency_key
+        for d in (first, again, other)
+        for effect in d.effects
+        if isinstance(effect, ChargeInvoice)
+    ]
+    amounts = [str(d.invoices[0].amount_due) for d in (first, again, other)]
+    assert amounts == ["USD 55.00", "USD 55.00", "USD 60.00"]
+    assert keys[0] == keys[1] != keys[2]

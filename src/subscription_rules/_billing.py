@@ -29,6 +29,16 @@ def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
     return f"{subscription_id}:charge:{invoice_id}:attempt-{attempt}"
 
 
+def renewal_key(subscription_id: str, period_start: datetime, amount_due: Money) -> str:
+    """The idempotency key of a renewal's first charge: subscription, period and amount.
+
+    Re-running a period end from the same stored value with other usage bills
+    another amount: the key covers it, so one key never names two different
+    charges (the invoice id stays the same, for a host that stores invoices by id).
+    """
+    return f"{subscription_id}:renewal:{period_start.isoformat()}:due-{amount_due.minor}"
+
+
 def draft_invoice(
     sub: Subscription,
     reason: InvoiceReason,

@@ -28,6 +28,7 @@ cancellation during it suspends the account at once, with nothing charged.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,7 @@ from subscription_rules._billing import (
     invoice_key,
     issue_credit_note,
     issue_invoice,
+    renewal_key,
 )
 from subscription_rules._units import (
     check_same_unit,
@@ -47,7 +49,7 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
-from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.catalog import Catalog, MetricKind, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
@@ -172,7 +174,7 @@ def _bill_period(
     extra: tuple[Line, ...] = (),
     *,
     policy: BillingPolicy,
-    key: str | None = None,
+    renewal: bool = False,
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
     **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
@@ -180,16 +182,17 @@ def _bill_period(
     """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
 
     ``interval`` and ``cycle`` default to the subscription's; when given they
-    (and ``changes``) are recorded in the same copy of the subscription.
+    (and ``changes``) are recorded in the same copy of the subscription. A
+    ``renewal``'s charge is keyed by subscription, period and amount.
     """
     if interval is None:
         interval = sub.interval
     if cycle is None:
         cycle = sub.cycle
     lines = (_period_line(plan, interval, period, cycle), *extra)
-    invoice, charge, recorded = draft_invoice(
-        sub, reason, lines, at, period.start, period.end, key=key
-    )
+    invoice, charge, recorded = draft_invoice(sub, reason, lines, at, period.start, period.end)
+    if renewal:
+        charge = ChargeInvoice(invoice, renewal_key(sub.id, period.start, invoice.amount_due))
     price = plan.price(interval).amount
     whole = period_units(period, cycle, policy)
     stretch = Stretch(
@@ -543,7 +546,7 @@ def _period_end(
         InvoiceReason.RENEWAL,
         (*sub.pending_lines, *overage),
         policy=policy,
-        key=f"{sub.id}:renewal:{next_period.start.isoformat()}",
+        renewal=True,
         interval=interval,
         cycle=cycle,
         plan_id=plan.id,
@@ -615,7 +618,7 @@ def advance(
     *,
     catalog: Catalog,
     policy: BillingPolicy = SEED_POLICY,
-    usage: Usage | None = None,
+    usage: Usage | Callable[[BillingPeriod], Usage] | None = None,
 ) -> Decision:
     """Perform everything time makes due in ``(processed_until, until]``, in time order.
 
@@ -625,9 +628,14 @@ def advance(
     subscription (``cancel_at_period_end``), applies a pending change (checked
     again against ``usage`` when given: if it no longer fits, the current plan
     is kept and a notice says why) and renews: a new invoice with the credit
-    balance applied, charged with an idempotency key of subscription and
-    period. The anchor never moves on renewal. ``usage`` also bills the
-    overage of the first period that ends in this call (the one it describes).
+    balance applied, charged with an idempotency key of subscription, period
+    and amount. The anchor never moves on renewal. ``usage`` bills each ending
+    period's overage: a callable is asked for the usage of every period that
+    ends (it receives the ``BillingPeriod``); a single ``Usage`` serves every
+    period end when it counts stock metrics only (what exists now), and when it
+    counts a per-period metric it describes the first period that ends: a
+    second period end whose plan bills usage is then refused with an
+    ``InvalidArgumentError`` rather than billed without it.
 
     Advancing twice to the same instant produces no new effects, and
     advancing to ``t1`` then ``t2`` gives the same effects as advancing to
@@ -650,6 +658,13 @@ def advance(
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     until = utc_instant(until, "until")
+    if not (usage is None or isinstance(usage, Usage) or callable(usage)):
+        raise InvalidArgumentError(
+            f"expected a Usage, a callable taking a BillingPeriod, or None, got "
+            f"{type(usage).__name__} {usage!r}",
+            argument="usage",
+            value=usage,
+        )
     effects: list[Effect] = []
     period_ends = 0
     while (due := _next_due(sub, policy)) is not None and due[0] <= until:
@@ -663,12 +678,55 @@ def advance(
                     argument="until",
                     value=until,
                 )
-        sub, done = _perform(sub, at, what, catalog, policy, usage if period_ends <= 1 else None)
+        period_usage = (
+            _usage_of(sub, usage, period_ends, catalog) if what is _Due.PERIOD_END else None
+        )
+        sub, done = _perform(sub, at, what, catalog, policy, period_usage)
         effects.extend(done)
     if until > sub.processed_until:
         sub = sub.evolve(processed_until=until)
     # What stopped the loop is the next thing due: later than `until`, so still due after it.
     return Decision(sub, tuple(effects), due[0] if due is not None else None)
+
+
+def _usage_of(
+    sub: Subscription,
+    usage: Usage | Callable[[BillingPeriod], Usage] | None,
+    crossed: int,
+    catalog: Catalog,
+) -> Usage | None:
+    """The usage of the period ending now, the ``crossed``-th period end of this call.
+
+    One ``Usage`` counting a per-period metric describes one period: a second
+    period end whose plan bills usage is refused rather than billed without
+    it. Counts of stock metrics only (what exists now) hold for every period.
+    """
+    if usage is None:
+        return None
+    if isinstance(usage, Usage):
+        if crossed == 1:
+            return usage
+        per_period = {m.name for m in catalog.metrics if m.kind is MetricKind.PER_PERIOD}
+        if catalog.plan(sub.plan_id).overage and any(
+            name in per_period for name, _ in usage.counts
+        ):
+            raise InvalidArgumentError(
+                f"one Usage describes one period, and this call crosses {crossed} period ends "
+                "whose plan bills usage; pass usage per period (a callable taking the "
+                "BillingPeriod) or advance one period end at a time",
+                argument="usage",
+                value=usage,
+            )
+        return usage
+    found: object = usage(sub.current_period)
+    if not isinstance(found, Usage):
+        raise InvalidArgumentError(
+            f"the usage callable must return a Usage, got {type(found).__name__} {found!r} "
+            f"for {sub.current_period}",
+            argument="usage",
+            value=found,
+        )
+    return found
 
 
 # --- commands ---------------------------------------------------------------------------------
