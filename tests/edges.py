@@ -6,6 +6,7 @@ library under test), so a test can use these instants as independent reference p
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -81,10 +82,8 @@ def _month_end_days() -> list[date]:
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         for month in range(1, 13):
             for day in (28, 29, 30, 31):
-                try:
+                with suppress(ValueError):
                     days.append(date(year, month, day))
-                except ValueError:
-                    pass
     return days
 
 

@@ -104,6 +104,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from edges import ZONES, express, start_instants, transitions
 from subscription_rules import (
     MONTHLY,
     YEARLY,
@@ -158,7 +159,6 @@ from subscription_rules.dunning import (
 )
 from subscription_rules.notifications import NoticeKind
 from subscription_rules.subscription import SuspensionReason
-from edges import ZONES, express, start_instants, transitions
 
 OUTCOMES: list[PaymentOutcome] = [
     Succeeded(),
@@ -358,7 +358,9 @@ class Oracle:
 
     def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
         p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
-        p.segments.append(Segment(start or p.start, self.price(self.plan, self.interval), False))
+        p.segments.append(
+            Segment(start or p.start, self.price(self.plan, self.interval), change=False)
+        )
         self.period = p
         self.log.append(f"bill {self.plan}/{self.interval} [{start or p.start}, {p.end})")
 
@@ -397,7 +399,7 @@ class Oracle:
             self.close(upto=at)
             self.start_billing(at)
         elif self.policy.proration_billing is not ProrationBilling.NONE:
-            p.segments.append(Segment(at, self.price(plan, interval), True))
+            p.segments.append(Segment(at, self.price(plan, interval), change=True))
 
     def resume(self, at: datetime, *, credit: bool) -> None:
         """Billing resumes at ``at`` after a suspension from a billing status (or unpaid)."""
@@ -496,15 +498,13 @@ class Oracle:
         return self.cancel_pending or not self.card
 
     def run_until(self, until: datetime, usage: Usage | None, *, inclusive: bool) -> None:
-        first = True
         while (nxt := self.next_event()) is not None and (
             nxt[0] < until or (inclusive and nxt[0] == until)
         ):
             if nxt[1] == "trial_end":
                 self.trial_end_event()
             else:
-                self.period_end_event(usage if first else usage)
-                first = False
+                self.period_end_event(usage)
 
 
 def _months(interval: Interval) -> int:
@@ -556,9 +556,11 @@ def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, boo
     for i, price in enumerate(sorted(prices)):
         monthly = Price.of(str(price), currency, MONTHLY)
         yearly_price = draw(st.sampled_from([price * 10, price * 12, price * 12 + 1, price]))
-        options = (monthly,) if monthly_only else (monthly, Price.of(str(yearly_price), currency, YEARLY))
+        options = (
+            (monthly,) if monthly_only else (monthly, Price.of(str(yearly_price), currency, YEARLY))
+        )
         sessions = draw(st.sampled_from([None, 0, 1000]))
-        overage = ()
+        overage: tuple[Overage, ...] = ()
         if sessions is not None and draw(st.booleans()):
             overage = (Overage.of(SESSIONS, str(draw(st.integers(1, 5000))), currency, per=1000),)
         plans.append(
@@ -566,7 +568,9 @@ def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, boo
                 f"p{i}",
                 f"Plan {i}",
                 options,
-                Limits.of(properties=(i + 1) * 3, **({SESSIONS: sessions} if sessions is not None else {})),
+                Limits.of(
+                    properties=(i + 1) * 3, **({SESSIONS: sessions} if sessions is not None else {})
+                ),
                 trial_days,
                 rank=i,
                 overage=overage,
@@ -592,7 +596,7 @@ class Lives(RuleBasedStateMachine):
         self.monthly_only = False
         self.charges: list[int] = []
         self.credits: list[int] = []
-        self.overage_lines = 0
+        self.invoiced: set[str] = set()
         self.keys: dict[str, tuple[str, int]] = {}
         self.in_flight: list[tuple[str, str]] = []  # (attempt key, invoice id)
         self.answered: list[tuple[str, str, PaymentOutcome, datetime]] = []
@@ -650,7 +654,7 @@ class Lives(RuleBasedStateMachine):
 
     # -- the core of every step --
 
-    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:
+    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:  # noqa: C901 - one check per invariant
         unpaid = self.oracle.unpaid if before is not None else False
         for effect in decision.effects:
             if isinstance(effect, ChargeInvoice):
@@ -684,13 +688,17 @@ class Lives(RuleBasedStateMachine):
         # (h) the decision names the next instant time alone changes something
         assert decision.next_wakeup == next_wakeup(decision.subscription, policy=self.policy), cause
         for invoice in decision.invoices:
-            self.charges.extend(line.amount.minor for line in invoice.lines)
+            if invoice.id not in self.invoiced:  # a retry charges the same invoice again
+                self.invoiced.add(invoice.id)
+                self.charges.extend(line.amount.minor for line in invoice.lines)
         for note in decision.credit_notes:
             self.credits.extend(line.amount.minor for line in note.lines)
         self.sub = decision.subscription
 
     def _key(self, effect: ChargeInvoice) -> None:
-        seen = self.keys.setdefault(effect.idempotency_key, (effect.invoice.id, effect.amount.minor))
+        seen = self.keys.setdefault(
+            effect.idempotency_key, (effect.invoice.id, effect.amount.minor)
+        )
         assert seen == (effect.invoice.id, effect.amount.minor), (
             f"key {effect.idempotency_key} names {seen}, now "
             f"{(effect.invoice.id, effect.amount.minor)}"
@@ -740,7 +748,9 @@ class Lives(RuleBasedStateMachine):
         assert isinstance(result, Decision)
         if usage is not None:
             # The nightly job re-run with different usage must not reuse a key for another amount.
-            other = Usage.of(properties=usage.get("properties"), **{SESSIONS: usage.get(SESSIONS) + 500})
+            other = Usage.of(
+                properties=usage.get("properties"), **{SESSIONS: usage.get(SESSIONS) + 500}
+            )
             for effect in advance(
                 sub, given, catalog=self.catalog, policy=self.policy, usage=other
             ).effects:
@@ -761,9 +771,6 @@ class Lives(RuleBasedStateMachine):
                 continue
             self._dunning(kind, t)
         o.run_until(_utc(until), usage, inclusive=True)
-        self.overage_lines += sum(
-            1 for i in result.invoices for line in i.lines if line.kind.value == "overage"
-        )
 
     def _dunning(self, kind: NoticeKind, t: datetime) -> None:
         """A status change time made because payment failed (seen in a notice)."""
@@ -780,7 +787,7 @@ class Lives(RuleBasedStateMachine):
             o.unpaid = True
             o.log.append(f"unpaid {t}")
 
-    def _command_at(self, edge: int, jitter: int, spread: int, in_zone: bool) -> datetime:
+    def _command_at(self, edge: int, jitter: int, spread: int) -> datetime:
         at = self._instant(edge, jitter, spread)
         self._advance_to(at)
         return at
@@ -830,10 +837,18 @@ class Lives(RuleBasedStateMachine):
         in_zone=st.booleans(),
     )
     def time_passes(
-        self, edge: int, jitter: int, spread: int, sessions: int | None, properties: int, in_zone: bool
+        self,
+        edge: int,
+        jitter: int,
+        spread: int,
+        sessions: int | None,
+        properties: int,
+        in_zone: bool,
     ) -> None:
         until = self._instant(edge, jitter, spread)
-        usage = None if sessions is None else Usage.of(properties=properties, **{SESSIONS: sessions})
+        usage = (
+            None if sessions is None else Usage.of(properties=properties, **{SESSIONS: sessions})
+        )
         self._advance(until, usage, in_zone=in_zone)
 
     @rule(
@@ -855,10 +870,18 @@ class Lives(RuleBasedStateMachine):
         spread: int,
         in_zone: bool,
     ) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
-        self._change(plan, YEARLY if yearly and not self.monthly_only else MONTHLY, properties, at, in_zone)
+        at = self._command_at(edge, jitter, spread)
+        self._change(
+            plan,
+            YEARLY if yearly and not self.monthly_only else MONTHLY,
+            properties,
+            at,
+            in_zone=in_zone,
+        )
 
-    def _change(self, plan: int, interval: Interval, properties: int, at: datetime, in_zone: bool) -> None:
+    def _change(
+        self, plan: int, interval: Interval, properties: int, at: datetime, *, in_zone: bool
+    ) -> None:
         plan_id = self.catalog.ids[plan % len(self.catalog.ids)]
         usage = Usage.of(properties=properties)
         given = express(at, self.zone, in_zone)
@@ -881,12 +904,17 @@ class Lives(RuleBasedStateMachine):
         else:
             o.change(at, plan_id, interval)
 
-    @rule(edge=st.integers(0, 6), jitter=st.integers(0, 6), spread=st.integers(0, 86_400 * 40), in_zone=st.booleans())
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
     def cancel(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
-        self._cancel(at, in_zone)
+        at = self._command_at(edge, jitter, spread)
+        self._cancel(at, in_zone=in_zone)
 
-    def _cancel(self, at: datetime, in_zone: bool) -> None:
+    def _cancel(self, at: datetime, *, in_zone: bool) -> None:
         given = express(at, self.zone, in_zone)
         sub = self.sub
         self.steps.append(f"cancel at {given.isoformat()}")
@@ -894,7 +922,10 @@ class Lives(RuleBasedStateMachine):
         if not isinstance(result, Decision):
             return
         o = self.oracle
-        if o.status is Status.TRIALING and self.policy.trial_cancellation is TrialCancellation.SUSPEND_NOW:
+        if (
+            o.status is Status.TRIALING
+            and self.policy.trial_cancellation is TrialCancellation.SUSPEND_NOW
+        ):
             o.status = Status.SUSPENDED
             o.suspension = Suspension(SuspensionReason.TRIAL_CANCELLED, at, Status.TRIALING)
         elif o.status is Status.SUSPENDED:
@@ -903,9 +934,14 @@ class Lives(RuleBasedStateMachine):
             o.cancel_pending = True
             o.pending = None
 
-    @rule(edge=st.integers(0, 6), jitter=st.integers(0, 6), spread=st.integers(0, 86_400 * 40), in_zone=st.booleans())
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
     def undo(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
+        at = self._command_at(edge, jitter, spread)
         given = express(at, self.zone, in_zone)
         sub = self.sub
         self.steps.append(f"undo_cancel at {given.isoformat()}")
@@ -913,12 +949,17 @@ class Lives(RuleBasedStateMachine):
         if isinstance(result, Decision):
             self.oracle.cancel_pending = False
 
-    @rule(edge=st.integers(0, 6), jitter=st.integers(0, 6), spread=st.integers(0, 86_400 * 40), in_zone=st.booleans())
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
     def suspend(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
-        self._suspend(at, in_zone)
+        at = self._command_at(edge, jitter, spread)
+        self._suspend(at, in_zone=in_zone)
 
-    def _suspend(self, at: datetime, in_zone: bool) -> None:
+    def _suspend(self, at: datetime, *, in_zone: bool) -> None:
         given = express(at, self.zone, in_zone)
         sub = self.sub
         self.steps.append(f"suspend at {given.isoformat()}")
@@ -928,9 +969,14 @@ class Lives(RuleBasedStateMachine):
             o.suspension = Suspension(SuspensionReason.POLICY_VIOLATION, at, o.status)
             o.status = Status.SUSPENDED
 
-    @rule(edge=st.integers(0, 6), jitter=st.integers(0, 6), spread=st.integers(0, 86_400 * 80), in_zone=st.booleans())
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 80),
+        in_zone=st.booleans(),
+    )
     def reinstate(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
+        at = self._command_at(edge, jitter, spread)
         given = express(at, self.zone, in_zone)
         sub = self.sub
         self.steps.append(f"reinstate at {given.isoformat()}")
@@ -954,9 +1000,14 @@ class Lives(RuleBasedStateMachine):
             o.resume(at, credit=self.policy.suspended_time is SuspendedTime.CREDITED)
             o.status = s.was
 
-    @rule(edge=st.integers(0, 6), jitter=st.integers(0, 6), spread=st.integers(0, 86_400 * 20), in_zone=st.booleans())
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 20),
+        in_zone=st.booleans(),
+    )
     def new_card(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
-        at = self._command_at(edge, jitter, spread, in_zone)
+        at = self._command_at(edge, jitter, spread)
         given = express(at, self.zone, in_zone)
         sub = self.sub
         before = sub.status
@@ -980,9 +1031,11 @@ class Lives(RuleBasedStateMachine):
         key, invoice_id = self.in_flight.pop(pick % len(self.in_flight))
         at = _utc(self.sub.processed_until) + timedelta(seconds=seconds)
         self._advance_to(at)
-        self._pay(key, invoice_id, outcome, at, in_zone)
+        self._pay(key, invoice_id, outcome, at, in_zone=in_zone)
 
-    def _pay(self, key: str, invoice_id: str, outcome: PaymentOutcome, at: datetime, in_zone: bool) -> None:
+    def _pay(
+        self, key: str, invoice_id: str, outcome: PaymentOutcome, at: datetime, *, in_zone: bool
+    ) -> None:
         given = express(at, self.zone, in_zone)
         sub = self.sub
         before = sub.status
@@ -1002,7 +1055,9 @@ class Lives(RuleBasedStateMachine):
             return
         at = _utc(self.sub.processed_until)
         sub = self.sub
-        self.steps.append(f"duplicate record_payment {invoice_id} ({key}) {outcome} at {at.isoformat()}")
+        self.steps.append(
+            f"duplicate record_payment {invoice_id} ({key}) {outcome} at {at.isoformat()}"
+        )
         result = pay(sub, key, invoice_id, outcome, at, self.catalog, self.policy)
         if isinstance(result, Decision):
             assert result.effects == (), f"duplicate outcome of {key} had effects {result.effects}"
@@ -1010,23 +1065,27 @@ class Lives(RuleBasedStateMachine):
                 f"duplicate outcome of {key} changed the subscription"
             )
 
-    @rule(goal=st.sampled_from(["past_due", "suspended", "cancel_pending", "pending_change", "exhausted"]))
+    @rule(
+        goal=st.sampled_from(
+            ["past_due", "suspended", "cancel_pending", "pending_change", "exhausted"]
+        )
+    )
     def steer(self, goal: str) -> None:
         """Drive the life into a state commands must also be tried in."""
         now = _utc(self.sub.processed_until)
         if goal == "past_due" and self.in_flight:
             key, invoice_id = self.in_flight.pop()
-            self._pay(key, invoice_id, Declined(DeclineKind.SOFT), now, False)
+            self._pay(key, invoice_id, Declined(DeclineKind.SOFT), now, in_zone=False)
         elif goal == "exhausted" and self.in_flight:
             key, invoice_id = self.in_flight.pop()
-            self._pay(key, invoice_id, Declined(DeclineKind.HARD), now, True)
+            self._pay(key, invoice_id, Declined(DeclineKind.HARD), now, in_zone=True)
             self._advance_to(now + timedelta(days=22))
         elif goal == "suspended":
-            self._suspend(now, True)
+            self._suspend(now, in_zone=True)
         elif goal == "cancel_pending":
-            self._cancel(now, False)
+            self._cancel(now, in_zone=False)
         elif goal == "pending_change":
-            self._change(0, self.sub.interval, 0, now, False)
+            self._change(0, self.sub.interval, 0, now, in_zone=False)
 
     # -- invariants --
 
