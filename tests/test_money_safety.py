@@ -32,6 +32,7 @@ from subscription_rules import (
     Plan,
     Price,
     ProrationBilling,
+    ProrationUnit,
     Refused,
     Subscription,
     SuspendedTime,
@@ -483,3 +484,49 @@ def test_a_renewal_rerun_with_other_usage_gets_another_key() -> None:
     amounts = [str(d.invoices[0].amount_due) for d in (first, again, other)]
     assert amounts == ["USD 55.00", "USD 55.00", "USD 60.00"]
     assert keys[0] == keys[1] != keys[2]
+
+
+# --- found by the model-based test's independent oracle -----------------------------------------
+
+
+def test_billing_resumed_after_a_period_end_bills_the_day_access_returns() -> None:
+    """Days, the change day kept by the old plan; suspended 14 Mar 2027, reinstated 14 Apr.
+
+    The period 14 Mar → 14 Apr ended while suspended (not billed); billing
+    resumes on 14 Apr 07:00:01, the first instant of 14 Apr → 14 May (30 days):
+    a resumption is no plan change, so its day is billed: 30/30 of USD 1.00,
+    not 29/30 = USD 0.97 (Kill Bill bills from the unblock date).
+    """
+    policy = BillingPolicy(proration_unit=ProrationUnit.DAY, change_day=ChangeDay.OLD_PLAN)
+    catalog = Catalog((Plan("p0", "Plan 0", (Price.of("1.00", "USD", MONTHLY),), Limits()),))
+    start = utc(2027, 3, 14, 7)
+    sub = start_subscription(
+        "s", "c", "p0", MONTHLY, start, catalog=catalog, trial=False, policy=policy
+    ).subscription
+    sub = decided(suspend(sub, start, policy=policy)).subscription
+    back_at = datetime(2027, 4, 14, 7, 0, 1, tzinfo=UTC)
+    sub = advance(sub, back_at, catalog=catalog, policy=policy).subscription
+    back = decided(reinstate(sub, back_at, catalog=catalog, policy=policy))
+    assert charged(back) == ["USD 1.00"]
+
+
+def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> None:
+    """USD 34.00 for 28 Jan → 28 Feb 2027 (31 days); suspended twice, the time credited each time.
+
+    First 28 Jan 00:00 → 27 Feb 23:00 (30 days 23 hours of 31 days): 34.00 × 743/744
+    = 33.954… → USD 33.95. Then 27 Feb 23:00 → 28 Feb 00:00, the last hour: what
+    is left, USD 0.05, for the hour left — all of it (not USD 0.05 × 1/744 → 0.00).
+    """
+    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    catalog = Catalog((Plan("p2", "Plan 2", (Price.of("34.00", "USD", MONTHLY),), Limits()),))
+    t0, t1, t2 = utc(2027, 1, 28), utc(2027, 2, 27, 23), utc(2027, 2, 28)
+    sub = start_subscription(
+        "s", "c", "p2", MONTHLY, t0, catalog=catalog, trial=False, policy=policy
+    ).subscription
+    sub = decided(suspend(sub, t0, policy=policy)).subscription
+    first = decided(reinstate(sub, t1, catalog=catalog, policy=policy))
+    assert credited(first) == ["USD -33.95"]
+    sub = decided(suspend(first.subscription, t1, policy=policy)).subscription
+    sub = advance(sub, t2, catalog=catalog, policy=policy).subscription
+    second = decided(reinstate(sub, t2, catalog=catalog, policy=policy))
+    assert credited(second) == ["USD -0.05"]

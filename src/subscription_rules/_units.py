@@ -159,10 +159,16 @@ def remaining_line(
     period: BillingPeriod,
     cycle: BillingCycle,
     policy: BillingPolicy,
+    *,
+    change: bool = True,
 ) -> Line:
-    """The charge for the rest of ``period`` from ``at`` on ``plan``, prorated by policy."""
+    """The charge for the rest of ``period`` from ``at`` on ``plan``, prorated by policy.
+
+    ``change``: ``at`` is a plan change (``ChangeDay`` decides who pays its day);
+    billing that resumes at ``at`` bills its day (Kill Bill bills from the unblock date).
+    """
     denominator = period_units(period, cycle, policy)
-    remaining = min(units(at, period.end, period, cycle, policy, change=True), denominator)
+    remaining = min(units(at, period.end, period, cycle, policy, change=change), denominator)
     return prorated_line(
         LineKind.PRORATION_CHARGE,
         f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",

@@ -1048,7 +1048,7 @@ def _resume_billing(
         sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL, policy=policy)
         effects.append(charge)
         return sub, tuple(effects)
-    line = remaining_line(plan, interval, at, period, cycle, policy)
+    line = remaining_line(plan, interval, at, period, cycle, policy, change=False)
     sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
     assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
     stretch = Stretch(
