@@ -108,6 +108,7 @@ from edges import ZONES, express, start_instants, transitions
 from subscription_rules import (
     MONTHLY,
     YEARLY,
+    BillingPeriod,
     BillingPolicy,
     Catalog,
     ChangeDay,
@@ -740,8 +741,14 @@ class Lives(RuleBasedStateMachine):
         given = express(until, self.zone, in_zone)
         sub = self.sub
 
+        def each_period(usage: Usage | None) -> Callable[[BillingPeriod], Usage] | None:
+            # The same counts for every period that ends: one Usage describes one period.
+            return None if usage is None else lambda _period: usage
+
         def call() -> Decision | Refused:
-            return advance(sub, given, catalog=self.catalog, policy=self.policy, usage=usage)
+            return advance(
+                sub, given, catalog=self.catalog, policy=self.policy, usage=each_period(usage)
+            )
 
         self.steps.append(f"advance to {given.isoformat()} usage={usage}")
         result = self._replayed(call, "advance")
@@ -752,7 +759,7 @@ class Lives(RuleBasedStateMachine):
                 properties=usage.get("properties"), **{SESSIONS: usage.get(SESSIONS) + 500}
             )
             for effect in advance(
-                sub, given, catalog=self.catalog, policy=self.policy, usage=other
+                sub, given, catalog=self.catalog, policy=self.policy, usage=each_period(other)
             ).effects:
                 if isinstance(effect, ChargeInvoice):
                     self._key(effect)
