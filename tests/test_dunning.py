@@ -232,7 +232,7 @@ def test_gateway_error_is_retried_within_minutes_without_using_an_attempt() -> N
     retried = advance(errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG)
     # The unanswered attempt is sent again with its own key: if it went through, the gateway
     # answers it rather than charging twice.
-    assert charges(retried) == ["sub_1:renewal:2026-12-01T00:00:00+00:00"]
+    assert charges(retried) == ["sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"]
     (open_invoice,) = retried.subscription.open_invoices
     assert (open_invoice.declines, open_invoice.attempts) == (0, 1)
     # A soft decline afterwards starts the schedule with its first retry.
@@ -848,7 +848,7 @@ def test_duplicate_declines_use_no_retry_and_an_exhausted_invoice_is_not_retried
     assert (item.exhausted, item.next_retry_at, item.declines) == (True, None, 4)
     assert decision.next_wakeup == utc(2027, 1, 1)
     later = advance(decision.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
-    assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00"]
+    assert charges(later) == ["sub_1:renewal:2027-01-01T00:00:00+00:00:due-5000"]
 
 
 def test_a_hard_decline_past_its_deadline_is_exhausted_once() -> None:

@@ -274,7 +274,7 @@ def test_advancing_thirteen_months_in_one_call_renews_thirteen_times_in_order() 
     assert starts == [utc(2026 + (10 + k) // 12, (10 + k) % 12 + 1, 1) for k in range(1, 14)]
     keys = [e.idempotency_key for e in renewed.effects if isinstance(e, ChargeInvoice)]
     assert len(set(keys)) == 13
-    assert keys[0] == "sub_1:renewal:2026-12-01T00:00:00+00:00"
+    assert keys[0] == "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
     assert renewed.subscription.cycle.anchor == utc(2026, 11, 1)
     assert renewed.subscription.period_index == 13
 

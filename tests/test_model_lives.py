@@ -1,59 +1,140 @@
-"""Model-based test of whole subscription lives, checked against an independent ledger.
+"""Model-based test of whole subscription lives, checked against an independent cost oracle.
 
-Hypothesis drives random lives — start with or without a trial and a payment method, plan
-and interval changes (fitting or not), cancel, undo, suspend, reinstate, payment outcomes
-of every kind, new payment methods, and time passing by minutes to months across month
-ends, leap days and DST changes — on random catalogs (USD, JPY, KWD), time zones and every
-policy preset. After every step:
+Hypothesis drives random lives — a start with or without a trial and a payment method, plan
+and interval changes (fitting or not, immediate or at the period end), cancel, undo,
+suspend, reinstate, payment outcomes of every kind (and duplicates of them), new payment
+methods, usage, and time passing — on random catalogs (USD, JPY, KWD), every field of
+``BillingPolicy`` drawn independently, and instants biased to the edges (period starts and
+ends, trial ends, one second either side, DST gaps and folds, month ends, Feb 29, mid-day
+anchors; passed in UTC or in the billing zone with ``fold`` set). See ``tests/edges.py``.
 
-(a) conservation: everything invoiced minus everything credited equals what the time billed
-    on each plan cost at list price, within one minor unit per line — recomputed here from
-    the catalog's prices and this file's own count of seconds and days;
+The cost oracle (the spec)
+==========================
+
+The oracle never reads what the library recorded about money (``stretches``, explanations,
+denominators, units, ``Stretch.billed/credited``, balances): it works out what the customer's
+time cost from the instants, the catalog's prices and the policy, knowing which plan was in
+effect from when to when from the commands this test issued (and the status it observes).
+
+Periods. A cycle has an anchor, an interval and the billing zone. Boundary ``n`` is the
+anchor's local wall time plus ``n`` intervals (``dateutil.relativedelta``: month ends clamp
+and return, always from the ORIGINAL anchor), converted back to an instant (a wall time in a
+DST gap moves forward by the gap; an ambiguous one takes its first occurrence; boundary 0 is
+the anchor itself). The anchor is the start, or the trial's end; an immediate interval change
+restarts the cycle at the change; a period-end interval change restarts it at that period
+end; billing that starts afresh (a trial reinstated after its end, a payment method added after
+a trial that ended without one) anchors a new cycle at that instant.
+
+Units. Every period ``[s, e)`` has ``D`` units: its seconds in UTC (``SECOND``), or its local
+calendar days ``date(e) − date(s)`` (``DAY``; with ``BOTH_ENDS`` too: like Lago, a period runs
+from local midnight of its first day to 23:59:59 of its last, so a mid-day anchor changes
+nothing — a 31-day month has 31 days). A point ``t`` in the period sits at ``F(t)`` units from
+its start: the seconds, or the local days ``date(t) − date(s)``, plus one with
+``ChangeDay.OLD_PLAN`` when ``t`` is a plan change (the old plan pays the day of the change —
+also at the period's first instant), capped at ``D``. With ``fixed_denominator_days = N``
+(Kill Bill's 30-day months; drawn only for monthly-only catalogs) ``D = N`` days and
+``F(t) = min(days(s, t), N)``: every day costs 1/N of the price until N days are used, so a
+whole period costs exactly its price, the parts of a split period add up to the whole (the
+numerator is adjusted, not just the denominator) and an unused February credits all of it.
+(Kill Bill's exact day-count for short and long months is not published; this reading is
+the one where both of those properties hold with one count.) Resuming billing after a
+suspension is not a plan change: the customer pays the day access comes back.
+
+Cost. The cost of a period is the sum over the plans in effect: ``price × (F(b) − F(a)) / D``
+for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle's interval.
+
+- Trials are free; a plan or interval change in a trial changes what the conversion bills
+  (the cycle anchored at the trial's end, in the interval in effect then).
+- Full proration (``NOW``, ``NEXT_INVOICE``): every immediate plan change splits the period;
+  pending proration lines count as charged.
+- ``ProrationBilling.NONE``: a plan change prorates nothing: the period costs the price of
+  the plan billed at its start (or at the resumption), and the next renewal bills the new
+  plan. An interval change always restarts the cycle: the old period costs its paid price
+  for the time used (the unused PAID time is credited — Stripe credits unused time on an
+  interval change even with ``proration_behavior=none`` would leave the old period charged in
+  full, so this is the only reading that never bills two periods for one stretch of time),
+  and the new interval's period is billed in full.
+- Suspension for a policy violation: the time still costs, unless ``SuspendedTime.CREDITED``,
+  in which case the suspended part of the paid period (up to its end) is free — granted at
+  reinstatement; a suspension that ends in cancellation keeps what was billed (Stripe does not
+  prorate a cancellation by default).
+- Periods that end while suspended (for a policy violation or for payment) or while marked
+  unpaid (``RetriesExhausted.MARK_UNPAID``, Stripe's ``unpaid``: no further invoices are
+  attempted) are not billed: free. On resumption (reinstatement, or the overdue invoice paid)
+  the rest of the period holding that instant is billed pro rata from it; a pending change
+  whose time came meanwhile applies then (restarting the cycle there if its interval
+  differs).
+- Cancellation after the trial: the period is paid and the subscription ends at its end; an
+  end for failed payment or a cancellation while suspended ends it at once with the period as
+  billed. Ended subscriptions are free.
+- Usage overage: each period that ends in a call of ``advance`` given ``usage`` costs, on top,
+  ``unit_price × excess / per`` for every per-period metric over the limit of the plan in
+  effect at that period end (every period, not only the first of the call).
+
+After every step: everything charged (invoice lines, plus pending proration lines) minus
+everything credited (credit-note lines, refunded or to the balance) equals the oracle's cost
+within one minor unit per charge line and two per credit line (its own rounding and that of
+the charge it is worked out from) under full proration, and NEVER exceeds it (with the same
+tolerance) under any policy. Besides:
+
 (b) a credit never exceeds what was billed for its stretch; the balance never goes negative;
-(c) no charge while trialing, suspended or ended, or after a cancellation took effect;
-(d) no idempotency key is reused for a different charge;
-(e) the status moves only along the state diagram drawn in docs/lifecycle.md;
+(c) no charge while trialing, suspended, ended or marked unpaid;
+(d) no idempotency key is reused for a different charge (also across a re-run of the
+    nightly ``advance`` with different usage);
+(e) the status moves only along the state diagram drawn in docs/lifecycle.md, and it, the
+    plan and the interval are the ones the oracle predicts;
 (f) every status change has its notice;
-(g) the same inputs replayed give the same outputs.
+(g) the same inputs replayed give the same outputs; a duplicate payment outcome for an
+    attempt already answered changes nothing;
+(h) the decision names the next instant time alone changes something.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
+from dateutil.relativedelta import relativedelta
+from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from edges import ZONES, express, start_instants, transitions
 from subscription_rules import (
-    KILL_BILL_LIKE,
-    LAGO_LIKE,
     MONTHLY,
-    SEED_POLICY,
-    STRIPE_LIKE,
     YEARLY,
+    BillingPeriod,
     BillingPolicy,
     Catalog,
+    ChangeDay,
     ChargeInvoice,
+    CreditBasis,
+    CreditDestination,
     DayCount,
     Decision,
+    DowngradeTiming,
     Interval,
     InvoiceReason,
     Limits,
-    Line,
-    LineKind,
+    MissingPaymentMethod,
+    PastDueAccess,
     Plan,
     Price,
+    ProrationBilling,
     ProrationUnit,
     Refused,
+    RetriesExhausted,
     RoundingMode,
     Status,
     Subscription,
+    SuspendedTime,
+    TrialCancellation,
+    UpgradeTiming,
     Usage,
     advance,
     cancel,
@@ -66,16 +147,20 @@ from subscription_rules import (
     undo_cancel,
     update_payment_method,
 )
+from subscription_rules.catalog import Comparison, Overage
 from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
     Declined,
     DeclineKind,
     GatewayError,
     PaymentOutcome,
     Succeeded,
 )
+from subscription_rules.notifications import NoticeKind
+from subscription_rules.subscription import SuspensionReason
 
-ZONES = ["UTC", "America/New_York", "Europe/Paris", "Australia/Lord_Howe", "Asia/Kolkata"]
-PRESETS = [SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE]
 OUTCOMES: list[PaymentOutcome] = [
     Succeeded(),
     Declined(DeclineKind.SOFT),
@@ -89,6 +174,8 @@ NOTICE_FOR_STATUS = {
     Status.ENDED: {"subscription_ended"},
     Status.TRIALING: {"account_reinstated"},
 }
+BILLING = frozenset({Status.ACTIVE, Status.PAST_DUE})
+SESSIONS = "billable_sessions"
 
 
 def _diagram() -> dict[str, set[str]]:
@@ -120,70 +207,380 @@ def _reachable(source: str, target: str) -> bool:
     return False
 
 
-# --- the independent ledger -------------------------------------------------------------------
+def pay(
+    sub: Subscription,
+    attempt: str,
+    invoice_id: str,
+    outcome: PaymentOutcome,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """Record the outcome of one charge attempt: the only call of ``record_payment`` here.
+
+    ``attempt`` is the ``ChargeInvoice``'s idempotency key, which the payment API names.
+    """
+    del invoice_id  # the attempt's key names its invoice
+    return record_payment(sub, attempt, outcome, at, catalog=catalog, policy=policy)
 
 
-def _units(start: datetime, end: datetime, zone: str, policy: BillingPolicy) -> int:
-    """Time in the policy's unit, counted here without the library's helpers."""
-    if policy.proration_unit is ProrationUnit.SECOND:
-        delta = end.astimezone(UTC) - start.astimezone(UTC)
-        return delta.days * 86_400 + delta.seconds
-    tz = ZoneInfo(zone)
-    first: date = start.astimezone(tz).date()
-    if end <= start:
-        return 0
-    if policy.day_count is DayCount.BOTH_ENDS:
-        return ((end - timedelta(microseconds=1)).astimezone(tz).date() - first).days + 1
-    return (end.astimezone(tz).date() - first).days
+# --- the independent cost oracle --------------------------------------------------------------
 
 
-def _half(q: Fraction, *, away: bool) -> int:
-    """Round to the nearest integer; a tie goes away from zero (``away``) or toward it."""
-    sign = -1 if q < 0 else 1
-    whole, rest = divmod(abs(q), 1)
-    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and away):
-        whole += 1
-    return sign * int(whole)
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
 
 
-def _round(q: Fraction, mode: RoundingMode) -> int:  # noqa: PLR0911 - one return per mode
-    """Round an exact value by ``mode`` with Fraction arithmetic (independent of the library)."""
-    floor = q.numerator // q.denominator
-    if q == floor:
-        return floor
-    if mode is RoundingMode.FLOOR:
-        return floor
-    if mode is RoundingMode.CEILING:
-        return floor + 1
-    if mode is RoundingMode.DOWN:
-        return floor + 1 if q < 0 else floor
-    if mode is RoundingMode.UP:
-        return floor if q < 0 else floor + 1
-    if mode is RoundingMode.HALF_EVEN:
-        low, high = floor, floor + 1
-        if q - low < high - q:
-            return low
-        if q - low > high - q:
-            return high
-        return low if low % 2 == 0 else high
-    return _half(q, away=mode is RoundingMode.HALF_UP)
+@attrs.frozen
+class Cycle:
+    """Period boundaries from the original anchor, computed here with relativedelta."""
+
+    anchor: datetime  # UTC
+    months: int
+    zone: str
+
+    def boundary(self, n: int) -> datetime:
+        if n == 0:
+            return self.anchor
+        tz = ZoneInfo(self.zone)
+        wall = self.anchor.astimezone(tz).replace(tzinfo=None, fold=0)
+        shifted = wall + relativedelta(months=n * self.months)
+        return shifted.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+    def index_containing(self, at: datetime) -> int:
+        tz = ZoneInfo(self.zone)
+        a, t = self.anchor.astimezone(tz), at.astimezone(tz)
+        n = max(((t.year - a.year) * 12 + t.month - a.month) // self.months - 1, 0)
+        while self.boundary(n + 1) <= at:
+            n += 1
+        while n > 0 and self.boundary(n) > at:
+            n -= 1
+        return n
 
 
 @attrs.define
-class Ledger:
-    """What the test saw invoiced and credited, line by line, and what that time cost."""
+class Segment:
+    start: datetime
+    price: int
+    change: bool  # a plan change at ``start`` (ChangeDay applies)
 
-    charges: list[Line] = attrs.Factory(list)
-    credits: list[Line] = attrs.Factory(list)
 
-    def add(self, decision: Decision) -> None:
-        for invoice in decision.invoices:
-            self.charges.extend(invoice.lines)
-        for note in decision.credit_notes:
-            self.credits.extend(note.lines)
+@attrs.define
+class Period:
+    cycle: Cycle
+    index: int
+    start: datetime
+    end: datetime
+    segments: list[Segment] = attrs.Factory(list)
+    credits: list[tuple[datetime, datetime, int]] = attrs.Factory(list)
+
+
+@attrs.define
+class Suspension:
+    reason: SuspensionReason
+    at: datetime
+    was: Status
+
+
+class Oracle:
+    """What the customer's time cost, from the instants, the prices and the policy alone."""
+
+    def __init__(self, policy: BillingPolicy, catalog: Catalog, zone: str) -> None:
+        self.policy = policy
+        self.catalog = catalog
+        self.zone = zone
+        self.tz = ZoneInfo(zone)
+        self.closed = Fraction(0)
+        self.period: Period | None = None
+        self.status = Status.ACTIVE
+        self.plan = ""
+        self.interval: Interval = MONTHLY
+        self.pending: tuple[str, Interval] | None = None
+        self.cancel_pending = False
+        self.trial_end: datetime | None = None
+        self.card = True
+        self.suspension: Suspension | None = None
+        self.unpaid = False
+        self.log: list[str] = []
+
+    # -- arithmetic --
+
+    def price(self, plan: str, interval: Interval) -> int:
+        return self.catalog.plan(plan).price(interval).amount.minor
+
+    def _days(self, a: datetime, b: datetime) -> int:
+        return (b.astimezone(self.tz).date() - a.astimezone(self.tz).date()).days
+
+    def denominator(self, p: Period) -> int:
+        fixed = self.policy.fixed_denominator_days
+        if self.policy.proration_unit is ProrationUnit.SECOND:
+            if fixed is not None:
+                return fixed * 86_400
+            return int((p.end - p.start).total_seconds())
+        return fixed if fixed is not None else self._days(p.start, p.end)
+
+    def units(self, p: Period, t: datetime, *, change: bool) -> int:
+        """F(t): the units from the period's start to ``t``."""
+        d = self.denominator(p)
+        if t >= p.end:
+            return d
+        if self.policy.proration_unit is ProrationUnit.SECOND:
+            raw = int((t - p.start).total_seconds())
+        else:
+            raw = self._days(p.start, t)
+            if change and self.policy.change_day is ChangeDay.OLD_PLAN:
+                raw += 1
+        return max(0, min(raw, d))
+
+    def period_cost(self, p: Period, upto: datetime | None = None) -> Fraction:
+        d = self.denominator(p)
+        stop = d if upto is None else self.units(p, upto, change=True)
+        marks = [(self.units(p, s.start, change=s.change), s.price) for s in p.segments]
+        total = 0
+        for i, (a, price) in enumerate(marks):
+            b = marks[i + 1][0] if i + 1 < len(marks) else stop
+            total += price * max(min(b, stop) - min(a, stop), 0)
+        for x, y, price in p.credits:
+            total -= price * (self.units(p, y, change=False) - self.units(p, x, change=False))
+        return Fraction(total, d)
+
+    def total(self) -> Fraction:
+        return self.closed + (self.period_cost(self.period) if self.period else Fraction(0))
+
+    def _price_at(self, p: Period, t: datetime) -> int:
+        price = 0
+        for s in p.segments:
+            if s.start <= t:
+                price = s.price
+        return price
+
+    # -- transitions --
+
+    def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
+        p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
+        p.segments.append(
+            Segment(start or p.start, self.price(self.plan, self.interval), change=False)
+        )
+        self.period = p
+        self.log.append(f"bill {self.plan}/{self.interval} [{start or p.start}, {p.end})")
+
+    def close(self, upto: datetime | None = None) -> None:
+        if self.period is not None:
+            self.closed += self.period_cost(self.period, upto)
+        self.period = None
+
+    def start_billing(self, at: datetime) -> None:
+        self.open(Cycle(at, _months(self.interval), self.zone), 0)
+
+    def end(self, at: datetime) -> None:
+        self.close()
+        self.status = Status.ENDED
+        self.cancel_pending = False
+        self.pending = None
+        self.suspension = None
+        self.unpaid = False
+        self.log.append(f"end {at}")
+
+    def change(self, at: datetime, plan: str, interval: Interval) -> None:
+        self.log.append(f"change {plan}/{interval} at {at}")
+        old_interval = self.interval
+        self.plan, self.interval, self.pending = plan, interval, None
+        if self.status is Status.TRIALING:
+            return
+        p = self.period
+        if p is None:
+            return
+        if at >= p.end:  # stale period (unbilled while unpaid): the current one is unbilled
+            self.close()
+            n = p.cycle.index_containing(at)
+            p = Period(p.cycle, n, p.cycle.boundary(n), p.cycle.boundary(n + 1))
+            self.period = p
+        if interval != old_interval:
+            self.close(upto=at)
+            self.start_billing(at)
+        elif self.policy.proration_billing is not ProrationBilling.NONE:
+            p.segments.append(Segment(at, self.price(plan, interval), change=True))
+
+    def resume(self, at: datetime, *, credit: bool) -> None:
+        """Billing resumes at ``at`` after a suspension from a billing status (or unpaid)."""
+        p = self.period
+        assert p is not None
+        if credit and self.suspension is not None and self.suspension.at < p.end:
+            x = self.suspension.at
+            p.credits.append((x, min(at, p.end), self._price_at(p, x)))
+        self.suspension = None
+        self.unpaid = False
+        if at < p.end:
+            return
+        self.close()
+        if self.pending is not None:
+            self.plan, interval = self.pending
+            self.pending = None
+            if interval != self.interval:
+                self.interval = interval
+                self.start_billing(at)
+                return
+        n = p.cycle.index_containing(at)
+        self.open(p.cycle, n, at)
+
+    def trial_end_event(self) -> None:
+        at = self.trial_end
+        assert at is not None
+        if self.cancel_pending or (
+            not self.card and self.policy.missing_payment_method is MissingPaymentMethod.CANCEL
+        ):
+            self.end(at)
+        elif not self.card and self.policy.missing_payment_method is MissingPaymentMethod.SUSPEND:
+            self.status = Status.SUSPENDED
+            self.suspension = Suspension(
+                SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD, at, Status.TRIALING
+            )
+        else:
+            self.status = Status.ACTIVE if self.card else Status.PAST_DUE
+            self.open(Cycle(at, _months(self.interval), self.zone), 0)
+
+    def period_end_event(self, usage: Usage | None) -> None:
+        p = self.period
+        assert p is not None
+        self.closed += self.period_cost(p)
+        if usage is not None:
+            self.closed += self.overage(usage)
+        if self.cancel_pending:
+            self.period = None
+            self.end(p.end)
+            return
+        cycle, index = p.cycle, p.index + 1
+        if self.pending is not None:
+            plan, interval = self.pending
+            self.pending = None
+            limit = self.catalog.plan(plan).limits.get("properties")
+            if usage is None or limit is None or usage.get("properties") <= limit:
+                self.plan = plan
+                if interval != self.interval:
+                    self.interval = interval
+                    cycle, index = Cycle(p.end, _months(interval), self.zone), 0
+        self.open(cycle, index)
+
+    def overage(self, usage: Usage) -> Fraction:
+        plan = self.catalog.plan(self.plan)
+        limit = plan.limits.get(SESSIONS)
+        over = {o.metric: o for o in plan.overage}.get(SESSIONS)
+        if limit is None or over is None or usage.get(SESSIONS) <= limit:
+            return Fraction(0)
+        return Fraction(over.unit_price.minor * (usage.get(SESSIONS) - limit), over.per)
+
+    def next_event(self) -> tuple[datetime, str] | None:
+        """The next thing time alone does here: a trial's end or a period's end."""
+        s = self.suspension
+        if self.status is Status.TRIALING or (
+            self.status is Status.SUSPENDED
+            and self.cancel_pending
+            and s is not None
+            and s.was is Status.TRIALING
+        ):
+            assert self.trial_end is not None
+            return self.trial_end, "trial_end"
+        if self.period is None:
+            return None
+        if (self.status in BILLING and not self.unpaid) or (
+            self.cancel_pending and self.status in {*BILLING, Status.SUSPENDED}
+        ):
+            return self.period.end, "period_end"
+        return None
+
+    def ends_or_suspends_at(self, at: datetime) -> bool:
+        """Whether the oracle's own next event at ``at`` ends or suspends the subscription."""
+        nxt = self.next_event()
+        if nxt is None or nxt[0] != at:
+            return False
+        if nxt[1] == "period_end":
+            return self.cancel_pending
+        return self.cancel_pending or not self.card
+
+    def run_until(self, until: datetime, usage: Usage | None, *, inclusive: bool) -> None:
+        while (nxt := self.next_event()) is not None and (
+            nxt[0] < until or (inclusive and nxt[0] == until)
+        ):
+            if nxt[1] == "trial_end":
+                self.trial_end_event()
+            else:
+                self.period_end_event(usage)
+
+
+def _months(interval: Interval) -> int:
+    return 12 * interval.count if interval.unit.value == "year" else interval.count
 
 
 # --- the machine ------------------------------------------------------------------------------
+
+
+def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
+    return st.builds(
+        BillingPolicy,
+        proration_unit=st.sampled_from(ProrationUnit),
+        day_count=st.sampled_from(DayCount),
+        change_day=st.sampled_from(ChangeDay),
+        fixed_denominator_days=st.sampled_from([None, 30]) if monthly_only else st.none(),
+        rounding=st.sampled_from(RoundingMode),
+        credit_basis=st.sampled_from(CreditBasis),
+        proration_billing=st.sampled_from(ProrationBilling),
+        upgrade_timing=st.sampled_from(UpgradeTiming),
+        downgrade_timing=st.sampled_from(DowngradeTiming),
+        classify_by=st.sampled_from(Comparison),
+        credit_destination=st.sampled_from(CreditDestination),
+        trial_cancellation=st.sampled_from(TrialCancellation),
+        missing_payment_method=st.sampled_from(MissingPaymentMethod),
+        trial_reminder_days=st.sampled_from([0, 3, 7]),
+        suspended_time=st.sampled_from(SuspendedTime),
+        retry_schedule=st.sampled_from([SMART_RETRIES_LIKE, THREE_RETRIES, KILL_BILL_EXAMPLE]),
+        retries_exhausted=st.sampled_from(RetriesExhausted),
+        past_due_access=st.sampled_from(PastDueAccess),
+    )
+
+
+@st.composite
+def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, bool]:
+    currency = draw(st.sampled_from(["USD", "JPY", "KWD"]))
+    monthly_only = draw(st.booleans())
+    count = draw(st.integers(2, 4))
+    prices = draw(
+        st.lists(
+            st.one_of(st.integers(1, 500_000), st.sampled_from([1, 7, 99, 2999, 100_000])),
+            min_size=count,
+            max_size=count,
+            unique=True,
+        )
+    )
+    trial_days = draw(st.sampled_from([0, 1, 7, 14, 30]))
+    plans = []
+    for i, price in enumerate(sorted(prices)):
+        monthly = Price.of(str(price), currency, MONTHLY)
+        yearly_price = draw(st.sampled_from([price * 10, price * 12, price * 12 + 1, price]))
+        options = (
+            (monthly,) if monthly_only else (monthly, Price.of(str(yearly_price), currency, YEARLY))
+        )
+        sessions = draw(st.sampled_from([None, 0, 1000]))
+        overage: tuple[Overage, ...] = ()
+        if sessions is not None and draw(st.booleans()):
+            overage = (Overage.of(SESSIONS, str(draw(st.integers(1, 5000))), currency, per=1000),)
+        plans.append(
+            Plan(
+                f"p{i}",
+                f"Plan {i}",
+                options,
+                Limits.of(
+                    properties=(i + 1) * 3, **({SESSIONS: sessions} if sessions is not None else {})
+                ),
+                trial_days,
+                rank=i,
+                overage=overage,
+            )
+        )
+    catalog = Catalog(tuple(plans))
+    policy = draw(_policies(monthly_only))
+    zone = draw(st.sampled_from(ZONES))
+    at = draw(start_instants(zone))
+    return catalog, policy, zone, at, monthly_only
 
 
 class Lives(RuleBasedStateMachine):
@@ -194,99 +591,93 @@ class Lives(RuleBasedStateMachine):
         self.catalog: Catalog
         self.policy: BillingPolicy
         self.sub: Subscription
-        self.ledger = Ledger()
+        self.oracle: Oracle
+        self.zone = "UTC"
+        self.monthly_only = False
+        self.charges: list[int] = []
+        self.credits: list[int] = []
+        self.invoiced: set[str] = set()
         self.keys: dict[str, tuple[str, int]] = {}
-        self.in_flight: list[str] = []
+        self.in_flight: list[tuple[str, str]] = []  # (attempt key, invoice id)
+        self.answered: list[tuple[str, str, PaymentOutcome, datetime]] = []
+        self.steps: list[str] = []
 
     # -- set-up --
 
     @initialize(
-        currency=st.sampled_from(["USD", "JPY", "KWD"]),
-        prices=st.lists(st.integers(1, 500_000), min_size=2, max_size=4, unique=True),
-        property_limits=st.lists(st.integers(1, 20), min_size=4, max_size=4),
-        trial_days=st.sampled_from([0, 7, 14]),
-        preset=st.sampled_from(PRESETS),
-        rounding=st.sampled_from(list(RoundingMode)),
-        zone=st.sampled_from(ZONES),
-        day=st.dates(min_value=date(2027, 1, 1), max_value=date(2029, 12, 31)),
-        seconds=st.integers(0, 86_399),
+        setup=_setups(),
+        plan=st.integers(0, 3),
+        yearly=st.booleans(),
         with_trial=st.booleans(),
         card=st.booleans(),
-        yearly=st.booleans(),
+        in_zone=st.booleans(),
     )
     def start(
         self,
-        currency: str,
-        prices: list[int],
-        property_limits: list[int],
-        trial_days: int,
-        preset: BillingPolicy,
-        rounding: RoundingMode,
-        zone: str,
-        day: date,
-        seconds: int,
+        setup: tuple[Catalog, BillingPolicy, str, datetime, bool],
+        plan: int,
+        yearly: bool,
         with_trial: bool,
         card: bool,
-        yearly: bool,
+        in_zone: bool,
     ) -> None:
-        plans = []
-        for i, price in enumerate(sorted(prices)):
-            monthly = Price.of(str(price), currency, MONTHLY)
-            annual = Price.of(str(price * 10), currency, YEARLY)
-            plans.append(
-                Plan(
-                    f"p{i}",
-                    f"Plan {i}",
-                    (monthly, annual),
-                    Limits.of(properties=property_limits[i] * (i + 1)),
-                    trial_days,
-                )
-            )
+        self.catalog, self.policy, self.zone, at, self.monthly_only = setup
         CHECKED["lives"] += 1
-        self.catalog = Catalog(tuple(plans))
-        self.policy = attrs.evolve(preset, rounding=rounding)
-        at = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=seconds)
+        plan_id = self.catalog.ids[plan % len(self.catalog.ids)]
+        interval = YEARLY if yearly and not self.monthly_only else MONTHLY
+        o = self.oracle = Oracle(self.policy, self.catalog, self.zone)
+        o.plan, o.interval, o.card = plan_id, interval, card
+        given = express(at, self.zone, in_zone)
+        self.steps.append(f"start {plan_id} {interval} at {given.isoformat()} trial={with_trial}")
         decision = start_subscription(
             "sub",
             "cus",
-            "p0",
-            YEARLY if yearly else MONTHLY,
-            at,
+            plan_id,
+            interval,
+            given,
             catalog=self.catalog,
-            time_zone=zone,
+            time_zone=self.zone,
             trial=with_trial,
             has_payment_method=card,
             policy=self.policy,
         )
+        trial_days = self.catalog.plan(plan_id).trial_days
+        if with_trial and trial_days > 0:
+            o.status = Status.TRIALING
+            wall = at.astimezone(o.tz).replace(tzinfo=None, fold=0) + timedelta(days=trial_days)
+            o.trial_end = wall.replace(tzinfo=o.tz, fold=0).astimezone(UTC)
+        else:
+            o.status = Status.ACTIVE
+            o.start_billing(at)
         self._take(None, decision, "start")
+        self._check_model()
 
     # -- the core of every step --
 
-    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:
+    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:  # noqa: C901 - one check per invariant
+        unpaid = self.oracle.unpaid if before is not None else False
         for effect in decision.effects:
             if isinstance(effect, ChargeInvoice):
                 # (c) charges only from billing states, conversions and returns from
-                # suspension — and the final invoice settling what was billed in arrears
-                # (overage, deferred proration) when the subscription ends.
+                # suspension — and the final invoice settling what was billed in arrears.
                 final = effect.invoice.reason is InvoiceReason.FINAL
                 if before is not None and not final:
                     assert before.status is not Status.ENDED, cause
                     if before.status is Status.SUSPENDED:
-                        # Only a way out of suspension charges: reinstatement, or paying
-                        # the overdue invoice (a new card retries it; success resumes).
                         assert cause in {"reinstate", "card", "payment"}, cause
                         assert decision.subscription.status is not Status.SUSPENDED or (
                             cause == "card"
                         ), cause
                     if before.status is Status.TRIALING and cause != "advance":
                         raise AssertionError(f"{cause} charged during a trial")
+                    if unpaid and effect.invoice.reason is InvoiceReason.RENEWAL:
+                        raise AssertionError(f"{cause}: a renewal charged while marked unpaid")
                 # (d) a key always names the same invoice and amount
-                seen = self.keys.setdefault(
-                    effect.idempotency_key, (effect.invoice.id, effect.amount.minor)
-                )
-                assert seen == (effect.invoice.id, effect.amount.minor), effect.idempotency_key
-                if effect.amount.is_positive() and effect.idempotency_key not in self.in_flight:
-                    self.in_flight.append(effect.idempotency_key)
+                self._key(effect)
+                if effect.amount.is_positive() and all(
+                    k != effect.idempotency_key for k, _ in self.in_flight
+                ):
+                    self.in_flight.append((effect.idempotency_key, effect.invoice.id))
         if before is not None:
             # (e) only along the diagram; (f) with its notice
             after = decision.subscription.status
@@ -296,8 +687,22 @@ class Lives(RuleBasedStateMachine):
                 assert kinds & NOTICE_FOR_STATUS[after], (before.status, after, kinds)
         # (h) the decision names the next instant time alone changes something
         assert decision.next_wakeup == next_wakeup(decision.subscription, policy=self.policy), cause
-        self.ledger.add(decision)
+        for invoice in decision.invoices:
+            if invoice.id not in self.invoiced:  # a retry charges the same invoice again
+                self.invoiced.add(invoice.id)
+                self.charges.extend(line.amount.minor for line in invoice.lines)
+        for note in decision.credit_notes:
+            self.credits.extend(line.amount.minor for line in note.lines)
         self.sub = decision.subscription
+
+    def _key(self, effect: ChargeInvoice) -> None:
+        seen = self.keys.setdefault(
+            effect.idempotency_key, (effect.invoice.id, effect.amount.minor)
+        )
+        assert seen == (effect.invoice.id, effect.amount.minor), (
+            f"key {effect.idempotency_key} names {seen}, now "
+            f"{(effect.invoice.id, effect.amount.minor)}"
+        )
 
     def _replayed(self, call: Callable[[], Decision | Refused], cause: str) -> Decision | Refused:
         CHECKED["steps"] += 1
@@ -308,151 +713,412 @@ class Lives(RuleBasedStateMachine):
             self._take(before, result, cause)
         return result
 
+    def _instant(self, edge: int, jitter: int, spread: int) -> datetime:
+        """An instant at or after processed_until, biased to the edges the oracle knows."""
+        now = _utc(self.sub.processed_until)
+        o = self.oracle
+        marks: list[datetime] = []
+        if o.period is not None:
+            marks += [o.period.end, o.period.cycle.boundary(o.period.index + 2)]
+        if o.trial_end is not None:
+            marks.append(o.trial_end)
+        marks += [t for t in transitions(self.zone) if t > now][:2]
+        offsets = [0, 1, -1, 3600, -3600, 86_400, -86_400]
+        if edge < len(marks):
+            at = marks[edge] + timedelta(seconds=offsets[jitter % len(offsets)])
+        elif edge == len(marks):
+            at = now + timedelta(seconds=offsets[jitter % 2])  # now, or one second later
+        else:
+            at = now + timedelta(seconds=spread)
+        return max(at, now)
+
+    def _advance_to(self, at: datetime, usage: Usage | None = None) -> None:
+        """Advance (as a step of its own) to ``at``."""
+        self._advance(at, usage, in_zone=False)
+
+    def _advance(self, until: datetime, usage: Usage | None, *, in_zone: bool) -> None:
+        given = express(until, self.zone, in_zone)
+        sub = self.sub
+
+        def each_period(usage: Usage | None) -> Callable[[BillingPeriod], Usage] | None:
+            # The same counts for every period that ends: one Usage describes one period.
+            return None if usage is None else lambda _period: usage
+
+        def call() -> Decision | Refused:
+            return advance(
+                sub, given, catalog=self.catalog, policy=self.policy, usage=each_period(usage)
+            )
+
+        self.steps.append(f"advance to {given.isoformat()} usage={usage}")
+        result = self._replayed(call, "advance")
+        assert isinstance(result, Decision)
+        if usage is not None:
+            # The nightly job re-run with different usage must not reuse a key for another amount.
+            other = Usage.of(
+                properties=usage.get("properties"), **{SESSIONS: usage.get(SESSIONS) + 500}
+            )
+            for effect in advance(
+                sub, given, catalog=self.catalog, policy=self.policy, usage=each_period(other)
+            ).effects:
+                if isinstance(effect, ChargeInvoice):
+                    self._key(effect)
+        o = self.oracle
+        for notice in result.notices:
+            t = _utc(notice.at)
+            kind = notice.kind
+            if kind not in {
+                NoticeKind.ACCOUNT_SUSPENDED,
+                NoticeKind.SUBSCRIPTION_ENDED,
+                NoticeKind.FINAL_ATTEMPT_FAILED,
+            }:
+                continue
+            o.run_until(t, usage, inclusive=False)
+            if o.ends_or_suspends_at(t):
+                continue
+            self._dunning(kind, t)
+        o.run_until(_utc(until), usage, inclusive=True)
+
+    def _dunning(self, kind: NoticeKind, t: datetime) -> None:
+        """A status change time made because payment failed (seen in a notice)."""
+        o = self.oracle
+        if o.status not in BILLING:
+            return
+        if kind is NoticeKind.ACCOUNT_SUSPENDED:
+            o.status = Status.SUSPENDED
+            o.suspension = Suspension(SuspensionReason.PAYMENT_FAILED, t, Status.ACTIVE)
+            o.log.append(f"suspended for payment {t}")
+        elif kind is NoticeKind.SUBSCRIPTION_ENDED:
+            o.end(t)
+        elif self.policy.retries_exhausted is RetriesExhausted.MARK_UNPAID:
+            o.unpaid = True
+            o.log.append(f"unpaid {t}")
+
+    def _command_at(self, edge: int, jitter: int, spread: int) -> datetime:
+        at = self._instant(edge, jitter, spread)
+        self._advance_to(at)
+        return at
+
+    def _observe(self, before: Status, at: datetime, result: Decision | Refused) -> None:
+        """Status changes a payment or a new card made at ``at``."""
+        if not isinstance(result, Decision):
+            return
+        o = self.oracle
+        after = result.subscription.status
+        kinds = {n.kind for n in result.notices}
+        if before is Status.SUSPENDED and after is not Status.SUSPENDED:
+            s = o.suspension
+            if s is not None and s.reason is SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD:
+                o.status = Status.ACTIVE
+                o.suspension = None
+                o.start_billing(at)
+            elif after is Status.ENDED:
+                o.end(at)
+            else:
+                o.resume(at, credit=False)
+                o.status = after
+        elif before in BILLING:
+            if after is Status.SUSPENDED:
+                o.status = Status.SUSPENDED
+                o.suspension = Suspension(SuspensionReason.PAYMENT_FAILED, at, Status.ACTIVE)
+            elif after is Status.ENDED:
+                o.end(at)
+            else:
+                if o.unpaid and after is Status.ACTIVE:
+                    o.resume(at, credit=False)
+                if (
+                    NoticeKind.FINAL_ATTEMPT_FAILED in kinds
+                    and self.policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
+                ):
+                    o.unpaid = True
+                o.status = after
+
     # -- rules --
 
-    @rule(minutes=st.integers(1, 60 * 24 * 95))
-    def time_passes(self, minutes: int) -> None:
-        until = self.sub.processed_until + timedelta(minutes=minutes)
-        self._replayed(
-            lambda: advance(self.sub, until, catalog=self.catalog, policy=self.policy), "advance"
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 400),
+        sessions=st.none() | st.sampled_from([0, 999, 1000, 1001, 250_000]),
+        properties=st.integers(0, 12),
+        in_zone=st.booleans(),
+    )
+    def time_passes(
+        self,
+        edge: int,
+        jitter: int,
+        spread: int,
+        sessions: int | None,
+        properties: int,
+        in_zone: bool,
+    ) -> None:
+        until = self._instant(edge, jitter, spread)
+        usage = (
+            None if sessions is None else Usage.of(properties=properties, **{SESSIONS: sessions})
         )
-
-    def _at(self, minutes: int) -> datetime:
-        """An instant a command can use: processed, and before the next thing due."""
-        moved = advance(
-            self.sub,
-            self.sub.processed_until + timedelta(minutes=minutes),
-            catalog=self.catalog,
-            policy=self.policy,
-        )
-        self._take(self.sub, moved, "advance")
-        return self.sub.processed_until
+        self._advance(until, usage, in_zone=in_zone)
 
     @rule(
         plan=st.integers(0, 3),
         yearly=st.booleans(),
-        properties=st.integers(0, 60),
-        minutes=st.integers(0, 60 * 24 * 20),
+        properties=st.integers(0, 12),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
     )
-    def change(self, plan: int, yearly: bool, properties: int, minutes: int) -> None:
-        at = self._at(minutes)
+    def change(
+        self,
+        plan: int,
+        yearly: bool,
+        properties: int,
+        edge: int,
+        jitter: int,
+        spread: int,
+        in_zone: bool,
+    ) -> None:
+        at = self._command_at(edge, jitter, spread)
+        self._change(
+            plan,
+            YEARLY if yearly and not self.monthly_only else MONTHLY,
+            properties,
+            at,
+            in_zone=in_zone,
+        )
+
+    def _change(
+        self, plan: int, interval: Interval, properties: int, at: datetime, *, in_zone: bool
+    ) -> None:
         plan_id = self.catalog.ids[plan % len(self.catalog.ids)]
-        interval: Interval = YEARLY if yearly else MONTHLY
         usage = Usage.of(properties=properties)
-        self._replayed(
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"change_plan {plan_id} {interval} at {given.isoformat()} {usage}")
+        result = self._replayed(
             lambda: change_plan(
-                self.sub,
-                plan_id,
-                interval,
-                at,
-                catalog=self.catalog,
-                usage=usage,
-                policy=self.policy,
+                sub, plan_id, interval, given, catalog=self.catalog, usage=usage, policy=self.policy
             ),
             "change",
         )
-
-    @rule(minutes=st.integers(0, 60 * 24 * 20))
-    def cancel(self, minutes: int) -> None:
-        at = self._at(minutes)
-        self._replayed(lambda: cancel(self.sub, at, policy=self.policy), "cancel")
-
-    @rule(minutes=st.integers(0, 60 * 24 * 20))
-    def undo(self, minutes: int) -> None:
-        at = self._at(minutes)
-        self._replayed(lambda: undo_cancel(self.sub, at, policy=self.policy), "undo")
-
-    @rule(minutes=st.integers(0, 60 * 24 * 20))
-    def suspend(self, minutes: int) -> None:
-        at = self._at(minutes)
-        self._replayed(lambda: suspend(self.sub, at, policy=self.policy), "suspend")
-
-    @rule(minutes=st.integers(0, 60 * 24 * 40))
-    def reinstate(self, minutes: int) -> None:
-        at = self._at(minutes)
-        self._replayed(
-            lambda: reinstate(self.sub, at, catalog=self.catalog, policy=self.policy), "reinstate"
-        )
-
-    @rule(minutes=st.integers(0, 60 * 24 * 20))
-    def new_card(self, minutes: int) -> None:
-        at = self._at(minutes)
-        self._replayed(
-            lambda: update_payment_method(self.sub, at, catalog=self.catalog, policy=self.policy),
-            "card",
-        )
+        if not isinstance(result, Decision):
+            return
+        o = self.oracle
+        pending = result.subscription.pending_change
+        if pending is not None:
+            o.pending = (pending.plan_id, pending.interval)
+        elif (plan_id, interval) == (o.plan, o.interval):
+            o.pending = None  # the scheduled change was cancelled
+        else:
+            o.change(at, plan_id, interval)
 
     @rule(
-        pick=st.integers(0, 10), outcome=st.sampled_from(OUTCOMES), minutes=st.integers(0, 60 * 6)
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
     )
-    def payment(self, pick: int, outcome: PaymentOutcome, minutes: int) -> None:
+    def cancel(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        at = self._command_at(edge, jitter, spread)
+        self._cancel(at, in_zone=in_zone)
+
+    def _cancel(self, at: datetime, *, in_zone: bool) -> None:
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"cancel at {given.isoformat()}")
+        result = self._replayed(lambda: cancel(sub, given, policy=self.policy), "cancel")
+        if not isinstance(result, Decision):
+            return
+        o = self.oracle
+        if (
+            o.status is Status.TRIALING
+            and self.policy.trial_cancellation is TrialCancellation.SUSPEND_NOW
+        ):
+            o.status = Status.SUSPENDED
+            o.suspension = Suspension(SuspensionReason.TRIAL_CANCELLED, at, Status.TRIALING)
+        elif o.status is Status.SUSPENDED:
+            o.end(at)
+        else:
+            o.cancel_pending = True
+            o.pending = None
+
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
+    def undo(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        at = self._command_at(edge, jitter, spread)
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"undo_cancel at {given.isoformat()}")
+        result = self._replayed(lambda: undo_cancel(sub, given, policy=self.policy), "undo")
+        if isinstance(result, Decision):
+            self.oracle.cancel_pending = False
+
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
+    def suspend(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        at = self._command_at(edge, jitter, spread)
+        self._suspend(at, in_zone=in_zone)
+
+    def _suspend(self, at: datetime, *, in_zone: bool) -> None:
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"suspend at {given.isoformat()}")
+        result = self._replayed(lambda: suspend(sub, given, policy=self.policy), "suspend")
+        if isinstance(result, Decision):
+            o = self.oracle
+            o.suspension = Suspension(SuspensionReason.POLICY_VIOLATION, at, o.status)
+            o.status = Status.SUSPENDED
+
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 80),
+        in_zone=st.booleans(),
+    )
+    def reinstate(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        at = self._command_at(edge, jitter, spread)
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"reinstate at {given.isoformat()}")
+        result = self._replayed(
+            lambda: reinstate(sub, given, catalog=self.catalog, policy=self.policy), "reinstate"
+        )
+        if not isinstance(result, Decision):
+            return
+        o = self.oracle
+        s = o.suspension
+        assert s is not None, "reinstated without a suspension the oracle knows of"
+        if s.was is Status.TRIALING:
+            o.suspension = None
+            assert o.trial_end is not None
+            if at < o.trial_end:
+                o.status = Status.TRIALING
+            else:
+                o.status = Status.ACTIVE
+                o.start_billing(at)
+        else:
+            o.resume(at, credit=self.policy.suspended_time is SuspendedTime.CREDITED)
+            o.status = s.was
+
+    @rule(
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 20),
+        in_zone=st.booleans(),
+    )
+    def new_card(self, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        at = self._command_at(edge, jitter, spread)
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        before = sub.status
+        self.steps.append(f"update_payment_method at {given.isoformat()}")
+        result = self._replayed(
+            lambda: update_payment_method(sub, given, catalog=self.catalog, policy=self.policy),
+            "card",
+        )
+        self.oracle.card = True
+        self._observe(before, at, result)
+
+    @rule(
+        pick=st.integers(0, 10),
+        outcome=st.sampled_from(OUTCOMES),
+        seconds=st.sampled_from([0, 1, 60, 3600, 86_400 * 3]),
+        in_zone=st.booleans(),
+    )
+    def payment(self, pick: int, outcome: PaymentOutcome, seconds: int, in_zone: bool) -> None:
         if not self.in_flight:
             return
-        attempt = self.in_flight.pop(pick % len(self.in_flight))
-        at = self._at(minutes)
-        self._replayed(
-            lambda: record_payment(
-                self.sub,
-                attempt,
-                outcome,
-                at,
-                catalog=self.catalog,
-                policy=self.policy,
-            ),
-            "payment",
+        key, invoice_id = self.in_flight.pop(pick % len(self.in_flight))
+        at = _utc(self.sub.processed_until) + timedelta(seconds=seconds)
+        self._advance_to(at)
+        self._pay(key, invoice_id, outcome, at, in_zone=in_zone)
+
+    def _pay(
+        self, key: str, invoice_id: str, outcome: PaymentOutcome, at: datetime, *, in_zone: bool
+    ) -> None:
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        before = sub.status
+        self.steps.append(f"record_payment {invoice_id} ({key}) {outcome} at {given.isoformat()}")
+        result = self._replayed(
+            lambda: pay(sub, key, invoice_id, outcome, given, self.catalog, self.policy), "payment"
         )
+        self.answered.append((key, invoice_id, outcome, at))
+        self._observe(before, at, result)
+
+    @precondition(lambda self: bool(getattr(self, "answered", None)))
+    @rule(pick=st.integers(0, 10))
+    def duplicate_outcome(self, pick: int) -> None:
+        """A webhook delivered twice: the second changes nothing (counts nothing twice)."""
+        key, invoice_id, outcome, _ = self.answered[pick % len(self.answered)]
+        if any(k == key for k, _ in self.in_flight):
+            return
+        at = _utc(self.sub.processed_until)
+        sub = self.sub
+        self.steps.append(
+            f"duplicate record_payment {invoice_id} ({key}) {outcome} at {at.isoformat()}"
+        )
+        result = pay(sub, key, invoice_id, outcome, at, self.catalog, self.policy)
+        if isinstance(result, Decision):
+            assert result.effects == (), f"duplicate outcome of {key} had effects {result.effects}"
+            assert result.subscription.evolve(processed_until=sub.processed_until) == sub, (
+                f"duplicate outcome of {key} changed the subscription"
+            )
+
+    @rule(
+        goal=st.sampled_from(
+            ["past_due", "suspended", "cancel_pending", "pending_change", "exhausted"]
+        )
+    )
+    def steer(self, goal: str) -> None:
+        """Drive the life into a state commands must also be tried in."""
+        now = _utc(self.sub.processed_until)
+        if goal == "past_due" and self.in_flight:
+            key, invoice_id = self.in_flight.pop()
+            self._pay(key, invoice_id, Declined(DeclineKind.SOFT), now, in_zone=False)
+        elif goal == "exhausted" and self.in_flight:
+            key, invoice_id = self.in_flight.pop()
+            self._pay(key, invoice_id, Declined(DeclineKind.HARD), now, in_zone=True)
+            self._advance_to(now + timedelta(days=22))
+        elif goal == "suspended":
+            self._suspend(now, in_zone=True)
+        elif goal == "cancel_pending":
+            self._cancel(now, in_zone=False)
+        elif goal == "pending_change":
+            self._change(0, self.sub.interval, 0, now, in_zone=False)
 
     # -- invariants --
 
+    def _check_model(self) -> None:
+        o, sub = self.oracle, self.sub
+        story = "\n".join(self.steps[-12:]) + "\noracle: " + "\n  ".join(o.log[-12:])
+        assert (o.status, o.plan, o.interval) == (sub.status, sub.plan_id, sub.interval), (
+            f"state: expected {(o.status, o.plan, str(o.interval))}, got "
+            f"{(sub.status, sub.plan_id, str(sub.interval))}\n{story}"
+        )
+        pending = [*(line.amount.minor for line in sub.pending_lines)]
+        net = sum(self.charges) + sum(pending) + sum(self.credits)
+        expected = o.total()
+        tolerance = len(self.charges) + len(pending) + 2 * len(self.credits)
+        message = (
+            f"charged − credited = {net}, the time cost {float(expected):.3f} "
+            f"(± {tolerance})\n{story}"
+        )
+        assert net <= expected + tolerance, "overcharged: " + message
+        if self.policy.proration_billing is not ProrationBilling.NONE:
+            assert abs(net - expected) <= tolerance, message
+
     @invariant()
-    def money_is_conserved(self) -> None:
-        """(a) invoiced − credited = list-price cost of the time billed, ± one unit a line."""
-        if not hasattr(self, "sub"):
-            return
-        zone = self.sub.cycle.time_zone
-        charges = [*self.ledger.charges, *self.sub.pending_lines]
-        periods: dict[tuple[str, datetime], tuple[Interval, int]] = {}
-        exact = Fraction(0)
-        money = 0
-        for line in charges:
-            money += line.amount.minor
-            if line.kind is LineKind.OVERAGE or line.plan_id is None:
-                exact += line.amount.minor
-                continue
-            plan = self.catalog.plan(line.plan_id)
-            if line.kind is LineKind.SUBSCRIPTION:
-                interval = next(p.interval for p in plan.prices if p.amount == line.amount)
-                periods[(line.plan_id, line.end)] = (
-                    interval,
-                    _units(line.start, line.end, zone, self.policy),
-                )
-                exact += line.amount.minor
-                continue
-            explanation = line.explanation
-            assert explanation is not None
-            assert explanation.units == _units(line.start, line.end, zone, self.policy)
-            assert line.amount.minor == _round(
-                Fraction(explanation.base.minor * explanation.units, explanation.denominator),
-                self.policy.rounding,
-            )
-            interval = next(p.interval for p in plan.prices if p.amount == explanation.base)
-            periods[(line.plan_id, line.end)] = (interval, explanation.denominator)
-            exact += Fraction(explanation.base.minor * explanation.units, explanation.denominator)
-        for line in self.ledger.credits:
-            money += line.amount.minor
-            assert line.plan_id is not None
-            if line.kind is LineKind.UNUSED_TIME:
-                # Unused time runs to the end of the period it was billed for.
-                interval, denominator = periods[(line.plan_id, line.end)]
-            else:  # suspended time: part of the period billed last for this plan
-                key = min(k for k in periods if k[0] == line.plan_id and k[1] >= line.end)
-                interval, denominator = periods[key]
-            price = self.catalog.plan(line.plan_id).price(interval).amount.minor
-            exact -= Fraction(price * _units(line.start, line.end, zone, self.policy), denominator)
-        # One unit per line for its own rounding; a credit worked out from a rounded charge
-        # also carries up to one unit of that charge's rounding.
-        tolerance = len(charges) + 2 * len(self.ledger.credits)
-        assert abs(money - exact) <= tolerance, (money, float(exact), tolerance)
+    def money_matches_the_oracle(self) -> None:
+        """(a) charged − credited = the time's cost (full proration), never more (any policy)."""
+        if hasattr(self, "sub"):
+            self._check_model()
 
     @invariant()
     def credits_never_exceed_what_was_billed(self) -> None:
@@ -465,3 +1131,4 @@ class Lives(RuleBasedStateMachine):
 
 
 TestLives = Lives.TestCase
+TestLives.settings = settings(stateful_step_count=25)

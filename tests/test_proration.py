@@ -59,10 +59,15 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
 
 
 def started(
-    plan_id: str, at: datetime, *, catalog: Catalog = CATALOG, interval: Interval = MONTHLY
+    plan_id: str,
+    at: datetime,
+    *,
+    catalog: Catalog = CATALOG,
+    interval: Interval = MONTHLY,
+    policy: BillingPolicy = SEED_POLICY,
 ) -> Subscription:
     decision = start_subscription(
-        "sub_1", "cus_1", plan_id, interval, at, catalog=catalog, trial=False
+        "sub_1", "cus_1", plan_id, interval, at, catalog=catalog, trial=False, policy=policy
     )
     return decision.subscription
 
@@ -352,19 +357,21 @@ def test_interval_change_quote_says_it_restarts_the_cycle() -> None:
 def test_day_based_proration_in_february(
     year: int, policy: BillingPolicy, expected: tuple[int, int]
 ) -> None:
-    sub = started("personal", utc(year, 2, 1))
+    sub = started("personal", utc(year, 2, 1), policy=policy)
     q = quote(sub, "advanced", utc(year, 2, 15, 10), policy=policy)
     assert tuple(minor(*q.lines)) == expected
 
 
 def test_fixed_denominator_of_thirty_days() -> None:
-    # Kill Bill's optional fixed denominator: 30 days. January 2027 (31 days), change on
-    # 16 Jan: 16 days remain of a fixed 30: credit 5000 × 16/30 = 2666.6… → 2667,
-    # charge 15000 × 16/30 = 8000.
+    # Kill Bill's optional fixed 30-day months. January 2027 (31 days), change on 16 Jan:
+    # 16 Jan → 1 Feb crosses into February, so Kill Bill counts 16 − (31 − 30) = 15 of a
+    # fixed 30 (its TestInvoiceDateUtilsWithFixedProration: 23 May → 15 Jun is 22 days):
+    # credit 5000 × 15/30 = 2500, charge 15000 × 15/30 = 7500. (Before issue 12 only the
+    # denominator was fixed: 16/30, and a whole unused January credited 31/30 of it.)
     policy = attrs.evolve(KILL_BILL_LIKE, fixed_denominator_days=30)
-    sub = started("personal", utc(2027, 1, 1))
+    sub = started("personal", utc(2027, 1, 1), policy=policy)
     q = quote(sub, "advanced", utc(2027, 1, 16), policy=policy)
-    assert minor(*q.lines) == [-2667, 8000]
+    assert minor(*q.lines) == [-2500, 7500]
 
 
 def test_day_proration_counts_days_in_the_cycles_time_zone() -> None:
@@ -372,7 +379,7 @@ def test_day_proration_counts_days_in_the_cycles_time_zone() -> None:
     # A change at 14 Feb 23:30 UTC is already 15 Feb 00:30 in Paris: 15 days remain of 29.
     decision = start_subscription(
         "s", "c", "personal", MONTHLY, datetime(2028, 1, 31, 23, tzinfo=UTC),
-        catalog=CATALOG, trial=False, time_zone="Europe/Paris",
+        catalog=CATALOG, trial=False, time_zone="Europe/Paris", policy=KILL_BILL_LIKE,
     )  # fmt: skip
     q = quote(decision.subscription, "advanced", utc(2028, 2, 14, 23, 30), policy=KILL_BILL_LIKE)
     assert minor(*q.lines) == [-2586, 7759]

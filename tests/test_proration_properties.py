@@ -91,7 +91,15 @@ def lives(
         )
     first = draw(st.sampled_from(catalog.ids))
     sub = start_subscription(
-        "s", "c", first, MONTHLY, start, catalog=catalog, trial=False, time_zone=zone
+        "s",
+        "c",
+        first,
+        MONTHLY,
+        start,
+        catalog=catalog,
+        trial=False,
+        time_zone=zone,
+        policy=policy,
     ).subscription
     period = sub.current_period
     # Elapsed seconds, in UTC: subtracting two datetimes of one zone gives wall-clock time.

@@ -29,6 +29,16 @@ def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
     return f"{subscription_id}:charge:{invoice_id}:attempt-{attempt}"
 
 
+def renewal_key(subscription_id: str, period_start: datetime, amount_due: Money) -> str:
+    """The idempotency key of a renewal's first charge: subscription, period and amount.
+
+    Re-running a period end from the same stored value with other usage bills
+    another amount: the key covers it, so one key never names two different
+    charges (the invoice id stays the same, for a host that stores invoices by id).
+    """
+    return f"{subscription_id}:renewal:{period_start.isoformat()}:due-{amount_due.minor}"
+
+
 def draft_invoice(
     sub: Subscription,
     reason: InvoiceReason,
@@ -38,12 +48,15 @@ def draft_invoice(
     period_end: datetime,
     *,
     key: str | None = None,
+    renewal: bool = False,
 ) -> tuple[Invoice, ChargeInvoice, dict[str, Any]]:
     """The invoice of ``lines`` with the credit balance spent on it, not yet recorded.
 
     Returns the invoice, its charge, and the changes that record it on the
     subscription (document number, credit balance, open invoices): a caller
-    with further changes applies them all in one copy.
+    with further changes applies them all in one copy. A ``renewal``'s charge
+    is keyed by :func:`renewal_key`; the open invoice records the charge's key
+    as the attempt awaiting an outcome.
     """
     number = sub.documents_issued + 1
     invoice_id = f"{sub.id}-INV-{number:04d}"
@@ -51,11 +64,13 @@ def draft_invoice(
     subtotal = sum_lines(lines, zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
+    if renewal:
+        key = renewal_key(sub.id, period_start, invoice.amount_due)
     charge = ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
     changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
-        opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key)
+        opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)
         changes["open_invoices"] = (*sub.open_invoices, opened)
     else:  # covered by credit: paid without a charge
         changes["paid_attempts"] = (*sub.paid_attempts, (charge.idempotency_key, invoice_id))

@@ -6,11 +6,12 @@ span always count it the same way.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from subscription_rules.catalog import Plan
+from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
+from subscription_rules.periods import MONTHLY, BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import BillingPolicy, ChangeDay, DayCount, ProrationUnit
 
 _DAY_SECONDS = 86_400
@@ -21,38 +22,123 @@ def _local_date(at: datetime, cycle: BillingCycle) -> date:
     return at.astimezone(cycle.zone).date()
 
 
-def units(
-    start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPolicy, *, change: bool
-) -> int:
-    """Units of ``[start, end)`` in the policy's unit; ``change`` marks a change at ``start``.
-
-    Days are the cycle's local calendar days: half-open, or both the first and
-    the last day touched; with ``ChangeDay.OLD_PLAN`` the day of a change stays
-    with the old plan.
-    """
+def _raw(start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPolicy) -> int:
+    """Elapsed seconds (in UTC), or the local dates from ``start``'s to ``end``'s."""
     if policy.proration_unit is ProrationUnit.SECOND:
         # Both instants come from validated values: whole seconds elapsed, counted in UTC
         # (as seconds_between does, without checking them again).
         delta = end.astimezone(UTC) - start.astimezone(UTC)
-        return max(delta.days * 86_400 + delta.seconds, 0)
-    if end <= start:
+        return delta.days * _DAY_SECONDS + delta.seconds
+    return (_local_date(end, cycle) - _local_date(start, cycle)).days
+
+
+def _month_turn(period: BillingPeriod, cycle: BillingCycle) -> datetime:
+    """Where a fixed-days period takes up its difference from the actual month length.
+
+    The first local midnight of a 1st of the month after the period starts, or the
+    period's end if that comes first (Kill Bill adjusts the part of a span that
+    crosses into the next month).
+    """
+    first = _local_date(period.start, cycle)
+    turn = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    local = datetime.combine(turn, time(0), cycle.zone).astimezone(UTC)
+    return local if local < period.end.astimezone(UTC) else period.end
+
+
+def _position(
+    at: datetime, period: BillingPeriod, cycle: BillingCycle, policy: BillingPolicy, fixed: int
+) -> int:
+    """Units from the period's start to ``at``, ``fixed`` days making up the whole period.
+
+    Kill Bill's fixed-days proration counts actual days, and adjusts a span that
+    crosses into the next month by the difference between the month's length and
+    the fixed days (a 31-day month loses a day, February gains two). Here that
+    difference is placed at the month's turn: a longer period's extra units count
+    nothing just before it, a shorter period's missing units are added at it. So
+    the count never decreases, a whole period is ``fixed`` days exactly and any
+    split of it adds up to the whole (Kill Bill's own figures for 30 days:
+    23 May → 15 Jun is 22 days, 23 Feb → 15 Mar 2023 is 22 days).
+    """
+    unit = _DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1
+    raw = _raw(period.start, at, cycle, policy)
+    whole = _raw(period.start, period.end, cycle, policy)
+    target = fixed * unit
+    turn = _raw(period.start, _month_turn(period, cycle), cycle, policy)
+    if whole <= target:  # a short month: the missing units come at the turn
+        return raw + (target - whole if raw >= turn else 0)
+    excess = whole - target  # a long month: the last units before the turn count nothing
+    free_from = max(turn - excess, 0)
+    return raw - min(max(raw - free_from, 0), excess)
+
+
+def _check_fixed(cycle: BillingCycle, fixed: int) -> None:
+    if cycle.interval != MONTHLY:
+        raise InvalidPolicyError(
+            f"a fixed denominator of {fixed} days applies to monthly cycles only, "
+            f"not to a {cycle.interval} one",
+            argument="fixed_denominator_days",
+            value=fixed,
+        )
+
+
+def units(
+    start: datetime,
+    end: datetime,
+    period: BillingPeriod,
+    cycle: BillingCycle,
+    policy: BillingPolicy,
+    *,
+    change: bool,
+) -> int:
+    """Units of ``[start, end)`` of ``period`` in the policy's unit; ``change`` marks a change.
+
+    Days are the cycle's local calendar days of ``[start, end)``: a span ending
+    at the period's end (a boundary) stops at that day's local midnight
+    whatever the anchor's time of day (Lago's periods run from local midnight
+    to 23:59:59 of their last day); with ``DayCount.BOTH_ENDS`` a span ending
+    inside the period also counts the day it ends on. With
+    ``ChangeDay.OLD_PLAN`` the day of a change stays with the old plan. With a
+    fixed denominator the units are Kill Bill's fixed-days count (see
+    :func:`_position`).
+    """
+    if end.astimezone(UTC) <= start.astimezone(UTC):
         return 0
-    first = _local_date(start, cycle)
-    if policy.day_count is DayCount.BOTH_ENDS:
-        days = (_local_date(end - _ONE_MICROSECOND, cycle) - first).days + 1
+    fixed = policy.fixed_denominator_days
+    if fixed is not None:
+        _check_fixed(cycle, fixed)
+        count = _position(end, period, cycle, policy, fixed) - _position(
+            start, period, cycle, policy, fixed
+        )
     else:
-        days = (_local_date(end, cycle) - first).days
-    if change and policy.change_day is ChangeDay.OLD_PLAN and days > 0:
-        days -= 1
-    return days
+        count = _raw(start, end, cycle, policy)
+    if policy.proration_unit is ProrationUnit.DAY:
+        inside = end.astimezone(UTC) < period.end.astimezone(UTC)
+        if policy.day_count is DayCount.BOTH_ENDS and inside:
+            last = _local_date(end - _ONE_MICROSECOND, cycle)
+            count += (last - _local_date(end, cycle)).days + 1
+        if change and policy.change_day is ChangeDay.OLD_PLAN and count > 0:
+            count -= 1
+    return max(count, 0)
+
+
+def check_same_unit(billed_in: ProrationUnit, policy: BillingPolicy) -> None:
+    """Refuse to prorate time billed in one unit by a policy counting in another."""
+    if billed_in is not policy.proration_unit:
+        raise InvalidPolicyError(
+            f"the current period was billed counting {billed_in.value}s, and this policy "
+            f"counts {policy.proration_unit.value}s: change the proration unit at a period end",
+            argument="policy",
+            value=policy.name,
+        )
 
 
 def period_units(period: BillingPeriod, cycle: BillingCycle, policy: BillingPolicy) -> int:
     """The denominator: the period's units, or the policy's fixed number of days."""
     fixed = policy.fixed_denominator_days
     if fixed is not None:
+        _check_fixed(cycle, fixed)
         return fixed * (_DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1)
-    return units(period.start, period.end, cycle, policy, change=False)
+    return units(period.start, period.end, period, cycle, policy, change=False)
 
 
 def unit_name(policy: BillingPolicy) -> str:
@@ -73,10 +159,16 @@ def remaining_line(
     period: BillingPeriod,
     cycle: BillingCycle,
     policy: BillingPolicy,
+    *,
+    change: bool = True,
 ) -> Line:
-    """The charge for the rest of ``period`` from ``at`` on ``plan``, prorated by policy."""
+    """The charge for the rest of ``period`` from ``at`` on ``plan``, prorated by policy.
+
+    ``change``: ``at`` is a plan change (``ChangeDay`` decides who pays its day);
+    billing that resumes at ``at`` bills its day (Kill Bill bills from the unblock date).
+    """
     denominator = period_units(period, cycle, policy)
-    remaining = min(units(at, period.end, cycle, policy, change=True), denominator)
+    remaining = min(units(at, period.end, period, cycle, policy, change=change), denominator)
     return prorated_line(
         LineKind.PRORATION_CHARGE,
         f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",

@@ -28,6 +28,7 @@ cancellation during it suspends the account at once, with nothing charged.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,7 @@ from subscription_rules._billing import (
     issue_invoice,
 )
 from subscription_rules._units import (
+    check_same_unit,
     period_units,
     remaining_line,
     span_text,
@@ -47,7 +49,7 @@ from subscription_rules._units import (
     units,
 )
 from subscription_rules.access import _has_access, _marked_unpaid
-from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.catalog import Catalog, MetricKind, MoveKind, Plan, classify_move
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
@@ -77,7 +79,14 @@ from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, 
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware, zone
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+    require_aware,
+    utc_instant,
+    zone,
+)
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
@@ -163,7 +172,8 @@ def _bill_period(
     reason: InvoiceReason,
     extra: tuple[Line, ...] = (),
     *,
-    key: str | None = None,
+    policy: BillingPolicy,
+    renewal: bool = False,
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
     **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
@@ -171,7 +181,8 @@ def _bill_period(
     """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
 
     ``interval`` and ``cycle`` default to the subscription's; when given they
-    (and ``changes``) are recorded in the same copy of the subscription.
+    (and ``changes``) are recorded in the same copy of the subscription. A
+    ``renewal``'s charge is keyed by subscription, period and amount.
     """
     if interval is None:
         interval = sub.interval
@@ -179,18 +190,22 @@ def _bill_period(
         cycle = sub.cycle
     lines = (_period_line(plan, interval, period, cycle), *extra)
     invoice, charge, recorded = draft_invoice(
-        sub, reason, lines, at, period.start, period.end, key=key
+        sub, reason, lines, at, period.start, period.end, renewal=renewal
     )
     price = plan.price(interval).amount
+    whole = period_units(period, cycle, policy)
     stretch = Stretch(
         plan.id,
         interval,
         period.start,
         period.end,
         price,
+        whole,
+        whole,
         sub.zero,
         invoice.amount_due.min(price),
         invoice.id,
+        unit=policy.proration_unit,
     )
     sub = sub.evolve(**recorded, **changes, interval=interval, cycle=cycle, stretches=(stretch,))
     return sub, charge
@@ -234,7 +249,8 @@ def start_subscription(
     _expect(catalog, Catalog, "catalog")
     _expect(interval, Interval, "interval")
     _expect(policy, BillingPolicy, "policy")
-    require_aware(at, "at")
+    # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
+    written, at = require_aware(at, "at"), utc_instant(at, "at")
     plan = catalog.plan(plan_id)
     price = plan.price(interval)
     zero = Money(0, price.amount.currency)
@@ -245,7 +261,7 @@ def start_subscription(
         customer_id=customer_id,
         plan_id=plan_id,
         interval=interval,
-        cycle=BillingCycle(trial_end or at, interval, time_zone),
+        cycle=BillingCycle(trial_end or written, interval, time_zone),
         currency=price.amount.currency,
         status=Status.TRIALING if trialing else Status.ACTIVE,
         started_at=at,
@@ -267,7 +283,9 @@ def start_subscription(
         if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
             effects.append(_trial_reminder(sub, plan, at))
         return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START, policy=policy
+    )
     notice = _notice(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
@@ -428,7 +446,9 @@ def _trial_end(
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         )
     sub = sub.evolve(status=Status.ACTIVE)
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
+    )
     effects: list[Effect] = [
         charge,
         _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
@@ -533,7 +553,8 @@ def _period_end(
         at,
         InvoiceReason.RENEWAL,
         (*sub.pending_lines, *overage),
-        key=f"{sub.id}:renewal:{next_period.start.isoformat()}",
+        policy=policy,
+        renewal=True,
         interval=interval,
         cycle=cycle,
         plan_id=plan.id,
@@ -606,7 +627,7 @@ def advance(
     *,
     catalog: Catalog,
     policy: BillingPolicy = SEED_POLICY,
-    usage: Usage | None = None,
+    usage: Usage | Callable[[BillingPeriod], Usage] | None = None,
 ) -> Decision:
     """Perform everything time makes due in ``(processed_until, until]``, in time order.
 
@@ -616,9 +637,14 @@ def advance(
     subscription (``cancel_at_period_end``), applies a pending change (checked
     again against ``usage`` when given: if it no longer fits, the current plan
     is kept and a notice says why) and renews: a new invoice with the credit
-    balance applied, charged with an idempotency key of subscription and
-    period. The anchor never moves on renewal. ``usage`` also bills the
-    overage of the first period that ends in this call (the one it describes).
+    balance applied, charged with an idempotency key of subscription, period
+    and amount. The anchor never moves on renewal. ``usage`` bills each ending
+    period's overage: a callable is asked for the usage of every period that
+    ends (it receives the ``BillingPeriod``); a single ``Usage`` serves every
+    period end when it counts stock metrics only (what exists now), and when it
+    counts a per-period metric it describes the first period that ends: a
+    second period end whose plan bills usage is then refused with an
+    ``InvalidArgumentError`` rather than billed without it.
 
     Advancing twice to the same instant produces no new effects, and
     advancing to ``t1`` then ``t2`` gives the same effects as advancing to
@@ -640,7 +666,14 @@ def advance(
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    until = require_aware(until, "until")
+    until = utc_instant(until, "until")
+    if not (usage is None or isinstance(usage, Usage) or callable(usage)):
+        raise InvalidArgumentError(
+            f"expected a Usage, a callable taking a BillingPeriod, or None, got "
+            f"{type(usage).__name__} {usage!r}",
+            argument="usage",
+            value=usage,
+        )
     effects: list[Effect] = []
     period_ends = 0
     while (due := _next_due(sub, policy)) is not None and due[0] <= until:
@@ -654,12 +687,55 @@ def advance(
                     argument="until",
                     value=until,
                 )
-        sub, done = _perform(sub, at, what, catalog, policy, usage if period_ends <= 1 else None)
+        period_usage = (
+            _usage_of(sub, usage, period_ends, catalog) if what is _Due.PERIOD_END else None
+        )
+        sub, done = _perform(sub, at, what, catalog, policy, period_usage)
         effects.extend(done)
     if until > sub.processed_until:
         sub = sub.evolve(processed_until=until)
     # What stopped the loop is the next thing due: later than `until`, so still due after it.
     return Decision(sub, tuple(effects), due[0] if due is not None else None)
+
+
+def _usage_of(
+    sub: Subscription,
+    usage: Usage | Callable[[BillingPeriod], Usage] | None,
+    crossed: int,
+    catalog: Catalog,
+) -> Usage | None:
+    """The usage of the period ending now, the ``crossed``-th period end of this call.
+
+    One ``Usage`` counting a per-period metric describes one period: a second
+    period end whose plan bills usage is refused rather than billed without
+    it. Counts of stock metrics only (what exists now) hold for every period.
+    """
+    if usage is None:
+        return None
+    if isinstance(usage, Usage):
+        if crossed == 1:
+            return usage
+        per_period = {m.name for m in catalog.metrics if m.kind is MetricKind.PER_PERIOD}
+        if catalog.plan(sub.plan_id).overage and any(
+            name in per_period for name, _ in usage.counts
+        ):
+            raise InvalidArgumentError(
+                f"one Usage describes one period, and this call crosses {crossed} period ends "
+                "whose plan bills usage; pass usage per period (a callable taking the "
+                "BillingPeriod) or advance one period end at a time",
+                argument="usage",
+                value=usage,
+            )
+        return usage
+    found: object = usage(sub.current_period)
+    if not isinstance(found, Usage):
+        raise InvalidArgumentError(
+            f"the usage callable must return a Usage, got {type(found).__name__} {found!r} "
+            f"for {sub.current_period}",
+            argument="usage",
+            value=found,
+        )
+    return found
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -823,18 +899,20 @@ def suspend(
 def _suspension_credit(
     sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
 ) -> Line | None:
-    """A credit for ``[start, end)`` of the last stretch of ``period``, capped at what was billed."""
+    """A credit for ``[start, end)`` of the last stretch, at the rate it was billed.
+
+    What is left of the stretch's billing over the units it still pays for,
+    as recorded when it was billed; capped at what is left.
+    """
     if not sub.stretches or end <= start:
         return None
     stretch = sub.stretches[-1]
-    if not stretch.creditable.is_positive():
+    remaining = stretch.creditable_units
+    if not stretch.creditable.is_positive() or remaining <= 0:
         return None
-    if stretch.start == period.start:
-        denominator = period_units(period, sub.cycle, policy)
-    else:
-        denominator = units(stretch.start, period.end, sub.cycle, policy, change=True)
-    used = min(units(start, end, sub.cycle, policy, change=False), denominator)
-    if denominator == 0 or used == 0:
+    check_same_unit(stretch.unit, policy)
+    used = min(units(start, end, period, sub.cycle, policy, change=False), remaining)
+    if used <= 0:
         return None
     plan_id = stretch.plan_id
     line = prorated_line(
@@ -842,7 +920,7 @@ def _suspension_credit(
         f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
         stretch.creditable,
         units=used,
-        denominator=denominator,
+        denominator=remaining,
         unit=unit_name(policy),
         rounding=policy.rounding,
         start=start,
@@ -911,7 +989,9 @@ def reinstate(
         plan = catalog.plan(sub.plan_id)
         cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
         sub = sub.evolve(status=Status.ACTIVE, cycle=cycle, period_index=0)
-        sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.RENEWAL)
+        sub, charge = _bill_period(
+            sub, plan, sub.current_period, at, InvoiceReason.RENEWAL, policy=policy
+        )
         effects.append(charge)
     else:
         sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
@@ -943,12 +1023,16 @@ def _resume_billing(
         credit = _suspension_credit(
             sub, suspended_at, min(at, paid_period.end), paid_period, policy
         )
-        if credit is not None:
+        if credit is not None and credit.explanation is not None:
             last = sub.stretches[-1]
             sub = sub.evolve(
                 stretches=(
                     *sub.stretches[:-1],
-                    attrs.evolve(last, credited=last.credited - credit.amount),
+                    attrs.evolve(
+                        last,
+                        credited=last.credited - credit.amount,
+                        credited_units=last.credited_units + credit.explanation.units,
+                    ),
                 ),
             )
             sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, (credit,), at)
@@ -975,13 +1059,24 @@ def _resume_billing(
     )
     period = sub.current_period
     if period.start == at:
-        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL)
+        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL, policy=policy)
         effects.append(charge)
         return sub, tuple(effects)
-    line = remaining_line(plan, interval, at, period, cycle, policy)
+    line = remaining_line(plan, interval, at, period, cycle, policy, change=False)
     sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
+    assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
     stretch = Stretch(
-        plan.id, interval, at, period.end, line.amount, sub.zero, invoice.amount_due, invoice.id
+        plan.id,
+        interval,
+        at,
+        period.end,
+        line.amount,
+        line.explanation.units,
+        line.explanation.denominator,
+        sub.zero,
+        invoice.amount_due.min(line.amount),
+        invoice.id,
+        unit=policy.proration_unit,
     )
     effects.append(charge)
     return sub.evolve(stretches=(stretch,)), tuple(effects)
@@ -1033,7 +1128,9 @@ def update_payment_method(
         suspension_reason=None,
         suspended_at=None,
     )
-    sub, charge = _bill_period(sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION)
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
+    )
     facts: tuple[Fact, ...] = (("plan", plan.name), ("reinstated_at", at))
     return Decision(
         sub,
@@ -1083,11 +1180,13 @@ def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, E
     answers it instead of charging twice.
     """
     if item.attempt_key is not None:
-        resent = attrs.evolve(item, next_retry_at=None)
+        resent = attrs.evolve(item, next_retry_at=None, in_flight=True)
         return _with_invoice(sub, resent), ChargeInvoice(item.invoice, item.attempt_key)
     attempts = item.attempts + 1
     key = invoice_key(sub.id, item.id, attempts)
-    item = attrs.evolve(item, attempts=attempts, attempt_key=key, next_retry_at=None)
+    item = attrs.evolve(
+        item, attempts=attempts, attempt_key=key, next_retry_at=None, in_flight=True
+    )
     return _with_invoice(sub, item), ChargeInvoice(item.invoice, key)
 
 
@@ -1134,7 +1233,8 @@ def _collect(
     item = sub.open_invoice(charge.invoice.id) if isinstance(charge, ChargeInvoice) else None
     if item is None or not _marked_unpaid(sub, policy):
         return sub, (charge,)
-    return _with_invoice(sub, attrs.evolve(item, attempts=0, attempt_key=None)), ()
+    held = attrs.evolve(item, attempts=0, attempt_key=None, in_flight=False)
+    return _with_invoice(sub, held), ()
 
 
 def _charge_due(
@@ -1363,7 +1463,11 @@ def _record_decline(
     first = not item.in_dunning
     first_failed_at = item.first_failed_at or at.astimezone(UTC)
     item = attrs.evolve(
-        item, declines=item.declines + 1, first_failed_at=first_failed_at, gateway_errors=0
+        item,
+        declines=item.declines + 1,
+        first_failed_at=first_failed_at,
+        gateway_errors=0,
+        in_flight=False,
     )
     if answered and item.attempt_key is not None:
         item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
@@ -1423,7 +1527,7 @@ def _record_gateway_error(
         return None
     # Minutes of elapsed time, in UTC: a wall clock would wait an extra hour across DST.
     retry_at = at.astimezone(UTC) + GATEWAY_BACKOFF[errors - 1]
-    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=retry_at)
+    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=retry_at, in_flight=False)
     return _with_invoice(sub, item), ()
 
 
@@ -1499,11 +1603,11 @@ def record_payment(
     if item is None:
         return _not_awaited(sub, attempt)
     if isinstance(outcome, GatewayError) and not item.in_flight:
-        # Already reported as a gateway error, and waiting to be sent again.
+        # Already reported as a gateway error, and not sent again since.
         return Refused(
             RefusalReason.DUPLICATE_OUTCOME,
             f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
-            "waits to be sent again",
+            "has not been sent again since",
         )
     sub = sub.evolve(processed_until=at)
     if isinstance(outcome, Succeeded):

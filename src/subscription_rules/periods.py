@@ -84,6 +84,7 @@ __all__ = [
     "days_between",
     "require_aware",
     "seconds_between",
+    "utc_instant",
     "zone",
 ]
 
@@ -212,6 +213,27 @@ def _in_zone(value: datetime, tz: tzinfo, argument: str) -> datetime:
 def _utc(value: object, argument: str) -> datetime:
     """Check that ``value`` is an aware datetime and return it converted to UTC."""
     return _in_zone(require_aware(value, argument), UTC, argument)
+
+
+def utc_instant(value: object, argument: str) -> datetime:
+    """Return the aware datetime ``value`` as the same instant in UTC, else raise a precise error.
+
+    The rules keep and compare instants in UTC: Python compares and subtracts two
+    datetimes that share a ``tzinfo`` by their wall clocks, ignoring ``fold``, so
+    01:10 EST (the second pass of New York's repeated hour) would come before
+    01:30 EDT, forty minutes earlier.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> ny = ZoneInfo("America/New_York")
+    >>> first, second = datetime(2026, 11, 1, 1, 30, tzinfo=ny), datetime(2026, 11, 1, 1, 10,
+    ...     fold=1, tzinfo=ny)
+    >>> second < first, utc_instant(second, "at") < utc_instant(first, "at")
+    (True, False)
+    >>> utc_instant(second, "at").isoformat()
+    '2026-11-01T06:10:00+00:00'
+    """
+    return _utc(value, argument)
 
 
 def _month_length(year: int, month: int) -> int:

@@ -36,6 +36,7 @@ import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice
 from subscription_rules._units import (
+    check_same_unit,
     period_units,
     remaining_line,
     span_text,
@@ -169,6 +170,7 @@ class _Plan:
     timing: Timing
     restarts_cycle: bool
     feasibility: Feasibility
+    at: datetime
 
 
 def _resolve(
@@ -193,7 +195,7 @@ def _resolve(
     current = catalog.plan(sub.plan_id)
     target = catalog.plan(plan_id)
     target.price(interval)  # an unknown interval is an error, before anything else
-    _check_in_current_period(sub, at)
+    at = _check_in_current_period(sub, at)
     kind = classify_move(current, sub.interval, target, interval, by=policy.classify_by)
     feasibility: Feasibility = (
         check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
@@ -213,28 +215,30 @@ def _resolve(
             if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
             else Timing.PERIOD_END
         )
-    return _Plan(kind, current, target, interval, timing, restarts, feasibility)
+    return _Plan(kind, current, target, interval, timing, restarts, feasibility, at)
 
 
-def _check_in_current_period(sub: Subscription, at: datetime) -> None:
-    sub.check_instant(at)
+def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
+    """``at`` in UTC, if it lies in the current period (or trial) and is not yet processed."""
+    given, at = at, sub.check_instant(at)
     if sub.status is Status.TRIALING:
         if sub.trial_end is not None and at >= sub.trial_end:
             raise InvalidPeriodError(
                 f"{at.isoformat()} is at or after the trial's end {sub.trial_end.isoformat()}; "
                 "advance the subscription first",
                 argument="at",
-                value=at,
+                value=given,
             )
-        return
+        return at
     period = sub.current_period
     if at >= period.end:
         raise InvalidPeriodError(
             f"{at.isoformat()} is at or after the current period's end "
             f"{period.end.isoformat()}; advance the subscription first",
             argument="at",
-            value=at,
+            value=given,
         )
+    return at
 
 
 def _credit_line(
@@ -245,42 +249,74 @@ def _credit_line(
     period: BillingPeriod,
     policy: BillingPolicy,
 ) -> Line | None:
-    """The credit for the unused part ``[at, period end)`` of the current stretch."""
-    if not stretch.creditable.is_positive():
+    """The credit for the unused part ``[at, stretch end)`` of the current stretch.
+
+    ``BILLED``: what is left of the stretch's billing (billed net of earlier
+    credits) over the units it still pays for, as recorded when it was billed.
+    ``LIST_PRICE``: the current plan's price over the period's units. Either
+    way capped at what is left, so a credit never exceeds what was billed.
+    """
+    creditable, remaining = stretch.creditable, stretch.creditable_units
+    if not creditable.is_positive() or remaining <= 0:
         return None
+    check_same_unit(stretch.unit, policy)
     cycle = sub.cycle
-    description = f"Unused time on {current.name} {span_text(at, period.end, cycle)}"
-    unused = units(at, period.end, cycle, policy, change=True)
+    unused = min(units(at, stretch.end, period, cycle, policy, change=True), remaining)
+    if unused <= 0:
+        return None
     if policy.credit_basis is CreditBasis.BILLED:
-        # What was billed, over the units it was billed for: the period (by the policy's
-        # denominator) for a stretch that began with the period, else the stretch itself.
-        base = stretch.creditable
-        if stretch.start == period.start:
-            denominator = period_units(period, cycle, policy)
-        else:
-            denominator = units(stretch.start, period.end, cycle, policy, change=True)
-        if denominator == 0:
-            return None
-        unused = min(unused, denominator)
+        base, denominator = creditable, remaining
     else:
         base = current.price(stretch.interval).amount
         denominator = period_units(period, cycle, policy)
         unused = min(unused, denominator)
     line = prorated_line(
         LineKind.UNUSED_TIME,
-        description,
+        f"Unused time on {current.name} {span_text(at, stretch.end, cycle)}",
         base,
         units=unused,
         denominator=denominator,
         unit=unit_name(policy),
         rounding=policy.rounding,
         start=at,
-        end=period.end,
+        end=stretch.end,
         plan_id=current.id,
-        cap=stretch.creditable,
+        cap=creditable,
         sign=-1,
     )
     return line if line.amount.is_negative() else None
+
+
+def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingPolicy) -> Stretch:
+    """The paid part of ``stretch`` from ``at`` on, for a change billed without proration.
+
+    Nothing is credited or charged, so what was paid for ``[at, end)`` carries
+    over to the new plan's stretch: its share of what is left, rounded once,
+    and the rest stays with the closed stretch — together exactly what was left.
+    """
+    check_same_unit(stretch.unit, policy)
+    remaining = stretch.creditable_units
+    period = sub.current_period
+    moved = min(units(at, stretch.end, period, sub.cycle, policy, change=True), max(remaining, 0))
+    zero = sub.zero
+    if moved == remaining:
+        share = stretch.creditable.max(zero)
+    else:
+        share = stretch.creditable.max(zero).ratio(moved, remaining, policy.rounding)
+    paid = share.min((stretch.paid - stretch.credited).max(zero))
+    return Stretch(
+        stretch.plan_id,
+        stretch.interval,
+        at,
+        stretch.end,
+        share,
+        moved,
+        stretch.denominator,
+        zero,
+        paid,
+        stretch.invoice_id,
+        unit=stretch.unit,
+    )
 
 
 def _charge_line(
@@ -311,23 +347,24 @@ def _restart_line(sub: Subscription, target: Plan, interval: Interval, at: datet
 def _lines(
     sub: Subscription, resolved: _Plan, at: datetime, policy: BillingPolicy
 ) -> tuple[Line | None, Line | None]:
-    """The credit line and the charge line of an immediate change (either may be absent)."""
+    """The credit line and the charge line of an immediate change (either may be absent).
+
+    A change that restarts the cycle charges the new interval in full, so it
+    always credits the unused paid time, whatever ``proration_billing`` says.
+    """
     if sub.status is Status.TRIALING or resolved.kind is MoveKind.NO_CHANGE:
         return None, None
     period = sub.current_period
     stretch = sub.stretches[-1] if sub.stretches else None
+    credit = None
+    if stretch is not None and (
+        resolved.restarts_cycle or policy.proration_billing is not ProrationBilling.NONE
+    ):
+        credit = _credit_line(sub, stretch, resolved.current, at, period, policy)
     if resolved.restarts_cycle:
-        credit = None
-        if stretch is not None and policy.proration_billing is not ProrationBilling.NONE:
-            credit = _credit_line(sub, stretch, resolved.current, at, period, policy)
         return credit, _restart_line(sub, resolved.target, resolved.interval, at)
     if policy.proration_billing is ProrationBilling.NONE:
         return None, None
-    credit = (
-        _credit_line(sub, stretch, resolved.current, at, period, policy)
-        if stretch is not None
-        else None
-    )
     return credit, _charge_line(sub, resolved.target, resolved.interval, at, period, policy)
 
 
@@ -383,6 +420,7 @@ def quote_change(
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved
+    at = resolved.at
     zero = subscription.zero
     if resolved.timing is Timing.PERIOD_END:
         effective_at = subscription.current_period.end
@@ -465,6 +503,7 @@ def change_plan(
     )
     if isinstance(quote, Refused):
         return quote
+    at = quote.at  # in UTC
     if quote.kind is MoveKind.NO_CHANGE:
         if subscription.pending_change is not None:
             return cancel_pending_change(subscription, at, policy=policy)
@@ -493,6 +532,38 @@ def change_plan(
     return _apply_immediately(sub, quote, target, facts, policy)
 
 
+def _close_last_stretch(
+    sub: Subscription, quote: ChangeQuote, policy: BillingPolicy
+) -> tuple[list[Stretch], Stretch | None]:
+    """The stretches with the last one ended at the change, and any paid time it carries over.
+
+    The closed stretch records the credit just given and the units it covers;
+    without proration, the paid time from the change on moves to the new plan's
+    stretch instead (returned for the caller to record).
+    """
+    stretches = list(sub.stretches)
+    if not stretches:
+        return stretches, None
+    last = stretches[-1]
+    carried = None
+    if policy.proration_billing is ProrationBilling.NONE and not quote.restarts_cycle:
+        carried = _carried(sub, last, quote.at, policy)
+        credited, credited_units = carried.billed, carried.units
+    else:
+        credit_lines = quote.credit_lines
+        credited = -sum_lines(credit_lines, sub.zero)
+        credited_units = sum(
+            line.explanation.units for line in credit_lines if line.explanation is not None
+        )
+    stretches[-1] = attrs.evolve(
+        last,
+        end=quote.at,
+        credited=last.credited + credited,
+        credited_units=last.credited_units + credited_units,
+    )
+    return stretches, carried
+
+
 def _apply_immediately(
     sub: Subscription,
     quote: ChangeQuote,
@@ -503,11 +574,7 @@ def _apply_immediately(
     at = quote.at
     effects: list[Effect] = []
     credit_lines, charge_lines = quote.credit_lines, quote.charge_lines
-    stretches = list(sub.stretches)
-    if stretches:
-        last = stretches[-1]
-        credited = -sum_lines(credit_lines, sub.zero)
-        stretches[-1] = attrs.evolve(last, end=at, credited=last.credited + credited)
+    stretches, carried = _close_last_stretch(sub, quote, policy)
     if credit_lines:
         refundable = (
             _refundable(sub, policy)
@@ -532,8 +599,13 @@ def _apply_immediately(
         sub = sub.evolve(cycle=cycle, period_index=0)
         stretches = []
         stretch_end = period.end
+        billed_units = denominator = period_units(period, cycle, policy)
     else:
         stretch_end = sub.current_period.end
+        billed_units = denominator = 0
+        for line in charge_lines:
+            if line.explanation is not None:
+                billed_units, denominator = line.explanation.units, line.explanation.denominator
         if charge_lines and policy.proration_billing is ProrationBilling.NOW:
             sub, invoice, charge = issue_invoice(
                 sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end
@@ -542,7 +614,9 @@ def _apply_immediately(
             paid, invoice_id = invoice.amount_due, invoice.id
         elif charge_lines:
             sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
-    if sub.status is not Status.TRIALING:
+    if carried is not None:
+        stretches.append(attrs.evolve(carried, plan_id=target.id, interval=quote.to_interval))
+    elif sub.status is not Status.TRIALING:
         stretches.append(
             Stretch(
                 target.id,
@@ -550,10 +624,18 @@ def _apply_immediately(
                 at,
                 stretch_end,
                 charge_total,
+                billed_units,
+                denominator,
                 sub.zero,
-                paid,
+                paid.min(charge_total),
                 invoice_id,
+                unit=policy.proration_unit,
             )
+        )
+    if sub.status is Status.TRIALING and quote.to_interval != sub.interval:
+        # The first period starts at the trial's end, in the new interval.
+        sub = sub.evolve(
+            cycle=BillingCycle(sub.cycle.anchor, quote.to_interval, sub.cycle.time_zone)
         )
     sub = sub.evolve(
         plan_id=target.id,
@@ -590,7 +672,7 @@ def cancel_pending_change(
     _expect(subscription, Subscription, "subscription")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    sub.check_instant(at)
+    at = sub.check_instant(at)
     if sub.pending_change is None:
         return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
     pending = sub.pending_change

@@ -854,7 +854,8 @@ def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPoli
 
     Args:
         catalog: A catalog the policy must work with: plans are compared by
-            annualised price unless the catalog ranks them, and an overdue
+            annualised price unless the catalog ranks them, a fixed denominator
+            of days is drawn only if every price is monthly, and an overdue
             ladder's balance thresholds are in its currency. Without one, a
             ladder counts only days and invoices, which suit any currency.
 
@@ -870,12 +871,17 @@ def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPoli
     >>> test_unranked_plans_compare_by_price()
     """
     if catalog is None:
-        return _policies(ranked=True, currency=None)
-    return _policies(ranked=catalog.ranked, currency=catalog.currency)
+        return _policies(ranked=True, currency=None, monthly=True)
+    monthly = all(interval == MONTHLY for plan in catalog for interval in plan.intervals)
+    return _policies(ranked=catalog.ranked, currency=catalog.currency, monthly=monthly)
 
 
 @_memo
-def _policies(*, ranked: bool, currency: Currency | None) -> st.SearchStrategy[BillingPolicy]:
+def _policies(
+    *, ranked: bool, currency: Currency | None, monthly: bool
+) -> st.SearchStrategy[BillingPolicy]:
+    # A fixed denominator of days applies to monthly cycles only.
+    fixed = st.none() | st.integers(1, _MAX_FIXED_DAYS) if monthly else st.none()
     by = _enum(Comparison) if ranked else st.just(Comparison.ANNUALISED_PRICE)
     reminders = st.lists(
         st.tuples(st.sampled_from(IntervalUnit), st.integers(1, _MAX_REMINDER_DAYS)),
@@ -888,7 +894,7 @@ def _policies(*, ranked: bool, currency: Currency | None) -> st.SearchStrategy[B
         proration_unit=_enum(ProrationUnit),
         day_count=_enum(DayCount),
         change_day=_enum(ChangeDay),
-        fixed_denominator_days=st.none() | st.integers(1, _MAX_FIXED_DAYS),
+        fixed_denominator_days=fixed,
         rounding=_enum(RoundingMode),
         credit_basis=_enum(CreditBasis),
         proration_billing=_enum(ProrationBilling),

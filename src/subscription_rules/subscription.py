@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -25,7 +25,14 @@ import attrs
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
-from subscription_rules.periods import BillingCycle, BillingPeriod, Interval, require_aware
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+    require_aware,
+    utc_instant,
+)
+from subscription_rules.policy import ProrationUnit
 
 __all__ = [
     "OpenInvoice",
@@ -68,11 +75,17 @@ class SuspensionReason(enum.Enum):
 
 @attrs.frozen
 class Stretch:
-    """What was billed for ``[start, end)`` of the current period on one plan.
+    """What was billed for ``[start, end)`` of the current period on one plan, exactly.
 
-    ``credited`` is the credit already given against it; no later credit for
-    this stretch can exceed ``billed - credited``. ``paid`` is the part of
-    ``billed`` collected from the payment method (the cap of any refund).
+    ``billed`` paid for ``units`` of time (``unit``: seconds or days, by the
+    policy that billed it) out of ``denominator``: a whole period is ``units ==
+    denominator``; a prorated stretch records the units its line charged.
+    ``credited`` is the credit already given against it, for
+    ``credited_units`` of its time; a later credit for unused time is worked
+    out from what is left, ``billed - credited`` over ``units -
+    credited_units``, so it never exceeds what was billed and is never
+    inferred from the period. ``paid`` is the part of ``billed`` collected
+    from the payment method (the cap of any refund).
 
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
@@ -83,6 +96,8 @@ class Stretch:
     ('advanced', '2026-11-01', '2026-12-01')
     >>> str(stretch.billed), str(stretch.paid), str(stretch.creditable)
     ('USD 150.00', 'USD 150.00', 'USD 150.00')
+    >>> stretch.units == stretch.denominator == 30 * 86_400
+    True
     """
 
     plan_id: str
@@ -90,9 +105,13 @@ class Stretch:
     start: datetime
     end: datetime
     billed: Money
+    units: int
+    denominator: int
     credited: Money
     paid: Money
     invoice_id: str | None = None
+    credited_units: int = 0
+    unit: ProrationUnit = attrs.field(default=ProrationUnit.SECOND, kw_only=True)
 
     @property
     def creditable(self) -> Money:
@@ -101,12 +120,17 @@ class Stretch:
         >>> from datetime import UTC, datetime
         >>> from subscription_rules import MONTHLY, Money
         >>> t = datetime(2026, 1, 1, tzinfo=UTC)
-        >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), Money.of("100", "USD"),
-        ...             Money.of("300", "USD"))
-        >>> str(s.creditable)
-        'USD 200.00'
+        >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), 30, 30,
+        ...             Money.of("100", "USD"), Money.of("300", "USD"), credited_units=10)
+        >>> str(s.creditable), s.creditable_units
+        ('USD 200.00', 20)
         """
         return self.billed - self.credited
+
+    @property
+    def creditable_units(self) -> int:
+        """The units of this stretch not yet credited: what ``creditable`` paid for."""
+        return self.units - self.credited_units
 
 
 @attrs.frozen
@@ -118,8 +142,10 @@ class OpenInvoice:
     answers. ``attempt_key`` is the attempt still unanswered — charged and
     awaiting its outcome, or lost to a gateway error and sent again with the
     same key until an answer comes — or ``None`` when every attempt has been
-    answered; ``answered`` holds the keys of the attempts whose outcome was
-    recorded, so a repeated or stale outcome is recognised.
+    answered; ``in_flight`` says it was sent and nothing about it has come back
+    since (not even a gateway error); ``answered`` holds the keys of the
+    attempts whose outcome was recorded, so a repeated or stale outcome is
+    recognised.
 
     ``attempts`` counts charge attempts made (sending an unanswered attempt
     again is not a new one); ``declines`` the dunning attempts used (soft and
@@ -146,6 +172,7 @@ class OpenInvoice:
     gateway_errors: int = 0
     exhausted: bool = False
     attempt_key: str | None = None
+    in_flight: bool = False
     answered: tuple[str, ...] = ()
 
     @property
@@ -157,11 +184,6 @@ class OpenInvoice:
     def in_dunning(self) -> bool:
         """Whether a payment of it has failed (it is overdue, not merely awaiting an outcome)."""
         return self.first_failed_at is not None
-
-    @property
-    def in_flight(self) -> bool:
-        """Whether a charge of it was sent and its outcome is awaited."""
-        return self.attempt_key is not None and self.next_retry_at is None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -317,9 +339,13 @@ class Subscription:
         return Money(0, self.currency)
 
     def check_instant(self, at: object, argument: str = "at") -> datetime:
-        """Refuse an instant that is naive or earlier than what was already processed."""
-        instant = require_aware(at, argument)
-        if instant < self.processed_until:
+        """Return ``at`` in UTC; refuse it if naive or earlier than what was already processed.
+
+        Compared in UTC: 01:10 EST, the second pass of a repeated hour, comes after
+        01:30 EDT, whatever the wall clocks say.
+        """
+        instant = utc_instant(at, argument)
+        if instant < self.processed_until.astimezone(UTC):
             raise InvalidPeriodError(
                 f"{instant.isoformat()} is before {self.processed_until.isoformat()}, "
                 "which this subscription has already processed",

@@ -1,0 +1,532 @@
+"""Regressions of issue 12 (money safety): each test failed before its fix.
+
+Every figure is worked out by hand in the test: the catalog is the built-in one
+(Personal USD 50 a month or 500 a year, Advanced 150 / 1,500, Pro 300 / 3,000).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from subscription_rules import (
+    KILL_BILL_LIKE,
+    LAGO_LIKE,
+    MONTHLY,
+    SEED_POLICY,
+    YEARLY,
+    BillingPeriod,
+    BillingPolicy,
+    Catalog,
+    ChangeDay,
+    ChargeInvoice,
+    CreditBasis,
+    Decision,
+    DowngradeTiming,
+    Interval,
+    Limits,
+    LineKind,
+    Plan,
+    Price,
+    ProrationBilling,
+    ProrationUnit,
+    Refused,
+    Subscription,
+    SuspendedTime,
+    Usage,
+    advance,
+    cancel,
+    change_plan,
+    default_catalog,
+    reinstate,
+    start_subscription,
+    suspend,
+)
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidPeriodError,
+    InvalidPolicyError,
+)
+
+CATALOG = default_catalog()
+NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
+FITS = Usage.of(properties=1)
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def decided(result: Decision | Refused) -> Decision:
+    assert isinstance(result, Decision), result
+    return result
+
+
+def started(
+    plan_id: str,
+    interval: Interval = MONTHLY,
+    at: datetime = NOV_1,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Subscription:
+    return start_subscription(
+        "s", "c", plan_id, interval, at, catalog=CATALOG, trial=False, policy=policy
+    ).subscription
+
+
+def change(
+    sub: Subscription,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    return decided(
+        change_plan(sub, plan_id, interval, at, catalog=CATALOG, usage=FITS, policy=policy)
+    )
+
+
+def credited(decision: Decision) -> list[str]:
+    return [str(line.amount) for note in decision.credit_notes for line in note.lines]
+
+
+def charged(decision: Decision) -> list[str]:
+    return [str(line.amount) for invoice in decision.invoices for line in invoice.lines]
+
+
+# --- 1. an interval change during a trial ---------------------------------------------------------
+
+
+def test_interval_change_in_a_trial_bills_the_new_interval_once_per_new_period() -> None:
+    """Personal monthly, 14-day trial from 1 Nov 2026 (ends 15 Nov), made yearly on 5 Nov.
+
+    The trial's end bills USD 500.00 for 15 Nov 2026 → 15 Nov 2027; the next
+    invoice is the renewal on 15 Nov 2027. Over 13 months: 2 invoices, not 14.
+    """
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG
+    ).subscription
+    sub = change(sub, "personal", YEARLY, utc(2026, 11, 5)).subscription
+    done = advance(sub, utc(2027, 12, 15), catalog=CATALOG)
+    invoices = [(i.issued_at.date().isoformat(), str(i.subtotal)) for i in done.invoices]
+    assert invoices == [("2026-11-15", "USD 500.00"), ("2027-11-15", "USD 500.00")]
+    period = done.subscription.current_period
+    assert (period.start, period.end) == (utc(2027, 11, 15), utc(2028, 11, 15))
+
+
+# --- 2 and 13. no proration, then a change that must credit --------------------------------------
+
+
+NO_PRORATION = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NONE)
+
+
+def test_paid_unused_time_is_credited_after_an_unprorated_change_whichever_plan_holds_it() -> None:
+    """Advanced paid USD 150.00 for November (30 days); Pro from 11 Nov without proration.
+
+    On 21 Nov Pro monthly becomes Pro yearly (the cycle restarts): the paid,
+    unused 10 of the 30 days are credited, 150.00 × 10/30 = USD 50.00, though
+    they sit on Pro's stretch, which was billed nothing.
+    """
+    sub = started("advanced", policy=NO_PRORATION)
+    sub = change(sub, "pro", MONTHLY, utc(2026, 11, 11), NO_PRORATION).subscription
+    restarted = change(sub, "pro", YEARLY, utc(2026, 11, 21), NO_PRORATION)
+    assert credited(restarted) == ["USD -50.00"]
+    assert charged(restarted) == ["USD 3000.00"]
+
+
+def test_list_price_credit_after_an_unprorated_change_is_capped_at_what_was_paid() -> None:
+    """As above with ``CreditBasis.LIST_PRICE``: Pro's list price for the unused 10 days.
+
+    300.00 × 10/30 = USD 100.00, within the USD 100.00 still paid for
+    11 Nov → 1 Dec (150.00 × 20/30), so USD 100.00.
+    """
+    policy = attrs.evolve(NO_PRORATION, credit_basis=CreditBasis.LIST_PRICE)
+    sub = started("advanced", policy=policy)
+    sub = change(sub, "pro", MONTHLY, utc(2026, 11, 11), policy).subscription
+    restarted = change(sub, "pro", YEARLY, utc(2026, 11, 21), policy)
+    assert credited(restarted) == ["USD -100.00"]
+
+
+def test_an_unprorated_interval_change_still_credits_the_unused_paid_time() -> None:
+    """Personal yearly (USD 500.00 for 2026, 365 days), made monthly on 2 Jan without proration.
+
+    The cycle restarts and the month is charged in full, so the unused
+    364 days of the year are credited: 500.00 × 364/365 = 498.630… → USD 498.63.
+    """
+    sub = started("personal", YEARLY, utc(2026, 1, 1), NO_PRORATION)
+    restarted = change(sub, "personal", MONTHLY, utc(2026, 1, 2), NO_PRORATION)
+    assert credited(restarted) == ["USD -498.63"]
+    assert charged(restarted) == ["USD 50.00"]
+    assert str(restarted.subscription.credit_balance) == "USD 448.63"
+
+
+# --- 3. what a stretch was billed for is recorded, never inferred ---------------------------------
+
+
+def test_a_stretch_billed_from_the_period_start_on_old_plan_days_credits_over_its_own_days() -> (
+    None
+):
+    """Kill Bill-like days, the change day kept by the old plan (``ChangeDay.OLD_PLAN``).
+
+    Personal from 1 Nov; Advanced at 1 Nov 00:00 (the period's first instant):
+    Personal keeps 1 Nov, so Advanced is billed 150.00 × 29/30 = USD 145.00 for
+    29 days. On 16 Nov, Pro: Advanced's unused days are 16 Nov → 1 Dec less the
+    change day, 14 days, credited 145.00 × 14/29 = USD 70.00 — not × 14/30 = 67.67.
+    """
+    policy = attrs.evolve(KILL_BILL_LIKE, change_day=ChangeDay.OLD_PLAN)
+    sub = started("personal", policy=policy)
+    first = change(sub, "advanced", MONTHLY, utc(2026, 11, 1), policy)
+    assert charged(first) == ["USD 145.00"]
+    second = change(first.subscription, "pro", MONTHLY, utc(2026, 11, 16), policy)
+    assert credited(second) == ["USD -70.00"]
+    assert charged(second) == ["USD 140.00"]  # 300.00 × 14/30
+
+
+# --- 14. suspended time credited, then a change ---------------------------------------------------
+
+
+def test_a_change_after_a_credited_suspension_credits_the_unused_days_at_their_paid_rate() -> None:
+    """Advanced paid USD 150.00 on 1 Nov; suspended 5–10 Nov; reinstated with the time credited.
+
+    The reinstatement credits 5 of 30 days, 150.00 × 5/30 = USD 25.00. On
+    16 Nov, Pro: the unused 15 days were paid at USD 5.00 a day, so the credit
+    is USD 75.00 (125.00 over the 25 days not yet credited, × 15/25) — not
+    125.00 × 15/30 = 62.50.
+    """
+    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    sub = started("advanced", policy=policy)
+    sub = decided(suspend(sub, utc(2026, 11, 5), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 10), catalog=CATALOG, policy=policy))
+    assert credited(back) == ["USD -25.00"]
+    moved = change(back.subscription, "pro", MONTHLY, utc(2026, 11, 16), policy)
+    assert credited(moved) == ["USD -75.00"]
+    assert charged(moved) == ["USD 150.00"]
+
+
+def test_immediate_downgrade_after_a_credited_suspension_never_credits_more_than_was_paid() -> None:
+    """Suspended 5 → 10 Nov (USD 25.00 credited), then Personal at once on 10 Nov.
+
+    Left to credit: 150.00 − 25.00 = USD 125.00 for the 25 days not credited,
+    and 10 Nov → 1 Dec is 21 of them: 125.00 × 21/25 = USD 105.00. Credited in
+    all: 130.00 of the 150.00 paid for the 26 days not used on Advanced.
+    """
+    policy = attrs.evolve(
+        SEED_POLICY,
+        suspended_time=SuspendedTime.CREDITED,
+        downgrade_timing=DowngradeTiming.IMMEDIATELY,
+    )
+    sub = started("advanced", policy=policy)
+    sub = decided(suspend(sub, utc(2026, 11, 5), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 10), catalog=CATALOG, policy=policy))
+    moved = change(back.subscription, "personal", MONTHLY, utc(2026, 11, 10), policy)
+    assert credited(moved) == ["USD -105.00"]
+
+
+# --- 4. Kill Bill's fixed 30-day months ----------------------------------------------------------
+
+FIXED_30 = attrs.evolve(
+    KILL_BILL_LIKE, fixed_denominator_days=30, downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
+PISTOL = Catalog(
+    (
+        Plan("pistol", "Pistol", (Price.of("19.95", "USD", MONTHLY),), Limits()),
+        Plan("shotgun", "Shotgun", (Price.of("249.95", "USD", MONTHLY),), Limits()),
+    )
+)
+
+
+def test_fixed_days_an_unused_february_credits_exactly_the_price() -> None:
+    """Advanced from 1 Feb 2027 (28 days), Personal at once on 1 Feb: all of it unused.
+
+    With fixed 30-day months February counts 28 + (30 − 28) = 30 of 30 days:
+    the credit is the whole USD 150.00 (not 28/30 of it, USD 140.00).
+    """
+    sub = started("advanced", at=utc(2027, 2, 1), policy=FIXED_30)
+    moved = change(sub, "personal", MONTHLY, utc(2027, 2, 1), FIXED_30)
+    assert credited(moved) == ["USD -150.00"]
+    assert charged(moved) == ["USD 50.00"]
+
+
+def test_fixed_days_a_day_into_march_credits_twenty_nine_of_thirty() -> None:
+    """Advanced from 1 Mar 2027 (31 days), Personal at once on 2 Mar.
+
+    2 Mar → 1 Apr is 30 actual days crossing into April: 30 − (31 − 30) = 29 of
+    30: credit 150.00 × 29/30 = USD 145.00, and the day used costs USD 5.00, one
+    thirtieth — the parts add up to the price (not the full USD 150.00 back).
+    """
+    sub = started("advanced", at=utc(2027, 3, 1), policy=FIXED_30)
+    moved = change(sub, "personal", MONTHLY, utc(2027, 3, 2), FIXED_30)
+    assert credited(moved) == ["USD -145.00"]
+    assert charged(moved) == ["USD 48.33"]  # 50.00 × 29/30 = 48.333…
+
+
+def test_fixed_days_reproduce_kill_bills_leading_and_trailing_figures() -> None:
+    """Kill Bill's TestInvoiceFixedProration (beatrix), fixed 30 days, pistol-monthly at 19.95.
+
+    A subscription billed on the 15th, changed on 23 May 2023: 23 May → 15 Jun
+    counts 23 − (31 − 30) = 22 days, so the unused pistol time is
+    19.95 × 22/30 = USD 14.63 (Kill Bill's repair −14.63), and the 8 days used,
+    15 → 23 May, are worth 19.95 × 8/30 = 5.32: 14.63 + 5.32 = 19.95.
+    """
+    sub = start_subscription(
+        "s", "c", "pistol", MONTHLY, utc(2023, 5, 15), catalog=PISTOL, trial=False,
+        policy=FIXED_30,
+    ).subscription  # fmt: skip
+    moved = decided(
+        change_plan(
+            sub, "shotgun", MONTHLY, utc(2023, 5, 23), catalog=PISTOL, usage=Usage(),
+            policy=FIXED_30,
+        )
+    )  # fmt: skip
+    assert credited(moved) == ["USD -14.63"]
+    assert charged(moved) == ["USD 183.30"]  # 249.95 × 22/30 = 183.296…
+
+
+def test_fixed_days_split_a_february_into_parts_that_add_up_to_the_price() -> None:
+    """Kill Bill: 23 Feb → 15 Mar 2023 counts 20 + (30 − 28) = 22 days, as 23 May → 15 Jun does.
+
+    Pistol billed on the 15th; on 23 Feb 2023 (8 days into 15 Feb → 15 Mar):
+    unused 19.95 × 22/30 = USD 14.63, the same as in May.
+    """
+    sub = start_subscription(
+        "s", "c", "pistol", MONTHLY, utc(2023, 2, 15), catalog=PISTOL, trial=False,
+        policy=FIXED_30,
+    ).subscription  # fmt: skip
+    moved = decided(
+        change_plan(
+            sub, "shotgun", MONTHLY, utc(2023, 2, 23), catalog=PISTOL, usage=Usage(),
+            policy=FIXED_30,
+        )
+    )  # fmt: skip
+    assert credited(moved) == ["USD -14.63"]
+
+
+def test_fixed_days_are_refused_for_a_cycle_that_is_not_monthly() -> None:
+    """Thirty days of a year would bill a whole year for any remainder of 30 days or more."""
+    with pytest.raises(InvalidPolicyError, match=r"fixed_denominator_days: .* monthly cycles only"):
+        started("advanced", YEARLY, policy=FIXED_30)
+
+
+# --- 5. both end days counted, with a mid-day anchor -----------------------------------------------
+
+LAGO_IMMEDIATE = attrs.evolve(LAGO_LIKE, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+
+
+def test_both_ends_counts_a_mid_day_anchored_month_by_its_calendar_days() -> None:
+    """Lago's periods run from local midnight to 23:59:59 of the last day, whatever the start time.
+
+    Started 15 Jan 2027 at 12:12: the period 15 Jan → 15 Feb is 15 Jan … 14 Feb,
+    31 days (not 32). An upgrade on 30 Jan at 12:12 leaves 30 Jan … 14 Feb, 16
+    days, the upgrade day paid by the new plan: credit 150.00 × 16/31 =
+    77.419… → USD 77.42, charge 300.00 × 16/31 = 154.838… → USD 154.84.
+    """
+    sub = started("advanced", at=utc(2027, 1, 15, 12, 12), policy=LAGO_LIKE)
+    (stretch,) = sub.stretches
+    assert stretch.units == stretch.denominator == 31
+    moved = change(sub, "pro", MONTHLY, utc(2027, 1, 30, 12, 12), LAGO_LIKE)
+    assert credited(moved) == ["USD -77.42"]
+    assert charged(moved) == ["USD 154.84"]
+
+
+def test_both_ends_counts_the_last_day_of_a_span_ending_inside_the_period() -> None:
+    """A suspension credit under Lago-like days: suspended 5 Nov 10:00, reinstated 10 Nov 15:00.
+
+    Both end days are counted, 5 … 10 Nov: 6 of November's 30 days,
+    150.00 × 6/30 = USD 30.00.
+    """
+    policy = attrs.evolve(LAGO_LIKE, suspended_time=SuspendedTime.CREDITED)
+    sub = started("advanced", policy=policy)
+    sub = decided(suspend(sub, utc(2026, 11, 5, 10), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 10, 15), catalog=CATALOG, policy=policy))
+    assert credited(back) == ["USD -30.00"]
+
+
+# --- 6 and 18. instants compared in UTC, never by wall clock ---------------------------------------
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def new_york(day: int, hour: int, minute: int, *, fold: int = 0) -> datetime:
+    """An instant in November 2026 on New York's wall clock (fold=1: the repeated hour's second pass).
+
+    The clocks fall back at 02:00 EDT on 1 Nov 2026: 01:30 EDT is 05:30 UTC and
+    01:10 EST (fold=1) is 06:10 UTC, forty minutes later.
+    """
+    return datetime(2026, 11, day, hour, minute, fold=fold, tzinfo=NEW_YORK)
+
+
+def started_in_new_york(at: datetime, policy: BillingPolicy = SEED_POLICY) -> Subscription:
+    return start_subscription(
+        "s", "c", "personal", MONTHLY, at, catalog=CATALOG, trial=False,
+        time_zone="America/New_York", policy=policy,
+    ).subscription  # fmt: skip
+
+
+def test_a_change_forty_minutes_after_another_across_the_fall_back_is_accepted() -> None:
+    """Advanced at 01:30 EDT, then Pro at 01:10 EST, forty minutes later: not "before" it."""
+    sub = started_in_new_york(datetime(2026, 10, 15, tzinfo=NEW_YORK))
+    sub = change(sub, "advanced", MONTHLY, new_york(1, 1, 30)).subscription
+    later = change(sub, "pro", MONTHLY, new_york(1, 1, 10, fold=1))
+    assert later.subscription.plan_id == "pro"
+    assert later.subscription.processed_until == datetime(2026, 11, 1, 6, 10, tzinfo=UTC)
+
+
+def test_a_command_at_the_second_pass_of_the_repeated_hour_is_after_the_first() -> None:
+    """Processed to 01:30 EDT; a cancellation at 01:10 EST (40 minutes later) is accepted."""
+    sub = started_in_new_york(datetime(2026, 10, 15, tzinfo=NEW_YORK))
+    sub = advance(sub, new_york(1, 1, 30), catalog=CATALOG).subscription
+    assert decided(cancel(sub, new_york(1, 1, 10, fold=1))).subscription.cancel_at_period_end
+
+
+def test_advancing_into_the_repeated_hour_performs_the_renewal_due_before_it() -> None:
+    """A cycle anchored at 01:30 New York time renews at 01:30 EDT on 1 Nov (05:30 UTC).
+
+    Advancing to 01:10 EST (06:10 UTC) — after it, though its wall clock reads
+    earlier — bills the renewal.
+    """
+    sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
+    done = advance(sub, new_york(1, 1, 10, fold=1), catalog=CATALOG)
+    assert [i.reason.value for i in done.invoices] == ["renewal"]
+    assert done.subscription.period_index == 1
+
+
+def test_a_cancellation_after_an_unprocessed_period_end_in_the_repeated_hour_is_refused() -> None:
+    """The period ended at 01:30 EDT; a cancellation at 01:15 EST (45 minutes later) must wait.
+
+    Accepting it would end the subscription at 01:30 EDT, before the request,
+    with the renewal never billed: the caller must advance first.
+    """
+    sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
+    with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
+        cancel(sub, new_york(1, 1, 15, fold=1))
+
+
+def _in_utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+def _as_written(at: datetime) -> datetime:
+    return at
+
+
+def test_results_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
+    """The same instants written in UTC or on New York's wall clock give equal decisions."""
+    start = datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK)
+    moments = [new_york(1, 1, 10, fold=1), new_york(1, 1, 59, fold=1), new_york(20, 9, 0)]
+    lives: dict[str, list[Decision]] = {}
+    for name, written in (("local", _as_written), ("utc", _in_utc)):
+        sub = started_in_new_york(written(start))
+        life = [advance(sub, written(moments[0]), catalog=CATALOG)]
+        life.append(change(life[-1].subscription, "advanced", MONTHLY, written(moments[1])))
+        life.append(decided(cancel(life[-1].subscription, written(moments[2]))))
+        lives[name] = life
+    assert lives["local"] == lives["utc"]
+
+
+# --- 11. usage billed for every period end crossed --------------------------------------------------
+
+OVER = Usage.of(billable_sessions=101_000)  # Personal allows 100,000: 1,000 over at USD 5.00
+
+
+def test_advancing_across_several_period_ends_bills_each_periods_usage() -> None:
+    """Personal from 1 Nov 2026; advanced to 1 Feb 2027 with each period's usage.
+
+    Three period ends, three renewals, each with its period's overage:
+    (101,000 − 100,000) × USD 5.00 / 1,000 = USD 5.00, then 10.00, then none.
+    """
+    sub = started("personal")
+    counts = {utc(2026, 11, 1): 101_000, utc(2026, 12, 1): 102_000, utc(2027, 1, 1): 99_000}
+
+    def usage(period: BillingPeriod) -> Usage:
+        return Usage.of(billable_sessions=counts[period.start])
+
+    done = advance(sub, utc(2027, 2, 1), catalog=CATALOG, usage=usage)
+    over = [
+        [str(line.amount) for line in i.lines if line.kind is LineKind.OVERAGE]
+        for i in done.invoices
+    ]
+    assert over == [["USD 5.00"], ["USD 10.00"], []]
+
+
+def test_one_usage_for_several_period_ends_is_refused_rather_than_dropped() -> None:
+    """One ``Usage`` describes one period: across two period ends the second's would be lost."""
+    sub = started("personal")
+    with pytest.raises(InvalidArgumentError, match=r"usage: .*2 period ends"):
+        advance(sub, utc(2027, 1, 1), catalog=CATALOG, usage=OVER)
+    one = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    assert [str(line.amount) for line in one.invoices[0].lines] == ["USD 50.00", "USD 5.00"]
+
+
+# --- 17. an idempotency key never names two different charges ------------------------------------
+
+
+def test_a_renewal_rerun_with_other_usage_gets_another_key() -> None:
+    """The nightly job re-run for 1 Dec from the same stored value, with other usage.
+
+    USD 50.00 + 5.00 overage, then USD 50.00 + 10.00: two different charges,
+    so two different keys (a gateway would otherwise keep the first and drop
+    or refuse the second); the same run repeated keeps its key.
+    """
+    sub = started("personal")
+    first = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    again = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    other = advance(
+        sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=102_000)
+    )
+    keys = [
+        effect.idempotency_key
+        for d in (first, again, other)
+        for effect in d.effects
+        if isinstance(effect, ChargeInvoice)
+    ]
+    amounts = [str(d.invoices[0].amount_due) for d in (first, again, other)]
+    assert amounts == ["USD 55.00", "USD 55.00", "USD 60.00"]
+    assert keys[0] == keys[1] != keys[2]
+
+
+# --- found by the model-based test's independent oracle -----------------------------------------
+
+
+def test_billing_resumed_after_a_period_end_bills_the_day_access_returns() -> None:
+    """Days, the change day kept by the old plan; suspended 14 Mar 2027, reinstated 14 Apr.
+
+    The period 14 Mar → 14 Apr ended while suspended (not billed); billing
+    resumes on 14 Apr 07:00:01, the first instant of 14 Apr → 14 May (30 days):
+    a resumption is no plan change, so its day is billed: 30/30 of USD 1.00,
+    not 29/30 = USD 0.97 (Kill Bill bills from the unblock date).
+    """
+    policy = BillingPolicy(proration_unit=ProrationUnit.DAY, change_day=ChangeDay.OLD_PLAN)
+    catalog = Catalog((Plan("p0", "Plan 0", (Price.of("1.00", "USD", MONTHLY),), Limits()),))
+    start = utc(2027, 3, 14, 7)
+    sub = start_subscription(
+        "s", "c", "p0", MONTHLY, start, catalog=catalog, trial=False, policy=policy
+    ).subscription
+    sub = decided(suspend(sub, start, policy=policy)).subscription
+    back_at = datetime(2027, 4, 14, 7, 0, 1, tzinfo=UTC)
+    sub = advance(sub, back_at, catalog=catalog, policy=policy).subscription
+    back = decided(reinstate(sub, back_at, catalog=catalog, policy=policy))
+    assert charged(back) == ["USD 1.00"]
+
+
+def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> None:
+    """USD 34.00 for 28 Jan → 28 Feb 2027 (31 days); suspended twice, the time credited each time.
+
+    First 28 Jan 00:00 → 27 Feb 23:00 (30 days 23 hours of 31 days): 34.00 × 743/744
+    = 33.954… → USD 33.95. Then 27 Feb 23:00 → 28 Feb 00:00, the last hour: what
+    is left, USD 0.05, for the hour left — all of it (not USD 0.05 × 1/744 → 0.00).
+    """
+    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    catalog = Catalog((Plan("p2", "Plan 2", (Price.of("34.00", "USD", MONTHLY),), Limits()),))
+    t0, t1, t2 = utc(2027, 1, 28), utc(2027, 2, 27, 23), utc(2027, 2, 28)
+    sub = start_subscription(
+        "s", "c", "p2", MONTHLY, t0, catalog=catalog, trial=False, policy=policy
+    ).subscription
+    sub = decided(suspend(sub, t0, policy=policy)).subscription
+    first = decided(reinstate(sub, t1, catalog=catalog, policy=policy))
+    assert credited(first) == ["USD -33.95"]
+    sub = decided(suspend(first.subscription, t1, policy=policy)).subscription
+    sub = advance(sub, t2, catalog=catalog, policy=policy).subscription
+    second = decided(reinstate(sub, t2, catalog=catalog, policy=policy))
+    assert credited(second) == ["USD -0.05"]
