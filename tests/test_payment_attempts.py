@@ -26,6 +26,7 @@ from subscription_rules import (
     default_catalog,
     record_payment,
     start_subscription,
+    suspend,
     update_payment_method,
 )
 from subscription_rules.dunning import Declined, DeclineKind, GatewayError, Succeeded
@@ -234,6 +235,33 @@ def test_a_repeated_gateway_error_for_an_attempt_waiting_to_be_resent_is_a_dupli
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.DUPLICATE_OUTCOME
     assert errored.next_wakeup == utc(2026, 12, 1, 0, 5)
+
+
+def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> None:
+    # Suspended by support on 1 Dec 1:00 while the renewal's charge is in flight; its gateway
+    # error arrives then: nothing is retried while suspended (it counts as a soft decline,
+    # the attempt still unanswered). The same error delivered again is a duplicate, not a
+    # second decline. (Found by the model-based test with its cost oracle.)
+    sub, charge = renewal_due()
+    suspended = ok(suspend(sub, utc(2026, 12, 1, 1)))
+    errored = ok(
+        record_payment(
+            suspended.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 2),
+            catalog=CATALOG,
+        )
+    )  # fmt: skip
+    (item,) = errored.subscription.open_invoices
+    assert (item.attempt_key, item.in_flight, item.declines) == (charge.idempotency_key, False, 1)
+    again = record_payment(
+        errored.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 3), catalog=CATALOG
+    )
+    assert isinstance(again, Refused)
+    assert again.reason is RefusalReason.DUPLICATE_OUTCOME
+    # A real answer for the attempt still counts: it went through after all.
+    paid = record_payment(
+        errored.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 3), catalog=CATALOG
+    )
+    assert ok(paid).subscription.open_invoices == ()
 
 
 def test_every_attempt_of_a_paid_invoice_is_refused_as_already_paid() -> None:

@@ -55,7 +55,7 @@ def draft_invoice(
     changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
-        opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key)
+        opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)
         changes["open_invoices"] = (*sub.open_invoices, opened)
     else:  # covered by credit: paid without a charge
         changes["paid_attempts"] = (*sub.paid_attempts, (charge.idempotency_key, invoice_id))

@@ -1083,11 +1083,13 @@ def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, E
     answers it instead of charging twice.
     """
     if item.attempt_key is not None:
-        resent = attrs.evolve(item, next_retry_at=None)
+        resent = attrs.evolve(item, next_retry_at=None, in_flight=True)
         return _with_invoice(sub, resent), ChargeInvoice(item.invoice, item.attempt_key)
     attempts = item.attempts + 1
     key = invoice_key(sub.id, item.id, attempts)
-    item = attrs.evolve(item, attempts=attempts, attempt_key=key, next_retry_at=None)
+    item = attrs.evolve(
+        item, attempts=attempts, attempt_key=key, next_retry_at=None, in_flight=True
+    )
     return _with_invoice(sub, item), ChargeInvoice(item.invoice, key)
 
 
@@ -1134,7 +1136,8 @@ def _collect(
     item = sub.open_invoice(charge.invoice.id) if isinstance(charge, ChargeInvoice) else None
     if item is None or not _marked_unpaid(sub, policy):
         return sub, (charge,)
-    return _with_invoice(sub, attrs.evolve(item, attempts=0, attempt_key=None)), ()
+    held = attrs.evolve(item, attempts=0, attempt_key=None, in_flight=False)
+    return _with_invoice(sub, held), ()
 
 
 def _charge_due(
@@ -1363,7 +1366,11 @@ def _record_decline(
     first = not item.in_dunning
     first_failed_at = item.first_failed_at or at.astimezone(UTC)
     item = attrs.evolve(
-        item, declines=item.declines + 1, first_failed_at=first_failed_at, gateway_errors=0
+        item,
+        declines=item.declines + 1,
+        first_failed_at=first_failed_at,
+        gateway_errors=0,
+        in_flight=False,
     )
     if answered and item.attempt_key is not None:
         item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
@@ -1423,7 +1430,7 @@ def _record_gateway_error(
         return None
     # Minutes of elapsed time, in UTC: a wall clock would wait an extra hour across DST.
     retry_at = at.astimezone(UTC) + GATEWAY_BACKOFF[errors - 1]
-    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=retry_at)
+    item = attrs.evolve(item, gateway_errors=errors, next_retry_at=retry_at, in_flight=False)
     return _with_invoice(sub, item), ()
 
 
@@ -1499,11 +1506,11 @@ def record_payment(
     if item is None:
         return _not_awaited(sub, attempt)
     if isinstance(outcome, GatewayError) and not item.in_flight:
-        # Already reported as a gateway error, and waiting to be sent again.
+        # Already reported as a gateway error, and not sent again since.
         return Refused(
             RefusalReason.DUPLICATE_OUTCOME,
             f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
-            "waits to be sent again",
+            "has not been sent again since",
         )
     sub = sub.evolve(processed_until=at)
     if isinstance(outcome, Succeeded):

@@ -118,8 +118,10 @@ class OpenInvoice:
     answers. ``attempt_key`` is the attempt still unanswered — charged and
     awaiting its outcome, or lost to a gateway error and sent again with the
     same key until an answer comes — or ``None`` when every attempt has been
-    answered; ``answered`` holds the keys of the attempts whose outcome was
-    recorded, so a repeated or stale outcome is recognised.
+    answered; ``in_flight`` says it was sent and nothing about it has come back
+    since (not even a gateway error); ``answered`` holds the keys of the
+    attempts whose outcome was recorded, so a repeated or stale outcome is
+    recognised.
 
     ``attempts`` counts charge attempts made (sending an unanswered attempt
     again is not a new one); ``declines`` the dunning attempts used (soft and
@@ -146,6 +148,7 @@ class OpenInvoice:
     gateway_errors: int = 0
     exhausted: bool = False
     attempt_key: str | None = None
+    in_flight: bool = False
     answered: tuple[str, ...] = ()
 
     @property
@@ -157,11 +160,6 @@ class OpenInvoice:
     def in_dunning(self) -> bool:
         """Whether a payment of it has failed (it is overdue, not merely awaiting an outcome)."""
         return self.first_failed_at is not None
-
-    @property
-    def in_flight(self) -> bool:
-        """Whether a charge of it was sent and its outcome is awaited."""
-        return self.attempt_key is not None and self.next_retry_at is None
 
     @property
     def keys(self) -> tuple[str, ...]:
