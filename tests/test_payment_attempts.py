@@ -84,7 +84,7 @@ def test_a_subscription_refuses_optional_enums_given_as_strings(field: str, valu
 # --- bug 8: every outcome answers one charge attempt, named by its idempotency key ------------
 
 SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
-RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
+RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00"
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -241,7 +241,7 @@ def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> N
     # Suspended by support on 1 Dec 1:00 while the renewal's charge is in flight; its gateway
     # error arrives then: nothing is retried while suspended (it counts as a soft decline,
     # the attempt still unanswered). The same error delivered again is a duplicate, not a
-    # second decline. (Found by the model-based test.)
+    # second decline. (Found by the model-based test with its cost oracle.)
     sub, charge = renewal_due()
     suspended = ok(suspend(sub, utc(2026, 12, 1, 1)))
     errored = ok(
