@@ -84,7 +84,7 @@ def test_a_subscription_refuses_optional_enums_given_as_strings(field: str, valu
 # --- bug 8: every outcome answers one charge attempt, named by its idempotency key ------------
 
 SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
-RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00"
+RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
