@@ -11,6 +11,7 @@ this table; keep the two in step.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -1338,6 +1339,74 @@ def _lifecycle_cases() -> list[Case]:
     ]
 
 
+# Keys tomllib takes seconds over (time quadratic in their parts), well inside 1 MiB.
+DOTTED_KEY = "a" + ".a" * 39_999 + " = 1"  # 80 KB: some 15 s to parse
+LONG_HEADER = "[" + ".".join(["a"] * 150_000) + "]"  # 300 KB: over 2 s
+
+
+def named_pipe(name: str) -> Path:
+    """A named pipe no one writes to: opening it for reading blocks, reading it never ends."""
+    path = Path(_FILES.name) / name
+    if not path.exists():
+        os.mkfifo(path)
+    return path
+
+
+def _toml_shape_cases() -> list[Case]:
+    return [
+        Case(
+            "parse-deep-dotted-key",
+            "parse_catalog('a' + '.a' * 39_999 + ' = 1')",
+            lambda: parse_catalog(DOTTED_KEY),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-long-table-header",
+            "parse_catalog('[' + '.'.join(['a'] * 150_000) + ']')",
+            lambda: parse_catalog(LONG_HEADER),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-deep-key-in-inline-table",
+            "parse_catalog(PLAN_HEAD + 'prices = {' + 'a.' * 20 + 'b = 1}')",
+            lambda: parse_catalog(PLAN_HEAD + "prices = {" + "a." * 20 + "b = 1}"),
+            CatalogError,
+            "^line 5: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-long-key",
+            "parse_catalog('\"' + 'k' * 300 + '\" = 1')",
+            lambda: parse_catalog('"' + "k" * 300 + '" = 1'),
+            CatalogError,
+            "^line 1: a key of more than 256 characters refused",
+        ),
+        Case(
+            "load-deep-dotted-key",
+            "load_catalog(a file holding an 80 KB dotted key)",
+            lambda: load_catalog(write_file("dotted.toml", DOTTED_KEY.encode())),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "load-named-pipe",
+            "load_catalog(a named pipe)",
+            lambda: load_catalog(named_pipe("pipe.toml")),
+            CatalogError,
+            "^path: cannot read catalog file '.*pipe.toml': not a regular file "
+            "\\(a named pipe\\); refused",
+        ),
+        Case(
+            "load-directory",
+            "load_catalog(a directory)",
+            lambda: load_catalog(_FILES.name),
+            CatalogError,
+            "^path: cannot read catalog file '.*': not a regular file \\(a directory\\); refused",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_money_cases(),
     *_period_cases(),
@@ -1345,6 +1414,7 @@ CASES: list[Case] = [
     *_usage_cases(),
     *_policy_cases(),
     *_lifecycle_cases(),
+    *_toml_shape_cases(),
 ]
 
 
@@ -1420,12 +1490,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "big": "#" * (MAX_CATALOG_BYTES + 1),
         "many": plans_toml(MAX_PLANS + 1),
         "nan": PLAN_HEAD + "prices = { monthly = nan }",
+        "dotted": DOTTED_KEY,
+        "header": LONG_HEADER,
     }
     paths = {}
     for name, text in contents.items():
         path = folder / f"{name}.toml"
         path.write_text(text, encoding="utf-8")
         paths[name] = str(path)
+    os.mkfifo(folder / "pipe.toml")
+    paths["pipe"] = str(folder / "pipe.toml")
     paths["missing"] = str(folder / "missing.toml")
     return paths
 
@@ -1531,6 +1605,31 @@ CLI_CASES = [
         "deeply-nested-scenario",
         ("simulate", "{deep}"),
         "deep.toml: invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    CliCase(
+        "deep-dotted-key-catalog",
+        ("plans", "--catalog", "{dotted}"),
+        "dotted.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "long-table-header-catalog",
+        ("quote", *ACCOUNT, "--to", "pro", "--catalog", "{header}"),
+        "header.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "named-pipe-catalog",
+        ("plans", "--catalog", "{pipe}"),
+        "path: cannot read catalog file '.*pipe.toml': not a regular file \\(a named pipe\\)",
+    ),
+    CliCase(
+        "deep-dotted-key-scenario",
+        ("simulate", "{dotted}"),
+        "dotted.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "named-pipe-scenario",
+        ("simulate", "{pipe}"),
+        "pipe.toml: cannot read scenario file: not a regular file \\(a named pipe\\); refused",
     ),
     CliCase(
         "unknown-time-zone",

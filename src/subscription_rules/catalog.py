@@ -92,12 +92,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
+from subscription_rules._toml import read_bounded, shape_problem
 from subscription_rules.errors import (
     CatalogError,
     CurrencyMismatchError,
@@ -1503,6 +1503,9 @@ def parse_catalog(text: str) -> Catalog:
             f"catalog of {size:,} bytes refused; the limit is {MAX_CATALOG_BYTES:,} bytes (1 MiB)",
             value=size,
         )
+    problem = shape_problem(text)
+    if problem is not None:  # a key tomllib would take minutes over
+        raise CatalogError(problem, value=size)
     import tomllib  # noqa: PLC0415 - only loading a catalog needs it: a faster import
 
     try:
@@ -1561,8 +1564,7 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
             value=path,
         )
     try:
-        with Path(name).open("rb") as file:
-            data = file.read(MAX_CATALOG_BYTES + 1)
+        data = read_bounded(name, MAX_CATALOG_BYTES)
     except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
         reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
         raise CatalogError(
