@@ -11,8 +11,10 @@ this table; keep the two in step.
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -21,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -28,6 +31,7 @@ from subscription_rules import (
     MONTHLY,
     PROPERTIES,
     WEEKLY,
+    YEARLY,
     BillingCycle,
     BillingPeriod,
     BillingPolicy,
@@ -93,6 +97,7 @@ from subscription_rules.errors import (
     UnknownPriceError,
 )
 from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
+from subscription_rules.notifications import Category, Preferences
 from subscription_rules.periods import require_aware, zone
 from subscription_rules.policy import ProrationUnit
 from subscription_rules.simulation import Cancel, Step, simulate
@@ -1407,6 +1412,237 @@ def _toml_shape_cases() -> list[Case]:
     ]
 
 
+def tzif_without_a_name() -> ZoneInfo:
+    """A ZoneInfo read from a file (a minimal TZif file of UTC): it has no IANA name."""
+    header = b"TZif" + b"\0" * 16 + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    return ZoneInfo.from_file(io.BytesIO(header + struct.pack(">lBB", 0, 0, 0) + b"UTC\0"))
+
+
+def _coercion_cases() -> list[Case]:
+    """Inputs once accepted with a wrong meaning: each is now refused, naming what was passed."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    usage = INPUTS.usage
+    m = usd("1.00")
+
+    def start(**options: Any) -> object:
+        return start_subscription("s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, **options)
+
+    def yearly_quote() -> object:
+        yearly = start_subscription(
+            "s", "c", "personal", YEARLY, NOV_1, catalog=catalog, trial=False
+        ).subscription
+        fixed = BillingPolicy(fixed_denominator_days=30)
+        return quote_change(
+            yearly, "advanced", YEARLY, NOV_10, catalog=catalog, usage=usage, policy=fixed
+        )
+
+    return [
+        Case(
+            "money-doubled-underscore",
+            'Money.of("1__0", "USD")',
+            lambda: Money.of("1__0", "USD"),
+            InvalidAmountError,
+            "^amount: '1__0' is not a decimal number; an underscore may only separate two digits",
+        ),
+        Case(
+            "money-leading-underscore",
+            'Money.of("_5", "USD")',
+            lambda: Money.of("_5", "USD"),
+            InvalidAmountError,
+            "^amount: '_5' is not a decimal number; an underscore may only separate two digits",
+        ),
+        Case(
+            "money-non-ascii-digits",
+            'Money.of("١٠", "USD") (Arabic-Indic digits)',
+            lambda: Money.of("\u0661\u0660", "USD"),
+            InvalidAmountError,
+            "^amount: '\u0661\u0660' is not a decimal number; write ASCII digits",
+        ),
+        Case(
+            "currency-long-s",
+            'Currency.of("ſek")',
+            lambda: Currency.of("\u017fek"),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code '\u017fek'; codes are ASCII letters",
+        ),
+        Case(
+            "currency-dotless-i",
+            'Money.of("1", "ıdr")',
+            lambda: Money.of("1", "\u0131dr"),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code '\u0131dr'; codes are ASCII letters",
+        ),
+        Case(
+            "parse-currency-long-s",
+            'currency = "ſek"',
+            lambda: parse_catalog(
+                PLAN_HEAD.replace("USD", "\u017fek") + "prices = { monthly = 1 }"
+            ),
+            CatalogError,
+            "^currency: unknown ISO 4217 currency code '\u017fek'; codes are ASCII letters",
+        ),
+        Case(
+            "currency-known-code-other-exponent",
+            'Currency("USD", 0)',
+            lambda: Currency("USD", 0),
+            InvalidAmountError,
+            lit("exponent: USD has 2 decimal places in ISO 4217, got 0; use Currency.of('USD')"),
+        ),
+        Case(
+            "currency-non-ascii-letters",
+            'Currency("ÀBC", 2)',
+            lambda: Currency("\u00c0BC", 2),
+            UnknownCurrencyError,
+            "^code: must be three upper-case letters, got '\u00c0BC'; codes are ASCII",
+        ),
+        Case(
+            "money-format-number-spec",
+            'f"{money:.2f}"',
+            lambda: format(m, ".2f"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text with an optional fill, alignment and width .*"
+            "got '.2f'; for the number use money.format_amount",
+        ),
+        Case(
+            "money-format-huge-width",
+            'f"{money:>99999999999}"',
+            lambda: format(m, ">99999999999"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text .* got '>99999999999'",
+        ),
+        Case(
+            "start-payment-method-str",
+            'start_subscription(..., has_payment_method="no")',
+            lambda: start(has_payment_method=bad("no")),
+            InvalidArgumentError,
+            "^has_payment_method: expected bool, got str 'no'",
+        ),
+        Case(
+            "start-trial-str",
+            'start_subscription(..., trial="False")',
+            lambda: start(trial=bad("False")),
+            InvalidArgumentError,
+            "^trial: expected bool, got str 'False'",
+        ),
+        Case(
+            "start-had-trial-int",
+            "start_subscription(..., had_trial=1)",
+            lambda: start(had_trial=bad(1)),
+            InvalidArgumentError,
+            "^had_trial: expected bool, got int 1",
+        ),
+        Case(
+            "start-non-ascii-id",
+            'start_subscription("sub\\u200b1", ...) (a zero-width space)',
+            lambda: start_subscription(
+                "sub\u200b1", "c", "personal", MONTHLY, NOV_1, catalog=catalog
+            ),
+            InvalidArgumentError,
+            "^id: must be printable ASCII, got " + lit("'sub\\u200b1'"),
+        ),
+        Case(
+            "start-localtime-zone",
+            'start_subscription(..., time_zone="localtime")',
+            lambda: start(time_zone="localtime"),
+            InvalidTimeZoneError,
+            "^time_zone: 'localtime' is the host's own zone setting, not an IANA zone; "
+            "results would depend on the machine",
+        ),
+        Case(
+            "cycle-posix-zone",
+            'BillingCycle(anchor, MONTHLY, "posix/Europe/Paris")',
+            lambda: BillingCycle(NOV_1, MONTHLY, "posix/Europe/Paris"),
+            InvalidTimeZoneError,
+            "^time_zone: 'posix/Europe/Paris' is a copy in the host's zone files, not an IANA "
+            "zone name; name the zone, such as 'Europe/Paris'",
+        ),
+        Case(
+            "zone-from-a-file",
+            "zone(ZoneInfo.from_file(...))",
+            lambda: zone(tzif_without_a_name()),
+            InvalidTimeZoneError,
+            "^time_zone: .* has no IANA name \\(it was read from a file\\)",
+        ),
+        Case(
+            "preferences-unsubscribed-str",
+            'Preferences(unsubscribed="product")',
+            lambda: Preferences(unsubscribed=bad("product")),
+            InvalidArgumentError,
+            "^unsubscribed: expected a frozenset of category names .* got str 'product'",
+        ),
+        Case(
+            "preferences-opt-out-str",
+            'Preferences(email_opt_out="no")',
+            lambda: Preferences(email_opt_out=bad("no")),
+            InvalidArgumentError,
+            "^email_opt_out: expected bool, got str 'no'",
+        ),
+        Case(
+            "category-mandatory-str",
+            'Category("news", mandatory="yes")',
+            lambda: Category("news", mandatory=bad("yes")),
+            InvalidArgumentError,
+            "^mandatory: expected bool, got str 'yes'",
+        ),
+        Case(
+            "change-interval-usage-none",
+            "change_plan(sub, same plan, YEARLY, ..., usage=None)",
+            lambda: change_plan(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            InvalidArgumentError,
+            "^usage: expected a Usage, got NoneType None",
+        ),
+        Case(
+            "change-interval-usage-dict",
+            'change_plan(sub, same plan, YEARLY, ..., usage={"properties": 1})',
+            lambda: change_plan(
+                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad({"properties": 1})
+            ),
+            InvalidArgumentError,
+            lit("usage: expected a Usage, got dict {'properties': 1}"),
+        ),
+        Case(
+            "change-interval-unknown-metric",
+            "change_plan(sub, same plan, YEARLY, ..., usage=Usage.of(seats=1))",
+            lambda: change_plan(
+                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=Usage.of(seats=1)
+            ),
+            InvalidUsageError,
+            "^seats: unknown metric 'seats'; known metrics:",
+        ),
+        Case(
+            "quote-interval-usage-none",
+            "quote_change(sub, same plan, YEARLY, ..., usage=None)",
+            lambda: quote_change(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            InvalidArgumentError,
+            "^usage: expected a Usage, got NoneType None",
+        ),
+        Case(
+            "advance-unknown-metric",
+            "advance(sub, 10 Nov, usage=Usage.of(seats=1)) (no period ends)",
+            lambda: advance(sub, NOV_10, catalog=catalog, usage=Usage.of(seats=1)),
+            InvalidUsageError,
+            "^seats: unknown metric 'seats'; known metrics:",
+        ),
+        Case(
+            "advance-back-in-time",
+            "advance(sub processed to 16 Nov, 10 Nov)",
+            lambda: advance(INPUTS.processed, NOV_10, catalog=catalog),
+            InvalidPeriodError,
+            "^until: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, "
+            "which this subscription has already processed",
+        ),
+        Case(
+            "quote-fixed-days-yearly",
+            "quote_change(yearly sub, ..., policy=BillingPolicy(fixed_denominator_days=30))",
+            yearly_quote,
+            InvalidPolicyError,
+            "^fixed_denominator_days: a fixed denominator of 30 days applies to monthly cycles "
+            "only, not to a yearly one",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_money_cases(),
     *_period_cases(),
@@ -1415,6 +1651,7 @@ CASES: list[Case] = [
     *_policy_cases(),
     *_lifecycle_cases(),
     *_toml_shape_cases(),
+    *_coercion_cases(),
 ]
 
 

@@ -31,6 +31,7 @@ import enum
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -103,7 +104,14 @@ from subscription_rules.subscription import (
     Subscription,
     SuspensionReason,
 )
-from subscription_rules.usage import Feasible, Infeasible, Usage, check_downgrade, overage_lines
+from subscription_rules.usage import (
+    Feasible,
+    Infeasible,
+    Usage,
+    _check_usage,
+    check_downgrade,
+    overage_lines,
+)
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
@@ -223,7 +231,7 @@ def start_subscription(
     at: datetime,
     *,
     catalog: Catalog,
-    time_zone: str = "UTC",
+    time_zone: str | ZoneInfo = "UTC",
     has_payment_method: bool = True,
     trial: bool = True,
     had_trial: bool = False,
@@ -250,6 +258,10 @@ def start_subscription(
     _expect(catalog, Catalog, "catalog")
     _expect(interval, Interval, "interval")
     _expect(policy, BillingPolicy, "policy")
+    _expect(has_payment_method, bool, "has_payment_method")
+    _expect(trial, bool, "trial")
+    _expect(had_trial, bool, "had_trial")
+    time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
     plan = catalog.plan(plan_id)
@@ -657,8 +669,10 @@ def advance(
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    until = utc_instant(until, "until")
-    if not (usage is None or isinstance(usage, Usage) or callable(usage)):
+    until = sub.check_instant(until, "until")  # never back before what was processed
+    if isinstance(usage, Usage):
+        _check_usage(usage, catalog.metrics)
+    elif not (usage is None or callable(usage)):
         raise InvalidArgumentError(
             f"expected a Usage, a callable taking a BillingPeriod, or None, got "
             f"{type(usage).__name__} {usage!r}",

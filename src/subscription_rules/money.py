@@ -20,6 +20,7 @@ Money.of('75.00', 'USD')
 from __future__ import annotations
 
 import enum
+import re
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
@@ -62,6 +63,20 @@ _EXPONENT_2 = (
     "SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU "
     "UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
 )
+
+
+#: The ISO 4217 minor-unit exponent of every code of the table.
+_ISO_EXPONENTS: Final[dict[str, int]] = {
+    code: exponent
+    for exponent, codes in ((0, _EXPONENT_0), (2, _EXPONENT_2), (3, _EXPONENT_3), (4, _EXPONENT_4))
+    for code in codes.split()
+}
+
+# An amount's text: ASCII only, and an underscore only between two digits ("1_000.00").
+_MISPLACED_UNDERSCORE: Final = re.compile(r"(?<![0-9])_|_(?![0-9])")
+
+# A format spec for Money: an optional fill and alignment, an optional width, nothing else.
+_FORMAT_SPEC: Final = re.compile(r"(?:.?[<>^])?(?:[1-9][0-9]{0,2})?s?", re.DOTALL)
 
 
 class RoundingMode(enum.Enum):
@@ -161,15 +176,29 @@ class Currency:
 
     def __attrs_post_init__(self) -> None:
         code: object = self.code  # checked at run time: hosts call this from untyped code
-        if not (isinstance(code, str) and len(code) == 3 and code.isupper()):
+        if not (isinstance(code, str) and len(code) == 3 and code.isupper() and code.isalpha()):
             raise UnknownCurrencyError(
                 f"must be three upper-case letters, got {self.code!r}",
+                argument="code",
+                value=self.code,
+            )
+        if not code.isascii():  # "ÀBC": codes are ASCII by rule
+            raise UnknownCurrencyError(
+                f"must be three upper-case letters, got {self.code!r}; codes are ASCII (A to Z)",
                 argument="code",
                 value=self.code,
             )
         if type(self.exponent) is not int or not 0 <= self.exponent <= 4:
             raise InvalidAmountError(
                 f"must be an int from 0 to 4, got {self.exponent!r}",
+                argument="exponent",
+                value=self.exponent,
+            )
+        iso = _ISO_EXPONENTS.get(code, self.exponent)
+        if iso != self.exponent:  # Currency("USD", 0) would be a second, different USD
+            raise InvalidAmountError(
+                f"{code} has {iso} decimal places in ISO 4217, got {self.exponent}; "
+                f"use Currency.of({code!r})",
                 argument="exponent",
                 value=self.exponent,
             )
@@ -184,6 +213,12 @@ class Currency:
         if isinstance(code, Currency):
             return code
         if isinstance(code, str):
+            if not code.isascii():  # "ſek".upper() is "SEK": fold ASCII letters only
+                raise UnknownCurrencyError(
+                    f"unknown ISO 4217 currency code {code!r}; codes are ASCII letters",
+                    argument="currency",
+                    value=code,
+                )
             found = _CURRENCIES.get(code.strip().upper())
             if found is not None:
                 return found
@@ -208,9 +243,7 @@ class Currency:
 
 
 _CURRENCIES: Final[dict[str, Currency]] = {
-    code: Currency(code, exponent)
-    for exponent, codes in ((0, _EXPONENT_0), (2, _EXPONENT_2), (3, _EXPONENT_3), (4, _EXPONENT_4))
-    for code in codes.split()
+    code: Currency(code, exponent) for code, exponent in _ISO_EXPONENTS.items()
 }
 
 
@@ -242,6 +275,29 @@ def _check_minor(minor: object) -> int:
         argument="minor",
         value=minor,
     )
+
+
+def _parsed(amount: str) -> Decimal:
+    """The number ``amount`` writes: ASCII digits, an underscore only between two of them."""
+    if not amount.isascii():  # Decimal reads "١٠" (Arabic-Indic digits) as 10
+        raise InvalidAmountError(
+            f"{amount!r} is not a decimal number; write ASCII digits such as '10.00'",
+            argument="amount",
+            value=amount,
+        )
+    if _MISPLACED_UNDERSCORE.search(amount):  # Decimal reads "1__0" as 10, "_5" as 5
+        raise InvalidAmountError(
+            f"{amount!r} is not a decimal number; an underscore may only separate "
+            "two digits, as in '1_000.00'",
+            argument="amount",
+            value=amount,
+        )
+    try:
+        return Decimal(amount.strip())
+    except InvalidOperation:
+        raise InvalidAmountError(
+            f"{amount!r} is not a decimal number", argument="amount", value=amount
+        ) from None
 
 
 @attrs.frozen(repr=False, order=False)
@@ -311,12 +367,7 @@ class Money:
     def _scaled(amount: str | Decimal, cur: Currency) -> int:
         """``amount`` in minor units of ``cur``, refusing text, NaN and excess precision."""
         if isinstance(amount, str):
-            try:
-                exact = Decimal(amount.strip().replace("_", ""))
-            except InvalidOperation:
-                raise InvalidAmountError(
-                    f"{amount!r} is not a decimal number", argument="amount", value=amount
-                ) from None
+            exact = _parsed(amount)
         elif isinstance(amount, Decimal):
             exact = amount
         else:
@@ -511,8 +562,29 @@ class Money:
     def __repr__(self) -> str:
         return f"Money.of({self.format_amount()!r}, {self.currency.code!r})"
 
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
+    def __format__(self, format_spec: str) -> str:
+        """Format as text: ``str(money)`` aligned in a width (``f"{price:>12}"``).
+
+        A number's format (``.2f``, ``,``, ``+``) is refused: it would round or
+        re-spell the amount; use :meth:`format_amount` or :meth:`to_decimal`.
+
+        >>> price = Money.of("9.5", "USD")
+        >>> f"[{price:>12}] [{price:*<11}] [{price}]"
+        '[    USD 9.50] [USD 9.50***] [USD 9.50]'
+        >>> f"{price:.2f}"
+        Traceback (most recent call last):
+        subscription_rules.errors.InvalidArgumentError: format_spec: Money formats as text with an optional fill, alignment and width of at most 999 (such as '>12'), got '.2f'; for the number use money.format_amount() or money.to_decimal()
+        """
+        spec: object = format_spec  # checked at run time: format() passes any str
+        if not (isinstance(spec, str) and _FORMAT_SPEC.fullmatch(spec)):
+            raise InvalidArgumentError(
+                "Money formats as text with an optional fill, alignment and width of at most "
+                f"999 (such as '>12'), got {format_spec!r}; for the number use "
+                "money.format_amount() or money.to_decimal()",
+                argument="format_spec",
+                value=format_spec,
+            )
+        return format(str(self), format_spec)
 
     def with_minor(self, minor: int) -> Money:
         """Return an amount of ``minor`` units in this currency.

@@ -26,7 +26,7 @@ from typing import TypeAlias
 
 import attrs
 
-from subscription_rules.errors import _expect
+from subscription_rules.errors import InvalidArgumentError, _expect, _shown
 from subscription_rules.money import Money
 from subscription_rules.periods import require_aware
 
@@ -96,6 +96,32 @@ class Channel(enum.Enum):
     AUDIT_LOG = "audit_log"
 
 
+def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    _expect(value, bool, attribute.name)  # "no" is not False: nothing is coerced
+
+
+def _check_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
+        raise InvalidArgumentError(
+            f"expected a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
+def _check_unsubscribed(
+    _instance: object, attribute: attrs.Attribute[frozenset[str]], value: object
+) -> None:
+    # A str would match its substrings ("product" in "product-news"): a set of names only.
+    if not (isinstance(value, frozenset) and all(isinstance(name, str) for name in value)):
+        raise InvalidArgumentError(
+            f"expected a frozenset of category names such as frozenset({{'product'}}), got "
+            f"{type(value).__name__} {_shown(value)}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
 @attrs.frozen
 class Category:
     """A group of notices a customer may (or, if ``mandatory``, may not) unsubscribe from.
@@ -106,8 +132,8 @@ class Category:
     (False, True)
     """
 
-    name: str
-    mandatory: bool = False
+    name: str = attrs.field(validator=_check_name)
+    mandatory: bool = attrs.field(default=False, validator=_check_bool)
 
 
 #: Every notice of this library: money, access and plan changes. Cannot be unsubscribed from.
@@ -138,8 +164,8 @@ class Preferences:
     ['dashboard', 'audit_log']
     """
 
-    email_opt_out: bool = False
-    unsubscribed: frozenset[str] = frozenset()
+    email_opt_out: bool = attrs.field(default=False, validator=_check_bool)
+    unsubscribed: frozenset[str] = attrs.field(default=frozenset(), validator=_check_unsubscribed)
 
 
 # The types of kind, subscription_id, customer_id, facts and occasion.

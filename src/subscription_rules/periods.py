@@ -165,40 +165,87 @@ def require_aware(value: object, argument: str) -> datetime:
     return value
 
 
-def zone(name: str) -> ZoneInfo:
-    """Return the IANA time zone called ``name``.
+# An IANA zone name: ASCII, like "Europe/Paris", "Etc/GMT+5" or "America/Port-au-Prince".
+_ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+# Files of a zone database that name the host's own setting, not a zone: results would
+# depend on the machine. ("posix/" and "right/" hold copies with other leap-second rules.)
+_HOST_ZONES: Final = frozenset({"localtime", "posixrules"})
+_HOST_PREFIXES: Final = ("posix/", "right/")
+
+
+def zone(name: str | ZoneInfo) -> ZoneInfo:
+    """Return the IANA time zone called ``name`` (or given as a ``ZoneInfo``).
 
     Args:
-        name: An IANA zone key such as ``"Europe/Paris"`` (case-sensitive).
+        name: An IANA zone key such as ``"Europe/Paris"`` (case-sensitive,
+            ASCII), or a ``ZoneInfo`` made from one.
 
     Returns:
         The ``zoneinfo.ZoneInfo`` for ``name`` (``ZoneInfo`` caches them).
 
     Raises:
-        InvalidTimeZoneError: ``name`` is not a ``str`` or names no known zone.
+        InvalidTimeZoneError: ``name`` names no known zone, names the host's own
+            setting (``"localtime"``: results would depend on the machine), or is
+            a ``ZoneInfo`` read from a file rather than made from a zone's name.
 
     >>> from subscription_rules.periods import zone
-    >>> zone("Europe/Paris").key
-    'Europe/Paris'
+    >>> zone("Europe/Paris").key, zone(zone("Asia/Tokyo")).key
+    ('Europe/Paris', 'Asia/Tokyo')
     >>> zone("Mars/Olympus")
     Traceback (most recent call last):
     subscription_rules.errors.InvalidTimeZoneError: time_zone: unknown IANA time zone 'Mars/Olympus'
+    >>> zone("localtime")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTimeZoneError: time_zone: 'localtime' is the host's own zone setting, not an IANA zone; results would depend on the machine: name the zone, such as 'Europe/Paris'
     """
-    if isinstance(name, str):
+    given: object = name  # checked at run time: hosts call this from untyped code
+    if isinstance(given, ZoneInfo):
+        if given.key is None:
+            raise InvalidTimeZoneError(
+                f"{given!r} has no IANA name (it was read from a file); pass a zone made "
+                "from its name, such as ZoneInfo('Europe/Paris')",
+                argument="time_zone",
+                value=given,
+            )
+        given = given.key
+    if not isinstance(given, str):
+        raise InvalidTimeZoneError(
+            f"unknown IANA time zone {_shown(given)}; pass a name such as 'Europe/Paris' or "
+            "a ZoneInfo",
+            argument="time_zone",
+            value=name,
+        )
+    if given.startswith(_HOST_PREFIXES):
+        raise InvalidTimeZoneError(
+            f"{given!r} is a copy in the host's zone files, not an IANA zone name; "
+            f"name the zone, such as {given.split('/', 1)[1]!r}",
+            argument="time_zone",
+            value=name,
+        )
+    if given in _HOST_ZONES:
+        raise InvalidTimeZoneError(
+            f"{given!r} is the host's own zone setting, not an IANA zone; results would "
+            "depend on the machine: name the zone, such as 'Europe/Paris'",
+            argument="time_zone",
+            value=name,
+        )
+    if _ZONE_NAME.fullmatch(given):
         try:
-            return ZoneInfo(name)
+            return ZoneInfo(given)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
-    raise InvalidTimeZoneError(f"unknown IANA time zone {name!r}", argument="time_zone", value=name)
+    raise InvalidTimeZoneError(
+        f"unknown IANA time zone {given!r}", argument="time_zone", value=name
+    )
 
 
 def _zone_name(time_zone: str | ZoneInfo) -> str:
-    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is."""
-    return time_zone.key if isinstance(time_zone, ZoneInfo) else time_zone
+    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is (and checked)."""
+    return zone(time_zone).key if isinstance(time_zone, ZoneInfo) else time_zone
 
 
 def _as_zone(time_zone: str | ZoneInfo) -> ZoneInfo:
-    return time_zone if isinstance(time_zone, ZoneInfo) else zone(time_zone)
+    return zone(time_zone)
 
 
 def _in_zone(value: datetime, tz: tzinfo, argument: str) -> datetime:

@@ -72,7 +72,14 @@ from subscription_rules.policy import (
     UpgradeTiming,
 )
 from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
-from subscription_rules.usage import Feasibility, Feasible, Infeasible, Usage, check_downgrade
+from subscription_rules.usage import (
+    Feasibility,
+    Feasible,
+    Infeasible,
+    Usage,
+    _check_usage,
+    check_downgrade,
+)
 
 __all__ = [
     "ChangeQuote",
@@ -417,6 +424,7 @@ def quote_change(
     _expect(interval, Interval, "interval")
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
+    _check_usage(usage, catalog.metrics)  # on every move, not only a downgrade
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved

@@ -465,6 +465,12 @@ def periods(cycle: BillingCycle | None = None) -> st.SearchStrategy[BillingPerio
 
 
 @_memo
+def _category_names() -> st.SearchStrategy[str]:
+    """A notice category's name: ASCII by rule, like every identifier."""
+    return st.from_regex(r"[a-z][a-z0-9_-]{0,23}", fullmatch=True)
+
+
+@_memo
 def _words() -> st.SearchStrategy[str]:
     return st.text(min_size=1, max_size=24).filter(str.strip)
 
@@ -1626,13 +1632,13 @@ def _register() -> None:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
-    register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _words()))
+    register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _category_names()))
     register(
         Preferences,
         st.builds(
             Preferences,
             email_opt_out=st.booleans(),
-            unsubscribed=st.frozensets(st.just(PRODUCT.name) | _words(), max_size=3),
+            unsubscribed=st.frozensets(st.just(PRODUCT.name) | _category_names(), max_size=3),
         ),
     )
 

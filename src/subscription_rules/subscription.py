@@ -209,6 +209,10 @@ def _check_id(_instance: object, attribute: attrs.Attribute[str], value: object)
             argument=attribute.name,
             value=value,
         )
+    if not (value.isascii() and value.isprintable()):  # ids go into keys and documents
+        raise InvalidArgumentError(
+            f"must be printable ASCII, got {value!r}", argument=attribute.name, value=value
+        )
 
 
 def _check_instant(_instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
@@ -375,6 +379,8 @@ _FIELD_KINDS: tuple[tuple[str, type], ...] = (
     ("currency", Currency),
     ("status", Status),
     ("credit_balance", Money),
+    ("has_payment_method", bool),
+    ("cancel_at_period_end", bool),
 )
 _FIELD_NAMES: tuple[str, ...] = tuple(field.name for field in attrs.fields(Subscription))
 _FIELD_SET: frozenset[str] = frozenset(_FIELD_NAMES)

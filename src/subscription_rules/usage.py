@@ -305,6 +305,18 @@ def _check_types(plan: object, usage: object, metrics: object) -> None:
         )
 
 
+def _check_usage(usage: object, metrics: tuple[Metric, ...]) -> Usage:
+    """Refuse ``usage`` unless it is a :class:`Usage` of metrics in ``metrics`` (at the boundary)."""
+    if not isinstance(usage, Usage):
+        raise InvalidArgumentError(
+            f"expected a Usage, got {type(usage).__name__} {_shown(usage)}",
+            argument="usage",
+            value=usage,
+        )
+    _check_known(usage, metrics)
+    return usage
+
+
 def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
     if not usage.counts:
         return
