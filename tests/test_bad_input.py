@@ -64,6 +64,7 @@ from subscription_rules import (
     seconds_between,
     start_subscription,
     suspend,
+    upcoming_invoice,
     usage_report,
 )
 from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS
@@ -1643,6 +1644,132 @@ def _coercion_cases() -> list[Case]:
     ]
 
 
+EUR_CATALOG = PLAN_HEAD.replace("USD", "EUR").replace('"a"', '"advanced"') + (
+    'prices = { monthly = "1.00", yearly = "10.00" }\n'
+)
+HUGE_OVERAGE = PLAN_HEAD + (
+    'prices = { monthly = "1.00" }\nlimits = { billable_sessions = 0 }\n'
+    'overage = { billable_sessions = { price = "10000000000.00" } }\n'
+)
+PLUS_14 = timezone(timedelta(hours=14))
+
+
+def on(catalog: Catalog, plan_id: str, interval: Interval, at: datetime) -> Subscription:
+    """A subscription started at ``at`` without a trial."""
+    return start_subscription(
+        "s", "c", plan_id, interval, at, catalog=catalog, trial=False
+    ).subscription
+
+
+def _internal_name_cases() -> list[Case]:
+    """Errors that named an internal value (index, start, lines, minor): now what was passed."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    usage = INPUTS.usage
+    late = datetime(9999, 10, 15, tzinfo=UTC)
+    most = Usage.of(billable_sessions=MAX_COUNT)
+
+    def huge_overage(call: Callable[[Subscription, Catalog], object]) -> Callable[[], object]:
+        huge = parse_catalog(HUGE_OVERAGE)
+        return lambda: call(on(huge, "a", MONTHLY, NOV_1), huge)
+
+    def eur(call: Callable[[Catalog], object]) -> Callable[[], object]:
+        return lambda: call(parse_catalog(EUR_CATALOG))
+
+    return [
+        Case(
+            "start-beyond-9999",
+            "start_subscription(..., at=9999-12-15, trial=False)",
+            lambda: on(catalog, "personal", MONTHLY, datetime(9999, 12, 15, tzinfo=UTC)),
+            InvalidPeriodError,
+            "^at: 9999-12-15T00:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 0 lies beyond year 9999",
+        ),
+        Case(
+            "advance-beyond-9999",
+            "advance(sub started 9999-10-15, 9999-12-31T23:00)",
+            lambda: advance(
+                on(catalog, "personal", MONTHLY, late),
+                datetime(9999, 12, 31, 23, tzinfo=UTC),
+                catalog=catalog,
+            ),
+            InvalidPeriodError,
+            "^until: 9999-12-31T23:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 2 lies beyond year 9999",
+        ),
+        Case(
+            "quote-yearly-beyond-9999",
+            "quote_change(monthly sub of 9999-10-15, 'advanced', YEARLY, 9999-11-01)",
+            lambda: quote_change(
+                on(catalog, "personal", MONTHLY, late),
+                "advanced",
+                YEARLY,
+                datetime(9999, 11, 1, tzinfo=UTC),
+                catalog=catalog,
+                usage=usage,
+            ),
+            InvalidPeriodError,
+            "^at: 9999-11-01T00:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 1 lies beyond year 9999",
+        ),
+        Case(
+            "summary-year-1-plus-14",
+            "billing_summary(sub, usage, 0001-01-01 at +14:00)",
+            lambda: billing_summary(sub, usage, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            InvalidInstantError,
+            "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "upcoming-year-1-plus-14",
+            "upcoming_invoice(sub, 0001-01-01 at +14:00)",
+            lambda: upcoming_invoice(sub, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            InvalidInstantError,
+            "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "advance-catalog-other-currency",
+            "advance(USD sub, 2 Dec, catalog=EUR catalog)",
+            eur(lambda other: advance(sub, DEC_1, catalog=other)),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "change-catalog-other-currency",
+            "change_plan(USD sub, ..., catalog=EUR catalog)",
+            eur(
+                lambda other: change_plan(
+                    sub, "advanced", YEARLY, NOV_10, catalog=other, usage=usage
+                )
+            ),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "summary-catalog-other-currency",
+            "billing_summary(USD sub, usage, at, catalog=EUR catalog)",
+            eur(lambda other: billing_summary(sub, usage, NOV_10, catalog=other)),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "advance-overage-beyond-range",
+            "advance(sub, 2 Dec, usage=10**15 sessions at USD 10,000,000,000.00 each)",
+            huge_overage(lambda s, c: advance(s, DEC_1, catalog=c, usage=most)),
+            InvalidAmountError,
+            "^usage: "
+            + lit("Usage(counts=(('billable_sessions', 1000000000000000),))")
+            + " bills an amount beyond the supported range: must lie within",
+        ),
+        Case(
+            "summary-overage-beyond-range",
+            "billing_summary(sub, 10**15 sessions at USD 10,000,000,000.00 each, at)",
+            huge_overage(lambda s, c: billing_summary(s, most, NOV_10, catalog=c)),
+            InvalidAmountError,
+            "^usage: .* bills an amount beyond the supported range: must lie within",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_money_cases(),
     *_period_cases(),
@@ -1652,6 +1779,7 @@ CASES: list[Case] = [
     *_lifecycle_cases(),
     *_toml_shape_cases(),
     *_coercion_cases(),
+    *_internal_name_cases(),
 ]
 
 
@@ -1788,7 +1916,8 @@ CLI_CASES = [
     CliCase(
         "at-beyond-9999",
         ("summary", "--plan", "advanced", "--since", "9999-12-01", "--at", "9999-12-15"),
-        "--since: period 0 lies beyond year 9999",
+        "--since: 9999-12-01T00:00:00\\+00:00 lies too close to the limits of the calendar "
+        "\\(years 1 to 9999\\): period 0 lies beyond year 9999",
     ),
     CliCase(
         "unknown-policy",

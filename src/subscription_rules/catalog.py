@@ -1223,6 +1223,24 @@ _DEFAULT_CATALOG: Final = Catalog(
 )
 
 
+def _check_catalog(catalog: object, currency: Currency) -> Catalog:
+    """Refuse anything but a :class:`Catalog` priced in ``currency`` (a subscription's).
+
+    >>> _check_catalog(default_catalog(), Currency.of("EUR"))
+    Traceback (most recent call last):
+    subscription_rules.errors.CurrencyMismatchError: catalog: expected currency 'EUR', got 'USD'
+    """
+    if not isinstance(catalog, Catalog):
+        raise InvalidArgumentError(
+            f"expected Catalog, got {type(catalog).__name__} {_shown(catalog)}",
+            argument="catalog",
+            value=catalog,
+        )
+    if catalog.currency != currency:  # else an invoice would mix two currencies
+        raise CurrencyMismatchError("catalog", catalog.currency.code, expected=currency.code)
+    return catalog
+
+
 def default_catalog() -> Catalog:
     """Return the built-in example catalog, shaped like the help page.
 

@@ -50,7 +50,14 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
-from subscription_rules.catalog import Catalog, MetricKind, MoveKind, Plan, classify_move
+from subscription_rules.catalog import (
+    Catalog,
+    MetricKind,
+    MoveKind,
+    Plan,
+    _check_catalog,
+    classify_move,
+)
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
@@ -76,7 +83,12 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidPeriodError,
+    _expect,
+    _names_what_was_passed,
+)
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
@@ -223,6 +235,7 @@ def _bill_period(
 # --- starting ----------------------------------------------------------------------------------
 
 
+@_names_what_was_passed("at")
 def start_subscription(
     subscription_id: str,
     customer_id: str,
@@ -624,6 +637,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
     return _period_end(sub, catalog, usage, policy)
 
 
+@_names_what_was_passed("until", amounts="usage")
 def advance(
     subscription: Subscription,
     until: datetime,
@@ -666,7 +680,7 @@ def advance(
     ()
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     until = sub.check_instant(until, "until")  # never back before what was processed
@@ -768,6 +782,7 @@ def _check_command_time(sub: Subscription, at: object) -> datetime:
     return instant
 
 
+@_names_what_was_passed("at")
 def cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -828,6 +843,7 @@ def cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
+@_names_what_was_passed("at")
 def undo_cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -859,6 +875,7 @@ def undo_cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
+@_names_what_was_passed("at")
 def suspend(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -936,6 +953,7 @@ def _suspension_credit(
     return line if line.amount.is_negative() else None  # a credit that rounds to nothing
 
 
+@_names_what_was_passed("at")
 def reinstate(
     subscription: Subscription,
     at: datetime,
@@ -964,7 +982,7 @@ def reinstate(
     ('active', ['RestoreAccess', 'SendNotice'])
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
@@ -1082,6 +1100,7 @@ def _resume_billing(
     return sub.evolve(stretches=(stretch,)), tuple(effects)
 
 
+@_names_what_was_passed("at")
 def update_payment_method(
     subscription: Subscription,
     at: datetime,
@@ -1110,7 +1129,7 @@ def update_payment_method(
     ('active', 'USD 50.00')
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     at = _check_command_time(subscription, at)
     sub = subscription.evolve(has_payment_method=True, processed_until=at)
@@ -1446,6 +1465,7 @@ def _record_gateway_error(
     return _with_invoice(sub, item), ()
 
 
+@_names_what_was_passed("at")
 def record_payment(
     subscription: Subscription,
     invoice_id: str,
@@ -1487,7 +1507,7 @@ def record_payment(
     """
     _expect(subscription, Subscription, "subscription")
     _expect(invoice_id, str, "invoice_id")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
