@@ -41,6 +41,7 @@ from subscription_rules import (
     IntervalUnit,
     Limits,
     Money,
+    Overage,
     Plan,
     Price,
     RoundingMode,
@@ -52,7 +53,9 @@ from subscription_rules import (
     billing_summary,
     cancel,
     change_plan,
+    changes_blocked,
     check_downgrade,
+    classify_move,
     days_between,
     default_catalog,
     divide,
@@ -76,6 +79,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
     RetrySchedule,
+    Succeeded,
     UnpaidInvoice,
     overdue_state,
 )
@@ -97,11 +101,12 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
+from subscription_rules.invoices import format_date
 from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
-from subscription_rules.notifications import Category, Preferences
+from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import require_aware, zone
 from subscription_rules.policy import ProrationUnit
-from subscription_rules.simulation import Cancel, Step, simulate
+from subscription_rules.simulation import Cancel, ChangePlan, SetUsage, Step, simulate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -1201,7 +1206,7 @@ def _lifecycle_cases() -> list[Case]:
             'start_subscription("", ...)',
             lambda: start_subscription("", "c", "personal", MONTHLY, NOV_1, catalog=catalog),
             InvalidArgumentError,
-            "^id: must be a non-empty str of at most 200 characters, got ''",
+            "^subscription_id: must be a non-empty str of at most 200 characters, got ''",
         ),
         Case(
             "quote-naive-at",
@@ -1340,7 +1345,7 @@ def _lifecycle_cases() -> list[Case]:
             "simulate(sub, [Step(datetime(2026, 11, 10), Cancel())], until)",
             lambda: simulate(sub, [Step(NAIVE, Cancel())], DEC_1, catalog=catalog),
             NaiveDatetimeError,
-            "^script: naive datetime 2026-11-10 00:00:00 refused",
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
     ]
 
@@ -1540,7 +1545,7 @@ def _coercion_cases() -> list[Case]:
                 "sub\u200b1", "c", "personal", MONTHLY, NOV_1, catalog=catalog
             ),
             InvalidArgumentError,
-            "^id: must be printable ASCII, got " + lit("'sub\\u200b1'"),
+            "^subscription_id: must be printable ASCII, got " + lit("'sub\\u200b1'"),
         ),
         Case(
             "start-localtime-zone",
@@ -1770,6 +1775,208 @@ def _internal_name_cases() -> list[Case]:
     ]
 
 
+def _wrong_shape_cases() -> list[Case]:
+    """Found by the property test over every public function (tests/test_wrong_shapes.py)."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    plan = INPUTS.plan
+    notice: dict[str, Any] = {
+        "kind": NoticeKind.RENEWED,
+        "subscription_id": "s",
+        "customer_id": "c",
+        "at": NOV_1,
+    }
+    unpaid = INPUTS.unpaid
+
+    def run(**options: Any) -> object:
+        return simulate(sub, [], DEC_1, catalog=catalog, **options)
+
+    return [
+        Case(
+            "classify-move-interval-none",
+            "classify_move(plan, None, other plan, MONTHLY)",
+            lambda: classify_move(plan, bad(None), catalog.plan("advanced"), MONTHLY),
+            InvalidArgumentError,
+            "^current_interval: expected an Interval, got NoneType None",
+        ),
+        Case(
+            "policy-name-int",
+            "BillingPolicy(name=5)",
+            lambda: BillingPolicy(name=bad(5)),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got int 5",
+        ),
+        Case(
+            "policy-enum-gigantic-int",
+            "BillingPolicy(rounding=10**5000)",
+            lambda: BillingPolicy(rounding=bad(10**5000)),
+            InvalidPolicyError,
+            "^rounding: expected a RoundingMode, got <an int of about 5,001 digits>",
+        ),
+        Case(
+            "overdue-state-name-none",
+            "OverdueState(None, days=7)",
+            lambda: OverdueState(bad(None), days=7),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got NoneType None",
+        ),
+        Case(
+            "overdue-state-previous-str",
+            'overdue_state(unpaid, at, ladder, previous="warning")',
+            lambda: overdue_state(unpaid, NOV_10, LADDER, bad("warning")),
+            InvalidArgumentError,
+            "^previous: expected OverdueState or NoneType, got str 'warning'",
+        ),
+        Case(
+            "overdue-state-unpaid-str",
+            'overdue_state("", at, ladder)',
+            lambda: overdue_state(bad(""), NOV_10, LADDER),
+            InvalidArgumentError,
+            "^unpaid: expected a sequence of UnpaidInvoice values, got str ''",
+        ),
+        Case(
+            "days-between-both-ends-str",
+            'days_between(start, end, both_ends="yes")',
+            lambda: days_between(NOV_1, DEC_1, both_ends=bad("yes")),
+            InvalidArgumentError,
+            "^both_ends: expected bool, got str 'yes'",
+        ),
+        Case(
+            "changes-blocked-not-a-subscription",
+            'changes_blocked("sub_1", SEED_POLICY)',
+            lambda: changes_blocked(bad("sub_1"), INPUTS.policy),
+            InvalidArgumentError,
+            "^subscription: expected Subscription, got str 'sub_1'",
+        ),
+        Case(
+            "notice-fact-bool",
+            'Notice(..., facts=(("count", True),), ...)',
+            lambda: Notice(**notice, facts=(("count", True),), occasion="o"),
+            InvalidArgumentError,
+            "^facts: expected \\(name, value\\) pairs with a str, Money, datetime or int value",
+        ),
+        Case(
+            "notice-category-str",
+            'Notice(..., category="billing")',
+            lambda: Notice(**notice, facts=(), occasion="o", category=bad("billing")),
+            InvalidArgumentError,
+            "^category: expected Category, got str 'billing'",
+        ),
+        Case(
+            "step-command-str",
+            'Step(at, "cancel")',
+            lambda: Step(NOV_10, bad("cancel")),
+            InvalidArgumentError,
+            "^command: expected ChangePlan or Cancel or .* got str 'cancel'",
+        ),
+        Case(
+            "change-plan-command-interval-str",
+            'ChangePlan("advanced", "monthly")',
+            lambda: ChangePlan("advanced", bad("monthly")),
+            InvalidArgumentError,
+            "^interval: expected Interval or NoneType, got str 'monthly'",
+        ),
+        Case(
+            "set-usage-dict",
+            'SetUsage({"properties": 1})',
+            lambda: SetUsage(bad({"properties": 1})),
+            InvalidArgumentError,
+            lit("usage: expected Usage, got dict {'properties': 1}"),
+        ),
+        Case(
+            "simulate-script-none",
+            "simulate(sub, None, until)",
+            lambda: simulate(sub, bad(None), DEC_1, catalog=catalog),
+            InvalidArgumentError,
+            "^script: expected a list or tuple of Step values, got NoneType None",
+        ),
+        Case(
+            "simulate-outcomes-none",
+            "simulate(sub, [], until, outcomes=None)",
+            lambda: run(outcomes=bad(None)),
+            InvalidArgumentError,
+            "^outcomes: expected a list or tuple of payment outcomes",
+        ),
+        Case(
+            "simulate-outcomes-by-invoice-list",
+            "simulate(sub, [], until, outcomes_by_invoice=[Succeeded()])",
+            lambda: run(outcomes_by_invoice=bad([Succeeded()])),
+            InvalidArgumentError,
+            "^outcomes_by_invoice: expected a mapping of invoice ids to payment outcomes",
+        ),
+        Case(
+            "overage-of-float-price",
+            'Overage.of("billable_sessions", 0.5, "USD")',
+            lambda: Overage.of("billable_sessions", bad(0.5), "USD"),
+            FloatAmountError,
+            "^price: floats are refused for money, got 0.5",
+        ),
+        Case(
+            "start-customer-id-int",
+            "start_subscription('s', 5, ...)",
+            lambda: start_subscription("s", bad(5), "personal", MONTHLY, NOV_1, catalog=catalog),
+            InvalidArgumentError,
+            "^customer_id: must be a non-empty str of at most 200 characters, got 5",
+        ),
+        Case(
+            "start-plan-id-int",
+            "start_subscription('s', 'c', 5, ...)",
+            lambda: start_subscription("s", "c", bad(5), MONTHLY, NOV_1, catalog=catalog),
+            InvalidArgumentError,
+            "^plan_id: expected str, got int 5",
+        ),
+        Case(
+            "format-date-str",
+            'format_date("2026-11-10")',
+            lambda: format_date(bad("2026-11-10")),
+            InvalidArgumentError,
+            "^at: expected date, got str '2026-11-10'",
+        ),
+        Case(
+            "interval-parse-gigantic-int",
+            "Interval.parse(10**5000)",
+            lambda: Interval.parse(bad(10**5000)),
+            InvalidIntervalError,
+            "^interval: cannot parse <an int of about 5,001 digits>",
+        ),
+        Case(
+            "preset-none",
+            "preset(None)",
+            lambda: preset(bad(None)),
+            InvalidPolicyError,
+            "^policy: unknown preset None; known presets:",
+        ),
+        Case(
+            "category-name-non-ascii",
+            'Category("n\u00e9ws")',
+            lambda: Category("n\u00e9ws"),
+            InvalidArgumentError,
+            "^name: expected a non-empty ASCII name, got str 'n\u00e9ws'",
+        ),
+        Case(
+            "retry-schedule-empty-name",
+            'RetrySchedule("", (1 day,))',
+            lambda: RetrySchedule("", (timedelta(days=1),)),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got str ''",
+        ),
+        Case(
+            "money-format-sign",
+            'f"{money:+}"',
+            lambda: format(usd("1"), "+"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text .* got '\\+'",
+        ),
+        Case(
+            "currency-of-gigantic-int",
+            "Currency.of(10**5000)",
+            lambda: Currency.of(bad(10**5000)),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code <an int of about 5,001 digits>",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_money_cases(),
     *_period_cases(),
@@ -1780,6 +1987,7 @@ CASES: list[Case] = [
     *_toml_shape_cases(),
     *_coercion_cases(),
     *_internal_name_cases(),
+    *_wrong_shape_cases(),
 ]
 
 
@@ -1804,7 +2012,7 @@ def _run(case: Case) -> BaseException:
 
 
 def test_the_table_is_long_and_its_ids_are_unique() -> None:
-    assert len(CASES) >= 50
+    assert len(CASES) >= 220
     assert len({case.id for case in CASES}) == len(CASES)
 
 

@@ -88,6 +88,7 @@ from subscription_rules.errors import (
     InvalidPeriodError,
     _expect,
     _names_what_was_passed,
+    _shown,
 )
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
@@ -115,6 +116,7 @@ from subscription_rules.subscription import (
     Stretch,
     Subscription,
     SuspensionReason,
+    _require_id,
 )
 from subscription_rules.usage import (
     Feasible,
@@ -268,6 +270,9 @@ def start_subscription(
     >>> d.subscription.current_period.end.date().isoformat()
     '2026-02-28'
     """
+    _require_id(subscription_id, "subscription_id")
+    _require_id(customer_id, "customer_id")
+    _expect(plan_id, str, "plan_id")
     _expect(catalog, Catalog, "catalog")
     _expect(interval, Interval, "interval")
     _expect(policy, BillingPolicy, "policy")
@@ -689,7 +694,7 @@ def advance(
     elif not (usage is None or callable(usage)):
         raise InvalidArgumentError(
             f"expected a Usage, a callable taking a BillingPeriod, or None, got "
-            f"{type(usage).__name__} {usage!r}",
+            f"{type(usage).__name__} {_shown(usage)}",
             argument="usage",
             value=usage,
         )
@@ -749,7 +754,7 @@ def _usage_of(
     found: object = usage(sub.current_period)
     if not isinstance(found, Usage):
         raise InvalidArgumentError(
-            f"the usage callable must return a Usage, got {type(found).__name__} {found!r} "
+            f"the usage callable must return a Usage, got {type(found).__name__} {_shown(found)} "
             f"for {sub.current_period}",
             argument="usage",
             value=found,
@@ -1339,6 +1344,8 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> changes_blocked(sub, SEED_POLICY)
     False
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     ladder = policy.overdue_ladder
     if ladder is None:
         return False
@@ -1513,7 +1520,7 @@ def record_payment(
     at = sub.check_instant(at)
     if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
         raise InvalidArgumentError(
-            f"expected Succeeded, Declined or GatewayError, got {outcome!r}",
+            f"expected Succeeded, Declined or GatewayError, got {_shown(outcome)}",
             argument="outcome",
             value=outcome,
         )
@@ -1543,5 +1550,5 @@ def _unknown_invoice(sub: Subscription, invoice_id: str) -> Refused:
     if number.isdigit() and 0 < int(number) <= sub.documents_issued:
         return Refused(RefusalReason.ALREADY_PAID, f"invoice {invoice_id} is already paid")
     return Refused(
-        RefusalReason.UNKNOWN_INVOICE, f"no invoice {invoice_id!r} awaits payment on {sub.id}"
+        RefusalReason.UNKNOWN_INVOICE, f"no invoice {_shown(invoice_id)} awaits payment on {sub.id}"
     )

@@ -168,6 +168,9 @@ class Preferences:
     unsubscribed: frozenset[str] = attrs.field(default=frozenset(), validator=_check_unsubscribed)
 
 
+# The types a fact's value may have (FactValue).
+_FACT_TYPES: tuple[type, ...] = (str, Money, datetime, int)
+
 # The types of kind, subscription_id, customer_id, facts and occasion.
 _FIELD_TYPES: tuple[type, ...] = (NoticeKind, str, str, tuple, str)
 
@@ -203,18 +206,33 @@ class Notice:
     def __attrs_post_init__(self) -> None:
         at: object = self.at
         fields = (self.kind, self.subscription_id, self.customer_id, self.facts, self.occasion)
-        if (
+        if not (
             isinstance(at, datetime)
             and at.utcoffset() is not None
             and tuple(map(type, fields)) == _FIELD_TYPES
-        ):
-            return  # the rules' own notices: checked at once
-        _expect(self.kind, NoticeKind, "kind")
-        _expect(self.subscription_id, str, "subscription_id")
-        _expect(self.customer_id, str, "customer_id")
-        require_aware(self.at, "at")
-        _expect(self.facts, tuple, "facts")
-        _expect(self.occasion, str, "occasion")
+        ):  # else the rules' own notices: their fields' types checked at once
+            _expect(self.kind, NoticeKind, "kind")
+            _expect(self.subscription_id, str, "subscription_id")
+            _expect(self.customer_id, str, "customer_id")
+            require_aware(self.at, "at")
+            _expect(self.facts, tuple, "facts")
+            _expect(self.occasion, str, "occasion")
+        facts: tuple[object, ...] = self.facts  # checked at run time: hosts build notices too
+        for fact in facts:
+            if not (
+                type(fact) is tuple
+                and len(fact) == 2
+                and isinstance(fact[0], str)
+                and isinstance(fact[1], _FACT_TYPES)
+                and not isinstance(fact[1], bool)  # a count is an int, a flag is not one
+            ):
+                raise InvalidArgumentError(
+                    "expected (name, value) pairs with a str, Money, datetime or int value, got "
+                    f"{type(fact).__name__} {_shown(fact)}",
+                    argument="facts",
+                    value=self.facts,
+                )
+        _expect(self.category, Category, "category")
 
     @property
     def key(self) -> str:
