@@ -544,6 +544,12 @@ def _names(target: Target, values: dict[str, object]) -> set[str]:
     for value in values.values():
         if isinstance(value, Mapping):
             names |= {key for key in value if isinstance(key, str)}
+        if isinstance(value, tuple | list):  # (name, value) pairs: a mapping written out
+            names |= {
+                item[0]
+                for item in value
+                if isinstance(item, tuple) and item and isinstance(item[0], str)
+            }
         if isinstance(value, Usage):
             names |= {name for name, _ in value.counts}
     if target.name in NAMING_VALIDATORS and isinstance(values["argument"], str):

@@ -114,6 +114,7 @@ from subscription_rules.periods import MONTHLY, YEARLY, Interval
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from decimal import Decimal
 
 __all__ = [
     "BILLABLE_SESSIONS",
@@ -462,7 +463,10 @@ class Price:
 
     @classmethod
     def of(
-        cls, amount: str | int, currency: str | Currency, interval: str | Interval = MONTHLY
+        cls,
+        amount: str | Decimal | int,
+        currency: str | Currency,
+        interval: str | Interval = MONTHLY,
     ) -> Price:
         """Build a price from major units, a currency code and an interval.
 
@@ -548,7 +552,9 @@ class Overage:
             )
 
     @classmethod
-    def of(cls, metric: str, price: str | int, currency: str | Currency, per: int = 1) -> Overage:
+    def of(
+        cls, metric: str, price: str | Decimal | int, currency: str | Currency, per: int = 1
+    ) -> Overage:
         """Build an overage price from major units and a currency code.
 
         >>> Overage.of("billable_sessions", "0.01", "USD").per
