@@ -11,7 +11,10 @@ this table; keep the two in step.
 
 from __future__ import annotations
 
+import io
+import os
 import re
+import struct
 import subprocess
 import sys
 import tempfile
@@ -20,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +31,7 @@ from subscription_rules import (
     MONTHLY,
     PROPERTIES,
     WEEKLY,
+    YEARLY,
     BillingCycle,
     BillingPeriod,
     BillingPolicy,
@@ -36,6 +41,7 @@ from subscription_rules import (
     IntervalUnit,
     Limits,
     Money,
+    Overage,
     Plan,
     Price,
     RoundingMode,
@@ -47,7 +53,9 @@ from subscription_rules import (
     billing_summary,
     cancel,
     change_plan,
+    changes_blocked,
     check_downgrade,
+    classify_move,
     days_between,
     default_catalog,
     divide,
@@ -59,6 +67,7 @@ from subscription_rules import (
     seconds_between,
     start_subscription,
     suspend,
+    upcoming_invoice,
     usage_report,
 )
 from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS
@@ -71,6 +80,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
     RetrySchedule,
+    Succeeded,
     UnpaidInvoice,
     overdue_state,
 )
@@ -92,10 +102,12 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
+from subscription_rules.invoices import format_date
 from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
+from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import require_aware, zone
 from subscription_rules.policy import ProrationUnit
-from subscription_rules.simulation import Cancel, Step, simulate
+from subscription_rules.simulation import Cancel, ChangePlan, SetUsage, Step, simulate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -1196,7 +1208,7 @@ def _lifecycle_cases() -> list[Case]:
             'start_subscription("", ...)',
             lambda: start_subscription("", "c", "personal", MONTHLY, NOV_1, catalog=catalog),
             InvalidArgumentError,
-            "^id: must be a non-empty str of at most 200 characters, got ''",
+            "^subscription_id: must be a non-empty str of at most 200 characters, got ''",
         ),
         Case(
             "quote-naive-at",
@@ -1342,7 +1354,634 @@ def _lifecycle_cases() -> list[Case]:
             "simulate(sub, [Step(datetime(2026, 11, 10), Cancel())], until)",
             lambda: simulate(sub, [Step(NAIVE, Cancel())], DEC_1, catalog=catalog),
             NaiveDatetimeError,
-            "^script: naive datetime 2026-11-10 00:00:00 refused",
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+    ]
+
+
+# Keys tomllib takes seconds over (time quadratic in their parts), well inside 1 MiB.
+DOTTED_KEY = "a" + ".a" * 39_999 + " = 1"  # 80 KB: some 15 s to parse
+LONG_HEADER = "[" + ".".join(["a"] * 150_000) + "]"  # 300 KB: over 2 s
+
+
+def named_pipe(name: str) -> Path:
+    """A named pipe no one writes to: opening it for reading blocks, reading it never ends."""
+    path = Path(_FILES.name) / name
+    if not path.exists():
+        os.mkfifo(path)
+    return path
+
+
+def _toml_shape_cases() -> list[Case]:
+    return [
+        Case(
+            "parse-deep-dotted-key",
+            "parse_catalog('a' + '.a' * 39_999 + ' = 1')",
+            lambda: parse_catalog(DOTTED_KEY),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-long-table-header",
+            "parse_catalog('[' + '.'.join(['a'] * 150_000) + ']')",
+            lambda: parse_catalog(LONG_HEADER),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-deep-key-in-inline-table",
+            "parse_catalog(PLAN_HEAD + 'prices = {' + 'a.' * 20 + 'b = 1}')",
+            lambda: parse_catalog(PLAN_HEAD + "prices = {" + "a." * 20 + "b = 1}"),
+            CatalogError,
+            "^line 5: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "parse-long-key",
+            "parse_catalog('\"' + 'k' * 300 + '\" = 1')",
+            lambda: parse_catalog('"' + "k" * 300 + '" = 1'),
+            CatalogError,
+            "^line 1: a key of more than 256 characters refused",
+        ),
+        Case(
+            "load-deep-dotted-key",
+            "load_catalog(a file holding an 80 KB dotted key)",
+            lambda: load_catalog(write_file("dotted.toml", DOTTED_KEY.encode())),
+            CatalogError,
+            "^line 1: a dotted key of more than 16 parts refused",
+        ),
+        Case(
+            "load-named-pipe",
+            "load_catalog(a named pipe)",
+            lambda: load_catalog(named_pipe("pipe.toml")),
+            CatalogError,
+            "^path: cannot read catalog file '.*pipe.toml': not a regular file "
+            "\\(a named pipe\\); refused",
+        ),
+        Case(
+            "load-directory",
+            "load_catalog(a directory)",
+            lambda: load_catalog(_FILES.name),
+            CatalogError,
+            "^path: cannot read catalog file '.*': not a regular file \\(a directory\\); refused",
+        ),
+    ]
+
+
+def tzif_without_a_name() -> ZoneInfo:
+    """A ZoneInfo read from a file (a minimal TZif file of UTC): it has no IANA name."""
+    header = b"TZif" + b"\0" * 16 + struct.pack(">6l", 0, 0, 0, 0, 1, 4)
+    return ZoneInfo.from_file(io.BytesIO(header + struct.pack(">lBB", 0, 0, 0) + b"UTC\0"))
+
+
+def _coercion_cases() -> list[Case]:
+    """Inputs once accepted with a wrong meaning: each is now refused, naming what was passed."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    usage = INPUTS.usage
+    m = usd("1.00")
+
+    def start(**options: Any) -> object:
+        return start_subscription("s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, **options)
+
+    def yearly_quote() -> object:
+        yearly = start_subscription(
+            "s", "c", "personal", YEARLY, NOV_1, catalog=catalog, trial=False
+        ).subscription
+        fixed = BillingPolicy(fixed_denominator_days=30)
+        return quote_change(
+            yearly, "advanced", YEARLY, NOV_10, catalog=catalog, usage=usage, policy=fixed
+        )
+
+    return [
+        Case(
+            "money-doubled-underscore",
+            'Money.of("1__0", "USD")',
+            lambda: Money.of("1__0", "USD"),
+            InvalidAmountError,
+            "^amount: '1__0' is not a decimal number; an underscore may only separate two digits",
+        ),
+        Case(
+            "money-leading-underscore",
+            'Money.of("_5", "USD")',
+            lambda: Money.of("_5", "USD"),
+            InvalidAmountError,
+            "^amount: '_5' is not a decimal number; an underscore may only separate two digits",
+        ),
+        Case(
+            "money-non-ascii-digits",
+            'Money.of("١٠", "USD") (Arabic-Indic digits)',
+            lambda: Money.of("\u0661\u0660", "USD"),
+            InvalidAmountError,
+            "^amount: '\u0661\u0660' is not a decimal number; write ASCII digits",
+        ),
+        Case(
+            "currency-long-s",
+            'Currency.of("ſek")',
+            lambda: Currency.of("\u017fek"),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code '\u017fek'; codes are ASCII letters",
+        ),
+        Case(
+            "currency-dotless-i",
+            'Money.of("1", "ıdr")',
+            lambda: Money.of("1", "\u0131dr"),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code '\u0131dr'; codes are ASCII letters",
+        ),
+        Case(
+            "parse-currency-long-s",
+            'currency = "ſek"',
+            lambda: parse_catalog(
+                PLAN_HEAD.replace("USD", "\u017fek") + "prices = { monthly = 1 }"
+            ),
+            CatalogError,
+            "^currency: unknown ISO 4217 currency code '\u017fek'; codes are ASCII letters",
+        ),
+        Case(
+            "currency-known-code-other-exponent",
+            'Currency("USD", 0)',
+            lambda: Currency("USD", 0),
+            InvalidAmountError,
+            lit("exponent: USD has 2 decimal places in ISO 4217, got 0; use Currency.of('USD')"),
+        ),
+        Case(
+            "currency-non-ascii-letters",
+            'Currency("ÀBC", 2)',
+            lambda: Currency("\u00c0BC", 2),
+            UnknownCurrencyError,
+            "^code: must be three upper-case letters, got '\u00c0BC'; codes are ASCII",
+        ),
+        Case(
+            "money-format-number-spec",
+            'f"{money:.2f}"',
+            lambda: format(m, ".2f"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text with an optional fill, alignment and width .*"
+            "got '.2f'; for the number use money.format_amount",
+        ),
+        Case(
+            "money-format-huge-width",
+            'f"{money:>99999999999}"',
+            lambda: format(m, ">99999999999"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text .* got '>99999999999'",
+        ),
+        Case(
+            "start-payment-method-str",
+            'start_subscription(..., has_payment_method="no")',
+            lambda: start(has_payment_method=bad("no")),
+            InvalidArgumentError,
+            "^has_payment_method: expected bool, got str 'no'",
+        ),
+        Case(
+            "start-trial-str",
+            'start_subscription(..., trial="False")',
+            lambda: start(trial=bad("False")),
+            InvalidArgumentError,
+            "^trial: expected bool, got str 'False'",
+        ),
+        Case(
+            "start-had-trial-int",
+            "start_subscription(..., had_trial=1)",
+            lambda: start(had_trial=bad(1)),
+            InvalidArgumentError,
+            "^had_trial: expected bool, got int 1",
+        ),
+        Case(
+            "start-non-ascii-id",
+            'start_subscription("sub\\u200b1", ...) (a zero-width space)',
+            lambda: start_subscription(
+                "sub\u200b1", "c", "personal", MONTHLY, NOV_1, catalog=catalog
+            ),
+            InvalidArgumentError,
+            "^subscription_id: must be printable ASCII, got " + lit("'sub\\u200b1'"),
+        ),
+        Case(
+            "start-localtime-zone",
+            'start_subscription(..., time_zone="localtime")',
+            lambda: start(time_zone="localtime"),
+            InvalidTimeZoneError,
+            "^time_zone: 'localtime' is the host's own zone setting, not an IANA zone; "
+            "results would depend on the machine",
+        ),
+        Case(
+            "cycle-posix-zone",
+            'BillingCycle(anchor, MONTHLY, "posix/Europe/Paris")',
+            lambda: BillingCycle(NOV_1, MONTHLY, "posix/Europe/Paris"),
+            InvalidTimeZoneError,
+            "^time_zone: 'posix/Europe/Paris' is a copy in the host's zone files, not an IANA "
+            "zone name; name the zone, such as 'Europe/Paris'",
+        ),
+        Case(
+            "zone-from-a-file",
+            "zone(ZoneInfo.from_file(...))",
+            lambda: zone(tzif_without_a_name()),
+            InvalidTimeZoneError,
+            "^time_zone: .* has no IANA name \\(it was read from a file\\)",
+        ),
+        Case(
+            "preferences-unsubscribed-str",
+            'Preferences(unsubscribed="product")',
+            lambda: Preferences(unsubscribed=bad("product")),
+            InvalidArgumentError,
+            "^unsubscribed: expected a frozenset of category names .* got str 'product'",
+        ),
+        Case(
+            "preferences-opt-out-str",
+            'Preferences(email_opt_out="no")',
+            lambda: Preferences(email_opt_out=bad("no")),
+            InvalidArgumentError,
+            "^email_opt_out: expected bool, got str 'no'",
+        ),
+        Case(
+            "category-mandatory-str",
+            'Category("news", mandatory="yes")',
+            lambda: Category("news", mandatory=bad("yes")),
+            InvalidArgumentError,
+            "^mandatory: expected bool, got str 'yes'",
+        ),
+        Case(
+            "change-interval-usage-none",
+            "change_plan(sub, same plan, YEARLY, ..., usage=None)",
+            lambda: change_plan(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            InvalidArgumentError,
+            "^usage: expected a Usage, got NoneType None",
+        ),
+        Case(
+            "change-interval-usage-dict",
+            'change_plan(sub, same plan, YEARLY, ..., usage={"properties": 1})',
+            lambda: change_plan(
+                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad({"properties": 1})
+            ),
+            InvalidArgumentError,
+            lit("usage: expected a Usage, got dict {'properties': 1}"),
+        ),
+        Case(
+            "change-interval-unknown-metric",
+            "change_plan(sub, same plan, YEARLY, ..., usage=Usage.of(seats=1))",
+            lambda: change_plan(
+                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=Usage.of(seats=1)
+            ),
+            InvalidUsageError,
+            "^seats: unknown metric 'seats'; known metrics:",
+        ),
+        Case(
+            "quote-interval-usage-none",
+            "quote_change(sub, same plan, YEARLY, ..., usage=None)",
+            lambda: quote_change(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            InvalidArgumentError,
+            "^usage: expected a Usage, got NoneType None",
+        ),
+        Case(
+            "advance-unknown-metric",
+            "advance(sub, 10 Nov, usage=Usage.of(seats=1)) (no period ends)",
+            lambda: advance(sub, NOV_10, catalog=catalog, usage=Usage.of(seats=1)),
+            InvalidUsageError,
+            "^seats: unknown metric 'seats'; known metrics:",
+        ),
+        Case(
+            "advance-back-in-time",
+            "advance(sub processed to 16 Nov, 10 Nov)",
+            lambda: advance(INPUTS.processed, NOV_10, catalog=catalog),
+            InvalidPeriodError,
+            "^until: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, "
+            "which this subscription has already processed",
+        ),
+        Case(
+            "quote-fixed-days-yearly",
+            "quote_change(yearly sub, ..., policy=BillingPolicy(fixed_denominator_days=30))",
+            yearly_quote,
+            InvalidPolicyError,
+            "^fixed_denominator_days: a fixed denominator of 30 days applies to monthly cycles "
+            "only, not to a yearly one",
+        ),
+    ]
+
+
+EUR_CATALOG = PLAN_HEAD.replace("USD", "EUR").replace('"a"', '"advanced"') + (
+    'prices = { monthly = "1.00", yearly = "10.00" }\n'
+)
+HUGE_OVERAGE = PLAN_HEAD + (
+    'prices = { monthly = "1.00" }\nlimits = { billable_sessions = 0 }\n'
+    'overage = { billable_sessions = { price = "10000000000.00" } }\n'
+)
+PLUS_14 = timezone(timedelta(hours=14))
+
+
+def on(catalog: Catalog, plan_id: str, interval: Interval, at: datetime) -> Subscription:
+    """A subscription started at ``at`` without a trial."""
+    return start_subscription(
+        "s", "c", plan_id, interval, at, catalog=catalog, trial=False
+    ).subscription
+
+
+def _internal_name_cases() -> list[Case]:
+    """Errors that named an internal value (index, start, lines, minor): now what was passed."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    usage = INPUTS.usage
+    late = datetime(9999, 10, 15, tzinfo=UTC)
+    most = Usage.of(billable_sessions=MAX_COUNT)
+
+    def huge_overage(call: Callable[[Subscription, Catalog], object]) -> Callable[[], object]:
+        huge = parse_catalog(HUGE_OVERAGE)
+        return lambda: call(on(huge, "a", MONTHLY, NOV_1), huge)
+
+    def eur(call: Callable[[Catalog], object]) -> Callable[[], object]:
+        return lambda: call(parse_catalog(EUR_CATALOG))
+
+    return [
+        Case(
+            "start-beyond-9999",
+            "start_subscription(..., at=9999-12-15, trial=False)",
+            lambda: on(catalog, "personal", MONTHLY, datetime(9999, 12, 15, tzinfo=UTC)),
+            InvalidPeriodError,
+            "^at: 9999-12-15T00:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 0 lies beyond year 9999",
+        ),
+        Case(
+            "advance-beyond-9999",
+            "advance(sub started 9999-10-15, 9999-12-31T23:00)",
+            lambda: advance(
+                on(catalog, "personal", MONTHLY, late),
+                datetime(9999, 12, 31, 23, tzinfo=UTC),
+                catalog=catalog,
+            ),
+            InvalidPeriodError,
+            "^until: 9999-12-31T23:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 2 lies beyond year 9999",
+        ),
+        Case(
+            "quote-yearly-beyond-9999",
+            "quote_change(monthly sub of 9999-10-15, 'advanced', YEARLY, 9999-11-01)",
+            lambda: quote_change(
+                on(catalog, "personal", MONTHLY, late),
+                "advanced",
+                YEARLY,
+                datetime(9999, 11, 1, tzinfo=UTC),
+                catalog=catalog,
+                usage=usage,
+            ),
+            InvalidPeriodError,
+            "^at: 9999-11-01T00:00:00\\+00:00 lies too close to the limits of the calendar "
+            "\\(years 1 to 9999\\): period 1 lies beyond year 9999",
+        ),
+        Case(
+            "summary-year-1-plus-14",
+            "billing_summary(sub, usage, 0001-01-01 at +14:00)",
+            lambda: billing_summary(sub, usage, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            InvalidInstantError,
+            "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "upcoming-year-1-plus-14",
+            "upcoming_invoice(sub, 0001-01-01 at +14:00)",
+            lambda: upcoming_invoice(sub, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            InvalidInstantError,
+            "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
+        ),
+        Case(
+            "advance-catalog-other-currency",
+            "advance(USD sub, 2 Dec, catalog=EUR catalog)",
+            eur(lambda other: advance(sub, DEC_1, catalog=other)),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "change-catalog-other-currency",
+            "change_plan(USD sub, ..., catalog=EUR catalog)",
+            eur(
+                lambda other: change_plan(
+                    sub, "advanced", YEARLY, NOV_10, catalog=other, usage=usage
+                )
+            ),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "summary-catalog-other-currency",
+            "billing_summary(USD sub, usage, at, catalog=EUR catalog)",
+            eur(lambda other: billing_summary(sub, usage, NOV_10, catalog=other)),
+            CurrencyMismatchError,
+            "^catalog: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "advance-overage-beyond-range",
+            "advance(sub, 2 Dec, usage=10**15 sessions at USD 10,000,000,000.00 each)",
+            huge_overage(lambda s, c: advance(s, DEC_1, catalog=c, usage=most)),
+            InvalidAmountError,
+            "^usage: "
+            + lit("Usage(counts=(('billable_sessions', 1000000000000000),))")
+            + " bills an amount beyond the supported range: must lie within",
+        ),
+        Case(
+            "summary-overage-beyond-range",
+            "billing_summary(sub, 10**15 sessions at USD 10,000,000,000.00 each, at)",
+            huge_overage(lambda s, c: billing_summary(s, most, NOV_10, catalog=c)),
+            InvalidAmountError,
+            "^usage: .* bills an amount beyond the supported range: must lie within",
+        ),
+    ]
+
+
+def _wrong_shape_cases() -> list[Case]:
+    """Found by the property test over every public function (tests/test_wrong_shapes.py)."""
+    catalog = INPUTS.catalog
+    sub = INPUTS.subscription
+    plan = INPUTS.plan
+    notice: dict[str, Any] = {
+        "kind": NoticeKind.RENEWED,
+        "subscription_id": "s",
+        "customer_id": "c",
+        "at": NOV_1,
+    }
+    unpaid = INPUTS.unpaid
+
+    def run(**options: Any) -> object:
+        return simulate(sub, [], DEC_1, catalog=catalog, **options)
+
+    return [
+        Case(
+            "classify-move-interval-none",
+            "classify_move(plan, None, other plan, MONTHLY)",
+            lambda: classify_move(plan, bad(None), catalog.plan("advanced"), MONTHLY),
+            InvalidArgumentError,
+            "^current_interval: expected an Interval, got NoneType None",
+        ),
+        Case(
+            "policy-name-int",
+            "BillingPolicy(name=5)",
+            lambda: BillingPolicy(name=bad(5)),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got int 5",
+        ),
+        Case(
+            "policy-enum-gigantic-int",
+            "BillingPolicy(rounding=10**5000)",
+            lambda: BillingPolicy(rounding=bad(10**5000)),
+            InvalidPolicyError,
+            "^rounding: expected a RoundingMode, got <an int of about 5,001 digits>",
+        ),
+        Case(
+            "overdue-state-name-none",
+            "OverdueState(None, days=7)",
+            lambda: OverdueState(bad(None), days=7),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got NoneType None",
+        ),
+        Case(
+            "overdue-state-previous-str",
+            'overdue_state(unpaid, at, ladder, previous="warning")',
+            lambda: overdue_state(unpaid, NOV_10, LADDER, bad("warning")),
+            InvalidArgumentError,
+            "^previous: expected OverdueState or NoneType, got str 'warning'",
+        ),
+        Case(
+            "overdue-state-unpaid-str",
+            'overdue_state("", at, ladder)',
+            lambda: overdue_state(bad(""), NOV_10, LADDER),
+            InvalidArgumentError,
+            "^unpaid: expected a sequence of UnpaidInvoice values, got str ''",
+        ),
+        Case(
+            "days-between-both-ends-str",
+            'days_between(start, end, both_ends="yes")',
+            lambda: days_between(NOV_1, DEC_1, both_ends=bad("yes")),
+            InvalidArgumentError,
+            "^both_ends: expected bool, got str 'yes'",
+        ),
+        Case(
+            "changes-blocked-not-a-subscription",
+            'changes_blocked("sub_1", SEED_POLICY)',
+            lambda: changes_blocked(bad("sub_1"), INPUTS.policy),
+            InvalidArgumentError,
+            "^subscription: expected Subscription, got str 'sub_1'",
+        ),
+        Case(
+            "notice-fact-bool",
+            'Notice(..., facts=(("count", True),), ...)',
+            lambda: Notice(**notice, facts=(("count", True),), occasion="o"),
+            InvalidArgumentError,
+            "^facts: expected \\(name, value\\) pairs with a str, Money, datetime or int value",
+        ),
+        Case(
+            "notice-category-str",
+            'Notice(..., category="billing")',
+            lambda: Notice(**notice, facts=(), occasion="o", category=bad("billing")),
+            InvalidArgumentError,
+            "^category: expected Category, got str 'billing'",
+        ),
+        Case(
+            "step-command-str",
+            'Step(at, "cancel")',
+            lambda: Step(NOV_10, bad("cancel")),
+            InvalidArgumentError,
+            "^command: expected ChangePlan or Cancel or .* got str 'cancel'",
+        ),
+        Case(
+            "change-plan-command-interval-str",
+            'ChangePlan("advanced", "monthly")',
+            lambda: ChangePlan("advanced", bad("monthly")),
+            InvalidArgumentError,
+            "^interval: expected Interval or NoneType, got str 'monthly'",
+        ),
+        Case(
+            "set-usage-dict",
+            'SetUsage({"properties": 1})',
+            lambda: SetUsage(bad({"properties": 1})),
+            InvalidArgumentError,
+            lit("usage: expected Usage, got dict {'properties': 1}"),
+        ),
+        Case(
+            "simulate-script-none",
+            "simulate(sub, None, until)",
+            lambda: simulate(sub, bad(None), DEC_1, catalog=catalog),
+            InvalidArgumentError,
+            "^script: expected a list or tuple of Step values, got NoneType None",
+        ),
+        Case(
+            "simulate-outcomes-none",
+            "simulate(sub, [], until, outcomes=None)",
+            lambda: run(outcomes=bad(None)),
+            InvalidArgumentError,
+            "^outcomes: expected a list or tuple of payment outcomes",
+        ),
+        Case(
+            "simulate-outcomes-by-invoice-list",
+            "simulate(sub, [], until, outcomes_by_invoice=[Succeeded()])",
+            lambda: run(outcomes_by_invoice=bad([Succeeded()])),
+            InvalidArgumentError,
+            "^outcomes_by_invoice: expected a mapping of invoice ids to payment outcomes",
+        ),
+        Case(
+            "overage-of-float-price",
+            'Overage.of("billable_sessions", 0.5, "USD")',
+            lambda: Overage.of("billable_sessions", bad(0.5), "USD"),
+            FloatAmountError,
+            "^price: floats are refused for money, got 0.5",
+        ),
+        Case(
+            "start-customer-id-int",
+            "start_subscription('s', 5, ...)",
+            lambda: start_subscription("s", bad(5), "personal", MONTHLY, NOV_1, catalog=catalog),
+            InvalidArgumentError,
+            "^customer_id: must be a non-empty str of at most 200 characters, got 5",
+        ),
+        Case(
+            "start-plan-id-int",
+            "start_subscription('s', 'c', 5, ...)",
+            lambda: start_subscription("s", "c", bad(5), MONTHLY, NOV_1, catalog=catalog),
+            InvalidArgumentError,
+            "^plan_id: expected str, got int 5",
+        ),
+        Case(
+            "format-date-str",
+            'format_date("2026-11-10")',
+            lambda: format_date(bad("2026-11-10")),
+            InvalidArgumentError,
+            "^at: expected date, got str '2026-11-10'",
+        ),
+        Case(
+            "interval-parse-gigantic-int",
+            "Interval.parse(10**5000)",
+            lambda: Interval.parse(bad(10**5000)),
+            InvalidIntervalError,
+            "^interval: cannot parse <an int of about 5,001 digits>",
+        ),
+        Case(
+            "preset-none",
+            "preset(None)",
+            lambda: preset(bad(None)),
+            InvalidPolicyError,
+            "^policy: unknown preset None; known presets:",
+        ),
+        Case(
+            "category-name-non-ascii",
+            'Category("n\u00e9ws")',
+            lambda: Category("n\u00e9ws"),
+            InvalidArgumentError,
+            "^name: expected a non-empty ASCII name, got str 'n\u00e9ws'",
+        ),
+        Case(
+            "retry-schedule-empty-name",
+            'RetrySchedule("", (1 day,))',
+            lambda: RetrySchedule("", (timedelta(days=1),)),
+            InvalidPolicyError,
+            "^name: must be a non-empty ASCII name, got str ''",
+        ),
+        Case(
+            "money-format-sign",
+            'f"{money:+}"',
+            lambda: format(usd("1"), "+"),
+            InvalidArgumentError,
+            "^format_spec: Money formats as text .* got '\\+'",
+        ),
+        Case(
+            "currency-of-gigantic-int",
+            "Currency.of(10**5000)",
+            lambda: Currency.of(bad(10**5000)),
+            UnknownCurrencyError,
+            "^currency: unknown ISO 4217 currency code <an int of about 5,001 digits>",
         ),
     ]
 
@@ -1354,6 +1993,10 @@ CASES: list[Case] = [
     *_usage_cases(),
     *_policy_cases(),
     *_lifecycle_cases(),
+    *_toml_shape_cases(),
+    *_coercion_cases(),
+    *_internal_name_cases(),
+    *_wrong_shape_cases(),
 ]
 
 
@@ -1378,7 +2021,7 @@ def _run(case: Case) -> BaseException:
 
 
 def test_the_table_is_long_and_its_ids_are_unique() -> None:
-    assert len(CASES) >= 50
+    assert len(CASES) >= 220
     assert len({case.id for case in CASES}) == len(CASES)
 
 
@@ -1429,12 +2072,16 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "big": "#" * (MAX_CATALOG_BYTES + 1),
         "many": plans_toml(MAX_PLANS + 1),
         "nan": PLAN_HEAD + "prices = { monthly = nan }",
+        "dotted": DOTTED_KEY,
+        "header": LONG_HEADER,
     }
     paths = {}
     for name, text in contents.items():
         path = folder / f"{name}.toml"
         path.write_text(text, encoding="utf-8")
         paths[name] = str(path)
+    os.mkfifo(folder / "pipe.toml")
+    paths["pipe"] = str(folder / "pipe.toml")
     paths["missing"] = str(folder / "missing.toml")
     return paths
 
@@ -1486,7 +2133,8 @@ CLI_CASES = [
     CliCase(
         "at-beyond-9999",
         ("summary", "--plan", "advanced", "--since", "9999-12-01", "--at", "9999-12-15"),
-        "--since: period 0 lies beyond year 9999",
+        "--since: 9999-12-01T00:00:00\\+00:00 lies too close to the limits of the calendar "
+        "\\(years 1 to 9999\\): period 0 lies beyond year 9999",
     ),
     CliCase(
         "unknown-policy",
@@ -1540,6 +2188,31 @@ CLI_CASES = [
         "deeply-nested-scenario",
         ("simulate", "{deep}"),
         "deep.toml: invalid TOML: arrays or inline tables nested too deeply",
+    ),
+    CliCase(
+        "deep-dotted-key-catalog",
+        ("plans", "--catalog", "{dotted}"),
+        "dotted.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "long-table-header-catalog",
+        ("quote", *ACCOUNT, "--to", "pro", "--catalog", "{header}"),
+        "header.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "named-pipe-catalog",
+        ("plans", "--catalog", "{pipe}"),
+        "path: cannot read catalog file '.*pipe.toml': not a regular file \\(a named pipe\\)",
+    ),
+    CliCase(
+        "deep-dotted-key-scenario",
+        ("simulate", "{dotted}"),
+        "dotted.toml: line 1: a dotted key of more than 16 parts refused",
+    ),
+    CliCase(
+        "named-pipe-scenario",
+        ("simulate", "{pipe}"),
+        "pipe.toml: cannot read scenario file: not a regular file \\(a named pipe\\); refused",
     ),
     CliCase(
         "unknown-time-zone",

@@ -8,12 +8,17 @@ cut short), either load as a :class:`Catalog` or raise
 ``RecursionError`` or ``ValueError`` from the parser. The size limits
 (:data:`MAX_CATALOG_BYTES`, :data:`MAX_PLANS`) are checked here to exist and to
 be enforced; how fast loading is, is the benchmarks' business, not a timed test.
+Keys that the parser would take seconds over (thousands of dotted parts) and files
+that are not regular files (a named pipe blocks forever) are generated too: they
+are refused before parsing, and those refusals alone are timed.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +27,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from subscription_rules import Catalog, load_catalog, parse_catalog
+from subscription_rules._toml import MAX_KEY_CHARS, MAX_KEY_PARTS, shape_problem
 from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS, MAX_TRIAL_DAYS
 from subscription_rules.errors import CatalogError
 
@@ -424,3 +430,106 @@ def test_duplicate_ids_are_refused_naming_both_plans(extra: int, data: st.DataOb
     assert isinstance(result, CatalogError)
     assume(result.key == "id")
     assert "duplicate plan id" in str(result)
+
+
+# --------------------------------------------------------------------------- bounded shapes
+# tomllib takes time quadratic in the parts of a dotted key or table header: such keys
+# are refused by their shape before parsing, and a file that is not a regular file
+# (a named pipe would block forever) is refused before it is read.
+
+SIMPLE_KEYS = st.sampled_from(["a", "plans", '"a.b"', "'x y'", "0", "k-1", '""'])
+DOTS = st.sampled_from([".", " . ", "\t.", ". "])
+
+
+@st.composite
+def dotted_keys(draw: st.DrawFn, parts: st.SearchStrategy[int]) -> str:
+    """A dotted key of ``parts`` simple keys, bare or quoted, with or without spaces."""
+    count = draw(parts)
+    key = draw(SIMPLE_KEYS)
+    dot = draw(DOTS)
+    return (
+        key
+        + "".join(dot + draw(SIMPLE_KEYS) for _ in range(min(count, 20) - 1))
+        + (f"{dot}a" * (count - 20) if count > 20 else "")
+    )
+
+
+PLACES = st.sampled_from(
+    [
+        "{key} = 1",  # a dotted key
+        "[{key}]",  # a table header
+        "[[{key}]]",  # an array of tables
+        "x = {{ {key} = 1 }}",  # a key of an inline table
+        "x = [{{ y = 1, {key} = 1 }}]",  # in an inline table in an array
+        'currency = "USD"\n[[plans]]\nid = "a"\n{key} = 1',  # in a plan
+    ]
+)
+
+
+@given(dotted_keys(st.integers(MAX_KEY_PARTS + 1, 30_000)), PLACES)
+def test_a_key_of_too_many_parts_is_refused_before_parsing(key: str, place: str) -> None:
+    result = loads_or_refuses(place.format(key=key))
+    assert isinstance(result, CatalogError)
+    assert re.search(
+        rf"^line \d+: a dotted key of more than {MAX_KEY_PARTS} parts refused", str(result)
+    )
+
+
+@given(st.integers(MAX_KEY_CHARS + 1, 200_000), PLACES, st.sampled_from(['"{}"', "'{}'", "{}"]))
+def test_a_key_too_long_is_refused_before_parsing(size: int, place: str, quoted: str) -> None:
+    result = loads_or_refuses(place.format(key=quoted.format("k" * size)))
+    assert isinstance(result, CatalogError)
+    assert f"a key of more than {MAX_KEY_CHARS} characters refused" in str(result)
+
+
+@given(dotted_keys(st.integers(1, MAX_KEY_PARTS)), PLACES)
+def test_a_key_within_the_limits_is_left_to_the_parser(key: str, place: str) -> None:
+    assume(len(key) <= MAX_KEY_CHARS)
+    assert shape_problem(place.format(key=key)) is None
+
+
+@given(documents())
+def test_no_valid_document_is_refused_by_its_shape(document: Document) -> None:
+    assert shape_problem(toml_document(document)) is None
+
+
+@given(st.text(TOML_ALPHABET, max_size=300))
+def test_the_shape_check_never_fails_on_noise(text: str) -> None:
+    problem = shape_problem(text)
+    assert problem is None or problem.startswith("line ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" + ".a" * 39_999 + " = 1",  # 80 KB: some 15 s in tomllib
+        "[" + ".".join(["a"] * 150_000) + "]",  # 300 KB: over 2 s in tomllib
+        "[[" + ".".join(["'a'"] * 100_000) + "]]",
+        "x = { " + " . ".join(['"a"'] * 100_000) + " = 1 }",
+    ],
+    ids=["dotted-key", "table-header", "array-header", "inline-table"],
+)
+def test_the_slow_shapes_are_refused_well_under_a_second(text: str) -> None:
+    # Timed on purpose: the refusal must not depend on how slowly the parser would go.
+    started = time.perf_counter()
+    with pytest.raises(CatalogError, match="a dotted key of more than"):
+        parse_catalog(text)
+    assert time.perf_counter() - started < 1.0
+
+
+def _not_regular(kind: str, folder: Path) -> Path:
+    if kind == "named pipe":
+        os.mkfifo(folder / "pipe.toml")
+        return folder / "pipe.toml"
+    if kind == "directory":
+        return folder
+    return Path(os.devnull)  # a character device
+
+
+@pytest.mark.parametrize("kind", ["named pipe", "directory", "character device"])
+def test_only_regular_files_are_read(kind: str, tmp_path: Path) -> None:
+    path = _not_regular(kind, tmp_path)
+    started = time.perf_counter()
+    with pytest.raises(CatalogError, match=rf"^path: .* not a regular file \(a {kind}\); refused"):
+        load_catalog(path)
+    assert time.perf_counter() - started < 1.0

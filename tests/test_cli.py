@@ -810,7 +810,10 @@ BAD_INPUT = [
     ),
     (
         ("summary", "--plan", "advanced", "--since", "9999-12-15", "--at", "9999-12-20"),
-        "--since: period 0 lies beyond year 9999",
+        (
+            "--since: 9999-12-15T00:00:00+00:00 lies too close to the limits of the calendar "
+            "(years 1 to 9999): period 0 lies beyond year 9999"
+        ),
     ),
 ]
 
@@ -1276,7 +1279,10 @@ SCENARIO_BAD_INPUT = [
     (
         BASE.replace("2027-11-01", "9999-12-31").replace("2026-11-01", "9990-11-01")
         + 'interval = "yearly"\n',
-        "until: period 9 lies beyond year 9999",
+        (
+            "until: 9999-11-15T00:00:00+00:00 lies too close to the limits of the calendar "
+            "(years 1 to 9999): period 9 lies beyond year 9999"
+        ),
     ),
     ('until = "2027-11-01"\n[subscription\n', "invalid TOML: Expected ']' at the end of a table"),
 ]

@@ -92,15 +92,16 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
+from subscription_rules._toml import read_bounded, shape_problem
 from subscription_rules.errors import (
     CatalogError,
     CurrencyMismatchError,
+    InvalidAmountError,
     InvalidArgumentError,
     InvalidUsageError,
     SubscriptionRulesError,
@@ -113,6 +114,7 @@ from subscription_rules.periods import MONTHLY, YEARLY, Interval
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from decimal import Decimal
 
 __all__ = [
     "BILLABLE_SESSIONS",
@@ -221,7 +223,7 @@ def _check_text(value: object, *, plan: str | None = None, key: str) -> None:
 
 def _check_pattern(value: object, pattern: re.Pattern[str], what: str, *, key: str) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise CatalogError(f"must be {what}, got {value!r}", key=key, value=value)
+        raise CatalogError(f"must be {what}, got {_shown(value)}", key=key, value=value)
 
 
 @attrs.frozen
@@ -461,7 +463,10 @@ class Price:
 
     @classmethod
     def of(
-        cls, amount: str | int, currency: str | Currency, interval: str | Interval = MONTHLY
+        cls,
+        amount: str | Decimal | int,
+        currency: str | Currency,
+        interval: str | Interval = MONTHLY,
     ) -> Price:
         """Build a price from major units, a currency code and an interval.
 
@@ -541,17 +546,25 @@ class Overage:
         per: object = self.per
         if type(per) is not int or not 1 <= per <= MAX_OVERAGE_PER:
             raise CatalogError(
-                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {per!r}", key="per", value=per
+                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {_shown(per)}",
+                key="per",
+                value=per,
             )
 
     @classmethod
-    def of(cls, metric: str, price: str | int, currency: str | Currency, per: int = 1) -> Overage:
+    def of(
+        cls, metric: str, price: str | Decimal | int, currency: str | Currency, per: int = 1
+    ) -> Overage:
         """Build an overage price from major units and a currency code.
 
         >>> Overage.of("billable_sessions", "0.01", "USD").per
         1
         """
-        return cls(metric, Money.of(price, currency), per)
+        try:
+            unit_price = Money.of(price, currency)
+        except InvalidAmountError as err:  # Money.of calls it "amount": here it is "price"
+            raise type(err)(_bare_message(err), argument="price", value=price) from err
+        return cls(metric, unit_price, per)
 
     @property
     def currency(self) -> Currency:
@@ -643,7 +656,7 @@ class Plan:
         trial_days: object = self.trial_days
         if type(trial_days) is not int or not 0 <= trial_days <= MAX_TRIAL_DAYS:
             raise CatalogError(
-                f"must be an int from 0 to {MAX_TRIAL_DAYS}, got {trial_days!r}",
+                f"must be an int from 0 to {MAX_TRIAL_DAYS}, got {_shown(trial_days)}",
                 plan=self.id,
                 key="trial_days",
                 value=trial_days,
@@ -673,7 +686,7 @@ class Plan:
             seen.add(overage.metric)
             if self.limits.get(overage.metric) is None:
                 raise CatalogError(
-                    f"the plan has no limit for {overage.metric!r} (unlimited);"
+                    f"the plan has no limit for {_shown(overage.metric)} (unlimited);"
                     " overage needs a finite limit",
                     plan=self.id,
                     key=key,
@@ -733,7 +746,7 @@ class Plan:
                 return price
         has = ", ".join(str(p.interval) for p in self.prices)
         raise UnknownPriceError(
-            f"plan {self.id!r} has no {interval} price; it has: {has}",
+            f"plan {_shown(self.id)} has no {interval} price; it has: {has}",
             argument="interval",
             value=interval,
         )
@@ -913,6 +926,16 @@ def classify_move(
     current_plan = _check_plan(current_plan, "current_plan")
     target_plan = _check_plan(target_plan, "target_plan")
     _check_comparison(by)
+    for argument, interval in (
+        ("current_interval", current_interval),
+        ("target_interval", target_interval),
+    ):
+        if not isinstance(interval, Interval):
+            raise InvalidArgumentError(
+                f"expected an Interval, got {_describe(interval)}",
+                argument=argument,
+                value=interval,
+            )
     if target_plan.currency != current_plan.currency:
         raise CurrencyMismatchError(
             "target_plan", target_plan.currency.code, expected=current_plan.currency.code
@@ -949,7 +972,7 @@ def _yearly_at_least(a: Price, b: Price) -> bool:
 
 
 def _label(index: int, plan: Plan) -> str:
-    return f"plans[{index}] ({plan.id!r})"
+    return f"plans[{index}] ({_shown(plan.id)})"
 
 
 def _plans(value: Iterable[Plan]) -> tuple[Plan, ...]:
@@ -1010,7 +1033,7 @@ class Catalog:
             if plan.currency != currency:
                 raise CatalogError(
                     f"priced in {plan.currency.code}, but the catalog is in {currency.code}"
-                    f" (plans[0] ({self.plans[0].id!r})); use one currency",
+                    f" (plans[0] ({_shown(self.plans[0].id)})); use one currency",
                     plan=_label(index, plan),
                     key="prices",
                     value=plan.currency.code,
@@ -1018,7 +1041,7 @@ class Catalog:
             for name in plan.limits.names:
                 if name not in known:
                     raise CatalogError(
-                        f"unknown metric {name!r}; known metrics: "
+                        f"unknown metric {_shown(name)}; known metrics: "
                         + (", ".join(repr(m.name) for m in self.metrics) or "none"),
                         plan=_label(index, plan),
                         key=f"limits.{name}",
@@ -1034,7 +1057,7 @@ class Catalog:
             kind = kinds.get(overage.metric)
             if kind is None:
                 raise CatalogError(
-                    f"unknown metric {overage.metric!r}; known metrics: "
+                    f"unknown metric {_shown(overage.metric)}; known metrics: "
                     + (", ".join(repr(m.name) for m in self.metrics) or "none"),
                     plan=_label(index, plan),
                     key=f"overage.{overage.metric}",
@@ -1042,7 +1065,7 @@ class Catalog:
                 )
             if kind is not MetricKind.PER_PERIOD:
                 raise CatalogError(
-                    f"{overage.metric!r} is a {kind.value} metric; only per-period metrics"
+                    f"{_shown(overage.metric)} is a {kind.value} metric; only per-period metrics"
                     " have overage (a stock over the limit blocks the move instead)",
                     plan=_label(index, plan),
                     key=f"overage.{overage.metric}",
@@ -1055,7 +1078,7 @@ class Catalog:
             _require(metric, Metric, "a Metric", key=f"metrics[{index}]")
             if metric.name in names:
                 raise CatalogError(
-                    f"duplicate metric name {metric.name!r}",
+                    f"duplicate metric name {_shown(metric.name)}",
                     key=f"metrics[{index}].name",
                     value=metric.name,
                 )
@@ -1099,7 +1122,9 @@ class Catalog:
             return found
         known = ", ".join(repr(plan.id) for plan in self.plans)
         raise UnknownPlanError(
-            f"unknown plan {plan_id!r}; known plans: {known}", argument="plan_id", value=plan_id
+            f"unknown plan {_shown(plan_id)}; known plans: {known}",
+            argument="plan_id",
+            value=plan_id,
         )
 
     def __contains__(self, item: object) -> bool:
@@ -1130,7 +1155,7 @@ class Catalog:
                 return metric
         known = ", ".join(repr(m.name) for m in self.metrics) or "none"
         raise CatalogError(
-            f"unknown metric {name!r}; known metrics: {known}", key="metrics", value=name
+            f"unknown metric {_shown(name)}; known metrics: {known}", key="metrics", value=name
         )
 
     @property
@@ -1223,6 +1248,24 @@ _DEFAULT_CATALOG: Final = Catalog(
 )
 
 
+def _check_catalog(catalog: object, currency: Currency) -> Catalog:
+    """Refuse anything but a :class:`Catalog` priced in ``currency`` (a subscription's).
+
+    >>> _check_catalog(default_catalog(), Currency.of("EUR"))
+    Traceback (most recent call last):
+    subscription_rules.errors.CurrencyMismatchError: catalog: expected currency 'EUR', got 'USD'
+    """
+    if not isinstance(catalog, Catalog):
+        raise InvalidArgumentError(
+            f"expected Catalog, got {type(catalog).__name__} {_shown(catalog)}",
+            argument="catalog",
+            value=catalog,
+        )
+    if catalog.currency != currency:  # else an invoice would mix two currencies
+        raise CurrencyMismatchError("catalog", catalog.currency.code, expected=currency.code)
+    return catalog
+
+
 def default_catalog() -> Catalog:
     """Return the built-in example catalog, shaped like the help page.
 
@@ -1270,7 +1313,7 @@ _TOML_TYPES: Final[dict[type, str]] = {
 def _toml_type(value: object) -> str:
     """Describe a TOML value by its TOML type (and the value, when short)."""
     name = _TOML_TYPES.get(type(value), type(value).__name__)
-    return name if isinstance(value, dict | list) else f"{name} {value!r}"
+    return name if isinstance(value, dict | list) else f"{name} {_shown(value)}"
 
 
 def _required(table: Mapping[str, object], key: str, *, plan: str | None, prefix: str) -> object:
@@ -1339,7 +1382,7 @@ def _parse_metric(index: int, raw: object) -> Metric:
     kind = kinds.get(words["kind"])
     if kind is None:
         raise CatalogError(
-            f"must be one of {', '.join(map(repr, kinds))}, got {words['kind']!r}",
+            f"must be one of {', '.join(map(repr, kinds))}, got {_shown(words['kind'])}",
             key=f"{prefix}.kind",
             value=words["kind"],
         )
@@ -1352,8 +1395,8 @@ def _parse_metric(index: int, raw: object) -> Metric:
 def _parse_amount(value: object, currency: Currency, *, plan: str, key: str) -> Money:
     if isinstance(value, float):
         raise CatalogError(
-            f"floats are refused for money, got {value!r};"
-            f" write the amount as a string such as '{value!r}'",
+            f"floats are refused for money, got {_shown(value)};"
+            f" write the amount as a string such as '{_shown(value)}'",
             plan=plan,
             key=key,
             value=value,
@@ -1380,7 +1423,7 @@ def _parse_prices(raw: object, currency: Currency, *, plan: str) -> tuple[Price,
             interval = Interval.parse(interval_key)
         except SubscriptionRulesError as err:
             raise CatalogError(
-                f"not a billing interval: {interval_key!r} (use e.g. monthly, quarterly,"
+                f"not a billing interval: {_shown(interval_key)} (use e.g. monthly, quarterly,"
                 ' yearly, weekly, daily or "6 months")',
                 plan=plan,
                 key=key,
@@ -1441,7 +1484,7 @@ def _parse_plan(index: int, raw: object, currency: Currency) -> Plan:
     label = f"plans[{index}]"
     table = _table(raw, plan=None, key=label)
     plan_id = _string(_required(table, "id", plan=label, prefix=""), plan=label, key="id")
-    label = f"plans[{index}] ({plan_id!r})"
+    label = f"plans[{index}] ({_shown(plan_id)})"
     _refuse_unknown(table, _PLAN_KEYS, plan=label, prefix="")
     name = _string(_required(table, "name", plan=label, prefix=""), plan=label, key="name")
     prices = _parse_prices(_required(table, "prices", plan=label, prefix=""), currency, plan=label)
@@ -1503,6 +1546,9 @@ def parse_catalog(text: str) -> Catalog:
             f"catalog of {size:,} bytes refused; the limit is {MAX_CATALOG_BYTES:,} bytes (1 MiB)",
             value=size,
         )
+    problem = shape_problem(text)
+    if problem is not None:  # a key tomllib would take minutes over
+        raise CatalogError(problem, value=size)
     import tomllib  # noqa: PLC0415 - only loading a catalog needs it: a faster import
 
     try:
@@ -1561,16 +1607,15 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
             value=path,
         )
     try:
-        with Path(name).open("rb") as file:
-            data = file.read(MAX_CATALOG_BYTES + 1)
+        data = read_bounded(name, MAX_CATALOG_BYTES)
     except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
         reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
         raise CatalogError(
-            f"cannot read catalog file {name!r}: {reason}", key="path", value=name
+            f"cannot read catalog file {_shown(name)}: {reason}", key="path", value=name
         ) from err
     if len(data) > MAX_CATALOG_BYTES:
         raise CatalogError(
-            f"catalog file {name!r} is larger than {MAX_CATALOG_BYTES:,} bytes (1 MiB); refused",
+            f"catalog file {_shown(name)} is larger than {MAX_CATALOG_BYTES:,} bytes (1 MiB); refused",
             key="path",
             value=name,
         )
@@ -1578,7 +1623,7 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise CatalogError(
-            f"catalog file {name!r} is not UTF-8: {err.reason} at byte {err.start}",
+            f"catalog file {_shown(name)} is not UTF-8: {err.reason} at byte {err.start}",
             key="path",
             value=name,
         ) from err

@@ -59,13 +59,13 @@ import textwrap
 import tomllib
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, assert_never
 from zoneinfo import ZoneInfo
 
 import attrs
 from dateutil.parser import isoparse
 
+from subscription_rules._toml import read_bounded, shape_problem
 from subscription_rules.catalog import MAX_COUNT, Catalog, default_catalog, load_catalog
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
@@ -1162,8 +1162,7 @@ def _toml_shown(value: object) -> str:
 def _read_scenario(path: str) -> dict[str, object]:
     """The TOML document in ``path``; every problem is an error naming the file."""
     try:
-        with Path(path).open("rb") as file:
-            data = file.read(_MAX_SCENARIO_BYTES + 1)
+        data = read_bounded(path, _MAX_SCENARIO_BYTES)
     except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
         reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
         raise _bad(path, f"cannot read scenario file: {reason}", path) from err
@@ -1171,9 +1170,14 @@ def _read_scenario(path: str) -> dict[str, object]:
         message = f"scenario file is larger than {_MAX_SCENARIO_BYTES:,} bytes (1 MiB); refused"
         raise _bad(path, message, path)
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise _bad(path, f"not UTF-8: {err.reason} at byte {err.start}", path) from err
+    problem = shape_problem(text)
+    if problem is not None:  # a key tomllib would take minutes over
+        raise _bad(path, problem, path)
+    try:
+        return tomllib.loads(text)
     except ValueError as err:  # TOMLDecodeError
         raise _bad(path, f"invalid TOML: {err}", path) from err
     except RecursionError:  # arrays or inline tables nested hundreds deep

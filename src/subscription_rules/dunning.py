@@ -149,7 +149,9 @@ def _check_offsets(value: object) -> tuple[timedelta, ...]:
     offsets = tuple(value) if isinstance(value, (tuple, list)) else None
     if offsets is None or not all(isinstance(o, timedelta) for o in offsets):
         raise InvalidPolicyError(
-            f"must be a tuple of timedelta offsets, got {value!r}", argument="offsets", value=value
+            f"must be a tuple of timedelta offsets, got {_shown(value)}",
+            argument="offsets",
+            value=value,
         )
     if not 1 <= len(offsets) <= MAX_RETRIES:
         raise InvalidPolicyError(
@@ -180,8 +182,17 @@ def _check_offsets(value: object) -> tuple[timedelta, ...]:
 def _check_hour(_instance: object, _attribute: object, value: int | None) -> None:
     if value is not None and (type(value) is not int or not 0 <= value <= 23):
         raise InvalidPolicyError(
-            f"must be None or an hour from 0 to 23, got {value!r}",
+            f"must be None or an hour from 0 to 23, got {_shown(value)}",
             argument="local_hour",
+            value=value,
+        )
+
+
+def _check_name(value: object, argument: str) -> None:
+    if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
+        raise InvalidPolicyError(
+            f"must be a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            argument=argument,
             value=value,
         )
 
@@ -205,6 +216,7 @@ class RetrySchedule:
     local_hour: int | None = attrs.field(default=None, validator=_check_hour)
 
     def __attrs_post_init__(self) -> None:
+        _check_name(self.name, "name")
         if self.local_hour is None:
             return
         for earlier, later in zip(self.offsets, self.offsets[1:], strict=False):
@@ -432,9 +444,10 @@ class OverdueState:
     actions: frozenset[OverdueAction] = frozenset()
 
     def __attrs_post_init__(self) -> None:
+        _check_name(self.name, "name")
         if self.days is None and self.balance is None and self.invoices is None:
             raise InvalidPolicyError(
-                f"overdue state {self.name!r} needs a condition (days, balance or invoices)",
+                f"overdue state {_shown(self.name)} needs a condition (days, balance or invoices)",
                 argument="state",
                 value=self.name,
             )
@@ -452,7 +465,7 @@ class OverdueState:
         balance: object = self.balance
         if balance is not None and not (isinstance(balance, Money) and balance.minor >= 0):
             raise InvalidPolicyError(
-                f"must be None or a non-negative Money, got {type(balance).__name__} {balance!r}",
+                f"must be None or a non-negative Money, got {type(balance).__name__} {_shown(balance)}",
                 argument="balance",
                 value=balance,
             )
@@ -461,7 +474,7 @@ class OverdueState:
             isinstance(action, OverdueAction) for action in actions
         ):
             raise InvalidPolicyError(
-                f"must be a frozenset of OverdueAction values, got {actions!r}",
+                f"must be a frozenset of OverdueAction values, got {_shown(actions)}",
                 argument="actions",
                 value=actions,
             )
@@ -489,7 +502,7 @@ class OverdueLadder:
             isinstance(state, OverdueState) for state in states
         ):
             raise InvalidPolicyError(
-                f"must be a tuple of OverdueState values, got {type(states).__name__} {states!r}",
+                f"must be a tuple of OverdueState values, got {type(states).__name__} {_shown(states)}",
                 argument="states",
                 value=states,
             )
@@ -521,7 +534,7 @@ class UnpaidInvoice:
         amount: object = self.amount
         if not isinstance(amount, Money):
             raise InvalidArgumentError(
-                f"expected Money, got {type(amount).__name__} {amount!r}",
+                f"expected Money, got {type(amount).__name__} {_shown(amount)}",
                 argument="amount",
                 value=amount,
             )
@@ -582,21 +595,22 @@ def overdue_state(
     """
     at = require_aware(at, "at")
     given: object = unpaid  # checked at run time: hosts call this from untyped code
-    if not isinstance(given, Sequence) or not all(
+    if not isinstance(given, tuple | list) or not all(
         isinstance(invoice, UnpaidInvoice) for invoice in given
     ):
         raise InvalidArgumentError(
-            f"expected a sequence of UnpaidInvoice values, got {type(unpaid).__name__} {unpaid!r}",
+            f"expected a sequence of UnpaidInvoice values, got {type(unpaid).__name__} {_shown(unpaid)}",
             argument="unpaid",
             value=unpaid,
         )
     given = ladder
     if not isinstance(given, OverdueLadder):
         raise InvalidArgumentError(
-            f"expected an OverdueLadder, got {type(ladder).__name__} {ladder!r}",
+            f"expected an OverdueLadder, got {type(ladder).__name__} {_shown(ladder)}",
             argument="ladder",
             value=ladder,
         )
+    _expect(previous, (OverdueState, type(None)), "previous")
     if not unpaid:
         return OverdueStatus(None, (), None)
     # Days are elapsed days, counted in UTC like `_days_reached`: the wall clock of the

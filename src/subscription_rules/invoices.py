@@ -23,11 +23,11 @@ USD 300.00 × 15/30 days = USD 150.00 exactly; no rounding needed
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import attrs
 
-from subscription_rules.errors import InvalidAmountError
+from subscription_rules.errors import InvalidAmountError, _expect
 from subscription_rules.money import Money, RoundingMode, divide
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def format_date(at: datetime) -> str:
+def format_date(at: date) -> str:
     """Return a date as the help page writes it: ``16 Nov 2026``.
 
     English month abbreviations whatever the host's locale (``strftime``'s
@@ -54,6 +54,7 @@ def format_date(at: datetime) -> str:
     >>> format_date(datetime(2026, 11, 6))
     '6 Nov 2026'
     """
+    _expect(at, date, "at")
     return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
 
 

@@ -31,6 +31,7 @@ import enum
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -49,7 +50,14 @@ from subscription_rules._units import (
     units,
 )
 from subscription_rules.access import _has_access, _marked_unpaid
-from subscription_rules.catalog import Catalog, MetricKind, MoveKind, Plan, classify_move
+from subscription_rules.catalog import (
+    Catalog,
+    MetricKind,
+    MoveKind,
+    Plan,
+    _check_catalog,
+    classify_move,
+)
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
@@ -75,7 +83,13 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
+from subscription_rules.errors import (
+    InvalidArgumentError,
+    InvalidPeriodError,
+    _expect,
+    _names_what_was_passed,
+    _shown,
+)
 from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
@@ -101,8 +115,16 @@ from subscription_rules.subscription import (
     Stretch,
     Subscription,
     SuspensionReason,
+    _require_id,
 )
-from subscription_rules.usage import Feasible, Infeasible, Usage, check_downgrade, overage_lines
+from subscription_rules.usage import (
+    Feasible,
+    Infeasible,
+    Usage,
+    _check_usage,
+    check_downgrade,
+    overage_lines,
+)
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
@@ -214,6 +236,7 @@ def _bill_period(
 # --- starting ----------------------------------------------------------------------------------
 
 
+@_names_what_was_passed("at")
 def start_subscription(
     subscription_id: str,
     customer_id: str,
@@ -222,7 +245,7 @@ def start_subscription(
     at: datetime,
     *,
     catalog: Catalog,
-    time_zone: str = "UTC",
+    time_zone: str | ZoneInfo = "UTC",
     has_payment_method: bool = True,
     trial: bool = True,
     had_trial: bool = False,
@@ -246,9 +269,16 @@ def start_subscription(
     >>> d.subscription.current_period.end.date().isoformat()
     '2026-02-28'
     """
+    _require_id(subscription_id, "subscription_id")
+    _require_id(customer_id, "customer_id")
+    _expect(plan_id, str, "plan_id")
     _expect(catalog, Catalog, "catalog")
     _expect(interval, Interval, "interval")
     _expect(policy, BillingPolicy, "policy")
+    _expect(has_payment_method, bool, "has_payment_method")
+    _expect(trial, bool, "trial")
+    _expect(had_trial, bool, "had_trial")
+    time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
     plan = catalog.plan(plan_id)
@@ -621,6 +651,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
     return _period_end(sub, catalog, usage, policy)
 
 
+@_names_what_was_passed("until", amounts="usage")
 def advance(
     subscription: Subscription,
     until: datetime,
@@ -663,14 +694,16 @@ def advance(
     ()
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
-    until = utc_instant(until, "until")
-    if not (usage is None or isinstance(usage, Usage) or callable(usage)):
+    until = sub.check_instant(until, "until")  # never back before what was processed
+    if isinstance(usage, Usage):
+        _check_usage(usage, catalog.metrics)
+    elif not (usage is None or callable(usage)):
         raise InvalidArgumentError(
             f"expected a Usage, a callable taking a BillingPeriod, or None, got "
-            f"{type(usage).__name__} {usage!r}",
+            f"{type(usage).__name__} {_shown(usage)}",
             argument="usage",
             value=usage,
         )
@@ -730,7 +763,7 @@ def _usage_of(
     found: object = usage(sub.current_period)
     if not isinstance(found, Usage):
         raise InvalidArgumentError(
-            f"the usage callable must return a Usage, got {type(found).__name__} {found!r} "
+            f"the usage callable must return a Usage, got {type(found).__name__} {_shown(found)} "
             f"for {sub.current_period}",
             argument="usage",
             value=found,
@@ -763,6 +796,7 @@ def _check_command_time(sub: Subscription, at: object) -> datetime:
     return instant
 
 
+@_names_what_was_passed("at")
 def cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -823,6 +857,7 @@ def cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
+@_names_what_was_passed("at")
 def undo_cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -854,6 +889,7 @@ def undo_cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
+@_names_what_was_passed("at")
 def suspend(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -932,6 +968,7 @@ def _suspension_credit(
     return line if line.amount.is_negative() else None  # a credit that rounds to nothing
 
 
+@_names_what_was_passed("at")
 def reinstate(
     subscription: Subscription,
     at: datetime,
@@ -960,7 +997,7 @@ def reinstate(
     ('active', ['RestoreAccess', 'SendNotice'])
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
@@ -1082,6 +1119,7 @@ def _resume_billing(
     return sub.evolve(stretches=(stretch,)), tuple(effects)
 
 
+@_names_what_was_passed("at")
 def update_payment_method(
     subscription: Subscription,
     at: datetime,
@@ -1110,7 +1148,7 @@ def update_payment_method(
     ('active', 'USD 50.00')
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     at = _check_command_time(subscription, at)
     sub = subscription.evolve(has_payment_method=True, processed_until=at)
@@ -1388,6 +1426,8 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> changes_blocked(sub, SEED_POLICY)
     False
     """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
     ladder = policy.overdue_ladder
     if ladder is None:
         return False
@@ -1531,6 +1571,7 @@ def _record_gateway_error(
     return _with_invoice(sub, item), ()
 
 
+@_names_what_was_passed("at")
 def record_payment(
     subscription: Subscription,
     attempt: str,
@@ -1589,13 +1630,13 @@ def record_payment(
     """
     _expect(subscription, Subscription, "subscription")
     _expect(attempt, str, "attempt")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
         raise InvalidArgumentError(
-            f"expected Succeeded, Declined or GatewayError, got {outcome!r}",
+            f"expected Succeeded, Declined or GatewayError, got {_shown(outcome)}",
             argument="outcome",
             value=outcome,
         )
@@ -1650,5 +1691,5 @@ def _not_awaited(sub: Subscription, attempt: str) -> Refused:
             )
     return Refused(
         RefusalReason.UNKNOWN_ATTEMPT,
-        f"no charge attempt {attempt!r} awaits an outcome on {sub.id}",
+        f"no charge attempt {_shown(attempt)} awaits an outcome on {sub.id}",
     )

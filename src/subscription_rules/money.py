@@ -20,6 +20,7 @@ Money.of('75.00', 'USD')
 from __future__ import annotations
 
 import enum
+import re
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
@@ -62,6 +63,20 @@ _EXPONENT_2 = (
     "SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU "
     "UZS VED VES WST XCD XCG YER ZAR ZMW ZWG"
 )
+
+
+#: The ISO 4217 minor-unit exponent of every code of the table.
+_ISO_EXPONENTS: Final[dict[str, int]] = {
+    code: exponent
+    for exponent, codes in ((0, _EXPONENT_0), (2, _EXPONENT_2), (3, _EXPONENT_3), (4, _EXPONENT_4))
+    for code in codes.split()
+}
+
+# An amount's text: ASCII only, and an underscore only between two digits ("1_000.00").
+_MISPLACED_UNDERSCORE: Final = re.compile(r"(?<![0-9])_|_(?![0-9])")
+
+# A format spec for Money: an optional fill and alignment, an optional width, nothing else.
+_FORMAT_SPEC: Final = re.compile(r"(?:.?[<>^])?(?:[1-9][0-9]{0,2})?s?", re.DOTALL)
 
 
 class RoundingMode(enum.Enum):
@@ -113,7 +128,7 @@ def divide(numerator: int, denominator: int, mode: RoundingMode) -> int:  # noqa
         )
     if not isinstance(mode, RoundingMode):
         raise InvalidArgumentError(
-            f"expected a RoundingMode, got {type(mode).__name__} {mode!r}",
+            f"expected a RoundingMode, got {type(mode).__name__} {_shown(mode)}",
             argument="mode",
             value=mode,
         )
@@ -161,34 +176,56 @@ class Currency:
 
     def __attrs_post_init__(self) -> None:
         code: object = self.code  # checked at run time: hosts call this from untyped code
-        if not (isinstance(code, str) and len(code) == 3 and code.isupper()):
+        if not (isinstance(code, str) and len(code) == 3 and code.isupper() and code.isalpha()):
             raise UnknownCurrencyError(
-                f"must be three upper-case letters, got {self.code!r}",
+                f"must be three upper-case letters, got {_shown(self.code)}",
+                argument="code",
+                value=self.code,
+            )
+        if not code.isascii():  # "ÀBC": codes are ASCII by rule
+            raise UnknownCurrencyError(
+                f"must be three upper-case letters, got {_shown(self.code)}; codes are ASCII (A to Z)",
                 argument="code",
                 value=self.code,
             )
         if type(self.exponent) is not int or not 0 <= self.exponent <= 4:
             raise InvalidAmountError(
-                f"must be an int from 0 to 4, got {self.exponent!r}",
+                f"must be an int from 0 to 4, got {_shown(self.exponent)}",
+                argument="exponent",
+                value=self.exponent,
+            )
+        iso = _ISO_EXPONENTS.get(code, self.exponent)
+        if iso != self.exponent:  # Currency("USD", 0) would be a second, different USD
+            raise InvalidAmountError(
+                f"{code} has {iso} decimal places in ISO 4217, got {self.exponent}; "
+                f"use Currency.of({_shown(code)})",
                 argument="exponent",
                 value=self.exponent,
             )
 
     @classmethod
-    def of(cls, code: str | Currency) -> Currency:
+    def of(cls, currency: str | Currency) -> Currency:
         """Return the ISO 4217 currency with this code (case-insensitive).
 
         >>> Currency.of("BHD")
         Currency('BHD', 3)
         """
-        if isinstance(code, Currency):
-            return code
-        if isinstance(code, str):
-            found = _CURRENCIES.get(code.strip().upper())
+        if isinstance(currency, Currency):
+            return currency
+        if isinstance(currency, str):
+            if not currency.isascii():  # "ſek".upper() is "SEK": fold ASCII letters only
+                raise UnknownCurrencyError(
+                    f"unknown ISO 4217 currency code {_shown(currency)}; codes are ASCII letters",
+                    argument="currency",
+                    value=currency,
+                )
+            found = _CURRENCIES.get(currency.strip().upper())
             if found is not None:
                 return found
         raise UnknownCurrencyError(
-            f"unknown ISO 4217 currency code {code!r}", argument="currency", value=code
+            f"unknown ISO 4217 currency code {_shown(currency)}",
+            argument="currency",
+            value=currency,
         )
 
     @property
@@ -204,13 +241,11 @@ class Currency:
         return self.code
 
     def __repr__(self) -> str:
-        return f"Currency({self.code!r}, {self.exponent})"
+        return f"Currency({_shown(self.code)}, {self.exponent})"
 
 
 _CURRENCIES: Final[dict[str, Currency]] = {
-    code: Currency(code, exponent)
-    for exponent, codes in ((0, _EXPONENT_0), (2, _EXPONENT_2), (3, _EXPONENT_3), (4, _EXPONENT_4))
-    for code in codes.split()
+    code: Currency(code, exponent) for code, exponent in _ISO_EXPONENTS.items()
 }
 
 
@@ -235,13 +270,36 @@ def _check_minor(minor: object) -> int:
         )
     if isinstance(minor, float):
         raise FloatAmountError(
-            f"floats are refused for money, got {minor!r}", argument="minor", value=minor
+            f"floats are refused for money, got {_shown(minor)}", argument="minor", value=minor
         )
     raise InvalidAmountError(
         f"must be an int count of minor units, got {type(minor).__name__} {_shown(minor)}",
         argument="minor",
         value=minor,
     )
+
+
+def _parsed(amount: str) -> Decimal:
+    """The number ``amount`` writes: ASCII digits, an underscore only between two of them."""
+    if not amount.isascii():  # Decimal reads "١٠" (Arabic-Indic digits) as 10
+        raise InvalidAmountError(
+            f"{_shown(amount)} is not a decimal number; write ASCII digits such as '10.00'",
+            argument="amount",
+            value=amount,
+        )
+    if _MISPLACED_UNDERSCORE.search(amount):  # Decimal reads "1__0" as 10, "_5" as 5
+        raise InvalidAmountError(
+            f"{_shown(amount)} is not a decimal number; an underscore may only separate "
+            "two digits, as in '1_000.00'",
+            argument="amount",
+            value=amount,
+        )
+    try:
+        return Decimal(amount.strip())
+    except InvalidOperation:
+        raise InvalidAmountError(
+            f"{_shown(amount)} is not a decimal number", argument="amount", value=amount
+        ) from None
 
 
 @attrs.frozen(repr=False, order=False)
@@ -268,7 +326,7 @@ class Money:
     def _check_currency(self, _attribute: object, value: object) -> None:
         if not isinstance(value, Currency):
             raise InvalidArgumentError(
-                f"expected a Currency, got {type(value).__name__} {value!r}",
+                f"expected a Currency, got {type(value).__name__} {_shown(value)}",
                 argument="currency",
                 value=value,
             )
@@ -290,13 +348,13 @@ class Money:
         if isinstance(amount, (bool, float)):
             if isinstance(amount, float):
                 raise FloatAmountError(
-                    f"floats are refused for money, got {amount!r}; "
-                    f"pass a str or Decimal such as '{amount!r}'",
+                    f"floats are refused for money, got {_shown(amount)}; "
+                    f"pass a str or Decimal such as '{_shown(amount)}'",
                     argument="amount",
                     value=amount,
                 )
             raise InvalidAmountError(
-                f"expected a str, Decimal or int, got bool {amount!r}",
+                f"expected a str, Decimal or int, got bool {_shown(amount)}",
                 argument="amount",
                 value=amount,
             )
@@ -311,29 +369,24 @@ class Money:
     def _scaled(amount: str | Decimal, cur: Currency) -> int:
         """``amount`` in minor units of ``cur``, refusing text, NaN and excess precision."""
         if isinstance(amount, str):
-            try:
-                exact = Decimal(amount.strip().replace("_", ""))
-            except InvalidOperation:
-                raise InvalidAmountError(
-                    f"{amount!r} is not a decimal number", argument="amount", value=amount
-                ) from None
+            exact = _parsed(amount)
         elif isinstance(amount, Decimal):
             exact = amount
         else:
             raise InvalidAmountError(
-                f"expected a str, Decimal or int, got {type(amount).__name__} {amount!r}",
+                f"expected a str, Decimal or int, got {type(amount).__name__} {_shown(amount)}",
                 argument="amount",
                 value=amount,
             )
         if not exact.is_finite():
             raise InvalidAmountError(
-                f"{amount!r} is not a finite number", argument="amount", value=amount
+                f"{_shown(amount)} is not a finite number", argument="amount", value=amount
             )
         if exact.is_zero():
             return 0
         if exact.adjusted() + cur.exponent > _MAX_MINOR_DIGITS:  # checked before any arithmetic
             raise InvalidAmountError(
-                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         # Exact: as many digits as the amount has, and no exponent limit, so that
         # nothing is rounded away ("1.0000000000000000000000000001") or overflows.
@@ -344,14 +397,14 @@ class Money:
             integral = scaled.to_integral_value()
         if scaled != integral:
             raise InvalidAmountError(
-                f"{amount!r} has more precision than {cur.code} allows "
+                f"{_shown(amount)} has more precision than {cur.code} allows "
                 f"({cur.exponent} decimal places)",
                 argument="amount",
                 value=amount,
             )
         if abs(scaled) > MAX_MINOR:
             raise InvalidAmountError(
-                f"{amount!r} lies beyond the supported range", argument="amount", value=amount
+                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         return int(scaled)
 
@@ -376,7 +429,7 @@ class Money:
     def _same(self, other: object, argument: str = "other") -> Money:
         if not isinstance(other, Money):
             raise InvalidArgumentError(
-                f"expected Money, got {type(other).__name__} {other!r}",
+                f"expected Money, got {type(other).__name__} {_shown(other)}",
                 argument=argument,
                 value=other,
             )
@@ -400,10 +453,12 @@ class Money:
         if type(factor) is not int:
             if isinstance(factor, float):
                 raise FloatAmountError(
-                    f"floats are refused for money, got {factor!r}", argument="factor", value=factor
+                    f"floats are refused for money, got {_shown(factor)}",
+                    argument="factor",
+                    value=factor,
                 )
             raise InvalidArgumentError(
-                f"money multiplies by an int only, got {type(factor).__name__} {factor!r}; "
+                f"money multiplies by an int only, got {type(factor).__name__} {_shown(factor)}; "
                 "use ratio() for a fraction",
                 argument="factor",
                 value=factor,
@@ -480,7 +535,7 @@ class Money:
         """
         if type(numerator) is not int:
             raise InvalidArgumentError(
-                f"must be an int, got {type(numerator).__name__} {numerator!r}",
+                f"must be an int, got {type(numerator).__name__} {_shown(numerator)}",
                 argument="numerator",
                 value=numerator,
             )
@@ -509,10 +564,31 @@ class Money:
         return f"{self.currency.code} {self.format_amount()}"
 
     def __repr__(self) -> str:
-        return f"Money.of({self.format_amount()!r}, {self.currency.code!r})"
+        return f"Money.of({_shown(self.format_amount())}, {_shown(self.currency.code)})"
 
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
+    def __format__(self, format_spec: str) -> str:
+        """Format as text: ``str(money)`` aligned in a width (``f"{price:>12}"``).
+
+        A number's format (``.2f``, ``,``, ``+``) is refused: it would round or
+        re-spell the amount; use :meth:`format_amount` or :meth:`to_decimal`.
+
+        >>> price = Money.of("9.5", "USD")
+        >>> f"[{price:>12}] [{price:*<11}] [{price}]"
+        '[    USD 9.50] [USD 9.50***] [USD 9.50]'
+        >>> f"{price:.2f}"
+        Traceback (most recent call last):
+        subscription_rules.errors.InvalidArgumentError: format_spec: Money formats as text with an optional fill, alignment and width of at most 999 (such as '>12'), got '.2f'; for the number use money.format_amount() or money.to_decimal()
+        """
+        spec: object = format_spec  # checked at run time: format() passes any str
+        if not (isinstance(spec, str) and _FORMAT_SPEC.fullmatch(spec)):
+            raise InvalidArgumentError(
+                "Money formats as text with an optional fill, alignment and width of at most "
+                f"999 (such as '>12'), got {_shown(format_spec)}; for the number use "
+                "money.format_amount() or money.to_decimal()",
+                argument="format_spec",
+                value=format_spec,
+            )
+        return format(str(self), format_spec)
 
     def with_minor(self, minor: int) -> Money:
         """Return an amount of ``minor`` units in this currency.
@@ -550,11 +626,13 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
     """
     if not isinstance(total, Money):
         raise InvalidArgumentError(
-            f"expected Money, got {type(total).__name__} {total!r}", argument="total", value=total
+            f"expected Money, got {type(total).__name__} {_shown(total)}",
+            argument="total",
+            value=total,
         )
     if not isinstance(weights, (tuple, list)):
         raise InvalidAmountError(
-            f"must be a tuple or list of ints, got {type(weights).__name__} {weights!r}",
+            f"must be a tuple or list of ints, got {type(weights).__name__} {_shown(weights)}",
             argument="weights",
             value=weights,
         )

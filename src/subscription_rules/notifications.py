@@ -26,7 +26,7 @@ from typing import TypeAlias
 
 import attrs
 
-from subscription_rules.errors import _expect
+from subscription_rules.errors import InvalidArgumentError, _expect, _shown
 from subscription_rules.money import Money
 from subscription_rules.periods import require_aware
 
@@ -96,6 +96,32 @@ class Channel(enum.Enum):
     AUDIT_LOG = "audit_log"
 
 
+def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    _expect(value, bool, attribute.name)  # "no" is not False: nothing is coerced
+
+
+def _check_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
+        raise InvalidArgumentError(
+            f"expected a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
+def _check_unsubscribed(
+    _instance: object, attribute: attrs.Attribute[frozenset[str]], value: object
+) -> None:
+    # A str would match its substrings ("product" in "product-news"): a set of names only.
+    if not (isinstance(value, frozenset) and all(isinstance(name, str) for name in value)):
+        raise InvalidArgumentError(
+            f"expected a frozenset of category names such as frozenset({{'product'}}), got "
+            f"{type(value).__name__} {_shown(value)}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
 @attrs.frozen
 class Category:
     """A group of notices a customer may (or, if ``mandatory``, may not) unsubscribe from.
@@ -106,8 +132,8 @@ class Category:
     (False, True)
     """
 
-    name: str
-    mandatory: bool = False
+    name: str = attrs.field(validator=_check_name)
+    mandatory: bool = attrs.field(default=False, validator=_check_bool)
 
 
 #: Every notice of this library: money, access and plan changes. Cannot be unsubscribed from.
@@ -138,9 +164,12 @@ class Preferences:
     ['dashboard', 'audit_log']
     """
 
-    email_opt_out: bool = False
-    unsubscribed: frozenset[str] = frozenset()
+    email_opt_out: bool = attrs.field(default=False, validator=_check_bool)
+    unsubscribed: frozenset[str] = attrs.field(default=frozenset(), validator=_check_unsubscribed)
 
+
+# The types a fact's value may have (FactValue).
+_FACT_TYPES: tuple[type, ...] = (str, Money, datetime, int)
 
 # The types of kind, subscription_id, customer_id, facts and occasion.
 _FIELD_TYPES: tuple[type, ...] = (NoticeKind, str, str, tuple, str)
@@ -177,18 +206,33 @@ class Notice:
     def __attrs_post_init__(self) -> None:
         at: object = self.at
         fields = (self.kind, self.subscription_id, self.customer_id, self.facts, self.occasion)
-        if (
+        if not (
             isinstance(at, datetime)
             and at.utcoffset() is not None
             and tuple(map(type, fields)) == _FIELD_TYPES
-        ):
-            return  # the rules' own notices: checked at once
-        _expect(self.kind, NoticeKind, "kind")
-        _expect(self.subscription_id, str, "subscription_id")
-        _expect(self.customer_id, str, "customer_id")
-        require_aware(self.at, "at")
-        _expect(self.facts, tuple, "facts")
-        _expect(self.occasion, str, "occasion")
+        ):  # else the rules' own notices: their fields' types checked at once
+            _expect(self.kind, NoticeKind, "kind")
+            _expect(self.subscription_id, str, "subscription_id")
+            _expect(self.customer_id, str, "customer_id")
+            require_aware(self.at, "at")
+            _expect(self.facts, tuple, "facts")
+            _expect(self.occasion, str, "occasion")
+        facts: tuple[object, ...] = self.facts  # checked at run time: hosts build notices too
+        for fact in facts:
+            if not (
+                type(fact) is tuple
+                and len(fact) == 2
+                and isinstance(fact[0], str)
+                and isinstance(fact[1], _FACT_TYPES)
+                and not isinstance(fact[1], bool)  # a count is an int, a flag is not one
+            ):
+                raise InvalidArgumentError(
+                    "expected (name, value) pairs with a str, Money, datetime or int value, got "
+                    f"{type(fact).__name__} {_shown(fact)}",
+                    argument="facts",
+                    value=self.facts,
+                )
+        _expect(self.category, Category, "category")
 
     @property
     def key(self) -> str:

@@ -67,6 +67,7 @@ from subscription_rules.errors import (
     InvalidTimeZoneError,
     NaiveDatetimeError,
     NotAnInstantError,
+    _expect,
     _shown,
 )
 
@@ -165,40 +166,87 @@ def require_aware(value: object, argument: str) -> datetime:
     return value
 
 
-def zone(name: str) -> ZoneInfo:
-    """Return the IANA time zone called ``name``.
+# An IANA zone name: ASCII, like "Europe/Paris", "Etc/GMT+5" or "America/Port-au-Prince".
+_ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
+# Files of a zone database that name the host's own setting, not a zone: results would
+# depend on the machine. ("posix/" and "right/" hold copies with other leap-second rules.)
+_HOST_ZONES: Final = frozenset({"localtime", "posixrules"})
+_HOST_PREFIXES: Final = ("posix/", "right/")
+
+
+def zone(time_zone: str | ZoneInfo) -> ZoneInfo:
+    """Return the IANA time zone called ``time_zone`` (or given as a ``ZoneInfo``).
 
     Args:
-        name: An IANA zone key such as ``"Europe/Paris"`` (case-sensitive).
+        time_zone: An IANA zone key such as ``"Europe/Paris"`` (case-sensitive,
+            ASCII), or a ``ZoneInfo`` made from one.
 
     Returns:
-        The ``zoneinfo.ZoneInfo`` for ``name`` (``ZoneInfo`` caches them).
+        The ``zoneinfo.ZoneInfo`` for ``time_zone`` (``ZoneInfo`` caches them).
 
     Raises:
-        InvalidTimeZoneError: ``name`` is not a ``str`` or names no known zone.
+        InvalidTimeZoneError: ``time_zone`` names no known zone, names the host's own
+            setting (``"localtime"``: results would depend on the machine), or is
+            a ``ZoneInfo`` read from a file rather than made from a zone's name.
 
     >>> from subscription_rules.periods import zone
-    >>> zone("Europe/Paris").key
-    'Europe/Paris'
+    >>> zone("Europe/Paris").key, zone(zone("Asia/Tokyo")).key
+    ('Europe/Paris', 'Asia/Tokyo')
     >>> zone("Mars/Olympus")
     Traceback (most recent call last):
     subscription_rules.errors.InvalidTimeZoneError: time_zone: unknown IANA time zone 'Mars/Olympus'
+    >>> zone("localtime")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTimeZoneError: time_zone: 'localtime' is the host's own zone setting, not an IANA zone; results would depend on the machine: name the zone, such as 'Europe/Paris'
     """
-    if isinstance(name, str):
+    given: object = time_zone  # checked at run time: hosts call this from untyped code
+    if isinstance(given, ZoneInfo):
+        if given.key is None:
+            raise InvalidTimeZoneError(
+                f"{_shown(given)} has no IANA name (it was read from a file); pass a zone made "
+                "from its name, such as ZoneInfo('Europe/Paris')",
+                argument="time_zone",
+                value=given,
+            )
+        given = given.key
+    if not isinstance(given, str):
+        raise InvalidTimeZoneError(
+            f"unknown IANA time zone {_shown(given)}; pass a name such as 'Europe/Paris' or "
+            "a ZoneInfo",
+            argument="time_zone",
+            value=time_zone,
+        )
+    if given.startswith(_HOST_PREFIXES):
+        raise InvalidTimeZoneError(
+            f"{_shown(given)} is a copy in the host's zone files, not an IANA zone name; "
+            f"name the zone, such as {given.split('/', 1)[1]!r}",
+            argument="time_zone",
+            value=time_zone,
+        )
+    if given in _HOST_ZONES:
+        raise InvalidTimeZoneError(
+            f"{_shown(given)} is the host's own zone setting, not an IANA zone; results would "
+            "depend on the machine: name the zone, such as 'Europe/Paris'",
+            argument="time_zone",
+            value=time_zone,
+        )
+    if _ZONE_NAME.fullmatch(given):
         try:
-            return ZoneInfo(name)
+            return ZoneInfo(given)
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass
-    raise InvalidTimeZoneError(f"unknown IANA time zone {name!r}", argument="time_zone", value=name)
+    raise InvalidTimeZoneError(
+        f"unknown IANA time zone {_shown(given)}", argument="time_zone", value=time_zone
+    )
 
 
 def _zone_name(time_zone: str | ZoneInfo) -> str:
-    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is."""
-    return time_zone.key if isinstance(time_zone, ZoneInfo) else time_zone
+    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is (and checked)."""
+    return zone(time_zone).key if isinstance(time_zone, ZoneInfo) else time_zone
 
 
 def _as_zone(time_zone: str | ZoneInfo) -> ZoneInfo:
-    return time_zone if isinstance(time_zone, ZoneInfo) else zone(time_zone)
+    return zone(time_zone)
 
 
 def _in_zone(value: datetime, tz: tzinfo, argument: str) -> datetime:
@@ -305,7 +353,9 @@ class Interval:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.unit, IntervalUnit):
             raise InvalidIntervalError(
-                f"must be an IntervalUnit, got {self.unit!r}", argument="unit", value=self.unit
+                f"must be an IntervalUnit, got {_shown(self.unit)}",
+                argument="unit",
+                value=self.unit,
             )
         count: object = self.count
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= _MAX_COUNT:
@@ -364,7 +414,7 @@ class Interval:
         return None
 
     @classmethod
-    def parse(cls, text: str) -> Interval:
+    def parse(cls, interval: str) -> Interval:
         """Read an interval from text, ignoring case and surrounding spaces.
 
         Accepted: ``day``/``daily``, ``week``/``weekly``, ``month``/``monthly``,
@@ -374,13 +424,13 @@ class Interval:
         ``Interval.parse(str(interval)) == interval``).
 
         Args:
-            text: The text to read.
+            interval: The text to read.
 
         Returns:
             The interval.
 
         Raises:
-            InvalidIntervalError: ``text`` is not one of the accepted forms, or its
+            InvalidIntervalError: ``interval`` is not one of the accepted forms, or its
                 count is not from 1 to 1200.
 
         >>> from subscription_rules.periods import Interval
@@ -392,8 +442,8 @@ class Interval:
         Traceback (most recent call last):
         subscription_rules.errors.InvalidIntervalError: interval: cannot parse 'fortnightly'; expected e.g. 'monthly', 'quarterly', 'yearly' or '2 weeks'
         """
-        if isinstance(text, str):
-            normalized = " ".join(text.lower().split())
+        if isinstance(interval, str):
+            normalized = " ".join(interval.lower().split())
             word = _PARSE_WORDS.get(normalized)
             if word is not None:
                 return cls(*word)
@@ -404,15 +454,15 @@ class Interval:
                 count = int(digits) if 0 < len(digits) <= len(str(_MAX_COUNT)) else 0
                 if not 1 <= count <= _MAX_COUNT:
                     raise InvalidIntervalError(
-                        f"count in {text!r} must be from 1 to {_MAX_COUNT}",
+                        f"count in {_shown(interval)} must be from 1 to {_MAX_COUNT}",
                         argument="interval",
-                        value=text,
+                        value=interval,
                     )
                 return cls(IntervalUnit(match.group(2)), count)
         raise InvalidIntervalError(
-            f"cannot parse {text!r}; expected e.g. 'monthly', 'quarterly', 'yearly' or '2 weeks'",
+            f"cannot parse {_shown(interval)}; expected e.g. 'monthly', 'quarterly', 'yearly' or '2 weeks'",
             argument="interval",
-            value=text,
+            value=interval,
         )
 
 
@@ -501,6 +551,7 @@ def days_between(
     """
     start_utc = _utc(start, "start")
     end_utc = _utc(end, "end")
+    _expect(both_ends, bool, "both_ends")
     tz = _as_zone(time_zone)
     if end_utc < start_utc:
         raise InvalidPeriodError(f"{end} is before start {start}", argument="end", value=end)
@@ -651,7 +702,7 @@ class BillingCycle:
         interval: object = self.interval
         if not isinstance(interval, Interval):
             raise InvalidIntervalError(
-                f"expected an Interval, got {type(interval).__name__} {interval!r}",
+                f"expected an Interval, got {type(interval).__name__} {_shown(interval)}",
                 argument="interval",
                 value=interval,
             )

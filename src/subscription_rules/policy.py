@@ -32,7 +32,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     RetrySchedule,
 )
-from subscription_rules.errors import InvalidPolicyError
+from subscription_rules.errors import InvalidPolicyError, _shown
 from subscription_rules.money import RoundingMode
 from subscription_rules.periods import IntervalUnit
 
@@ -204,7 +204,9 @@ def _check_kind(value: object, kind: type | tuple[type, ...], argument: str) -> 
     if not isinstance(value, kind):
         kinds = (kind,) if isinstance(kind, type) else kind
         names = " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
-        raise InvalidPolicyError(f"expected {names}, got {value!r}", argument=argument, value=value)
+        raise InvalidPolicyError(
+            f"expected {names}, got {_shown(value)}", argument=argument, value=value
+        )
 
 
 _MAX_FIXED_DAYS = 366
@@ -214,7 +216,7 @@ _MAX_REMINDER_DAYS = 60
 def _check_reminder_days(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if type(value) is not int or not 0 <= value <= _MAX_REMINDER_DAYS:
         raise InvalidPolicyError(
-            f"must be an int from 0 (no reminder) to {_MAX_REMINDER_DAYS}, got {value!r}",
+            f"must be an int from 0 (no reminder) to {_MAX_REMINDER_DAYS}, got {_shown(value)}",
             argument=attribute.name,
             value=value,
         )
@@ -232,7 +234,7 @@ def _renewal_reminders(value: object) -> tuple[tuple[IntervalUnit, int], ...]:
     ):
         raise InvalidPolicyError(
             "must be (IntervalUnit, days) pairs with days from 1 to "
-            f"{_MAX_REMINDER_DAYS}, got {value!r}",
+            f"{_MAX_REMINDER_DAYS}, got {_shown(value)}",
             argument="renewal_reminder_days",
             value=value,
         )
@@ -245,7 +247,7 @@ def _check_fixed_days(_instance: object, _attribute: object, value: int | None) 
     if type(value) is not int or not 1 <= value <= _MAX_FIXED_DAYS:
         raise InvalidPolicyError(
             f"must be None (the actual period length) or an int from 1 to {_MAX_FIXED_DAYS}, "
-            f"got {value!r}",
+            f"got {_shown(value)}",
             argument="fixed_denominator_days",
             value=value,
         )
@@ -258,10 +260,21 @@ def _enum_field(kind: type[_E], default: _E) -> _E:
     def check(_instance: object, attribute: attrs.Attribute[_E], value: object) -> None:
         if not isinstance(value, kind):
             raise InvalidPolicyError(
-                f"expected a {kind.__name__}, got {value!r}", argument=attribute.name, value=value
+                f"expected a {kind.__name__}, got {_shown(value)}",
+                argument=attribute.name,
+                value=value,
             )
 
     return attrs.field(default=default, validator=check)
+
+
+def _check_name(_instance: object, _attribute: object, value: object) -> None:
+    if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
+        raise InvalidPolicyError(
+            f"must be a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            argument="name",
+            value=value,
+        )
 
 
 @attrs.frozen
@@ -315,7 +328,7 @@ class BillingPolicy:
     subscription_rules.errors.InvalidPolicyError: fixed_denominator_days: must be None (the actual period length) or an int from 1 to 366, got 0
     """
 
-    name: str = "custom"
+    name: str = attrs.field(default="custom", validator=_check_name)
     proration_unit: ProrationUnit = _enum_field(ProrationUnit, ProrationUnit.SECOND)
     day_count: DayCount = _enum_field(DayCount, DayCount.HALF_OPEN)
     change_day: ChangeDay = _enum_field(ChangeDay, ChangeDay.NEW_PLAN)
@@ -427,8 +440,8 @@ PRESETS: Mapping[str, BillingPolicy] = MappingProxyType(
 )
 
 
-def preset(name: str) -> BillingPolicy:
-    """Return the preset called ``name`` (``seed``, ``stripe``, ``killbill``, ``lago``).
+def preset(policy: str) -> BillingPolicy:
+    """Return the preset called ``policy`` (``seed``, ``stripe``, ``killbill``, ``lago``).
 
     >>> preset("lago").day_count
     <DayCount.BOTH_ENDS: 'both_ends'>
@@ -436,11 +449,13 @@ def preset(name: str) -> BillingPolicy:
     Traceback (most recent call last):
     subscription_rules.errors.InvalidPolicyError: policy: unknown preset 'chargebee'; known presets: 'seed', 'stripe', 'killbill', 'lago'
     """
-    given: object = name  # checked at run time: the command line passes user text
+    given: object = policy  # checked at run time: the command line passes user text
     found = PRESETS.get(given) if isinstance(given, str) else None
     if found is None:
         known = ", ".join(repr(key) for key in PRESETS)
         raise InvalidPolicyError(
-            f"unknown preset {name!r}; known presets: {known}", argument="policy", value=name
+            f"unknown preset {_shown(policy)}; known presets: {known}",
+            argument="policy",
+            value=policy,
         )
     return found

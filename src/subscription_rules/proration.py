@@ -43,10 +43,10 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
-from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.catalog import Catalog, MoveKind, Plan, _check_catalog, classify_move
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
-from subscription_rules.errors import InvalidPeriodError, _expect
+from subscription_rules.errors import InvalidPeriodError, _expect, _names_what_was_passed
 from subscription_rules.invoices import (
     InvoiceReason,
     Line,
@@ -72,7 +72,14 @@ from subscription_rules.policy import (
     UpgradeTiming,
 )
 from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
-from subscription_rules.usage import Feasibility, Feasible, Infeasible, Usage, check_downgrade
+from subscription_rules.usage import (
+    Feasibility,
+    Feasible,
+    Infeasible,
+    Usage,
+    _check_usage,
+    check_downgrade,
+)
 
 __all__ = [
     "ChangeQuote",
@@ -381,6 +388,7 @@ def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     return (last.paid - last.credited).max(sub.zero)
 
 
+@_names_what_was_passed("at")
 def quote_change(
     subscription: Subscription,
     plan_id: str,
@@ -415,8 +423,9 @@ def quote_change(
     _expect(subscription, Subscription, "subscription")
     _expect(plan_id, str, "plan_id")
     _expect(interval, Interval, "interval")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
+    _check_usage(usage, catalog.metrics)  # on every move, not only a downgrade
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved
@@ -466,6 +475,7 @@ def _notice(
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
 
+@_names_what_was_passed("at")
 def change_plan(
     subscription: Subscription,
     plan_id: str,
@@ -657,6 +667,7 @@ def _apply_immediately(
     return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
 
 
+@_names_what_was_passed("at")
 def cancel_pending_change(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:

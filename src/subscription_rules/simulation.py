@@ -28,14 +28,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
 from subscription_rules.catalog import Catalog
 from subscription_rules.dunning import PaymentOutcome, Succeeded
 from subscription_rules.effects import Decision, IssueCreditNote, RefundPayment, Refused
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect, _shown
 from subscription_rules.lifecycle import (
     advance,
     cancel,
@@ -84,9 +84,14 @@ class ChangePlan:
     'change plan to pro'
     """
 
-    plan_id: str
-    interval: Interval | None = None
-    usage: Usage | None = None
+    plan_id: str = attrs.field(validator=lambda _s, _a, value: _expect(value, str, "plan_id"))
+    interval: Interval | None = attrs.field(
+        default=None,
+        validator=lambda _s, _a, value: _expect(value, (Interval, type(None)), "interval"),
+    )
+    usage: Usage | None = attrs.field(
+        default=None, validator=lambda _s, _a, value: _expect(value, (Usage, type(None)), "usage")
+    )
 
     def describe(self) -> str:
         """The command in words."""
@@ -180,7 +185,7 @@ class SetUsage:
     'usage: properties=3'
     """
 
-    usage: Usage
+    usage: Usage = attrs.field(validator=lambda _s, _a, value: _expect(value, Usage, "usage"))
 
     def describe(self) -> str:
         """The command in words."""
@@ -200,6 +205,18 @@ Command: TypeAlias = (
 )
 
 
+_COMMANDS: Final = (
+    ChangePlan,
+    Cancel,
+    UndoCancel,
+    Suspend,
+    Reinstate,
+    UpdatePaymentMethod,
+    CancelPendingChange,
+    SetUsage,
+)
+
+
 @attrs.frozen
 class Step:
     """Do ``command`` at ``at``.
@@ -209,8 +226,10 @@ class Step:
     Cancel()
     """
 
-    at: datetime
-    command: Command
+    at: datetime = attrs.field(validator=lambda _s, _a, value: require_aware(value, "at"))
+    command: Command = attrs.field(
+        validator=lambda _s, _a, value: _expect(value, _COMMANDS, "command")
+    )
 
 
 @attrs.frozen
@@ -347,13 +366,49 @@ def _command(  # noqa: PLR0911 - one return per command
         return update_payment_method(sub, at, catalog=catalog, policy=policy)
     if isinstance(command, CancelPendingChange):
         return cancel_pending_change(sub, at, policy=policy)
-    raise InvalidArgumentError(f"unknown command {command!r}", argument="command", value=command)
+    raise InvalidArgumentError(
+        f"unknown command {_shown(command)}", argument="command", value=command
+    )
 
 
 def _check_script(script: Sequence[Step]) -> None:
+    if not isinstance(script, tuple | list):
+        raise InvalidArgumentError(
+            f"expected a list or tuple of Step values, got {type(script).__name__} "
+            f"{_shown(script)}",
+            argument="script",
+            value=script,
+        )
     for step in script:
         _expect(step, Step, "script")
         require_aware(step.at, "script")
+
+
+def _check_outcomes(outcomes: object, argument: str) -> None:
+    if not isinstance(outcomes, tuple | list) or not all(
+        isinstance(outcome, PaymentOutcome) for outcome in outcomes
+    ):
+        raise InvalidArgumentError(
+            f"expected a list or tuple of payment outcomes (Succeeded, Declined, GatewayError), got "
+            f"{type(outcomes).__name__} {_shown(outcomes)}",
+            argument=argument,
+            value=outcomes,
+        )
+
+
+def _check_outcomes_by_invoice(outcomes_by_invoice: object) -> None:
+    if outcomes_by_invoice is None:
+        return
+    if not isinstance(outcomes_by_invoice, Mapping):
+        raise InvalidArgumentError(
+            f"expected a mapping of invoice ids to payment outcomes, got "
+            f"{type(outcomes_by_invoice).__name__} {_shown(outcomes_by_invoice)}",
+            argument="outcomes_by_invoice",
+            value=outcomes_by_invoice,
+        )
+    for invoice_id, attempts in outcomes_by_invoice.items():
+        _expect(invoice_id, str, "outcomes_by_invoice")
+        _check_outcomes(attempts, "outcomes_by_invoice")
 
 
 def _refused(sub: Subscription, at: datetime, command: Command) -> TimelineEntry:
@@ -384,6 +439,10 @@ def simulate(
     _expect(catalog, Catalog, "catalog")
     _expect(policy, BillingPolicy, "policy")
     _check_script(script)
+    _check_outcomes(outcomes, "outcomes")
+    _check_outcomes_by_invoice(outcomes_by_invoice)
+    _expect(usage, (Usage, type(None)), "usage")
+    _expect(preferences, (Preferences, type(None)), "preferences")
     until = require_aware(until, "until")
     gateway = ScriptedGateway(outcomes, by_invoice=outcomes_by_invoice)
     notifier = RecordingNotifier()

@@ -465,6 +465,12 @@ def periods(cycle: BillingCycle | None = None) -> st.SearchStrategy[BillingPerio
 
 
 @_memo
+def _identifiers() -> st.SearchStrategy[str]:
+    """A name a host gives (a category, an overdue state): ASCII by rule, like every identifier."""
+    return st.from_regex(r"[a-z][a-z0-9_-]{0,23}", fullmatch=True)
+
+
+@_memo
 def _words() -> st.SearchStrategy[str]:
     return st.text(min_size=1, max_size=24).filter(str.strip)
 
@@ -835,7 +841,7 @@ def _overdue_states(draw: st.DrawFn, name: str, currency: Currency | None) -> Ov
 def _overdue_ladders(draw: st.DrawFn, currency: Currency | None) -> OverdueLadder:
     names = draw(
         st.lists(
-            st.sampled_from(_LADDER_NAMES) | _words(),
+            st.sampled_from(_LADDER_NAMES) | _identifiers(),
             min_size=1,
             max_size=len(_LADDER_NAMES),
             unique=True,
@@ -1629,13 +1635,13 @@ def _register() -> None:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
-    register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _words()))
+    register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _identifiers()))
     register(
         Preferences,
         st.builds(
             Preferences,
             email_opt_out=st.booleans(),
-            unsubscribed=st.frozensets(st.just(PRODUCT.name) | _words(), max_size=3),
+            unsubscribed=st.frozensets(st.just(PRODUCT.name) | _identifiers(), max_size=3),
         ),
     )
 

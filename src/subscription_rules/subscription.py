@@ -22,7 +22,7 @@ from typing import Any
 
 import attrs
 
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect, _shown
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import (
@@ -221,11 +221,20 @@ class PendingChange:
 
 
 def _check_id(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    _require_id(value, attribute.name)
+
+
+def _require_id(value: object, argument: str) -> None:
+    """Refuse an id that is not a non-empty str of at most 200 printable ASCII characters."""
     if not isinstance(value, str) or not value or len(value) > 200:
         raise InvalidArgumentError(
-            f"must be a non-empty str of at most 200 characters, got {value!r}",
-            argument=attribute.name,
+            f"must be a non-empty str of at most 200 characters, got {_shown(value)}",
+            argument=argument,
             value=value,
+        )
+    if not (value.isascii() and value.isprintable()):  # ids go into keys and documents
+        raise InvalidArgumentError(
+            f"must be printable ASCII, got {_shown(value)}", argument=argument, value=value
         )
 
 
@@ -405,6 +414,8 @@ _FIELD_KINDS: tuple[tuple[str, type], ...] = (
     ("currency", Currency),
     ("status", Status),
     ("credit_balance", Money),
+    ("has_payment_method", bool),
+    ("cancel_at_period_end", bool),
 )
 _OPTIONAL_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
     ("suspension_reason", SuspensionReason),

@@ -22,9 +22,9 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules.catalog import Catalog
+from subscription_rules.catalog import Catalog, _check_catalog
 from subscription_rules.credits import apply_credit
-from subscription_rules.errors import _expect
+from subscription_rules.errors import _expect, _names_what_was_passed
 from subscription_rules.invoices import (
     Invoice,
     InvoiceReason,
@@ -34,7 +34,14 @@ from subscription_rules.invoices import (
     sum_lines,
 )
 from subscription_rules.money import Money
-from subscription_rules.periods import BillingPeriod, Interval, days_between, require_aware, zone
+from subscription_rules.periods import (
+    BillingPeriod,
+    Interval,
+    days_between,
+    require_aware,
+    utc_instant,
+    zone,
+)
 from subscription_rules.policy import SEED_POLICY, BillingPolicy
 from subscription_rules.subscription import PendingChange, Status, Subscription
 from subscription_rules.usage import (
@@ -86,6 +93,7 @@ def _overage_so_far(
     )
 
 
+@_names_what_was_passed("at", amounts="usage")
 def upcoming_invoice(
     subscription: Subscription,
     at: datetime,
@@ -117,9 +125,9 @@ def upcoming_invoice(
     ['Personal, monthly, from 1 Dec 2026 to 1 Jan 2027: USD 50.00']
     """
     _expect(subscription, Subscription, "subscription")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
-    require_aware(at, "at")
+    utc_instant(at, "at")  # refuses an instant UTC cannot express (year 1 at +14:00)
     sub = subscription
     if sub.status in {Status.ENDED, Status.SUSPENDED}:
         return None
@@ -211,6 +219,7 @@ class BillingSummary:
     trial_end: datetime | None
 
 
+@_names_what_was_passed("at", amounts="usage")
 def billing_summary(
     subscription: Subscription,
     usage: Usage,
@@ -235,9 +244,10 @@ def billing_summary(
     """
     _expect(subscription, Subscription, "subscription")
     _expect(usage, Usage, "usage")
-    _expect(catalog, Catalog, "catalog")
+    _check_catalog(catalog, subscription.currency)
     _expect(policy, BillingPolicy, "policy")
     at = require_aware(at, "at")
+    utc_instant(at, "at")  # refuses an instant UTC cannot express (year 1 at +14:00)
     sub = subscription
     plan = catalog.plan(sub.plan_id)
     trialing = sub.status is Status.TRIALING

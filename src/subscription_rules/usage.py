@@ -74,7 +74,7 @@ _PROJECTION_ROUNDING = RoundingMode.HALF_UP
 def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
     if not isinstance(value, tuple):
         raise InvalidUsageError(
-            f"expected a tuple of (metric, count) pairs, got {value!r}",
+            f"expected a tuple of (metric, count) pairs, got {_shown(value)}",
             argument="counts",
             value=value,
         )
@@ -82,7 +82,9 @@ def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
     for pair in value:
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
             raise InvalidUsageError(
-                f"expected (metric, count) pairs, got {pair!r}", argument="counts", value=value
+                f"expected (metric, count) pairs, got {_shown(pair)}",
+                argument="counts",
+                value=value,
             )
         name, count = pair
         if type(count) is not int or not 0 <= count <= MAX_COUNT:
@@ -94,7 +96,9 @@ def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
                 value=count,
             )
         if name in seen:
-            raise InvalidUsageError(f"metric {name!r} given twice", argument=name, value=count)
+            raise InvalidUsageError(
+                f"metric {_shown(name)} given twice", argument=name, value=count
+            )
         seen.add(name)
     return tuple(sorted(value))
 
@@ -133,7 +137,9 @@ class Usage:
         merged = dict(counts or {})
         for name, count in named.items():
             if name in merged:
-                raise InvalidUsageError(f"metric {name!r} given twice", argument=name, value=count)
+                raise InvalidUsageError(
+                    f"metric {_shown(name)} given twice", argument=name, value=count
+                )
             merged[name] = count
         return cls(tuple(merged.items()))
 
@@ -240,7 +246,9 @@ class UsageReport:
         for line in self.lines:
             if line.metric.name == metric:
                 return line
-        raise InvalidUsageError(f"no such metric in the report: {metric!r}", argument="metric")
+        raise InvalidUsageError(
+            f"no such metric in the report: {_shown(metric)}", argument="metric"
+        )
 
     @property
     def over_limit(self) -> tuple[MetricUsage, ...]:
@@ -305,6 +313,18 @@ def _check_types(plan: object, usage: object, metrics: object) -> None:
         )
 
 
+def _check_usage(usage: object, metrics: tuple[Metric, ...]) -> Usage:
+    """Refuse ``usage`` unless it is a :class:`Usage` of metrics in ``metrics`` (at the boundary)."""
+    if not isinstance(usage, Usage):
+        raise InvalidArgumentError(
+            f"expected a Usage, got {type(usage).__name__} {_shown(usage)}",
+            argument="usage",
+            value=usage,
+        )
+    _check_known(usage, metrics)
+    return usage
+
+
 def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
     if not usage.counts:
         return
@@ -312,7 +332,7 @@ def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
     for name, count in usage.counts:
         if name not in known:
             raise InvalidUsageError(
-                f"unknown metric {name!r}; known metrics: {', '.join(sorted(known))}",
+                f"unknown metric {_shown(name)}; known metrics: {', '.join(sorted(known))}",
                 argument=name,
                 value=count,
             )
@@ -500,7 +520,7 @@ def overage_lines(
     _check_types(plan, usage, metrics)
     if not isinstance(rounding, RoundingMode):
         raise InvalidArgumentError(
-            f"expected a RoundingMode, got {type(rounding).__name__} {rounding!r}",
+            f"expected a RoundingMode, got {type(rounding).__name__} {_shown(rounding)}",
             argument="rounding",
             value=rounding,
         )
