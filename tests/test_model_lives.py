@@ -58,9 +58,12 @@ for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle
   in which case the suspended part of the paid period (up to its end) is free — granted at
   reinstatement; a suspension that ends in cancellation keeps what was billed (Stripe does not
   prorate a cancellation by default).
-- Periods that end while suspended (for a policy violation or for payment) or while marked
-  unpaid (``RetriesExhausted.MARK_UNPAID``, Stripe's ``unpaid``: no further invoices are
-  attempted) are not billed: free. On resumption (reinstatement, or the overdue invoice paid)
+- Marked unpaid (``RetriesExhausted.MARK_UNPAID``, Stripe's ``unpaid``): periods go on being
+  billed and cost as usual; their invoices are issued but held (not attempted) until the
+  invoice whose retries ran out is paid, and plan changes are refused meanwhile. A held
+  invoice counts as charged when it is issued (it is open on the subscription).
+- Periods that end while suspended (for a policy violation or for payment) are not billed:
+  free. On resumption (reinstatement, or the overdue invoice paid)
   the rest of the period holding that instant is billed pro rata from it; a pending change
   whose time came meanwhile applies then (restarting the cycle there if its interval
   differs).
@@ -139,6 +142,7 @@ from subscription_rules import (
     advance,
     cancel,
     change_plan,
+    marked_unpaid,
     next_wakeup,
     record_payment,
     reinstate,
@@ -482,7 +486,7 @@ class Oracle:
             return self.trial_end, "trial_end"
         if self.period is None:
             return None
-        if (self.status in BILLING and not self.unpaid) or (
+        if self.status in BILLING or (
             self.cancel_pending and self.status in {*BILLING, Status.SUSPENDED}
         ):
             return self.period.end, "period_end"
@@ -505,6 +509,12 @@ class Oracle:
                 self.trial_end_event()
             else:
                 self.period_end_event(usage)
+
+
+def held(before: Subscription, charge: ChargeInvoice) -> bool:
+    """Whether ``charge`` is the first attempt of an invoice held while marked unpaid."""
+    item = before.open_invoice(charge.invoice.id)
+    return item is not None and item.attempts == 0
 
 
 def _months(interval: Interval) -> int:
@@ -670,7 +680,12 @@ class Lives(RuleBasedStateMachine):
                         ), cause
                     if before.status is Status.TRIALING and cause != "advance":
                         raise AssertionError(f"{cause} charged during a trial")
-                    if unpaid and effect.invoice.reason is InvoiceReason.RENEWAL:
+                    if (
+                        unpaid
+                        and marked_unpaid(decision.subscription, self.policy)
+                        and effect.invoice.reason is InvoiceReason.RENEWAL
+                        and (before.open_invoice(effect.invoice.id) is None or held(before, effect))
+                    ):
                         raise AssertionError(f"{cause}: a renewal charged while marked unpaid")
                 # (d) a key always names the same invoice and amount
                 self._key(effect)
@@ -687,7 +702,12 @@ class Lives(RuleBasedStateMachine):
                 assert kinds & NOTICE_FOR_STATUS[after], (before.status, after, kinds)
         # (h) the decision names the next instant time alone changes something
         assert decision.next_wakeup == next_wakeup(decision.subscription, policy=self.policy), cause
-        for invoice in decision.invoices:
+        issued = [
+            *decision.invoices,
+            # Issued but held while marked unpaid: charged later, billed now.
+            *(item.invoice for item in decision.subscription.open_invoices if item.attempts == 0),
+        ]
+        for invoice in issued:
             if invoice.id not in self.invoiced:  # a retry charges the same invoice again
                 self.invoiced.add(invoice.id)
                 self.charges.extend(line.amount.minor for line in invoice.lines)
@@ -824,7 +844,7 @@ class Lives(RuleBasedStateMachine):
                 o.end(at)
             else:
                 if o.unpaid and after is Status.ACTIVE:
-                    o.resume(at, credit=False)
+                    o.unpaid = False  # billing went on while unpaid: nothing to resume
                 if (
                     NoticeKind.FINAL_ATTEMPT_FAILED in kinds
                     and self.policy.retries_exhausted is RetriesExhausted.MARK_UNPAID

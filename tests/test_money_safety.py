@@ -33,7 +33,9 @@ from subscription_rules import (
     Price,
     ProrationBilling,
     ProrationUnit,
+    RefusalReason,
     Refused,
+    RetriesExhausted,
     Subscription,
     SuspendedTime,
     Usage,
@@ -41,10 +43,13 @@ from subscription_rules import (
     cancel,
     change_plan,
     default_catalog,
+    marked_unpaid,
+    record_payment,
     reinstate,
     start_subscription,
     suspend,
 )
+from subscription_rules.dunning import Declined, DeclineKind
 from subscription_rules.errors import (
     InvalidArgumentError,
     InvalidPeriodError,
@@ -530,3 +535,35 @@ def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> No
     sub = advance(sub, t2, catalog=catalog, policy=policy).subscription
     second = decided(reinstate(sub, t2, catalog=catalog, policy=policy))
     assert credited(second) == ["USD -0.05"]
+
+
+def test_a_plan_change_is_refused_while_the_subscription_is_marked_unpaid() -> None:
+    """Marked unpaid (Stripe's ``unpaid``): nothing is charged, so a change could not be billed.
+
+    Personal from 1 Nov 2026, its first charge declined for good (hard, no new
+    card within the 14-day window): marked unpaid on 15 Nov. An upgrade on
+    16 Nov would credit USD 25.00 of time never paid and charge USD 75.00 that
+    is never attempted; it is refused until the invoice is paid.
+    """
+    policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.MARK_UNPAID)
+    start = start_subscription(
+        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=policy
+    )
+    (charge,) = (e for e in start.effects if isinstance(e, ChargeInvoice))
+    sub = decided(
+        record_payment(
+            start.subscription,
+            charge.idempotency_key,
+            Declined(DeclineKind.HARD),
+            NOV_1,
+            catalog=CATALOG,
+            policy=policy,
+        )
+    ).subscription
+    sub = advance(sub, utc(2026, 11, 16), catalog=CATALOG, policy=policy).subscription
+    assert marked_unpaid(sub, policy)
+    refused = change_plan(
+        sub, "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=FITS, policy=policy
+    )
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.BLOCKED_WHILE_OVERDUE

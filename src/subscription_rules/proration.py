@@ -43,6 +43,7 @@ from subscription_rules._units import (
     unit_name,
     units,
 )
+from subscription_rules.access import marked_unpaid
 from subscription_rules.catalog import Catalog, MoveKind, Plan, _check_catalog, classify_move
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
@@ -198,6 +199,13 @@ def _resolve(
         return Refused(
             RefusalReason.BLOCKED_WHILE_OVERDUE,
             f"plan changes are blocked while overdue ({sub.overdue_state})",
+        )
+    if marked_unpaid(sub, policy):
+        # Nothing is charged while unpaid, so a change's invoice could not be collected.
+        return Refused(
+            RefusalReason.BLOCKED_WHILE_OVERDUE,
+            "plan changes are blocked while the subscription is marked unpaid: "
+            "pay the invoice whose retries ran out first",
         )
     current = catalog.plan(sub.plan_id)
     target = catalog.plan(plan_id)
