@@ -25,6 +25,7 @@ from subscription_rules import (
     advance,
     default_catalog,
     record_payment,
+    reinstate,
     start_subscription,
     suspend,
     update_payment_method,
@@ -349,3 +350,22 @@ def test_the_retry_scheduled_notice_names_the_attempt_it_announces() -> None:
     (notice,) = card.notices
     assert (notice.kind, notice.fact("attempt")) == (NoticeKind.RETRY_SCHEDULED, 2)
     assert notice.key == "sub_1:retry_scheduled:sub_1-INV-0002:2"
+
+
+def test_a_decline_recorded_while_suspended_is_retried_after_reinstatement() -> None:
+    # The 1 Dec renewal's charge is in flight when support suspends the account (1 Dec
+    # 1:00); its decline arrives at 2:00. Nothing is charged while suspended, but the decline
+    # still follows the schedule: the retry falls due 1 Dec + 1 day. Reinstated on 3 Dec, the
+    # retry that fell due meanwhile is made at once (it used to get no retry at all, and the
+    # invoice was never collected again).
+    sub, charge = renewal_due()
+    suspended = ok(suspend(sub, utc(2026, 12, 1, 1)))
+    declined = ok(
+        record_payment(
+            suspended.subscription, charge.idempotency_key, SOFT, utc(2026, 12, 1, 2),
+            catalog=CATALOG,
+        )
+    )  # fmt: skip
+    assert keys(declined) == []
+    back = ok(reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG))
+    assert keys(back) == ["sub_1:charge:sub_1-INV-0002:attempt-2"]

@@ -1516,12 +1516,14 @@ def _record_decline(
     # RESTRICT withdraws access at the first failure (also of an invoice already past due).
     effects: list[Effect] = list(_access_change(had_access, _with_invoice(sub, item), policy))
     schedule = policy.retry_schedule
-    if sub.status not in _BILLING:
-        # Ended or suspended: recorded, never retried (no charge outside billing states).
+    if sub.status is Status.ENDED:
+        # Recorded, never retried (no charge once ended).
         item = attrs.evolve(item, next_retry_at=None)
         return _with_invoice(sub, item), (
             _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item),
         )
+    # Suspended: the schedule still runs, so the retry is made once billing resumes; nothing
+    # is charged meanwhile (see _charge_due).
     if outcome.kind is DeclineKind.HARD:
         item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=True)
         sub = _with_invoice(sub, item)
@@ -1552,7 +1554,7 @@ def _record_decline(
     effects.append(
         _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, ("next_retry", local_retry))
     )
-    if retry_at <= at:  # reported late: the retry's time has come already
+    if retry_at <= at and sub.status in _BILLING:  # reported late: its time has come
         sub, charge = _retry_charge(sub, item)
         effects.append(charge)
     return sub, tuple(effects)
