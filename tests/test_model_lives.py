@@ -33,11 +33,13 @@ its start: the seconds, or the local days ``date(t) − date(s)``, plus one with
 ``ChangeDay.OLD_PLAN`` when ``t`` is a plan change (the old plan pays the day of the change —
 also at the period's first instant), capped at ``D``. With ``fixed_denominator_days = N``
 (Kill Bill's 30-day months; drawn only for monthly-only catalogs) ``D = N`` days and
-``F(t) = min(days(s, t), N)``: every day costs 1/N of the price until N days are used, so a
-whole period costs exactly its price, the parts of a split period add up to the whole (the
-numerator is adjusted, not just the denominator) and an unused February credits all of it.
-(Kill Bill's exact day-count for short and long months is not published; this reading is
-the one where both of those properties hold with one count.) Resuming billing after a
+``F(t)`` is Kill Bill's fixed-days count (its TestInvoiceDateUtilsWithFixedProration): the
+actual units, with the month's difference from ``N`` taken where a span reaches the next
+month (a long month's extra days count nothing just before that turn, a short month's
+missing days are added at it), so a whole period costs exactly its price, the parts of a
+split period add up to the whole (the numerator is adjusted, not just the denominator) and
+an unused February credits all of it. With ``BOTH_ENDS`` a credited span ending inside the
+period (suspended time) also counts the day it ends on. Resuming billing after a
 suspension is not a plan change: the customer pays the day access comes back.
 
 Cost. The cost of a period is the sum over the plans in effect: ``price × (F(b) − F(a)) / D``
@@ -96,7 +98,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -323,18 +325,61 @@ class Oracle:
             return int((p.end - p.start).total_seconds())
         return fixed if fixed is not None else self._days(p.start, p.end)
 
+    def _raw(self, a: datetime, b: datetime) -> int:
+        if self.policy.proration_unit is ProrationUnit.SECOND:
+            return int((b - a).total_seconds())
+        return self._days(a, b)
+
+    def _fixed(self, p: Period, t: datetime, fixed: int) -> int:
+        """Kill Bill's fixed-days count from the period's start to ``t``.
+
+        Actual units; where a span reaches the next month (the first local midnight of
+        a 1st after the start, or the period's end if sooner) the month's difference from
+        ``fixed`` days is taken: a long month's extra days count nothing just before that
+        turn, a short month's missing days are added at it (Kill Bill's
+        TestInvoiceDateUtilsWithFixedProration: 23 May → 15 Jun and 23 Feb → 15 Mar are
+        both 22 days of 30).
+        """
+        unit = 86_400 if self.policy.proration_unit is ProrationUnit.SECOND else 1
+        first = p.start.astimezone(self.tz).date()
+        month = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        turn = min(datetime.combine(month, datetime.min.time(), self.tz).astimezone(UTC), p.end)
+        raw, whole, reach = (
+            self._raw(p.start, t),
+            self._raw(p.start, p.end),
+            self._raw(p.start, turn),
+        )
+        if whole <= fixed * unit:
+            return raw + (fixed * unit - whole if raw >= reach else 0)
+        excess = whole - fixed * unit
+        free_from = max(reach - excess, 0)
+        return raw - min(max(raw - free_from, 0), excess)
+
     def units(self, p: Period, t: datetime, *, change: bool) -> int:
         """F(t): the units from the period's start to ``t``."""
         d = self.denominator(p)
         if t >= p.end:
             return d
-        if self.policy.proration_unit is ProrationUnit.SECOND:
-            raw = int((t - p.start).total_seconds())
-        else:
-            raw = self._days(p.start, t)
-            if change and self.policy.change_day is ChangeDay.OLD_PLAN:
-                raw += 1
+        fixed = self.policy.fixed_denominator_days
+        raw = self._raw(p.start, t) if fixed is None else self._fixed(p, t, fixed)
+        if (
+            change
+            and self.policy.proration_unit is ProrationUnit.DAY
+            and self.policy.change_day is ChangeDay.OLD_PLAN
+        ):
+            raw += 1
         return max(0, min(raw, d))
+
+    def _ends_inside(self, p: Period, y: datetime) -> int:
+        """With ``BOTH_ENDS`` a span ending inside the period also counts the day it ends on."""
+        if (
+            self.policy.proration_unit is not ProrationUnit.DAY
+            or self.policy.day_count is not DayCount.BOTH_ENDS
+            or y >= p.end
+        ):
+            return 0
+        local = y.astimezone(self.tz)
+        return 0 if local.time() == datetime.min.time() else 1
 
     def period_cost(self, p: Period, upto: datetime | None = None) -> Fraction:
         d = self.denominator(p)
@@ -345,7 +390,9 @@ class Oracle:
             b = marks[i + 1][0] if i + 1 < len(marks) else stop
             total += price * max(min(b, stop) - min(a, stop), 0)
         for x, y, price in p.credits:
-            total -= price * (self.units(p, y, change=False) - self.units(p, x, change=False))
+            days = self.units(p, y, change=False) - self.units(p, x, change=False)
+            days = min(days + self._ends_inside(p, y), d - self.units(p, x, change=False))
+            total -= price * days
         return Fraction(total, d)
 
     def total(self) -> Fraction:
