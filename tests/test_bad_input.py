@@ -114,7 +114,7 @@ if TYPE_CHECKING:
 
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
-FIRST_CHARGE = "sub_1:charge:sub_1-INV-0001:attempt-1"
+FIRST_CHARGE = "sub_1:charge:sub_1-INV-0001:due-5000:attempt-1"
 NOV_16 = datetime(2026, 11, 16, tzinfo=UTC)
 DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
 NAIVE = datetime(2026, 11, 10)  # noqa: DTZ001 - the point: no time zone

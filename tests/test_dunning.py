@@ -148,11 +148,11 @@ def test_renewal_declined_once_then_paid_on_the_second_retry() -> None:
     assert first.notices[0].fact("next_retry") == utc(2026, 12, 2)
     assert first.next_wakeup == utc(2026, 12, 2)
     retry1 = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
-    assert charges(retry1) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(retry1) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     second = outcome(retry1.subscription, invoice, SOFT, utc(2026, 12, 2))
     assert second.next_wakeup == utc(2026, 12, 4)
     retry2 = advance(second.subscription, utc(2026, 12, 4), catalog=CATALOG)
-    assert charges(retry2) == [f"sub_1:charge:{invoice}:attempt-3"]
+    assert charges(retry2) == [f"sub_1:charge:{invoice}:due-5000:attempt-3"]
     paid = outcome(retry2.subscription, invoice, Succeeded(), utc(2026, 12, 4))
     assert paid.subscription.status is Status.ACTIVE
     assert kinds(paid) == ["payment_succeeded", "payment_recovered"]
@@ -198,7 +198,7 @@ def test_hard_decline_waits_for_a_new_payment_method_then_retries_at_once() -> N
     waited = advance(declined.subscription, utc(2026, 12, 10), catalog=CATALOG)
     assert charges(waited) == []
     updated = update_payment_method(waited.subscription, utc(2026, 12, 10), catalog=CATALOG)
-    assert charges(updated) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(updated) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     assert kinds(updated) == ["retry_scheduled"]
     paid = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 10))
     assert paid.subscription.status is Status.ACTIVE
@@ -214,7 +214,7 @@ def test_hard_decline_without_a_new_card_suspends_at_the_deadline_and_paying_rei
     assert suspended.subscription.status is Status.SUSPENDED
     assert kinds(suspended) == ["final_attempt_failed", "account_suspended"]
     updated = update_payment_method(suspended.subscription, utc(2026, 12, 20), catalog=CATALOG)
-    assert charges(updated) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(updated) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     back = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 20))
     assert back.subscription.status is Status.ACTIVE
     assert RestoreAccess() in back.effects
@@ -269,7 +269,7 @@ def test_success_recorded_twice_is_counted_once() -> None:
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.ALREADY_PAID
     unknown = record_payment(
-        paid.subscription, "other:charge:other-INV-9:attempt-1", SOFT, utc(2026, 12, 1),
+        paid.subscription, "other:charge:other-INV-9:due-5000:attempt-1", SOFT, utc(2026, 12, 1),
         catalog=CATALOG,
     )  # fmt: skip
     assert isinstance(unknown, Refused)
@@ -318,7 +318,7 @@ def test_a_decline_reported_late_charges_the_due_retry_at_once() -> None:
     late = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
     second = outcome(late.subscription, invoice, SOFT, utc(2026, 12, 5))
     # After two declines the next retry is 1 Dec + 3 days = 4 Dec, already past on 5 Dec.
-    assert charges(second) == [f"sub_1:charge:{invoice}:attempt-3"]
+    assert charges(second) == [f"sub_1:charge:{invoice}:due-5000:attempt-3"]
 
 
 def test_no_retry_after_the_subscription_ended() -> None:
@@ -329,7 +329,7 @@ def test_no_retry_after_the_subscription_ended() -> None:
     ended = advance(cancelled.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
     # Retries run until the period ends (the invoice is for time already used): the 2 Dec
     # retry is charged; its outcome is not reported, so nothing else is tried before 1 Jan.
-    assert charges(ended) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(ended) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     assert ended.subscription.status is Status.ENDED
     # A decline reported after the end schedules nothing, and nothing is charged later.
     late = outcome(ended.subscription, invoice, SOFT, utc(2027, 1, 2), policy)
@@ -454,14 +454,14 @@ def test_paying_the_oldest_unpaid_invoice_restores_access_and_charges_what_was_h
     card = update_payment_method(
         later.subscription, utc(2027, 2, 15), catalog=CATALOG, policy=MARK_UNPAID
     )
-    assert charges(card) == [f"sub_1:charge:{invoice}:attempt-5"]
+    assert charges(card) == [f"sub_1:charge:{invoice}:due-5000:attempt-5"]
     assert not any(isinstance(e, RestoreAccess) for e in card.effects)
     assert has_access(card.subscription, MARK_UNPAID) is False
     paid = outcome(card.subscription, invoice, Succeeded(), utc(2027, 2, 15), MARK_UNPAID)
     assert RestoreAccess() in paid.effects
     assert charges(paid) == [
-        "sub_1:charge:sub_1-INV-0003:attempt-1",
-        "sub_1:charge:sub_1-INV-0004:attempt-1",
+        "sub_1:charge:sub_1-INV-0003:due-5000:attempt-1",
+        "sub_1:charge:sub_1-INV-0004:due-5000:attempt-1",
     ]
     assert (paid.subscription.status, has_access(paid.subscription, MARK_UNPAID)) == (
         Status.ACTIVE,
@@ -487,11 +487,11 @@ def test_a_retry_that_fell_due_while_suspended_is_made_on_reinstatement() -> Non
     suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 12)))
     back = ok(reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG))
     assert back.subscription.status is Status.PAST_DUE
-    assert charges(back) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(back) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     # Declined too: the next retry (1 Dec + 3 days = 4 Dec) has passed as well, so it is
     # made at once, and the one after falls on 1 Dec + 5 days.
     again = outcome(back.subscription, invoice, SOFT, utc(2026, 12, 5, 1))
-    assert charges(again) == [f"sub_1:charge:{invoice}:attempt-3"]
+    assert charges(again) == [f"sub_1:charge:{invoice}:due-5000:attempt-3"]
     third = outcome(again.subscription, invoice, SOFT, utc(2026, 12, 5, 2))
     assert third.next_wakeup == utc(2026, 12, 6)
 
@@ -511,7 +511,7 @@ def test_a_retry_that_fell_due_before_another_outcome_is_made_at_once() -> None:
     )  # fmt: skip
     (upgrade,) = upgraded.invoices
     paid = outcome(upgraded.subscription, upgrade.id, Succeeded(), utc(2026, 12, 3))
-    assert charges(paid) == [f"sub_1:charge:{renewal}:attempt-2"]
+    assert charges(paid) == [f"sub_1:charge:{renewal}:due-15000:attempt-2"]
 
 
 def test_a_retry_passed_over_by_a_command_is_made_at_the_next_advance() -> None:
@@ -523,7 +523,7 @@ def test_a_retry_passed_over_by_a_command_is_made_at_the_next_advance() -> None:
     cancelled = ok(cancel(declined.subscription, utc(2026, 12, 3)))
     assert cancelled.next_wakeup == utc(2026, 12, 3)
     moved = advance(cancelled.subscription, utc(2026, 12, 3), catalog=CATALOG)
-    assert charges(moved) == [f"sub_1:charge:{invoice}:attempt-2"]
+    assert charges(moved) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     assert advance(moved.subscription, utc(2026, 12, 3), catalog=CATALOG).effects == ()
 
 

@@ -133,7 +133,7 @@ def test_a_decline_delivered_twice_is_counted_once() -> None:
     (item,) = first.subscription.open_invoices
     assert (item.declines, item.next_retry_at) == (1, utc(2026, 12, 2))
     retried = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
-    assert keys(retried) == ["sub_1:charge:sub_1-INV-0002:attempt-2"]
+    assert keys(retried) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
 
 
 def test_a_retry_after_a_gateway_error_reuses_the_unanswered_attempts_key() -> None:
@@ -167,7 +167,7 @@ def test_a_retry_after_a_gateway_error_on_a_later_attempt_reuses_that_attempts_k
     at = utc(2026, 12, 1)
     sub = ok(record_payment(sub, charge.idempotency_key, SOFT, at, catalog=CATALOG)).subscription
     retry = advance(sub, utc(2026, 12, 2), catalog=CATALOG)
-    attempt_2 = "sub_1:charge:sub_1-INV-0002:attempt-2"
+    attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
     assert keys(retry) == [attempt_2]
     sub, at = retry.subscription, utc(2026, 12, 2)
     sent = []
@@ -216,7 +216,7 @@ def test_an_outcome_for_an_earlier_attempt_is_stale_and_changes_nothing() -> Non
         assert isinstance(stale, Refused)
         assert stale.reason is RefusalReason.DUPLICATE_OUTCOME
     paid = record_payment(
-        sub, "sub_1:charge:sub_1-INV-0002:attempt-2", Succeeded(), utc(2026, 12, 2, 1),
+        sub, "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2", Succeeded(), utc(2026, 12, 2, 1),
         catalog=CATALOG,
     )  # fmt: skip
     assert ok(paid).subscription.status is Status.ACTIVE
@@ -271,7 +271,7 @@ def test_every_attempt_of_a_paid_invoice_is_refused_as_already_paid() -> None:
         record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
     )
     sub = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG).subscription
-    attempt_2 = "sub_1:charge:sub_1-INV-0002:attempt-2"
+    attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
     paid = ok(record_payment(sub, attempt_2, Succeeded(), utc(2026, 12, 2), catalog=CATALOG))
     for key in (attempt_2, RENEWAL_KEY):
         again = record_payment(
@@ -310,7 +310,7 @@ def test_the_attempt_must_be_a_str() -> None:
     "attempt",
     [
         "sub_1-INV-0002",  # the invoice's id, not an attempt's key
-        "sub_1:charge:sub_1-INV-2:attempt-1",  # the number written without its zeros
+        "sub_1:charge:sub_1-INV-2:due-5000:attempt-1",  # the number written without its zeros
         "sub_1:renewal:2026-12-01T00:00:00Z",  # the same instant written another way
         "sub_1-INV-2",
         "sub_1-CN-0002",  # a credit note's number
@@ -346,7 +346,7 @@ def test_the_retry_scheduled_notice_names_the_attempt_it_announces() -> None:
         record_payment(sub, charge.idempotency_key, hard, utc(2026, 12, 1), catalog=CATALOG)
     )
     card = update_payment_method(declined.subscription, utc(2026, 12, 5), catalog=CATALOG)
-    assert keys(card) == ["sub_1:charge:sub_1-INV-0002:attempt-2"]
+    assert keys(card) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
     (notice,) = card.notices
     assert (notice.kind, notice.fact("attempt")) == (NoticeKind.RETRY_SCHEDULED, 2)
     assert notice.key == "sub_1:retry_scheduled:sub_1-INV-0002:2"
@@ -368,4 +368,4 @@ def test_a_decline_recorded_while_suspended_is_retried_after_reinstatement() -> 
     )  # fmt: skip
     assert keys(declined) == []
     back = ok(reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG))
-    assert keys(back) == ["sub_1:charge:sub_1-INV-0002:attempt-2"]
+    assert keys(back) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]

@@ -469,7 +469,7 @@ def test_refund_destination_never_refunds_more_than_was_paid() -> None:
     before_payment = change(unpaid, "personal", utc(2026, 11, 16), policy=policy)
     assert not any(isinstance(e, RefundPayment) for e in before_payment.effects)
     assert before_payment.subscription.credit_balance.minor == 12500
-    key = "sub_1:charge:sub_1-INV-0001:attempt-1"
+    key = "sub_1:charge:sub_1-INV-0001:due-30000:attempt-1"
     paid = record_payment(unpaid, key, Succeeded(), utc(2026, 11, 1), catalog=CATALOG)
     assert isinstance(paid, Decision)
     decision = change(paid.subscription, "personal", utc(2026, 11, 16), policy=policy)

@@ -289,7 +289,7 @@ VALID: dict[str, object] = {
     "simulate.script": (Step(NOV_10, Cancel()),),
     "simulate.until": DEC_1,
     "start_subscription.at": NOV_1,
-    "record_payment.attempt": "sub_1:charge:sub_1-INV-0001:attempt-1",
+    "record_payment.attempt": "sub_1:charge:sub_1-INV-0001:due-5000:attempt-1",
     "record_payment.outcome": subscription_rules.dunning.Succeeded(),
     "quote_change.plan_id": "advanced",
     "change_plan.plan_id": "advanced",

@@ -24,9 +24,14 @@ from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.subscription import OpenInvoice, Subscription
 
 
-def invoice_key(subscription_id: str, invoice_id: str, attempt: int = 1) -> str:
-    """The idempotency key of a charge: subscription, invoice and attempt."""
-    return f"{subscription_id}:charge:{invoice_id}:attempt-{attempt}"
+def invoice_key(subscription_id: str, invoice_id: str, amount_due: Money, attempt: int = 1) -> str:
+    """The idempotency key of a charge: subscription, invoice, amount and attempt.
+
+    A command re-run from the same stored value with other input (another
+    instant, other usage) issues the same invoice number for another amount:
+    the key covers the amount, so one key never names two different charges.
+    """
+    return f"{subscription_id}:charge:{invoice_id}:due-{amount_due.minor}:attempt-{attempt}"
 
 
 def renewal_key(subscription_id: str, period_start: datetime, amount_due: Money) -> str:
@@ -66,7 +71,7 @@ def draft_invoice(
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
     if renewal:
         key = renewal_key(sub.id, period_start, invoice.amount_due)
-    charge = ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id))
+    charge = ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id, invoice.amount_due))
     changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).

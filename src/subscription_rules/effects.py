@@ -57,7 +57,7 @@ class ChargeInvoice:
     >>> charge.invoice.id, str(charge.amount)
     ('sub_1-INV-0001', 'USD 150.00')
     >>> charge.idempotency_key
-    'sub_1:charge:sub_1-INV-0001:attempt-1'
+    'sub_1:charge:sub_1-INV-0001:due-15000:attempt-1'
     """
 
     invoice: Invoice
@@ -229,7 +229,7 @@ class Decision:
     >>> [str(invoice.amount_due) for invoice in d.invoices], [n.kind.value for n in d.notices]
     (['USD 150.00'], ['subscription_started'])
     >>> d.invoices[0].id, d.effects[0].idempotency_key
-    ('sub_1-INV-0001', 'sub_1:charge:sub_1-INV-0001:attempt-1')
+    ('sub_1-INV-0001', 'sub_1:charge:sub_1-INV-0001:due-15000:attempt-1')
     >>> d.next_wakeup.isoformat()
     '2026-12-01T00:00:00+00:00'
     """

@@ -289,9 +289,9 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
     Raised by the test gateway of :mod:`subscription_rules.testing`, as a real
     payment provider refuses such a request.
 
-    >>> raise IdempotencyConflictError("s:charge:s-INV-0001:attempt-1", "USD 50.00", "USD 60.00")
+    >>> raise IdempotencyConflictError("s:charge:s-INV-0001:due-5000:attempt-1", "USD 50.00", "USD 60.00")
     Traceback (most recent call last):
-    subscription_rules.errors.IdempotencyConflictError: idempotency_key: 's:charge:s-INV-0001:attempt-1' was used for USD 50.00, now for USD 60.00
+    subscription_rules.errors.IdempotencyConflictError: idempotency_key: 's:charge:s-INV-0001:due-5000:attempt-1' was used for USD 50.00, now for USD 60.00
     """
 
     def __init__(self, key: str, first: str, second: str) -> None:

@@ -1221,7 +1221,7 @@ def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, E
         resent = attrs.evolve(item, next_retry_at=None, in_flight=True)
         return _with_invoice(sub, resent), ChargeInvoice(item.invoice, item.attempt_key)
     attempts = item.attempts + 1
-    key = invoice_key(sub.id, item.id, attempts)
+    key = invoice_key(sub.id, item.id, item.invoice.amount_due, attempts)
     item = attrs.evolve(
         item, attempts=attempts, attempt_key=key, next_retry_at=None, in_flight=True
     )
@@ -1610,7 +1610,7 @@ def record_payment(
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
     >>> first = start.effects[0].idempotency_key
     >>> first
-    's:charge:s-INV-0001:attempt-1'
+    's:charge:s-INV-0001:due-5000:attempt-1'
     >>> d = record_payment(start.subscription, first, Declined(DeclineKind.SOFT),
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
     >>> d.subscription.status.value, d.notices[0].fact("next_retry").date().isoformat()
@@ -1621,14 +1621,14 @@ def record_payment(
     >>> retry = advance(d.subscription, datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
     >>> second = retry.effects[0].idempotency_key
     >>> second
-    's:charge:s-INV-0001:attempt-2'
+    's:charge:s-INV-0001:due-5000:attempt-2'
     >>> paid = record_payment(retry.subscription, second, Succeeded(),
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
     >>> paid.subscription.status.value, [n.kind.value for n in paid.notices]
     ('active', ['payment_succeeded', 'payment_recovered'])
     >>> record_payment(paid.subscription, second, Succeeded(),
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
-    "charge attempt 's:charge:s-INV-0001:attempt-2' was for s-INV-0001, already paid"
+    "charge attempt 's:charge:s-INV-0001:due-5000:attempt-2' was for s-INV-0001, already paid"
     """
     _expect(subscription, Subscription, "subscription")
     _expect(attempt, str, "attempt")

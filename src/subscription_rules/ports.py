@@ -68,7 +68,7 @@ class ChargeRequest:
     """Collect ``amount`` for ``invoice_id``; ``idempotency_key`` makes a repeat harmless.
 
     >>> from subscription_rules import Money
-    >>> ChargeRequest("s", "c", "s-INV-0001", Money.of("50", "USD"), "s:charge:s-INV-0001:attempt-1").amount
+    >>> ChargeRequest("s", "c", "s-INV-0001", Money.of("50", "USD"), "s:charge:s-INV-0001:due-5000:attempt-1").amount
     Money.of('50.00', 'USD')
     """
 

@@ -160,7 +160,7 @@ class OpenInvoice:
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> [(o.id, o.attempts, o.attempt_key, o.in_flight) for o in sub.open_invoices]
-    [('s-INV-0001', 1, 's:charge:s-INV-0001:attempt-1', True)]
+    [('s-INV-0001', 1, 's:charge:s-INV-0001:due-5000:attempt-1', True)]
     """
 
     invoice: Invoice
