@@ -567,3 +567,23 @@ def test_a_plan_change_is_refused_while_the_subscription_is_marked_unpaid() -> N
     )
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.BLOCKED_WHILE_OVERDUE
+
+
+def test_a_final_invoice_rerun_with_other_usage_gets_another_key() -> None:
+    """Cancelled in November; the period end bills the final overage, re-run with other usage.
+
+    Personal allows 100,000 sessions at USD 5.00 per 1,000 over: 101,000 bill a
+    final USD 5.00, 102,000 a final USD 10.00 — the same invoice number, two
+    charges, so two keys (found by the model-based test).
+    """
+    sub = decided(cancel(started("personal"), utc(2026, 11, 10))).subscription
+    finals = [
+        advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=n))
+        for n in (101_000, 102_000)
+    ]
+    charges = [e for d in finals for e in d.effects if isinstance(e, ChargeInvoice)]
+    assert [(c.invoice.id, str(c.amount)) for c in charges] == [
+        ("s-INV-0002", "USD 5.00"),
+        ("s-INV-0002", "USD 10.00"),
+    ]
+    assert charges[0].idempotency_key != charges[1].idempotency_key
