@@ -242,6 +242,16 @@ PISTOL = Catalog(
 )
 
 
+def pistol_to_shotgun(start: datetime, at: datetime) -> Decision:
+    """Pistol (USD 19.95) billed from ``start`` with fixed 30-day months; Shotgun from ``at``."""
+    sub = start_subscription(
+        "s", "c", "pistol", MONTHLY, start, catalog=PISTOL, trial=False, policy=FIXED_30
+    ).subscription
+    return decided(
+        change_plan(sub, "shotgun", MONTHLY, at, catalog=PISTOL, usage=Usage(), policy=FIXED_30)
+    )
+
+
 def test_fixed_days_an_unused_february_credits_exactly_the_price() -> None:
     """Advanced from 1 Feb 2027 (28 days), Personal at once on 1 Feb: all of it unused.
 
@@ -275,16 +285,7 @@ def test_fixed_days_reproduce_kill_bills_leading_and_trailing_figures() -> None:
     19.95 × 22/30 = USD 14.63 (Kill Bill's repair −14.63), and the 8 days used,
     15 → 23 May, are worth 19.95 × 8/30 = 5.32: 14.63 + 5.32 = 19.95.
     """
-    sub = start_subscription(
-        "s", "c", "pistol", MONTHLY, utc(2023, 5, 15), catalog=PISTOL, trial=False,
-        policy=FIXED_30,
-    ).subscription  # fmt: skip
-    moved = decided(
-        change_plan(
-            sub, "shotgun", MONTHLY, utc(2023, 5, 23), catalog=PISTOL, usage=Usage(),
-            policy=FIXED_30,
-        )
-    )  # fmt: skip
+    moved = pistol_to_shotgun(utc(2023, 5, 15), utc(2023, 5, 23))
     assert credited(moved) == ["USD -14.63"]
     assert charged(moved) == ["USD 183.30"]  # 249.95 × 22/30 = 183.296…
 
@@ -295,16 +296,7 @@ def test_fixed_days_split_a_february_into_parts_that_add_up_to_the_price() -> No
     Pistol billed on the 15th; on 23 Feb 2023 (8 days into 15 Feb → 15 Mar):
     unused 19.95 × 22/30 = USD 14.63, the same as in May.
     """
-    sub = start_subscription(
-        "s", "c", "pistol", MONTHLY, utc(2023, 2, 15), catalog=PISTOL, trial=False,
-        policy=FIXED_30,
-    ).subscription  # fmt: skip
-    moved = decided(
-        change_plan(
-            sub, "shotgun", MONTHLY, utc(2023, 2, 23), catalog=PISTOL, usage=Usage(),
-            policy=FIXED_30,
-        )
-    )  # fmt: skip
+    moved = pistol_to_shotgun(utc(2023, 2, 15), utc(2023, 2, 23))
     assert credited(moved) == ["USD -14.63"]
 
 
