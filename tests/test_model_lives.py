@@ -390,6 +390,8 @@ class Oracle:
             b = marks[i + 1][0] if i + 1 < len(marks) else stop
             total += price * max(min(b, stop) - min(a, stop), 0)
         for x, y, price in p.credits:
+            if y <= x:  # suspended and reinstated at one instant: nothing to credit
+                continue
             days = self.units(p, y, change=False) - self.units(p, x, change=False)
             days = min(days + self._ends_inside(p, y), d - self.units(p, x, change=False))
             total -= price * days

@@ -529,36 +529,59 @@ def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> No
     assert credited(second) == ["USD -0.05"]
 
 
+MARK_UNPAID = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.MARK_UNPAID)
+
+
+def unpaid_personal() -> Subscription:
+    """Personal from 1 Nov 2026, its first charge declined for good; marked unpaid on 15 Nov.
+
+    A hard decline on 1 Nov and no new card within the 14-day window.
+    """
+    start = start_subscription(
+        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=MARK_UNPAID
+    )
+    (charge,) = (e for e in start.effects if isinstance(e, ChargeInvoice))
+    declined = record_payment(
+        start.subscription,
+        charge.idempotency_key,
+        Declined(DeclineKind.HARD),
+        NOV_1,
+        catalog=CATALOG,
+        policy=MARK_UNPAID,
+    )
+    sub = advance(decided(declined).subscription, utc(2026, 11, 16), catalog=CATALOG,
+                  policy=MARK_UNPAID).subscription  # fmt: skip
+    assert marked_unpaid(sub, MARK_UNPAID)
+    return sub
+
+
 def test_a_plan_change_is_refused_while_the_subscription_is_marked_unpaid() -> None:
     """Marked unpaid (Stripe's ``unpaid``): nothing is charged, so a change could not be billed.
 
-    Personal from 1 Nov 2026, its first charge declined for good (hard, no new
-    card within the 14-day window): marked unpaid on 15 Nov. An upgrade on
-    16 Nov would credit USD 25.00 of time never paid and charge USD 75.00 that
-    is never attempted; it is refused until the invoice is paid.
+    An upgrade on 16 Nov would credit USD 25.00 of time never paid and charge
+    USD 75.00 that is never attempted; it is refused until the invoice is paid.
     """
-    policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.MARK_UNPAID)
-    start = start_subscription(
-        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=policy
-    )
-    (charge,) = (e for e in start.effects if isinstance(e, ChargeInvoice))
-    sub = decided(
-        record_payment(
-            start.subscription,
-            charge.idempotency_key,
-            Declined(DeclineKind.HARD),
-            NOV_1,
-            catalog=CATALOG,
-            policy=policy,
-        )
-    ).subscription
-    sub = advance(sub, utc(2026, 11, 16), catalog=CATALOG, policy=policy).subscription
-    assert marked_unpaid(sub, policy)
     refused = change_plan(
-        sub, "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=FITS, policy=policy
-    )
+        unpaid_personal(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=FITS,
+        policy=MARK_UNPAID,
+    )  # fmt: skip
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.BLOCKED_WHILE_OVERDUE
+
+
+def test_billing_resumed_while_marked_unpaid_is_held_not_charged() -> None:
+    """Marked unpaid, then suspended by support on 16 Nov and reinstated on 10 Dec.
+
+    The 1 Dec period end passed while suspended, so the rest of 1 Dec → 1 Jan is
+    billed from 10 Dec (22 of 31 days: 50.00 × 22/31 = USD 35.48) — issued but
+    held, like every invoice while unpaid, not charged (found by the soak).
+    """
+    sub = decided(suspend(unpaid_personal(), utc(2026, 11, 16), policy=MARK_UNPAID)).subscription
+    sub = advance(sub, utc(2026, 12, 10), catalog=CATALOG, policy=MARK_UNPAID).subscription
+    back = decided(reinstate(sub, utc(2026, 12, 10), catalog=CATALOG, policy=MARK_UNPAID))
+    assert [e for e in back.effects if isinstance(e, ChargeInvoice)] == []
+    held = [o for o in back.subscription.open_invoices if o.attempts == 0]
+    assert [str(o.invoice.amount_due) for o in held] == ["USD 35.48"]
 
 
 def test_a_final_invoice_rerun_with_other_usage_gets_another_key() -> None:

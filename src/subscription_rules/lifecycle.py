@@ -1032,8 +1032,11 @@ def reinstate(
         effects.append(charge)
     else:
         sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
-        effects.extend(done)
         sub = sub.evolve(status=was)
+        for effect in done:
+            # Back to being marked unpaid: the invoice for the rest of the period is held.
+            sub, collected = _collect(sub, effect, policy)
+            effects.extend(collected)
     facts: tuple[Fact, ...] = (("suspended_at", suspended_at), ("reinstated_at", at))
     effects.append(
         _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
