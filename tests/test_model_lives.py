@@ -733,6 +733,7 @@ class Lives(RuleBasedStateMachine):
                         unpaid
                         and marked_unpaid(decision.subscription, self.policy)
                         and effect.invoice.reason is InvoiceReason.RENEWAL
+                        and effect.amount.is_positive()  # paid by credit: nothing collected
                         and (before.open_invoice(effect.invoice.id) is None or held(before, effect))
                     ):
                         raise AssertionError(f"{cause}: a renewal charged while marked unpaid")

@@ -141,17 +141,35 @@ def test_paid_unused_time_is_credited_after_an_unprorated_change_whichever_plan_
     assert charged(restarted) == ["USD 3000.00"]
 
 
-def test_list_price_credit_after_an_unprorated_change_is_capped_at_what_was_paid() -> None:
-    """As above with ``CreditBasis.LIST_PRICE``: Pro's list price for the unused 10 days.
+def test_list_price_credit_after_an_unprorated_change_is_the_price_the_time_was_paid_at() -> None:
+    """As above with ``CreditBasis.LIST_PRICE``: the unused 10 days were paid at Advanced's price.
 
-    300.00 × 10/30 = USD 100.00, within the USD 100.00 still paid for
-    11 Nov → 1 Dec (150.00 × 20/30), so USD 100.00.
+    Advanced's list price for them, 150.00 × 10/30 = USD 50.00 — not Pro's
+    (100.00), which was never paid for them, and never more than the USD 100.00
+    still paid for 11 Nov → 1 Dec.
     """
     policy = attrs.evolve(NO_PRORATION, credit_basis=CreditBasis.LIST_PRICE)
     sub = started("advanced", policy=policy)
     sub = change(sub, "pro", MONTHLY, utc(2026, 11, 11), policy).subscription
     restarted = change(sub, "pro", YEARLY, utc(2026, 11, 21), policy)
-    assert credited(restarted) == ["USD -100.00"]
+    assert credited(restarted) == ["USD -50.00"]
+
+
+def test_list_price_credit_after_an_unprorated_downgrade_credits_what_was_paid() -> None:
+    """Pro (USD 300.00) paid for November; Advanced from 1 Nov without proration; yearly on 16 Nov.
+
+    The unused 15 days were paid at Pro's price: USD 150.00 back, not
+    Advanced's 75.00 (the customer would lose 75.00; found by the soak).
+    """
+    policy = attrs.evolve(
+        NO_PRORATION,
+        credit_basis=CreditBasis.LIST_PRICE,
+        downgrade_timing=DowngradeTiming.IMMEDIATELY,
+    )
+    sub = started("pro", policy=policy)
+    sub = change(sub, "advanced", MONTHLY, NOV_1, policy).subscription
+    restarted = change(sub, "advanced", YEARLY, utc(2026, 11, 16), policy)
+    assert credited(restarted) == ["USD -150.00"]
 
 
 def test_an_unprorated_interval_change_still_credits_the_unused_paid_time() -> None:

@@ -179,6 +179,7 @@ class _Plan:
     restarts_cycle: bool
     feasibility: Feasibility
     at: datetime
+    billed: Plan  # the plan the current stretch was billed on
 
 
 def _resolve(
@@ -230,7 +231,8 @@ def _resolve(
             if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
             else Timing.PERIOD_END
         )
-    return _Plan(kind, current, target, interval, timing, restarts, feasibility, at)
+    billed = catalog.plan(sub.stretches[-1].plan_id) if sub.stretches else current
+    return _Plan(kind, current, target, interval, timing, restarts, feasibility, at, billed)
 
 
 def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
@@ -260,6 +262,7 @@ def _credit_line(
     sub: Subscription,
     stretch: Stretch,
     current: Plan,
+    billed: Plan,
     at: datetime,
     period: BillingPeriod,
     policy: BillingPolicy,
@@ -268,8 +271,10 @@ def _credit_line(
 
     ``BILLED``: what is left of the stretch's billing (billed net of earlier
     credits) over the units it still pays for, as recorded when it was billed.
-    ``LIST_PRICE``: the current plan's price over the period's units. Either
-    way capped at what is left, so a credit never exceeds what was billed.
+    ``LIST_PRICE``: today's list price of the plan the stretch was billed on
+    (``billed``; the current plan unless a change without proration carried the
+    paid time over) over the period's units. Either way capped at what is left,
+    so a credit never exceeds what was billed.
     """
     creditable, remaining = stretch.creditable, stretch.creditable_units
     if not creditable.is_positive() or remaining <= 0:
@@ -282,7 +287,7 @@ def _credit_line(
     if policy.credit_basis is CreditBasis.BILLED:
         base, denominator = creditable, remaining
     else:
-        base = current.price(stretch.interval).amount
+        base = billed.price(stretch.interval).amount
         denominator = period_units(period, cycle, policy)
         unused = min(unused, denominator)
     line = prorated_line(
@@ -375,7 +380,7 @@ def _lines(
     if stretch is not None and (
         resolved.restarts_cycle or policy.proration_billing is not ProrationBilling.NONE
     ):
-        credit = _credit_line(sub, stretch, resolved.current, at, period, policy)
+        credit = _credit_line(sub, stretch, resolved.current, resolved.billed, at, period, policy)
     if resolved.restarts_cycle:
         return credit, _restart_line(sub, resolved.target, resolved.interval, at)
     if policy.proration_billing is ProrationBilling.NONE:
@@ -633,7 +638,7 @@ def _apply_immediately(
         elif charge_lines:
             sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
     if carried is not None:
-        stretches.append(attrs.evolve(carried, plan_id=target.id, interval=quote.to_interval))
+        stretches.append(carried)  # still what was billed for that time, and at which price
     elif sub.status is not Status.TRIALING:
         stretches.append(
             Stretch(
