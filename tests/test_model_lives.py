@@ -38,8 +38,7 @@ actual units, with the month's difference from ``N`` taken where a span reaches 
 month (a long month's extra days count nothing just before that turn, a short month's
 missing days are added at it), so a whole period costs exactly its price, the parts of a
 split period add up to the whole (the numerator is adjusted, not just the denominator) and
-an unused February credits all of it. With ``BOTH_ENDS`` a credited span ending inside the
-period (suspended time) also counts the day it ends on. Resuming billing after a
+an unused February credits all of it. Resuming billing after a
 suspension is not a plan change: the customer pays the day access comes back.
 
 Cost. The cost of a period is the sum over the plans in effect: ``price × (F(b) − F(a)) / D``
@@ -370,17 +369,6 @@ class Oracle:
             raw += 1
         return max(0, min(raw, d))
 
-    def _ends_inside(self, p: Period, y: datetime) -> int:
-        """With ``BOTH_ENDS`` a span ending inside the period also counts the day it ends on."""
-        if (
-            self.policy.proration_unit is not ProrationUnit.DAY
-            or self.policy.day_count is not DayCount.BOTH_ENDS
-            or y >= p.end
-        ):
-            return 0
-        local = y.astimezone(self.tz)
-        return 0 if local.time() == datetime.min.time() else 1
-
     def period_cost(self, p: Period, upto: datetime | None = None) -> Fraction:
         d = self.denominator(p)
         stop = d if upto is None else self.units(p, upto, change=True)
@@ -392,9 +380,7 @@ class Oracle:
         for x, y, price in p.credits:
             if y <= x:  # suspended and reinstated at one instant: nothing to credit
                 continue
-            days = self.units(p, y, change=False) - self.units(p, x, change=False)
-            days = min(days + self._ends_inside(p, y), d - self.units(p, x, change=False))
-            total -= price * days
+            total -= price * (self.units(p, y, change=False) - self.units(p, x, change=False))
         return Fraction(total, d)
 
     def total(self) -> Fraction:

@@ -6,16 +6,15 @@ span always count it the same way.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from subscription_rules.catalog import Plan
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
 from subscription_rules.periods import MONTHLY, BillingCycle, BillingPeriod, Interval
-from subscription_rules.policy import BillingPolicy, ChangeDay, DayCount, ProrationUnit
+from subscription_rules.policy import BillingPolicy, ChangeDay, ProrationUnit
 
 _DAY_SECONDS = 86_400
-_ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def _local_date(at: datetime, cycle: BillingCycle) -> date:
@@ -92,14 +91,15 @@ def units(
 ) -> int:
     """Units of ``[start, end)`` of ``period`` in the policy's unit; ``change`` marks a change.
 
-    Days are the cycle's local calendar days of ``[start, end)``: a span ending
-    at the period's end (a boundary) stops at that day's local midnight
-    whatever the anchor's time of day (Lago's periods run from local midnight
-    to 23:59:59 of their last day); with ``DayCount.BOTH_ENDS`` a span ending
-    inside the period also counts the day it ends on. With
-    ``ChangeDay.OLD_PLAN`` the day of a change stays with the old plan. With a
-    fixed denominator the units are Kill Bill's fixed-days count (see
-    :func:`_position`).
+    Days are the cycle's local calendar days from ``start``'s date to ``end``'s:
+    a span ending at the period's end (a boundary) stops at that day's local
+    midnight whatever the anchor's time of day — both ``DayCount``s agree here,
+    as Lago's periods run from local midnight of their first day to 23:59:59 of
+    their last, so the days a period holds are its calendar days, and the parts
+    of a split period add up to it (the day a span ends on inside the period
+    belongs to the next span). With ``ChangeDay.OLD_PLAN`` the day of a change
+    stays with the old plan. With a fixed denominator the units are Kill Bill's
+    fixed-days count (see :func:`_position`).
     """
     if end.astimezone(UTC) <= start.astimezone(UTC):
         return 0
@@ -111,13 +111,13 @@ def units(
         )
     else:
         count = _raw(start, end, cycle, policy)
-    if policy.proration_unit is ProrationUnit.DAY:
-        inside = end.astimezone(UTC) < period.end.astimezone(UTC)
-        if policy.day_count is DayCount.BOTH_ENDS and inside:
-            last = _local_date(end - _ONE_MICROSECOND, cycle)
-            count += (last - _local_date(end, cycle)).days + 1
-        if change and policy.change_day is ChangeDay.OLD_PLAN and count > 0:
-            count -= 1
+    if (
+        policy.proration_unit is ProrationUnit.DAY
+        and change
+        and policy.change_day is ChangeDay.OLD_PLAN
+        and count > 0
+    ):
+        count -= 1
     return max(count, 0)
 
 

@@ -71,9 +71,13 @@ class DayCount(enum.Enum):
     """How calendar days are counted when the unit is ``DAY``.
 
     ``HALF_OPEN`` counts the days of ``[start, end)`` by their local dates
-    (Kill Bill). ``BOTH_ENDS`` counts the first and the last day touched,
-    inclusive (Lago); the two agree when boundaries fall on local midnight and
-    differ by one day when they fall mid-day.
+    (Kill Bill). ``BOTH_ENDS`` is Lago's reading: a period runs from local
+    midnight of its first day to 23:59:59 of its last, both counted, whatever
+    the time of day it started — the same count for every span the rules
+    prorate today (a change, a resumption, suspended time), so a period
+    anchored at 12:12 holds its calendar days either way. (Lago counts the day
+    of a termination as used; that convention comes with immediate
+    termination.)
     """
 
     HALF_OPEN = "half_open"
