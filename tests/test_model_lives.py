@@ -377,10 +377,15 @@ class Oracle:
         for i, (a, price) in enumerate(marks):
             b = marks[i + 1][0] if i + 1 < len(marks) else stop
             total += price * max(min(b, stop) - min(a, stop), 0)
-        for x, y, price in p.credits:
+        for x, y, _price in p.credits:
             if y <= x:  # suspended and reinstated at one instant: nothing to credit
                 continue
-            total -= price * (self.units(p, y, change=False) - self.units(p, x, change=False))
+            # Each plan's share of the suspended units, at its own price (with
+            # ChangeDay.OLD_PLAN the day of a change is the old plan's).
+            low, high = self.units(p, x, change=False), self.units(p, y, change=False)
+            for i, (a, price) in enumerate(marks):
+                b = marks[i + 1][0] if i + 1 < len(marks) else d
+                total -= price * max(min(b, high) - max(a, low), 0)
         return Fraction(total, d)
 
     def total(self) -> Fraction:

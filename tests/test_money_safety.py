@@ -622,3 +622,24 @@ def test_a_final_invoice_rerun_with_other_usage_gets_another_key() -> None:
         ("s-INV-0002", "USD 10.00"),
     ]
     assert charges[0].idempotency_key != charges[1].idempotency_key
+
+
+def test_suspended_time_on_the_day_of_a_change_is_credited_at_the_old_plans_rate() -> None:
+    """Days, ``ChangeDay.OLD_PLAN``, suspended time credited; Personal from 1 Nov 2026.
+
+    Advanced from 16 Nov: Personal keeps 16 Nov (14 unused days credited, 50.00 ×
+    14/30 = 23.33), Advanced is billed 150.00 × 14/30 = USD 70.00 for 17–30 Nov.
+    Suspended 16 Nov 12:00, reinstated 21 Nov: 16 Nov was paid at Personal's rate,
+    what is left of it over its 16 days, 26.67 / 16 = USD 1.67; 17–20 Nov at
+    Advanced's, 70.00 × 4/14 = USD 20.00 — not 5 days at Advanced's rate (25.00),
+    nor all of it when the suspension runs to the period's end (found by the soak).
+    """
+    policy = attrs.evolve(
+        KILL_BILL_LIKE, change_day=ChangeDay.OLD_PLAN, suspended_time=SuspendedTime.CREDITED
+    )
+    sub = started("personal", policy=policy)
+    moved = change(sub, "advanced", MONTHLY, utc(2026, 11, 16), policy)
+    assert (credited(moved), charged(moved)) == (["USD -23.33"], ["USD 70.00"])
+    sub = decided(suspend(moved.subscription, utc(2026, 11, 16, 12), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=policy))
+    assert credited(back) == ["USD -1.67", "USD -20.00"]

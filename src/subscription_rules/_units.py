@@ -17,7 +17,8 @@ from subscription_rules.policy import BillingPolicy, ChangeDay, ProrationUnit
 _DAY_SECONDS = 86_400
 
 
-def _local_date(at: datetime, cycle: BillingCycle) -> date:
+def local_date(at: datetime, cycle: BillingCycle) -> date:
+    """The date of ``at`` on the cycle's local calendar."""
     return at.astimezone(cycle.zone).date()
 
 
@@ -28,7 +29,7 @@ def _raw(start: datetime, end: datetime, cycle: BillingCycle, policy: BillingPol
         # (as seconds_between does, without checking them again).
         delta = end.astimezone(UTC) - start.astimezone(UTC)
         return delta.days * _DAY_SECONDS + delta.seconds
-    return (_local_date(end, cycle) - _local_date(start, cycle)).days
+    return (local_date(end, cycle) - local_date(start, cycle)).days
 
 
 def _month_turn(period: BillingPeriod, cycle: BillingCycle) -> datetime:
@@ -38,7 +39,7 @@ def _month_turn(period: BillingPeriod, cycle: BillingCycle) -> datetime:
     period's end if that comes first (Kill Bill adjusts the part of a span that
     crosses into the next month).
     """
-    first = _local_date(period.start, cycle)
+    first = local_date(period.start, cycle)
     turn = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     local = datetime.combine(turn, time(0), cycle.zone).astimezone(UTC)
     return local if local < period.end.astimezone(UTC) else period.end

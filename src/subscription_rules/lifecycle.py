@@ -43,6 +43,7 @@ from subscription_rules._billing import (
 )
 from subscription_rules._units import (
     check_same_unit,
+    local_date,
     period_units,
     remaining_line,
     span_text,
@@ -104,7 +105,9 @@ from subscription_rules.periods import (
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
+    ChangeDay,
     MissingPaymentMethod,
+    ProrationUnit,
     RetriesExhausted,
     SuspendedTime,
     TrialCancellation,
@@ -932,22 +935,24 @@ def suspend(
     )
 
 
-def _suspension_credit(
-    sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
+def _stretch_credit(
+    sub: Subscription,
+    stretch: Stretch,
+    used: int,
+    start: datetime,
+    end: datetime,
+    policy: BillingPolicy,
 ) -> Line | None:
-    """A credit for ``[start, end)`` of the last stretch, at the rate it was billed.
+    """A credit for ``used`` units of ``stretch``, at the rate it was billed, capped at what is left.
 
-    What is left of the stretch's billing over the units it still pays for,
-    as recorded when it was billed; capped at what is left.
+    What is left of the stretch's billing over the units it still pays for, as
+    recorded when it was billed.
     """
-    if not sub.stretches or end <= start:
-        return None
-    stretch = sub.stretches[-1]
     remaining = stretch.creditable_units
     if not stretch.creditable.is_positive() or remaining <= 0:
         return None
     check_same_unit(stretch.unit, policy)
-    used = min(units(start, end, period, sub.cycle, policy, change=False), remaining)
+    used = min(used, remaining)
     if used <= 0:
         return None
     plan_id = stretch.plan_id
@@ -966,6 +971,47 @@ def _suspension_credit(
         sign=-1,
     )
     return line if line.amount.is_negative() else None  # a credit that rounds to nothing
+
+
+def _suspension_credits(
+    sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Line, ...]]:
+    """Credit ``[start, end)`` of the period's stretches, each at the rate it was billed.
+
+    The suspension began after the last change, so it lies on the last stretch
+    — except the day of that change when ``ChangeDay.OLD_PLAN`` gave it to the
+    stretch before: a suspension that began that day credits it there, at the
+    old plan's rate, and the last stretch's share starts the day after.
+    """
+    if not sub.stretches or end <= start:
+        return sub, ()
+    stretches = list(sub.stretches)
+    cycle = sub.cycle
+    change_day = (
+        len(stretches) > 1
+        and policy.proration_unit is ProrationUnit.DAY
+        and policy.change_day is ChangeDay.OLD_PLAN
+        and local_date(start, cycle) == local_date(stretches[-1].start, cycle)
+        and local_date(end, cycle) > local_date(start, cycle)
+    )
+    plan: list[tuple[int, int]] = [
+        (len(stretches) - 1, units(start, end, period, cycle, policy, change=change_day))
+    ]
+    if change_day:
+        plan.insert(0, (len(stretches) - 2, 1))
+    lines: list[Line] = []
+    for index, used in plan:
+        stretch = stretches[index]
+        line = _stretch_credit(sub, stretch, used, start, end, policy)
+        if line is None or line.explanation is None:
+            continue
+        lines.append(line)
+        stretches[index] = attrs.evolve(
+            stretch,
+            credited=stretch.credited - line.amount,
+            credited_units=stretch.credited_units + line.explanation.units,
+        )
+    return sub.evolve(stretches=tuple(stretches)), tuple(lines)
 
 
 @_names_what_was_passed("at")
@@ -1060,22 +1106,11 @@ def _resume_billing(
     paid_period = sub.current_period
     now = sub.cycle.index_containing(at)
     if policy.suspended_time is SuspendedTime.CREDITED:
-        credit = _suspension_credit(
+        sub, lines = _suspension_credits(
             sub, suspended_at, min(at, paid_period.end), paid_period, policy
         )
-        if credit is not None and credit.explanation is not None:
-            last = sub.stretches[-1]
-            sub = sub.evolve(
-                stretches=(
-                    *sub.stretches[:-1],
-                    attrs.evolve(
-                        last,
-                        credited=last.credited - credit.amount,
-                        credited_units=last.credited_units + credit.explanation.units,
-                    ),
-                ),
-            )
-            sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, (credit,), at)
+        if lines:
+            sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, lines, at)
             effects.extend(done)
     if now == sub.period_index:
         return sub, tuple(effects)
