@@ -311,8 +311,10 @@ def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingP
     """The paid part of ``stretch`` from ``at`` on, for a change billed without proration.
 
     Nothing is credited or charged, so what was paid for ``[at, end)`` carries
-    over to the new plan's stretch: its share of what is left, rounded once,
-    and the rest stays with the closed stretch — together exactly what was left.
+    over to a stretch of its own from ``at``, still on the plan it was billed on
+    (the price a later list-price credit uses): its share of what is left,
+    rounded once; the rest stays with the closed stretch — together exactly
+    what was left.
     """
     check_same_unit(stretch.unit, policy)
     remaining = stretch.creditable_units
