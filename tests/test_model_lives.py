@@ -705,7 +705,7 @@ class Lives(RuleBasedStateMachine):
     # -- the core of every step --
 
     def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:  # noqa: C901 - one check per invariant
-        unpaid = self.oracle.unpaid if before is not None else False
+        unpaid = self._unpaid_since(before, decision)
         for effect in decision.effects:
             if isinstance(effect, ChargeInvoice):
                 # (c) charges only from billing states, conversions and returns from
@@ -721,7 +721,8 @@ class Lives(RuleBasedStateMachine):
                     if before.status is Status.TRIALING and cause != "advance":
                         raise AssertionError(f"{cause} charged during a trial")
                     if (
-                        unpaid
+                        unpaid is not None
+                        and _utc(effect.invoice.issued_at) >= unpaid
                         and marked_unpaid(decision.subscription, self.policy)
                         and effect.invoice.reason is InvoiceReason.RENEWAL
                         and effect.amount.is_positive()  # paid by credit: nothing collected
@@ -755,6 +756,17 @@ class Lives(RuleBasedStateMachine):
         for note in decision.credit_notes:
             self.credits.extend(line.amount.minor for line in note.lines)
         self.sub = decision.subscription
+
+    def _unpaid_since(self, before: Subscription | None, decision: Decision) -> datetime | None:
+        """Since when, in this step, the subscription is marked unpaid (None: not at all)."""
+        if before is not None and self.oracle.unpaid:
+            return datetime.min.replace(tzinfo=UTC)
+        if self.policy.retries_exhausted is not RetriesExhausted.MARK_UNPAID:
+            return None
+        ran_out = [
+            _utc(n.at) for n in decision.notices if n.kind is NoticeKind.FINAL_ATTEMPT_FAILED
+        ]
+        return min(ran_out, default=None)
 
     def _key(self, effect: ChargeInvoice) -> None:
         seen = self.keys.setdefault(
@@ -884,8 +896,10 @@ class Lives(RuleBasedStateMachine):
             elif after is Status.ENDED:
                 o.end(at)
             else:
-                if o.unpaid and after is Status.ACTIVE:
-                    o.unpaid = False  # billing went on while unpaid: nothing to resume
+                if o.unpaid and not marked_unpaid(result.subscription, self.policy):
+                    # The invoice whose retries ran out was paid (other invoices may still be
+                    # overdue); billing went on while unpaid: nothing to resume.
+                    o.unpaid = False
                 if (
                     NoticeKind.FINAL_ATTEMPT_FAILED in kinds
                     and self.policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
