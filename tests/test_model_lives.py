@@ -277,7 +277,7 @@ class Period:
     start: datetime
     end: datetime
     segments: list[Segment] = attrs.Factory(list)
-    credits: list[tuple[datetime, datetime, int]] = attrs.Factory(list)
+    credits: list[tuple[datetime, datetime]] = attrs.Factory(list)  # suspended spans credited
 
 
 @attrs.define
@@ -377,7 +377,7 @@ class Oracle:
         for i, (a, price) in enumerate(marks):
             b = marks[i + 1][0] if i + 1 < len(marks) else stop
             total += price * max(min(b, stop) - min(a, stop), 0)
-        for x, y, _price in p.credits:
+        for x, y in p.credits:
             if y <= x:  # suspended and reinstated at one instant: nothing to credit
                 continue
             # Each plan's share of the suspended units, at its own price (with
@@ -390,15 +390,6 @@ class Oracle:
 
     def total(self) -> Fraction:
         return self.closed + (self.period_cost(self.period) if self.period else Fraction(0))
-
-    def _price_at(self, p: Period, t: datetime) -> int:
-        price = 0
-        for s in p.segments:
-            if s.start <= t:
-                price = s.price
-        return price
-
-    # -- transitions --
 
     def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
         p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
@@ -434,7 +425,7 @@ class Oracle:
         p = self.period
         if p is None:
             return
-        if at >= p.end:  # stale period (unbilled while unpaid): the current one is unbilled
+        if at >= p.end:  # a period the oracle has not closed yet: the current one is unbilled
             self.close()
             n = p.cycle.index_containing(at)
             p = Period(p.cycle, n, p.cycle.boundary(n), p.cycle.boundary(n + 1))
@@ -451,7 +442,7 @@ class Oracle:
         assert p is not None
         if credit and self.suspension is not None and self.suspension.at < p.end:
             x = self.suspension.at
-            p.credits.append((x, min(at, p.end), self._price_at(p, x)))
+            p.credits.append((x, min(at, p.end)))
         self.suspension = None
         self.unpaid = False
         if at < p.end:

@@ -52,7 +52,6 @@ def draft_invoice(
     period_start: datetime,
     period_end: datetime,
     *,
-    key: str | None = None,
     renewal: bool = False,
 ) -> tuple[Invoice, ChargeInvoice, dict[str, Any]]:
     """The invoice of ``lines`` with the credit balance spent on it, not yet recorded.
@@ -69,9 +68,12 @@ def draft_invoice(
     subtotal = sum_lines(lines, zero)
     applied, balance = apply_credit(sub.credit_balance, subtotal.max(zero))
     invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
-    if renewal:
-        key = renewal_key(sub.id, period_start, invoice.amount_due)
-    charge = ChargeInvoice(invoice, key or invoice_key(sub.id, invoice_id, invoice.amount_due))
+    key = (
+        renewal_key(sub.id, period_start, invoice.amount_due)
+        if renewal
+        else invoice_key(sub.id, invoice_id, invoice.amount_due)
+    )
+    charge = ChargeInvoice(invoice, key)
     changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
@@ -89,19 +91,14 @@ def issue_invoice(
     at: datetime,
     period_start: datetime,
     period_end: datetime,
-    *,
-    key: str | None = None,
     **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
 ) -> tuple[Subscription, Invoice, ChargeInvoice]:
     """Issue an invoice of ``lines``, spending the credit balance on it first.
 
-    The invoice takes the next document number; ``key`` overrides the charge's
-    idempotency key (renewals key by subscription and period); ``changes`` are
-    applied to the subscription in the same step.
+    The invoice takes the next document number and its charge the key of
+    :func:`invoice_key`; ``changes`` are applied to the subscription in the same step.
     """
-    invoice, charge, recorded = draft_invoice(
-        sub, reason, lines, at, period_start, period_end, key=key
-    )
+    invoice, charge, recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
     return sub.evolve(**recorded, **changes), invoice, charge
 
 
