@@ -1068,6 +1068,13 @@ def _applied(life: _Life, result: Decision | Refused) -> _Life:
     return attrs.evolve(life, decision=_must(result, Decision, "a command was refused"))
 
 
+def _every_period(usage: Usage) -> Callable[[BillingPeriod], Usage]:
+    def counts(_period: BillingPeriod) -> Usage:
+        return usage
+
+    return counts
+
+
 _LIVE_STEPS: Final = ("advance", "change", "cancel", "undo", "suspend", "payment method")
 _OTHER_STEPS: Final = ("advance", "payment method")
 
@@ -1084,7 +1091,9 @@ def _step(  # noqa: PLR0911 - one return per command
     if kind == "advance":
         until = _now(draw, sub) if sub.status is Status.TRIALING else _later(draw, sub, 3)
         usage = draw(_maybe_usages(catalog))
-        return advance(sub, until, catalog=catalog, policy=policy, usage=usage)
+        # One Usage describes one period: the same counts for every period that ends.
+        per_period = None if usage is None else _every_period(usage)
+        return advance(sub, until, catalog=catalog, policy=policy, usage=per_period)
     if kind == "payment method":
         # Not past the live stretch: update_payment_method itself does not refuse that.
         at = _now(draw, sub) if sub.status in _LIVE else _later(draw, sub, 1)
