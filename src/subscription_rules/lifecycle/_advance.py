@@ -122,7 +122,7 @@ def advance(
     performed per call.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, advance, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2027, 1, 31, tzinfo=UTC), catalog=catalog, trial=False).subscription

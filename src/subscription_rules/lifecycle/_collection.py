@@ -244,7 +244,9 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     """Whether the overdue ladder's current state blocks plan changes.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import (
+    ...     MONTHLY, SEED_POLICY, changes_blocked, default_catalog, start_subscription,
+    ... )
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> changes_blocked(sub, SEED_POLICY)
@@ -427,7 +429,9 @@ def record_payment(
     (``UNKNOWN_ATTEMPT``).
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import (
+    ...     MONTHLY, advance, default_catalog, record_payment, start_subscription,
+    ... )
     >>> from subscription_rules.dunning import Declined, DeclineKind, Succeeded
     >>> catalog = default_catalog()
     >>> start = start_subscription("s", "c", "personal", MONTHLY,

@@ -83,7 +83,7 @@ def start_subscription(
     policy's reminder lead time gets its trial-ending notice at once.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
@@ -181,7 +181,7 @@ def cancel(
     suspended subscription ends at once.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, cancel, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC))
@@ -238,7 +238,7 @@ def undo_cancel(
     """Undo a scheduled cancellation before the period (or trial) ends.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, undo_cancel
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
@@ -270,7 +270,7 @@ def suspend(
     """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC))
@@ -325,7 +325,9 @@ def reinstate(
     by paying or adding a payment method, not here.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import (
+    ...     MONTHLY, default_catalog, reinstate, start_subscription, suspend,
+    ... )
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -403,7 +405,9 @@ def update_payment_method(
     ``at`` and its first invoice.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import (
+    ...     MONTHLY, advance, default_catalog, start_subscription, update_payment_method,
+    ... )
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=catalog, has_payment_method=False).subscription

@@ -116,7 +116,7 @@ def next_wakeup(
     recording a payment outside ``advance``.
 
     >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
+    >>> from subscription_rules import MONTHLY, default_catalog, next_wakeup, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> next_wakeup(sub).date().isoformat()
