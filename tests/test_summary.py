@@ -9,10 +9,12 @@ import attrs
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
+    Decision,
     ProrationBilling,
     Status,
     Subscription,
     Usage,
+    advance,
     billing_summary,
     cancel,
     change_plan,
@@ -102,3 +104,28 @@ def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
         utc(2026, 12, 1),
         10000,
     )
+
+
+def test_a_downgrade_the_usage_outgrew_is_previewed_and_renewed_on_the_old_plan() -> None:
+    # Advanced → Personal at the period end, fitting 3 properties on 16 Nov; by 30 Nov there
+    # are 10, more than Personal allows: the renewal on 1 Dec keeps Advanced (USD 150.00),
+    # and the preview says so.
+    changed = change_plan(
+        active("advanced"),
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 16),
+        catalog=CATALOG,
+        usage=Usage.of(properties=3),
+    )
+    assert isinstance(changed, Decision)
+    sub = changed.subscription
+    assert sub.pending_change is not None
+    grown = Usage.of(properties=10)
+    upcoming = upcoming_invoice(sub, utc(2026, 11, 30), catalog=CATALOG, usage=grown)
+    assert upcoming is not None
+    assert [(line.plan_id, line.amount.minor) for line in upcoming.lines] == [("advanced", 15000)]
+    renewed = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=grown)
+    assert [(line.plan_id, line.amount.minor) for line in renewed.invoices[0].lines] == [
+        ("advanced", 15000)
+    ]
