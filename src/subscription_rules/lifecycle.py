@@ -12,8 +12,6 @@ does not apply to the current status returns a
 The help page's trial: 14 days, a reminder 3 days before it ends, and a
 cancellation during it suspends the account at once, with nothing charged.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, default_catalog
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
 ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
@@ -263,8 +261,6 @@ def start_subscription(
     the first invoice comes when the trial converts. A trial shorter than the
     policy's reminder lead time gets its trial-ending notice at once.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
@@ -424,8 +420,6 @@ def next_wakeup(
     The same instant a decision reports as ``next_wakeup``; handy after
     recording a payment outside ``advance``.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> next_wakeup(sub).date().isoformat()
@@ -685,8 +679,6 @@ def advance(
     ``t2`` at once. At most :data:`MAX_PERIODS_PER_ADVANCE` period ends are
     performed per call.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2027, 1, 31, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -809,8 +801,6 @@ def cancel(
     with no further charge, and the cancellation can be undone until then. A
     suspended subscription ends at once.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC))
@@ -866,8 +856,6 @@ def undo_cancel(
 ) -> Decision | Refused:
     """Undo a scheduled cancellation before the period (or trial) ends.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
@@ -898,8 +886,6 @@ def suspend(
 ) -> Decision | Refused:
     """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC))
@@ -1032,8 +1018,6 @@ def reinstate(
     credited. Suspensions for payment or a missing payment method are resolved
     by paying or adding a payment method, not here.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -1173,8 +1157,6 @@ def update_payment_method(
     ended without a payment method starts billing at once: a cycle anchored at
     ``at`` and its first invoice.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=catalog, has_payment_method=False).subscription
@@ -1457,8 +1439,6 @@ def _apply_overdue(
 def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     """Whether the overdue ladder's current state blocks plan changes.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> changes_blocked(sub, SEED_POLICY)
@@ -1640,8 +1620,6 @@ def record_payment(
     an invoice already paid (``ALREADY_PAID``), or for a key no attempt has
     (``UNKNOWN_ATTEMPT``).
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog
     >>> from subscription_rules.dunning import Declined, DeclineKind, Succeeded
     >>> catalog = default_catalog()
     >>> start = start_subscription("s", "c", "personal", MONTHLY,

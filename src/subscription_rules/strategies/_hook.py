@@ -18,7 +18,6 @@ def _hypothesis_setup_hook() -> None:
 
     >>> from hypothesis import find
     >>> from hypothesis import strategies as st
-    >>> from subscription_rules import Currency
     >>> _hypothesis_setup_hook()
     >>> find(st.from_type(Currency), lambda currency: True)
     Currency('USD', 2)

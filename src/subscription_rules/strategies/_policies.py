@@ -138,7 +138,6 @@ def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPoli
         A strategy for :class:`BillingPolicy`.
 
     >>> from hypothesis import given, settings
-    >>> from subscription_rules import default_catalog
     >>> @settings(max_examples=10)
     ... @given(policies(catalog=default_catalog()))
     ... def test_unranked_plans_compare_by_price(policy: BillingPolicy) -> None:

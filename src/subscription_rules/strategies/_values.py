@@ -255,7 +255,6 @@ def periods(cycle: BillingCycle | None = None) -> st.SearchStrategy[BillingPerio
     Returns:
         A strategy for :class:`BillingPeriod`.
 
-    >>> from datetime import datetime
     >>> from hypothesis import find
     >>> cycle = BillingCycle(datetime(2027, 1, 31, tzinfo=UTC), MONTHLY)
     >>> print(find(periods(cycle), lambda period: period.index == 1))
