@@ -49,6 +49,7 @@ from subscription_rules.strategies._base import (
     _memo,
     _words,
 )
+from subscription_rules.strategies._edges import edge_instants
 
 # --------------------------------------------------------------------------- money and time
 
@@ -159,7 +160,11 @@ def time_zones() -> st.SearchStrategy[str]:
 
 @_memo
 def instants(
-    min_year: int = 2000, max_year: int = 2100, time_zone: str | None = None
+    min_year: int = 2000,
+    max_year: int = 2100,
+    time_zone: str | None = None,
+    *,
+    edges: bool = False,
 ) -> st.SearchStrategy[datetime]:
     """Aware datetimes from ``min_year`` to ``max_year``, shrinking toward 1 January 2000, UTC.
 
@@ -169,6 +174,14 @@ def instants(
         time_zone: The IANA zone of every instant; drawn from
             :func:`time_zones` when omitted. Wall-clock times that a daylight
             saving change skips or repeats are included.
+        edges: Draw only instants where billing code breaks: a moment the
+            zone's UTC offset changes (found to the second), or 1 second, half
+            an hour, an hour or a day either side of one; the 28th to the last
+            day of a month, Feb 29 twice as often; midnight, 12:12, 23:59:59
+            and the small hours where daylight saving changes happen; each wall
+            time with ``fold`` 0 or 1, in a gap or a repeated hour too. Shrinks
+            toward the first offset change of the range (toward 1 January at
+            midnight in a zone without one).
 
     Returns:
         A strategy for aware :class:`~datetime.datetime` values.
@@ -182,7 +195,11 @@ def instants(
     '2000-01-01T00:00:00+00:00'
     >>> find(instants(2030, 2030, "Asia/Kolkata"), lambda at: True).isoformat()
     '2030-01-01T00:00:00+05:30'
+    >>> find(instants(2027, 2027, "Europe/Paris", edges=True), lambda at: True).isoformat()
+    '2027-03-28T03:00:00+02:00'
     """
+    if type(edges) is not bool:
+        raise InvalidArgumentError(f"expected a bool, got {edges!r}", argument="edges", value=edges)
     for name, year in (("min_year", min_year), ("max_year", max_year)):
         if type(year) is not int or not 1 <= year <= 9999:
             raise InvalidInstantError(
@@ -194,6 +211,9 @@ def instants(
             argument="min_year",
             value=min_year,
         )
+    if edges:
+        names = time_zones() if time_zone is None else st.just(zone(time_zone).key)
+        return edge_instants(min_year, max_year, names)
     zones = time_zones().map(zone) if time_zone is None else st.just(zone(time_zone))
     return st.datetimes(
         min_value=datetime(min_year, 1, 1),  # noqa: DTZ001 - Hypothesis takes naive bounds
@@ -216,6 +236,7 @@ def cycles(
         A strategy for :class:`BillingCycle`.
 
     >>> from hypothesis import given, settings
+    >>> from subscription_rules import QUARTERLY
     >>> @settings(max_examples=10)
     ... @given(cycles(QUARTERLY, "Asia/Kolkata"))
     ... def test_periods_tile_time(cycle: BillingCycle) -> None:
