@@ -77,7 +77,7 @@ _markdown = Sybil(
 )
 _docstrings = Sybil(
     parsers=[DocTestParser(optionflags=_OPTIONS)],
-    patterns=["src/**/*.py", "src/**/*/*.py"],
+    patterns=["src/*/*.py", "src/*/*/*.py"],
     setup=shared_namespace,
 )
 
