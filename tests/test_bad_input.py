@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpers import usd
 from subscription_rules import (
     MONTHLY,
     PROPERTIES,
@@ -143,10 +144,6 @@ PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
 def bad(value: object) -> Any:
     """Pass ``value`` where the types say otherwise: the point of these cases."""
     return value
-
-
-def usd(amount: str) -> Money:
-    return Money.of(amount, "USD")
 
 
 @dataclass

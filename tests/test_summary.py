@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import attrs
 
+from helpers import started, utc
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
     Decision,
     ProrationBilling,
     Status,
-    Subscription,
     Usage,
     advance,
     billing_summary,
@@ -27,20 +25,10 @@ from subscription_rules import (
 CATALOG = default_catalog()
 
 
-def utc(year: int, month: int, day: int) -> datetime:
-    return datetime(year, month, day, tzinfo=UTC)
-
-
-def active(plan_id: str = "personal") -> Subscription:
-    return start_subscription(
-        "s", "c", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
-    ).subscription
-
-
 def test_upcoming_invoice_includes_the_current_periods_overage_so_far() -> None:
     # 110,000 sessions on Personal (100,000 included): 10,000 × USD 5.00 / 1,000 = USD 50.00.
     upcoming = upcoming_invoice(
-        active(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
+        started(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
     )
     assert upcoming is not None
     assert [line.amount.minor for line in upcoming.lines] == [5000, 5000]
@@ -54,7 +42,7 @@ def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
     # Upcoming: Advanced 150.00 + 75.00 − 25.00 credit = USD 200.00.
     policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
     changed = change_plan(
-        active(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
+        started(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
         policy=policy,
     )  # fmt: skip
     sub = changed.subscription  # type: ignore[union-attr]
@@ -65,9 +53,9 @@ def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
 
 
 def test_no_upcoming_invoice_after_cancellation_or_suspension() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10))
+    cancelled = cancel(started(), utc(2026, 11, 10))
     assert upcoming_invoice(cancelled.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
-    suspended = suspend(active(), utc(2026, 11, 10))
+    suspended = suspend(started(), utc(2026, 11, 10))
     assert upcoming_invoice(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
 
 
@@ -85,7 +73,7 @@ def test_billing_summary_of_a_trial_shows_the_first_invoice_and_days_left() -> N
 
 
 def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
     summary = billing_summary(cancelled, Usage(), utc(2026, 11, 10), catalog=CATALOG)
     assert summary.cancel_at_period_end
     assert summary.ends_at == utc(2026, 12, 1)
@@ -94,7 +82,7 @@ def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> No
 
 
 def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
     upcoming = upcoming_invoice(
         cancelled, utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
     )

@@ -40,7 +40,6 @@ all comparisons and durations are computed in UTC, because Python compares and
 subtracts two datetimes that share a ``tzinfo`` by their wall clocks, ignoring
 DST offsets.
 
->>> from datetime import datetime
 >>> from subscription_rules.periods import MONTHLY, UTC, BillingCycle
 >>> cycle = BillingCycle(datetime(2028, 1, 31, tzinfo=UTC), MONTHLY)
 >>> [str(cycle.boundary(n).date()) for n in range(4)]
@@ -140,7 +139,6 @@ def require_aware(value: object, argument: str) -> datetime:
         NotAnInstantError: ``value`` is not a ``datetime`` (a ``date`` is not).
         NaiveDatetimeError: ``value`` is a naive ``datetime``.
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, require_aware
     >>> require_aware(datetime(2026, 1, 31, tzinfo=UTC), "at").isoformat()
     '2026-01-31T00:00:00+00:00'
@@ -271,7 +269,6 @@ def utc_instant(value: object, argument: str) -> datetime:
     01:10 EST (the second pass of New York's repeated hour) would come before
     01:30 EDT, forty minutes earlier.
 
-    >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> ny = ZoneInfo("America/New_York")
     >>> first, second = datetime(2026, 11, 1, 1, 30, tzinfo=ny), datetime(2026, 11, 1, 1, 10,
@@ -498,7 +495,6 @@ def seconds_between(start: datetime, end: datetime) -> int:
         InvalidInstantError: Either instant is naive or not a ``datetime``.
         InvalidPeriodError: ``end`` is before ``start``.
 
-    >>> from datetime import datetime
     >>> from zoneinfo import ZoneInfo
     >>> from subscription_rules.periods import seconds_between
     >>> ny = ZoneInfo("America/New_York")
@@ -540,7 +536,6 @@ def days_between(
         InvalidTimeZoneError: ``time_zone`` is not a known zone.
         InvalidPeriodError: ``end`` is before ``start``.
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, days_between
     >>> start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
     >>> days_between(start, end), days_between(start, end, both_ends=True)
@@ -571,7 +566,6 @@ class BillingPeriod:
         end: The first instant after the period (aware, later than ``start``).
         index: The period's number in its cycle, 0 for the first.
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, BillingPeriod
     >>> period = BillingPeriod(datetime(2026, 1, 31, tzinfo=UTC), datetime(2026, 2, 28, tzinfo=UTC), 0)
     >>> print(period)
@@ -613,7 +607,6 @@ class BillingPeriod:
         Raises:
             InvalidInstantError: ``at`` is naive or not a ``datetime``.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingPeriod
         >>> jan = BillingPeriod(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC), 0)
         >>> jan.contains(datetime(2026, 1, 31, 23, 59, tzinfo=UTC))
@@ -629,7 +622,6 @@ class BillingPeriod:
     def seconds(self) -> int:
         """The whole seconds elapsed from ``start`` to ``end`` (see :func:`seconds_between`).
 
-        >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> from subscription_rules.periods import BillingPeriod
         >>> paris = ZoneInfo("Europe/Paris")
@@ -660,7 +652,6 @@ class BillingCycle:
         time_zone: The IANA zone whose calendar the cycle follows, by name
             (a ``ZoneInfo`` is accepted and stored by its name).
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, YEARLY, BillingCycle
     >>> cycle = BillingCycle(datetime(2024, 2, 29, tzinfo=UTC), YEARLY)
     >>> [str(cycle.boundary(n).date()) for n in range(5)]
@@ -690,7 +681,6 @@ class BillingCycle:
     def zone(self) -> ZoneInfo:
         """The cycle's time zone as a ``ZoneInfo``.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> BillingCycle(datetime(2026, 1, 1, tzinfo=UTC), time_zone="Asia/Tokyo").zone.key
         'Asia/Tokyo'
@@ -769,7 +759,6 @@ class BillingCycle:
             InvalidPeriodError: ``n`` is negative or not an ``int``, or the
                 boundary lies beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2027, 1, 31, tzinfo=UTC))
         >>> [str(cycle.boundary(n).date()) for n in range(4)]
@@ -793,7 +782,6 @@ class BillingCycle:
             InvalidPeriodError: ``n`` is negative or not an ``int``, or the
                 period reaches beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, QUARTERLY, BillingCycle
         >>> print(BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), QUARTERLY).period(1))
         2026-04-30 → 2026-07-31
@@ -861,7 +849,6 @@ class BillingCycle:
             InvalidPeriodError: ``at`` is before the anchor, or its period ends
                 beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC))
         >>> cycle.index_containing(datetime(2026, 2, 28, tzinfo=UTC))  # a boundary opens period 1
@@ -885,7 +872,6 @@ class BillingCycle:
             InvalidPeriodError: ``at`` is before the anchor, or its period ends
                 beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC))
         >>> cycle.period_containing(datetime(2859, 6, 15, tzinfo=UTC)).index

@@ -8,8 +8,6 @@ effects in order, feeds each payment's outcome back through
 :func:`~subscription_rules.lifecycle.record_payment`, and returns the resulting
 subscription and what it did. The core never imports this module.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, default_catalog, start_subscription
 >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
@@ -67,7 +65,6 @@ __all__ = [
 class ChargeRequest:
     """Collect ``amount`` for ``invoice_id``; ``idempotency_key`` makes a repeat harmless.
 
-    >>> from subscription_rules import Money
     >>> ChargeRequest("s", "c", "s-INV-0001", Money.of("50", "USD"), "s:charge:s-INV-0001:due-5000:attempt-1").amount
     Money.of('50.00', 'USD')
     """
@@ -83,7 +80,6 @@ class ChargeRequest:
 class RefundRequest:
     """Refund ``amount`` to the payment method, for credit note ``credit_note_number``.
 
-    >>> from subscription_rules import Money
     >>> RefundRequest("s", "c", "s-CN-0002", Money.of("75", "USD"), "s:refund:s-CN-0002").amount
     Money.of('75.00', 'USD')
     """
@@ -99,7 +95,6 @@ class RefundRequest:
 class Delivery:
     """A notice and the channels it goes to (from the customer's preferences).
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import Notice, NoticeKind
     >>> notice = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC), (), "p")
     >>> [c.value for c in Delivery(notice, (Channel.EMAIL,)).channels]
@@ -146,7 +141,6 @@ class Clock(Protocol):
 class PaymentAttempt:
     """A charge made and what came of it (``refused`` when the outcome was not taken).
 
-    >>> from subscription_rules import Money
     >>> from subscription_rules.dunning import Succeeded
     >>> request = ChargeRequest("s", "c", "s-INV-1", Money.of("5", "USD"), "k")
     >>> PaymentAttempt(request, Succeeded()).outcome
@@ -166,8 +160,6 @@ Performed: TypeAlias = Effect | PaymentAttempt
 class Execution:
     """The subscription after a decision was carried out, and everything done, in order.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> from subscription_rules.dunning import Declined, DeclineKind
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> catalog = default_catalog()

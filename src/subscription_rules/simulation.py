@@ -7,8 +7,6 @@ scripted payment outcomes, and runs ``advance``, the commands and
 result is a :class:`Timeline`: what happened when, the status after it, the
 money moved and the notices sent. Deterministic and offline.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, default_catalog, start_subscription
 >>> catalog = default_catalog()
 >>> start = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
 ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
@@ -221,7 +219,6 @@ _COMMANDS: Final = (
 class Step:
     """Do ``command`` at ``at``.
 
-    >>> from datetime import UTC, datetime
     >>> Step(datetime(2026, 11, 20, tzinfo=UTC), Cancel()).command
     Cancel()
     """
@@ -252,7 +249,6 @@ class TimelineEntry:
     def summary(self) -> str:
         """One line: date, what happened, status, money.
 
-        >>> from datetime import UTC, datetime
         >>> zero = Money.zero("USD")
         >>> TimelineEntry(datetime(2026, 1, 1, tzinfo=UTC), "renewed", Status.ACTIVE,
         ...     Money.of("50", "USD"), zero, zero, ()).summary()

@@ -87,8 +87,6 @@ class Stretch:
     inferred from the period. ``paid`` is the part of ``billed`` collected
     from the payment method (the cap of any refund).
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> (stretch,) = sub.stretches
@@ -117,8 +115,6 @@ class Stretch:
     def creditable(self) -> Money:
         """What may still be credited for this stretch: billed net of earlier credits.
 
-        >>> from datetime import UTC, datetime
-        >>> from subscription_rules import MONTHLY, Money
         >>> t = datetime(2026, 1, 1, tzinfo=UTC)
         >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), 30, 30,
         ...             Money.of("100", "USD"), Money.of("300", "USD"), credited_units=10)
@@ -155,8 +151,6 @@ class OpenInvoice:
     new payment method); ``exhausted`` means the schedule ran out and no more
     retries will be made.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> [(o.id, o.attempts, o.attempt_key, o.in_flight) for o in sub.open_invoices]
@@ -199,9 +193,7 @@ class PendingChange:
 
     A downgrade waits for the period end by default; until then the plan is unchanged:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -265,8 +257,6 @@ class Subscription:
 
     Build one with ``start_subscription`` rather than by hand.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -384,8 +374,6 @@ class Subscription:
         subscription's currency and never goes negative. A misspelt field is an
         error, as with ``attrs.evolve``.
 
-        >>> from datetime import UTC, datetime
-        >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
         >>> sub = start_subscription("s", "c", "personal", MONTHLY,
         ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
         >>> sub.evolve(cancel_at_period_end=True).cancel_at_period_end

@@ -5,8 +5,6 @@ and upcoming charges." :func:`upcoming_invoice` previews the next renewal (a
 pending downgrade included, pending proration lines, overage, credit applied);
 :func:`billing_summary` gathers everything the billing section shows.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
 >>> catalog = default_catalog()
 >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
 ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -70,9 +68,7 @@ def upcoming_invoice(
     suspends it). The lines are built by the same steps as the renewal itself
     (``lifecycle``'s period end), so ``advance`` bills what this shows.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -103,9 +99,7 @@ class BillingSummary:
 
     After a cancellation the summary shows when access ends, and no upcoming charge:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, cancel, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> from subscription_rules.summary import billing_summary
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
@@ -148,8 +142,6 @@ def billing_summary(
 ) -> BillingSummary:
     """Gather the billing section at ``at``: status, plan, period, usage, upcoming charges.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription

@@ -121,7 +121,6 @@ def advance(
     ``t2`` at once. At most :data:`MAX_PERIODS_PER_ADVANCE` period ends are
     performed per call.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, advance, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,

@@ -243,7 +243,6 @@ def _apply_overdue(
 def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     """Whether the overdue ladder's current state blocks plan changes.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, SEED_POLICY, changes_blocked, default_catalog, start_subscription,
     ... )
@@ -428,7 +427,6 @@ def record_payment(
     an invoice already paid (``ALREADY_PAID``), or for a key no attempt has
     (``UNKNOWN_ATTEMPT``).
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, advance, default_catalog, record_payment, start_subscription,
     ... )
