@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import attrs
 
-from helpers import started, utc
+from helpers import decided, started, utc
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
-    Decision,
     ProrationBilling,
     Status,
     Usage,
@@ -99,15 +98,14 @@ def test_a_downgrade_the_usage_outgrew_is_previewed_and_renewed_on_the_old_plan(
     # are 10, more than Personal allows: the renewal on 1 Dec keeps Advanced (USD 150.00),
     # and the preview says so.
     changed = change_plan(
-        active("advanced"),
+        started("advanced"),
         "personal",
         MONTHLY,
         utc(2026, 11, 16),
         catalog=CATALOG,
         usage=Usage.of(properties=3),
     )
-    assert isinstance(changed, Decision)
-    sub = changed.subscription
+    sub = decided(changed).subscription
     assert sub.pending_change is not None
     grown = Usage.of(properties=10)
     upcoming = upcoming_invoice(sub, utc(2026, 11, 30), catalog=CATALOG, usage=grown)
