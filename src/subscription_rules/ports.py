@@ -23,7 +23,7 @@ subscription and what it did. The core never imports this module.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, assert_never
 
 import attrs
 
@@ -213,42 +213,50 @@ def execute(
     performed: list[Performed] = []
     while queue:
         effect = queue.pop(0)
-        if isinstance(effect, ChargeInvoice):
-            performed.append(effect)
-            if not effect.invoice.amount_due.is_positive():
-                continue
-            request = ChargeRequest(
-                sub.id, sub.customer_id, effect.invoice.id, effect.amount, effect.idempotency_key
-            )
-            outcome = gateway.charge(request)
-            at = sub.processed_until
-            if clock is not None:
-                at = max(clock.now(), at)
-            result = record_payment(
-                sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
-            )
-            if isinstance(result, Refused):
-                performed.append(PaymentAttempt(request, outcome, result))
-                continue
-            performed.append(PaymentAttempt(request, outcome))
-            sub = result.subscription
-            # Follow-ups are bounded: an outcome only charges again when a retry is due,
-            # and each declined retry uses up one of the schedule's attempts.
-            queue[0:0] = result.effects
-        elif isinstance(effect, RefundPayment):
-            gateway.refund(
-                RefundRequest(
+        match effect:
+            case ChargeInvoice():
+                performed.append(effect)
+                if not effect.invoice.amount_due.is_positive():
+                    continue
+                request = ChargeRequest(
                     sub.id,
                     sub.customer_id,
-                    effect.credit_note_number,
+                    effect.invoice.id,
                     effect.amount,
                     effect.idempotency_key,
                 )
-            )
-            performed.append(effect)
-        elif isinstance(effect, SendNotice):
-            notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
-            performed.append(effect)
-        elif isinstance(effect, (IssueCreditNote, SuspendAccess, RestoreAccess, EndAccess)):
-            performed.append(effect)
+                outcome = gateway.charge(request)
+                at = sub.processed_until
+                if clock is not None:
+                    at = max(clock.now(), at)
+                result = record_payment(
+                    sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
+                )
+                if isinstance(result, Refused):
+                    performed.append(PaymentAttempt(request, outcome, result))
+                    continue
+                performed.append(PaymentAttempt(request, outcome))
+                sub = result.subscription
+                # Follow-ups are bounded: an outcome only charges again when a retry is due,
+                # and each declined retry uses up one of the schedule's attempts.
+                queue[0:0] = result.effects
+            case RefundPayment():
+                gateway.refund(
+                    RefundRequest(
+                        sub.id,
+                        sub.customer_id,
+                        effect.credit_note_number,
+                        effect.amount,
+                        effect.idempotency_key,
+                    )
+                )
+                performed.append(effect)
+            case SendNotice():
+                notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
+                performed.append(effect)
+            case IssueCreditNote() | SuspendAccess() | RestoreAccess() | EndAccess():
+                # The host's own ledger and access control carry these out.
+                performed.append(effect)
+            case _:
+                assert_never(effect)
     return Execution(sub, tuple(performed))
