@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
+import pkgutil
 
 import pytest
 
@@ -51,10 +52,19 @@ def _documented_with_example(name: str, value: object, module_doc: str) -> bool:
     return False
 
 
+def _source(module_name: str) -> str:
+    """A module's source; a package's with its private modules', where its constants live."""
+    module = importlib.import_module(f"subscription_rules.{module_name}")
+    sources = [inspect.getsource(module)]
+    for found in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        part = importlib.import_module(f"{module.__name__}.{found.name}")
+        sources.append(inspect.getsource(part))
+    return "\n".join(sources)
+
+
 @pytest.mark.parametrize("module_name", MODULES)
 def test_every_public_name_has_a_docstring_with_an_example(module_name: str) -> None:
-    module = importlib.import_module(f"subscription_rules.{module_name}")
-    module_doc = inspect.getsource(module)
+    module_doc = _source(module_name)
     missing = [
         name
         for name, value in _public(module_name)

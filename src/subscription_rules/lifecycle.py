@@ -56,9 +56,9 @@ from subscription_rules.catalog import (
     MetricKind,
     MoveKind,
     Plan,
-    _check_catalog,
     classify_move,
 )
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
