@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Final
 
-from subscription_rules._toml import read_bounded, shape_problem
+from subscription_rules import _toml as toml
 from subscription_rules.catalog._catalog import Catalog
 from subscription_rules.catalog._checks import _describe, _relabel
 from subscription_rules.catalog._values import (
@@ -36,72 +36,47 @@ _OVERAGE_KEYS: Final = ("price", "per")
 _UNLIMITED: Final = "unlimited"
 
 
-_TOML_TYPES: Final[dict[type, str]] = {
-    bool: "boolean",
-    int: "integer",
-    float: "float",
-    str: "string",
-    dict: "table",
-    list: "array",
-}
+def _fail(plan: str | None) -> toml.Fail:
+    """Problems found by the TOML reader, as errors naming the plan and key."""
 
+    def fail(key: str, message: str, value: object) -> CatalogError:
+        return CatalogError(message, plan=plan, key=key, value=value)
 
-def _toml_type(value: object) -> str:
-    """Describe a TOML value by its TOML type (and the value, when short)."""
-    name = _TOML_TYPES.get(type(value), type(value).__name__)
-    return name if isinstance(value, dict | list) else f"{name} {_shown(value)}"
+    return fail
 
 
 def _required(table: Mapping[str, object], key: str, *, plan: str | None, prefix: str) -> object:
-    if key not in table:
-        raise CatalogError("missing required key", plan=plan, key=prefix + key)
-    return table[key]
+    return toml.required(table, key, where=prefix, fail=_fail(plan))
 
 
 def _string(value: object, *, plan: str | None, key: str) -> str:
-    if not isinstance(value, str):
-        raise CatalogError(
-            f"must be a string, got {_toml_type(value)}", value=value, plan=plan, key=key
-        )
-    return value
+    return toml.string(value, key, _fail(plan))
 
 
 def _integer(value: object, *, plan: str | None, key: str) -> int:
-    if type(value) is not int:
-        raise CatalogError(
-            f"must be an integer, got {_toml_type(value)}", value=value, plan=plan, key=key
-        )
-    return value
+    return toml.integer(value, key, _fail(plan))
 
 
 def _table(value: object, *, plan: str | None, key: str) -> dict[str, object]:
-    if not isinstance(value, dict):
-        raise CatalogError(
-            f"must be a table, got {_toml_type(value)}", value=value, plan=plan, key=key
-        )
-    return value
+    return toml.table(value, key, _fail(plan))
 
 
 def _tables(value: object, *, key: str) -> list[object]:
-    if not isinstance(value, list):
-        raise CatalogError(
-            f"must be an array of tables ([[{key}]]), got {_toml_type(value)}", key=key
-        )
-    return value
+    return toml.tables(value, key, _fail(None))
 
 
 def _refuse_unknown(
     table: Mapping[str, object], allowed: tuple[str, ...], *, plan: str | None, prefix: str
 ) -> None:
-    unknown = sorted(set(table) - set(allowed))
-    if unknown:
-        also = f" (also unknown: {', '.join(map(repr, unknown[1:]))})" if unknown[1:] else ""
-        raise CatalogError(
-            f"unknown key{also}; allowed keys: {', '.join(allowed)}",
-            plan=plan,
-            key=prefix + unknown[0],
-            value=unknown[0],
-        )
+    toml.refuse_unknown(table, allowed, where=prefix, fail=_fail(plan))
+
+
+def _document_fail(message: str, value: object) -> CatalogError:
+    return CatalogError(message, value=value)
+
+
+def _file_fail(message: str, value: object) -> CatalogError:
+    return CatalogError(message, key="path", value=value)
 
 
 def _parse_metric(index: int, raw: object) -> Metric:
@@ -139,7 +114,7 @@ def _parse_amount(value: object, currency: Currency, *, plan: str, key: str) -> 
         )
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise CatalogError(
-            f"must be an amount as a string such as '50.00' or an integer, got {_toml_type(value)}",
+            f"must be an amount as a string such as '50.00' or an integer, got {toml.toml_type(value)}",
             plan=plan,
             key=key,
             value=value,
@@ -183,7 +158,7 @@ def _parse_limits(raw: object, *, plan: str) -> Limits:
             pairs.append((name, value))
         else:
             raise CatalogError(
-                f'must be an integer >= 0 or "{_UNLIMITED}", got {_toml_type(value)}',
+                f'must be an integer >= 0 or "{_UNLIMITED}", got {toml.toml_type(value)}',
                 plan=plan,
                 key=f"limits.{name}",
                 value=value,
@@ -276,25 +251,9 @@ def parse_catalog(text: str) -> Catalog:
             argument="text",
             value=text,
         )
-    size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > MAX_CATALOG_BYTES:
-        raise CatalogError(
-            f"catalog of {size:,} bytes refused; the limit is {MAX_CATALOG_BYTES:,} bytes (1 MiB)",
-            value=size,
-        )
-    problem = shape_problem(text)
-    if problem is not None:  # a key tomllib would take minutes over
-        raise CatalogError(problem, value=size)
-    import tomllib  # noqa: PLC0415 - only loading a catalog needs it: a faster import
-
-    try:
-        document = tomllib.loads(text)
-    except ValueError as err:  # TOMLDecodeError, or an integer of over 4,300 digits
-        raise CatalogError(f"invalid TOML: {err}") from err
-    except RecursionError:  # arrays or inline tables nested hundreds deep
-        raise CatalogError(
-            "invalid TOML: arrays or inline tables nested too deeply", value=size
-        ) from None
+    document = toml.parse_document(
+        text, limit=MAX_CATALOG_BYTES, what="catalog", fail=_document_fail
+    )
     _refuse_unknown(document, _TOP_KEYS, plan=None, prefix="")
     currency = _parse_currency(document)
     metrics: tuple[Metric, ...] = DEFAULT_METRICS
@@ -342,25 +301,5 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
             argument="path",
             value=path,
         )
-    try:
-        data = read_bounded(name, MAX_CATALOG_BYTES)
-    except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
-        reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
-        raise CatalogError(
-            f"cannot read catalog file {_shown(name)}: {reason}", key="path", value=name
-        ) from err
-    if len(data) > MAX_CATALOG_BYTES:
-        raise CatalogError(
-            f"catalog file {_shown(name)} is larger than {MAX_CATALOG_BYTES:,} bytes (1 MiB); refused",
-            key="path",
-            value=name,
-        )
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise CatalogError(
-            f"catalog file {_shown(name)} is not UTF-8: {err.reason} at byte {err.start}",
-            key="path",
-            value=name,
-        ) from err
+    text = toml.read_text(name, limit=MAX_CATALOG_BYTES, what="catalog", fail=_file_fail)
     return parse_catalog(text)
