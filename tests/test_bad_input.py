@@ -2179,7 +2179,7 @@ CLI_CASES = [
     CliCase(
         "missing-scenario-file",
         ("simulate", "{missing}"),
-        "missing.toml: cannot read scenario file: No such file",
+        "path: cannot read scenario file '.*missing.toml': No such file",
     ),
     CliCase(
         "deeply-nested-scenario",
@@ -2209,7 +2209,7 @@ CLI_CASES = [
     CliCase(
         "named-pipe-scenario",
         ("simulate", "{pipe}"),
-        "pipe.toml: cannot read scenario file: not a regular file \\(a named pipe\\); refused",
+        "path: cannot read scenario file '.*pipe.toml': not a regular file \\(a named pipe\\); refused",
     ),
     CliCase(
         "unknown-time-zone",

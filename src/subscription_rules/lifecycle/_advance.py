@@ -5,11 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from subscription_rules.catalog import (
-    Catalog,
-    MetricKind,
-    _check_catalog,
-)
+from subscription_rules.catalog import Catalog, MetricKind
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
     Decision,
     Effect,
