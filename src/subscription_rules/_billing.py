@@ -22,7 +22,7 @@ from subscription_rules.effects import (
 )
 from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
 from subscription_rules.money import Money
-from subscription_rules.notifications import Fact, Notice, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
 from subscription_rules.subscription import OpenInvoice, Subscription
 
 
@@ -139,11 +139,11 @@ def issue_credit_note(
     effects: list[Effect] = [IssueCreditNote(note, f"{sub.id}:credit-note:{note_number}")]
     if refunded is not None and refunded.is_positive():
         effects.append(RefundPayment(refunded, note_number, f"{sub.id}:refund:{note_number}"))
-    facts: tuple[Fact, ...] = (
-        ("credit_note", note_number),
-        ("amount", note.amount),
-        ("to_balance", note.to_balance),
-        ("balance", sub.credit_balance),
+    facts: tuple[FactPair, ...] = (
+        (FactName.CREDIT_NOTE, note_number),
+        (FactName.AMOUNT, note.amount),
+        (FactName.TO_BALANCE, note.to_balance),
+        (FactName.BALANCE, sub.credit_balance),
     )
     notice = Notice(NoticeKind.CREDIT_NOTE_ISSUED, sub.id, sub.customer_id, at, facts, note_number)
     effects.append(SendNotice(notice))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias, cast
 
 import attrs
 
@@ -35,6 +35,9 @@ __all__ = [
     "Category",
     "Channel",
     "Fact",
+    "FactName",
+    "FactPair",
+    "FactValue",
     "Notice",
     "NoticeKind",
     "Preferences",
@@ -77,8 +80,69 @@ class NoticeKind(enum.Enum):
 #: A fact's value: text, an amount, an instant or a count.
 FactValue: TypeAlias = str | Money | datetime | int
 
-#: One named fact of a notice.
-Fact: TypeAlias = tuple[str, FactValue]
+
+class FactName(enum.StrEnum):
+    """The name of every fact the library's notices carry, for templates to rely on.
+
+    A ``str`` enum: ``FactName.PLAN == "plan"``, so ``notice.fact("plan")``
+    works as well as ``notice.fact(FactName.PLAN)``. A host's own notices may
+    use other names.
+
+    >>> FactName.NEXT_RETRY == "next_retry", FactName("trial_end") is FactName.TRIAL_END
+    (True, True)
+    """
+
+    ACTIONS = "actions"
+    AMOUNT = "amount"
+    AMOUNT_DUE = "amount_due"
+    ATTEMPT = "attempt"
+    BALANCE = "balance"
+    CANCELLED_AT = "cancelled_at"
+    CREDIT_AFTER = "credit_after"
+    CREDIT_NOTE = "credit_note"
+    DEADLINE = "deadline"
+    EFFECTIVE_AT = "effective_at"
+    ENDED_AT = "ended_at"
+    ENDS_AT = "ends_at"
+    FROM_PLAN = "from_plan"
+    HAS_PAYMENT_METHOD = "has_payment_method"
+    INTERVAL = "interval"
+    INVOICE = "invoice"
+    NEXT_RETRY = "next_retry"
+    OVERDUE_STATE = "overdue_state"
+    PERIOD_END = "period_end"
+    PLAN = "plan"
+    REASON = "reason"
+    REINSTATED_AT = "reinstated_at"
+    RENEWS_AT = "renews_at"
+    RETRY_AT = "retry_at"
+    STATE = "state"
+    SUSPENDED_AT = "suspended_at"
+    TO_BALANCE = "to_balance"
+    TO_INTERVAL = "to_interval"
+    TO_PLAN = "to_plan"
+    TRIAL_DAYS = "trial_days"
+    TRIAL_END = "trial_end"
+    WAS_EFFECTIVE_AT = "was_effective_at"
+
+
+class Fact(NamedTuple):
+    """One named fact of a notice: a pair, so ``name, value = fact`` and ``fact == ("plan", "Pro")``.
+
+    The name is a :class:`FactName` for every fact the library knows, the
+    host's own ``str`` otherwise.
+
+    >>> fact = Fact(FactName.PLAN, "Pro")
+    >>> fact.name is FactName.PLAN, fact == ("plan", "Pro")
+    (True, True)
+    """
+
+    name: str
+    value: FactValue
+
+
+#: A fact as the rules write it: a known name and its value.
+FactPair: TypeAlias = tuple[FactName, FactValue]
 
 
 def _fact_text(value: FactValue) -> str:
@@ -173,6 +237,34 @@ _FACT_TYPES: tuple[type, ...] = (str, Money, datetime, int)
 _FIELD_TYPES: tuple[type, ...] = (NoticeKind, str, str, tuple, str)
 
 
+_NAMES: dict[str, FactName] = {name.value: name for name in FactName}
+
+
+def _facts(value: tuple[tuple[str, FactValue], ...]) -> tuple[Fact, ...]:
+    """``(name, value)`` pairs as :class:`Fact` values, known names as :class:`FactName`.
+
+    Anything else is kept as given, for the notice's check to refuse by name.
+    """
+    given: object = value  # checked at run time: hosts build notices too
+    if type(given) is not tuple:
+        return value  # type: ignore[return-value]  # refused by __attrs_post_init__
+    facts: list[Fact] = []
+    for fact in given:
+        if type(fact) is Fact:
+            facts.append(fact)
+        elif (
+            type(fact) is tuple
+            and len(fact) == 2
+            and isinstance(fact[0], str)
+            and isinstance(fact[1], _FACT_TYPES)
+            and not isinstance(fact[1], bool)  # a count is an int, a flag is not one
+        ):
+            facts.append(Fact(_NAMES.get(fact[0], fact[0]), cast("FactValue", fact[1])))
+        else:
+            return value  # type: ignore[return-value]  # refused by __attrs_post_init__
+    return tuple(facts)
+
+
 @attrs.frozen
 class Notice:
     """One notice to send: kind, subscription, moment, typed facts and a deterministic key.
@@ -195,7 +287,7 @@ class Notice:
     subscription_id: str
     customer_id: str
     at: datetime
-    facts: tuple[Fact, ...]
+    facts: tuple[Fact, ...] = attrs.field(converter=_facts)
     occasion: str
     category: Category = BILLING
 
@@ -215,13 +307,7 @@ class Notice:
             _expect(self.occasion, str, "occasion")
         facts: tuple[object, ...] = self.facts  # checked at run time: hosts build notices too
         for fact in facts:
-            if not (
-                type(fact) is tuple
-                and len(fact) == 2
-                and isinstance(fact[0], str)
-                and isinstance(fact[1], _FACT_TYPES)
-                and not isinstance(fact[1], bool)  # a count is an int, a flag is not one
-            ):
+            if type(fact) is not Fact:  # a pair of a name and a value of a fact's type
                 raise InvalidArgumentError(
                     "expected (name, value) pairs with a str, Money, datetime or int value, got "
                     f"{type(fact).__name__} {_shown(fact)}",
@@ -235,7 +321,7 @@ class Notice:
         """The deduplication key: subscription, kind and occasion."""
         return f"{self.subscription_id}:{self.kind.value}:{self.occasion}"
 
-    def fact(self, name: str) -> FactValue | None:
+    def fact(self, name: FactName | str) -> FactValue | None:
         """Return the fact called ``name``, or ``None``.
 
         >>> n = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC),

@@ -57,7 +57,7 @@ from subscription_rules.invoices import (
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.money import Money
-from subscription_rules.notifications import Fact, Notice, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
 from subscription_rules.periods import (
     BillingCycle,
     BillingPeriod,
@@ -481,7 +481,7 @@ def quote_change(
 
 
 def _notice(
-    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
+    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
 ) -> SendNotice:
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
@@ -532,11 +532,11 @@ def change_plan(
     target = catalog.plan(plan_id)
     current = catalog.plan(subscription.plan_id)
     sub = subscription.evolve(processed_until=at)
-    facts: tuple[Fact, ...] = (
-        ("from_plan", current.name),
-        ("to_plan", target.name),
-        ("to_interval", str(interval)),
-        ("effective_at", quote.effective_at),
+    facts: tuple[FactPair, ...] = (
+        (FactName.FROM_PLAN, current.name),
+        (FactName.TO_PLAN, target.name),
+        (FactName.TO_INTERVAL, str(interval)),
+        (FactName.EFFECTIVE_AT, quote.effective_at),
     )
     if quote.timing is Timing.PERIOD_END:
         sub = sub.evolve(pending_change=PendingChange(plan_id, interval, quote.effective_at, at))
@@ -587,7 +587,7 @@ def _apply_immediately(
     sub: Subscription,
     quote: ChangeQuote,
     target: Plan,
-    facts: tuple[Fact, ...],
+    facts: tuple[FactPair, ...],
     policy: BillingPolicy,
 ) -> Decision:
     at = quote.at
@@ -668,9 +668,9 @@ def _apply_immediately(
         MoveKind.DOWNGRADE: NoticeKind.DOWNGRADED,
         MoveKind.INTERVAL_CHANGE: NoticeKind.INTERVAL_CHANGED,
     }[quote.kind]
-    money_facts: tuple[Fact, ...] = (
-        ("amount_due", quote.amount_due_now),
-        ("credit_after", quote.credit_after),
+    money_facts: tuple[FactPair, ...] = (
+        (FactName.AMOUNT_DUE, quote.amount_due_now),
+        (FactName.CREDIT_AFTER, quote.credit_after),
     )
     effects.append(_notice(sub, kind, at, facts + money_facts, f"change-{number}"))
     return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
@@ -696,9 +696,9 @@ def cancel_pending_change(
     pending = sub.pending_change
     sub = sub.evolve(pending_change=None, processed_until=at)
     number, sub = sub.next_document()
-    facts: tuple[Fact, ...] = (
-        ("plan", pending.plan_id),
-        ("was_effective_at", pending.effective_at),
+    facts: tuple[FactPair, ...] = (
+        (FactName.PLAN, pending.plan_id),
+        (FactName.WAS_EFFECTIVE_AT, pending.effective_at),
     )
     notice = _notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}")
     return Decision(sub, (notice,), next_wakeup(sub, policy=policy))

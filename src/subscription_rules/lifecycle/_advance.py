@@ -22,7 +22,7 @@ from subscription_rules.lifecycle._collection import _apply_overdue, _exhaust, _
 from subscription_rules.lifecycle._common import _notice
 from subscription_rules.lifecycle._renewal import _period_end, _trial_end, _trial_reminder
 from subscription_rules.lifecycle._scheduling import _Due, _next_due
-from subscription_rules.notifications import Fact, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     BillingPeriod,
 )
@@ -57,10 +57,10 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
         return sub.evolve(processed_until=at), (reminder,)
     if what is _Due.RENEWAL_REMINDER:
         plan = catalog.plan(sub.plan_id)
-        facts: tuple[Fact, ...] = (
-            ("plan", plan.name),
-            ("renews_at", sub.current_period.end),
-            ("amount", plan.price(sub.interval).amount),
+        facts: tuple[FactPair, ...] = (
+            (FactName.PLAN, plan.name),
+            (FactName.RENEWS_AT, sub.current_period.end),
+            (FactName.AMOUNT, plan.price(sub.interval).amount),
         )
         notice = _notice(
             sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()

@@ -49,7 +49,7 @@ from subscription_rules.lifecycle._common import (
     _without_invoice,
 )
 from subscription_rules.lifecycle._scheduling import _next_wakeup
-from subscription_rules.notifications import Fact, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
@@ -98,7 +98,9 @@ def _retry_now(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Eff
             retried = sub.open_invoice(item.id)
             assert retried is not None  # noqa: S101 - just recorded
             effects.append(
-                _payment_notice(sub, NoticeKind.RETRY_SCHEDULED, at, retried, ("retry_at", at))
+                _payment_notice(
+                    sub, NoticeKind.RETRY_SCHEDULED, at, retried, (FactName.RETRY_AT, at)
+                )
             )
     return sub, tuple(effects)
 
@@ -158,12 +160,12 @@ def _end_now(
     sub = sub.evolve(
         status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
     )
-    facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+    facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))
     return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
 
 
 def _suspend_for_payment(
-    sub: Subscription, at: datetime, why: Fact, policy: BillingPolicy
+    sub: Subscription, at: datetime, why: FactPair, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Suspend at ``at`` because payment failed (``why`` says which invoice or ladder state)."""
     had_access = _has_access(sub, policy)
@@ -174,7 +176,7 @@ def _suspend_for_payment(
         suspended_at=at,
         suspended_from=Status.ACTIVE,
     )
-    facts: tuple[Fact, ...] = (("reason", reason.value), why)
+    facts: tuple[FactPair, ...] = ((FactName.REASON, reason.value), why)
     notice = _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}")
     return sub, (*_access_change(had_access, sub, policy, reason), notice)
 
@@ -195,7 +197,7 @@ def _exhaust(
     if sub.status not in _BILLING:
         return sub, tuple(effects)
     if action is RetriesExhausted.SUSPEND:
-        sub, done = _suspend_for_payment(sub, at, ("invoice", item.id), policy)
+        sub, done = _suspend_for_payment(sub, at, (FactName.INVOICE, item.id), policy)
         effects.extend(done)
     elif action is RetriesExhausted.CANCEL:
         sub, done = _end_now(sub, at, catalog)
@@ -216,9 +218,9 @@ def _apply_overdue(
     sub = sub.evolve(overdue_state=status.state.name if status.state else None)
     effects: list[Effect] = []
     for state in status.entered:
-        facts: tuple[Fact, ...] = (
-            ("state", state.name),
-            ("actions", ", ".join(sorted(a.value for a in state.actions))),
+        facts: tuple[FactPair, ...] = (
+            (FactName.STATE, state.name),
+            (FactName.ACTIONS, ", ".join(sorted(a.value for a in state.actions))),
         )
         if OverdueAction.NOTICE in state.actions:
             effects.append(
@@ -234,7 +236,7 @@ def _apply_overdue(
             sub, done = _end_now(sub, at, catalog)
             effects.extend(done)
         elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
-            sub, done = _suspend_for_payment(sub, at, ("overdue_state", state.name), policy)
+            sub, done = _suspend_for_payment(sub, at, (FactName.OVERDUE_STATE, state.name), policy)
             effects.extend(done)
     return sub, tuple(effects)
 
@@ -301,7 +303,7 @@ def _record_success(
                 sub,
                 NoticeKind.ACCOUNT_REINSTATED,
                 at,
-                (("suspended_at", suspended_at), ("reinstated_at", at)),
+                ((FactName.SUSPENDED_AT, suspended_at), (FactName.REINSTATED_AT, at)),
                 f"reinstated-{at.isoformat()}",
             )
         )
@@ -358,7 +360,7 @@ def _record_decline(
                 NoticeKind.PAYMENT_METHOD_NEEDED,
                 at,
                 item,
-                ("deadline", schedule.deadline(first_failed_at)),
+                (FactName.DEADLINE, schedule.deadline(first_failed_at)),
             )
         )
         if schedule.deadline(first_failed_at) <= at:
@@ -376,7 +378,9 @@ def _record_decline(
     item = attrs.evolve(item, next_retry_at=retry_at, awaiting_payment_method=False)
     sub = _with_invoice(sub, item)
     effects.append(
-        _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, ("next_retry", local_retry))
+        _payment_notice(
+            sub, NoticeKind.PAYMENT_FAILED, at, item, (FactName.NEXT_RETRY, local_retry)
+        )
     )
     if retry_at <= at and sub.status in _BILLING:  # reported late: its time has come
         sub, charge = _retry_charge(sub, item)

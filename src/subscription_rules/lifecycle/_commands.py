@@ -35,7 +35,7 @@ from subscription_rules.lifecycle._common import (
 from subscription_rules.lifecycle._renewal import _trial_reminder
 from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
 from subscription_rules.money import Money
-from subscription_rules.notifications import Fact, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     BillingCycle,
     Interval,
@@ -124,7 +124,11 @@ def start_subscription(
                 sub,
                 NoticeKind.TRIAL_STARTED,
                 at,
-                (("plan", plan.name), ("trial_end", trial_end), ("trial_days", plan.trial_days)),
+                (
+                    (FactName.PLAN, plan.name),
+                    (FactName.TRIAL_END, trial_end),
+                    (FactName.TRIAL_DAYS, plan.trial_days),
+                ),
                 "trial",
             )
         ]
@@ -138,7 +142,7 @@ def start_subscription(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
         at,
-        (("plan", plan.name), ("interval", str(interval))),
+        ((FactName.PLAN, plan.name), (FactName.INTERVAL, str(interval))),
         "start",
     )
     return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
@@ -197,7 +201,7 @@ def cancel(
             sub,
             (
                 EndAccess(),
-                _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, (("ended_at", at),), "end"),
+                _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, ((FactName.ENDED_AT, at),), "end"),
             ),
             None,
         )
@@ -215,13 +219,15 @@ def cancel(
             sub,
             (
                 SuspendAccess(reason),
-                _notice(sub, NoticeKind.TRIAL_CANCELLED, at, (("cancelled_at", at),), "trial"),
+                _notice(
+                    sub, NoticeKind.TRIAL_CANCELLED, at, ((FactName.CANCELLED_AT, at),), "trial"
+                ),
             ),
             None,
         )
     sub = sub.evolve(cancel_at_period_end=True, pending_change=None)
     notice = _notice(
-        sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), at.isoformat()
+        sub, NoticeKind.CANCELLATION_SCHEDULED, at, ((FactName.ENDS_AT, end),), at.isoformat()
     )
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
@@ -251,7 +257,7 @@ def undo_cancel(
         sub,
         NoticeKind.CANCELLATION_UNDONE,
         at,
-        (("renews_at", end),),
+        ((FactName.RENEWS_AT, end),),
         f"undo-{at.isoformat()}",
     )
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
@@ -288,7 +294,7 @@ def suspend(
         processed_until=at,
         suspended_from=sub.status,
     )
-    facts: tuple[Fact, ...] = (("reason", reason.value),)
+    facts: tuple[FactPair, ...] = ((FactName.REASON, reason.value),)
     return Decision(
         sub,
         (
@@ -369,7 +375,10 @@ def reinstate(
             # Back to being marked unpaid: the invoice for the rest of the period is held.
             sub, collected = _collect(sub, effect, policy)
             effects.extend(collected)
-    facts: tuple[Fact, ...] = (("suspended_at", suspended_at), ("reinstated_at", at))
+    facts: tuple[FactPair, ...] = (
+        (FactName.SUSPENDED_AT, suspended_at),
+        (FactName.REINSTATED_AT, at),
+    )
     effects.append(
         _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
     )
@@ -431,7 +440,7 @@ def update_payment_method(
     sub, charge = _bill_period(
         sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
     )
-    facts: tuple[Fact, ...] = (("plan", plan.name), ("reinstated_at", at))
+    facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.REINSTATED_AT, at))
     return Decision(
         sub,
         (

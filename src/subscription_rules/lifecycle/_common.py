@@ -19,7 +19,7 @@ from subscription_rules.effects import (
 from subscription_rules.errors import (
     InvalidPeriodError,
 )
-from subscription_rules.notifications import Fact, Notice, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
 from subscription_rules.periods import (
     zone,
 )
@@ -58,7 +58,7 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
 
 
 def _notice(
-    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
+    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
 ) -> SendNotice:
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
@@ -90,12 +90,12 @@ def _without_invoice(sub: Subscription, invoice_id: str) -> Subscription:
 
 
 def _payment_notice(
-    sub: Subscription, kind: NoticeKind, at: datetime, item: OpenInvoice, *extra: Fact
+    sub: Subscription, kind: NoticeKind, at: datetime, item: OpenInvoice, *extra: FactPair
 ) -> SendNotice:
-    facts: tuple[Fact, ...] = (
-        ("invoice", item.id),
-        ("amount", item.invoice.amount_due),
-        ("attempt", item.attempts),
+    facts: tuple[FactPair, ...] = (
+        (FactName.INVOICE, item.id),
+        (FactName.AMOUNT, item.invoice.amount_due),
+        (FactName.ATTEMPT, item.attempts),
         *extra,
     )
     return _notice(sub, kind, at, facts, f"{item.id}:{item.attempts}")

@@ -25,7 +25,7 @@ from subscription_rules.invoices import InvoiceReason, Line
 from subscription_rules.lifecycle._bill import _bill_period, _period_line
 from subscription_rules.lifecycle._collection import _collect
 from subscription_rules.lifecycle._common import _BILLING, _notice
-from subscription_rules.notifications import Fact, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import (
     BillingPolicy,
@@ -52,9 +52,9 @@ def _trial_reminder(sub: Subscription, plan: Plan, at: datetime) -> SendNotice:
         NoticeKind.TRIAL_ENDING,
         at,
         (
-            ("plan", plan.name),
-            ("trial_end", sub.trial_end),
-            ("has_payment_method", "yes" if sub.has_payment_method else "no"),
+            (FactName.PLAN, plan.name),
+            (FactName.TRIAL_END, sub.trial_end),
+            (FactName.HAS_PAYMENT_METHOD, "yes" if sub.has_payment_method else "no"),
         ),
         "trial",
     )
@@ -72,12 +72,12 @@ def _trial_end(
         not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.CANCEL
     ):
         sub = sub.evolve(status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
-        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+        facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))
         return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
     if not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.SUSPEND:
         reason = SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
         sub = sub.evolve(status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
-        facts = (("plan", plan.name), ("reason", reason.value))
+        facts = ((FactName.PLAN, plan.name), (FactName.REASON, reason.value))
         return sub, (
             SuspendAccess(reason),
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
@@ -88,7 +88,7 @@ def _trial_end(
     )
     effects: list[Effect] = [
         charge,
-        _notice(sub, NoticeKind.TRIAL_CONVERTED, at, (("plan", plan.name),), "trial"),
+        _notice(sub, NoticeKind.TRIAL_CONVERTED, at, ((FactName.PLAN, plan.name),), "trial"),
     ]
     owed = (
         sub.open_invoices and sub.open_invoices[-1].invoice.reason is InvoiceReason.TRIAL_CONVERSION
@@ -96,7 +96,9 @@ def _trial_end(
     if not sub.has_payment_method and owed:  # MissingPaymentMethod.INVOICE: billed, unpayable
         sub = sub.evolve(status=Status.PAST_DUE)
         effects.append(
-            _notice(sub, NoticeKind.PAYMENT_METHOD_NEEDED, at, (("plan", plan.name),), "trial")
+            _notice(
+                sub, NoticeKind.PAYMENT_METHOD_NEEDED, at, ((FactName.PLAN, plan.name),), "trial"
+            )
         )
     return sub, tuple(effects)
 
@@ -116,7 +118,7 @@ class _Terms:
 
 
 #: A notice the period end will send: its kind and facts.
-_Move = tuple[NoticeKind, tuple[Fact, ...]]
+_Move = tuple[NoticeKind, tuple[FactPair, ...]]
 
 
 def _overage(
@@ -156,11 +158,11 @@ def _renewal_terms(
         return terms, None
     target = catalog.plan(pending.plan_id)
     fits = check_downgrade(usage, target, catalog.metrics) if usage is not None else Feasible()
-    facts: tuple[Fact, ...] = (("from_plan", plan.name), ("to_plan", target.name))
+    facts: tuple[FactPair, ...] = ((FactName.FROM_PLAN, plan.name), (FactName.TO_PLAN, target.name))
     if isinstance(fits, Infeasible):
         return terms, (
             NoticeKind.DOWNGRADE_BLOCKED,
-            (*facts, ("actions", "; ".join(fits.actions_text))),
+            (*facts, (FactName.ACTIONS, "; ".join(fits.actions_text))),
         )
     move = classify_move(plan, sub.interval, target, pending.interval, by=policy.classify_by)
     kind = NoticeKind.DOWNGRADED if move is MoveKind.DOWNGRADE else NoticeKind.UPGRADED
@@ -169,7 +171,10 @@ def _renewal_terms(
     else:
         cycle = BillingCycle(at, pending.interval, sub.cycle.time_zone)
         terms = _Terms(target, pending.interval, cycle, 0)
-    return terms, (kind, (*facts, ("to_interval", str(terms.interval)), ("effective_at", at)))
+    return terms, (
+        kind,
+        (*facts, (FactName.TO_INTERVAL, str(terms.interval)), (FactName.EFFECTIVE_AT, at)),
+    )
 
 
 def _converts(sub: Subscription, policy: BillingPolicy) -> bool:
@@ -266,7 +271,7 @@ def _end(
             sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
         )
         effects.append(final)
-    facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+    facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))
     effects.append(EndAccess())
     effects.append(_notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, at.isoformat()))
     return sub, tuple(effects)
@@ -306,6 +311,6 @@ def _renew(
     )
     sub, collected = _collect(sub, charge, policy)
     effects.extend(collected)
-    facts = (("plan", terms.plan.name), ("period_end", opened.end))
+    facts = ((FactName.PLAN, terms.plan.name), (FactName.PERIOD_END, opened.end))
     effects.append(_notice(sub, NoticeKind.RENEWED, at, facts, occasion))
     return sub, tuple(effects)
