@@ -50,27 +50,24 @@ from subscription_rules import (
     SubscriptionRulesError,
     Usage,
     advance,
-    allocate,
     billing_summary,
     cancel,
     change_plan,
     changes_blocked,
     check_downgrade,
     classify_move,
-    days_between,
     default_catalog,
-    divide,
     load_catalog,
     parse_catalog,
     preset,
     quote_change,
     record_payment,
-    seconds_between,
     start_subscription,
     suspend,
     upcoming_invoice,
     usage_report,
 )
+from subscription_rules._text import format_date
 from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS
 from subscription_rules.cli import PROG
 from subscription_rules.dunning import (
@@ -103,10 +100,10 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
-from subscription_rules.invoices import format_date
 from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
+from subscription_rules.money import allocate, divide
 from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
-from subscription_rules.periods import require_aware, zone
+from subscription_rules.periods import days_between, require_aware, seconds_between, zone
 from subscription_rules.policy import ProrationUnit
 from subscription_rules.simulation import Cancel, ChangePlan, SetUsage, Step, simulate
 

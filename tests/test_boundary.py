@@ -17,12 +17,11 @@ from subscription_rules import (
     Currency,
     Money,
     advance,
-    days_between,
     default_catalog,
     start_subscription,
 )
 from subscription_rules.notifications import Category, Preferences
-from subscription_rules.periods import zone
+from subscription_rules.periods import days_between, zone
 
 CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)

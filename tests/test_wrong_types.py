@@ -13,7 +13,6 @@ from subscription_rules import (
     Money,
     Usage,
     advance,
-    apply_credit,
     billing_summary,
     cancel,
     cancel_pending_change,
@@ -28,6 +27,7 @@ from subscription_rules import (
     upcoming_invoice,
     update_payment_method,
 )
+from subscription_rules.credits import apply_credit
 from subscription_rules.dunning import Succeeded
 from subscription_rules.effects import SuspendAccess
 from subscription_rules.errors import InvalidArgumentError, InvalidInstantError

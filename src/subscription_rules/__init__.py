@@ -1,7 +1,11 @@
 """subscription_rules: the rulebook of a SaaS subscription as a pure, typed library.
 
-Values (money, periods, catalog, usage) and rules (proration, credits,
-invoices, the lifecycle) are re-exported here; edges live in their own modules.
+What a host needs is exported here: the values it builds and reads (money,
+periods, catalog, usage, policies, payment outcomes, retry schedules, the
+overdue ladder, notices and their facts), the commands and rules, and the
+decisions they return. Building blocks (rounding, allocation, day counts,
+overage and proration lines) stay in their modules; edges (``ports``,
+``testing``, ``simulation``, ``strategies``, ``cli``) are imported from theirs.
 
 >>> from subscription_rules import Money
 >>> Money.of("150.00", "USD")
@@ -29,7 +33,21 @@ from subscription_rules.catalog import (
     load_catalog,
     parse_catalog,
 )
-from subscription_rules.credits import CreditNote, CreditReason, apply_credit
+from subscription_rules.credits import CreditNote, CreditReason
+from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    PaymentOutcome,
+    RetrySchedule,
+    Succeeded,
+)
 from subscription_rules.effects import (
     ChargeInvoice,
     Decision,
@@ -58,11 +76,14 @@ from subscription_rules.lifecycle import (
     undo_cancel,
     update_payment_method,
 )
-from subscription_rules.money import Currency, Money, RoundingMode, allocate, divide
+from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.notifications import (
     BILLING,
     Category,
     Channel,
+    Fact,
+    FactName,
+    FactValue,
     Notice,
     NoticeKind,
     Preferences,
@@ -78,8 +99,6 @@ from subscription_rules.periods import (
     BillingPeriod,
     Interval,
     IntervalUnit,
-    days_between,
-    seconds_between,
 )
 from subscription_rules.policy import (
     KILL_BILL_LIKE,
@@ -126,7 +145,6 @@ from subscription_rules.usage import (
     Usage,
     UsageReport,
     check_downgrade,
-    overage_lines,
     usage_report,
 )
 
@@ -136,6 +154,7 @@ __all__ = [
     "DAILY",
     "DEFAULT_METRICS",
     "INTEGRATIONS",
+    "KILL_BILL_EXAMPLE",
     "KILL_BILL_LIKE",
     "LAGO_LIKE",
     "MAX_PERIODS_PER_ADVANCE",
@@ -143,7 +162,9 @@ __all__ = [
     "PROPERTIES",
     "QUARTERLY",
     "SEED_POLICY",
+    "SMART_RETRIES_LIKE",
     "STRIPE_LIKE",
+    "THREE_RETRIES",
     "WEEKLY",
     "YEARLY",
     "BillingCycle",
@@ -164,11 +185,17 @@ __all__ = [
     "Currency",
     "DayCount",
     "Decision",
+    "DeclineKind",
+    "Declined",
     "DowngradeTiming",
     "Effect",
     "EndAccess",
     "Explanation",
+    "Fact",
+    "FactName",
+    "FactValue",
     "Feasible",
+    "GatewayError",
     "Infeasible",
     "Interval",
     "IntervalUnit",
@@ -188,7 +215,11 @@ __all__ = [
     "NoticeKind",
     "OpenInvoice",
     "Overage",
+    "OverdueAction",
+    "OverdueLadder",
+    "OverdueState",
     "PastDueAccess",
+    "PaymentOutcome",
     "PendingChange",
     "Plan",
     "Preferences",
@@ -201,12 +232,14 @@ __all__ = [
     "RequiredAction",
     "RestoreAccess",
     "RetriesExhausted",
+    "RetrySchedule",
     "RoundingMode",
     "SendNotice",
     "Status",
     "Stretch",
     "Subscription",
     "SubscriptionRulesError",
+    "Succeeded",
     "SuspendAccess",
     "SuspendedTime",
     "SuspensionReason",
@@ -216,9 +249,7 @@ __all__ = [
     "Usage",
     "UsageReport",
     "advance",
-    "allocate",
     "annualised",
-    "apply_credit",
     "billing_summary",
     "cancel",
     "cancel_pending_change",
@@ -227,20 +258,16 @@ __all__ = [
     "channels_for",
     "check_downgrade",
     "classify_move",
-    "days_between",
     "default_catalog",
-    "divide",
     "has_access",
     "load_catalog",
     "marked_unpaid",
     "next_wakeup",
-    "overage_lines",
     "parse_catalog",
     "preset",
     "quote_change",
     "record_payment",
     "reinstate",
-    "seconds_between",
     "start_subscription",
     "suspend",
     "undo_cancel",

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from subscription_rules._text import format_date
 from subscription_rules.catalog import Plan
 from subscription_rules.errors import InvalidPolicyError
-from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
+from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.periods import MONTHLY, BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import BillingPolicy, ChangeDay, ProrationUnit
 

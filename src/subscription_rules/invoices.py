@@ -22,11 +22,11 @@ USD 300.00 × 15/30 days = USD 150.00 exactly; no rounding needed
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 import attrs
 
-from subscription_rules.errors import InvalidAmountError, _expect
+from subscription_rules.errors import InvalidAmountError
 from subscription_rules.money import Money, RoundingMode, divide
 
 __all__ = [
@@ -35,26 +35,7 @@ __all__ = [
     "InvoiceReason",
     "Line",
     "LineKind",
-    "format_date",
-    "prorated_line",
-    "sum_lines",
 ]
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def format_date(at: date) -> str:
-    """Return a date as the help page writes it: ``16 Nov 2026``.
-
-    English month abbreviations whatever the host's locale (``strftime``'s
-    ``%b`` would follow ``LC_TIME``), so descriptions are the same everywhere.
-
-    >>> format_date(datetime(2026, 11, 6))
-    '6 Nov 2026'
-    """
-    _expect(at, date, "at")
-    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
 
 
 class LineKind(enum.Enum):

@@ -34,6 +34,7 @@ from datetime import datetime
 
 import attrs
 
+from subscription_rules._text import format_date
 from subscription_rules.catalog import (
     DEFAULT_METRICS,
     MAX_COUNT,
@@ -48,7 +49,7 @@ from subscription_rules.errors import (
     InvalidUsageError,
     _shown,
 )
-from subscription_rules.invoices import Line, LineKind, format_date, prorated_line
+from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import RoundingMode, divide
 from subscription_rules.periods import require_aware
 

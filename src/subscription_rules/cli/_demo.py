@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from subscription_rules._text import format_date
 from subscription_rules.catalog import default_catalog
 from subscription_rules.cli._options import PROG, _add, _load, _write
 from subscription_rules.cli._stories import _LQ, _RQ, _demo_chapters
@@ -20,7 +21,6 @@ from subscription_rules.cli._text import (
     _wrapped,
     plans_table,
 )
-from subscription_rules.invoices import format_date
 from subscription_rules.periods import zone
 
 if TYPE_CHECKING:

@@ -7,6 +7,7 @@ from typing import assert_never
 
 import attrs
 
+from subscription_rules._text import format_date
 from subscription_rules.catalog import Catalog
 from subscription_rules.cli._text import _line_rows, _priced
 from subscription_rules.dunning import (
@@ -16,7 +17,6 @@ from subscription_rules.dunning import (
 )
 from subscription_rules.effects import Refused
 from subscription_rules.errors import SubscriptionRulesError
-from subscription_rules.invoices import format_date
 from subscription_rules.lifecycle import (
     start_subscription,
 )

@@ -8,9 +8,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, assert_never
 from zoneinfo import ZoneInfo
 
+from subscription_rules._text import format_date
 from subscription_rules.catalog import Catalog
 from subscription_rules.cli._account import _Account
-from subscription_rules.invoices import Explanation, Line, format_date
+from subscription_rules.invoices import Explanation, Line
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice
 from subscription_rules.periods import Interval

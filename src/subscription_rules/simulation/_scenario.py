@@ -428,6 +428,12 @@ def parse_scenario(
             argument="text",
             value=text,
         )
+    if not isinstance(name, str):
+        raise InvalidArgumentError(
+            f"expected the scenario's name as a str, got {type(name).__name__}",
+            argument="name",
+            value=name,
+        )
     checked = _check_options(catalog, policy)
 
     def fail(message: str, value: object) -> SubscriptionRulesError:

@@ -33,7 +33,12 @@ import hypothesis  # noqa: F401 - imported for its side effect, as said above
 
 from subscription_rules.strategies._hook import _hypothesis_setup_hook as _hypothesis_setup_hook
 from subscription_rules.strategies._lives import decisions, subscriptions
-from subscription_rules.strategies._policies import policies
+from subscription_rules.strategies._policies import (
+    overdue_ladders,
+    overdue_states,
+    policies,
+    retry_schedules,
+)
 from subscription_rules.strategies._values import (
     catalogs,
     currencies,
@@ -62,10 +67,13 @@ __all__ = [
     "metrics",
     "money",
     "overages",
+    "overdue_ladders",
+    "overdue_states",
     "periods",
     "plans",
     "policies",
     "prices",
+    "retry_schedules",
     "subscriptions",
     "time_zones",
     "usages",

@@ -119,6 +119,54 @@ def _overdue_ladders(draw: st.DrawFn, currency: Currency | None) -> OverdueLadde
     return OverdueLadder(tuple(draw(_overdue_states(name, currency)) for name in names))
 
 
+def retry_schedules() -> st.SearchStrategy[RetrySchedule]:
+    """Retry schedules: the presets, then any valid one; shrinks to the first preset.
+
+    Strictly increasing retries within :data:`~subscription_rules.dunning.MAX_RETRY_WINDOW`,
+    at any minute, or whole days apart at a local hour.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(retry_schedules())
+    ... def test_retries_come_in_order(schedule: RetrySchedule) -> None:
+    ...     assert list(schedule.offsets) == sorted(set(schedule.offsets))
+    >>> test_retries_come_in_order()
+    """
+    return st.sampled_from(_SCHEDULES) | _retry_schedules()
+
+
+def overdue_states(currency: Currency | None = None) -> st.SearchStrategy[OverdueState]:
+    """Rungs of an overdue ladder, each with at least one condition.
+
+    Args:
+        currency: Balance thresholds are drawn in it; without one, rungs count
+            only days and invoices, which suit any currency.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(overdue_states())
+    ... def test_a_rung_without_currency_has_no_balance(state: OverdueState) -> None:
+    ...     assert state.balance is None
+    >>> test_a_rung_without_currency_has_no_balance()
+    """
+    names = st.sampled_from(_LADDER_NAMES) | _identifiers()
+    return names.flatmap(lambda name: _overdue_states(name, currency))
+
+
+def overdue_ladders(currency: Currency | None = None) -> st.SearchStrategy[OverdueLadder]:
+    """Overdue ladders of one to four uniquely named rungs (see :func:`overdue_states`).
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(overdue_ladders())
+    ... def test_rung_names_are_unique(ladder: OverdueLadder) -> None:
+    ...     names = [state.name for state in ladder.states]
+    ...     assert len(names) == len(set(names))
+    >>> test_rung_names_are_unique()
+    """
+    return _overdue_ladders(currency)
+
+
 def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPolicy]:
     """Policies: the four presets, then any combination of every field; shrinks to the seed's.
 
@@ -182,7 +230,7 @@ def _policies(
         | st.integers(0, _MAX_REMINDER_DAYS),
         renewal_reminder_days=st.just(SEED_POLICY.renewal_reminder_days) | reminders,
         suspended_time=_enum(SuspendedTime),
-        retry_schedule=st.sampled_from(_SCHEDULES) | _retry_schedules(),
+        retry_schedule=retry_schedules(),
         retries_exhausted=_enum(RetriesExhausted),
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),

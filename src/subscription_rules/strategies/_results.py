@@ -69,9 +69,7 @@ from subscription_rules import (
     start_subscription,
     usage_report,
 )
-from subscription_rules.dunning import (
-    Succeeded,
-)
+from subscription_rules.dunning import OverdueLadder, OverdueState, RetrySchedule, Succeeded
 from subscription_rules.notifications import BILLING, PRODUCT
 from subscription_rules.strategies._base import (
     _LIFE_PLANS,
@@ -95,7 +93,10 @@ from subscription_rules.strategies._lives import (
     subscriptions,
 )
 from subscription_rules.strategies._policies import (
+    overdue_ladders,
+    overdue_states,
     policies,
+    retry_schedules,
 )
 from subscription_rules.strategies._values import (
     _plan_id,
@@ -371,6 +372,9 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     register(Catalog, catalogs())
     register(Usage, usages())
     register(BillingPolicy, policies())
+    register(RetrySchedule, retry_schedules())
+    register(OverdueState, overdue_states())
+    register(OverdueLadder, overdue_ladders())
     register(Subscription, subscriptions())
     register(Decision, decisions())
     register(Stretch, _stretches())
