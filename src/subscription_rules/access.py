@@ -24,9 +24,10 @@ True
 
 from __future__ import annotations
 
+from subscription_rules._access import unchecked_has_access, unchecked_marked_unpaid
 from subscription_rules.errors import _expect
-from subscription_rules.policy import BillingPolicy, PastDueAccess, RetriesExhausted
-from subscription_rules.subscription import Status, Subscription
+from subscription_rules.policy import BillingPolicy
+from subscription_rules.subscription import Subscription
 
 __all__ = ["has_access", "marked_unpaid"]
 
@@ -49,15 +50,7 @@ def marked_unpaid(subscription: Subscription, policy: BillingPolicy) -> bool:
     """
     _expect(subscription, Subscription, "subscription")
     _expect(policy, BillingPolicy, "policy")
-    return _marked_unpaid(subscription, policy)
-
-
-def _marked_unpaid(sub: Subscription, policy: BillingPolicy) -> bool:
-    return (
-        policy.retries_exhausted is RetriesExhausted.MARK_UNPAID
-        and sub.status is Status.PAST_DUE
-        and any(item.exhausted for item in sub.open_invoices)
-    )
+    return unchecked_marked_unpaid(subscription, policy)
 
 
 def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
@@ -88,18 +81,4 @@ def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
     """
     _expect(subscription, Subscription, "subscription")
     _expect(policy, BillingPolicy, "policy")
-    return _has_access(subscription, policy)
-
-
-def _has_access(sub: Subscription, policy: BillingPolicy) -> bool:
-    status = sub.status
-    if status is Status.TRIALING or status is Status.ACTIVE:
-        return True
-    if status is not Status.PAST_DUE:
-        return False
-    if _marked_unpaid(sub, policy):
-        return False
-    return not (
-        policy.past_due_access is PastDueAccess.RESTRICT
-        and any(item.in_dunning for item in sub.open_invoices)
-    )
+    return unchecked_has_access(subscription, policy)

@@ -7,10 +7,10 @@ from typing import assert_never
 
 import attrs
 
+from subscription_rules._access import unchecked_has_access, unchecked_marked_unpaid
 from subscription_rules._billing import (
     invoice_key,
 )
-from subscription_rules.access import _has_access, _marked_unpaid
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.dunning import (
@@ -125,7 +125,7 @@ def _collect(
     and not in dunning; it is charged when the subscription stops being unpaid.
     """
     item = sub.open_invoice(charge.invoice.id) if isinstance(charge, ChargeInvoice) else None
-    if item is None or not _marked_unpaid(sub, policy):
+    if item is None or not unchecked_marked_unpaid(sub, policy):
         return sub, (charge,)
     held = attrs.evolve(item, attempts=0, attempt_key=None, in_flight=False)
     return _with_invoice(sub, held), ()
@@ -141,7 +141,7 @@ def _charge_due(
     (each its first attempt) once it is not. Nothing while it is still unpaid or
     not billing.
     """
-    if sub.status not in _BILLING or _marked_unpaid(sub, policy):
+    if sub.status not in _BILLING or unchecked_marked_unpaid(sub, policy):
         return sub, ()
     effects: list[Effect] = []
     for item in sub.open_invoices:
@@ -168,7 +168,7 @@ def _suspend_for_payment(
     sub: Subscription, at: datetime, why: FactPair, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Suspend at ``at`` because payment failed (``why`` says which invoice or ladder state)."""
-    had_access = _has_access(sub, policy)
+    had_access = unchecked_has_access(sub, policy)
     reason = SuspensionReason.PAYMENT_FAILED
     sub = sub.evolve(
         status=Status.SUSPENDED,
@@ -189,7 +189,7 @@ def _exhaust(
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Every retry of ``item`` failed: stop retrying and apply the policy's action."""
-    had_access = _has_access(sub, policy)
+    had_access = unchecked_has_access(sub, policy)
     item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=False, exhausted=True)
     sub = _with_invoice(sub, item)
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.FINAL_ATTEMPT_FAILED, at, item)]
@@ -269,7 +269,7 @@ def _record_success(
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
-    had_access = _has_access(sub, policy)
+    had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
     effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
     if item.in_dunning:
@@ -325,7 +325,7 @@ def _record_decline(
     ``answered``: the gateway declined the attempt (otherwise gateway errors
     outlasted the backoff, and the attempt stays unanswered, to be sent again).
     """
-    had_access = _has_access(sub, policy)
+    had_access = unchecked_has_access(sub, policy)
     first = not item.in_dunning
     first_failed_at = item.first_failed_at or at.astimezone(UTC)
     item = attrs.evolve(

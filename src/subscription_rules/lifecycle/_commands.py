@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from subscription_rules.access import _has_access
+from subscription_rules._access import unchecked_has_access
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
@@ -286,7 +286,7 @@ def suspend(
             f"{sub.status.phrase} subscription cannot be suspended",
         )
     reason = SuspensionReason.POLICY_VIOLATION
-    had_access = _has_access(sub, policy)
+    had_access = unchecked_has_access(sub, policy)
     sub = sub.evolve(
         status=Status.SUSPENDED,
         suspension_reason=reason,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from subscription_rules.access import _has_access
+from subscription_rules._access import unchecked_has_access
 from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
@@ -112,7 +112,7 @@ def _access_change(
     Access is one function of the subscription and the policy (``has_access``); an
     effect is emitted exactly when it changes (``EndAccess`` is the ending's own).
     """
-    now = _has_access(sub, policy)
+    now = unchecked_has_access(sub, policy)
     if had_access and not now:
         return (SuspendAccess(reason),)
     if now and not had_access:

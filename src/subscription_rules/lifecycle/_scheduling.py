@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from subscription_rules.access import _marked_unpaid
+from subscription_rules._access import unchecked_marked_unpaid
 from subscription_rules.dunning import (
     overdue_state,
 )
@@ -87,7 +87,7 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
     Recording an outcome or reinstating performs a due retry at once.
     """
     due: list[tuple[datetime, _Due]] = []
-    held = _marked_unpaid(sub, policy)  # nothing is charged by itself while unpaid
+    held = unchecked_marked_unpaid(sub, policy)  # nothing is charged by itself while unpaid
     for item in sub.open_invoices:
         if item.next_retry_at is not None:
             if not held:

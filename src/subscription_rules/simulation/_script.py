@@ -10,7 +10,17 @@ import attrs
 
 from subscription_rules.catalog import Catalog
 from subscription_rules.dunning import PaymentOutcome, Succeeded
-from subscription_rules.effects import Decision, IssueCreditNote, RefundPayment, Refused
+from subscription_rules.effects import (
+    ChargeInvoice,
+    Decision,
+    EndAccess,
+    IssueCreditNote,
+    RefundPayment,
+    Refused,
+    RestoreAccess,
+    SendNotice,
+    SuspendAccess,
+)
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect, _shown
 from subscription_rules.lifecycle import (
     advance,
@@ -296,15 +306,21 @@ def _entry(at: datetime, what: str, done: Execution) -> TimelineEntry:
     charged = credited = refunded = zero
     declined = 0
     for item in done.performed:
-        if isinstance(item, PaymentAttempt):
-            if isinstance(item.outcome, Succeeded) and item.refused is None:
+        match item:
+            case PaymentAttempt(outcome=Succeeded(), refused=None):
                 charged += item.request.amount
-            elif not isinstance(item.outcome, Succeeded):
+            case PaymentAttempt(outcome=Succeeded()):
+                pass  # an outcome refused (already paid): nothing more was charged
+            case PaymentAttempt():
                 declined += 1
-        elif isinstance(item, IssueCreditNote):
-            credited += item.credit_note.amount
-        elif isinstance(item, RefundPayment):
-            refunded += item.amount
+            case IssueCreditNote():
+                credited += item.credit_note.amount
+            case RefundPayment():
+                refunded += item.amount
+            case ChargeInvoice() | SendNotice() | SuspendAccess() | RestoreAccess() | EndAccess():
+                pass  # counted through their payment attempts and notices
+            case _:
+                assert_never(item)
     return TimelineEntry(
         at, what, done.subscription.status, charged, credited, refunded, done.notices, declined
     )
