@@ -28,7 +28,9 @@ _markdown = Sybil(
     parsers=[PythonCodeBlockParser(doctest_optionflags=_OPTIONS)],
     patterns=["README.md", "docs/*.md"],
 )
-_docstrings = Sybil(parsers=[DocTestParser(optionflags=_OPTIONS)], patterns=["src/**/*.py"])
+_docstrings = Sybil(
+    parsers=[DocTestParser(optionflags=_OPTIONS)], patterns=["src/*/*.py", "src/*/*/*.py"]
+)
 
 pytest_collect_file = (_markdown + _docstrings).pytest()
 

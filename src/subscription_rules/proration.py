@@ -55,7 +55,8 @@ from subscription_rules.invoices import (
     prorated_line,
     sum_lines,
 )
-from subscription_rules.lifecycle import changes_blocked, next_wakeup
+from subscription_rules.lifecycle._collection import changes_blocked
+from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import Fact, Notice, NoticeKind
 from subscription_rules.periods import (

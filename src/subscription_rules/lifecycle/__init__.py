@@ -1,0 +1,61 @@
+"""The subscription over time: trials, cancellation, renewals and suspension, as decisions.
+
+Commands (:func:`start_subscription`, :func:`cancel`, :func:`undo_cancel`,
+:func:`suspend`, :func:`reinstate`, :func:`update_payment_method`) answer a
+customer's or support's action at the moment ``at``; :func:`advance` performs
+everything time alone makes due in ``(processed_until, until]``, in time order:
+the trial-ending reminder, the trial's end, renewal reminders and each period
+end. Every decision says when to call again (``next_wakeup``). A command that
+does not apply to the current status returns a
+:class:`~subscription_rules.effects.Refused` value saying why.
+:func:`record_payment` records a charge attempt's outcome and decides what
+follows (retries, the overdue ladder, suspension).
+
+The package's private modules hold one concept each, lowest first:
+``_common`` (statuses, notices, open invoices, access), ``_scheduling`` (what
+time makes due, and when), ``_bill`` (billing a whole period, resuming after a
+suspension), ``_collection`` (payments, retries, the overdue ladder),
+``_renewal`` (the trial's end and the period's end), ``_advance`` (performing
+what is due) and ``_commands``; each imports only the ones before it.
+
+The help page's trial: 14 days, a reminder 3 days before it ends, and a
+cancellation during it suspends the account at once, with nothing charged.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules import MONTHLY, default_catalog
+>>> catalog = default_catalog()
+>>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
+>>> sub = decision.subscription
+>>> sub.status.value, sub.trial_end.date().isoformat(), decision.next_wakeup.date().isoformat()
+('trialing', '2026-11-15', '2026-11-12')
+>>> cancelled = cancel(sub, datetime(2026, 11, 6, tzinfo=UTC))
+>>> cancelled.subscription.status.value, [type(e).__name__ for e in cancelled.effects]
+('suspended', ['SuspendAccess', 'SendNotice'])
+"""
+
+from subscription_rules.lifecycle._advance import MAX_PERIODS_PER_ADVANCE, advance
+from subscription_rules.lifecycle._collection import changes_blocked, record_payment
+from subscription_rules.lifecycle._commands import (
+    cancel,
+    reinstate,
+    start_subscription,
+    suspend,
+    undo_cancel,
+    update_payment_method,
+)
+from subscription_rules.lifecycle._scheduling import next_wakeup
+
+__all__ = [
+    "MAX_PERIODS_PER_ADVANCE",
+    "advance",
+    "cancel",
+    "changes_blocked",
+    "next_wakeup",
+    "record_payment",
+    "reinstate",
+    "start_subscription",
+    "suspend",
+    "undo_cancel",
+    "update_payment_method",
+]

@@ -1,0 +1,250 @@
+"""Billing a whole period, crediting suspended time, and resuming billing after a suspension."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from subscription_rules._billing import (
+    draft_invoice,
+    issue_credit_note,
+    issue_invoice,
+)
+from subscription_rules._units import (
+    check_same_unit,
+    local_date,
+    period_units,
+    remaining_line,
+    span_text,
+    unit_name,
+    units,
+)
+from subscription_rules.catalog import (
+    Catalog,
+    Plan,
+)
+from subscription_rules.credits import CreditReason
+from subscription_rules.effects import (
+    Effect,
+)
+from subscription_rules.invoices import InvoiceReason, Line, LineKind, prorated_line
+from subscription_rules.periods import (
+    BillingCycle,
+    BillingPeriod,
+    Interval,
+)
+from subscription_rules.policy import (
+    BillingPolicy,
+    ChangeDay,
+    ProrationUnit,
+    SuspendedTime,
+)
+from subscription_rules.subscription import (
+    Stretch,
+    Subscription,
+)
+
+
+def _period_line(
+    plan: Plan, interval: Interval, period: BillingPeriod, cycle: BillingCycle
+) -> Line:
+    """The line billing a whole period of ``plan`` at its ``interval`` price."""
+    return Line(
+        LineKind.SUBSCRIPTION,
+        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
+        plan.price(interval).amount,
+        period.start,
+        period.end,
+        plan.id,
+    )
+
+
+def _bill_period(
+    sub: Subscription,
+    plan: Plan,
+    period: BillingPeriod,
+    at: datetime,
+    reason: InvoiceReason,
+    extra: tuple[Line, ...] = (),
+    *,
+    policy: BillingPolicy,
+    renewal: bool = False,
+    interval: Interval | None = None,
+    cycle: BillingCycle | None = None,
+    **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
+) -> tuple[Subscription, Effect]:
+    """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
+
+    ``interval`` and ``cycle`` default to the subscription's; when given they
+    (and ``changes``) are recorded in the same copy of the subscription. A
+    ``renewal``'s charge is keyed by subscription, period and amount.
+    """
+    if interval is None:
+        interval = sub.interval
+    if cycle is None:
+        cycle = sub.cycle
+    lines = (_period_line(plan, interval, period, cycle), *extra)
+    invoice, charge, recorded = draft_invoice(
+        sub, reason, lines, at, period.start, period.end, renewal=renewal
+    )
+    price = plan.price(interval).amount
+    whole = period_units(period, cycle, policy)
+    stretch = Stretch(
+        plan.id,
+        interval,
+        period.start,
+        period.end,
+        price,
+        whole,
+        whole,
+        sub.zero,
+        invoice.amount_due.min(price),
+        invoice.id,
+        unit=policy.proration_unit,
+    )
+    sub = sub.evolve(**recorded, **changes, interval=interval, cycle=cycle, stretches=(stretch,))
+    return sub, charge
+
+
+def _stretch_credit(
+    sub: Subscription,
+    stretch: Stretch,
+    used: int,
+    start: datetime,
+    end: datetime,
+    policy: BillingPolicy,
+) -> Line | None:
+    """A credit for ``used`` units of ``stretch``, at the rate it was billed, capped at what is left.
+
+    What is left of the stretch's billing over the units it still pays for, as
+    recorded when it was billed.
+    """
+    remaining = stretch.creditable_units
+    if not stretch.creditable.is_positive() or remaining <= 0:
+        return None
+    check_same_unit(stretch.unit, policy)
+    used = min(used, remaining)
+    if used <= 0:
+        return None
+    plan_id = stretch.plan_id
+    line = prorated_line(
+        LineKind.SUSPENSION_CREDIT,
+        f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
+        stretch.creditable,
+        units=used,
+        denominator=remaining,
+        unit=unit_name(policy),
+        rounding=policy.rounding,
+        start=start,
+        end=end,
+        plan_id=plan_id,
+        cap=stretch.creditable,
+        sign=-1,
+    )
+    return line if line.amount.is_negative() else None  # a credit that rounds to nothing
+
+
+def _suspension_credits(
+    sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Line, ...]]:
+    """Credit ``[start, end)`` of the period's stretches, each at the rate it was billed.
+
+    The suspension began after the last change, so it lies on the last stretch
+    — except the day of that change when ``ChangeDay.OLD_PLAN`` gave it to the
+    stretch before: a suspension that began that day credits it there, at the
+    old plan's rate, and the last stretch's share starts the day after.
+    """
+    if not sub.stretches or end <= start:
+        return sub, ()
+    stretches = list(sub.stretches)
+    cycle = sub.cycle
+    change_day = (
+        len(stretches) > 1
+        and policy.proration_unit is ProrationUnit.DAY
+        and policy.change_day is ChangeDay.OLD_PLAN
+        and local_date(start, cycle) == local_date(stretches[-1].start, cycle)
+        and local_date(end, cycle) > local_date(start, cycle)
+    )
+    plan: list[tuple[int, int]] = [
+        (len(stretches) - 1, units(start, end, period, cycle, policy, change=change_day))
+    ]
+    if change_day:
+        plan.insert(0, (len(stretches) - 2, 1))
+    lines: list[Line] = []
+    for index, used in plan:
+        stretch = stretches[index]
+        line = _stretch_credit(sub, stretch, used, start, end, policy)
+        if line is None or line.explanation is None:
+            continue
+        lines.append(line)
+        stretches[index] = attrs.evolve(
+            stretch,
+            credited=stretch.credited - line.amount,
+            credited_units=stretch.credited_units + line.explanation.units,
+        )
+    return sub.evolve(stretches=tuple(stretches)), tuple(lines)
+
+
+def _resume_billing(
+    sub: Subscription,
+    suspended_at: datetime,
+    at: datetime,
+    catalog: Catalog,
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Credit suspended time (by policy) and bill the rest of the current period if unbilled."""
+    effects: list[Effect] = []
+    paid_period = sub.current_period
+    now = sub.cycle.index_containing(at)
+    if policy.suspended_time is SuspendedTime.CREDITED:
+        sub, lines = _suspension_credits(
+            sub, suspended_at, min(at, paid_period.end), paid_period, policy
+        )
+        if lines:
+            sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, lines, at)
+            effects.extend(done)
+    if now == sub.period_index:
+        return sub, tuple(effects)
+    # Period ends passed while suspended: they were not billed. A pending change whose
+    # time came meanwhile applies now; the rest of the current period is billed pro rata.
+    plan_id, interval = sub.plan_id, sub.interval
+    if sub.pending_change is not None:
+        plan_id, interval = sub.pending_change.plan_id, sub.pending_change.interval
+    plan = catalog.plan(plan_id)
+    cycle = (
+        sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
+    )
+    index = now if interval == sub.interval else 0
+    sub = sub.evolve(
+        plan_id=plan_id,
+        interval=interval,
+        cycle=cycle,
+        period_index=index,
+        pending_change=None,
+        stretches=(),
+    )
+    period = sub.current_period
+    if period.start == at:
+        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL, policy=policy)
+        effects.append(charge)
+        return sub, tuple(effects)
+    line = remaining_line(plan, interval, at, period, cycle, policy, change=False)
+    sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
+    assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
+    stretch = Stretch(
+        plan.id,
+        interval,
+        at,
+        period.end,
+        line.amount,
+        line.explanation.units,
+        line.explanation.denominator,
+        sub.zero,
+        invoice.amount_due.min(line.amount),
+        invoice.id,
+        unit=policy.proration_unit,
+    )
+    effects.append(charge)
+    return sub.evolve(stretches=(stretch,)), tuple(effects)

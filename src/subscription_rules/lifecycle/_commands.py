@@ -1,0 +1,452 @@
+"""The commands a customer or support gives: start, cancel, undo, suspend, reinstate, pay by a new method."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from subscription_rules.access import _has_access
+from subscription_rules.catalog import (
+    Catalog,
+    _check_catalog,
+)
+from subscription_rules.effects import (
+    Decision,
+    Effect,
+    EndAccess,
+    RefusalReason,
+    Refused,
+    RestoreAccess,
+    SuspendAccess,
+)
+from subscription_rules.errors import (
+    InvalidPeriodError,
+    _expect,
+    _names_what_was_passed,
+)
+from subscription_rules.invoices import InvoiceReason
+from subscription_rules.lifecycle._bill import _bill_period, _resume_billing
+from subscription_rules.lifecycle._collection import _charge_due, _collect, _retry_now
+from subscription_rules.lifecycle._common import (
+    _BILLING,
+    _LIVE,
+    _access_change,
+    _local_days_later,
+    _notice,
+)
+from subscription_rules.lifecycle._renewal import _trial_reminder
+from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
+from subscription_rules.money import Money
+from subscription_rules.notifications import Fact, NoticeKind
+from subscription_rules.periods import (
+    BillingCycle,
+    Interval,
+    require_aware,
+    utc_instant,
+    zone,
+)
+from subscription_rules.policy import (
+    SEED_POLICY,
+    BillingPolicy,
+    TrialCancellation,
+)
+from subscription_rules.subscription import (
+    Status,
+    Subscription,
+    SuspensionReason,
+    _require_id,
+)
+
+
+@_names_what_was_passed("at")
+def start_subscription(
+    subscription_id: str,
+    customer_id: str,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    time_zone: str | ZoneInfo = "UTC",
+    has_payment_method: bool = True,
+    trial: bool = True,
+    had_trial: bool = False,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
+
+    The trial is given when ``trial`` is true, the plan has one, and the
+    customer has not ``had_trial`` before (one trial per customer). Without a
+    trial the billing cycle is anchored at ``at`` and the first period is
+    invoiced at once; with one, the cycle is anchored at the trial's end, so
+    the first invoice comes when the trial converts. A trial shorter than the
+    policy's reminder lead time gets its trial-ending notice at once.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
+    >>> d = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
+    >>> d.subscription.status.value, str(d.invoices[0].amount_due)
+    ('active', 'USD 50.00')
+    >>> d.subscription.current_period.end.date().isoformat()
+    '2026-02-28'
+    """
+    _require_id(subscription_id, "subscription_id")
+    _require_id(customer_id, "customer_id")
+    _expect(plan_id, str, "plan_id")
+    _expect(catalog, Catalog, "catalog")
+    _expect(interval, Interval, "interval")
+    _expect(policy, BillingPolicy, "policy")
+    _expect(has_payment_method, bool, "has_payment_method")
+    _expect(trial, bool, "trial")
+    _expect(had_trial, bool, "had_trial")
+    time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
+    # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
+    written, at = require_aware(at, "at"), utc_instant(at, "at")
+    plan = catalog.plan(plan_id)
+    price = plan.price(interval)
+    zero = Money(0, price.amount.currency)
+    trialing = trial and plan.trial_days > 0 and not had_trial
+    trial_end = _local_days_later(at, plan.trial_days, time_zone) if trialing else None
+    sub = Subscription(
+        id=subscription_id,
+        customer_id=customer_id,
+        plan_id=plan_id,
+        interval=interval,
+        cycle=BillingCycle(trial_end or written, interval, time_zone),
+        currency=price.amount.currency,
+        status=Status.TRIALING if trialing else Status.ACTIVE,
+        started_at=at,
+        processed_until=at,
+        credit_balance=zero,
+        trial_end=trial_end,
+        has_payment_method=has_payment_method,
+    )
+    if trial_end is not None:
+        effects: list[Effect] = [
+            _notice(
+                sub,
+                NoticeKind.TRIAL_STARTED,
+                at,
+                (("plan", plan.name), ("trial_end", trial_end), ("trial_days", plan.trial_days)),
+                "trial",
+            )
+        ]
+        if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
+            effects.append(_trial_reminder(sub, plan, at))
+        return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START, policy=policy
+    )
+    notice = _notice(
+        sub,
+        NoticeKind.SUBSCRIPTION_STARTED,
+        at,
+        (("plan", plan.name), ("interval", str(interval))),
+        "start",
+    )
+    return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
+
+
+def _live_until(sub: Subscription) -> datetime | None:
+    """Where the current stretch of time ends: the trial's end or the period's end."""
+    if sub.status is Status.TRIALING:
+        return sub.trial_end
+    if sub.status in _BILLING:
+        return sub.current_period.end
+    return None
+
+
+def _check_command_time(sub: Subscription, at: object) -> datetime:
+    instant = sub.check_instant(at)
+    end = _live_until(sub)
+    if end is not None and instant >= end:
+        raise InvalidPeriodError(
+            f"{instant.isoformat()} is at or after {end.isoformat()}, which is not processed "
+            "yet; advance the subscription first",
+            argument="at",
+            value=at,
+        )
+    return instant
+
+
+@_names_what_was_passed("at")
+def cancel(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Cancel: in a trial per the policy (suspended at once by default); after it, at period end.
+
+    After the trial the service continues to the end of the current period,
+    with no further charge, and the cancellation can be undone until then. A
+    suspended subscription ends at once.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, cancel, default_catalog, start_subscription
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    >>> d.subscription.cancel_at_period_end, d.notices[0].fact("ends_at").date().isoformat()
+    (True, '2026-12-01')
+    >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC)).message
+    'cancellation is already scheduled for 2026-12-01T00:00:00+00:00'
+    """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status is Status.ENDED:
+        return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
+    if sub.status is Status.SUSPENDED:
+        sub = sub.evolve(status=Status.ENDED, ended_at=at, processed_until=at)
+        return Decision(
+            sub,
+            (
+                EndAccess(),
+                _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, (("ended_at", at),), "end"),
+            ),
+            None,
+        )
+    end = _live_until(sub)
+    assert end is not None  # noqa: S101 - live statuses have one
+    if sub.cancel_at_period_end:
+        return Refused(
+            RefusalReason.ALREADY_DONE, f"cancellation is already scheduled for {end.isoformat()}"
+        )
+    sub = sub.evolve(processed_until=at)
+    if sub.status is Status.TRIALING and policy.trial_cancellation is TrialCancellation.SUSPEND_NOW:
+        reason = SuspensionReason.TRIAL_CANCELLED
+        sub = sub.evolve(status=Status.SUSPENDED, suspension_reason=reason, suspended_at=at)
+        return Decision(
+            sub,
+            (
+                SuspendAccess(reason),
+                _notice(sub, NoticeKind.TRIAL_CANCELLED, at, (("cancelled_at", at),), "trial"),
+            ),
+            None,
+        )
+    sub = sub.evolve(cancel_at_period_end=True, pending_change=None)
+    notice = _notice(
+        sub, NoticeKind.CANCELLATION_SCHEDULED, at, (("ends_at", end),), at.isoformat()
+    )
+    return Decision(sub, (notice,), _next_wakeup(sub, policy))
+
+
+@_names_what_was_passed("at")
+def undo_cancel(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Undo a scheduled cancellation before the period (or trial) ends.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, undo_cancel
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
+    'no cancellation is scheduled'
+    """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status not in _LIVE or not sub.cancel_at_period_end:
+        return Refused(RefusalReason.NOTHING_PENDING, "no cancellation is scheduled")
+    sub = sub.evolve(cancel_at_period_end=False, processed_until=at)
+    end = _live_until(sub)
+    assert end is not None  # noqa: S101 - live statuses have one
+    notice = _notice(
+        sub,
+        NoticeKind.CANCELLATION_UNDONE,
+        at,
+        (("renews_at", end),),
+        f"undo-{at.isoformat()}",
+    )
+    return Decision(sub, (notice,), _next_wakeup(sub, policy))
+
+
+@_names_what_was_passed("at")
+def suspend(
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+) -> Decision | Refused:
+    """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    >>> d.subscription.status.value, d.subscription.suspension_reason.value
+    ('suspended', 'policy_violation')
+    """
+    _expect(subscription, Subscription, "subscription")
+    _expect(policy, BillingPolicy, "policy")
+    sub = subscription
+    at = _check_command_time(sub, at)
+    if sub.status not in _LIVE:
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"{sub.status.phrase} subscription cannot be suspended",
+        )
+    reason = SuspensionReason.POLICY_VIOLATION
+    had_access = _has_access(sub, policy)
+    sub = sub.evolve(
+        status=Status.SUSPENDED,
+        suspension_reason=reason,
+        suspended_at=at,
+        processed_until=at,
+        suspended_from=sub.status,
+    )
+    facts: tuple[Fact, ...] = (("reason", reason.value),)
+    return Decision(
+        sub,
+        (
+            *_access_change(had_access, sub, policy, reason),
+            _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
+        ),
+        _next_wakeup(sub, policy),
+    )
+
+
+@_names_what_was_passed("at")
+def reinstate(
+    subscription: Subscription,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision | Refused:
+    """Reinstate, by support, an account suspended for a policy violation.
+
+    The billing anchor does not move. If the suspension stayed within one
+    period, nothing more is charged (the period was paid). If period ends
+    passed while suspended, those periods were not billed, and the rest of the
+    current period is billed pro rata from ``at``. With
+    ``SuspendedTime.CREDITED`` the suspended part of the paid period is
+    credited. Suspensions for payment or a missing payment method are resolved
+    by paying or adding a payment method, not here.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import (
+    ...     MONTHLY, default_catalog, reinstate, start_subscription, suspend,
+    ... )
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    >>> d = reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog)
+    >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
+    ('active', ['RestoreAccess', 'SendNotice'])
+    """
+    _expect(subscription, Subscription, "subscription")
+    _check_catalog(catalog, subscription.currency)
+    _expect(policy, BillingPolicy, "policy")
+    sub = subscription
+    at = sub.check_instant(at)
+    if sub.status is not Status.SUSPENDED or sub.suspended_at is None:
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"only a suspended subscription can be reinstated; this one is {sub.status.value}",
+        )
+    if sub.suspension_reason is not SuspensionReason.POLICY_VIOLATION:
+        reason = sub.suspension_reason.value if sub.suspension_reason else "unknown"
+        return Refused(
+            RefusalReason.NOT_ALLOWED_IN_STATUS,
+            f"suspended for {reason}: resolved by the customer (pay, add a payment method or "
+            "start again), not by reinstatement",
+        )
+    suspended_at = sub.suspended_at
+    effects: list[Effect] = []
+    was = sub.suspended_from or Status.ACTIVE
+    sub = sub.evolve(
+        suspension_reason=None, suspended_at=None, suspended_from=None, processed_until=at
+    )
+    if was is Status.TRIALING and sub.trial_end is not None and at < sub.trial_end:
+        sub = sub.evolve(status=Status.TRIALING)
+    elif was is Status.TRIALING:
+        # The trial ended while suspended: billing starts now, on a cycle anchored here.
+        plan = catalog.plan(sub.plan_id)
+        cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
+        sub = sub.evolve(status=Status.ACTIVE, cycle=cycle, period_index=0)
+        sub, charge = _bill_period(
+            sub, plan, sub.current_period, at, InvoiceReason.RENEWAL, policy=policy
+        )
+        effects.append(charge)
+    else:
+        sub, done = _resume_billing(sub, suspended_at, at, catalog, policy)
+        sub = sub.evolve(status=was)
+        for effect in done:
+            # Back to being marked unpaid: the invoice for the rest of the period is held.
+            sub, collected = _collect(sub, effect, policy)
+            effects.extend(collected)
+    facts: tuple[Fact, ...] = (("suspended_at", suspended_at), ("reinstated_at", at))
+    effects.append(
+        _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}")
+    )
+    # Back to past due under RESTRICT (or marked unpaid), access stays withdrawn.
+    access = _access_change(False, sub, policy)  # noqa: FBT003 - suspended: no access
+    # Retries whose time came while suspended are made now.
+    sub, due = _charge_due(sub, at, policy)
+    return Decision(sub, (*access, *effects, *due), _next_wakeup(sub, policy))
+
+
+@_names_what_was_passed("at")
+def update_payment_method(
+    subscription: Subscription,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    """Record that a payment method is now on file, and retry what it can pay at once.
+
+    Every invoice whose payment failed (soft or hard decline, or retries run
+    out) is retried immediately with a new attempt key; a success then
+    returns the account to active. An account suspended because its trial
+    ended without a payment method starts billing at once: a cycle anchored at
+    ``at`` and its first invoice.
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import (
+    ...     MONTHLY, advance, default_catalog, start_subscription, update_payment_method,
+    ... )
+    >>> catalog = default_catalog()
+    >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=catalog, has_payment_method=False).subscription
+    >>> sub = advance(sub, datetime(2026, 11, 15, tzinfo=UTC), catalog=catalog).subscription
+    >>> sub.status.value
+    'suspended'
+    >>> d = update_payment_method(sub, datetime(2026, 11, 20, tzinfo=UTC), catalog=catalog)
+    >>> d.subscription.status.value, str(d.invoices[0].amount_due)
+    ('active', 'USD 50.00')
+    """
+    _expect(subscription, Subscription, "subscription")
+    _check_catalog(catalog, subscription.currency)
+    _expect(policy, BillingPolicy, "policy")
+    at = _check_command_time(subscription, at)
+    sub = subscription.evolve(has_payment_method=True, processed_until=at)
+    if (
+        sub.status is not Status.SUSPENDED
+        or sub.suspension_reason is not SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
+    ):
+        sub, retries = _retry_now(sub, at)
+        return Decision(sub, retries, _next_wakeup(sub, policy))
+    plan = catalog.plan(sub.plan_id)
+    sub = sub.evolve(
+        status=Status.ACTIVE,
+        cycle=BillingCycle(at, sub.interval, sub.cycle.time_zone),
+        period_index=0,
+        suspension_reason=None,
+        suspended_at=None,
+    )
+    sub, charge = _bill_period(
+        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
+    )
+    facts: tuple[Fact, ...] = (("plan", plan.name), ("reinstated_at", at))
+    return Decision(
+        sub,
+        (
+            RestoreAccess(),
+            charge,
+            _notice(sub, NoticeKind.ACCOUNT_REINSTATED, at, facts, f"reinstated-{at.isoformat()}"),
+        ),
+        _next_wakeup(sub, policy),
+    )

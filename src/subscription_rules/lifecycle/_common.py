@@ -1,0 +1,120 @@
+"""Small pieces every part of the lifecycle shares: statuses, notices, open invoices, access."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from subscription_rules.access import _has_access
+from subscription_rules.dunning import (
+    OverdueLadder,
+    OverdueState,
+    UnpaidInvoice,
+)
+from subscription_rules.effects import (
+    Effect,
+    RestoreAccess,
+    SendNotice,
+    SuspendAccess,
+)
+from subscription_rules.errors import (
+    InvalidPeriodError,
+)
+from subscription_rules.notifications import Fact, Notice, NoticeKind
+from subscription_rules.periods import (
+    zone,
+)
+from subscription_rules.policy import (
+    BillingPolicy,
+)
+from subscription_rules.subscription import (
+    OpenInvoice,
+    Status,
+    Subscription,
+    SuspensionReason,
+)
+
+_LIVE = frozenset({Status.TRIALING, Status.ACTIVE, Status.PAST_DUE})
+
+
+_BILLING = frozenset({Status.ACTIVE, Status.PAST_DUE})
+
+
+def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
+    """``days`` calendar days after ``at`` (or before, if negative), same local wall time.
+
+    A wall time that falls in a DST gap moves forward by the gap (normalised
+    through UTC), as period boundaries do.
+    """
+    tz = zone(time_zone)
+    try:
+        local = at.astimezone(tz).replace(tzinfo=None) + timedelta(days=days)
+        return local.replace(tzinfo=tz).astimezone(UTC).astimezone(tz)
+    except OverflowError:
+        raise InvalidPeriodError(
+            f"{days} days after {at.isoformat()} lies beyond the supported calendar",
+            argument="at",
+            value=at,
+        ) from None
+
+
+def _notice(
+    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[Fact, ...], occasion: str
+) -> SendNotice:
+    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
+
+
+def _unpaid(sub: Subscription) -> tuple[UnpaidInvoice, ...]:
+    """The overdue invoices the ladder counts: those a payment of has failed."""
+    return tuple(
+        UnpaidInvoice(item.invoice.issued_at, item.invoice.amount_due)
+        for item in sub.open_invoices
+        if item.in_dunning
+    )
+
+
+def _ladder_state(sub: Subscription, ladder: OverdueLadder) -> OverdueState | None:
+    for state in ladder.states:
+        if state.name == sub.overdue_state:
+            return state
+    return None
+
+
+def _with_invoice(sub: Subscription, item: OpenInvoice) -> Subscription:
+    return sub.evolve(
+        open_invoices=tuple(item if o.id == item.id else o for o in sub.open_invoices)
+    )
+
+
+def _without_invoice(sub: Subscription, invoice_id: str) -> Subscription:
+    return sub.evolve(open_invoices=tuple(o for o in sub.open_invoices if o.id != invoice_id))
+
+
+def _payment_notice(
+    sub: Subscription, kind: NoticeKind, at: datetime, item: OpenInvoice, *extra: Fact
+) -> SendNotice:
+    facts: tuple[Fact, ...] = (
+        ("invoice", item.id),
+        ("amount", item.invoice.amount_due),
+        ("attempt", item.attempts),
+        *extra,
+    )
+    return _notice(sub, kind, at, facts, f"{item.id}:{item.attempts}")
+
+
+def _access_change(
+    had_access: bool,
+    sub: Subscription,
+    policy: BillingPolicy,
+    reason: SuspensionReason = SuspensionReason.PAYMENT_FAILED,
+) -> tuple[Effect, ...]:
+    """The access effect, if any, that takes a customer from ``had_access`` to ``sub``'s access.
+
+    Access is one function of the subscription and the policy (``has_access``); an
+    effect is emitted exactly when it changes (``EndAccess`` is the ending's own).
+    """
+    now = _has_access(sub, policy)
+    if had_access and not now:
+        return (SuspendAccess(reason),)
+    if now and not had_access:
+        return (RestoreAccess(),)
+    return ()
