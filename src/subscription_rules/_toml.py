@@ -11,8 +11,14 @@ deadline on a read, so the shapes are refused before the parser sees them:
 forever for a writer), refuses anything but a regular file and reads at most
 a given number of bytes.
 
-Shared by :func:`subscription_rules.catalog.load_catalog` and the command
-line's scenario files.
+:func:`read_text` and :func:`parse_document` add the size limit and the UTF-8
+check; :func:`required`, :func:`string`, :func:`integer`, :func:`boolean`,
+:func:`table`, :func:`tables` and :func:`refuse_unknown` check a document key
+by key. Every problem is worded here once, and raised as the error its caller
+makes of it (``fail``), so that a catalog and a scenario file say the same
+thing about the same mistake. Shared by
+:func:`subscription_rules.catalog.load_catalog` and
+:func:`subscription_rules.simulation.load_scenario`.
 
 >>> shape_problem('currency = "USD"\n[plans.limits]\\nproperties = 3\\n') is None
 True
@@ -26,10 +32,37 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, time
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeAlias
 
-__all__ = ["MAX_KEY_CHARS", "MAX_KEY_PARTS", "NotRegularFileError", "read_bounded", "shape_problem"]
+from subscription_rules.errors import _shown
+
+__all__ = [
+    "MAX_KEY_CHARS",
+    "MAX_KEY_PARTS",
+    "Fail",
+    "NotRegularFileError",
+    "boolean",
+    "integer",
+    "parse_document",
+    "read_bounded",
+    "read_text",
+    "refuse_unknown",
+    "required",
+    "shape_problem",
+    "string",
+    "table",
+    "tables",
+    "toml_type",
+]
+
+Fail: TypeAlias = Callable[[str, str, object], Exception]
+"""Makes the error to raise from ``(key, message, value)``: each caller raises its own class."""
+
+FileFail: TypeAlias = Callable[[str, object], Exception]
+"""Makes the error to raise about a whole file or document from ``(message, value)``."""
 
 #: Most parts of one key: a dotted key, a table header, an inline table's key.
 MAX_KEY_PARTS: Final = 16
@@ -186,3 +219,128 @@ def read_bounded(name: str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+_MIB: Final = 1024 * 1024
+
+
+def _size(limit: int) -> str:
+    return f"{limit:,} bytes ({limit // _MIB} MiB)" if limit % _MIB == 0 else f"{limit:,} bytes"
+
+
+def read_text(name: str, *, limit: int, what: str, fail: FileFail) -> str:
+    """Read the regular file ``name`` as UTF-8 text of at most ``limit`` bytes.
+
+    ``what`` names the kind of file in the messages (``"catalog"``, ``"scenario"``);
+    every problem is raised as ``fail(message, name)``.
+    """
+    try:
+        data = read_bounded(name, limit)
+    except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
+        reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
+        raise fail(f"cannot read {what} file {_shown(name)}: {reason}", name) from err
+    if len(data) > limit:
+        raise fail(f"{what} file {_shown(name)} is larger than {_size(limit)}; refused", name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        message = f"{what} file {_shown(name)} is not UTF-8: {err.reason} at byte {err.start}"
+        raise fail(message, name) from err
+
+
+def parse_document(text: str, *, limit: int, what: str, fail: FileFail) -> dict[str, object]:
+    """Parse TOML text of at most ``limit`` bytes of UTF-8, refusing keys too deep first.
+
+    Every problem is raised as ``fail(message, value)``.
+    """
+    size = len(text.encode("utf-8", errors="surrogatepass"))
+    if size > limit:
+        raise fail(f"{what} of {size:,} bytes refused; the limit is {_size(limit)}", size)
+    problem = shape_problem(text)
+    if problem is not None:  # a key tomllib would take minutes over
+        raise fail(problem, size)
+    import tomllib  # noqa: PLC0415 - only loading a document needs it: a faster import
+
+    try:
+        return tomllib.loads(text)
+    except ValueError as err:  # TOMLDecodeError, or an integer of over 4,300 digits
+        raise fail(f"invalid TOML: {err}", None) from err
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise fail("invalid TOML: arrays or inline tables nested too deeply", size) from None
+
+
+_TOML_TYPES: Final[dict[type, str]] = {
+    bool: "boolean",
+    int: "integer",
+    float: "float",
+    str: "string",
+    dict: "table",
+    list: "array",
+    datetime: "date-time",
+    date: "date",
+    time: "time",
+}
+
+
+def toml_type(value: object) -> str:
+    """Describe a TOML value by its TOML type (and the value, when short).
+
+    >>> toml_type(3), toml_type("x"), toml_type([1]), toml_type(True)
+    ('integer 3', "string 'x'", 'array', 'boolean True')
+    """
+    name = _TOML_TYPES.get(type(value), type(value).__name__)
+    return name if isinstance(value, dict | list) else f"{name} {_shown(value)}"
+
+
+def required(table: Mapping[str, object], key: str, *, where: str, fail: Fail) -> object:
+    """``table[key]``, or ``fail`` naming ``where + key``: a missing required key."""
+    if key not in table:
+        raise fail(where + key, "missing required key", None)
+    return table[key]
+
+
+def string(value: object, key: str, fail: Fail) -> str:
+    """``value`` if it is a TOML string."""
+    if not isinstance(value, str):
+        raise fail(key, f"must be a string, got {toml_type(value)}", value)
+    return value
+
+
+def integer(value: object, key: str, fail: Fail) -> int:
+    """``value`` if it is a TOML integer (not a boolean)."""
+    if type(value) is not int:
+        raise fail(key, f"must be an integer, got {toml_type(value)}", value)
+    return value
+
+
+def boolean(value: object, key: str, fail: Fail) -> bool:
+    """``value`` if it is a TOML boolean."""
+    if not isinstance(value, bool):
+        raise fail(key, f"must be true or false, got {toml_type(value)}", value)
+    return value
+
+
+def table(value: object, key: str, fail: Fail) -> dict[str, object]:
+    """``value`` if it is a TOML table."""
+    if not isinstance(value, dict):
+        raise fail(key, f"must be a table, got {toml_type(value)}", value)
+    return value
+
+
+def tables(value: object, key: str, fail: Fail) -> list[object]:
+    """``value`` if it is an array (of tables, each checked by the caller)."""
+    if not isinstance(value, list):
+        raise fail(key, f"must be an array of tables ([[{key}]]), got {toml_type(value)}", None)
+    return value
+
+
+def refuse_unknown(
+    table: Mapping[str, object], allowed: Sequence[str], *, where: str, fail: Fail
+) -> None:
+    """Refuse any key of ``table`` not in ``allowed``, naming the first as ``where + key``."""
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        also = f" (also unknown: {', '.join(map(repr, unknown[1:]))})" if unknown[1:] else ""
+        raise fail(
+            where + unknown[0], f"unknown key{also}; allowed keys: {', '.join(allowed)}", unknown[0]
+        )

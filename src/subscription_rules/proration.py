@@ -44,7 +44,8 @@ from subscription_rules._units import (
     units,
 )
 from subscription_rules.access import marked_unpaid
-from subscription_rules.catalog import Catalog, MoveKind, Plan, _check_catalog, classify_move
+from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
 from subscription_rules.errors import InvalidPeriodError, _expect, _names_what_was_passed

@@ -22,7 +22,8 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules.catalog import Catalog, _check_catalog
+from subscription_rules.catalog import Catalog
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import apply_credit
 from subscription_rules.errors import _expect, _names_what_was_passed
 from subscription_rules.invoices import (

@@ -8,8 +8,8 @@ from datetime import datetime
 from subscription_rules.catalog import (
     Catalog,
     MetricKind,
-    _check_catalog,
 )
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
     Decision,
     Effect,

@@ -10,10 +10,8 @@ from subscription_rules._billing import (
     invoice_key,
 )
 from subscription_rules.access import _has_access, _marked_unpaid
-from subscription_rules.catalog import (
-    Catalog,
-    _check_catalog,
-)
+from subscription_rules.catalog import Catalog
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.dunning import (
     GATEWAY_BACKOFF,
     Declined,

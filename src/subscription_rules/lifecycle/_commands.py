@@ -6,10 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from subscription_rules.access import _has_access
-from subscription_rules.catalog import (
-    Catalog,
-    _check_catalog,
-)
+from subscription_rules.catalog import Catalog
+from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
     Decision,
     Effect,

@@ -1,0 +1,138 @@
+r"""The catalog: metrics, limits, prices and plans, and how to load one from TOML.
+
+A :class:`Catalog` is an immutable list of :class:`Plan` values sharing one
+currency, plus the :class:`Metric` values their :class:`Limits` refer to. It
+also answers the question every plan change starts with: is this move an
+upgrade, a downgrade or an interval change (:func:`classify_move`)?
+
+The built-in :func:`default_catalog` is shaped like the help page the library
+implements (Personal, Advanced, Pro); its prices are illustrative.
+
+Every malformed value raises :class:`~subscription_rules.errors.CatalogError`,
+whose message starts with the plan and key at fault (``plan`` and ``key`` are
+also attributes).
+
+>>> from subscription_rules.periods import MONTHLY
+>>> catalog = default_catalog()
+>>> catalog.ids
+('personal', 'advanced', 'pro')
+>>> catalog.plan("advanced").limit("properties") - catalog.plan("personal").limit("properties")
+7
+>>> catalog.classify("advanced", MONTHLY, "personal", MONTHLY)
+<MoveKind.DOWNGRADE: 'downgrade'>
+
+TOML format
+-----------
+
+:func:`parse_catalog` reads a TOML document and :func:`load_catalog` a TOML
+file (UTF-8)::
+
+    currency = "USD"            # required: an ISO 4217 code
+
+    [[metrics]]                 # optional; when present it replaces the default
+    name = "seats"              # metrics (properties, integrations,
+    kind = "stock"              # billable_sessions). kind: "stock" or "per_period"
+    singular = "seat"           # all five keys are required
+    plural = "seats"
+    verb = "remove"
+
+    [[plans]]                   # required: one table per plan, at least one
+    id = "personal"             # required: a lower-case slug (a-z, 0-9, ".", "_", "-")
+    name = "Personal"           # required: the display name
+    trial_days = 14             # optional, default 0: an integer from 0 to 730
+    rank = 1                    # optional: on every plan or on none, unique;
+                                # a higher rank is a bigger plan
+
+    [plans.prices]              # required, at least one: interval = amount
+    monthly = "50.00"           # amounts in major units, as a string ("50.00")
+    yearly = "500.00"           # or an integer (50); floats are refused
+
+    [plans.limits]              # optional: metric = integer >= 0 or "unlimited";
+    properties = 3              # an omitted metric is unlimited
+    integrations = "unlimited"
+    billable_sessions = 100_000
+
+    [plans.overage.billable_sessions]   # optional, one table per metric: what usage
+    price = "5.00"              # over the limit costs, billed in arrears. price:
+    per = 1000                  # required, an amount like the prices above; per:
+                                # optional, default 1, an integer from 1 to 10**9.
+                                # Only for a per-period metric with a finite limit.
+                                # Charged pro rata per unit (price × excess / per,
+                                # rounded once), never in whole blocks.
+
+Price keys are anything :meth:`Interval.parse <subscription_rules.periods.Interval.parse>`
+accepts: ``monthly``/``month``, ``quarterly``, ``yearly``/``annual``/``year``,
+``weekly``, ``daily``, ``"6 months"`` (quoted, since it holds a space), ...;
+one price per interval.
+
+Every mistake raises :class:`~subscription_rules.errors.CatalogError` naming
+where it is, as ``plans[<index>] ('<id>').<key>`` (``plans[<index>]`` while the
+id is unknown), ``metrics[<index>].<key>`` or the top-level key: a TOML syntax
+error (with tomllib's line and column), a missing key, a value of the wrong
+type, a float, negative or too precise amount, an unknown currency, interval or
+metric, a duplicate plan id or interval, ranks on some plans only, an overage
+for a stock metric or for a metric without a finite limit (as
+``plans[<index>] ('<id>').overage.<metric>``), and any key not listed above (so
+that a typo never passes silently).
+
+Limits: a document larger than :data:`MAX_CATALOG_BYTES` (1 MiB) or with more
+than :data:`MAX_PLANS` (1,000) plans is refused, and so is a limit above
+:data:`MAX_COUNT` (10**15), an integer of more than 4,300 digits and arrays or
+inline tables nested hundreds deep (as invalid TOML). Loading a file is the only
+I/O this library does, and only when asked.
+
+>>> parse_catalog('currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\nprices = {monthly = 9.99}')
+Traceback (most recent call last):
+subscription_rules.errors.CatalogError: plans[0] ('a').prices.monthly: floats are refused for money, got 9.99; write the amount as a string such as '9.99'
+"""
+
+from __future__ import annotations
+
+from subscription_rules.catalog._catalog import Catalog, default_catalog
+from subscription_rules.catalog._loading import load_catalog, parse_catalog
+from subscription_rules.catalog._moves import Comparison, MoveKind, annualised, classify_move
+from subscription_rules.catalog._values import (
+    BILLABLE_SESSIONS,
+    DEFAULT_METRICS,
+    INTEGRATIONS,
+    MAX_CATALOG_BYTES,
+    MAX_COUNT,
+    MAX_PLANS,
+    PROPERTIES,
+    Limits,
+    Metric,
+    MetricKind,
+    Overage,
+    Plan,
+    Price,
+)
+from subscription_rules.catalog._values import (
+    MAX_OVERAGE_PER as MAX_OVERAGE_PER,
+)
+from subscription_rules.catalog._values import (
+    MAX_TRIAL_DAYS as MAX_TRIAL_DAYS,
+)
+
+__all__ = [
+    "BILLABLE_SESSIONS",
+    "DEFAULT_METRICS",
+    "INTEGRATIONS",
+    "MAX_CATALOG_BYTES",
+    "MAX_COUNT",
+    "MAX_PLANS",
+    "PROPERTIES",
+    "Catalog",
+    "Comparison",
+    "Limits",
+    "Metric",
+    "MetricKind",
+    "MoveKind",
+    "Overage",
+    "Plan",
+    "Price",
+    "annualised",
+    "classify_move",
+    "default_catalog",
+    "load_catalog",
+    "parse_catalog",
+]

@@ -1,0 +1,189 @@
+"""Moves between plans: upgrade, downgrade or interval change, by annualised price or rank."""
+
+from __future__ import annotations
+
+import enum
+from fractions import Fraction
+
+from subscription_rules.catalog._checks import _describe
+from subscription_rules.catalog._values import Plan, Price
+from subscription_rules.errors import CatalogError, CurrencyMismatchError, InvalidArgumentError
+from subscription_rules.periods import Interval
+
+
+class MoveKind(enum.Enum):
+    """What a change from one plan and interval to another is.
+
+    >>> from subscription_rules.catalog import default_catalog
+    >>> from subscription_rules.periods import MONTHLY, YEARLY
+    >>> personal = default_catalog().plan("personal")
+    >>> classify_move(personal, MONTHLY, personal, YEARLY)
+    <MoveKind.INTERVAL_CHANGE: 'interval_change'>
+    """
+
+    UPGRADE = "upgrade"
+    DOWNGRADE = "downgrade"
+    INTERVAL_CHANGE = "interval_change"
+    NO_CHANGE = "no_change"
+
+
+class Comparison(enum.Enum):
+    """How :func:`classify_move` decides between upgrade and downgrade.
+
+    ``ANNUALISED_PRICE`` compares what the two prices cost over a year (a tie
+    counts as an upgrade, as in Lago); ``RANK`` compares the plans' ranks.
+
+    >>> Comparison.RANK.value
+    'rank'
+    """
+
+    ANNUALISED_PRICE = "annualised_price"
+    RANK = "rank"
+
+
+def _per_year(interval: Interval) -> Fraction:
+    """How many times an interval fits in a year of 12 months or 365 days (a week is 7 days)."""
+    if interval.days is not None:
+        return Fraction(365, interval.days)
+    return Fraction(12, interval.months or 12)
+
+
+def annualised(price: Price) -> Fraction:
+    """Return what a price costs over a year, in major units, exactly.
+
+    A year counts 12 months or 365 days, and a week 7 days (prices compared
+    by their daily rate, as Lago does), so monthly 50.00 is 600, weekly 7.00
+    is 365 and every 6 months 100.00 is 200.
+
+    >>> annualised(Price.of("50.00", "USD", "monthly")), annualised(Price.of("500", "USD", "yearly"))
+    (Fraction(600, 1), Fraction(500, 1))
+    >>> annualised(Price.of("0.99", "USD", "weekly"))
+    Fraction(7227, 140)
+    """
+    if not isinstance(price, Price):
+        raise InvalidArgumentError(
+            f"expected a Price, got {_describe(price)}", argument="price", value=price
+        )
+    amount = price.amount
+    return Fraction(amount.minor, amount.currency.unit) * _per_year(price.interval)
+
+
+def _check_plan(value: object, argument: str) -> Plan:
+    if not isinstance(value, Plan):
+        raise InvalidArgumentError(
+            f"expected a Plan, got {_describe(value)}", argument=argument, value=value
+        )
+    return value
+
+
+def _check_comparison(by: object) -> None:
+    if not isinstance(by, Comparison):
+        raise InvalidArgumentError(
+            f"expected a Comparison, got {_describe(by)}", argument="by", value=by
+        )
+
+
+def _rank(plan: Plan) -> int:
+    if plan.rank is None:
+        raise CatalogError(
+            "comparison by rank needs a rank on both plans; this plan has none",
+            plan=plan.id,
+            key="rank",
+        )
+    return plan.rank
+
+
+def classify_move(
+    current_plan: Plan,
+    current_interval: Interval,
+    target_plan: Plan,
+    target_interval: Interval,
+    *,
+    by: Comparison = Comparison.ANNUALISED_PRICE,
+) -> MoveKind:
+    """Classify a move from one plan and interval to another.
+
+    The same plan at the same interval is ``NO_CHANGE``, at another interval
+    an ``INTERVAL_CHANGE``. Between plans, ``by`` decides: by annualised price
+    a dearer target is an ``UPGRADE``, a cheaper one a ``DOWNGRADE`` and a tie
+    counts as an ``UPGRADE`` (Lago's rule); by rank a higher-ranked target is
+    an ``UPGRADE`` (equal ranks, possible only across catalogs, count as one).
+
+    Args:
+        current_plan: The plan subscribed to now.
+        current_interval: The interval billed now; the plan must have a price for it.
+        target_plan: The plan to move to.
+        target_interval: The interval to move to; the target must have a price for it.
+        by: How to compare two different plans.
+
+    Returns:
+        The kind of move.
+
+    Raises:
+        InvalidArgumentError: If a plan is not a :class:`Plan`.
+        UnknownPriceError: If a plan has no price for its interval.
+        CurrencyMismatchError: If the plans' currencies differ.
+        CatalogError: With ``by=Comparison.RANK``, if a plan has no rank.
+
+    >>> from subscription_rules.catalog import default_catalog
+    >>> from subscription_rules.periods import MONTHLY, YEARLY
+    >>> catalog = default_catalog()
+    >>> personal, advanced = catalog.plan("personal"), catalog.plan("advanced")
+    >>> classify_move(advanced, MONTHLY, personal, YEARLY)
+    <MoveKind.DOWNGRADE: 'downgrade'>
+
+    A tie counts as an upgrade, whichever way the move goes: Personal monthly
+    costs 600.00 a year, and so does this plan billed yearly.
+
+    >>> twin = Plan("twin", "Twin", (Price.of("600", "USD", "yearly"),))
+    >>> classify_move(personal, MONTHLY, twin, YEARLY)
+    <MoveKind.UPGRADE: 'upgrade'>
+    >>> classify_move(twin, YEARLY, personal, MONTHLY)
+    <MoveKind.UPGRADE: 'upgrade'>
+    >>> classify_move(personal, MONTHLY, twin, YEARLY, by=Comparison.RANK)
+    Traceback (most recent call last):
+    subscription_rules.errors.CatalogError: personal.rank: comparison by rank needs a rank on both plans; this plan has none
+    """
+    current_plan = _check_plan(current_plan, "current_plan")
+    target_plan = _check_plan(target_plan, "target_plan")
+    _check_comparison(by)
+    for argument, interval in (
+        ("current_interval", current_interval),
+        ("target_interval", target_interval),
+    ):
+        if not isinstance(interval, Interval):
+            raise InvalidArgumentError(
+                f"expected an Interval, got {_describe(interval)}",
+                argument=argument,
+                value=interval,
+            )
+    if target_plan.currency != current_plan.currency:
+        raise CurrencyMismatchError(
+            "target_plan", target_plan.currency.code, expected=current_plan.currency.code
+        )
+    current = current_plan.price(current_interval)
+    target = target_plan.price(target_interval)
+    if current_plan.id == target_plan.id:
+        if current.interval == target.interval:
+            return MoveKind.NO_CHANGE
+        return MoveKind.INTERVAL_CHANGE
+    if by is Comparison.RANK:
+        current_rank = _rank(current_plan)
+        bigger = _rank(target_plan) >= current_rank
+    else:
+        bigger = _yearly_at_least(target, current)
+    return MoveKind.UPGRADE if bigger else MoveKind.DOWNGRADE
+
+
+def _yearly_share(interval: Interval) -> tuple[int, int]:
+    """Periods a year as ``(numerator, denominator)``: 12/months or 365/days."""
+    if interval.days is not None:
+        return 365, interval.days
+    return 12, interval.months or 12
+
+
+def _yearly_at_least(a: Price, b: Price) -> bool:
+    """Whether ``a`` costs at least as much a year as ``b``, by exact integer arithmetic."""
+    a_num, a_den = _yearly_share(a.interval)
+    b_num, b_den = _yearly_share(b.interval)
+    return a.amount.minor * a_num * b_den >= b.amount.minor * b_num * a_den
