@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from subscription_rules._checks import described, expect, shown
+from subscription_rules._checks import expect, shown, wrong_type
 from subscription_rules.errors import (
     InvalidInstantError,
     InvalidPeriodError,
@@ -108,11 +108,7 @@ def require_aware(value: object, argument: str) -> datetime:
     subscription_rules.errors.NotAnInstantError: at: expected an aware datetime, got str '2026-01-31'
     """
     if not isinstance(value, datetime):
-        raise NotAnInstantError(
-            f"expected an aware datetime, got {described(value)}",
-            argument=argument,
-            value=value,
-        )
+        wrong_type(value, argument, "an aware datetime", error=NotAnInstantError)
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"naive datetime {value} refused; attach a time zone (e.g. tzinfo=UTC)",

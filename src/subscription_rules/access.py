@@ -26,7 +26,7 @@ True
 
 from __future__ import annotations
 
-from subscription_rules.errors import _expect
+from subscription_rules._checks import expect
 from subscription_rules.policy import BillingPolicy, PastDueAccess, RetriesExhausted
 from subscription_rules.subscription import Status, Subscription
 
@@ -51,8 +51,8 @@ def marked_unpaid(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> marked_unpaid(sub, SEED_POLICY)
     False
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return _marked_unpaid(subscription, policy)
 
 
@@ -91,8 +91,8 @@ def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> [type(e).__name__ for e in declined.effects]
     ['SuspendAccess', 'SendNotice']
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return _has_access(subscription, policy)
 
 

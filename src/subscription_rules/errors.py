@@ -277,23 +277,16 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         )
 
 
-# The private checking helpers moved to ``subscription_rules._checks``; these names stay
-# until every module imports them from there (a module-level ``__getattr__``, so that
+# The private checking helpers moved to ``subscription_rules._checks``; these two names stay
+# until simulation, cli, strategies and _toml (being moved into packages) import them from there (a module-level ``__getattr__``, so that
 # ``_checks``, which imports this module, is only loaded once this module is complete).
 if TYPE_CHECKING:
     from subscription_rules import _checks
 
-    _about_the_caller = _checks.about_the_caller
     _expect = _checks.expect
-    _names_what_was_passed = _checks.names_what_was_passed
     _shown = _checks.shown
 
-_MOVED = {
-    "_about_the_caller": "about_the_caller",
-    "_expect": "expect",
-    "_names_what_was_passed": "names_what_was_passed",
-    "_shown": "shown",
-}
+_MOVED = {"_expect": "expect", "_shown": "shown"}
 
 
 def __getattr__(name: str) -> object:

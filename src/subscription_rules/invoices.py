@@ -27,7 +27,8 @@ from datetime import date, datetime
 
 import attrs
 
-from subscription_rules.errors import InvalidAmountError, _expect
+from subscription_rules._checks import expect
+from subscription_rules.errors import InvalidAmountError
 from subscription_rules.money import Money, RoundingMode, divide
 
 __all__ = [
@@ -54,7 +55,7 @@ def format_date(at: date) -> str:
     >>> format_date(datetime(2026, 11, 6))
     '6 Nov 2026'
     """
-    _expect(at, date, "at")
+    expect(at, date, "at")
     return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
 
 

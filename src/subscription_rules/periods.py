@@ -75,7 +75,7 @@ from subscription_rules._calendar import (
     zone,
     zone_name,
 )
-from subscription_rules._checks import described, shown, trusted
+from subscription_rules._checks import shown, trusted, wrong_type
 from subscription_rules.errors import InvalidIntervalError, InvalidPeriodError
 
 __all__ = [
@@ -433,11 +433,7 @@ class BillingCycle:
         anchor = require_aware(self.anchor, "anchor")
         interval: object = self.interval
         if not isinstance(interval, Interval):
-            raise InvalidIntervalError(
-                f"expected an Interval, got {described(interval)}",
-                argument="interval",
-                value=interval,
-            )
+            wrong_type(interval, "interval", "an Interval", error=InvalidIntervalError)
         tz = zone(self.time_zone)
         first = in_zone(as_utc(anchor, "anchor"), tz, "anchor")
         # With the same tzinfo, astimezone keeps the wall-clock reading as written.

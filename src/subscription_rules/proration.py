@@ -35,6 +35,7 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules._units import (
     check_same_unit,
     period_units,
@@ -48,7 +49,7 @@ from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
-from subscription_rules.errors import InvalidPeriodError, _expect, _names_what_was_passed
+from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import (
     InvoiceReason,
     Line,
@@ -405,7 +406,7 @@ def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     return (last.paid - last.credited).max(sub.zero)
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def quote_change(
     subscription: Subscription,
     plan_id: str,
@@ -437,11 +438,11 @@ def quote_change(
     >>> q.feasibility.actions_text
     ('delete 7 properties',)
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(plan_id, str, "plan_id")
-    _expect(interval, Interval, "interval")
+    expect(subscription, Subscription, "subscription")
+    expect(plan_id, str, "plan_id")
+    expect(interval, Interval, "interval")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     _check_usage(usage, catalog.metrics)  # on every move, not only a downgrade
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
@@ -492,7 +493,7 @@ def _notice(
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def change_plan(
     subscription: Subscription,
     plan_id: str,
@@ -684,7 +685,7 @@ def _apply_immediately(
     return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def cancel_pending_change(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -697,8 +698,8 @@ def cancel_pending_change(
     >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
     'no plan change is scheduled'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if sub.pending_change is None:

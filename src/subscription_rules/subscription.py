@@ -22,8 +22,8 @@ from typing import Final
 
 import attrs
 
-from subscription_rules._checks import trusted
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect, _shown
+from subscription_rules._checks import expect, field_check, identifier, optional, trusted
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import (
@@ -221,33 +221,8 @@ class PendingChange:
     scheduled_at: datetime
 
 
-def _check_id(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-    _require_id(value, attribute.name)
-
-
-def _require_id(value: object, argument: str) -> None:
-    """Refuse an id that is not a non-empty str of at most 200 printable ASCII characters."""
-    if not isinstance(value, str) or not value or len(value) > 200:
-        raise InvalidArgumentError(
-            f"must be a non-empty str of at most 200 characters, got {_shown(value)}",
-            argument=argument,
-            value=value,
-        )
-    if not (value.isascii() and value.isprintable()):  # ids go into keys and documents
-        raise InvalidArgumentError(
-            f"must be printable ASCII, got {_shown(value)}", argument=argument, value=value
-        )
-
-
-def _check_instant(_instance: object, attribute: attrs.Attribute[datetime], value: object) -> None:
-    require_aware(value, attribute.name)
-
-
-def _check_optional_instant(
-    _instance: object, attribute: attrs.Attribute[datetime | None], value: object
-) -> None:
-    if value is not None:
-        require_aware(value, attribute.name)
+_an_id = field_check(identifier)
+_an_instant = field_check(require_aware)
 
 
 class _Keep(enum.Enum):
@@ -293,18 +268,18 @@ class Subscription:
     ('trialing', '2026-11-15', '2026-11-15 → 2026-12-15')
     """
 
-    id: str = attrs.field(validator=_check_id)
-    customer_id: str = attrs.field(validator=_check_id)
-    plan_id: str = attrs.field(validator=_check_id)
+    id: str = attrs.field(validator=_an_id)
+    customer_id: str = attrs.field(validator=_an_id)
+    plan_id: str = attrs.field(validator=_an_id)
     interval: Interval
     cycle: BillingCycle
     currency: Currency
     status: Status
-    started_at: datetime = attrs.field(validator=_check_instant)
-    processed_until: datetime = attrs.field(validator=_check_instant)
+    started_at: datetime = attrs.field(validator=_an_instant)
+    processed_until: datetime = attrs.field(validator=_an_instant)
     credit_balance: Money
     period_index: int = 0
-    trial_end: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    trial_end: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
     has_payment_method: bool = True
     pending_change: PendingChange | None = None
     cancel_at_period_end: bool = False
@@ -314,26 +289,20 @@ class Subscription:
     overdue_state: str | None = None
     documents_issued: int = 0
     suspension_reason: SuspensionReason | None = None
-    suspended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    suspended_at: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
     suspended_from: Status | None = None
-    ended_at: datetime | None = attrs.field(default=None, validator=_check_optional_instant)
+    ended_at: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
     paid_attempts: tuple[tuple[str, str], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
-            _expect(getattr(self, name), kind, name)
+            expect(getattr(self, name), kind, name)
         for name, kind in _OPTIONAL_ENUMS:
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, kind):
-                raise InvalidArgumentError(
-                    f"expected {kind.__name__} or None, got {type(value).__name__} {value!r}",
-                    argument=name,
-                    value=value,
-                )
+            expect(getattr(self, name), (kind, type(None)), name, what=f"{kind.__name__} or None")
         self._check_balance()
 
     def _check_balance(self) -> None:
-        _expect(self.credit_balance, Money, "credit_balance")
+        expect(self.credit_balance, Money, "credit_balance")
         if self.credit_balance.currency != self.currency:
             raise InvalidArgumentError(
                 f"must be in {self.currency}, got {self.credit_balance}",

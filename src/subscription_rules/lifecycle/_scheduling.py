@@ -5,12 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from subscription_rules._checks import expect
 from subscription_rules.access import _marked_unpaid
 from subscription_rules.dunning import (
     overdue_state,
-)
-from subscription_rules.errors import (
-    _expect,
 )
 from subscription_rules.lifecycle._common import _BILLING, _ladder_state, _local_days_later, _unpaid
 from subscription_rules.policy import (
@@ -122,8 +120,8 @@ def next_wakeup(
     >>> next_wakeup(sub).date().isoformat()
     '2026-12-01'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return _next_wakeup(subscription, policy)
 
 
