@@ -277,9 +277,10 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         )
 
 
-# The private checking helpers moved to ``subscription_rules._checks``; these two names stay
-# until simulation, cli, strategies and _toml (being moved into packages) import them from there (a module-level ``__getattr__``, so that
-# ``_checks``, which imports this module, is only loaded once this module is complete).
+# The private checking helpers live in ``subscription_rules._checks``. These two names stay
+# until simulation, cli, strategies and _toml (being moved into packages) import them from
+# there; a module-level ``__getattr__``, so that ``_checks``, which imports this module, is
+# only loaded once this module is complete.
 if TYPE_CHECKING:
     from subscription_rules import _checks
 
