@@ -50,6 +50,7 @@ __all__ = [
     "Check",
     "Validator",
     "about_the_caller",
+    "count",
     "described",
     "expect",
     "field_check",
@@ -234,6 +235,20 @@ def identifier(value: object, argument: str) -> None:
         )
 
 
+def count(value: object, argument: str) -> None:
+    """Refuse anything but a non-negative ``int`` (``bool`` included: ``True`` is no count).
+
+    >>> count(3, "units")
+    >>> count(-1, "units")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidArgumentError: units: must be a non-negative int, got -1
+    """
+    if type(value) is not int or value < 0:
+        raise InvalidArgumentError(
+            f"must be a non-negative int, got {shown(value)}", argument=argument, value=value
+        )
+
+
 # --- errors about values the rules work out, reported about what the caller passed ---------
 
 # Names the rules give instants and period numbers they work out for themselves: the
@@ -306,26 +321,27 @@ def names_what_was_passed(
 
 # --- trusted construction --------------------------------------------------------------------
 
-_BUILDERS: dict[type, Callable[..., Any]] = {}
+_BUILDERS: dict[object, Callable[..., Any]] = {}
 
 
-def trusted(cls: type[_T]) -> Callable[..., _T]:
+def trusted(cls: Callable[_P, _T]) -> Callable[_P, _T]:
     """The constructor of the attrs class ``cls`` without its checks: the one way to skip them.
 
     For values the rules build from values already checked: the result of
     arithmetic on two valid amounts, a period whose boundaries a cycle worked
-    out, the next subscription made of the fields of the last. The builder
-    takes every field, positionally in the order the class declares them (or
-    by name), and sets them as they are: no validator, converter or
-    ``__attrs_post_init__`` runs. What is still worth checking on such a path
-    is checked by its caller before it builds (``Money`` arithmetic checks the
-    range, ``Subscription.evolve`` the credit balance). Never use it for a
-    value that came from outside the library.
+    out, the next subscription made of the fields of the last, what a rule
+    billed for a stretch of the period. The builder has the signature of the
+    class's ``__init__`` (mypy checks its calls alike) and sets every field as
+    given: no validator, converter or ``__attrs_post_init__`` runs. What is
+    still worth checking on such a path is checked by its caller before it
+    builds (``Money`` arithmetic checks the range, ``Subscription.evolve`` the
+    credit balance). Never use it for a value that came from outside the
+    library.
 
-    Generated once per class (and cached), with one statement per field
-    through the slot's own descriptor, as attrs generates ``__init__``: about
-    twice as fast as a loop of ``object.__setattr__``, and the rules build
-    such values on every step.
+    Generated once per class (and cached), one statement per field through
+    the slot's own descriptor, as attrs generates ``__init__``: about twice as
+    fast as a loop of ``object.__setattr__``, and the rules build such values
+    on every step.
 
     >>> from subscription_rules.money import Currency, Money
     >>> build = trusted(Money)
@@ -333,6 +349,8 @@ def trusted(cls: type[_T]) -> Callable[..., _T]:
     Money.of('1.50', 'USD')
     >>> build(minor=150, currency=Currency.of("USD")) == Money.from_minor(150, "USD")
     True
+    >>> build(10**30, Currency.of("USD")).minor  # unchecked: the caller's responsibility
+    1000000000000000000000000000000
     """
     builder = _BUILDERS.get(cls)
     if builder is None:
@@ -340,16 +358,26 @@ def trusted(cls: type[_T]) -> Callable[..., _T]:
     return builder
 
 
-def _generated(cls: type[Any]) -> Callable[..., Any]:
-    names = [field.name for field in attrs.fields(cls)]
+def _generated(cls: Any) -> Callable[..., Any]:  # noqa: ANN401 - any attrs class
+    """``build(...)``: ``cls.__init__``'s parameters, each set on a new instance as given."""
     scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
-    body = [f"def build({', '.join(names)}):", "    new = _new(_cls)"]
-    for i, name in enumerate(names):
-        scope[f"_set{i}"] = cls.__dict__[name].__set__
-        body.append(f"    _set{i}(new, {name})")
+    positional: list[str] = []
+    keyword: list[str] = []
+    body = ["    new = _new(_cls)"]
+    for i, field in enumerate(attrs.fields(cls)):
+        if not field.init or isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            raise TypeError(f"trusted({cls.__name__}): field {field.name} has no plain value")
+        parameter = field.alias
+        if field.default is not attrs.NOTHING:
+            scope[f"_default{i}"] = field.default
+            parameter += f"=_default{i}"
+        (keyword if field.kw_only else positional).append(parameter)
+        scope[f"_set{i}"] = cls.__dict__[field.name].__set__
+        body.append(f"    _set{i}(new, {field.alias})")
+    parameters = ", ".join([*positional, *(["*", *keyword] if keyword else [])])
     body.append("    return new")
     # Code built from the class's own field names (identifiers, by attrs), nothing else.
-    exec("\n".join(body), scope)  # noqa: S102
+    exec("\n".join([f"def build({parameters}):", *body]), scope)  # noqa: S102
     build: Callable[..., Any] = scope["build"]
     build.__qualname__ = f"trusted({cls.__name__})"
     return build

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from decimal import MAX_EMAX, MIN_EMIN, Decimal, InvalidOperation, localcontext
 from typing import Final
 
@@ -582,7 +581,7 @@ class Money:
         return _made(minor, self.currency) if type(minor) is int else Money(minor, self.currency)
 
 
-_trusted_money: Callable[[int, Currency], Money] = trusted(Money)
+_trusted_money = trusted(Money)
 
 
 def _made(minor: int, currency: Currency) -> Money:

@@ -53,7 +53,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable
 from datetime import UTC as _UTC
 from datetime import date, datetime, time
 from typing import Final
@@ -628,7 +627,7 @@ class BillingCycle:
 
 
 # A period whose boundaries a cycle computed (and ordered): nothing to check again.
-_trusted_period: Callable[[datetime, datetime, int], BillingPeriod] = trusted(BillingPeriod)
+_trusted_period = trusted(BillingPeriod)
 
 
 def _check_index(n: object) -> int:

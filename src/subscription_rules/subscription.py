@@ -16,13 +16,20 @@ customer has access depends on the policy too: see
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Final
 
 import attrs
 
-from subscription_rules._checks import expect, field_check, identifier, optional, trusted
+from subscription_rules._checks import (
+    count,
+    expect,
+    field_check,
+    identifier,
+    instance_of,
+    optional,
+    trusted,
+)
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
@@ -74,6 +81,12 @@ class SuspensionReason(enum.Enum):
     POLICY_VIOLATION = "policy_violation"
 
 
+_an_id = field_check(identifier)
+_an_instant = field_check(require_aware)
+_a_count = field_check(count)
+_money = instance_of(Money)
+
+
 @attrs.frozen
 class Stretch:
     """What was billed for ``[start, end)`` of the current period on one plan, exactly.
@@ -101,18 +114,22 @@ class Stretch:
     True
     """
 
-    plan_id: str
-    interval: Interval
-    start: datetime
-    end: datetime
-    billed: Money
-    units: int
-    denominator: int
-    credited: Money
-    paid: Money
-    invoice_id: str | None = None
-    credited_units: int = 0
-    unit: ProrationUnit = attrs.field(default=ProrationUnit.SECOND, kw_only=True)
+    plan_id: str = attrs.field(validator=_an_id)
+    interval: Interval = attrs.field(validator=instance_of(Interval, what="an Interval"))
+    start: datetime = attrs.field(validator=_an_instant)
+    end: datetime = attrs.field(validator=_an_instant)
+    billed: Money = attrs.field(validator=_money)
+    units: int = attrs.field(validator=_a_count)
+    denominator: int = attrs.field(validator=_a_count)
+    credited: Money = attrs.field(validator=_money)
+    paid: Money = attrs.field(validator=_money)
+    invoice_id: str | None = attrs.field(default=None, validator=optional(_an_id))
+    credited_units: int = attrs.field(default=0, validator=_a_count)
+    unit: ProrationUnit = attrs.field(
+        default=ProrationUnit.SECOND,
+        kw_only=True,
+        validator=instance_of(ProrationUnit, what="a ProrationUnit"),
+    )
 
     @property
     def creditable(self) -> Money:
@@ -219,10 +236,6 @@ class PendingChange:
     interval: Interval
     effective_at: datetime
     scheduled_at: datetime
-
-
-_an_id = field_check(identifier)
-_an_instant = field_check(require_aware)
 
 
 class _Keep(enum.Enum):
@@ -449,4 +462,4 @@ _OPTIONAL_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
 )
 
 # The next subscription, made of fields already checked: see Subscription.evolve.
-_trusted_subscription: Callable[..., Subscription] = trusted(Subscription)
+_trusted_subscription = trusted(Subscription)
