@@ -2,16 +2,40 @@
 
 Doctests in ``src/`` and the Python code blocks of ``README.md`` and
 ``docs/*.md`` are collected by Sybil, so every example a reader sees runs.
+
+Every example starts with a shared namespace (``shared_namespace``), so it
+need not import what nearly every example uses:
+
+- ``datetime``, ``timedelta`` and ``UTC`` from :mod:`datetime`;
+- ``Currency``, ``Money``, ``MONTHLY``, ``YEARLY``, ``Usage``, ``SEED_POLICY``,
+  ``default_catalog`` and ``start_subscription`` from ``subscription_rules``;
+- ``catalog``: ``default_catalog()``, the help page's example catalog.
+
+A docstring also sees its own module's names. A page of the docs imports
+these names in its first example all the same, for a reader who starts there.
 """
 
 import sys
+from datetime import UTC, datetime, timedelta
 from doctest import ELLIPSIS, NORMALIZE_WHITESPACE
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 from sybil import Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 from sybil.parsers.rest import DocTestParser
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    YEARLY,
+    Currency,
+    Money,
+    Usage,
+    default_catalog,
+    start_subscription,
+)
 
 # `make test` runs the `ci` profile; `dev` is the quick default for local runs;
 # `soak` is the long campaign.
@@ -24,12 +48,37 @@ settings.load_profile("dev")
 
 _OPTIONS = ELLIPSIS | NORMALIZE_WHITESPACE
 
+#: The names every doc example starts with (see the module's docstring).
+SHARED_NAMES: dict[str, Any] = {
+    "datetime": datetime,
+    "timedelta": timedelta,
+    "UTC": UTC,
+    "Currency": Currency,
+    "Money": Money,
+    "MONTHLY": MONTHLY,
+    "YEARLY": YEARLY,
+    "Usage": Usage,
+    "SEED_POLICY": SEED_POLICY,
+    "default_catalog": default_catalog,
+    "start_subscription": start_subscription,
+    "catalog": default_catalog(),
+}
+
+
+def shared_namespace(namespace: dict[str, Any]) -> None:
+    """Put the shared names into an example's namespace before it runs."""
+    namespace.update(SHARED_NAMES)
+
+
 _markdown = Sybil(
     parsers=[PythonCodeBlockParser(doctest_optionflags=_OPTIONS)],
     patterns=["README.md", "docs/*.md"],
+    setup=shared_namespace,
 )
 _docstrings = Sybil(
-    parsers=[DocTestParser(optionflags=_OPTIONS)], patterns=["src/*/*.py", "src/*/*/*.py"]
+    parsers=[DocTestParser(optionflags=_OPTIONS)],
+    patterns=["src/*/*.py", "src/*/*/*.py"],
+    setup=shared_namespace,
 )
 
 pytest_collect_file = (_markdown + _docstrings).pytest()

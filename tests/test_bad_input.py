@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpers import usd
 from subscription_rules import (
     MONTHLY,
     PROPERTIES,
@@ -143,10 +144,6 @@ PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
 def bad(value: object) -> Any:
     """Pass ``value`` where the types say otherwise: the point of these cases."""
     return value
-
-
-def usd(amount: str) -> Money:
-    return Money.of(amount, "USD")
 
 
 @dataclass
@@ -2182,7 +2179,7 @@ CLI_CASES = [
     CliCase(
         "missing-scenario-file",
         ("simulate", "{missing}"),
-        "missing.toml: cannot read scenario file: No such file",
+        "path: cannot read scenario file '.*missing.toml': No such file",
     ),
     CliCase(
         "deeply-nested-scenario",
@@ -2212,7 +2209,7 @@ CLI_CASES = [
     CliCase(
         "named-pipe-scenario",
         ("simulate", "{pipe}"),
-        "pipe.toml: cannot read scenario file: not a regular file \\(a named pipe\\); refused",
+        "path: cannot read scenario file '.*pipe.toml': not a regular file \\(a named pipe\\); refused",
     ),
     CliCase(
         "unknown-time-zone",

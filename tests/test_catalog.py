@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 import pytest
 
+from helpers import usd
 from subscription_rules.catalog import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -53,10 +54,6 @@ from subscription_rules.periods import (
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-
-def usd(amount: str) -> Money:
-    return Money.of(amount, "USD")
 
 
 def plan(

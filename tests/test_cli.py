@@ -1203,20 +1203,20 @@ KNOWN_COMMANDS = (
 SCENARIO_BAD_INPUT = [
     ("colour = 3\n" + BASE, "colour: unknown key; allowed keys: until, policy, subscription, "),
     ('until = "2027-11-01"\n', "subscription: missing required key"),
-    ('until = "2027-11-01"\nsubscription = 3\n', "subscription: expected a table, got 3"),
+    ('until = "2027-11-01"\nsubscription = 3\n', "subscription: must be a table, got integer 3"),
     (BASE.replace('until = "2027-11-01"\n', ""), "until: missing required key"),
     (BASE.replace('plan = "personal"\n', ""), "subscription.plan: missing required key"),
     (BASE.replace('"personal"', '"gold"'), "subscription.plan: unknown plan 'gold'; known plans: "),
     (BASE + 'nmae = "x"\n', "subscription.nmae: unknown key; allowed keys: id, customer, plan, "),
     (BASE + 'interval = "weekly"\n', "subscription.interval: plan 'personal' has no weekly price"),
     (BASE + 'time_zone = "Mars/Olympus"\n', "subscription.time_zone: unknown IANA time zone "),
-    (BASE + 'trial = "yes"\n', "subscription.trial: expected true or false, got 'yes'"),
-    (BASE + "id = 42\n", "subscription.id: expected a non-empty string of at most 200 "),
+    (BASE + 'trial = "yes"\n', "subscription.trial: must be true or false, got string 'yes'"),
+    (BASE + "id = 42\n", "subscription.id: must be a non-empty string of at most 200 "),
     (BASE.replace("2027-11-01", "2027-13-01"), "until: malformed date '2027-13-01'; expected ISO"),
-    (BASE.replace('"2027-11-01"', "20271101"), 'until: expected a date such as "2026-11-01" or '),
+    (BASE.replace('"2027-11-01"', "20271101"), 'until: must be a date such as "2026-11-01" or '),
     (BASE.replace("2027-11-01", "2026-10-01"), "until: 2026-10-01T00:00:00+00:00 is before "),
     ('policy = "paddle"\n' + BASE, "policy: unknown preset 'paddle'; known presets: "),
-    ("steps = 3\n" + BASE, "steps: expected an array of tables ([[steps]]), got 3"),
+    ("steps = 3\n" + BASE, "steps: must be an array of tables ([[steps]]), got integer 3"),
     (
         BASE
         + STEP
@@ -1256,8 +1256,11 @@ SCENARIO_BAD_INPUT = [
         "steps[0].at: 2028-01-01T00:00:00+00:00 is after until 2027-11-01T00:00:00+00:00",
     ),
     (BASE + "[usage]\nproperties = -3\n", "usage.properties: must be a non-negative int, got -3"),
-    (BASE + "[usage]\nproperties = 3.5\n", "usage.properties: expected a whole number, got 3.5"),
-    (BASE + "[usage]\nproperties = true\n", "usage.properties: expected a whole number, got true"),
+    (BASE + "[usage]\nproperties = 3.5\n", "usage.properties: must be an integer, got float 3.5"),
+    (
+        BASE + "[usage]\nproperties = true\n",
+        "usage.properties: must be an integer, got boolean True",
+    ),
     (
         BASE + '[[outcomes]]\noutcome = "bounced"\n',
         "outcomes[0].outcome: unknown outcome 'bounced'; known: succeeded, declined_soft, ",
@@ -1311,12 +1314,14 @@ def test_simulate_broken_scenario_in_a_subprocess_exits_2_with_one_line(tmp_path
 def test_simulate_missing_or_unreadable_file_in_a_subprocess_exits_2(tmp_path: Path) -> None:
     result = run_module("simulate", "missing.toml")
     message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
-    assert message == "missing.toml: cannot read scenario file: No such file or directory"
+    assert message == "path: cannot read scenario file 'missing.toml': No such file or directory"
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"\xff\xfe")
     result = run_module("simulate", str(binary))
     message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
-    assert message == f"{binary}: not UTF-8: invalid start byte at byte 0"
+    assert (
+        message == f"path: scenario file {str(binary)!r} is not UTF-8: invalid start byte at byte 0"
+    )
     result = run_module("simulate", str(EXAMPLE), "--catalog", "missing.toml")
     message = assert_one_error_line(result.returncode, result.stdout, result.stderr)
     assert message.startswith("path: cannot read catalog file 'missing.toml'")

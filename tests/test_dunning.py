@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from helpers import decided, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     MONTHLY,
@@ -69,15 +70,6 @@ SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
 HARD = Declined(DeclineKind.HARD, "stolen_card")
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def ok(result: Decision | Refused) -> Decision:
-    assert isinstance(result, Decision), result
-    return result
-
-
 def kinds(decision: Decision) -> list[str]:
     return [n.kind.value for n in decision.notices]
 
@@ -89,7 +81,7 @@ def renewal_due(
     sub = start_subscription(
         "sub_1", "cus_1", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
     ).subscription
-    paid = ok(
+    paid = decided(
         record_payment(
             sub, attempt_of(sub, "sub_1-INV-0001"), Succeeded(), utc(2026, 11, 1), catalog=CATALOG
         )
@@ -116,7 +108,7 @@ def outcome(
 ) -> Decision:
     """Record ``result`` as the outcome of the attempt of ``invoice_id`` awaiting one."""
     key = attempt_of(sub, invoice_id)
-    return ok(record_payment(sub, key, result, at, catalog=CATALOG, policy=policy))
+    return decided(record_payment(sub, key, result, at, catalog=CATALOG, policy=policy))
 
 
 def all_three_retries_declined(policy: BillingPolicy) -> tuple[Decision, str]:
@@ -325,7 +317,7 @@ def test_no_retry_after_the_subscription_ended() -> None:
     policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.CANCEL)
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
-    cancelled = ok(cancel(declined.subscription, utc(2026, 12, 1, 1), policy=policy))
+    cancelled = decided(cancel(declined.subscription, utc(2026, 12, 1, 1), policy=policy))
     ended = advance(cancelled.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=policy)
     # Retries run until the period ends (the invoice is for time already used): the 2 Dec
     # retry is charged; its outcome is not reported, so nothing else is tried before 1 Jan.
@@ -383,7 +375,7 @@ def test_suspending_a_restricted_past_due_account_withdraws_nothing_twice() -> N
     sub, invoice = renewal_due(RESTRICT)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), RESTRICT)
     assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
-    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
+    suspended = decided(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
     assert not any(isinstance(e, SuspendAccess) for e in suspended.effects)
     assert kinds(suspended) == ["account_suspended"]
 
@@ -393,8 +385,8 @@ def test_reinstating_a_restricted_past_due_account_does_not_restore_access() -> 
     # back to past due, where this policy gives no access, so no RestoreAccess.
     sub, invoice = renewal_due(RESTRICT)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), RESTRICT)
-    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
-    back = ok(
+    suspended = decided(suspend(declined.subscription, utc(2026, 12, 1, 1), policy=RESTRICT))
+    back = decided(
         reinstate(suspended.subscription, utc(2026, 12, 1, 2), catalog=CATALOG, policy=RESTRICT)
     )
     assert back.subscription.status is Status.PAST_DUE
@@ -484,8 +476,8 @@ def test_a_retry_that_fell_due_while_suspended_is_made_on_reinstatement() -> Non
     # before the time already processed, and the invoice was never collected).
     sub, invoice = renewal_due()
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
-    suspended = ok(suspend(declined.subscription, utc(2026, 12, 1, 12)))
-    back = ok(reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG))
+    suspended = decided(suspend(declined.subscription, utc(2026, 12, 1, 12)))
+    back = decided(reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG))
     assert back.subscription.status is Status.PAST_DUE
     assert charges(back) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     # Declined too: the next retry (1 Dec + 3 days = 4 Dec) has passed as well, so it is
@@ -503,7 +495,7 @@ def test_a_retry_that_fell_due_before_another_outcome_is_made_at_once() -> None:
     # 2 Dec retry of INV-0002 at once instead of passing over it.
     renewed, renewal = renewal_due(plan_id="advanced")
     declined = outcome(renewed, renewal, SOFT, utc(2026, 12, 1))
-    upgraded = ok(
+    upgraded = decided(
         change_plan(
             declined.subscription, "pro", MONTHLY, utc(2026, 12, 1, 1), catalog=CATALOG,
             usage=Usage(),
@@ -520,7 +512,7 @@ def test_a_retry_passed_over_by_a_command_is_made_at_the_next_advance() -> None:
     # the next advance makes it; it used to be dropped (next_wakeup 1 Jan, never charged).
     sub, invoice = renewal_due()
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
-    cancelled = ok(cancel(declined.subscription, utc(2026, 12, 3)))
+    cancelled = decided(cancel(declined.subscription, utc(2026, 12, 3)))
     assert cancelled.next_wakeup == utc(2026, 12, 3)
     moved = advance(cancelled.subscription, utc(2026, 12, 3), catalog=CATALOG)
     assert charges(moved) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
@@ -880,7 +872,7 @@ def test_two_invoices_past_one_deadline_suspend_once() -> None:
     )
     renewed, renewal = renewal_due(policy, "advanced")
     declined = outcome(renewed, renewal, HARD, utc(2026, 12, 1), policy)
-    upgraded = ok(
+    upgraded = decided(
         change_plan(
             declined.subscription,
             "pro",
@@ -912,7 +904,7 @@ def test_ending_when_retries_run_out_drops_what_was_scheduled(scheduled: str) ->
     renewed, invoice = renewal_due(policy, "advanced")
     decision = outcome(renewed, invoice, SOFT, utc(2026, 12, 1), policy)
     if scheduled == "downgrade":
-        decision = ok(
+        decision = decided(
             change_plan(
                 decision.subscription,
                 "personal",
@@ -925,7 +917,7 @@ def test_ending_when_retries_run_out_drops_what_was_scheduled(scheduled: str) ->
         )
         assert decision.subscription.pending_change is not None
     else:
-        decision = ok(cancel(decision.subscription, utc(2026, 12, 1, 1), policy=policy))
+        decision = decided(cancel(decision.subscription, utc(2026, 12, 1, 1), policy=policy))
         assert decision.subscription.cancel_at_period_end
     for _ in range(3):
         wake = decision.next_wakeup

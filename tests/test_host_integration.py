@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
+from helpers import utc
 from subscription_rules import (
     MONTHLY,
     CreditNote,
@@ -32,10 +33,6 @@ from subscription_rules.simulation import (
 from subscription_rules.testing import FixedClock, RecordingNotifier, ScriptedGateway
 
 CATALOG = default_catalog()
-
-
-def utc(year: int, month: int, day: int) -> datetime:
-    return datetime(year, month, day, tzinfo=UTC)
 
 
 def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from helpers import decided, started, utc
 from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
@@ -24,7 +25,6 @@ from subscription_rules import (
     ChargeInvoice,
     Decision,
     EndAccess,
-    Interval,
     Limits,
     MissingPaymentMethod,
     NoticeKind,
@@ -57,10 +57,6 @@ from subscription_rules.errors import InvalidPeriodError, NaiveDatetimeError
 CATALOG = default_catalog()
 
 
-def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=UTC)
-
-
 def trial(plan_id: str = "personal", *, has_payment_method: bool = True) -> Subscription:
     return start_subscription(
         "sub_1",
@@ -71,17 +67,6 @@ def trial(plan_id: str = "personal", *, has_payment_method: bool = True) -> Subs
         catalog=CATALOG,
         has_payment_method=has_payment_method,
     ).subscription
-
-
-def active(plan_id: str = "personal", interval: Interval = MONTHLY) -> Subscription:
-    return start_subscription(
-        "sub_1", "cus_1", plan_id, interval, utc(2026, 11, 1), catalog=CATALOG, trial=False
-    ).subscription
-
-
-def decided(result: Decision | Refused) -> Decision:
-    assert isinstance(result, Decision), result
-    return result
 
 
 def kinds(decision: Decision) -> list[str]:
@@ -211,7 +196,7 @@ def test_trial_in_a_time_zone_ends_at_local_time_across_dst() -> None:
 
 
 def test_cancel_mid_period_keeps_service_to_the_end_then_ends_without_another_invoice() -> None:
-    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
     assert cancelled.subscription.status is Status.ACTIVE
     assert cancelled.subscription.cancel_at_period_end
     assert cancelled.notices[0].fact("ends_at") == utc(2026, 12, 1)
@@ -225,7 +210,7 @@ def test_cancel_mid_period_keeps_service_to_the_end_then_ends_without_another_in
 
 
 def test_undo_cancel_before_the_end_keeps_renewing() -> None:
-    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
     undone = decided(undo_cancel(cancelled.subscription, utc(2026, 11, 20)))
     assert kinds(undone) == ["cancellation_undone"]
     renewed = advance(undone.subscription, utc(2026, 12, 1), catalog=CATALOG)
@@ -233,7 +218,7 @@ def test_undo_cancel_before_the_end_keeps_renewing() -> None:
 
 
 def test_commands_that_do_not_apply_are_refused_as_values() -> None:
-    sub = active()
+    sub = started()
     cancelled = decided(cancel(sub, utc(2026, 11, 10)))
     twice = cancel(cancelled.subscription, utc(2026, 11, 11))
     assert isinstance(twice, Refused)
@@ -254,14 +239,14 @@ def test_commands_that_do_not_apply_are_refused_as_values() -> None:
 
 def test_a_command_after_an_unprocessed_period_end_must_advance_first() -> None:
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
-        cancel(active(), utc(2026, 12, 1))
+        cancel(started(), utc(2026, 12, 1))
 
 
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(NaiveDatetimeError, match="at: naive datetime"):
-        cancel(active(), datetime(2026, 11, 10))  # noqa: DTZ001
+        cancel(started(), datetime(2026, 11, 10))  # noqa: DTZ001
     with pytest.raises(NaiveDatetimeError, match="until: naive datetime"):
-        advance(active(), datetime(2026, 12, 10), catalog=CATALOG)  # noqa: DTZ001
+        advance(started(), datetime(2026, 12, 10), catalog=CATALOG)  # noqa: DTZ001
 
 
 # --- renewals ---------------------------------------------------------------------------------
@@ -269,7 +254,7 @@ def test_naive_instants_are_refused() -> None:
 
 def test_advancing_thirteen_months_in_one_call_renews_thirteen_times_in_order() -> None:
     # Active from 1 Nov 2026: renewals on 1 Dec 2026 … 1 Dec 2027, one invoice each.
-    renewed = advance(active(), utc(2027, 12, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2027, 12, 1), catalog=CATALOG)
     starts = [i.period_start for i in renewed.invoices]
     assert starts == [utc(2026 + (10 + k) // 12, (10 + k) % 12 + 1, 1) for k in range(1, 14)]
     keys = [e.idempotency_key for e in renewed.effects if isinstance(e, ChargeInvoice)]
@@ -280,8 +265,8 @@ def test_advancing_thirteen_months_in_one_call_renews_thirteen_times_in_order() 
 
 
 def test_advance_is_idempotent_and_split_invariant() -> None:
-    at_once = advance(active(), utc(2027, 2, 15), catalog=CATALOG)
-    first = advance(active(), utc(2026, 12, 20), catalog=CATALOG)
+    at_once = advance(started(), utc(2027, 2, 15), catalog=CATALOG)
+    first = advance(started(), utc(2026, 12, 20), catalog=CATALOG)
     second = advance(first.subscription, utc(2027, 2, 15), catalog=CATALOG)
     assert first.effects + second.effects == at_once.effects
     assert second.subscription == at_once.subscription
@@ -291,20 +276,20 @@ def test_advance_is_idempotent_and_split_invariant() -> None:
 
 def test_yearly_plans_get_a_renewal_reminder_seven_days_before() -> None:
     # Yearly from 1 Nov 2026: the reminder goes out 25 Oct 2027, the renewal 1 Nov 2027.
-    sub = active(interval=YEARLY)
+    sub = started(interval=YEARLY)
     reminded = advance(sub, utc(2027, 10, 25), catalog=CATALOG)
     assert kinds(reminded) == ["renewal_upcoming"]
     assert reminded.notices[0].fact("renews_at") == utc(2027, 11, 1)
     renewed = advance(reminded.subscription, utc(2027, 11, 1), catalog=CATALOG)
     assert kinds(renewed) == ["renewed"]
-    assert advance(active(), utc(2026, 11, 28), catalog=CATALOG).effects == ()  # monthly: none
+    assert advance(started(), utc(2026, 11, 28), catalog=CATALOG).effects == ()  # monthly: none
 
 
 def test_scheduled_downgrade_is_blocked_at_renewal_when_properties_grew_back() -> None:
     # Advanced → Personal scheduled on 16 Nov with 3 properties; by 1 Dec there are 5 again.
     scheduled = decided(
         change_plan(
-            active("advanced"),
+            started("advanced"),
             "personal",
             MONTHLY,
             utc(2026, 11, 16),
@@ -325,7 +310,7 @@ def test_overage_of_the_ending_period_is_billed_on_the_renewal_invoice() -> None
     # Personal allows 100,000 billable sessions; 120,000 used → 20,000 × USD 5.00 / 1,000
     # = USD 100.00 on the 1 Dec invoice, after the USD 50.00 subscription line.
     renewed = advance(
-        active(), utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
+        started(), utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
     )
     (invoice,) = renewed.invoices
     assert [line.amount.minor for line in invoice.lines] == [5000, 10000]
@@ -347,7 +332,7 @@ def test_lago_like_trial_in_the_customers_time_zone() -> None:
 
 
 def test_suspension_for_a_policy_violation_withdraws_access_and_stops_billing() -> None:
-    suspended = decided(suspend(active(), utc(2026, 11, 10)))
+    suspended = decided(suspend(started(), utc(2026, 11, 10)))
     assert suspended.effects[0] == SuspendAccess(SuspensionReason.POLICY_VIOLATION)
     assert kinds(suspended) == ["account_suspended"]
     later = advance(suspended.subscription, utc(2027, 1, 15), catalog=CATALOG)
@@ -357,7 +342,7 @@ def test_suspension_for_a_policy_violation_withdraws_access_and_stops_billing() 
 
 
 def test_reinstatement_in_the_same_period_charges_nothing_more() -> None:
-    suspended = decided(suspend(active(), utc(2026, 11, 10))).subscription
+    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
     back = decided(reinstate(suspended, utc(2026, 11, 12), catalog=CATALOG))
     assert back.subscription.status is Status.ACTIVE
     assert back.effects[0] == RestoreAccess()
@@ -370,7 +355,7 @@ def test_reinstatement_in_the_same_period_charges_nothing_more() -> None:
 def test_reinstatement_can_credit_the_suspended_days() -> None:
     # Suspended 10 Nov – 16 Nov: 6 of November's 30 days; credit 5000 × 6/30 = 1000.
     policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
-    suspended = decided(suspend(active(), utc(2026, 11, 10))).subscription
+    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
     back = decided(reinstate(suspended, utc(2026, 11, 16), catalog=CATALOG, policy=policy))
     (note,) = back.credit_notes
     assert note.amount.minor == 1000
@@ -384,7 +369,7 @@ def test_reinstatement_can_credit_the_suspended_days() -> None:
 def test_reinstatement_after_period_ends_bills_the_rest_of_the_current_period() -> None:
     # Suspended 10 Nov, reinstated 16 Dec 00:00: December (31 days) was not billed; 16 days
     # remain: 5000 × 16/31 = 2580.6… → 2581. The anchor stays on the 1st.
-    suspended = decided(suspend(active(), utc(2026, 11, 10))).subscription
+    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
     back = decided(reinstate(suspended, utc(2026, 12, 16), catalog=CATALOG))
     (invoice,) = back.invoices
     assert invoice.amount_due.minor == 2581
@@ -403,7 +388,7 @@ def test_payment_and_trial_suspensions_are_not_reinstated_by_support() -> None:
 
 
 def test_cancelling_a_suspended_subscription_ends_it_at_once() -> None:
-    suspended = decided(suspend(active(), utc(2026, 11, 10))).subscription
+    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
     ended = decided(cancel(suspended, utc(2026, 11, 12)))
     assert ended.subscription.status is Status.ENDED
     assert kinds(ended) == ["subscription_ended"]
@@ -413,7 +398,7 @@ def test_cancelling_a_suspended_subscription_ends_it_at_once() -> None:
 
 
 def test_an_unsubscribed_customer_still_receives_billing_email() -> None:
-    renewed = advance(active(), utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2026, 12, 1), catalog=CATALOG)
     (notice,) = renewed.notices
     channels = channels_for(notice, Preferences(email_opt_out=True, unsubscribed=frozenset()))
     assert Channel.EMAIL in channels
@@ -421,7 +406,7 @@ def test_an_unsubscribed_customer_still_receives_billing_email() -> None:
 
 
 def test_notices_have_deterministic_keys_and_one_line_summaries() -> None:
-    renewed = advance(active(), utc(2027, 1, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2027, 1, 1), catalog=CATALOG)
     keys = [n.key for n in renewed.notices]
     assert keys == [
         "sub_1:renewed:2026-12-01T00:00:00+00:00",
@@ -436,7 +421,7 @@ def test_notices_have_deterministic_keys_and_one_line_summaries() -> None:
 def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
     # Cancelled on 10 Nov; 120,000 billable sessions by 1 Dec on Personal (100,000 included):
     # 20,000 × USD 5.00 / 1,000 = USD 100.00 on a final invoice, then the end.
-    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
     ended = advance(
         cancelled.subscription,
         utc(2026, 12, 1),
@@ -450,7 +435,7 @@ def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
 
 
 def test_a_cancelled_subscription_suspended_before_its_end_still_ends_then() -> None:
-    cancelled = decided(cancel(active(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
     suspended = decided(suspend(cancelled.subscription, utc(2026, 11, 12)))
     assert suspended.next_wakeup == utc(2026, 12, 1)
     ended = advance(suspended.subscription, utc(2027, 1, 1), catalog=CATALOG)
@@ -473,7 +458,7 @@ def test_a_free_plan_invoiced_at_the_trial_end_without_a_card_owes_nothing_and_s
 
 def test_a_new_payment_method_after_an_unprocessed_period_end_must_advance_first() -> None:
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
-        update_payment_method(active(), utc(2026, 12, 2), catalog=CATALOG)
+        update_payment_method(started(), utc(2026, 12, 2), catalog=CATALOG)
 
 
 def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_billed() -> None:
@@ -483,7 +468,7 @@ def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_b
     policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
     upgraded = decided(
         change_plan(
-            active(), "advanced", MONTHLY, utc(2026, 11, 11), catalog=CATALOG, usage=Usage()
+            started(), "advanced", MONTHLY, utc(2026, 11, 11), catalog=CATALOG, usage=Usage()
         )
     )
     suspended = decided(suspend(upgraded.subscription, utc(2026, 11, 16), policy=policy))
@@ -509,7 +494,7 @@ def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_b
 
 def test_no_suspension_credit_for_a_reinstatement_at_the_moment_of_suspension() -> None:
     policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
-    suspended = decided(suspend(active(), utc(2026, 11, 10), policy=policy))
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=policy))
     back = decided(
         reinstate(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG, policy=policy)
     )

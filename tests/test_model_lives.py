@@ -108,7 +108,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from edges import ZONES, express, start_instants, transitions
+from edges import FIRST_YEAR, LAST_YEAR, ZONES, express, transitions
 from subscription_rules import (
     MONTHLY,
     YEARLY,
@@ -164,6 +164,7 @@ from subscription_rules.dunning import (
     Succeeded,
 )
 from subscription_rules.notifications import NoticeKind
+from subscription_rules.strategies import instants
 from subscription_rules.subscription import SuspensionReason
 
 OUTCOMES: list[PaymentOutcome] = [
@@ -620,7 +621,7 @@ def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, boo
     catalog = Catalog(tuple(plans))
     policy = draw(_policies(monthly_only))
     zone = draw(st.sampled_from(ZONES))
-    at = draw(start_instants(zone))
+    at = draw(instants(FIRST_YEAR, LAST_YEAR, zone, edges=True)).astimezone(UTC)
     return catalog, policy, zone, at, monthly_only
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from helpers import decided, started, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     LAGO_LIKE,
@@ -59,26 +60,6 @@ from subscription_rules.errors import (
 CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 FITS = Usage.of(properties=1)
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def decided(result: Decision | Refused) -> Decision:
-    assert isinstance(result, Decision), result
-    return result
-
-
-def started(
-    plan_id: str,
-    interval: Interval = MONTHLY,
-    at: datetime = NOV_1,
-    policy: BillingPolicy = SEED_POLICY,
-) -> Subscription:
-    return start_subscription(
-        "s", "c", plan_id, interval, at, catalog=CATALOG, trial=False, policy=policy
-    ).subscription
 
 
 def change(
@@ -178,7 +159,7 @@ def test_an_unprorated_interval_change_still_credits_the_unused_paid_time() -> N
     The cycle restarts and the month is charged in full, so the unused
     364 days of the year are credited: 500.00 × 364/365 = 498.630… → USD 498.63.
     """
-    sub = started("personal", YEARLY, utc(2026, 1, 1), NO_PRORATION)
+    sub = started("personal", utc(2026, 1, 1), interval=YEARLY, policy=NO_PRORATION)
     restarted = change(sub, "personal", MONTHLY, utc(2026, 1, 2), NO_PRORATION)
     assert credited(restarted) == ["USD -498.63"]
     assert charged(restarted) == ["USD 50.00"]
@@ -321,7 +302,7 @@ def test_fixed_days_split_a_february_into_parts_that_add_up_to_the_price() -> No
 def test_fixed_days_are_refused_for_a_cycle_that_is_not_monthly() -> None:
     """Thirty days of a year would bill a whole year for any remainder of 30 days or more."""
     with pytest.raises(InvalidPolicyError, match=r"fixed_denominator_days: .* monthly cycles only"):
-        started("advanced", YEARLY, policy=FIXED_30)
+        started("advanced", interval=YEARLY, policy=FIXED_30)
 
 
 # --- 5. both end days counted, with a mid-day anchor -----------------------------------------------
@@ -611,7 +592,7 @@ def test_a_final_invoice_rerun_with_other_usage_gets_another_key() -> None:
     final USD 5.00, 102,000 a final USD 10.00 — the same invoice number, two
     charges, so two keys (found by the model-based test).
     """
-    sub = decided(cancel(started("personal"), utc(2026, 11, 10))).subscription
+    sub = decided(cancel(started("personal", subscription_id="s"), utc(2026, 11, 10))).subscription
     finals = [
         advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=n))
         for n in (101_000, 102_000)

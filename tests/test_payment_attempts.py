@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
+from helpers import decided, utc
 from subscription_rules import (
     MONTHLY,
     ChargeInvoice,
@@ -88,15 +89,6 @@ SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
 RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def ok(result: Decision | Refused) -> Decision:
-    assert isinstance(result, Decision), result
-    return result
-
-
 def keys(decision: Decision) -> list[str]:
     return [e.idempotency_key for e in decision.effects if isinstance(e, ChargeInvoice)]
 
@@ -107,7 +99,7 @@ def renewal_due() -> tuple[Subscription, ChargeInvoice]:
         "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, trial=False
     )
     (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
-    paid = ok(
+    paid = decided(
         record_payment(
             started.subscription, first.idempotency_key, Succeeded(), START, catalog=CATALOG
         )
@@ -123,7 +115,9 @@ def test_a_decline_delivered_twice_is_counted_once() -> None:
     # (+1 day, 2 Dec) would be skipped for the second (+3 days, 4 Dec). The repeat is refused
     # as a duplicate and changes nothing: the retry stays on 2 Dec.
     sub, charge = renewal_due()
-    first = ok(record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG))
+    first = decided(
+        record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
+    )
     again = record_payment(
         first.subscription, charge.idempotency_key, SOFT, utc(2026, 12, 1, 0, 1), catalog=CATALOG
     )
@@ -141,7 +135,7 @@ def test_a_retry_after_a_gateway_error_reuses_the_unanswered_attempts_key() -> N
     # retry 5 minutes later sends the same idempotency key, so a charge that went through is
     # answered again by the gateway instead of being made a second time. Its success pays.
     sub, charge = renewal_due()
-    errored = ok(
+    errored = decided(
         record_payment(
             sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
         )
@@ -150,7 +144,7 @@ def test_a_retry_after_a_gateway_error_reuses_the_unanswered_attempts_key() -> N
     assert keys(retried) == [RENEWAL_KEY]
     (item,) = retried.subscription.open_invoices
     assert (item.attempts, item.attempt_key) == (1, RENEWAL_KEY)
-    paid = ok(
+    paid = decided(
         record_payment(
             retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 0, 6), catalog=CATALOG
         )
@@ -165,14 +159,16 @@ def test_a_retry_after_a_gateway_error_on_a_later_attempt_reuses_that_attempts_k
     # (4 Dec) all send attempt 2's key again until an answer comes.
     sub, charge = renewal_due()
     at = utc(2026, 12, 1)
-    sub = ok(record_payment(sub, charge.idempotency_key, SOFT, at, catalog=CATALOG)).subscription
+    sub = decided(
+        record_payment(sub, charge.idempotency_key, SOFT, at, catalog=CATALOG)
+    ).subscription
     retry = advance(sub, utc(2026, 12, 2), catalog=CATALOG)
     attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
     assert keys(retry) == [attempt_2]
     sub, at = retry.subscription, utc(2026, 12, 2)
     sent = []
     for _ in range(6):  # five gateway retries, then the sixth error counts as a soft decline
-        errored = ok(record_payment(sub, attempt_2, GatewayError(), at, catalog=CATALOG))
+        errored = decided(record_payment(sub, attempt_2, GatewayError(), at, catalog=CATALOG))
         assert errored.next_wakeup is not None
         moved = advance(errored.subscription, errored.next_wakeup, catalog=CATALOG)
         sent.extend(keys(moved))
@@ -189,12 +185,12 @@ def test_the_success_of_a_charge_lost_to_a_gateway_error_is_recorded_and_nothing
     # The timed-out renewal did go through: its success webhook arrives during the backoff.
     # The invoice is paid and the retry due at 00:05 is not sent.
     sub, charge = renewal_due()
-    errored = ok(
+    errored = decided(
         record_payment(
             sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
         )
     )
-    paid = ok(
+    paid = decided(
         record_payment(
             errored.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 0, 2), catalog=CATALOG
         )
@@ -207,7 +203,7 @@ def test_an_outcome_for_an_earlier_attempt_is_stale_and_changes_nothing() -> Non
     # Attempt 1 declined, attempt 2 (2 Dec) in flight: a late copy of attempt 1's decline, or
     # of a gateway error for it, is stale. Attempt 2's own outcome still counts.
     sub, charge = renewal_due()
-    declined = ok(
+    declined = decided(
         record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
     )
     sub = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG).subscription
@@ -219,13 +215,13 @@ def test_an_outcome_for_an_earlier_attempt_is_stale_and_changes_nothing() -> Non
         sub, "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2", Succeeded(), utc(2026, 12, 2, 1),
         catalog=CATALOG,
     )  # fmt: skip
-    assert ok(paid).subscription.status is Status.ACTIVE
+    assert decided(paid).subscription.status is Status.ACTIVE
 
 
 def test_a_repeated_gateway_error_for_an_attempt_waiting_to_be_resent_is_a_duplicate() -> None:
     # A gateway error delivered twice would otherwise move the backoff on a step.
     sub, charge = renewal_due()
-    errored = ok(
+    errored = decided(
         record_payment(
             sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
         )
@@ -244,8 +240,8 @@ def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> N
     # the attempt still unanswered). The same error delivered again is a duplicate, not a
     # second decline. (Found by the model-based test with its cost oracle.)
     sub, charge = renewal_due()
-    suspended = ok(suspend(sub, utc(2026, 12, 1, 1)))
-    errored = ok(
+    suspended = decided(suspend(sub, utc(2026, 12, 1, 1)))
+    errored = decided(
         record_payment(
             suspended.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 2),
             catalog=CATALOG,
@@ -262,17 +258,17 @@ def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> N
     paid = record_payment(
         errored.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 3), catalog=CATALOG
     )
-    assert ok(paid).subscription.open_invoices == ()
+    assert decided(paid).subscription.open_invoices == ()
 
 
 def test_every_attempt_of_a_paid_invoice_is_refused_as_already_paid() -> None:
     sub, charge = renewal_due()
-    declined = ok(
+    declined = decided(
         record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
     )
     sub = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG).subscription
     attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
-    paid = ok(record_payment(sub, attempt_2, Succeeded(), utc(2026, 12, 2), catalog=CATALOG))
+    paid = decided(record_payment(sub, attempt_2, Succeeded(), utc(2026, 12, 2), catalog=CATALOG))
     for key in (attempt_2, RENEWAL_KEY):
         again = record_payment(
             paid.subscription, key, Succeeded(), utc(2026, 12, 2), catalog=CATALOG
@@ -331,7 +327,7 @@ def test_an_unknown_attempt_is_refused_naming_it_and_the_open_invoice_stays_open
     paid = record_payment(
         sub, charge.idempotency_key, Succeeded(), utc(2026, 12, 1), catalog=CATALOG
     )
-    assert ok(paid).subscription.open_invoices == ()
+    assert decided(paid).subscription.open_invoices == ()
 
 
 # --- bug 12: the retry_scheduled notice names the attempt it announces -----------------------
@@ -342,7 +338,7 @@ def test_the_retry_scheduled_notice_names_the_attempt_it_announces() -> None:
     # charge is attempt 2, and so is the notice's "attempt" fact (it said 1).
     sub, charge = renewal_due()
     hard = Declined(DeclineKind.HARD, "stolen_card")
-    declined = ok(
+    declined = decided(
         record_payment(sub, charge.idempotency_key, hard, utc(2026, 12, 1), catalog=CATALOG)
     )
     card = update_payment_method(declined.subscription, utc(2026, 12, 5), catalog=CATALOG)
@@ -359,13 +355,13 @@ def test_a_decline_recorded_while_suspended_is_retried_after_reinstatement() -> 
     # retry that fell due meanwhile is made at once (it used to get no retry at all, and the
     # invoice was never collected again).
     sub, charge = renewal_due()
-    suspended = ok(suspend(sub, utc(2026, 12, 1, 1)))
-    declined = ok(
+    suspended = decided(suspend(sub, utc(2026, 12, 1, 1)))
+    declined = decided(
         record_payment(
             suspended.subscription, charge.idempotency_key, SOFT, utc(2026, 12, 1, 2),
             catalog=CATALOG,
         )
     )  # fmt: skip
     assert keys(declined) == []
-    back = ok(reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG))
+    back = decided(reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG))
     assert keys(back) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]

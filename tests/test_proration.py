@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
+from helpers import started, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     LAGO_LIKE,
@@ -52,24 +53,6 @@ from subscription_rules.errors import InvalidPeriodError, UnknownPlanError, Unkn
 CATALOG = default_catalog()
 SMALL = Usage.of(properties=3, integrations=1)
 IMMEDIATE_DOWNGRADES = attrs.evolve(SEED_POLICY, downgrade_timing=DowngradeTiming.IMMEDIATELY)
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def started(
-    plan_id: str,
-    at: datetime,
-    *,
-    catalog: Catalog = CATALOG,
-    interval: Interval = MONTHLY,
-    policy: BillingPolicy = SEED_POLICY,
-) -> Subscription:
-    decision = start_subscription(
-        "sub_1", "cus_1", plan_id, interval, at, catalog=catalog, trial=False, policy=policy
-    )
-    return decision.subscription
 
 
 def quote(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import importlib
 import inspect
-import pathlib
+import pkgutil
 
 import pytest
 
@@ -35,15 +35,6 @@ def _public(module_name: str) -> list[tuple[str, object]]:
     return [(name, getattr(module, name)) for name in module.__all__]
 
 
-def _source(module_name: str) -> str:
-    """The module's source; a package's is every module in it (a constant is defined in one)."""
-    module = importlib.import_module(f"subscription_rules.{module_name}")
-    paths = getattr(module, "__path__", None)
-    if paths is None:
-        return inspect.getsource(module)
-    return "\n".join(path.read_text() for path in sorted(pathlib.Path(paths[0]).glob("*.py")))
-
-
 def _documented_with_example(name: str, value: object, module_doc: str) -> bool:
     if inspect.isclass(value) or inspect.isfunction(value):
         doc = inspect.getdoc(value) or ""
@@ -59,6 +50,16 @@ def _documented_with_example(name: str, value: object, module_doc: str) -> bool:
             below = lines[i + 1].lstrip() if i + 1 < len(lines) else ""
             return above.startswith("#:") or below.startswith('"""')
     return False
+
+
+def _source(module_name: str) -> str:
+    """A module's source; a package's with its private modules', where its constants live."""
+    module = importlib.import_module(f"subscription_rules.{module_name}")
+    sources = [inspect.getsource(module)]
+    for found in pkgutil.iter_modules(getattr(module, "__path__", [])):
+        part = importlib.import_module(f"{module.__name__}.{found.name}")
+        sources.append(inspect.getsource(part))
+    return "\n".join(sources)
 
 
 @pytest.mark.parametrize("module_name", MODULES)

@@ -138,6 +138,22 @@ def test_instants_keep_to_their_years_and_zone(at: datetime) -> None:
     assert at.tzinfo == ZoneInfo("Pacific/Chatham")
 
 
+@given(sr.instants(2027, 2029, "Europe/Paris", edges=True))
+def test_edge_instants_keep_to_their_years_and_zone(at: datetime) -> None:
+    assert at.tzinfo == ZoneInfo("Europe/Paris")
+    assert 2027 <= at.year <= 2029
+
+
+def test_edge_instants_find_a_dst_change_a_month_end_and_a_fold() -> None:
+    edges = sr.instants(2028, 2028, "America/New_York", edges=True)
+    change = datetime(2028, 3, 12, 7, tzinfo=UTC)  # 02:00 EST becomes 03:00 EDT
+    assert find(edges, lambda at: at == change) == change
+    assert find(edges, lambda at: (at.month, at.day) == (2, 29)).day == 29
+    assert find(edges, lambda at: at.fold == 1).fold == 1
+    with pytest.raises(InvalidArgumentError, match="edges"):
+        sr.instants(edges=cast("bool", "yes"))
+
+
 @given(sr.cycles())
 def test_cycles_are_valid_and_have_periods(cycle: BillingCycle) -> None:
     assert_valid(cycle)

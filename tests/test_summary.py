@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import attrs
 
+from helpers import decided, started, utc
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
     ProrationBilling,
     Status,
-    Subscription,
     Usage,
+    advance,
     billing_summary,
     cancel,
     change_plan,
@@ -25,20 +24,10 @@ from subscription_rules import (
 CATALOG = default_catalog()
 
 
-def utc(year: int, month: int, day: int) -> datetime:
-    return datetime(year, month, day, tzinfo=UTC)
-
-
-def active(plan_id: str = "personal") -> Subscription:
-    return start_subscription(
-        "s", "c", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
-    ).subscription
-
-
 def test_upcoming_invoice_includes_the_current_periods_overage_so_far() -> None:
     # 110,000 sessions on Personal (100,000 included): 10,000 × USD 5.00 / 1,000 = USD 50.00.
     upcoming = upcoming_invoice(
-        active(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
+        started(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
     )
     assert upcoming is not None
     assert [line.amount.minor for line in upcoming.lines] == [5000, 5000]
@@ -52,7 +41,7 @@ def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
     # Upcoming: Advanced 150.00 + 75.00 − 25.00 credit = USD 200.00.
     policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
     changed = change_plan(
-        active(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
+        started(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
         policy=policy,
     )  # fmt: skip
     sub = changed.subscription  # type: ignore[union-attr]
@@ -63,9 +52,9 @@ def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
 
 
 def test_no_upcoming_invoice_after_cancellation_or_suspension() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10))
+    cancelled = cancel(started(), utc(2026, 11, 10))
     assert upcoming_invoice(cancelled.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
-    suspended = suspend(active(), utc(2026, 11, 10))
+    suspended = suspend(started(), utc(2026, 11, 10))
     assert upcoming_invoice(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
 
 
@@ -83,7 +72,7 @@ def test_billing_summary_of_a_trial_shows_the_first_invoice_and_days_left() -> N
 
 
 def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
     summary = billing_summary(cancelled, Usage(), utc(2026, 11, 10), catalog=CATALOG)
     assert summary.cancel_at_period_end
     assert summary.ends_at == utc(2026, 12, 1)
@@ -92,7 +81,7 @@ def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> No
 
 
 def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
-    cancelled = cancel(active(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
     upcoming = upcoming_invoice(
         cancelled, utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
     )
@@ -102,3 +91,27 @@ def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
         utc(2026, 12, 1),
         10000,
     )
+
+
+def test_a_downgrade_the_usage_outgrew_is_previewed_and_renewed_on_the_old_plan() -> None:
+    # Advanced → Personal at the period end, fitting 3 properties on 16 Nov; by 30 Nov there
+    # are 10, more than Personal allows: the renewal on 1 Dec keeps Advanced (USD 150.00),
+    # and the preview says so.
+    changed = change_plan(
+        started("advanced"),
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 16),
+        catalog=CATALOG,
+        usage=Usage.of(properties=3),
+    )
+    sub = decided(changed).subscription
+    assert sub.pending_change is not None
+    grown = Usage.of(properties=10)
+    upcoming = upcoming_invoice(sub, utc(2026, 11, 30), catalog=CATALOG, usage=grown)
+    assert upcoming is not None
+    assert [(line.plan_id, line.amount.minor) for line in upcoming.lines] == [("advanced", 15000)]
+    renewed = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=grown)
+    assert [(line.plan_id, line.amount.minor) for line in renewed.invoices[0].lines] == [
+        ("advanced", 15000)
+    ]

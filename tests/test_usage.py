@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import usd
 from subscription_rules.catalog import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -53,10 +54,6 @@ ADVANCED = CATALOG.plan("advanced")
 PRO = CATALOG.plan("pro")
 NOV = datetime(2026, 11, 1, tzinfo=UTC)
 DEC = datetime(2026, 12, 1, tzinfo=UTC)
-
-
-def usd(amount: str) -> Money:
-    return Money.of(amount, "USD")
 
 
 def limited(**limits: int | None) -> Plan:

@@ -141,9 +141,10 @@ CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
 DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
-SUB = start_subscription(
+START = start_subscription(
     "sub_1", "cus_1", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False
-).subscription
+)
+SUB = START.subscription
 USD = Currency.of("USD")
 ONE = Money.of("1.00", "USD")
 PLAN = CATALOG.plan("personal")
@@ -309,6 +310,13 @@ VALID: dict[str, object] = {
     "apply_credit.subtotal": ONE * 3,
     "format_date.at": NOV_1,
     "load_catalog.path": "no/such/catalog.toml",
+    "load_scenario.path": "docs/examples/scenario.toml",
+    "parse_scenario.text": 'until = 2026-12-01\n[subscription]\nplan = "personal"\nstart = 2026-11-01',
+    "Scenario.time_zone": zoneinfo.ZoneInfo("UTC"),
+    "Scenario.start": START,
+    "Scenario.steps": (),
+    "Scenario.outcomes": (),
+    "Scenario.outcomes_by_invoice": (),
     "parse_catalog.text": 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\nprices = {monthly = 1}',
     "preset.policy": "seed",
     "require_aware.value": NOV_1,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from subscription_rules.credits import CreditNote, CreditReason, apply_credit
 from subscription_rules.effects import (
     ChargeInvoice,
@@ -82,6 +84,19 @@ def draft_invoice(
     else:  # covered by credit: paid without a charge
         changes["paid_attempts"] = (*sub.paid_attempts, (charge.idempotency_key, invoice_id))
     return invoice, charge, changes
+
+
+def preview_invoice(
+    sub: Subscription,
+    reason: InvoiceReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    period_start: datetime,
+    period_end: datetime,
+) -> Invoice:
+    """The invoice ``draft_invoice`` would issue, credit applied, under the id ``<sub>-upcoming``."""
+    invoice, _charge, _recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
+    return attrs.evolve(invoice, id=f"{sub.id}-upcoming")
 
 
 def issue_invoice(

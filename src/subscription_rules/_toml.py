@@ -37,7 +37,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Final, TypeAlias
 
-from subscription_rules.errors import _shown
+from subscription_rules.errors import InvalidArgumentError, _shown
 
 __all__ = [
     "MAX_KEY_CHARS",
@@ -45,6 +45,7 @@ __all__ = [
     "Fail",
     "NotRegularFileError",
     "boolean",
+    "file_name",
     "integer",
     "parse_document",
     "read_bounded",
@@ -226,6 +227,24 @@ _MIB: Final = 1024 * 1024
 
 def _size(limit: int) -> str:
     return f"{limit:,} bytes ({limit // _MIB} MiB)" if limit % _MIB == 0 else f"{limit:,} bytes"
+
+
+def file_name(path: object) -> str:
+    """The file name ``path`` gives, a ``str`` or path-like object naming a ``str`` path.
+
+    Raises:
+        InvalidArgumentError: For anything else (checked at run time: hosts call
+            the loaders from untyped code).
+    """
+    name = os.fspath(path) if isinstance(path, str | os.PathLike) else None
+    if not isinstance(name, str):
+        raise InvalidArgumentError(
+            "expected a file name as a str or os.PathLike,"
+            f" got {type(path).__name__} {_shown(path)}",
+            argument="path",
+            value=path,
+        )
+    return name
 
 
 def read_text(name: str, *, limit: int, what: str, fail: FileFail) -> str:

@@ -16,8 +16,6 @@ past due                  yes, unless ``PastDueAccess.RESTRICT`` and a payment h
 suspended, ended          no
 ========================  =========================================================
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, SEED_POLICY, default_catalog, start_subscription
 >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
 ...     catalog=default_catalog(), trial=False).subscription
 >>> has_access(sub, SEED_POLICY)
@@ -44,8 +42,6 @@ def marked_unpaid(subscription: Subscription, policy: BillingPolicy) -> bool:
     invoice whose retries ran out (``update_payment_method`` charges it again)
     ends it: access comes back and what was held is charged at once.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, SEED_POLICY, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> marked_unpaid(sub, SEED_POLICY)
@@ -73,7 +69,6 @@ def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
     subscription is marked unpaid. A past-due subscription without a failed
     payment (a trial invoiced without a payment method) keeps access.
 
-    >>> from datetime import UTC, datetime
     >>> import attrs
     >>> from subscription_rules import (MONTHLY, SEED_POLICY, PastDueAccess, advance,
     ...     default_catalog, record_payment, start_subscription)

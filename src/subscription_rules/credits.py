@@ -8,7 +8,6 @@ back to the payment method, never more than was paid), and
 :func:`apply_credit` spends the balance on the next invoices without ever
 making one negative.
 
->>> from subscription_rules.money import Money
 >>> applied, left = apply_credit(Money.of("50", "USD"), Money.of("30", "USD"))
 >>> str(applied), str(left)
 ('USD 30.00', 'USD 20.00')
@@ -44,7 +43,6 @@ class CreditNote:
     ``amount`` is the positive total credited; ``refunded`` is the part paid
     back to the payment method, the rest went to the credit balance.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules.invoices import LineKind
     >>> t = datetime(2026, 11, 16, tzinfo=UTC)
     >>> line = Line(LineKind.UNUSED_TIME, "Unused time on Advanced", Money.of("-75", "USD"), t, t)
@@ -94,7 +92,6 @@ def apply_credit(balance: Money, subtotal: Money) -> tuple[Money, Money]:
     Applies at most the subtotal, so an invoice is never made negative, and
     carries the rest forward. A negative balance or subtotal is refused.
 
-    >>> from subscription_rules.money import Money
     >>> [str(m) for m in apply_credit(Money.of("10", "USD"), Money.of("30", "USD"))]
     ['USD 10.00', 'USD 0.00']
     >>> apply_credit(Money.of("-1", "USD"), Money.of("30", "USD"))

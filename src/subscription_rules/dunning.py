@@ -14,7 +14,6 @@ declined invoice is tried again, as offsets from the first failure.
 Kill Bill's documented example: a payment fails on 6 August 2021 and is retried
 1, 8, 4 and 7 days apart.
 
->>> from datetime import UTC, datetime
 >>> failed = datetime(2021, 8, 6, 10, tzinfo=UTC)
 >>> [at.date().isoformat() for at in KILL_BILL_EXAMPLE.retry_times(failed)]
 ['2021-08-07', '2021-08-15', '2021-08-19', '2021-08-26']
@@ -287,7 +286,6 @@ class RetrySchedule:
         A hard decline waits this long for a new payment method. Counted in
         elapsed time, so the zone ``first_failure`` is written in does not matter.
 
-        >>> from datetime import UTC, datetime
         >>> THREE_RETRIES.deadline(datetime(2026, 3, 1, 12, tzinfo=UTC)).isoformat()
         '2026-03-08T12:00:00+00:00'
         """
@@ -306,7 +304,6 @@ class RetrySchedule:
 
         See :meth:`retry_times`.
 
-        >>> from datetime import UTC, datetime
         >>> late = RetrySchedule("late", (timedelta(days=1),), local_hour=0)
         >>> late.retry_time(datetime(2026, 3, 1, 15, tzinfo=UTC), 0, "Europe/Paris").isoformat()
         '2026-03-03T00:00:00+01:00'
@@ -329,7 +326,6 @@ class RetrySchedule:
         skips moves forward by the gap; an hour that occurs twice is taken at
         its first pass), and never onto or before the retry before it.
 
-        >>> from datetime import UTC, datetime
         >>> times = SMART_RETRIES_LIKE.retry_times(datetime(2026, 11, 1, tzinfo=UTC))
         >>> len(times), times[-1].date().isoformat()
         (7, '2026-11-15')
@@ -516,7 +512,6 @@ class OverdueLadder:
 class UnpaidInvoice:
     """What the ladder needs of an unpaid invoice: when it was issued and what is owed.
 
-    >>> from datetime import UTC, datetime
     >>> UnpaidInvoice(datetime(2026, 1, 1, tzinfo=UTC), Money.of("50", "USD")).amount
     Money.of('50.00', 'USD')
     """
@@ -575,7 +570,6 @@ def overdue_state(
     ``next_change`` is recomputed on every call, a warning due on a given day
     is entered on that day, never skipped.
 
-    >>> from datetime import UTC, datetime
     >>> ladder = OverdueLadder((OverdueState("warning", days=7), OverdueState("blocked", days=14)))
     >>> bill = UnpaidInvoice(datetime(2026, 1, 1, tzinfo=UTC), Money.of("50", "USD"))
     >>> status = overdue_state([bill], datetime(2026, 1, 20, tzinfo=UTC), ladder)

@@ -49,8 +49,6 @@ class ChargeInvoice:
     An invoice whose amount due is zero (fully covered by credit) is recorded
     as paid without a charge.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
     >>> charge = d.effects[0]
@@ -76,9 +74,7 @@ class IssueCreditNote:
     An upgrade halfway through November credits the unused time on the old
     plan, and the credit pays part of the new plan's charge:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -104,9 +100,7 @@ class RefundPayment:
     Only a policy that sends credit back to the payment method refunds, and
     never more than was paid:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> from subscription_rules.policy import BillingPolicy, CreditDestination, DowngradeTiming
     >>> catalog = default_catalog()
     >>> policy = BillingPolicy(downgrade_timing=DowngradeTiming.IMMEDIATELY,
@@ -136,8 +130,6 @@ class RefundPayment:
 class SendNotice:
     """Send ``notice`` (the host's notifier chooses channels from the customer's preferences).
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> d = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog())
     >>> (send,) = d.effects
@@ -152,7 +144,6 @@ class SendNotice:
 class SuspendAccess:
     """Withdraw the customer's access to the service, for ``reason``.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
     >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
@@ -170,7 +161,6 @@ class SuspendAccess:
 class RestoreAccess:
     """Give the customer access to the service again.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, reinstate
     >>> from subscription_rules import start_subscription, suspend
     >>> catalog = default_catalog()
@@ -188,9 +178,7 @@ class EndAccess:
 
     A cancellation takes effect at the end of the period:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, advance, cancel, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -220,8 +208,6 @@ class Decision:
     ``next_wakeup`` is the next instant at which time alone would change
     something (``None`` when nothing is due).
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
@@ -280,9 +266,7 @@ class Refused:
 
     ``infeasible`` holds the actions required when a downgrade does not fit.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription

@@ -81,7 +81,6 @@ class InvalidAmountError(SubscriptionRulesError, ValueError):
     Raised for too much precision (``"1.005"`` USD), NaN and infinities,
     unparsable text, booleans, and amounts beyond the supported range.
 
-    >>> from subscription_rules import Money
     >>> Money.of("1.005", "USD")
     Traceback (most recent call last):
     subscription_rules.errors.InvalidAmountError: amount: '1.005' has more precision than USD allows (2 decimal places)
@@ -91,7 +90,6 @@ class InvalidAmountError(SubscriptionRulesError, ValueError):
 class FloatAmountError(InvalidAmountError, TypeError):
     """A ``float`` given as money: floats are refused everywhere.
 
-    >>> from subscription_rules import Money
     >>> Money.of(0.1, "USD")
     Traceback (most recent call last):
     subscription_rules.errors.FloatAmountError: amount: floats are refused for money, got 0.1; pass a str or Decimal such as '0.1'
@@ -101,7 +99,6 @@ class FloatAmountError(InvalidAmountError, TypeError):
 class UnknownCurrencyError(SubscriptionRulesError, ValueError):
     """A currency code that is not in the ISO 4217 table.
 
-    >>> from subscription_rules import Currency
     >>> Currency.of("XYZ")
     Traceback (most recent call last):
     subscription_rules.errors.UnknownCurrencyError: currency: unknown ISO 4217 currency code 'XYZ'
@@ -111,7 +108,6 @@ class UnknownCurrencyError(SubscriptionRulesError, ValueError):
 class CurrencyMismatchError(SubscriptionRulesError, ValueError):
     """Two amounts in different currencies were combined or compared.
 
-    >>> from subscription_rules import Money
     >>> Money.of("1.00", "USD") + Money.of("1.00", "EUR")
     Traceback (most recent call last):
     subscription_rules.errors.CurrencyMismatchError: other: expected currency 'USD', got 'EUR'
@@ -148,7 +144,6 @@ class InvalidInstantError(SubscriptionRulesError, ValueError):
 class NaiveDatetimeError(InvalidInstantError):
     """A ``datetime`` without a time zone: instants must be aware.
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import require_aware
     >>> require_aware(datetime(2026, 1, 31), "at")
     Traceback (most recent call last):
@@ -189,7 +184,6 @@ class InvalidIntervalError(SubscriptionRulesError, ValueError):
 class InvalidPeriodError(SubscriptionRulesError, ValueError):
     """A period or period index that cannot exist (end before start, an instant before the anchor).
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import BillingCycle, MONTHLY
     >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), MONTHLY)
     >>> cycle.period(-1)
@@ -201,7 +195,6 @@ class InvalidPeriodError(SubscriptionRulesError, ValueError):
 class UnknownPlanError(SubscriptionRulesError, LookupError):
     """A plan id that the catalog does not hold; the message lists the known ids.
 
-    >>> from subscription_rules import default_catalog
     >>> default_catalog().plan("gold")
     Traceback (most recent call last):
     subscription_rules.errors.UnknownPlanError: plan_id: unknown plan 'gold'; known plans: 'personal', 'advanced', 'pro'
@@ -242,7 +235,6 @@ class CatalogError(SubscriptionRulesError, ValueError):
 class InvalidUsageError(SubscriptionRulesError, ValueError):
     """A usage count that is negative, not an int, or for an unknown metric.
 
-    >>> from subscription_rules import Usage, default_catalog
     >>> from subscription_rules.usage import usage_report
     >>> usage_report(default_catalog().plan("personal"), Usage.of(seats=1))
     Traceback (most recent call last):
@@ -278,9 +270,9 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
 
 
 # The private checking helpers live in ``subscription_rules._checks``. These two names stay
-# until simulation, cli, strategies and _toml (being moved into packages) import them from
-# there; a module-level ``__getattr__``, so that ``_checks``, which imports this module, is
-# only loaded once this module is complete.
+# until simulation and _toml (owned by other engineers for now) import them from there; a
+# module-level ``__getattr__``, so that ``_checks``, which imports this module, is only
+# loaded once this module is complete.
 if TYPE_CHECKING:
     from subscription_rules import _checks
 

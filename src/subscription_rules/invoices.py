@@ -6,7 +6,6 @@ its rounded lines. The arithmetic behind a prorated line is an
 :class:`Explanation`: the base amount, the units used over the denominator,
 the exact unrounded value, the rounding mode and any cap.
 
->>> from datetime import UTC, datetime
 >>> from subscription_rules.money import Money, RoundingMode
 >>> start, end = datetime(2026, 11, 16, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
 >>> line = prorated_line(
@@ -149,9 +148,7 @@ class Line:
     ``amount`` is signed (credits negative); ``description`` says what it is in
     words; ``explanation`` carries the arithmetic of prorated lines.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules.invoices import Line, LineKind
-    >>> from subscription_rules.money import Money
     >>> nov, dec = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     >>> line = Line(LineKind.SUBSCRIPTION, "Advanced, monthly", Money.of("150", "USD"),
     ...             nov, dec, plan_id="advanced")
@@ -193,7 +190,6 @@ def prorated_line(
     The cap, when given, bounds the magnitude (a credit never exceeds what was
     billed net of earlier credits); ``sign=-1`` makes it a credit line.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules.money import Money, RoundingMode
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> line = prorated_line(LineKind.UNUSED_TIME, "Unused time", Money.of("100", "USD"),
@@ -217,7 +213,6 @@ def prorated_line(
 def sum_lines(lines: tuple[Line, ...], zero: Money) -> Money:
     """Return the exact sum of the lines' amounts (``zero`` when there are none).
 
-    >>> from subscription_rules.money import Money
     >>> str(sum_lines((), Money.zero("USD")))
     'USD 0.00'
     """
@@ -244,8 +239,6 @@ class Invoice:
     ``subtotal`` is the sum of the lines; ``amount_due`` is the subtotal less
     the credit applied, never negative.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules.money import Money
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> line = Line(LineKind.SUBSCRIPTION, "Personal, monthly", Money.of("50", "USD"), t, t)
     >>> inv = Invoice("sub_1-0001", "sub_1", InvoiceReason.RENEWAL, t, t, t, (line,),

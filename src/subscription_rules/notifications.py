@@ -9,7 +9,6 @@ customer's :class:`Preferences`: every notice is logged (the help page: Stripe
 customer unsubscribed — which billing notices ignore ("Unsubscribe from all
 email notifications except billing emails").
 
->>> from datetime import UTC, datetime
 >>> n = Notice(NoticeKind.UPGRADED, "sub_1", "cus_1", datetime(2026, 11, 16, tzinfo=UTC),
 ...            (("from_plan", "Personal"), ("to_plan", "Advanced")), occasion="change-1")
 >>> n.key
@@ -152,7 +151,6 @@ class Preferences:
     ``unsubscribed`` names optional categories unsubscribed from one by one.
     Neither stops billing email:
 
-    >>> from datetime import UTC, datetime
     >>> import attrs
     >>> from subscription_rules.notifications import (
     ...     PRODUCT, Notice, NoticeKind, Preferences, channels_for)
@@ -183,8 +181,6 @@ class Notice:
     ``occasion`` distinguishes notices of one kind for one subscription (a
     period, an invoice, a change number); the key is built from the three.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules.money import Money
     >>> from subscription_rules.notifications import Notice, NoticeKind
     >>> n = Notice(NoticeKind.PAYMENT_FAILED, "sub_1", "cus_1", datetime(2026, 12, 1, tzinfo=UTC),
     ...            (("amount", Money.of("150", "USD")),), occasion="sub_1-INV-0002")
@@ -243,7 +239,6 @@ class Notice:
     def fact(self, name: str) -> FactValue | None:
         """Return the fact called ``name``, or ``None``.
 
-        >>> from datetime import UTC, datetime
         >>> n = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC),
         ...            (("plan", "Pro"),), "p1")
         >>> n.fact("plan"), n.fact("amount")
@@ -267,7 +262,6 @@ def channels_for(notice: Notice, preferences: Preferences) -> tuple[Channel, ...
     out of it or of the notice's category — ignored for mandatory (billing)
     notices.
 
-    >>> from datetime import UTC, datetime
     >>> failed = Notice(NoticeKind.PAYMENT_FAILED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC),
     ...                 (), "inv-1")
     >>> [c.value for c in channels_for(failed, Preferences(email_opt_out=True))]

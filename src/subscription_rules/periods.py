@@ -40,7 +40,6 @@ all comparisons and durations are computed in UTC, because Python compares and
 subtracts two datetimes that share a ``tzinfo`` by their wall clocks, ignoring
 DST offsets.
 
->>> from datetime import datetime
 >>> from subscription_rules.periods import MONTHLY, UTC, BillingCycle
 >>> cycle = BillingCycle(datetime(2028, 1, 31, tzinfo=UTC), MONTHLY)
 >>> [str(cycle.boundary(n).date()) for n in range(4)]
@@ -302,7 +301,6 @@ class BillingPeriod:
         end: The first instant after the period (aware, later than ``start``).
         index: The period's number in its cycle, 0 for the first.
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, BillingPeriod
     >>> period = BillingPeriod(datetime(2026, 1, 31, tzinfo=UTC), datetime(2026, 2, 28, tzinfo=UTC), 0)
     >>> print(period)
@@ -344,7 +342,6 @@ class BillingPeriod:
         Raises:
             InvalidInstantError: ``at`` is naive or not a ``datetime``.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingPeriod
         >>> jan = BillingPeriod(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 2, 1, tzinfo=UTC), 0)
         >>> jan.contains(datetime(2026, 1, 31, 23, 59, tzinfo=UTC))
@@ -360,7 +357,6 @@ class BillingPeriod:
     def seconds(self) -> int:
         """The whole seconds elapsed from ``start`` to ``end`` (see :func:`seconds_between`).
 
-        >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo
         >>> from subscription_rules.periods import BillingPeriod
         >>> paris = ZoneInfo("Europe/Paris")
@@ -391,7 +387,6 @@ class BillingCycle:
         time_zone: The IANA zone whose calendar the cycle follows, by name
             (a ``ZoneInfo`` is accepted and stored by its name).
 
-    >>> from datetime import datetime
     >>> from subscription_rules.periods import UTC, YEARLY, BillingCycle
     >>> cycle = BillingCycle(datetime(2024, 2, 29, tzinfo=UTC), YEARLY)
     >>> [str(cycle.boundary(n).date()) for n in range(5)]
@@ -421,7 +416,6 @@ class BillingCycle:
     def zone(self) -> ZoneInfo:
         """The cycle's time zone as a ``ZoneInfo``.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> BillingCycle(datetime(2026, 1, 1, tzinfo=UTC), time_zone="Asia/Tokyo").zone.key
         'Asia/Tokyo'
@@ -496,7 +490,6 @@ class BillingCycle:
             InvalidPeriodError: ``n`` is negative or not an ``int``, or the
                 boundary lies beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2027, 1, 31, tzinfo=UTC))
         >>> [str(cycle.boundary(n).date()) for n in range(4)]
@@ -520,7 +513,6 @@ class BillingCycle:
             InvalidPeriodError: ``n`` is negative or not an ``int``, or the
                 period reaches beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, QUARTERLY, BillingCycle
         >>> print(BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), QUARTERLY).period(1))
         2026-04-30 → 2026-07-31
@@ -588,7 +580,6 @@ class BillingCycle:
             InvalidPeriodError: ``at`` is before the anchor, or its period ends
                 beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC))
         >>> cycle.index_containing(datetime(2026, 2, 28, tzinfo=UTC))  # a boundary opens period 1
@@ -612,7 +603,6 @@ class BillingCycle:
             InvalidPeriodError: ``at`` is before the anchor, or its period ends
                 beyond year 9999.
 
-        >>> from datetime import datetime
         >>> from subscription_rules.periods import UTC, BillingCycle
         >>> cycle = BillingCycle(datetime(2026, 1, 31, tzinfo=UTC))
         >>> cycle.period_containing(datetime(2859, 6, 15, tzinfo=UTC)).index

@@ -8,8 +8,6 @@ effects in order, feeds each payment's outcome back through
 :func:`~subscription_rules.lifecycle.record_payment`, and returns the resulting
 subscription and what it did. The core never imports this module.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, default_catalog, start_subscription
 >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
@@ -25,7 +23,7 @@ subscription and what it did. The core never imports this module.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, assert_never
 
 import attrs
 
@@ -67,7 +65,6 @@ __all__ = [
 class ChargeRequest:
     """Collect ``amount`` for ``invoice_id``; ``idempotency_key`` makes a repeat harmless.
 
-    >>> from subscription_rules import Money
     >>> ChargeRequest("s", "c", "s-INV-0001", Money.of("50", "USD"), "s:charge:s-INV-0001:due-5000:attempt-1").amount
     Money.of('50.00', 'USD')
     """
@@ -83,7 +80,6 @@ class ChargeRequest:
 class RefundRequest:
     """Refund ``amount`` to the payment method, for credit note ``credit_note_number``.
 
-    >>> from subscription_rules import Money
     >>> RefundRequest("s", "c", "s-CN-0002", Money.of("75", "USD"), "s:refund:s-CN-0002").amount
     Money.of('75.00', 'USD')
     """
@@ -99,7 +95,6 @@ class RefundRequest:
 class Delivery:
     """A notice and the channels it goes to (from the customer's preferences).
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import Notice, NoticeKind
     >>> notice = Notice(NoticeKind.RENEWED, "s", "c", datetime(2026, 1, 1, tzinfo=UTC), (), "p")
     >>> [c.value for c in Delivery(notice, (Channel.EMAIL,)).channels]
@@ -146,7 +141,6 @@ class Clock(Protocol):
 class PaymentAttempt:
     """A charge made and what came of it (``refused`` when the outcome was not taken).
 
-    >>> from subscription_rules import Money
     >>> from subscription_rules.dunning import Succeeded
     >>> request = ChargeRequest("s", "c", "s-INV-1", Money.of("5", "USD"), "k")
     >>> PaymentAttempt(request, Succeeded()).outcome
@@ -166,8 +160,6 @@ Performed: TypeAlias = Effect | PaymentAttempt
 class Execution:
     """The subscription after a decision was carried out, and everything done, in order.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> from subscription_rules.dunning import Declined, DeclineKind
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> catalog = default_catalog()
@@ -221,42 +213,50 @@ def execute(
     performed: list[Performed] = []
     while queue:
         effect = queue.pop(0)
-        if isinstance(effect, ChargeInvoice):
-            performed.append(effect)
-            if not effect.invoice.amount_due.is_positive():
-                continue
-            request = ChargeRequest(
-                sub.id, sub.customer_id, effect.invoice.id, effect.amount, effect.idempotency_key
-            )
-            outcome = gateway.charge(request)
-            at = sub.processed_until
-            if clock is not None:
-                at = max(clock.now(), at)
-            result = record_payment(
-                sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
-            )
-            if isinstance(result, Refused):
-                performed.append(PaymentAttempt(request, outcome, result))
-                continue
-            performed.append(PaymentAttempt(request, outcome))
-            sub = result.subscription
-            # Follow-ups are bounded: an outcome only charges again when a retry is due,
-            # and each declined retry uses up one of the schedule's attempts.
-            queue[0:0] = result.effects
-        elif isinstance(effect, RefundPayment):
-            gateway.refund(
-                RefundRequest(
+        match effect:
+            case ChargeInvoice():
+                performed.append(effect)
+                if not effect.invoice.amount_due.is_positive():
+                    continue
+                request = ChargeRequest(
                     sub.id,
                     sub.customer_id,
-                    effect.credit_note_number,
+                    effect.invoice.id,
                     effect.amount,
                     effect.idempotency_key,
                 )
-            )
-            performed.append(effect)
-        elif isinstance(effect, SendNotice):
-            notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
-            performed.append(effect)
-        elif isinstance(effect, (IssueCreditNote, SuspendAccess, RestoreAccess, EndAccess)):
-            performed.append(effect)
+                outcome = gateway.charge(request)
+                at = sub.processed_until
+                if clock is not None:
+                    at = max(clock.now(), at)
+                result = record_payment(
+                    sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
+                )
+                if isinstance(result, Refused):
+                    performed.append(PaymentAttempt(request, outcome, result))
+                    continue
+                performed.append(PaymentAttempt(request, outcome))
+                sub = result.subscription
+                # Follow-ups are bounded: an outcome only charges again when a retry is due,
+                # and each declined retry uses up one of the schedule's attempts.
+                queue[0:0] = result.effects
+            case RefundPayment():
+                gateway.refund(
+                    RefundRequest(
+                        sub.id,
+                        sub.customer_id,
+                        effect.credit_note_number,
+                        effect.amount,
+                        effect.idempotency_key,
+                    )
+                )
+                performed.append(effect)
+            case SendNotice():
+                notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
+                performed.append(effect)
+            case IssueCreditNote() | SuspendAccess() | RestoreAccess() | EndAccess():
+                # The host's own ledger and access control carry these out.
+                performed.append(effect)
+            case _:
+                assert_never(effect)
     return Execution(sub, tuple(performed))

@@ -12,8 +12,6 @@ charges the new interval in full from the change, restarting the cycle there.
 The help page's example: a customer on Advanced (USD 150.00 a month) moves to
 Pro (USD 300.00) halfway through a 30-day November.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
 >>> catalog = default_catalog()
 >>> started = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
 ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
@@ -120,9 +118,7 @@ class ChangeQuote:
     Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
     the credit for the unused half pays half of the charge for the remaining one.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, default_catalog, quote_change
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -430,8 +426,6 @@ def quote_change(
 
     A downgrade at the end of the period costs nothing now:
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -516,8 +510,6 @@ def change_plan(
     nothing now. Refused (nothing changes) when the move does not fit the
     usage, changes nothing, or the status allows no change.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -695,8 +687,6 @@ def cancel_pending_change(
 ) -> Decision | Refused:
     """Cancel a scheduled plan change before it takes effect.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message

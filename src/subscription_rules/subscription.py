@@ -101,8 +101,6 @@ class Stretch:
     inferred from the period. ``paid`` is the part of ``billed`` collected
     from the payment method (the cap of any refund).
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
     >>> (stretch,) = sub.stretches
@@ -135,8 +133,6 @@ class Stretch:
     def creditable(self) -> Money:
         """What may still be credited for this stretch: billed net of earlier credits.
 
-        >>> from datetime import UTC, datetime
-        >>> from subscription_rules import MONTHLY, Money
         >>> t = datetime(2026, 1, 1, tzinfo=UTC)
         >>> s = Stretch("pro", MONTHLY, t, t, Money.of("300", "USD"), 30, 30,
         ...             Money.of("100", "USD"), Money.of("300", "USD"), credited_units=10)
@@ -173,8 +169,6 @@ class OpenInvoice:
     new payment method); ``exhausted`` means the schedule ran out and no more
     retries will be made.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription
     >>> [(o.id, o.attempts, o.attempt_key, o.in_flight) for o in sub.open_invoices]
@@ -217,9 +211,7 @@ class PendingChange:
 
     A downgrade waits for the period end by default; until then the plan is unchanged:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -263,8 +255,6 @@ class Subscription:
 
     Build one with ``start_subscription`` rather than by hand.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -405,8 +395,6 @@ class Subscription:
         to money: the credit balance stays in the subscription's currency and
         never goes negative.
 
-        >>> from datetime import UTC, datetime
-        >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
         >>> sub = start_subscription("s", "c", "personal", MONTHLY,
         ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
         >>> sub.evolve(cancel_at_period_end=True).cancel_at_period_end

@@ -5,8 +5,6 @@ and upcoming charges." :func:`upcoming_invoice` previews the next renewal (a
 pending downgrade included, pending proration lines, overage, credit applied);
 :func:`billing_summary` gathers everything the billing section shows.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
 >>> catalog = default_catalog()
 >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
 ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -22,18 +20,14 @@ from datetime import datetime
 
 import attrs
 
+from subscription_rules._billing import preview_invoice
 from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
-from subscription_rules.credits import apply_credit
 from subscription_rules.invoices import (
     Invoice,
-    InvoiceReason,
-    Line,
-    LineKind,
-    format_date,
-    sum_lines,
 )
+from subscription_rules.lifecycle._renewal import next_bill
 from subscription_rules.money import Money
 from subscription_rules.periods import (
     BillingPeriod,
@@ -41,57 +35,16 @@ from subscription_rules.periods import (
     days_between,
     require_aware,
     utc_instant,
-    zone,
 )
 from subscription_rules.policy import SEED_POLICY, BillingPolicy
 from subscription_rules.subscription import PendingChange, Status, Subscription
 from subscription_rules.usage import (
-    Feasible,
     Usage,
     UsageReport,
-    check_downgrade,
-    overage_lines,
     usage_report,
 )
 
 __all__ = ["BillingSummary", "billing_summary", "upcoming_invoice"]
-
-
-def _next_plan(sub: Subscription, catalog: Catalog, usage: Usage | None) -> tuple[str, Interval]:
-    pending = sub.pending_change
-    if pending is None:
-        return sub.plan_id, sub.interval
-    if usage is not None and not isinstance(
-        check_downgrade(usage, catalog.plan(pending.plan_id), catalog.metrics), Feasible
-    ):
-        return sub.plan_id, sub.interval  # it would be blocked at renewal: preview what will be
-    return pending.plan_id, pending.interval
-
-
-def _next_period(sub: Subscription, interval: Interval) -> BillingPeriod:
-    if sub.status is Status.TRIALING:
-        return sub.current_period
-    if interval != sub.interval:
-        from subscription_rules.periods import BillingCycle  # noqa: PLC0415 - rare branch
-
-        return BillingCycle(sub.current_period.end, interval, sub.cycle.time_zone).period(0)
-    return sub.cycle.period(sub.period_index + 1)
-
-
-def _overage_so_far(
-    sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
-) -> tuple[Line, ...]:
-    if usage is None or sub.status is Status.TRIALING:
-        return ()
-    current = sub.current_period
-    return overage_lines(
-        catalog.plan(sub.plan_id),
-        usage,
-        start=current.start,
-        end=current.end,
-        rounding=policy.rounding,
-        metrics=catalog.metrics,
-    )
 
 
 @names_what_was_passed("at", amounts="usage")
@@ -111,11 +64,12 @@ def upcoming_invoice(
     policy), the credit balance applied, and the amount due on its date
     (``issued_at``). A subscription that ends at the period end has only a
     final invoice for what is billed in arrears, if anything; one that has
-    ended or is suspended has none.
+    ended or is suspended has none, and so has a trial that will not convert
+    (cancelled, or without a payment method under a policy that then ends or
+    suspends it). The lines are built by the same steps as the renewal itself
+    (``lifecycle``'s period end), so ``advance`` bills what this shows.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
@@ -129,51 +83,11 @@ def upcoming_invoice(
     _check_catalog(catalog, subscription.currency)
     expect(policy, BillingPolicy, "policy")
     utc_instant(at, "at")  # refuses an instant UTC cannot express (year 1 at +14:00)
-    sub = subscription
-    if sub.status in {Status.ENDED, Status.SUSPENDED}:
+    bill = next_bill(subscription, catalog, usage, policy)
+    if bill is None:
         return None
-    overage = _overage_so_far(sub, catalog, usage, policy)
-    if sub.cancel_at_period_end:
-        # Ending: only what is billed in arrears remains, on a final invoice.
-        waiting = (*sub.pending_lines, *overage)
-        if not waiting or sub.status is Status.TRIALING:
-            return None
-        period = sub.current_period
-        applied, _ = apply_credit(sub.credit_balance, sum_lines(waiting, sub.zero))
-        return Invoice(
-            f"{sub.id}-upcoming",
-            sub.id,
-            InvoiceReason.FINAL,
-            period.end,
-            period.start,
-            period.end,
-            waiting,
-            applied,
-        )
-    plan_id, interval = _next_plan(sub, catalog, usage)
-    plan = catalog.plan(plan_id)
-    period = _next_period(sub, interval)
-    tz = zone(sub.cycle.time_zone)
-    line = Line(
-        LineKind.SUBSCRIPTION,
-        f"{plan.name}, {interval}, from {format_date(period.start.astimezone(tz))} "
-        f"to {format_date(period.end.astimezone(tz))}",
-        plan.price(interval).amount,
-        period.start,
-        period.end,
-        plan.id,
-    )
-    lines = (line, *sub.pending_lines, *overage)
-    applied, _ = apply_credit(sub.credit_balance, sum_lines(lines, sub.zero))
-    return Invoice(
-        f"{sub.id}-upcoming",
-        sub.id,
-        InvoiceReason.TRIAL_CONVERSION if sub.status is Status.TRIALING else InvoiceReason.RENEWAL,
-        period.start,
-        period.start,
-        period.end,
-        lines,
-        applied,
+    return preview_invoice(
+        subscription, bill.reason, bill.lines, bill.issued_at, bill.start, bill.end
     )
 
 
@@ -186,9 +100,7 @@ class BillingSummary:
 
     After a cancellation the summary shows when access ends, and no upcoming charge:
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, Usage, cancel, default_catalog
-    >>> from subscription_rules import start_subscription
     >>> from subscription_rules.summary import billing_summary
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
@@ -231,8 +143,6 @@ def billing_summary(
 ) -> BillingSummary:
     """Gather the billing section at ``at``: status, plan, period, usage, upcoming charges.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, Usage, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription

@@ -7,7 +7,6 @@ gateway error), records charges and refunds, honours idempotency keys as a
 real provider does (a repeated key returns the first answer without charging
 again) and refuses a key reused for a different request.
 
->>> from datetime import UTC, datetime, timedelta
 >>> clock = SteppableClock(datetime(2026, 11, 1, tzinfo=UTC))
 >>> clock.step(timedelta(days=1)).date().isoformat()
 '2026-11-02'
@@ -29,7 +28,6 @@ __all__ = ["FixedClock", "RecordingNotifier", "ScriptedGateway", "SteppableClock
 class FixedClock:
     """A clock that always tells the same instant.
 
-    >>> from datetime import UTC, datetime
     >>> FixedClock(datetime(2026, 1, 1, tzinfo=UTC)).now().year
     2026
     """
@@ -45,7 +43,6 @@ class FixedClock:
 class SteppableClock:
     """A clock a test moves forward by hand.
 
-    >>> from datetime import UTC, datetime
     >>> clock = SteppableClock(datetime(2026, 1, 1, tzinfo=UTC))
     >>> clock.set(datetime(2026, 3, 1, tzinfo=UTC)).month
     3
@@ -97,7 +94,6 @@ class ScriptedGateway:
     an outage): the same key sent again takes the script's next outcome, as a
     provider answers a retried request that never completed.
 
-    >>> from subscription_rules import Money
     >>> from subscription_rules.dunning import Declined, DeclineKind
     >>> gateway = ScriptedGateway([Declined(DeclineKind.SOFT)])
     >>> request = ChargeRequest("s", "c", "s-INV-1", Money.of("5", "USD"), "key-1")

@@ -9,8 +9,6 @@ would cost. Overage is billed in arrears: :func:`overage_lines` turns a
 period's usage into invoice lines at the plan's
 :class:`~subscription_rules.catalog.Overage` prices.
 
->>> from datetime import UTC, datetime
->>> from subscription_rules import default_catalog
 >>> from subscription_rules.money import RoundingMode
 >>> personal = default_catalog().plan("personal")
 >>> result = check_downgrade(Usage.of(properties=10, integrations=2), personal)
@@ -167,7 +165,6 @@ class MetricUsage:
     ``percent`` is whole percent, rounded half-up (no float); ``excess`` is how
     far usage is over the limit (zero when within it).
 
-    >>> from subscription_rules import Usage, default_catalog
     >>> from subscription_rules.usage import usage_report
     >>> catalog = default_catalog()
     >>> line = usage_report(catalog.plan("personal"), Usage.of(properties=5)).line("properties")
@@ -189,7 +186,6 @@ class MetricUsage:
     def over_limit(self) -> bool:
         """Whether usage exceeds the limit.
 
-        >>> from subscription_rules import default_catalog
         >>> report = usage_report(default_catalog().plan("personal"), Usage.of(properties=5))
         >>> report.line("properties").over_limit, report.line("properties").excess
         (True, 2)
@@ -199,7 +195,6 @@ class MetricUsage:
     def describe(self) -> str:
         """Return the line in words.
 
-        >>> from subscription_rules import default_catalog
         >>> report = usage_report(default_catalog().plan("personal"), Usage.of(properties=2))
         >>> report.line("properties").describe()
         'properties: 2 of 3 (67%), 1 remaining'
@@ -218,7 +213,6 @@ class MetricUsage:
 class UsageReport:
     """A plan's usage per metric: the help page's "current period usage".
 
-    >>> from subscription_rules import default_catalog
     >>> report = usage_report(default_catalog().plan("personal"), Usage.of(properties=3))
     >>> [line.metric.name for line in report]
     ['properties', 'integrations', 'billable_sessions']
@@ -233,7 +227,6 @@ class UsageReport:
     def line(self, metric: str) -> MetricUsage:
         """Return the line for ``metric``.
 
-        >>> from subscription_rules import default_catalog
         >>> usage_report(default_catalog().plan("pro"), Usage()).line("integrations").limit is None
         True
         """
@@ -246,7 +239,6 @@ class UsageReport:
     def over_limit(self) -> tuple[MetricUsage, ...]:
         """The lines whose usage exceeds the limit.
 
-        >>> from subscription_rules import default_catalog
         >>> usage_report(default_catalog().plan("pro"), Usage()).over_limit
         ()
         """
@@ -267,7 +259,6 @@ def usage_report(
 ) -> UsageReport:
     """Report ``usage`` against ``plan``'s limits, one line per metric in ``metrics`` order.
 
-    >>> from subscription_rules import default_catalog
     >>> report = usage_report(default_catalog().plan("advanced"), Usage.of(properties=9))
     >>> report.line("properties").describe()
     'properties: 9 of 10 (90%), 1 remaining'
@@ -341,7 +332,6 @@ class RequiredAction:
 class Feasible:
     """The move fits the account's usage; ``warnings`` name any projected overage.
 
-    >>> from subscription_rules import Usage, default_catalog
     >>> from subscription_rules.usage import check_downgrade
     >>> personal = default_catalog().plan("personal")
     >>> check_downgrade(Usage.of(properties=3), personal)
@@ -357,7 +347,6 @@ class Feasible:
 class Infeasible:
     """The move does not fit until the customer takes ``actions``.
 
-    >>> from subscription_rules import default_catalog
     >>> result = check_downgrade(
     ...     Usage.of(properties=10, integrations=4), default_catalog().plan("personal")
     ... )
@@ -396,7 +385,6 @@ def check_downgrade(
     ``plan`` has an overage price for the metric, the warning ends with the
     projected overage cost of this period's usage, rounded half-up.
 
-    >>> from subscription_rules import default_catalog
     >>> personal = default_catalog().plan("personal")
     >>> check_downgrade(Usage.of(properties=10), personal).actions_text
     ('delete 7 properties',)
@@ -483,8 +471,6 @@ def overage_lines(
         InvalidInstantError: If ``start`` or ``end`` is not an aware datetime.
         InvalidPeriodError: If ``end`` is not after ``start``.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import default_catalog
     >>> nov, dec = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
     >>> personal = default_catalog().plan("personal")
     >>> (line,) = overage_lines(personal, Usage.of(billable_sessions=100_001),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from subscription_rules import _toml as toml
-from subscription_rules._checks import described, shown
+from subscription_rules._checks import shown
 from subscription_rules.catalog._catalog import Catalog
 from subscription_rules.catalog._checks import _relabel
 from subscription_rules.catalog._values import (
@@ -289,13 +289,6 @@ def load_catalog(path: str | os.PathLike[str]) -> Catalog:
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: path: cannot read catalog file 'no/such/catalog.toml': No such file or directory
     """
-    given: object = path  # checked at run time: hosts call this from untyped code
-    name = os.fspath(given) if isinstance(given, str | os.PathLike) else None
-    if not isinstance(name, str):
-        raise InvalidArgumentError(
-            f"expected a file name as a str or os.PathLike, got {described(path)}",
-            argument="path",
-            value=path,
-        )
+    name = toml.file_name(path)
     text = toml.read_text(name, limit=MAX_CATALOG_BYTES, what="catalog", fail=_file_fail)
     return parse_catalog(text)

@@ -6,10 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from subscription_rules._checks import described, expect, names_what_was_passed
-from subscription_rules.catalog import (
-    Catalog,
-    MetricKind,
-)
+from subscription_rules.catalog import Catalog, MetricKind
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
     Decision,
@@ -116,7 +113,6 @@ def advance(
     ``t2`` at once. At most :data:`MAX_PERIODS_PER_ADVANCE` period ends are
     performed per call.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, advance, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,

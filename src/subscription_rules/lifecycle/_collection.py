@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import assert_never
 
 import attrs
 
@@ -237,7 +238,6 @@ def _apply_overdue(
 def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     """Whether the overdue ladder's current state blocks plan changes.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, SEED_POLICY, changes_blocked, default_catalog, start_subscription,
     ... )
@@ -422,7 +422,6 @@ def record_payment(
     an invoice already paid (``ALREADY_PAID``), or for a key no attempt has
     (``UNKNOWN_ATTEMPT``).
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, advance, default_catalog, record_payment, start_subscription,
     ... )
@@ -475,24 +474,22 @@ def record_payment(
             "has not been sent again since",
         )
     sub = sub.evolve(processed_until=at)
-    if isinstance(outcome, Succeeded):
-        sub, effects = _record_success(sub, item, at, catalog, policy)
-    elif isinstance(outcome, GatewayError):
-        retried = _record_gateway_error(sub, item, at)
-        if retried is None:  # technical failures that persist count as a soft decline
-            sub, effects = _record_decline(
-                sub,
-                item,
-                Declined(DeclineKind.SOFT, "gateway_error"),
-                at,
-                catalog,
-                policy,
-                answered=False,
-            )
-        else:
-            sub, effects = retried
-    else:
-        sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
+    match outcome:
+        case Succeeded():
+            sub, effects = _record_success(sub, item, at, catalog, policy)
+        case GatewayError():
+            retried = _record_gateway_error(sub, item, at)
+            if retried is None:  # technical failures that persist count as a soft decline
+                persisted = Declined(DeclineKind.SOFT, "gateway_error")
+                sub, effects = _record_decline(
+                    sub, item, persisted, at, catalog, policy, answered=False
+                )
+            else:
+                sub, effects = retried
+        case Declined():
+            sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
+        case _:
+            assert_never(outcome)
     sub, overdue = _apply_overdue(sub, at, catalog, policy)
     # Retries that fell due before `at` (and, once no longer unpaid, what was held).
     sub, due = _charge_due(sub, at, policy)

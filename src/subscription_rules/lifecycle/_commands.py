@@ -76,8 +76,6 @@ def start_subscription(
     the first invoice comes when the trial converts. A trial shorter than the
     policy's reminder lead time gets its trial-ending notice at once.
 
-    >>> from datetime import UTC, datetime
-    >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
@@ -174,7 +172,6 @@ def cancel(
     with no further charge, and the cancellation can be undone until then. A
     suspended subscription ends at once.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, cancel, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
@@ -231,7 +228,6 @@ def undo_cancel(
 ) -> Decision | Refused:
     """Undo a scheduled cancellation before the period (or trial) ends.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, undo_cancel
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
@@ -263,7 +259,6 @@ def suspend(
 ) -> Decision | Refused:
     """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
@@ -318,7 +313,6 @@ def reinstate(
     credited. Suspensions for payment or a missing payment method are resolved
     by paying or adding a payment method, not here.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, default_catalog, reinstate, start_subscription, suspend,
     ... )
@@ -398,7 +392,6 @@ def update_payment_method(
     ended without a payment method starts billing at once: a cycle anchored at
     ``at`` and its first invoice.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import (
     ...     MONTHLY, advance, default_catalog, start_subscription, update_payment_method,
     ... )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from subscription_rules._billing import (
     issue_invoice,
 )
@@ -20,13 +22,11 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.invoices import InvoiceReason, Line
-from subscription_rules.lifecycle._bill import _bill_period
+from subscription_rules.lifecycle._bill import _bill_period, _period_line
 from subscription_rules.lifecycle._collection import _collect
-from subscription_rules.lifecycle._common import _notice
+from subscription_rules.lifecycle._common import _BILLING, _notice
 from subscription_rules.notifications import Fact, NoticeKind
-from subscription_rules.periods import (
-    BillingCycle,
-)
+from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import (
     BillingPolicy,
     MissingPaymentMethod,
@@ -101,114 +101,211 @@ def _trial_end(
     return sub, tuple(effects)
 
 
+@attrs.frozen
+class _Terms:
+    """What the period that a period end opens is billed on: plan, interval, cycle, index."""
+
+    plan: Plan
+    interval: Interval
+    cycle: BillingCycle
+    index: int
+
+    @property
+    def period(self) -> BillingPeriod:
+        return self.cycle.period(self.index)
+
+
+#: A notice the period end will send: its kind and facts.
+_Move = tuple[NoticeKind, tuple[Fact, ...]]
+
+
+def _overage(
+    sub: Subscription, plan: Plan, usage: Usage | None, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Line, ...]:
+    """The current period's usage over the plan's limits, billed in arrears at its end.
+
+    On the invoice that opens the next period, or, when the subscription ends,
+    on a final invoice.
+    """
+    if usage is None:
+        return ()
+    period = sub.current_period
+    return overage_lines(
+        plan,
+        usage,
+        start=period.start,
+        end=period.end,
+        rounding=policy.rounding,
+        metrics=catalog.metrics,
+    )
+
+
+def _renewal_terms(
+    sub: Subscription, plan: Plan, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
+) -> tuple[_Terms, _Move | None]:
+    """The terms of the next period, with a pending change applied when it still fits.
+
+    A pending change checked against ``usage`` (when given) that no longer fits
+    is not applied: the current plan is kept, and the move says why. An
+    interval change starts a cycle anchored at the period end.
+    """
+    at = sub.current_period.end
+    terms = _Terms(plan, sub.interval, sub.cycle, sub.period_index + 1)
+    pending = sub.pending_change
+    if pending is None:
+        return terms, None
+    target = catalog.plan(pending.plan_id)
+    fits = check_downgrade(usage, target, catalog.metrics) if usage is not None else Feasible()
+    facts: tuple[Fact, ...] = (("from_plan", plan.name), ("to_plan", target.name))
+    if isinstance(fits, Infeasible):
+        return terms, (
+            NoticeKind.DOWNGRADE_BLOCKED,
+            (*facts, ("actions", "; ".join(fits.actions_text))),
+        )
+    move = classify_move(plan, sub.interval, target, pending.interval, by=policy.classify_by)
+    kind = NoticeKind.DOWNGRADED if move is MoveKind.DOWNGRADE else NoticeKind.UPGRADED
+    if pending.interval == sub.interval:
+        terms = _Terms(target, sub.interval, sub.cycle, sub.period_index + 1)
+    else:
+        cycle = BillingCycle(at, pending.interval, sub.cycle.time_zone)
+        terms = _Terms(target, pending.interval, cycle, 0)
+    return terms, (kind, (*facts, ("to_interval", str(terms.interval)), ("effective_at", at)))
+
+
+def _converts(sub: Subscription, policy: BillingPolicy) -> bool:
+    """Whether the trial's end invoices (rather than ending or suspending the subscription)."""
+    return not sub.cancel_at_period_end and (
+        sub.has_payment_method or policy.missing_payment_method is MissingPaymentMethod.INVOICE
+    )
+
+
+def _ends_with_final(sub: Subscription) -> bool:
+    """Whether the period end ends a billed subscription (cancelled, maybe suspended since)."""
+    return sub.cancel_at_period_end and (sub.status in _BILLING or bool(sub.stretches))
+
+
+@attrs.frozen
+class NextBill:
+    """What the next trial end or period end invoices, as the subscription stands.
+
+    The lines are built by the same steps the trial's end and the period's end
+    take, so a preview (``upcoming_invoice``) is what ``advance`` then bills.
+    """
+
+    reason: InvoiceReason
+    lines: tuple[Line, ...]
+    issued_at: datetime
+    start: datetime
+    end: datetime
+
+
+def next_bill(
+    sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
+) -> NextBill | None:
+    """The invoice the next trial end or period end issues; ``None`` when it issues none."""
+    plan = catalog.plan(sub.plan_id)
+    if sub.status is Status.TRIALING:
+        if sub.trial_end is None or not _converts(sub, policy):
+            return None
+        period = sub.current_period
+        line = _period_line(plan, sub.interval, period, sub.cycle)
+        return NextBill(InvoiceReason.TRIAL_CONVERSION, (line,), sub.trial_end, *_span(period))
+    period = sub.current_period
+    if _ends_with_final(sub):
+        waiting = (*sub.pending_lines, *_overage(sub, plan, usage, catalog, policy))
+        return (
+            NextBill(InvoiceReason.FINAL, waiting, period.end, *_span(period)) if waiting else None
+        )
+    if sub.status not in _BILLING:
+        return None
+    terms, _move = _renewal_terms(sub, plan, catalog, usage, policy)
+    opened = terms.period
+    lines = (
+        _period_line(terms.plan, terms.interval, opened, terms.cycle),
+        *sub.pending_lines,
+        *_overage(sub, plan, usage, catalog, policy),
+    )
+    return NextBill(InvoiceReason.RENEWAL, lines, period.end, *_span(opened))
+
+
+def _span(period: BillingPeriod) -> tuple[datetime, datetime]:
+    return period.start, period.end
+
+
 def _period_end(
     sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
-    """Everything due at the end of the current period: end, switch plan, or renew."""
+    """Everything due at the end of the current period: end, or apply a pending change and renew."""
+    plan = catalog.plan(sub.plan_id)
+    overage = _overage(sub, plan, usage, catalog, policy)
+    if sub.cancel_at_period_end:
+        return _end(sub, plan, overage)
+    terms, move = _renewal_terms(sub, plan, catalog, usage, policy)
+    return _renew(sub, terms, move, overage, policy)
+
+
+def _end(
+    sub: Subscription, plan: Plan, overage: tuple[Line, ...]
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """End at the period end, with a final invoice for what is billed in arrears, if anything."""
     period = sub.current_period
     at = period.end
-    occasion = at.isoformat()
-    plan = catalog.plan(sub.plan_id)
-    overage: tuple[Line, ...] = ()
-    if usage is not None:
-        # Per-period usage is billed in arrears, on the invoice that opens the next period
-        # (or, when the subscription ends, on a final invoice).
-        overage = overage_lines(
-            plan,
-            usage,
-            start=period.start,
-            end=period.end,
-            rounding=policy.rounding,
-            metrics=catalog.metrics,
-        )
+    waiting = (*sub.pending_lines, *overage)
+    sub = sub.evolve(
+        status=Status.ENDED,
+        ended_at=at,
+        processed_until=at,
+        stretches=(),
+        pending_change=None,
+        pending_lines=(),
+        cancel_at_period_end=False,
+    )
     effects: list[Effect] = []
-    if sub.cancel_at_period_end:
-        waiting = (*sub.pending_lines, *overage)
-        sub = sub.evolve(
-            status=Status.ENDED,
-            ended_at=at,
-            processed_until=at,
-            stretches=(),
-            pending_change=None,
-            pending_lines=(),
-            cancel_at_period_end=False,
+    if waiting:
+        sub, _invoice, final = issue_invoice(
+            sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
         )
-        if waiting:
-            sub, _invoice, final = issue_invoice(
-                sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
-            )
-            effects.append(final)
-        facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
-        effects.append(EndAccess())
-        effects.append(_notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, occasion))
-        return sub, tuple(effects)
-    interval, cycle, index = sub.interval, sub.cycle, sub.period_index + 1
-    pending = sub.pending_change
-    if pending is not None:
-        target = catalog.plan(pending.plan_id)
-        fits = check_downgrade(usage, target, catalog.metrics) if usage is not None else Feasible()
-        facts = (("from_plan", plan.name), ("to_plan", target.name))
-        if isinstance(fits, Infeasible):
-            actions = "; ".join(fits.actions_text)
-            effects.append(
-                _notice(
-                    sub,
-                    NoticeKind.DOWNGRADE_BLOCKED,
-                    at,
-                    (*facts, ("actions", actions)),
-                    occasion,
-                )
-            )
-        else:
-            kind = (
-                NoticeKind.DOWNGRADED
-                if classify_move(plan, interval, target, pending.interval, by=policy.classify_by)
-                is MoveKind.DOWNGRADE
-                else NoticeKind.UPGRADED
-            )
-            if pending.interval != interval:
-                interval, cycle, index = (
-                    pending.interval,
-                    BillingCycle(at, pending.interval, sub.cycle.time_zone),
-                    0,
-                )
-            plan = target
-            effects.append(
-                _notice(
-                    sub,
-                    kind,
-                    at,
-                    (*facts, ("to_interval", str(interval)), ("effective_at", at)),
-                    occasion,
-                )
-            )
-    next_period = cycle.period(index)
+        effects.append(final)
+    facts: tuple[Fact, ...] = (("plan", plan.name), ("ended_at", at))
+    effects.append(EndAccess())
+    effects.append(_notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, at.isoformat()))
+    return sub, tuple(effects)
+
+
+def _renew(
+    sub: Subscription,
+    terms: _Terms,
+    move: _Move | None,
+    overage: tuple[Line, ...],
+    policy: BillingPolicy,
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Open the next period on ``terms``: its invoice (charged, or held while unpaid)."""
+    at = sub.current_period.end
+    occasion = at.isoformat()
+    effects: list[Effect] = []
+    if move is not None:
+        kind, facts = move
+        effects.append(_notice(sub, kind, at, facts, occasion))
+    opened = terms.period
     sub, charge = _bill_period(
         sub,
-        plan,
-        next_period,
+        terms.plan,
+        opened,
         at,
         InvoiceReason.RENEWAL,
         (*sub.pending_lines, *overage),
         policy=policy,
         renewal=True,
-        interval=interval,
-        cycle=cycle,
-        plan_id=plan.id,
-        period_index=index,
+        interval=terms.interval,
+        cycle=terms.cycle,
+        plan_id=terms.plan.id,
+        period_index=terms.index,
         pending_change=None,
         pending_lines=(),
         processed_until=at,
     )
     sub, collected = _collect(sub, charge, policy)
     effects.extend(collected)
-    effects.append(
-        _notice(
-            sub,
-            NoticeKind.RENEWED,
-            at,
-            (("plan", plan.name), ("period_end", next_period.end)),
-            occasion,
-        )
-    )
+    facts = (("plan", terms.plan.name), ("period_end", opened.end))
+    effects.append(_notice(sub, NoticeKind.RENEWED, at, facts, occasion))
     return sub, tuple(effects)

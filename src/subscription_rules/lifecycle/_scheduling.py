@@ -113,7 +113,6 @@ def next_wakeup(
     The same instant a decision reports as ``next_wakeup``; handy after
     recording a payment outside ``advance``.
 
-    >>> from datetime import UTC, datetime
     >>> from subscription_rules import MONTHLY, default_catalog, next_wakeup, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False).subscription

@@ -1,34 +1,10 @@
-"""An offline "test clock": a subscription's life played out from a script, in milliseconds.
-
-:func:`simulate` takes a starting subscription (or the decision that started
-it), a script of timed commands (upgrade on day 10, cancel on day 40 …) and
-scripted payment outcomes, and runs ``advance``, the commands and
-``record_payment`` in time order through the test fakes of the ports. The
-result is a :class:`Timeline`: what happened when, the status after it, the
-money moved and the notices sent. Deterministic and offline.
-
->>> from datetime import UTC, datetime
->>> from subscription_rules import MONTHLY, default_catalog, start_subscription
->>> catalog = default_catalog()
->>> start = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
->>> timeline = simulate(start, [Step(datetime(2026, 11, 20, tzinfo=UTC), ChangePlan("advanced"))],
-...     datetime(2027, 1, 15, tzinfo=UTC), catalog=catalog)
->>> for entry in timeline.entries:
-...     print(entry.summary())
-2026-11-01  start                          trialing   charged USD 0.00
-2026-11-12  trial ending                   trialing   charged USD 0.00
-2026-11-15  trial converted                active     charged USD 50.00
-2026-11-20  change plan to advanced        active     charged USD 83.33  credited USD 41.67
-2026-12-15  renewed                        active     charged USD 150.00
-2027-01-15  renewed                        active     charged USD 150.00
-"""
+"""The script of a simulation (timed commands) and :func:`simulate`, which plays it out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Final, TypeAlias
+from typing import Final, TypeAlias, assert_never
 
 import attrs
 
@@ -221,7 +197,6 @@ _COMMANDS: Final = (
 class Step:
     """Do ``command`` at ``at``.
 
-    >>> from datetime import UTC, datetime
     >>> Step(datetime(2026, 11, 20, tzinfo=UTC), Cancel()).command
     Cancel()
     """
@@ -252,7 +227,6 @@ class TimelineEntry:
     def summary(self) -> str:
         """One line: date, what happened, status, money.
 
-        >>> from datetime import UTC, datetime
         >>> zero = Money.zero("USD")
         >>> TimelineEntry(datetime(2026, 1, 1, tzinfo=UTC), "renewed", Status.ACTIVE,
         ...     Money.of("50", "USD"), zero, zero, ()).summary()
@@ -338,37 +312,43 @@ def _entry(at: datetime, what: str, done: Execution) -> TimelineEntry:
 
 def _command(  # noqa: PLR0911 - one return per command
     sub: Subscription,
-    command: Command,
+    command: ChangePlan
+    | Cancel
+    | UndoCancel
+    | Suspend
+    | Reinstate
+    | UpdatePaymentMethod
+    | CancelPendingChange,
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
     usage: Usage,
 ) -> Decision | Refused:
-    if isinstance(command, ChangePlan):
-        return change_plan(
-            sub,
-            command.plan_id,
-            command.interval or sub.interval,
-            at,
-            catalog=catalog,
-            usage=command.usage or usage,
-            policy=policy,
-        )
-    if isinstance(command, Cancel):
-        return cancel(sub, at, policy=policy)
-    if isinstance(command, UndoCancel):
-        return undo_cancel(sub, at, policy=policy)
-    if isinstance(command, Suspend):
-        return suspend(sub, at, policy=policy)
-    if isinstance(command, Reinstate):
-        return reinstate(sub, at, catalog=catalog, policy=policy)
-    if isinstance(command, UpdatePaymentMethod):
-        return update_payment_method(sub, at, catalog=catalog, policy=policy)
-    if isinstance(command, CancelPendingChange):
-        return cancel_pending_change(sub, at, policy=policy)
-    raise InvalidArgumentError(
-        f"unknown command {_shown(command)}", argument="command", value=command
-    )
+    match command:
+        case ChangePlan():
+            return change_plan(
+                sub,
+                command.plan_id,
+                command.interval or sub.interval,
+                at,
+                catalog=catalog,
+                usage=command.usage or usage,
+                policy=policy,
+            )
+        case Cancel():
+            return cancel(sub, at, policy=policy)
+        case UndoCancel():
+            return undo_cancel(sub, at, policy=policy)
+        case Suspend():
+            return suspend(sub, at, policy=policy)
+        case Reinstate():
+            return reinstate(sub, at, catalog=catalog, policy=policy)
+        case UpdatePaymentMethod():
+            return update_payment_method(sub, at, catalog=catalog, policy=policy)
+        case CancelPendingChange():
+            return cancel_pending_change(sub, at, policy=policy)
+        case _:
+            assert_never(command)
 
 
 def _check_script(script: Sequence[Step]) -> None:
@@ -480,7 +460,7 @@ def simulate(
         due = [step.command for step in steps[index:] if step.at <= at]
         index += len(due)
         for command in due:
-            if isinstance(command, SetUsage):
+            if isinstance(command, SetUsage):  # the one command that is no decision
                 current = command.usage
                 continue
             result = _command(sub, command, at, catalog, policy, current)

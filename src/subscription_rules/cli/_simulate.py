@@ -1,0 +1,154 @@
+"""The ``simulate`` subcommand: a scenario file played out as a timeline."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+import attrs
+
+from subscription_rules._input import about, bad
+from subscription_rules.cli._json import _dump, _entry_json, _money_json, _time_json
+from subscription_rules.cli._options import _CATALOG_HELP, PROG, _add, _load, _source, _write
+from subscription_rules.cli._text import _fields, _status, _timeline_table, _when
+from subscription_rules.errors import SubscriptionRulesError
+from subscription_rules.policy import (
+    PRESETS,
+    preset,
+)
+from subscription_rules.simulation import (
+    Scenario,
+    Timeline,
+    load_scenario,
+)
+from subscription_rules.subscription import Status
+
+if TYPE_CHECKING:
+    from subscription_rules.cli._options import _Commands
+    from subscription_rules.cli._text import _Field
+
+
+_RUN_TOO_LONG = frozenset({"until", "index"})
+
+
+@attrs.frozen
+class _Run:
+    """A scenario file, checked, and where its catalog came from."""
+
+    scenario: Scenario
+    source: str
+
+
+def _run(args: argparse.Namespace) -> _Run:
+    """Read and check the scenario file, its ``--catalog`` and ``--policy``."""
+    path: str = args.file
+    catalog = _load(args.catalog)
+    policy = None
+    if args.policy is not None:
+        with about("--policy"):
+            policy = preset(args.policy)
+    return _Run(load_scenario(path, catalog=catalog, policy=policy), _source(args.catalog))
+
+
+def _play(scenario: Scenario) -> Timeline:
+    """Run the scenario; an error on the way (a span too long, say) names the file."""
+    try:
+        return scenario.play()
+    except SubscriptionRulesError as err:
+        if err.argument in _RUN_TOO_LONG:  # a period the run reaches lies beyond year 9999
+            message = str(err).removeprefix(f"{err.argument}: ")
+            raise bad(f"{scenario.name}: until", message, err.value) from err
+        raise bad(scenario.name, str(err), err.value) from err
+
+
+def _simulate_text(run: _Run, timeline: Timeline) -> str:
+    scenario = run.scenario
+    tz = scenario.time_zone
+    names = {plan.id: plan.name for plan in scenario.catalog}
+    first, last = scenario.start.subscription, timeline.subscription
+    head = (
+        f"Scenario {scenario.name}: {first.id} on {names[first.plan_id]}, {first.interval}, "
+        f"from {_when(first.started_at, tz)} to {_when(scenario.until, tz)}"
+    )
+    context = (
+        f"(time zone {tz.key}, policy {scenario.policy.name}, catalog {run.source}; "
+        f"amounts in {last.currency.code})"
+    )
+    totals: list[_Field] = [
+        ("Charged", str(timeline.charged)),
+        ("Credited", str(timeline.credited)),
+        ("Refunded", str(timeline.refunded)),
+        ("Failed attempts", str(sum(entry.declined for entry in timeline.entries))),
+        ("Status at the end", _status(last.status)),
+        ("Plan at the end", f"{names[last.plan_id]}, {last.interval}"),
+        ("Credit balance", str(last.credit_balance)),
+    ]
+    table = _timeline_table(timeline.entries, tz)
+    return "\n".join([head, context, "", *table, "", *_fields(totals)])
+
+
+def _simulate_json(run: _Run, timeline: Timeline) -> str:
+    scenario = run.scenario
+    tz = scenario.time_zone
+    first, last = scenario.start.subscription, timeline.subscription
+    return _dump(
+        {
+            "scenario": scenario.name,
+            "catalog": run.source,
+            "policy": scenario.policy.name,
+            "time_zone": tz.key,
+            "subscription": {
+                "id": first.id,
+                "customer": first.customer_id,
+                "plan": first.plan_id,
+                "interval": str(first.interval),
+                "start": _time_json(first.started_at, tz),
+                "trial": first.status is Status.TRIALING,
+                "payment_method": first.has_payment_method,
+            },
+            "until": _time_json(scenario.until, tz),
+            "entries": [_entry_json(entry, tz) for entry in timeline.entries],
+            "totals": {
+                "charged": _money_json(timeline.charged),
+                "credited": _money_json(timeline.credited),
+                "refunded": _money_json(timeline.refunded),
+                "declined": sum(entry.declined for entry in timeline.entries),
+            },
+            "end": {
+                "status": last.status.value,
+                "plan": last.plan_id,
+                "interval": str(last.interval),
+                "credit_balance": _money_json(last.credit_balance),
+                "open_invoices": [item.id for item in last.open_invoices],
+            },
+        }
+    )
+
+
+def register(commands: _Commands) -> None:
+    """Add ``simulate``: a scenario file played out as a timeline."""
+    simulate_ = _add(
+        commands,
+        "simulate",
+        _cmd_simulate,
+        summary="play a scenario file out as a timeline",
+        description="Play a scenario (a subscription, timed commands and scripted payment\n"
+        "outcomes, in a TOML file) out offline, and show its timeline and totals.",
+        epilog=f"example:\n  {PROG} simulate docs/examples/scenario.toml",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    simulate_.add_argument("file", metavar="FILE.toml", help="the scenario file")
+    simulate_.add_argument("--catalog", metavar="FILE", help=_CATALOG_HELP)
+    simulate_.add_argument(
+        "--policy",
+        metavar="PRESET",
+        help=f"billing conventions: {', '.join(PRESETS)} (default: the file's, else seed)",
+    )
+    simulate_.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    run = _run(args)
+    timeline = _play(run.scenario)
+    _write(_simulate_json(run, timeline) if args.json else _simulate_text(run, timeline))
+    return 0

@@ -1,0 +1,190 @@
+"""Strategies for billing policies and the dunning values inside them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import timedelta
+from typing import Final, TypeVar
+
+from hypothesis import strategies as st
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    BillingPolicy,
+    Catalog,
+    ChangeDay,
+    Comparison,
+    CreditBasis,
+    CreditDestination,
+    Currency,
+    DayCount,
+    DowngradeTiming,
+    IntervalUnit,
+    MissingPaymentMethod,
+    PastDueAccess,
+    ProrationBilling,
+    ProrationUnit,
+    RetriesExhausted,
+    RoundingMode,
+    SuspendedTime,
+    TrialCancellation,
+    UpgradeTiming,
+)
+from subscription_rules.dunning import (
+    KILL_BILL_EXAMPLE,
+    MAX_RETRIES,
+    MAX_RETRY_WINDOW,
+    SMART_RETRIES_LIKE,
+    THREE_RETRIES,
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    RetrySchedule,
+)
+from subscription_rules.strategies._base import (
+    _MAX_FIXED_DAYS,
+    _MAX_PRICE,
+    _MAX_REMINDER_DAYS,
+    _PRESETS,
+    _identifiers,
+    _memo,
+)
+from subscription_rules.strategies._values import (
+    money,
+)
+
+# --------------------------------------------------------------------------- policies
+
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _enum(kind: type[_E]) -> st.SearchStrategy[_E]:
+    # Each policy enum lists its default first, so every field shrinks toward the seed's rule.
+    return st.sampled_from(kind)
+
+
+_SCHEDULES: Final = (SMART_RETRIES_LIKE, THREE_RETRIES, KILL_BILL_EXAMPLE)
+
+
+@st.composite
+def _retry_schedules(draw: st.DrawFn) -> RetrySchedule:
+    """Strictly increasing retries within the window, at any moment or at a local hour."""
+    local_hour = draw(st.none() | st.integers(0, 23))
+    # Retries aligned to a local hour are whole days apart; others any minutes apart.
+    step = timedelta(days=1) if local_hour is not None else timedelta(minutes=1)
+    most = MAX_RETRY_WINDOW // step
+    gaps = draw(st.lists(st.integers(1, most), min_size=1, max_size=MAX_RETRIES))
+    offsets: list[timedelta] = []
+    total = 0
+    for gap in gaps:
+        if total + gap > most:
+            break
+        total += gap
+        offsets.append(step * total)
+    return RetrySchedule("custom", tuple(offsets), local_hour)
+
+
+_LADDER_NAMES: Final = ("warning", "blocked", "suspended", "cancelled")
+
+
+@st.composite
+def _overdue_states(draw: st.DrawFn, name: str, currency: Currency | None) -> OverdueState:
+    """A rung with at least one condition; a balance only in a known currency."""
+    conditions = ("days", "invoices") if currency is None else ("days", "invoices", "balance")
+    required = draw(st.sampled_from(conditions))
+    days = st.integers(0, 60)
+    invoices = st.integers(0, 12)
+    balances = money(currency, min_minor=0, max_minor=_MAX_PRICE) if currency else st.nothing()
+    return OverdueState(
+        name,
+        days=draw(days if required == "days" else st.none() | days),
+        invoices=draw(invoices if required == "invoices" else st.none() | invoices),
+        balance=draw(balances if required == "balance" else st.none() | balances),
+        actions=draw(st.frozensets(st.sampled_from(OverdueAction))),
+    )
+
+
+@st.composite
+def _overdue_ladders(draw: st.DrawFn, currency: Currency | None) -> OverdueLadder:
+    names = draw(
+        st.lists(
+            st.sampled_from(_LADDER_NAMES) | _identifiers(),
+            min_size=1,
+            max_size=len(_LADDER_NAMES),
+            unique=True,
+        )
+    )
+    return OverdueLadder(tuple(draw(_overdue_states(name, currency)) for name in names))
+
+
+def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPolicy]:
+    """Policies: the four presets, then any combination of every field; shrinks to the seed's.
+
+    Every field varies: the proration conventions, timings and destinations,
+    the trial rules, reminders, the retry schedule (a preset's, or any valid
+    one, at any moment or aligned to a local hour), what happens when retries
+    run out, access while past due, and an optional overdue ladder.
+
+    Args:
+        catalog: A catalog the policy must work with: plans are compared by
+            annualised price unless the catalog ranks them, a fixed denominator
+            of days is drawn only if every price is monthly, and an overdue
+            ladder's balance thresholds are in its currency. Without one, a
+            ladder counts only days and invoices, which suit any currency.
+
+    Returns:
+        A strategy for :class:`BillingPolicy`.
+
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=10)
+    ... @given(policies(catalog=default_catalog()))
+    ... def test_unranked_plans_compare_by_price(policy: BillingPolicy) -> None:
+    ...     assert policy.classify_by is Comparison.ANNUALISED_PRICE
+    >>> test_unranked_plans_compare_by_price()
+    """
+    if catalog is None:
+        return _policies(ranked=True, currency=None, monthly=True)
+    monthly = all(interval == MONTHLY for plan in catalog for interval in plan.intervals)
+    return _policies(ranked=catalog.ranked, currency=catalog.currency, monthly=monthly)
+
+
+@_memo
+def _policies(
+    *, ranked: bool, currency: Currency | None, monthly: bool
+) -> st.SearchStrategy[BillingPolicy]:
+    # A fixed denominator of days applies to monthly cycles only.
+    fixed = st.none() | st.integers(1, _MAX_FIXED_DAYS) if monthly else st.none()
+    by = _enum(Comparison) if ranked else st.just(Comparison.ANNUALISED_PRICE)
+    reminders = st.lists(
+        st.tuples(st.sampled_from(IntervalUnit), st.integers(1, _MAX_REMINDER_DAYS)),
+        max_size=len(IntervalUnit),
+        unique_by=lambda pair: pair[0],
+    ).map(tuple)
+    combined = st.builds(
+        BillingPolicy,
+        name=st.just("custom"),
+        proration_unit=_enum(ProrationUnit),
+        day_count=_enum(DayCount),
+        change_day=_enum(ChangeDay),
+        fixed_denominator_days=fixed,
+        rounding=_enum(RoundingMode),
+        credit_basis=_enum(CreditBasis),
+        proration_billing=_enum(ProrationBilling),
+        upgrade_timing=_enum(UpgradeTiming),
+        downgrade_timing=_enum(DowngradeTiming),
+        classify_by=by,
+        credit_destination=_enum(CreditDestination),
+        trial_cancellation=_enum(TrialCancellation),
+        missing_payment_method=_enum(MissingPaymentMethod),
+        trial_reminder_days=st.just(SEED_POLICY.trial_reminder_days)
+        | st.integers(0, _MAX_REMINDER_DAYS),
+        renewal_reminder_days=st.just(SEED_POLICY.renewal_reminder_days) | reminders,
+        suspended_time=_enum(SuspendedTime),
+        retry_schedule=st.sampled_from(_SCHEDULES) | _retry_schedules(),
+        retries_exhausted=_enum(RetriesExhausted),
+        past_due_access=_enum(PastDueAccess),
+        overdue_ladder=st.none() | _overdue_ladders(currency),
+    )
+    return st.sampled_from(_PRESETS) | combined
