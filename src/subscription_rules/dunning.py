@@ -28,6 +28,7 @@ from typing import Final, TypeAlias
 
 import attrs
 
+from subscription_rules._calendar import in_zone
 from subscription_rules._checks import described, expect, shown, wrong_type
 from subscription_rules.errors import InvalidArgumentError, InvalidInstantError, InvalidPolicyError
 from subscription_rules.money import Money
@@ -289,7 +290,7 @@ class RetrySchedule:
         >>> THREE_RETRIES.deadline(datetime(2026, 3, 1, 12, tzinfo=UTC)).isoformat()
         '2026-03-08T12:00:00+00:00'
         """
-        start = _in_utc(require_aware(first_failure, "first_failure"), "first_failure")
+        start = in_zone(require_aware(first_failure, "first_failure"), UTC, "first_failure")
         try:
             return start + self.window
         except OverflowError:  # within a retry window of datetime.max
@@ -352,7 +353,7 @@ class RetrySchedule:
         """
         require_aware(first_failure, "first_failure")
         tz = zone(time_zone)
-        start = _in_utc(first_failure, "first_failure")
+        start = in_zone(first_failure, UTC, "first_failure")
         times: list[datetime] = []
         previous = start
         try:
@@ -542,17 +543,8 @@ class OverdueStatus:
     next_change: datetime | None
 
 
-def _in_utc(instant: datetime, argument: str) -> datetime:
-    try:
-        return instant.astimezone(UTC)
-    except OverflowError:  # within hours of datetime.min or datetime.max
-        raise InvalidInstantError(
-            f"{instant} cannot be expressed in UTC", argument=argument, value=instant
-        ) from None
-
-
 def _days_reached(oldest: datetime, at: datetime) -> int:
-    return (_in_utc(at, "at") - _in_utc(oldest, "issued_at")).days
+    return (in_zone(at, UTC, "at") - in_zone(oldest, UTC, "issued_at")).days
 
 
 def overdue_state(
@@ -600,7 +592,7 @@ def overdue_state(
         return OverdueStatus(None, (), None)
     # Days are elapsed days, counted in UTC like `_days_reached`: the wall clock of the
     # zone an invoice's instant is written in would move a threshold by an hour across DST.
-    oldest = min(_in_utc(invoice.issued_at, "issued_at") for invoice in unpaid)
+    oldest = min(in_zone(invoice.issued_at, UTC, "issued_at") for invoice in unpaid)
     balance = unpaid[0].amount
     for invoice in unpaid[1:]:
         balance += invoice.amount
