@@ -61,9 +61,10 @@ from subscription_rules import (
     default_catalog,
     start_subscription,
 )
+from subscription_rules._checks import shown as _shown
 from subscription_rules.dunning import THREE_RETRIES, OverdueLadder, OverdueState, UnpaidInvoice
 from subscription_rules.effects import Refused
-from subscription_rules.errors import CatalogError, _shown
+from subscription_rules.errors import CatalogError
 from subscription_rules.invoices import LineKind
 from subscription_rules.notifications import BILLING, Notice, NoticeKind, Preferences
 from subscription_rules.simulation import Cancel, Step

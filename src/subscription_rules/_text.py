@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from subscription_rules.errors import _expect
+from subscription_rules._checks import expect
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -23,5 +23,5 @@ def format_date(at: date) -> str:
     >>> format_date(datetime(2026, 11, 6))
     '6 Nov 2026'
     """
-    _expect(at, date, "at")
+    expect(at, date, "at")
     return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"

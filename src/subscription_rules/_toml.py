@@ -37,7 +37,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Final, TypeAlias
 
-from subscription_rules.errors import InvalidArgumentError, _shown
+from subscription_rules._checks import shown
+from subscription_rules.errors import InvalidArgumentError
 
 __all__ = [
     "MAX_KEY_CHARS",
@@ -240,7 +241,7 @@ def file_name(path: object) -> str:
     if not isinstance(name, str):
         raise InvalidArgumentError(
             "expected a file name as a str or os.PathLike,"
-            f" got {type(path).__name__} {_shown(path)}",
+            f" got {type(path).__name__} {shown(path)}",
             argument="path",
             value=path,
         )
@@ -257,13 +258,13 @@ def read_text(name: str, *, limit: int, what: str, fail: FileFail) -> str:
         data = read_bounded(name, limit)
     except (OSError, ValueError) as err:  # ValueError: a NUL character in the name
         reason = (err.strerror if isinstance(err, OSError) else str(err)) or type(err).__name__
-        raise fail(f"cannot read {what} file {_shown(name)}: {reason}", name) from err
+        raise fail(f"cannot read {what} file {shown(name)}: {reason}", name) from err
     if len(data) > limit:
-        raise fail(f"{what} file {_shown(name)} is larger than {_size(limit)}; refused", name)
+        raise fail(f"{what} file {shown(name)} is larger than {_size(limit)}; refused", name)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
-        message = f"{what} file {_shown(name)} is not UTF-8: {err.reason} at byte {err.start}"
+        message = f"{what} file {shown(name)} is not UTF-8: {err.reason} at byte {err.start}"
         raise fail(message, name) from err
 
 
@@ -308,7 +309,7 @@ def toml_type(value: object) -> str:
     ('integer 3', "string 'x'", 'array', 'boolean True')
     """
     name = _TOML_TYPES.get(type(value), type(value).__name__)
-    return name if isinstance(value, dict | list) else f"{name} {_shown(value)}"
+    return name if isinstance(value, dict | list) else f"{name} {shown(value)}"
 
 
 def required(table: Mapping[str, object], key: str, *, where: str, fail: Fail) -> object:

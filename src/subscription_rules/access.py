@@ -25,7 +25,7 @@ True
 from __future__ import annotations
 
 from subscription_rules._access import unchecked_has_access, unchecked_marked_unpaid
-from subscription_rules.errors import _expect
+from subscription_rules._checks import expect
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import Subscription
 
@@ -48,8 +48,8 @@ def marked_unpaid(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> marked_unpaid(sub, SEED_POLICY)
     False
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return unchecked_marked_unpaid(subscription, policy)
 
 
@@ -79,6 +79,6 @@ def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> [type(e).__name__ for e in declined.effects]
     ['SuspendAccess', 'SendNotice']
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return unchecked_has_access(subscription, policy)

@@ -20,7 +20,8 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules.errors import InvalidAmountError, _expect
+from subscription_rules._checks import expect
+from subscription_rules.errors import InvalidAmountError
 from subscription_rules.invoices import Line, sum_lines
 from subscription_rules.money import Money
 
@@ -97,8 +98,8 @@ def apply_credit(balance: Money, subtotal: Money) -> tuple[Money, Money]:
     Traceback (most recent call last):
     subscription_rules.errors.InvalidAmountError: balance: a credit balance cannot be negative, got USD -1.00
     """
-    _expect(balance, Money, "balance")
-    _expect(subtotal, Money, "subtotal")
+    expect(balance, Money, "balance")
+    expect(subtotal, Money, "subtotal")
     if balance.is_negative():
         raise InvalidAmountError(
             f"a credit balance cannot be negative, got {balance}", argument="balance", value=balance

@@ -28,13 +28,9 @@ from typing import Final, TypeAlias
 
 import attrs
 
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    InvalidInstantError,
-    InvalidPolicyError,
-    _expect,
-    _shown,
-)
+from subscription_rules._calendar import in_zone
+from subscription_rules._checks import described, expect, shown, wrong_type
+from subscription_rules.errors import InvalidArgumentError, InvalidInstantError, InvalidPolicyError
 from subscription_rules.money import Money
 from subscription_rules.periods import require_aware, zone
 
@@ -122,8 +118,8 @@ class Declined:
     code: str = ""
 
     def __attrs_post_init__(self) -> None:
-        _expect(self.kind, DeclineKind, "kind")
-        _expect(self.code, str, "code")
+        expect(self.kind, DeclineKind, "kind")
+        expect(self.code, str, "code")
 
 
 @attrs.frozen
@@ -137,7 +133,7 @@ class GatewayError:
     message: str = ""
 
     def __attrs_post_init__(self) -> None:
-        _expect(self.message, str, "message")
+        expect(self.message, str, "message")
 
 
 #: What a payment attempt came to.
@@ -148,7 +144,7 @@ def _check_offsets(value: object) -> tuple[timedelta, ...]:
     offsets = tuple(value) if isinstance(value, (tuple, list)) else None
     if offsets is None or not all(isinstance(o, timedelta) for o in offsets):
         raise InvalidPolicyError(
-            f"must be a tuple of timedelta offsets, got {_shown(value)}",
+            f"must be a tuple of timedelta offsets, got {shown(value)}",
             argument="offsets",
             value=value,
         )
@@ -181,7 +177,7 @@ def _check_offsets(value: object) -> tuple[timedelta, ...]:
 def _check_hour(_instance: object, _attribute: object, value: int | None) -> None:
     if value is not None and (type(value) is not int or not 0 <= value <= 23):
         raise InvalidPolicyError(
-            f"must be None or an hour from 0 to 23, got {_shown(value)}",
+            f"must be None or an hour from 0 to 23, got {shown(value)}",
             argument="local_hour",
             value=value,
         )
@@ -190,7 +186,7 @@ def _check_hour(_instance: object, _attribute: object, value: int | None) -> Non
 def _check_name(value: object, argument: str) -> None:
     if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
         raise InvalidPolicyError(
-            f"must be a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            f"must be a non-empty ASCII name, got {described(value)}",
             argument=argument,
             value=value,
         )
@@ -236,7 +232,7 @@ class RetrySchedule:
         """
         if not isinstance(days, (tuple, list)):
             raise InvalidPolicyError(
-                f"must be a tuple or list of day gaps, got {type(days).__name__} {_shown(days)}",
+                f"must be a tuple or list of day gaps, got {described(days)}",
                 argument="days",
                 value=days,
             )
@@ -250,7 +246,7 @@ class RetrySchedule:
         for gap in days:
             if type(gap) is not int or gap <= 0:
                 raise InvalidPolicyError(
-                    f"gaps must be positive ints of days, got {_shown(gap)}",
+                    f"gaps must be positive ints of days, got {shown(gap)}",
                     argument="days",
                     value=days,
                 )
@@ -258,7 +254,7 @@ class RetrySchedule:
             if total > MAX_RETRY_WINDOW.days:
                 raise InvalidPolicyError(
                     f"the last retry must come within {MAX_RETRY_WINDOW.days} days of the first "
-                    f"failure, got {_shown(total)} days",
+                    f"failure, got {shown(total)} days",
                     argument="days",
                     value=days,
                 )
@@ -294,7 +290,7 @@ class RetrySchedule:
         >>> THREE_RETRIES.deadline(datetime(2026, 3, 1, 12, tzinfo=UTC)).isoformat()
         '2026-03-08T12:00:00+00:00'
         """
-        start = _in_utc(require_aware(first_failure, "first_failure"), "first_failure")
+        start = in_zone(require_aware(first_failure, "first_failure"), UTC, "first_failure")
         try:
             return start + self.window
         except OverflowError:  # within a retry window of datetime.max
@@ -315,7 +311,7 @@ class RetrySchedule:
         """
         if type(index) is not int or not 0 <= index < len(self.offsets):
             raise InvalidArgumentError(
-                f"must be an int from 0 to {len(self.offsets) - 1}, got {_shown(index)}",
+                f"must be an int from 0 to {len(self.offsets) - 1}, got {shown(index)}",
                 argument="index",
                 value=index,
             )
@@ -357,7 +353,7 @@ class RetrySchedule:
         """
         require_aware(first_failure, "first_failure")
         tz = zone(time_zone)
-        start = _in_utc(first_failure, "first_failure")
+        start = in_zone(first_failure, UTC, "first_failure")
         times: list[datetime] = []
         previous = start
         try:
@@ -443,25 +439,25 @@ class OverdueState:
         _check_name(self.name, "name")
         if self.days is None and self.balance is None and self.invoices is None:
             raise InvalidPolicyError(
-                f"overdue state {_shown(self.name)} needs a condition (days, balance or invoices)",
+                f"overdue state {shown(self.name)} needs a condition (days, balance or invoices)",
                 argument="state",
                 value=self.name,
             )
         for key, number in (("days", self.days), ("invoices", self.invoices)):
             if number is not None and (type(number) is not int or number < 0):
                 raise InvalidPolicyError(
-                    f"must be a non-negative int, got {_shown(number)}", argument=key, value=number
+                    f"must be a non-negative int, got {shown(number)}", argument=key, value=number
                 )
         if self.days is not None and self.days > MAX_OVERDUE_DAYS:
             raise InvalidPolicyError(
-                f"must be at most {MAX_OVERDUE_DAYS} days, got {_shown(self.days)}",
+                f"must be at most {MAX_OVERDUE_DAYS} days, got {shown(self.days)}",
                 argument="days",
                 value=self.days,
             )
         balance: object = self.balance
         if balance is not None and not (isinstance(balance, Money) and balance.minor >= 0):
             raise InvalidPolicyError(
-                f"must be None or a non-negative Money, got {type(balance).__name__} {_shown(balance)}",
+                f"must be None or a non-negative Money, got {described(balance)}",
                 argument="balance",
                 value=balance,
             )
@@ -470,7 +466,7 @@ class OverdueState:
             isinstance(action, OverdueAction) for action in actions
         ):
             raise InvalidPolicyError(
-                f"must be a frozenset of OverdueAction values, got {_shown(actions)}",
+                f"must be a frozenset of OverdueAction values, got {shown(actions)}",
                 argument="actions",
                 value=actions,
             )
@@ -498,7 +494,7 @@ class OverdueLadder:
             isinstance(state, OverdueState) for state in states
         ):
             raise InvalidPolicyError(
-                f"must be a tuple of OverdueState values, got {type(states).__name__} {_shown(states)}",
+                f"must be a tuple of OverdueState values, got {described(states)}",
                 argument="states",
                 value=states,
             )
@@ -528,11 +524,7 @@ class UnpaidInvoice:
         require_aware(self.issued_at, "issued_at")
         amount: object = self.amount
         if not isinstance(amount, Money):
-            raise InvalidArgumentError(
-                f"expected Money, got {type(amount).__name__} {_shown(amount)}",
-                argument="amount",
-                value=amount,
-            )
+            wrong_type(amount, "amount", "Money")
 
 
 @attrs.frozen
@@ -551,17 +543,8 @@ class OverdueStatus:
     next_change: datetime | None
 
 
-def _in_utc(instant: datetime, argument: str) -> datetime:
-    try:
-        return instant.astimezone(UTC)
-    except OverflowError:  # within hours of datetime.min or datetime.max
-        raise InvalidInstantError(
-            f"{instant} cannot be expressed in UTC", argument=argument, value=instant
-        ) from None
-
-
 def _days_reached(oldest: datetime, at: datetime) -> int:
-    return (_in_utc(at, "at") - _in_utc(oldest, "issued_at")).days
+    return (in_zone(at, UTC, "at") - in_zone(oldest, UTC, "issued_at")).days
 
 
 def overdue_state(
@@ -593,23 +576,23 @@ def overdue_state(
         isinstance(invoice, UnpaidInvoice) for invoice in given
     ):
         raise InvalidArgumentError(
-            f"expected a sequence of UnpaidInvoice values, got {type(unpaid).__name__} {_shown(unpaid)}",
+            f"expected a sequence of UnpaidInvoice values, got {described(unpaid)}",
             argument="unpaid",
             value=unpaid,
         )
     given = ladder
     if not isinstance(given, OverdueLadder):
         raise InvalidArgumentError(
-            f"expected an OverdueLadder, got {type(ladder).__name__} {_shown(ladder)}",
+            f"expected an OverdueLadder, got {described(ladder)}",
             argument="ladder",
             value=ladder,
         )
-    _expect(previous, (OverdueState, type(None)), "previous")
+    expect(previous, (OverdueState, type(None)), "previous")
     if not unpaid:
         return OverdueStatus(None, (), None)
     # Days are elapsed days, counted in UTC like `_days_reached`: the wall clock of the
     # zone an invoice's instant is written in would move a threshold by an hour across DST.
-    oldest = min(_in_utc(invoice.issued_at, "issued_at") for invoice in unpaid)
+    oldest = min(in_zone(invoice.issued_at, UTC, "issued_at") for invoice in unpaid)
     balance = unpaid[0].amount
     for invoice in unpaid[1:]:
         balance += invoice.amount

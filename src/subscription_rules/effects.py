@@ -19,8 +19,8 @@ from typing import TypeAlias
 
 import attrs
 
+from subscription_rules._checks import expect
 from subscription_rules.credits import CreditNote
-from subscription_rules.errors import _expect
 from subscription_rules.invoices import Invoice
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice
@@ -154,7 +154,7 @@ class SuspendAccess:
     reason: SuspensionReason
 
     def __attrs_post_init__(self) -> None:
-        _expect(self.reason, SuspensionReason, "reason")
+        expect(self.reason, SuspensionReason, "reason")
 
 
 @attrs.frozen
@@ -286,5 +286,5 @@ class Refused:
     infeasible: Infeasible | None = None
 
     def __attrs_post_init__(self) -> None:
-        _expect(self.reason, RefusalReason, "reason")
-        _expect(self.message, str, "message")
+        expect(self.reason, RefusalReason, "reason")
+        expect(self.message, str, "message")

@@ -19,14 +19,6 @@ are *values*, not errors: see ``Infeasible`` and ``Refused``.
 
 from __future__ import annotations
 
-import functools
-import inspect
-from datetime import datetime
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
 __all__ = [
     "CatalogError",
     "CurrencyMismatchError",
@@ -47,24 +39,6 @@ __all__ = [
     "UnknownPlanError",
     "UnknownPriceError",
 ]
-
-
-def _shown(value: object) -> str:
-    """``repr(value)`` for an error message, even for an int too long to print.
-
-    Python refuses to turn an ``int`` of more than 4,300 digits into text (see
-    ``sys.get_int_max_str_digits``); such a value is described by its size.
-
-    >>> _shown("gold"), _shown(10**5000)
-    ("'gold'", '<an int of about 5,001 digits>')
-    """
-    try:
-        return repr(value)
-    except ValueError:
-        if isinstance(value, int):
-            digits = value.bit_length() * 30103 // 100000 + 1  # log10(2) ~ 0.30103
-            return f"<an int of about {digits:,} digits>"
-        return f"<a {type(value).__name__} too large to print>"
 
 
 class SubscriptionRulesError(Exception):
@@ -290,84 +264,3 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         super().__init__(
             f"{key!r} was used for {first}, now for {second}", argument="idempotency_key", value=key
         )
-
-
-def _expect(value: object, kind: type | tuple[type, ...], argument: str) -> None:
-    """Refuse ``value`` unless it is a ``kind``, naming the argument and what came instead.
-
-    >>> _expect(5, str, "plan_id")
-    Traceback (most recent call last):
-    subscription_rules.errors.InvalidArgumentError: plan_id: expected str, got int 5
-    """
-    if not isinstance(value, kind):
-        kinds = (kind,) if isinstance(kind, type) else kind
-        names = " or ".join(k.__name__ for k in kinds)
-        raise InvalidArgumentError(
-            f"expected {names}, got {type(value).__name__} {_shown(value)}",
-            argument=argument,
-            value=value,
-        )
-
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-# Names the rules give instants and period numbers they work out for themselves: the
-# caller never passed them, so an error about one is reported about what the caller did.
-_INTERNAL_INSTANTS: frozenset[str | None] = frozenset({"index", "start", "end", "anchor"})
-
-
-def _about_the_caller(
-    err: SubscriptionRulesError, argument: str, value: object, why: str
-) -> SubscriptionRulesError:
-    """``err`` again, of the same class, naming ``argument`` and ``value`` and saying ``why``."""
-    bare = str(err).removeprefix(f"{err.argument}: ")
-    shown = value.isoformat() if isinstance(value, datetime) else _shown(value)
-    return type(err)(f"{shown} {why}: {bare}", argument=argument, value=value)
-
-
-def _names_what_was_passed(
-    instant: str, *, amounts: str | None = None
-) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
-    """Make a public function's errors about internal values name what its caller passed.
-
-    At the calendar's limits the rules work out a period or boundary that lies
-    beyond year 9999 (or before year 1); the error then names ``index`` or
-    ``start``, which the caller never passed. Decorated, the function reports it
-    about ``instant`` (``at``, ``until``), saying why. With ``amounts``, an
-    amount beyond the supported range (only usage can bill one: prices are
-    bounded) is reported about that argument (``usage``).
-
-    >>> from subscription_rules.periods import BillingCycle, MONTHLY
-    >>> @_names_what_was_passed("at")
-    ... def start_at(at: datetime) -> object:
-    ...     return BillingCycle(at, MONTHLY).period(0)
-    >>> start_at(datetime(9999, 12, 15, tzinfo=UTC))
-    Traceback (most recent call last):
-    subscription_rules.errors.InvalidPeriodError: at: 9999-12-15T00:00:00+00:00 lies too close to the limits of the calendar (years 1 to 9999): period 0 lies beyond year 9999
-    """
-
-    def decorate(function: Callable[_P, _R]) -> Callable[_P, _R]:
-        signature = inspect.signature(function)
-
-        @functools.wraps(function)
-        def checked(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-            try:
-                return function(*args, **kwargs)
-            except (InvalidPeriodError, InvalidInstantError) as err:
-                if err.argument not in _INTERNAL_INSTANTS:
-                    raise
-                value = signature.bind(*args, **kwargs).arguments.get(instant)
-                why = "lies too close to the limits of the calendar (years 1 to 9999)"
-                raise _about_the_caller(err, instant, value, why) from err
-            except InvalidAmountError as err:
-                if amounts is None or err.argument != "minor":
-                    raise
-                value = signature.bind(*args, **kwargs).arguments.get(amounts)
-                raise _about_the_caller(
-                    err, amounts, value, "bills an amount beyond the supported range"
-                ) from err
-
-        return checked
-
-    return decorate

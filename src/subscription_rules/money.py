@@ -26,13 +26,13 @@ from typing import Final
 
 import attrs
 
+from subscription_rules._checks import described, expect, instance_of, shown, trusted, wrong_type
 from subscription_rules.errors import (
     CurrencyMismatchError,
     FloatAmountError,
     InvalidAmountError,
     InvalidArgumentError,
     UnknownCurrencyError,
-    _shown,
 )
 
 __all__ = ["Currency", "Money", "RoundingMode", "allocate", "divide", "iso_currencies"]
@@ -116,22 +116,17 @@ def divide(numerator: int, denominator: int, mode: RoundingMode) -> int:  # noqa
     """
     if type(numerator) is not int:
         raise InvalidArgumentError(
-            f"must be an int, got {type(numerator).__name__} {_shown(numerator)}",
+            f"must be an int, got {described(numerator)}",
             argument="numerator",
             value=numerator,
         )
     if type(denominator) is not int or denominator <= 0:
         raise InvalidAmountError(
-            f"must be a positive int, got {_shown(denominator)}",
+            f"must be a positive int, got {shown(denominator)}",
             argument="denominator",
             value=denominator,
         )
-    if not isinstance(mode, RoundingMode):
-        raise InvalidArgumentError(
-            f"expected a RoundingMode, got {type(mode).__name__} {_shown(mode)}",
-            argument="mode",
-            value=mode,
-        )
+    expect(mode, RoundingMode, "mode", what="a RoundingMode")
     quotient, remainder = divmod(numerator, denominator)  # floor division
     if remainder == 0:
         return quotient
@@ -178,19 +173,19 @@ class Currency:
         code: object = self.code  # checked at run time: hosts call this from untyped code
         if not (isinstance(code, str) and len(code) == 3 and code.isupper() and code.isalpha()):
             raise UnknownCurrencyError(
-                f"must be three upper-case letters, got {_shown(self.code)}",
+                f"must be three upper-case letters, got {shown(self.code)}",
                 argument="code",
                 value=self.code,
             )
         if not code.isascii():  # "ÀBC": codes are ASCII by rule
             raise UnknownCurrencyError(
-                f"must be three upper-case letters, got {_shown(self.code)}; codes are ASCII (A to Z)",
+                f"must be three upper-case letters, got {shown(self.code)}; codes are ASCII (A to Z)",
                 argument="code",
                 value=self.code,
             )
         if type(self.exponent) is not int or not 0 <= self.exponent <= 4:
             raise InvalidAmountError(
-                f"must be an int from 0 to 4, got {_shown(self.exponent)}",
+                f"must be an int from 0 to 4, got {shown(self.exponent)}",
                 argument="exponent",
                 value=self.exponent,
             )
@@ -198,7 +193,7 @@ class Currency:
         if iso != self.exponent:  # Currency("USD", 0) would be a second, different USD
             raise InvalidAmountError(
                 f"{code} has {iso} decimal places in ISO 4217, got {self.exponent}; "
-                f"use Currency.of({_shown(code)})",
+                f"use Currency.of({shown(code)})",
                 argument="exponent",
                 value=self.exponent,
             )
@@ -215,7 +210,7 @@ class Currency:
         if isinstance(currency, str):
             if not currency.isascii():  # "ſek".upper() is "SEK": fold ASCII letters only
                 raise UnknownCurrencyError(
-                    f"unknown ISO 4217 currency code {_shown(currency)}; codes are ASCII letters",
+                    f"unknown ISO 4217 currency code {shown(currency)}; codes are ASCII letters",
                     argument="currency",
                     value=currency,
                 )
@@ -223,7 +218,7 @@ class Currency:
             if found is not None:
                 return found
         raise UnknownCurrencyError(
-            f"unknown ISO 4217 currency code {_shown(currency)}",
+            f"unknown ISO 4217 currency code {shown(currency)}",
             argument="currency",
             value=currency,
         )
@@ -241,7 +236,7 @@ class Currency:
         return self.code
 
     def __repr__(self) -> str:
-        return f"Currency({_shown(self.code)}, {self.exponent})"
+        return f"Currency({shown(self.code)}, {self.exponent})"
 
 
 _CURRENCIES: Final[dict[str, Currency]] = {
@@ -264,16 +259,16 @@ def _check_minor(minor: object) -> int:
         if -MAX_MINOR <= minor <= MAX_MINOR:
             return minor
         raise InvalidAmountError(
-            f"must lie within ±{MAX_MINOR} minor units, got {_shown(minor)}",
+            f"must lie within ±{MAX_MINOR} minor units, got {shown(minor)}",
             argument="minor",
             value=minor,
         )
     if isinstance(minor, float):
         raise FloatAmountError(
-            f"floats are refused for money, got {_shown(minor)}", argument="minor", value=minor
+            f"floats are refused for money, got {shown(minor)}", argument="minor", value=minor
         )
     raise InvalidAmountError(
-        f"must be an int count of minor units, got {type(minor).__name__} {_shown(minor)}",
+        f"must be an int count of minor units, got {described(minor)}",
         argument="minor",
         value=minor,
     )
@@ -283,13 +278,13 @@ def _parsed(amount: str) -> Decimal:
     """The number ``amount`` writes: ASCII digits, an underscore only between two of them."""
     if not amount.isascii():  # Decimal reads "١٠" (Arabic-Indic digits) as 10
         raise InvalidAmountError(
-            f"{_shown(amount)} is not a decimal number; write ASCII digits such as '10.00'",
+            f"{shown(amount)} is not a decimal number; write ASCII digits such as '10.00'",
             argument="amount",
             value=amount,
         )
     if _MISPLACED_UNDERSCORE.search(amount):  # Decimal reads "1__0" as 10, "_5" as 5
         raise InvalidAmountError(
-            f"{_shown(amount)} is not a decimal number; an underscore may only separate "
+            f"{shown(amount)} is not a decimal number; an underscore may only separate "
             "two digits, as in '1_000.00'",
             argument="amount",
             value=amount,
@@ -298,7 +293,7 @@ def _parsed(amount: str) -> Decimal:
         return Decimal(amount.strip())
     except InvalidOperation:
         raise InvalidAmountError(
-            f"{_shown(amount)} is not a decimal number", argument="amount", value=amount
+            f"{shown(amount)} is not a decimal number", argument="amount", value=amount
         ) from None
 
 
@@ -320,16 +315,7 @@ class Money:
     """
 
     minor: int = attrs.field(converter=_check_minor)
-    currency: Currency = attrs.field()
-
-    @currency.validator
-    def _check_currency(self, _attribute: object, value: object) -> None:
-        if not isinstance(value, Currency):
-            raise InvalidArgumentError(
-                f"expected a Currency, got {type(value).__name__} {_shown(value)}",
-                argument="currency",
-                value=value,
-            )
+    currency: Currency = attrs.field(validator=instance_of(Currency, what="a Currency"))
 
     @classmethod
     def of(cls, amount: str | Decimal | int, currency: str | Currency) -> Money:
@@ -348,45 +334,46 @@ class Money:
         if isinstance(amount, (bool, float)):
             if isinstance(amount, float):
                 raise FloatAmountError(
-                    f"floats are refused for money, got {_shown(amount)}; "
-                    f"pass a str or Decimal such as '{_shown(amount)}'",
+                    f"floats are refused for money, got {shown(amount)}; "
+                    f"pass a str or Decimal such as '{shown(amount)}'",
                     argument="amount",
                     value=amount,
                 )
             raise InvalidAmountError(
-                f"expected a str, Decimal or int, got bool {_shown(amount)}",
+                f"expected a str, Decimal or int, got bool {shown(amount)}",
                 argument="amount",
                 value=amount,
             )
         minor = amount * cur.unit if isinstance(amount, int) else cls._scaled(amount, cur)
         if abs(minor) > MAX_MINOR:
             raise InvalidAmountError(
-                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
+                f"{shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         return cls(minor, cur)
 
     @staticmethod
     def _scaled(amount: str | Decimal, cur: Currency) -> int:
         """``amount`` in minor units of ``cur``, refusing text, NaN and excess precision."""
-        if isinstance(amount, str):
-            exact = _parsed(amount)
-        elif isinstance(amount, Decimal):
-            exact = amount
-        else:
-            raise InvalidAmountError(
-                f"expected a str, Decimal or int, got {type(amount).__name__} {_shown(amount)}",
-                argument="amount",
-                value=amount,
-            )
+        match amount:
+            case str():
+                exact = _parsed(amount)
+            case Decimal():
+                exact = amount
+            case _:  # a caller's mistake the types cannot rule out
+                raise InvalidAmountError(
+                    f"expected a str, Decimal or int, got {described(amount)}",
+                    argument="amount",
+                    value=amount,
+                )
         if not exact.is_finite():
             raise InvalidAmountError(
-                f"{_shown(amount)} is not a finite number", argument="amount", value=amount
+                f"{shown(amount)} is not a finite number", argument="amount", value=amount
             )
         if exact.is_zero():
             return 0
         if exact.adjusted() + cur.exponent > _MAX_MINOR_DIGITS:  # checked before any arithmetic
             raise InvalidAmountError(
-                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
+                f"{shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         # Exact: as many digits as the amount has, and no exponent limit, so that
         # nothing is rounded away ("1.0000000000000000000000000001") or overflows.
@@ -397,14 +384,14 @@ class Money:
             integral = scaled.to_integral_value()
         if scaled != integral:
             raise InvalidAmountError(
-                f"{_shown(amount)} has more precision than {cur.code} allows "
+                f"{shown(amount)} has more precision than {cur.code} allows "
                 f"({cur.exponent} decimal places)",
                 argument="amount",
                 value=amount,
             )
         if abs(scaled) > MAX_MINOR:
             raise InvalidAmountError(
-                f"{_shown(amount)} lies beyond the supported range", argument="amount", value=amount
+                f"{shown(amount)} lies beyond the supported range", argument="amount", value=amount
             )
         return int(scaled)
 
@@ -428,11 +415,7 @@ class Money:
 
     def _same(self, other: object, argument: str = "other") -> Money:
         if not isinstance(other, Money):
-            raise InvalidArgumentError(
-                f"expected Money, got {type(other).__name__} {_shown(other)}",
-                argument=argument,
-                value=other,
-            )
+            wrong_type(other, argument, "Money")
         if other.currency is not self.currency and other.currency != self.currency:
             raise CurrencyMismatchError(argument, other.currency.code, expected=self.currency.code)
         return other
@@ -453,12 +436,12 @@ class Money:
         if type(factor) is not int:
             if isinstance(factor, float):
                 raise FloatAmountError(
-                    f"floats are refused for money, got {_shown(factor)}",
+                    f"floats are refused for money, got {shown(factor)}",
                     argument="factor",
                     value=factor,
                 )
             raise InvalidArgumentError(
-                f"money multiplies by an int only, got {type(factor).__name__} {_shown(factor)}; "
+                f"money multiplies by an int only, got {described(factor)}; "
                 "use ratio() for a fraction",
                 argument="factor",
                 value=factor,
@@ -535,7 +518,7 @@ class Money:
         """
         if type(numerator) is not int:
             raise InvalidArgumentError(
-                f"must be an int, got {type(numerator).__name__} {_shown(numerator)}",
+                f"must be an int, got {described(numerator)}",
                 argument="numerator",
                 value=numerator,
             )
@@ -564,7 +547,7 @@ class Money:
         return f"{self.currency.code} {self.format_amount()}"
 
     def __repr__(self) -> str:
-        return f"Money.of({_shown(self.format_amount())}, {_shown(self.currency.code)})"
+        return f"Money.of({shown(self.format_amount())}, {shown(self.currency.code)})"
 
     def __format__(self, format_spec: str) -> str:
         """Format as text: ``str(money)`` aligned in a width (``f"{price:>12}"``).
@@ -583,7 +566,7 @@ class Money:
         if not (isinstance(spec, str) and _FORMAT_SPEC.fullmatch(spec)):
             raise InvalidArgumentError(
                 "Money formats as text with an optional fill, alignment and width of at most "
-                f"999 (such as '>12'), got {_shown(format_spec)}; for the number use "
+                f"999 (such as '>12'), got {shown(format_spec)}; for the number use "
                 "money.format_amount() or money.to_decimal()",
                 argument="format_spec",
                 value=format_spec,
@@ -599,14 +582,14 @@ class Money:
         return _made(minor, self.currency) if type(minor) is int else Money(minor, self.currency)
 
 
+_trusted_money = trusted(Money)
+
+
 def _made(minor: int, currency: Currency) -> Money:
     """A result of arithmetic on valid amounts: only the range needs checking."""
-    if not -MAX_MINOR <= minor <= MAX_MINOR:
-        return Money(minor, currency)  # raises, naming the amount
-    money = object.__new__(Money)
-    object.__setattr__(money, "minor", minor)
-    object.__setattr__(money, "currency", currency)
-    return money
+    if -MAX_MINOR <= minor <= MAX_MINOR:
+        return _trusted_money(minor, currency)
+    return Money(minor, currency)  # raises, naming the amount
 
 
 def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money, ...]:
@@ -624,15 +607,10 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
     Traceback (most recent call last):
     subscription_rules.errors.InvalidAmountError: weights: must be non-negative ints with a positive sum, got (0, 0)
     """
-    if not isinstance(total, Money):
-        raise InvalidArgumentError(
-            f"expected Money, got {type(total).__name__} {_shown(total)}",
-            argument="total",
-            value=total,
-        )
+    expect(total, Money, "total")
     if not isinstance(weights, (tuple, list)):
         raise InvalidAmountError(
-            f"must be a tuple or list of ints, got {type(weights).__name__} {_shown(weights)}",
+            f"must be a tuple or list of ints, got {described(weights)}",
             argument="weights",
             value=weights,
         )
@@ -643,7 +621,7 @@ def allocate(total: Money, weights: tuple[int, ...] | list[int]) -> tuple[Money,
         )
     if not parts or any(type(w) is not int or w < 0 for w in parts) or sum(parts) == 0:
         raise InvalidAmountError(
-            f"must be non-negative ints with a positive sum, got {_shown(parts)}",
+            f"must be non-negative ints with a positive sum, got {shown(parts)}",
             argument="weights",
             value=weights,
         )

@@ -25,7 +25,8 @@ from typing import NamedTuple, TypeAlias, cast
 
 import attrs
 
-from subscription_rules.errors import InvalidArgumentError, _expect, _shown
+from subscription_rules._checks import described, expect
+from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.money import Money
 from subscription_rules.periods import require_aware
 
@@ -160,13 +161,13 @@ class Channel(enum.Enum):
 
 
 def _check_bool(_instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
-    _expect(value, bool, attribute.name)  # "no" is not False: nothing is coerced
+    expect(value, bool, attribute.name)  # "no" is not False: nothing is coerced
 
 
 def _check_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
     if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
         raise InvalidArgumentError(
-            f"expected a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            f"expected a non-empty ASCII name, got {described(value)}",
             argument=attribute.name,
             value=value,
         )
@@ -179,7 +180,7 @@ def _check_unsubscribed(
     if not (isinstance(value, frozenset) and all(isinstance(name, str) for name in value)):
         raise InvalidArgumentError(
             f"expected a frozenset of category names such as frozenset({{'product'}}), got "
-            f"{type(value).__name__} {_shown(value)}",
+            f"{described(value)}",
             argument=attribute.name,
             value=value,
         )
@@ -299,22 +300,22 @@ class Notice:
             and at.utcoffset() is not None
             and tuple(map(type, fields)) == _FIELD_TYPES
         ):  # else the rules' own notices: their fields' types checked at once
-            _expect(self.kind, NoticeKind, "kind")
-            _expect(self.subscription_id, str, "subscription_id")
-            _expect(self.customer_id, str, "customer_id")
+            expect(self.kind, NoticeKind, "kind")
+            expect(self.subscription_id, str, "subscription_id")
+            expect(self.customer_id, str, "customer_id")
             require_aware(self.at, "at")
-            _expect(self.facts, tuple, "facts")
-            _expect(self.occasion, str, "occasion")
+            expect(self.facts, tuple, "facts")
+            expect(self.occasion, str, "occasion")
         facts: tuple[object, ...] = self.facts  # checked at run time: hosts build notices too
         for fact in facts:
             if type(fact) is not Fact:  # a pair of a name and a value of a fact's type
                 raise InvalidArgumentError(
                     "expected (name, value) pairs with a str, Money, datetime or int value, got "
-                    f"{type(fact).__name__} {_shown(fact)}",
+                    f"{described(fact)}",
                     argument="facts",
                     value=self.facts,
                 )
-        _expect(self.category, Category, "category")
+        expect(self.category, Category, "category")
 
     @property
     def key(self) -> str:
@@ -355,8 +356,8 @@ def channels_for(notice: Notice, preferences: Preferences) -> tuple[Channel, ...
     >>> [c.value for c in channels_for(news, Preferences(email_opt_out=True))]
     ['dashboard', 'audit_log']
     """
-    _expect(notice, Notice, "notice")
-    _expect(preferences, Preferences, "preferences")
+    expect(notice, Notice, "notice")
+    expect(preferences, Preferences, "preferences")
     category = notice.category
     email = category.mandatory or not (
         preferences.email_opt_out or category.name in preferences.unsubscribed

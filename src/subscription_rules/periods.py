@@ -53,22 +53,28 @@ from __future__ import annotations
 import enum
 import re
 from datetime import UTC as _UTC
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time
 from typing import Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import attrs
 
-from subscription_rules.errors import (
-    InvalidInstantError,
-    InvalidIntervalError,
-    InvalidPeriodError,
-    InvalidTimeZoneError,
-    NaiveDatetimeError,
-    NotAnInstantError,
-    _expect,
-    _shown,
+from subscription_rules._calendar import (
+    MAX_ORDINAL,
+    MAX_YEAR,
+    UTC_NAMES,
+    as_utc,
+    days_between,
+    in_zone,
+    month_length,
+    require_aware,
+    seconds_between,
+    utc_instant,
+    zone,
+    zone_name,
 )
+from subscription_rules._checks import shown, trusted, wrong_type
+from subscription_rules.errors import InvalidIntervalError, InvalidPeriodError
 
 __all__ = [
     "DAILY",
@@ -88,203 +94,11 @@ __all__ = [
     "zone",
 ]
 
+
 #: The UTC time zone (``datetime.UTC``), re-exported for aware instants: ``tzinfo=UTC``.
 UTC: Final = _UTC
 
 _MAX_COUNT: Final = 1200
-_MAX_YEAR: Final = 9999
-_MAX_ORDINAL: Final = date.max.toordinal()
-# The IANA names of UTC itself: no gap, no fold, no offset that could overflow near year 9999.
-_UTC_NAMES: Final = frozenset(
-    (
-        "UTC",
-        "UCT",
-        "Universal",
-        "Zulu",
-        "GMT",
-        "GMT0",
-        "GMT+0",
-        "GMT-0",
-        "Greenwich",
-        "Etc/UTC",
-        "Etc/UCT",
-        "Etc/Universal",
-        "Etc/Zulu",
-        "Etc/GMT",
-        "Etc/GMT0",
-        "Etc/GMT+0",
-        "Etc/GMT-0",
-        "Etc/Greenwich",
-    )
-)
-_ONE_SECOND: Final = timedelta(seconds=1)
-# Days per month in a common year; index 0 is unused so that January is 1.
-_MONTH_LENGTHS: Final = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def require_aware(value: object, argument: str) -> datetime:
-    """Return ``value`` if it is an aware datetime, else raise a precise error.
-
-    A datetime is aware when its ``tzinfo`` is set *and* ``utcoffset()`` returns
-    an offset (a ``tzinfo`` may decline to give one, which makes it naive).
-
-    Args:
-        value: The candidate instant.
-        argument: The name of the argument, used in the error message.
-
-    Returns:
-        ``value`` itself, unchanged.
-
-    Raises:
-        NotAnInstantError: ``value`` is not a ``datetime`` (a ``date`` is not).
-        NaiveDatetimeError: ``value`` is a naive ``datetime``.
-
-    >>> from subscription_rules.periods import UTC, require_aware
-    >>> require_aware(datetime(2026, 1, 31, tzinfo=UTC), "at").isoformat()
-    '2026-01-31T00:00:00+00:00'
-    >>> require_aware(datetime(2026, 1, 31), "at")
-    Traceback (most recent call last):
-    subscription_rules.errors.NaiveDatetimeError: at: naive datetime 2026-01-31 00:00:00 refused; attach a time zone (e.g. tzinfo=UTC)
-    >>> require_aware("2026-01-31", "at")
-    Traceback (most recent call last):
-    subscription_rules.errors.NotAnInstantError: at: expected an aware datetime, got str '2026-01-31'
-    """
-    if not isinstance(value, datetime):
-        raise NotAnInstantError(
-            f"expected an aware datetime, got {type(value).__name__} {_shown(value)}",
-            argument=argument,
-            value=value,
-        )
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise NaiveDatetimeError(
-            f"naive datetime {value} refused; attach a time zone (e.g. tzinfo=UTC)",
-            argument=argument,
-            value=value,
-        )
-    return value
-
-
-# An IANA zone name: ASCII, like "Europe/Paris", "Etc/GMT+5" or "America/Port-au-Prince".
-_ZONE_NAME: Final = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+)*")
-# Files of a zone database that name the host's own setting, not a zone: results would
-# depend on the machine. ("posix/" and "right/" hold copies with other leap-second rules.)
-_HOST_ZONES: Final = frozenset({"localtime", "posixrules"})
-_HOST_PREFIXES: Final = ("posix/", "right/")
-
-
-def zone(time_zone: str | ZoneInfo) -> ZoneInfo:
-    """Return the IANA time zone called ``time_zone`` (or given as a ``ZoneInfo``).
-
-    Args:
-        time_zone: An IANA zone key such as ``"Europe/Paris"`` (case-sensitive,
-            ASCII), or a ``ZoneInfo`` made from one.
-
-    Returns:
-        The ``zoneinfo.ZoneInfo`` for ``time_zone`` (``ZoneInfo`` caches them).
-
-    Raises:
-        InvalidTimeZoneError: ``time_zone`` names no known zone, names the host's own
-            setting (``"localtime"``: results would depend on the machine), or is
-            a ``ZoneInfo`` read from a file rather than made from a zone's name.
-
-    >>> from subscription_rules.periods import zone
-    >>> zone("Europe/Paris").key, zone(zone("Asia/Tokyo")).key
-    ('Europe/Paris', 'Asia/Tokyo')
-    >>> zone("Mars/Olympus")
-    Traceback (most recent call last):
-    subscription_rules.errors.InvalidTimeZoneError: time_zone: unknown IANA time zone 'Mars/Olympus'
-    >>> zone("localtime")
-    Traceback (most recent call last):
-    subscription_rules.errors.InvalidTimeZoneError: time_zone: 'localtime' is the host's own zone setting, not an IANA zone; results would depend on the machine: name the zone, such as 'Europe/Paris'
-    """
-    given: object = time_zone  # checked at run time: hosts call this from untyped code
-    if isinstance(given, ZoneInfo):
-        if given.key is None:
-            raise InvalidTimeZoneError(
-                f"{_shown(given)} has no IANA name (it was read from a file); pass a zone made "
-                "from its name, such as ZoneInfo('Europe/Paris')",
-                argument="time_zone",
-                value=given,
-            )
-        given = given.key
-    if not isinstance(given, str):
-        raise InvalidTimeZoneError(
-            f"unknown IANA time zone {_shown(given)}; pass a name such as 'Europe/Paris' or "
-            "a ZoneInfo",
-            argument="time_zone",
-            value=time_zone,
-        )
-    if given.startswith(_HOST_PREFIXES):
-        raise InvalidTimeZoneError(
-            f"{_shown(given)} is a copy in the host's zone files, not an IANA zone name; "
-            f"name the zone, such as {given.split('/', 1)[1]!r}",
-            argument="time_zone",
-            value=time_zone,
-        )
-    if given in _HOST_ZONES:
-        raise InvalidTimeZoneError(
-            f"{_shown(given)} is the host's own zone setting, not an IANA zone; results would "
-            "depend on the machine: name the zone, such as 'Europe/Paris'",
-            argument="time_zone",
-            value=time_zone,
-        )
-    if _ZONE_NAME.fullmatch(given):
-        try:
-            return ZoneInfo(given)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    raise InvalidTimeZoneError(
-        f"unknown IANA time zone {_shown(given)}", argument="time_zone", value=time_zone
-    )
-
-
-def _zone_name(time_zone: str | ZoneInfo) -> str:
-    """A zone's IANA name: a ``ZoneInfo`` is accepted wherever a name is (and checked)."""
-    return zone(time_zone).key if isinstance(time_zone, ZoneInfo) else time_zone
-
-
-def _as_zone(time_zone: str | ZoneInfo) -> ZoneInfo:
-    return zone(time_zone)
-
-
-def _in_zone(value: datetime, tz: tzinfo, argument: str) -> datetime:
-    try:
-        return value.astimezone(tz)
-    except OverflowError:  # within hours of datetime.min or datetime.max
-        raise InvalidInstantError(
-            f"{value} cannot be expressed in {tz}", argument=argument, value=value
-        ) from None
-
-
-def _utc(value: object, argument: str) -> datetime:
-    """Check that ``value`` is an aware datetime and return it converted to UTC."""
-    return _in_zone(require_aware(value, argument), UTC, argument)
-
-
-def utc_instant(value: object, argument: str) -> datetime:
-    """Return the aware datetime ``value`` as the same instant in UTC, else raise a precise error.
-
-    The rules keep and compare instants in UTC: Python compares and subtracts two
-    datetimes that share a ``tzinfo`` by their wall clocks, ignoring ``fold``, so
-    01:10 EST (the second pass of New York's repeated hour) would come before
-    01:30 EDT, forty minutes earlier.
-
-    >>> from zoneinfo import ZoneInfo
-    >>> ny = ZoneInfo("America/New_York")
-    >>> first, second = datetime(2026, 11, 1, 1, 30, tzinfo=ny), datetime(2026, 11, 1, 1, 10,
-    ...     fold=1, tzinfo=ny)
-    >>> second < first, utc_instant(second, "at") < utc_instant(first, "at")
-    (True, False)
-    >>> utc_instant(second, "at").isoformat()
-    '2026-11-01T06:10:00+00:00'
-    """
-    return _utc(value, argument)
-
-
-def _month_length(year: int, month: int) -> int:
-    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
-        return 29
-    return _MONTH_LENGTHS[month]
 
 
 class IntervalUnit(enum.Enum):
@@ -350,14 +164,14 @@ class Interval:
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.unit, IntervalUnit):
             raise InvalidIntervalError(
-                f"must be an IntervalUnit, got {_shown(self.unit)}",
+                f"must be an IntervalUnit, got {shown(self.unit)}",
                 argument="unit",
                 value=self.unit,
             )
         count: object = self.count
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= _MAX_COUNT:
             raise InvalidIntervalError(
-                f"must be an int from 1 to {_MAX_COUNT}, got {_shown(count)}",
+                f"must be an int from 1 to {_MAX_COUNT}, got {shown(count)}",
                 argument="count",
                 value=count,
             )
@@ -451,13 +265,13 @@ class Interval:
                 count = int(digits) if 0 < len(digits) <= len(str(_MAX_COUNT)) else 0
                 if not 1 <= count <= _MAX_COUNT:
                     raise InvalidIntervalError(
-                        f"count in {_shown(interval)} must be from 1 to {_MAX_COUNT}",
+                        f"count in {shown(interval)} must be from 1 to {_MAX_COUNT}",
                         argument="interval",
                         value=interval,
                     )
                 return cls(IntervalUnit(match.group(2)), count)
         raise InvalidIntervalError(
-            f"cannot parse {_shown(interval)}; expected e.g. 'monthly', 'quarterly', 'yearly' or '2 weeks'",
+            f"cannot parse {shown(interval)}; expected e.g. 'monthly', 'quarterly', 'yearly' or '2 weeks'",
             argument="interval",
             value=interval,
         )
@@ -473,85 +287,6 @@ MONTHLY: Final = Interval(IntervalUnit.MONTH)
 QUARTERLY: Final = Interval(IntervalUnit.MONTH, 3)
 #: Every calendar year (a Feb 29 anchor falls on Feb 28 in common years).
 YEARLY: Final = Interval(IntervalUnit.YEAR)
-
-
-def seconds_between(start: datetime, end: datetime) -> int:
-    """Whole seconds elapsed from ``start`` to ``end``, counted in UTC.
-
-    Both instants are converted to UTC first: Python subtracts two datetimes
-    that share a ``tzinfo`` by their wall clocks, which would make a New York
-    spring-forward day 24 hours long instead of 23. The exact microsecond
-    difference is floor-divided by one second, so a fraction of a second is
-    dropped (the elapsed time is never overstated).
-
-    Args:
-        start: The earlier instant (aware).
-        end: The later instant (aware), not before ``start``.
-
-    Returns:
-        The elapsed whole seconds, an ``int`` >= 0.
-
-    Raises:
-        InvalidInstantError: Either instant is naive or not a ``datetime``.
-        InvalidPeriodError: ``end`` is before ``start``.
-
-    >>> from zoneinfo import ZoneInfo
-    >>> from subscription_rules.periods import seconds_between
-    >>> ny = ZoneInfo("America/New_York")
-    >>> seconds_between(datetime(2026, 3, 8, tzinfo=ny), datetime(2026, 3, 9, tzinfo=ny))
-    82800
-    """
-    start_utc = _utc(start, "start")
-    end_utc = _utc(end, "end")
-    if end_utc < start_utc:
-        raise InvalidPeriodError(f"{end} is before start {start}", argument="end", value=end)
-    return (end_utc - start_utc) // _ONE_SECOND
-
-
-def days_between(
-    start: datetime,
-    end: datetime,
-    time_zone: str | ZoneInfo = "UTC",
-    *,
-    both_ends: bool = False,
-) -> int:
-    """Calendar days from ``start`` to ``end``, by their local dates in ``time_zone``.
-
-    The half-open count is ``local_date(end) - local_date(start)`` in days;
-    ``both_ends=True`` adds one, counting the first and the last day (Lago's
-    convention for daily proration).
-
-    Args:
-        start: The earlier instant (aware).
-        end: The later instant (aware), not before ``start``.
-        time_zone: The zone whose calendar dates are counted, by name or as a
-            ``ZoneInfo``.
-        both_ends: Count both the first and the last day.
-
-    Returns:
-        The number of days, an ``int`` >= 0 (>= 1 with ``both_ends``).
-
-    Raises:
-        InvalidInstantError: Either instant is naive or not a ``datetime``.
-        InvalidTimeZoneError: ``time_zone`` is not a known zone.
-        InvalidPeriodError: ``end`` is before ``start``.
-
-    >>> from subscription_rules.periods import UTC, days_between
-    >>> start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 31, tzinfo=UTC)
-    >>> days_between(start, end), days_between(start, end, both_ends=True)
-    (30, 31)
-    >>> night, day = datetime(2026, 1, 1, 2, tzinfo=UTC), datetime(2026, 1, 1, 20, tzinfo=UTC)
-    >>> days_between(night, day), days_between(night, day, "America/New_York")  # Dec 31 -> Jan 1
-    (0, 1)
-    """
-    start_utc = _utc(start, "start")
-    end_utc = _utc(end, "end")
-    _expect(both_ends, bool, "both_ends")
-    tz = _as_zone(time_zone)
-    if end_utc < start_utc:
-        raise InvalidPeriodError(f"{end} is before start {start}", argument="end", value=end)
-    days = (_in_zone(end_utc, tz, "end").date() - _in_zone(start_utc, tz, "start").date()).days
-    return days + 1 if both_ends else days
 
 
 @attrs.frozen
@@ -581,8 +316,8 @@ class BillingPeriod:
     index: int
 
     def __attrs_post_init__(self) -> None:
-        start_utc = _utc(self.start, "start")
-        end_utc = _utc(self.end, "end")
+        start_utc = as_utc(self.start, "start")
+        end_utc = as_utc(self.end, "end")
         if end_utc <= start_utc:
             raise InvalidPeriodError(
                 f"must be later than start {self.start}, got {self.end}",
@@ -592,7 +327,7 @@ class BillingPeriod:
         index: object = self.index
         if not isinstance(index, int) or isinstance(index, bool) or index < 0:
             raise InvalidPeriodError(
-                f"must be a non-negative int, got {_shown(index)}", argument="index", value=index
+                f"must be a non-negative int, got {shown(index)}", argument="index", value=index
             )
 
     def contains(self, at: datetime) -> bool:
@@ -612,7 +347,7 @@ class BillingPeriod:
         >>> jan.contains(datetime(2026, 1, 31, 23, 59, tzinfo=UTC))
         True
         """
-        at_utc = _utc(at, "at")
+        at_utc = as_utc(at, "at")
         return self.start <= at_utc < self.end
 
     def __contains__(self, at: object) -> bool:
@@ -660,7 +395,7 @@ class BillingCycle:
 
     anchor: datetime
     interval: Interval = MONTHLY
-    time_zone: str = attrs.field(default="UTC", converter=_zone_name)
+    time_zone: str = attrs.field(default="UTC", converter=zone_name)
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
     # boundary(0): the anchor as an instant in the cycle's zone.
     _first: datetime = attrs.field(init=False, eq=False, repr=False)
@@ -691,15 +426,11 @@ class BillingCycle:
         anchor = require_aware(self.anchor, "anchor")
         interval: object = self.interval
         if not isinstance(interval, Interval):
-            raise InvalidIntervalError(
-                f"expected an Interval, got {type(interval).__name__} {_shown(interval)}",
-                argument="interval",
-                value=interval,
-            )
+            wrong_type(interval, "interval", "an Interval", error=InvalidIntervalError)
         tz = zone(self.time_zone)
-        first = _in_zone(_utc(anchor, "anchor"), tz, "anchor")
+        first = in_zone(as_utc(anchor, "anchor"), tz, "anchor")
         # With the same tzinfo, astimezone keeps the wall-clock reading as written.
-        wall = _in_zone(anchor, tz, "anchor").replace(tzinfo=None, fold=0)
+        wall = in_zone(anchor, tz, "anchor").replace(tzinfo=None, fold=0)
         months = interval.months
         by_month = months is not None
         set_ = object.__setattr__
@@ -708,7 +439,7 @@ class BillingCycle:
         set_(self, "_wall", wall)
         set_(self, "_wall_time", wall.time())
         set_(self, "_by_month", by_month)
-        set_(self, "_fixed", tz.key in _UTC_NAMES)
+        set_(self, "_fixed", tz.key in UTC_NAMES)
         if months is not None:
             set_(self, "_step", months)
             set_(self, "_base", wall.year * 12 + wall.month - 1)
@@ -723,16 +454,16 @@ class BillingCycle:
         wall = self._wall
         if self._by_month:
             year, month0 = divmod(self._base + n * self._step, 12)
-            if year > _MAX_YEAR:
+            if year > MAX_YEAR:
                 return None
             month = month0 + 1
             day = wall.day
             if day > 28:  # every month has at least 28 days: only then clamp
-                day = min(day, _month_length(year, month))
+                day = min(day, month_length(year, month))
             local = wall.replace(year=year, month=month, day=day, tzinfo=self._zone)
         else:
             ordinal = self._base + n * self._step
-            if ordinal > _MAX_ORDINAL:
+            if ordinal > MAX_ORDINAL:
                 return None
             local = datetime.combine(date.fromordinal(ordinal), self._wall_time, self._zone)
         if self._fixed:
@@ -804,7 +535,7 @@ class BillingCycle:
         return period
 
     def _locate(self, at: datetime) -> tuple[int, datetime, datetime]:
-        at_utc = _utc(at, "at")
+        at_utc = as_utc(at, "at")
         if at_utc < self._first:
             raise InvalidPeriodError(
                 f"{at} is before the cycle's anchor {self.anchor}", argument="at", value=at
@@ -885,30 +616,25 @@ class BillingCycle:
         return _trusted_period(start, end, n)
 
 
-def _trusted_period(start: datetime, end: datetime, n: int) -> BillingPeriod:
-    """A ``BillingPeriod`` of boundaries a cycle computed, without validating them again."""
-    period = object.__new__(BillingPeriod)
-    object.__setattr__(period, "start", start)
-    object.__setattr__(period, "end", end)
-    object.__setattr__(period, "index", n)
-    return period
+# A period whose boundaries a cycle computed (and ordered): nothing to check again.
+_trusted_period = trusted(BillingPeriod)
 
 
 def _check_index(n: object) -> int:
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise InvalidPeriodError(
-            f"must be a non-negative int, got {_shown(n)}", argument="index", value=n
+            f"must be a non-negative int, got {shown(n)}", argument="index", value=n
         )
     return n
 
 
 def _ends_beyond(at: datetime) -> InvalidPeriodError:
     return InvalidPeriodError(
-        f"the period holding {at} ends beyond year {_MAX_YEAR}", argument="at", value=at
+        f"the period holding {at} ends beyond year {MAX_YEAR}", argument="at", value=at
     )
 
 
 def _beyond(n: int) -> InvalidPeriodError:
     return InvalidPeriodError(
-        f"period {_shown(n)} lies beyond year {_MAX_YEAR}", argument="index", value=n
+        f"period {shown(n)} lies beyond year {MAX_YEAR}", argument="index", value=n
     )

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import attrs
 
+from subscription_rules._checks import described, instance_of, shown
 from subscription_rules.catalog import Comparison
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
@@ -32,7 +33,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     RetrySchedule,
 )
-from subscription_rules.errors import InvalidPolicyError, _shown
+from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.money import RoundingMode
 from subscription_rules.periods import IntervalUnit
 
@@ -204,15 +205,6 @@ class SuspendedTime(enum.Enum):
     CREDITED = "credited"
 
 
-def _check_kind(value: object, kind: type | tuple[type, ...], argument: str) -> None:
-    if not isinstance(value, kind):
-        kinds = (kind,) if isinstance(kind, type) else kind
-        names = " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
-        raise InvalidPolicyError(
-            f"expected {names}, got {_shown(value)}", argument=argument, value=value
-        )
-
-
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
 
@@ -220,7 +212,7 @@ _MAX_REMINDER_DAYS = 60
 def _check_reminder_days(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
     if type(value) is not int or not 0 <= value <= _MAX_REMINDER_DAYS:
         raise InvalidPolicyError(
-            f"must be an int from 0 (no reminder) to {_MAX_REMINDER_DAYS}, got {_shown(value)}",
+            f"must be an int from 0 (no reminder) to {_MAX_REMINDER_DAYS}, got {shown(value)}",
             argument=attribute.name,
             value=value,
         )
@@ -238,7 +230,7 @@ def _renewal_reminders(value: object) -> tuple[tuple[IntervalUnit, int], ...]:
     ):
         raise InvalidPolicyError(
             "must be (IntervalUnit, days) pairs with days from 1 to "
-            f"{_MAX_REMINDER_DAYS}, got {_shown(value)}",
+            f"{_MAX_REMINDER_DAYS}, got {shown(value)}",
             argument="renewal_reminder_days",
             value=value,
         )
@@ -251,7 +243,7 @@ def _check_fixed_days(_instance: object, _attribute: object, value: int | None) 
     if type(value) is not int or not 1 <= value <= _MAX_FIXED_DAYS:
         raise InvalidPolicyError(
             f"must be None (the actual period length) or an int from 1 to {_MAX_FIXED_DAYS}, "
-            f"got {_shown(value)}",
+            f"got {shown(value)}",
             argument="fixed_denominator_days",
             value=value,
         )
@@ -261,21 +253,15 @@ _E = TypeVar("_E", bound=enum.Enum)
 
 
 def _enum_field(kind: type[_E], default: _E) -> _E:
-    def check(_instance: object, attribute: attrs.Attribute[_E], value: object) -> None:
-        if not isinstance(value, kind):
-            raise InvalidPolicyError(
-                f"expected a {kind.__name__}, got {_shown(value)}",
-                argument=attribute.name,
-                value=value,
-            )
-
-    return attrs.field(default=default, validator=check)
+    """A field holding one ``kind`` of choice, ``default`` unless given."""
+    validator = instance_of(kind, what=f"a {kind.__name__}", error=InvalidPolicyError, typed=False)
+    return attrs.field(default=default, validator=validator)
 
 
 def _check_name(_instance: object, _attribute: object, value: object) -> None:
     if not (isinstance(value, str) and value and value.isascii() and value.isprintable()):
         raise InvalidPolicyError(
-            f"must be a non-empty ASCII name, got {type(value).__name__} {_shown(value)}",
+            f"must be a non-empty ASCII name, got {described(value)}",
             argument="name",
             value=value,
         )
@@ -359,13 +345,18 @@ class BillingPolicy:
     suspended_time: SuspendedTime = _enum_field(SuspendedTime, SuspendedTime.NOT_CREDITED)
     retry_schedule: RetrySchedule = attrs.field(
         default=SMART_RETRIES_LIKE,
-        validator=lambda _i, _a, v: _check_kind(v, RetrySchedule, "retry_schedule"),
+        validator=instance_of(RetrySchedule, error=InvalidPolicyError, typed=False),
     )
     retries_exhausted: RetriesExhausted = _enum_field(RetriesExhausted, RetriesExhausted.SUSPEND)
     past_due_access: PastDueAccess = _enum_field(PastDueAccess, PastDueAccess.KEEP)
     overdue_ladder: OverdueLadder | None = attrs.field(
         default=None,
-        validator=lambda _i, _a, v: _check_kind(v, (OverdueLadder, type(None)), "overdue_ladder"),
+        validator=instance_of(
+            (OverdueLadder, type(None)),
+            what="OverdueLadder or None",
+            error=InvalidPolicyError,
+            typed=False,
+        ),
     )
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
@@ -458,7 +449,7 @@ def preset(policy: str) -> BillingPolicy:
     if found is None:
         known = ", ".join(repr(key) for key in PRESETS)
         raise InvalidPolicyError(
-            f"unknown preset {_shown(policy)}; known presets: {known}",
+            f"unknown preset {shown(policy)}; known presets: {known}",
             argument="policy",
             value=policy,
         )

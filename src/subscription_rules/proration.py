@@ -33,6 +33,7 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._units import (
     check_same_unit,
     period_units,
@@ -46,7 +47,7 @@ from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason, apply_credit
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
-from subscription_rules.errors import InvalidPeriodError, _expect, _names_what_was_passed
+from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import (
     InvoiceReason,
     Line,
@@ -78,8 +79,8 @@ from subscription_rules.usage import (
     Feasible,
     Infeasible,
     Usage,
-    _check_usage,
     check_downgrade,
+    checked_usage,
 )
 
 __all__ = [
@@ -89,6 +90,10 @@ __all__ = [
     "change_plan",
     "quote_change",
 ]
+
+
+# What a rule billed, made of the values it billed from: nothing to check again.
+_trusted_stretch = trusted(Stretch)
 
 
 class Timing(enum.Enum):
@@ -324,7 +329,7 @@ def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingP
     else:
         share = stretch.creditable.max(zero).ratio(moved, remaining, policy.rounding)
     paid = share.min((stretch.paid - stretch.credited).max(zero))
-    return Stretch(
+    return _trusted_stretch(
         stretch.plan_id,
         stretch.interval,
         at,
@@ -401,7 +406,7 @@ def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     return (last.paid - last.credited).max(sub.zero)
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def quote_change(
     subscription: Subscription,
     plan_id: str,
@@ -431,12 +436,12 @@ def quote_change(
     >>> q.feasibility.actions_text
     ('delete 7 properties',)
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(plan_id, str, "plan_id")
-    _expect(interval, Interval, "interval")
+    expect(subscription, Subscription, "subscription")
+    expect(plan_id, str, "plan_id")
+    expect(interval, Interval, "interval")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
-    _check_usage(usage, catalog.metrics)  # on every move, not only a downgrade
+    expect(policy, BillingPolicy, "policy")
+    checked_usage(usage, catalog.metrics)  # on every move, not only a downgrade
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
     if isinstance(resolved, Refused):
         return resolved
@@ -486,7 +491,7 @@ def _notice(
     return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def change_plan(
     subscription: Subscription,
     plan_id: str,
@@ -637,7 +642,7 @@ def _apply_immediately(
         stretches.append(carried)  # still what was billed for that time, and at which price
     elif sub.status is not Status.TRIALING:
         stretches.append(
-            Stretch(
+            _trusted_stretch(
                 target.id,
                 quote.to_interval,
                 at,
@@ -676,7 +681,7 @@ def _apply_immediately(
     return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def cancel_pending_change(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -687,8 +692,8 @@ def cancel_pending_change(
     >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
     'no plan change is scheduled'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if sub.pending_change is None:

@@ -21,9 +21,9 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._billing import preview_invoice
+from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
-from subscription_rules.errors import _expect, _names_what_was_passed
 from subscription_rules.invoices import (
     Invoice,
 )
@@ -47,7 +47,7 @@ from subscription_rules.usage import (
 __all__ = ["BillingSummary", "billing_summary", "upcoming_invoice"]
 
 
-@_names_what_was_passed("at", amounts="usage")
+@names_what_was_passed("at", amounts="usage")
 def upcoming_invoice(
     subscription: Subscription,
     at: datetime,
@@ -79,9 +79,9 @@ def upcoming_invoice(
     >>> [str(line) for line in upcoming_invoice(sub, at, catalog=catalog).lines]
     ['Personal, monthly, from 1 Dec 2026 to 1 Jan 2027: USD 50.00']
     """
-    _expect(subscription, Subscription, "subscription")
+    expect(subscription, Subscription, "subscription")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     utc_instant(at, "at")  # refuses an instant UTC cannot express (year 1 at +14:00)
     bill = next_bill(subscription, catalog, usage, policy)
     if bill is None:
@@ -132,7 +132,7 @@ class BillingSummary:
     trial_end: datetime | None
 
 
-@_names_what_was_passed("at", amounts="usage")
+@names_what_was_passed("at", amounts="usage")
 def billing_summary(
     subscription: Subscription,
     usage: Usage,
@@ -153,10 +153,10 @@ def billing_summary(
     >>> s.usage.line("properties").describe()
     'properties: 2 of 3 (67%), 1 remaining'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(usage, Usage, "usage")
+    expect(subscription, Subscription, "subscription")
+    expect(usage, Usage, "usage")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     at = require_aware(at, "at")
     utc_instant(at, "at")  # refuses an instant UTC cannot express (year 1 at +14:00)
     sub = subscription

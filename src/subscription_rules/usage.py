@@ -34,6 +34,7 @@ from datetime import datetime
 
 import attrs
 
+from subscription_rules._checks import described, shown, wrong_type
 from subscription_rules._text import format_date
 from subscription_rules.catalog import (
     DEFAULT_METRICS,
@@ -43,12 +44,7 @@ from subscription_rules.catalog import (
     Overage,
     Plan,
 )
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    InvalidPeriodError,
-    InvalidUsageError,
-    _shown,
-)
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import RoundingMode, divide
 from subscription_rules.periods import require_aware
@@ -73,7 +69,7 @@ _PROJECTION_ROUNDING = RoundingMode.HALF_UP
 def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
     if not isinstance(value, tuple):
         raise InvalidUsageError(
-            f"expected a tuple of (metric, count) pairs, got {_shown(value)}",
+            f"expected a tuple of (metric, count) pairs, got {shown(value)}",
             argument="counts",
             value=value,
         )
@@ -81,23 +77,21 @@ def _check_counts(value: object) -> tuple[tuple[str, int], ...]:
     for pair in value:
         if not (isinstance(pair, tuple) and len(pair) == 2 and isinstance(pair[0], str)):
             raise InvalidUsageError(
-                f"expected (metric, count) pairs, got {_shown(pair)}",
+                f"expected (metric, count) pairs, got {shown(pair)}",
                 argument="counts",
                 value=value,
             )
         name, count = pair
         if type(count) is not int or not 0 <= count <= MAX_COUNT:
             raise InvalidUsageError(
-                f"must be a non-negative int of at most {MAX_COUNT:,}, got {_shown(count)}"
+                f"must be a non-negative int of at most {MAX_COUNT:,}, got {shown(count)}"
                 if type(count) is int and count > 0
-                else f"must be a non-negative int, got {_shown(count)}",
+                else f"must be a non-negative int, got {shown(count)}",
                 argument=name,
                 value=count,
             )
         if name in seen:
-            raise InvalidUsageError(
-                f"metric {_shown(name)} given twice", argument=name, value=count
-            )
+            raise InvalidUsageError(f"metric {shown(name)} given twice", argument=name, value=count)
         seen.add(name)
     return tuple(sorted(value))
 
@@ -129,7 +123,7 @@ class Usage:
         if counts is not None and not isinstance(counts, Mapping):
             raise InvalidUsageError(
                 f"expected a mapping of metric names to counts, got {type(counts).__name__}"
-                f" {_shown(counts)}",
+                f" {shown(counts)}",
                 argument="counts",
                 value=counts,
             )
@@ -137,7 +131,7 @@ class Usage:
         for name, count in named.items():
             if name in merged:
                 raise InvalidUsageError(
-                    f"metric {_shown(name)} given twice", argument=name, value=count
+                    f"metric {shown(name)} given twice", argument=name, value=count
                 )
             merged[name] = count
         return cls(tuple(merged.items()))
@@ -240,9 +234,7 @@ class UsageReport:
         for line in self.lines:
             if line.metric.name == metric:
                 return line
-        raise InvalidUsageError(
-            f"no such metric in the report: {_shown(metric)}", argument="metric"
-        )
+        raise InvalidUsageError(f"no such metric in the report: {shown(metric)}", argument="metric")
 
     @property
     def over_limit(self) -> tuple[MetricUsage, ...]:
@@ -286,33 +278,25 @@ def _check_arguments(plan: object, usage: Usage, metrics: tuple[Metric, ...]) ->
 
 def _check_types(plan: object, usage: object, metrics: object) -> None:
     if not isinstance(plan, Plan):
-        raise InvalidArgumentError(
-            f"expected a Plan, got {type(plan).__name__} {_shown(plan)}",
-            argument="plan",
-            value=plan,
-        )
+        wrong_type(plan, "plan", "a Plan")
     if not isinstance(usage, Usage):
-        raise InvalidArgumentError(
-            f"expected a Usage, got {type(usage).__name__} {_shown(usage)}",
-            argument="usage",
-            value=usage,
-        )
+        wrong_type(usage, "usage", "a Usage")
     if not isinstance(metrics, tuple) or not all(isinstance(m, Metric) for m in metrics):
         raise InvalidArgumentError(
-            f"expected a tuple of Metric values, got {type(metrics).__name__} {_shown(metrics)}",
+            f"expected a tuple of Metric values, got {described(metrics)}",
             argument="metrics",
             value=metrics,
         )
 
 
-def _check_usage(usage: object, metrics: tuple[Metric, ...]) -> Usage:
-    """Refuse ``usage`` unless it is a :class:`Usage` of metrics in ``metrics`` (at the boundary)."""
+def checked_usage(usage: object, metrics: tuple[Metric, ...]) -> Usage:
+    """Refuse ``usage`` unless it is a :class:`Usage` of metrics in ``metrics``.
+
+    The rules' check of usage at their boundary (``change_plan``, ``advance``);
+    not exported.
+    """
     if not isinstance(usage, Usage):
-        raise InvalidArgumentError(
-            f"expected a Usage, got {type(usage).__name__} {_shown(usage)}",
-            argument="usage",
-            value=usage,
-        )
+        wrong_type(usage, "usage", "a Usage")
     _check_known(usage, metrics)
     return usage
 
@@ -324,7 +308,7 @@ def _check_known(usage: Usage, metrics: tuple[Metric, ...]) -> None:
     for name, count in usage.counts:
         if name not in known:
             raise InvalidUsageError(
-                f"unknown metric {_shown(name)}; known metrics: {', '.join(sorted(known))}",
+                f"unknown metric {shown(name)}; known metrics: {', '.join(sorted(known))}",
                 argument=name,
                 value=count,
             )
@@ -506,11 +490,7 @@ def overage_lines(
     """
     _check_types(plan, usage, metrics)
     if not isinstance(rounding, RoundingMode):
-        raise InvalidArgumentError(
-            f"expected a RoundingMode, got {type(rounding).__name__} {_shown(rounding)}",
-            argument="rounding",
-            value=rounding,
-        )
+        wrong_type(rounding, "rounding", "a RoundingMode")
     require_aware(start, "start")
     require_aware(end, "end")
     if end <= start:

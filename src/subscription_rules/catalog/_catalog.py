@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
+from subscription_rules._checks import shown, wrong_type
 from subscription_rules.catalog._checks import _as_tuple, _require
 from subscription_rules.catalog._moves import Comparison, MoveKind, classify_move
 from subscription_rules.catalog._values import (
@@ -23,9 +24,7 @@ from subscription_rules.catalog._values import (
 from subscription_rules.errors import (
     CatalogError,
     CurrencyMismatchError,
-    InvalidArgumentError,
     UnknownPlanError,
-    _shown,
 )
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import MONTHLY, YEARLY, Interval
@@ -35,7 +34,7 @@ if TYPE_CHECKING:
 
 
 def _label(index: int, plan: Plan) -> str:
-    return f"plans[{index}] ({_shown(plan.id)})"
+    return f"plans[{index}] ({shown(plan.id)})"
 
 
 def _plans(value: Iterable[Plan]) -> tuple[Plan, ...]:
@@ -96,7 +95,7 @@ class Catalog:
             if plan.currency != currency:
                 raise CatalogError(
                     f"priced in {plan.currency.code}, but the catalog is in {currency.code}"
-                    f" (plans[0] ({_shown(self.plans[0].id)})); use one currency",
+                    f" (plans[0] ({shown(self.plans[0].id)})); use one currency",
                     plan=_label(index, plan),
                     key="prices",
                     value=plan.currency.code,
@@ -104,7 +103,7 @@ class Catalog:
             for name in plan.limits.names:
                 if name not in known:
                     raise CatalogError(
-                        f"unknown metric {_shown(name)}; known metrics: "
+                        f"unknown metric {shown(name)}; known metrics: "
                         + (", ".join(repr(m.name) for m in self.metrics) or "none"),
                         plan=_label(index, plan),
                         key=f"limits.{name}",
@@ -120,7 +119,7 @@ class Catalog:
             kind = kinds.get(overage.metric)
             if kind is None:
                 raise CatalogError(
-                    f"unknown metric {_shown(overage.metric)}; known metrics: "
+                    f"unknown metric {shown(overage.metric)}; known metrics: "
                     + (", ".join(repr(m.name) for m in self.metrics) or "none"),
                     plan=_label(index, plan),
                     key=f"overage.{overage.metric}",
@@ -128,7 +127,7 @@ class Catalog:
                 )
             if kind is not MetricKind.PER_PERIOD:
                 raise CatalogError(
-                    f"{_shown(overage.metric)} is a {kind.value} metric; only per-period metrics"
+                    f"{shown(overage.metric)} is a {kind.value} metric; only per-period metrics"
                     " have overage (a stock over the limit blocks the move instead)",
                     plan=_label(index, plan),
                     key=f"overage.{overage.metric}",
@@ -141,7 +140,7 @@ class Catalog:
             _require(metric, Metric, "a Metric", key=f"metrics[{index}]")
             if metric.name in names:
                 raise CatalogError(
-                    f"duplicate metric name {_shown(metric.name)}",
+                    f"duplicate metric name {shown(metric.name)}",
                     key=f"metrics[{index}].name",
                     value=metric.name,
                 )
@@ -185,7 +184,7 @@ class Catalog:
             return found
         known = ", ".join(repr(plan.id) for plan in self.plans)
         raise UnknownPlanError(
-            f"unknown plan {_shown(plan_id)}; known plans: {known}",
+            f"unknown plan {shown(plan_id)}; known plans: {known}",
             argument="plan_id",
             value=plan_id,
         )
@@ -218,7 +217,7 @@ class Catalog:
                 return metric
         known = ", ".join(repr(m.name) for m in self.metrics) or "none"
         raise CatalogError(
-            f"unknown metric {_shown(name)}; known metrics: {known}", key="metrics", value=name
+            f"unknown metric {shown(name)}; known metrics: {known}", key="metrics", value=name
         )
 
     @property
@@ -319,11 +318,7 @@ def _check_catalog(catalog: object, currency: Currency) -> Catalog:
     subscription_rules.errors.CurrencyMismatchError: catalog: expected currency 'EUR', got 'USD'
     """
     if not isinstance(catalog, Catalog):
-        raise InvalidArgumentError(
-            f"expected Catalog, got {type(catalog).__name__} {_shown(catalog)}",
-            argument="catalog",
-            value=catalog,
-        )
+        wrong_type(catalog, "catalog", "Catalog")
     if catalog.currency != currency:  # else an invoice would mix two currencies
         raise CurrencyMismatchError("catalog", catalog.currency.code, expected=currency.code)
     return catalog

@@ -8,21 +8,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from subscription_rules.errors import CatalogError, SubscriptionRulesError, _shown
+from subscription_rules._checks import described, shown
+from subscription_rules.errors import CatalogError, SubscriptionRulesError
 
 _METRIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 
 
-def _describe(value: object) -> str:
-    """Name a value's type and show it, for error messages."""
-    return f"{type(value).__name__} {_shown(value)}"
-
-
 def _as_tuple(value: object, what: str, *, key: str) -> tuple[object, ...]:
     """``tuple(value)`` for a collection field, refusing a non-iterable or a string."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise CatalogError(f"must be {what}, got {_describe(value)}", key=key, value=value)
+        raise CatalogError(f"must be {what}, got {described(value)}", key=key, value=value)
     return tuple(value)
 
 
@@ -32,7 +28,7 @@ def _require(
     """Raise a :class:`CatalogError` unless ``value`` is an instance of ``cls``."""
     if not isinstance(value, cls):
         raise CatalogError(
-            f"must be {what}, got {_describe(value)}", plan=plan, key=key, value=value
+            f"must be {what}, got {described(value)}", plan=plan, key=key, value=value
         )
 
 
@@ -53,10 +49,10 @@ def _relabel(
 def _check_text(value: object, *, plan: str | None = None, key: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise CatalogError(
-            f"must be a non-empty string, got {_describe(value)}", plan=plan, key=key, value=value
+            f"must be a non-empty string, got {described(value)}", plan=plan, key=key, value=value
         )
 
 
 def _check_pattern(value: object, pattern: re.Pattern[str], what: str, *, key: str) -> None:
     if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise CatalogError(f"must be {what}, got {_shown(value)}", key=key, value=value)
+        raise CatalogError(f"must be {what}, got {shown(value)}", key=key, value=value)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from subscription_rules import _toml as toml
+from subscription_rules._checks import shown
 from subscription_rules.catalog._catalog import Catalog
 from subscription_rules.catalog._checks import _relabel
 from subscription_rules.catalog._values import (
@@ -20,12 +21,7 @@ from subscription_rules.catalog._values import (
     Plan,
     Price,
 )
-from subscription_rules.errors import (
-    CatalogError,
-    InvalidArgumentError,
-    SubscriptionRulesError,
-    _shown,
-)
+from subscription_rules.errors import CatalogError, InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import Interval
 
@@ -93,7 +89,7 @@ def _parse_metric(index: int, raw: object) -> Metric:
     kind = kinds.get(words["kind"])
     if kind is None:
         raise CatalogError(
-            f"must be one of {', '.join(map(repr, kinds))}, got {_shown(words['kind'])}",
+            f"must be one of {', '.join(map(repr, kinds))}, got {shown(words['kind'])}",
             key=f"{prefix}.kind",
             value=words["kind"],
         )
@@ -106,8 +102,8 @@ def _parse_metric(index: int, raw: object) -> Metric:
 def _parse_amount(value: object, currency: Currency, *, plan: str, key: str) -> Money:
     if isinstance(value, float):
         raise CatalogError(
-            f"floats are refused for money, got {_shown(value)};"
-            f" write the amount as a string such as '{_shown(value)}'",
+            f"floats are refused for money, got {shown(value)};"
+            f" write the amount as a string such as '{shown(value)}'",
             plan=plan,
             key=key,
             value=value,
@@ -134,7 +130,7 @@ def _parse_prices(raw: object, currency: Currency, *, plan: str) -> tuple[Price,
             interval = Interval.parse(interval_key)
         except SubscriptionRulesError as err:
             raise CatalogError(
-                f"not a billing interval: {_shown(interval_key)} (use e.g. monthly, quarterly,"
+                f"not a billing interval: {shown(interval_key)} (use e.g. monthly, quarterly,"
                 ' yearly, weekly, daily or "6 months")',
                 plan=plan,
                 key=key,
@@ -195,7 +191,7 @@ def _parse_plan(index: int, raw: object, currency: Currency) -> Plan:
     label = f"plans[{index}]"
     table = _table(raw, plan=None, key=label)
     plan_id = _string(_required(table, "id", plan=label, prefix=""), plan=label, key="id")
-    label = f"plans[{index}] ({_shown(plan_id)})"
+    label = f"plans[{index}] ({shown(plan_id)})"
     _refuse_unknown(table, _PLAN_KEYS, plan=label, prefix="")
     name = _string(_required(table, "name", plan=label, prefix=""), plan=label, key="name")
     prices = _parse_prices(_required(table, "prices", plan=label, prefix=""), currency, plan=label)

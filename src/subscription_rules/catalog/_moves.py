@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 from fractions import Fraction
 
-from subscription_rules.catalog._checks import _describe
+from subscription_rules._checks import wrong_type
 from subscription_rules.catalog._values import Plan, Price
-from subscription_rules.errors import CatalogError, CurrencyMismatchError, InvalidArgumentError
+from subscription_rules.errors import CatalogError, CurrencyMismatchError
 from subscription_rules.periods import Interval
 
 
@@ -61,26 +61,20 @@ def annualised(price: Price) -> Fraction:
     Fraction(7227, 140)
     """
     if not isinstance(price, Price):
-        raise InvalidArgumentError(
-            f"expected a Price, got {_describe(price)}", argument="price", value=price
-        )
+        wrong_type(price, "price", "a Price")
     amount = price.amount
     return Fraction(amount.minor, amount.currency.unit) * _per_year(price.interval)
 
 
 def _check_plan(value: object, argument: str) -> Plan:
     if not isinstance(value, Plan):
-        raise InvalidArgumentError(
-            f"expected a Plan, got {_describe(value)}", argument=argument, value=value
-        )
+        wrong_type(value, argument, "a Plan")
     return value
 
 
 def _check_comparison(by: object) -> None:
     if not isinstance(by, Comparison):
-        raise InvalidArgumentError(
-            f"expected a Comparison, got {_describe(by)}", argument="by", value=by
-        )
+        wrong_type(by, "by", "a Comparison")
 
 
 def _rank(plan: Plan) -> int:
@@ -152,11 +146,7 @@ def classify_move(
         ("target_interval", target_interval),
     ):
         if not isinstance(interval, Interval):
-            raise InvalidArgumentError(
-                f"expected an Interval, got {_describe(interval)}",
-                argument=argument,
-                value=interval,
-            )
+            wrong_type(interval, argument, "an Interval")
     if target_plan.currency != current_plan.currency:
         raise CurrencyMismatchError(
             "target_plan", target_plan.currency.code, expected=current_plan.currency.code

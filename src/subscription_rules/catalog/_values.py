@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
+from subscription_rules._checks import described, shown, wrong_type
 from subscription_rules.catalog._checks import (
     _METRIC_NAME,
     _PLAN_ID,
@@ -15,7 +16,6 @@ from subscription_rules.catalog._checks import (
     _bare_message,
     _check_pattern,
     _check_text,
-    _describe,
     _require,
 )
 from subscription_rules.errors import (
@@ -24,7 +24,6 @@ from subscription_rules.errors import (
     InvalidArgumentError,
     InvalidUsageError,
     UnknownPriceError,
-    _shown,
 )
 from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.periods import MONTHLY, Interval
@@ -118,12 +117,12 @@ class Metric:
         ('1 property', '0 properties')
         """
         if type(n) is not int:
-            raise InvalidArgumentError(f"must be an int, got {_describe(n)}", argument="n", value=n)
+            raise InvalidArgumentError(f"must be an int, got {described(n)}", argument="n", value=n)
         if n < 0:
-            raise InvalidUsageError(f"must be >= 0, got {_shown(n)}", argument="n", value=n)
+            raise InvalidUsageError(f"must be >= 0, got {shown(n)}", argument="n", value=n)
         if n > MAX_COUNT:
             raise InvalidUsageError(
-                f"must be at most {MAX_COUNT:,}, got {_shown(n)}", argument="n", value=n
+                f"must be at most {MAX_COUNT:,}, got {shown(n)}", argument="n", value=n
             )
         return f"{n:,} {self.singular if n == 1 else self.plural}"
 
@@ -160,7 +159,7 @@ def _limit_pairs(
     for pair in _as_tuple(pairs, "(metric name, limit) pairs", key="limits"):
         if not isinstance(pair, tuple) or len(pair) != 2:
             raise CatalogError(
-                f"must be (metric name, limit) pairs, got {_describe(pair)}",
+                f"must be (metric name, limit) pairs, got {described(pair)}",
                 key="limits",
                 value=pair,
             )
@@ -172,13 +171,13 @@ def _limit_pairs(
             raise CatalogError("given twice", key=f"limits.{name}", value=limit)
         if limit is not None and (type(limit) is not int or limit < 0):
             raise CatalogError(
-                f"must be an int >= 0 or None (unlimited), got {_describe(limit)}",
+                f"must be an int >= 0 or None (unlimited), got {described(limit)}",
                 key=f"limits.{name}",
                 value=limit,
             )
         if limit is not None and limit > MAX_COUNT:
             raise CatalogError(
-                f"must be at most {MAX_COUNT:,} (use None for unlimited), got {_shown(limit)}",
+                f"must be at most {MAX_COUNT:,} (use None for unlimited), got {shown(limit)}",
                 key=f"limits.{name}",
                 value=limit,
             )
@@ -225,7 +224,7 @@ class Limits:
         """
         if limits is not None and not isinstance(limits, Mapping):
             raise CatalogError(
-                f"must be a mapping of metric names to limits, got {_describe(limits)}",
+                f"must be a mapping of metric names to limits, got {described(limits)}",
                 key="limits",
                 value=limits,
             )
@@ -387,7 +386,7 @@ class Overage:
         per: object = self.per
         if type(per) is not int or not 1 <= per <= MAX_OVERAGE_PER:
             raise CatalogError(
-                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {_shown(per)}",
+                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {shown(per)}",
                 key="per",
                 value=per,
             )
@@ -428,16 +427,12 @@ class Overage:
         """
         if type(excess) is not int or excess < 0:
             raise InvalidUsageError(
-                f"must be a non-negative int, got {_describe(excess)}",
+                f"must be a non-negative int, got {described(excess)}",
                 argument="excess",
                 value=excess,
             )
         if not isinstance(rounding, RoundingMode):
-            raise InvalidArgumentError(
-                f"expected a RoundingMode, got {_describe(rounding)}",
-                argument="rounding",
-                value=rounding,
-            )
+            wrong_type(rounding, "rounding", "a RoundingMode")
         return self.unit_price.ratio(excess, self.per, rounding)
 
     def __str__(self) -> str:
@@ -498,7 +493,7 @@ class Plan:
         trial_days: object = self.trial_days
         if type(trial_days) is not int or not 0 <= trial_days <= MAX_TRIAL_DAYS:
             raise CatalogError(
-                f"must be an int from 0 to {MAX_TRIAL_DAYS}, got {_shown(trial_days)}",
+                f"must be an int from 0 to {MAX_TRIAL_DAYS}, got {shown(trial_days)}",
                 plan=self.id,
                 key="trial_days",
                 value=trial_days,
@@ -506,7 +501,7 @@ class Plan:
         rank: object = self.rank
         if rank is not None and type(rank) is not int:
             raise CatalogError(
-                f"must be an int or None, got {_describe(rank)}",
+                f"must be an int or None, got {described(rank)}",
                 plan=self.id,
                 key="rank",
                 value=rank,
@@ -528,7 +523,7 @@ class Plan:
             seen.add(overage.metric)
             if self.limits.get(overage.metric) is None:
                 raise CatalogError(
-                    f"the plan has no limit for {_shown(overage.metric)} (unlimited);"
+                    f"the plan has no limit for {shown(overage.metric)} (unlimited);"
                     " overage needs a finite limit",
                     plan=self.id,
                     key=key,
@@ -590,7 +585,7 @@ class Plan:
                 return price
         has = ", ".join(str(p.interval) for p in self.prices)
         raise UnknownPriceError(
-            f"plan {_shown(self.id)} has no {interval} price; it has: {has}",
+            f"plan {shown(self.id)} has no {interval} price; it has: {has}",
             argument="interval",
             value=interval,
         )

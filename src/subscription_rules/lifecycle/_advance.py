@@ -5,19 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from subscription_rules._checks import described, expect, names_what_was_passed
 from subscription_rules.catalog import Catalog, MetricKind
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
     Decision,
     Effect,
 )
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    InvalidPeriodError,
-    _expect,
-    _names_what_was_passed,
-    _shown,
-)
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.lifecycle._collection import _apply_overdue, _exhaust, _retry_due
 from subscription_rules.lifecycle._common import _notice
 from subscription_rules.lifecycle._renewal import _period_end, _trial_end, _trial_reminder
@@ -35,7 +30,7 @@ from subscription_rules.subscription import (
 )
 from subscription_rules.usage import (
     Usage,
-    _check_usage,
+    checked_usage,
 )
 
 #: The most period ends one call to :func:`advance` performs (a century of monthly
@@ -87,7 +82,7 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
     return _period_end(sub, catalog, usage, policy)
 
 
-@_names_what_was_passed("until", amounts="usage")
+@names_what_was_passed("until", amounts="usage")
 def advance(
     subscription: Subscription,
     until: datetime,
@@ -128,17 +123,16 @@ def advance(
     >>> advance(d.subscription, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog).effects
     ()
     """
-    _expect(subscription, Subscription, "subscription")
+    expect(subscription, Subscription, "subscription")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     until = sub.check_instant(until, "until")  # never back before what was processed
     if isinstance(usage, Usage):
-        _check_usage(usage, catalog.metrics)
+        checked_usage(usage, catalog.metrics)
     elif not (usage is None or callable(usage)):
         raise InvalidArgumentError(
-            f"expected a Usage, a callable taking a BillingPeriod, or None, got "
-            f"{type(usage).__name__} {_shown(usage)}",
+            f"expected a Usage, a callable taking a BillingPeriod, or None, got {described(usage)}",
             argument="usage",
             value=usage,
         )
@@ -198,7 +192,7 @@ def _usage_of(
     found: object = usage(sub.current_period)
     if not isinstance(found, Usage):
         raise InvalidArgumentError(
-            f"the usage callable must return a Usage, got {type(found).__name__} {_shown(found)} "
+            f"the usage callable must return a Usage, got {described(found)} "
             f"for {sub.current_period}",
             argument="usage",
             value=found,

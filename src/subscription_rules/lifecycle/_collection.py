@@ -11,6 +11,7 @@ from subscription_rules._access import unchecked_has_access, unchecked_marked_un
 from subscription_rules._billing import (
     invoice_key,
 )
+from subscription_rules._checks import expect, names_what_was_passed, shown
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.dunning import (
@@ -31,12 +32,7 @@ from subscription_rules.effects import (
     RefusalReason,
     Refused,
 )
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    _expect,
-    _names_what_was_passed,
-    _shown,
-)
+from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.lifecycle._bill import _resume_billing
 from subscription_rules.lifecycle._common import (
     _BILLING,
@@ -252,8 +248,8 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     >>> changes_blocked(sub, SEED_POLICY)
     False
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     ladder = policy.overdue_ladder
     if ladder is None:
         return False
@@ -401,7 +397,7 @@ def _record_gateway_error(
     return _with_invoice(sub, item), ()
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def record_payment(
     subscription: Subscription,
     attempt: str,
@@ -459,15 +455,15 @@ def record_payment(
     ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
     "charge attempt 's:charge:s-INV-0001:due-5000:attempt-2' was for s-INV-0001, already paid"
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(attempt, str, "attempt")
+    expect(subscription, Subscription, "subscription")
+    expect(attempt, str, "attempt")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
         raise InvalidArgumentError(
-            f"expected Succeeded, Declined or GatewayError, got {_shown(outcome)}",
+            f"expected Succeeded, Declined or GatewayError, got {shown(outcome)}",
             argument="outcome",
             value=outcome,
         )
@@ -520,5 +516,5 @@ def _not_awaited(sub: Subscription, attempt: str) -> Refused:
             )
     return Refused(
         RefusalReason.UNKNOWN_ATTEMPT,
-        f"no charge attempt {_shown(attempt)} awaits an outcome on {sub.id}",
+        f"no charge attempt {shown(attempt)} awaits an outcome on {sub.id}",
     )

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from subscription_rules._access import unchecked_has_access
+from subscription_rules._checks import expect, identifier, names_what_was_passed
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
@@ -17,11 +18,7 @@ from subscription_rules.effects import (
     RestoreAccess,
     SuspendAccess,
 )
-from subscription_rules.errors import (
-    InvalidPeriodError,
-    _expect,
-    _names_what_was_passed,
-)
+from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import InvoiceReason
 from subscription_rules.lifecycle._bill import _bill_period, _resume_billing
 from subscription_rules.lifecycle._collection import _charge_due, _collect, _retry_now
@@ -52,11 +49,10 @@ from subscription_rules.subscription import (
     Status,
     Subscription,
     SuspensionReason,
-    _require_id,
 )
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def start_subscription(
     subscription_id: str,
     customer_id: str,
@@ -87,15 +83,15 @@ def start_subscription(
     >>> d.subscription.current_period.end.date().isoformat()
     '2026-02-28'
     """
-    _require_id(subscription_id, "subscription_id")
-    _require_id(customer_id, "customer_id")
-    _expect(plan_id, str, "plan_id")
-    _expect(catalog, Catalog, "catalog")
-    _expect(interval, Interval, "interval")
-    _expect(policy, BillingPolicy, "policy")
-    _expect(has_payment_method, bool, "has_payment_method")
-    _expect(trial, bool, "trial")
-    _expect(had_trial, bool, "had_trial")
+    identifier(subscription_id, "subscription_id")
+    identifier(customer_id, "customer_id")
+    expect(plan_id, str, "plan_id")
+    expect(catalog, Catalog, "catalog")
+    expect(interval, Interval, "interval")
+    expect(policy, BillingPolicy, "policy")
+    expect(has_payment_method, bool, "has_payment_method")
+    expect(trial, bool, "trial")
+    expect(had_trial, bool, "had_trial")
     time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
@@ -170,7 +166,7 @@ def _check_command_time(sub: Subscription, at: object) -> datetime:
     return instant
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -189,8 +185,8 @@ def cancel(
     >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC)).message
     'cancellation is already scheduled for 2026-12-01T00:00:00+00:00'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status is Status.ENDED:
@@ -232,7 +228,7 @@ def cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def undo_cancel(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -244,8 +240,8 @@ def undo_cancel(
     >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
     'no cancellation is scheduled'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE or not sub.cancel_at_period_end:
@@ -263,7 +259,7 @@ def undo_cancel(
     return Decision(sub, (notice,), _next_wakeup(sub, policy))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def suspend(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
 ) -> Decision | Refused:
@@ -276,8 +272,8 @@ def suspend(
     >>> d.subscription.status.value, d.subscription.suspension_reason.value
     ('suspended', 'policy_violation')
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = _check_command_time(sub, at)
     if sub.status not in _LIVE:
@@ -305,7 +301,7 @@ def suspend(
     )
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def reinstate(
     subscription: Subscription,
     at: datetime,
@@ -334,9 +330,9 @@ def reinstate(
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
     ('active', ['RestoreAccess', 'SendNotice'])
     """
-    _expect(subscription, Subscription, "subscription")
+    expect(subscription, Subscription, "subscription")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     sub = subscription
     at = sub.check_instant(at)
     if sub.status is not Status.SUSPENDED or sub.suspended_at is None:
@@ -389,7 +385,7 @@ def reinstate(
     return Decision(sub, (*access, *effects, *due), _next_wakeup(sub, policy))
 
 
-@_names_what_was_passed("at")
+@names_what_was_passed("at")
 def update_payment_method(
     subscription: Subscription,
     at: datetime,
@@ -418,9 +414,9 @@ def update_payment_method(
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
     ('active', 'USD 50.00')
     """
-    _expect(subscription, Subscription, "subscription")
+    expect(subscription, Subscription, "subscription")
     _check_catalog(catalog, subscription.currency)
-    _expect(policy, BillingPolicy, "policy")
+    expect(policy, BillingPolicy, "policy")
     at = _check_command_time(subscription, at)
     sub = subscription.evolve(has_payment_method=True, processed_until=at)
     if (

@@ -16,9 +16,7 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import (
-    InvalidPeriodError,
-)
+from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
 from subscription_rules.periods import (
     zone,

@@ -6,11 +6,9 @@ import enum
 from datetime import datetime
 
 from subscription_rules._access import unchecked_marked_unpaid
+from subscription_rules._checks import expect
 from subscription_rules.dunning import (
     overdue_state,
-)
-from subscription_rules.errors import (
-    _expect,
 )
 from subscription_rules.lifecycle._common import _BILLING, _ladder_state, _local_days_later, _unpaid
 from subscription_rules.policy import (
@@ -121,8 +119,8 @@ def next_wakeup(
     >>> next_wakeup(sub).date().isoformat()
     '2026-12-01'
     """
-    _expect(subscription, Subscription, "subscription")
-    _expect(policy, BillingPolicy, "policy")
+    expect(subscription, Subscription, "subscription")
+    expect(policy, BillingPolicy, "policy")
     return _next_wakeup(subscription, policy)
 
 

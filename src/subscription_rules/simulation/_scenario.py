@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from subscription_rules import _toml as toml
+from subscription_rules._checks import expect, shown
 from subscription_rules._input import about, bad, localized, read_instant
 from subscription_rules.catalog import Catalog, default_catalog
 from subscription_rules.dunning import (
@@ -44,12 +45,7 @@ from subscription_rules.dunning import (
     Succeeded,
 )
 from subscription_rules.effects import Decision
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    SubscriptionRulesError,
-    _expect,
-    _shown,
-)
+from subscription_rules.errors import InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.lifecycle import start_subscription
 from subscription_rules.periods import Interval, require_aware, zone
 from subscription_rules.policy import SEED_POLICY, BillingPolicy, preset
@@ -133,46 +129,46 @@ class Scenario:
     ('pro', '2026-11-20T00:00:00+00:00', 'seed')
     """
 
-    name: str = attrs.field(validator=lambda _s, a, value: _expect(value, str, a.name))
-    catalog: Catalog = attrs.field(validator=lambda _s, a, value: _expect(value, Catalog, a.name))
+    name: str = attrs.field(validator=lambda _s, a, value: expect(value, str, a.name))
+    catalog: Catalog = attrs.field(validator=lambda _s, a, value: expect(value, Catalog, a.name))
     policy: BillingPolicy = attrs.field(
-        validator=lambda _s, a, value: _expect(value, BillingPolicy, a.name)
+        validator=lambda _s, a, value: expect(value, BillingPolicy, a.name)
     )
     time_zone: ZoneInfo = attrs.field(
-        validator=lambda _s, a, value: _expect(value, ZoneInfo, a.name)
+        validator=lambda _s, a, value: expect(value, ZoneInfo, a.name)
     )
-    start: Decision = attrs.field(validator=lambda _s, a, value: _expect(value, Decision, a.name))
+    start: Decision = attrs.field(validator=lambda _s, a, value: expect(value, Decision, a.name))
     until: datetime = attrs.field(validator=lambda _s, _a, value: require_aware(value, "until"))
-    usage: Usage = attrs.field(validator=lambda _s, a, value: _expect(value, Usage, a.name))
+    usage: Usage = attrs.field(validator=lambda _s, a, value: expect(value, Usage, a.name))
     # the tuples' items are checked by simulate when the scenario is played
     steps: tuple[Step, ...] = attrs.field(
-        validator=lambda _s, a, value: _expect(value, tuple, a.name)
+        validator=lambda _s, a, value: expect(value, tuple, a.name)
     )
     outcomes: tuple[PaymentOutcome, ...] = attrs.field(
-        validator=lambda _s, a, value: _expect(value, tuple, a.name)
+        validator=lambda _s, a, value: expect(value, tuple, a.name)
     )
     outcomes_by_invoice: tuple[tuple[str, tuple[PaymentOutcome, ...]], ...] = attrs.field(
-        validator=lambda _s, a, value: _expect(value, tuple, a.name)
+        validator=lambda _s, a, value: expect(value, tuple, a.name)
     )
 
     def __attrs_post_init__(self) -> None:
         for step in self.steps:
-            _expect(step, Step, "steps")
+            expect(step, Step, "steps")
         for outcome in self.outcomes:
-            _expect(outcome, _OUTCOME_TYPES, "outcomes")
+            expect(outcome, _OUTCOME_TYPES, "outcomes")
         pairs: tuple[object, ...] = self.outcomes_by_invoice  # checked at run time
         for pair in pairs:
             if not isinstance(pair, tuple) or len(pair) != 2:
                 raise InvalidArgumentError(
-                    f"expected (invoice id, outcomes) pairs, got {_shown(pair)}",
+                    f"expected (invoice id, outcomes) pairs, got {shown(pair)}",
                     argument="outcomes_by_invoice",
                     value=pair,
                 )
             invoice, outcomes = pair
-            _expect(invoice, str, "outcomes_by_invoice")
-            _expect(outcomes, tuple, "outcomes_by_invoice")
+            expect(invoice, str, "outcomes_by_invoice")
+            expect(outcomes, tuple, "outcomes_by_invoice")
             for outcome in outcomes:
-                _expect(outcome, _OUTCOME_TYPES, "outcomes_by_invoice")
+                expect(outcome, _OUTCOME_TYPES, "outcomes_by_invoice")
 
     def play(self) -> Timeline:
         r"""Run the scenario offline: :func:`~subscription_rules.simulation.simulate` on its values.
@@ -302,7 +298,7 @@ class _Reader:
     def command(self, raw: dict[str, object], key: str) -> Command:
         name = raw["command"]
         if not isinstance(name, str) or name not in _STEP_KEYS:
-            message = f"unknown command {_shown(name)}; known: {', '.join(_STEP_KEYS)}"
+            message = f"unknown command {shown(name)}; known: {', '.join(_STEP_KEYS)}"
             raise self.error(f"{key}.command", message, name)
         allowed = ("at", "command", *_STEP_KEYS[name])
         for extra in raw:
@@ -344,7 +340,7 @@ class _Reader:
     def outcome(self, raw: dict[str, object], key: str) -> PaymentOutcome:
         name = raw["outcome"]
         if not isinstance(name, str) or name not in _OUTCOMES:
-            message = f"unknown outcome {_shown(name)}; known: {', '.join(_OUTCOMES)}"
+            message = f"unknown outcome {shown(name)}; known: {', '.join(_OUTCOMES)}"
             raise self.error(f"{key}.outcome", message, name)
         code = ""
         if "code" in raw:
@@ -387,13 +383,13 @@ class _Reader:
 def _check_options(catalog: object, policy: object) -> Catalog:
     if catalog is not None and not isinstance(catalog, Catalog):
         raise InvalidArgumentError(
-            f"expected a Catalog or None, got {type(catalog).__name__} {_shown(catalog)}",
+            f"expected a Catalog or None, got {type(catalog).__name__} {shown(catalog)}",
             argument="catalog",
             value=catalog,
         )
     if policy is not None and not isinstance(policy, BillingPolicy):
         raise InvalidArgumentError(
-            f"expected a BillingPolicy or None, got {type(policy).__name__} {_shown(policy)}",
+            f"expected a BillingPolicy or None, got {type(policy).__name__} {shown(policy)}",
             argument="policy",
             value=policy,
         )

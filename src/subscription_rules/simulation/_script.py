@@ -8,6 +8,7 @@ from typing import Final, TypeAlias, assert_never
 
 import attrs
 
+from subscription_rules._checks import expect, shown
 from subscription_rules.catalog import Catalog
 from subscription_rules.dunning import PaymentOutcome, Succeeded
 from subscription_rules.effects import (
@@ -21,7 +22,7 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, _expect, _shown
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.lifecycle import (
     advance,
     cancel,
@@ -70,13 +71,13 @@ class ChangePlan:
     'change plan to pro'
     """
 
-    plan_id: str = attrs.field(validator=lambda _s, _a, value: _expect(value, str, "plan_id"))
+    plan_id: str = attrs.field(validator=lambda _s, _a, value: expect(value, str, "plan_id"))
     interval: Interval | None = attrs.field(
         default=None,
-        validator=lambda _s, _a, value: _expect(value, (Interval, type(None)), "interval"),
+        validator=lambda _s, _a, value: expect(value, (Interval, type(None)), "interval"),
     )
     usage: Usage | None = attrs.field(
-        default=None, validator=lambda _s, _a, value: _expect(value, (Usage, type(None)), "usage")
+        default=None, validator=lambda _s, _a, value: expect(value, (Usage, type(None)), "usage")
     )
 
     def describe(self) -> str:
@@ -171,7 +172,7 @@ class SetUsage:
     'usage: properties=3'
     """
 
-    usage: Usage = attrs.field(validator=lambda _s, _a, value: _expect(value, Usage, "usage"))
+    usage: Usage = attrs.field(validator=lambda _s, _a, value: expect(value, Usage, "usage"))
 
     def describe(self) -> str:
         """The command in words."""
@@ -213,7 +214,7 @@ class Step:
 
     at: datetime = attrs.field(validator=lambda _s, _a, value: require_aware(value, "at"))
     command: Command = attrs.field(
-        validator=lambda _s, _a, value: _expect(value, _COMMANDS, "command")
+        validator=lambda _s, _a, value: expect(value, _COMMANDS, "command")
     )
 
 
@@ -370,13 +371,12 @@ def _command(  # noqa: PLR0911 - one return per command
 def _check_script(script: Sequence[Step]) -> None:
     if not isinstance(script, tuple | list):
         raise InvalidArgumentError(
-            f"expected a list or tuple of Step values, got {type(script).__name__} "
-            f"{_shown(script)}",
+            f"expected a list or tuple of Step values, got {type(script).__name__} {shown(script)}",
             argument="script",
             value=script,
         )
     for step in script:
-        _expect(step, Step, "script")
+        expect(step, Step, "script")
         require_aware(step.at, "script")
 
 
@@ -386,7 +386,7 @@ def _check_outcomes(outcomes: object, argument: str) -> None:
     ):
         raise InvalidArgumentError(
             f"expected a list or tuple of payment outcomes (Succeeded, Declined, GatewayError), got "
-            f"{type(outcomes).__name__} {_shown(outcomes)}",
+            f"{type(outcomes).__name__} {shown(outcomes)}",
             argument=argument,
             value=outcomes,
         )
@@ -398,12 +398,12 @@ def _check_outcomes_by_invoice(outcomes_by_invoice: object) -> None:
     if not isinstance(outcomes_by_invoice, Mapping):
         raise InvalidArgumentError(
             f"expected a mapping of invoice ids to payment outcomes, got "
-            f"{type(outcomes_by_invoice).__name__} {_shown(outcomes_by_invoice)}",
+            f"{type(outcomes_by_invoice).__name__} {shown(outcomes_by_invoice)}",
             argument="outcomes_by_invoice",
             value=outcomes_by_invoice,
         )
     for invoice_id, attempts in outcomes_by_invoice.items():
-        _expect(invoice_id, str, "outcomes_by_invoice")
+        expect(invoice_id, str, "outcomes_by_invoice")
         _check_outcomes(attempts, "outcomes_by_invoice")
 
 
@@ -431,14 +431,14 @@ def simulate(
     command the subscription refuses is recorded as ``refused: …``. ``usage``
     is the account's usage until a :class:`SetUsage` step changes it.
     """
-    _expect(start, (Subscription, Decision), "start")
-    _expect(catalog, Catalog, "catalog")
-    _expect(policy, BillingPolicy, "policy")
+    expect(start, (Subscription, Decision), "start")
+    expect(catalog, Catalog, "catalog")
+    expect(policy, BillingPolicy, "policy")
     _check_script(script)
     _check_outcomes(outcomes, "outcomes")
     _check_outcomes_by_invoice(outcomes_by_invoice)
-    _expect(usage, (Usage, type(None)), "usage")
-    _expect(preferences, (Preferences, type(None)), "preferences")
+    expect(usage, (Usage, type(None)), "usage")
+    expect(preferences, (Preferences, type(None)), "preferences")
     until = require_aware(until, "until")
     gateway = ScriptedGateway(outcomes, by_invoice=outcomes_by_invoice)
     notifier = RecordingNotifier()
