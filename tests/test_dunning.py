@@ -708,7 +708,9 @@ def test_the_ladder_in_a_subscriptions_life_blocks_changes_and_suspends() -> Non
     assert kinds(warned) == ["overdue_state_entered"]
     assert warned.notices[0].fact("state") == "warning"
     blocked = advance(warned.subscription, utc(2026, 12, 21), catalog=CATALOG, policy=policy)
-    assert blocked.subscription.overdue_state == "blocked"
+    on = blocked.subscription.overdue_state
+    assert on is not None
+    assert (on.name, on) == ("blocked", LADDER.states[1])
     refused = change_plan(
         blocked.subscription, "pro", MONTHLY, utc(2026, 12, 22), catalog=CATALOG, usage=Usage(),
         policy=policy,

@@ -30,6 +30,7 @@ from subscription_rules._checks import (
     optional,
     trusted,
 )
+from subscription_rules.dunning import OverdueState
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
@@ -289,7 +290,9 @@ class Subscription:
     stretches: tuple[Stretch, ...] = ()
     pending_lines: tuple[Line, ...] = ()
     open_invoices: tuple[OpenInvoice, ...] = ()
-    overdue_state: str | None = None
+    overdue_state: OverdueState | None = attrs.field(
+        default=None, validator=optional(instance_of(OverdueState))
+    )
     documents_issued: int = 0
     suspension_reason: SuspensionReason | None = None
     suspended_at: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
@@ -378,7 +381,7 @@ class Subscription:
         stretches: tuple[Stretch, ...] | _Keep = _KEEP,
         pending_lines: tuple[Line, ...] | _Keep = _KEEP,
         open_invoices: tuple[OpenInvoice, ...] | _Keep = _KEEP,
-        overdue_state: str | _Keep | None = _KEEP,
+        overdue_state: OverdueState | _Keep | None = _KEEP,
         documents_issued: int | _Keep = _KEEP,
         suspension_reason: SuspensionReason | _Keep | None = _KEEP,
         suspended_at: datetime | _Keep | None = _KEEP,

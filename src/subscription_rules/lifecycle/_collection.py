@@ -211,7 +211,7 @@ def _apply_overdue(
     if ladder is None:
         return sub, ()
     status = overdue_state(_unpaid(sub), at, ladder, _ladder_state(sub, ladder))
-    sub = sub.evolve(overdue_state=status.state.name if status.state else None)
+    sub = sub.evolve(overdue_state=status.state)
     effects: list[Effect] = []
     for state in status.entered:
         facts: tuple[FactPair, ...] = (

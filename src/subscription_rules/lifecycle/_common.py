@@ -71,8 +71,15 @@ def _unpaid(sub: Subscription) -> tuple[UnpaidInvoice, ...]:
 
 
 def _ladder_state(sub: Subscription, ladder: OverdueLadder) -> OverdueState | None:
+    """The rung of the policy's ``ladder`` the subscription stands on (matched by name).
+
+    By name, so that a ladder the host has since edited still finds its rung.
+    """
+    current = sub.overdue_state
+    if current is None:
+        return None
     for state in ladder.states:
-        if state.name == sub.overdue_state:
+        if state.name == current.name:
             return state
     return None
 
