@@ -32,7 +32,7 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._billing import issue_credit_note, issue_invoice, send_notice
 from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._units import (
     check_same_unit,
@@ -58,7 +58,7 @@ from subscription_rules.invoices import (
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.money import Money
-from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     BillingCycle,
     BillingPeriod,
@@ -488,7 +488,7 @@ def quote_change(
 def _notice(
     sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
 ) -> SendNotice:
-    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
+    return send_notice(sub, kind, at, facts, occasion)
 
 
 @names_what_was_passed("at")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from subscription_rules._access import unchecked_has_access
+from subscription_rules._billing import send_notice
 from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
@@ -17,7 +18,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.errors import InvalidPeriodError
-from subscription_rules.notifications import FactName, FactPair, Notice, NoticeKind
+from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     zone,
 )
@@ -58,7 +59,7 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
 def _notice(
     sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
 ) -> SendNotice:
-    return SendNotice(Notice(kind, sub.id, sub.customer_id, at, facts, occasion))
+    return send_notice(sub, kind, at, facts, occasion)
 
 
 def _unpaid(sub: Subscription) -> tuple[UnpaidInvoice, ...]:
