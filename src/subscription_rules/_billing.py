@@ -8,7 +8,7 @@ idempotency key the same way.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import attrs
 
@@ -61,6 +61,15 @@ def renewal_key(subscription_id: str, period_start: datetime, amount_due: Money)
     return f"{subscription_id}:renewal:{period_start.isoformat()}:due-{amount_due.minor}"
 
 
+class Recorded(TypedDict):
+    """The fields that record an invoice on the subscription (see :func:`draft_invoice`)."""
+
+    documents_issued: int
+    credit_balance: Money
+    open_invoices: NotRequired[tuple[OpenInvoice, ...]]
+    paid_attempts: NotRequired[tuple[tuple[str, str], ...]]
+
+
 def draft_invoice(
     sub: Subscription,
     reason: InvoiceReason,
@@ -70,7 +79,7 @@ def draft_invoice(
     period_end: datetime,
     *,
     renewal: bool = False,
-) -> tuple[Invoice, ChargeInvoice, dict[str, Any]]:
+) -> tuple[Invoice, ChargeInvoice, Recorded]:
     """The invoice of ``lines`` with the credit balance spent on it, not yet recorded.
 
     Returns the invoice, its charge, and the changes that record it on the
@@ -91,7 +100,7 @@ def draft_invoice(
         else invoice_key(sub.id, invoice_id, invoice.amount_due)
     )
     charge = ChargeInvoice(invoice, key)
-    changes: dict[str, Any] = {"documents_issued": number, "credit_balance": balance}
+    changes: Recorded = {"documents_issued": number, "credit_balance": balance}
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
         opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)
@@ -121,15 +130,14 @@ def issue_invoice(
     at: datetime,
     period_start: datetime,
     period_end: datetime,
-    **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
 ) -> tuple[Subscription, Invoice, ChargeInvoice]:
     """Issue an invoice of ``lines``, spending the credit balance on it first.
 
     The invoice takes the next document number and its charge the key of
-    :func:`invoice_key`; ``changes`` are applied to the subscription in the same step.
+    :func:`invoice_key`.
     """
     invoice, charge, recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
-    return sub.evolve(**recorded, **changes), invoice, charge
+    return sub.evolve(**recorded), invoice, charge
 
 
 def issue_credit_note(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TypedDict, Unpack
 
 import attrs
 
@@ -42,10 +42,7 @@ from subscription_rules.policy import (
     ProrationUnit,
     SuspendedTime,
 )
-from subscription_rules.subscription import (
-    Stretch,
-    Subscription,
-)
+from subscription_rules.subscription import PendingChange, Stretch, Subscription
 
 # What a rule billed, made of the values it billed from: nothing to check again.
 _trusted_stretch = trusted(Stretch)
@@ -65,6 +62,16 @@ def _period_line(
     )
 
 
+class _Renewed(TypedDict, total=False):
+    """Further fields a renewal records in the same copy as its invoice."""
+
+    plan_id: str
+    period_index: int
+    pending_change: PendingChange | None
+    pending_lines: tuple[Line, ...]
+    processed_until: datetime
+
+
 def _bill_period(
     sub: Subscription,
     plan: Plan,
@@ -77,7 +84,7 @@ def _bill_period(
     renewal: bool = False,
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
-    **changes: Any,  # noqa: ANN401 - further fields of the new subscription value
+    **changes: Unpack[_Renewed],
 ) -> tuple[Subscription, Effect]:
     """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
 
