@@ -15,18 +15,15 @@ from subscription_rules import (
     SEED_POLICY,
     BillingPolicy,
     ChargeInvoice,
+    Currency,
     Decision,
     EndAccess,
-    MissingPaymentMethod,
-    Money,
-    PastDueAccess,
     Refused,
     RestoreAccess,
     RetriesExhausted,
     Status,
     Subscription,
     SuspendAccess,
-    TrialCancellation,
     advance,
     cancel,
     default_catalog,
@@ -39,6 +36,7 @@ from subscription_rules import (
     undo_cancel,
     update_payment_method,
 )
+from subscription_rules import strategies as sr
 from subscription_rules.dunning import (
     SMART_RETRIES_LIKE,
     Declined,
@@ -56,30 +54,15 @@ from subscription_rules.dunning import (
 from subscription_rules.errors import InvalidPeriodError
 
 CATALOG = default_catalog()
-ZONES = ["UTC", "Europe/Paris", "America/New_York", "Pacific/Chatham"]
+USD = Currency.of("USD")
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-@st.composite
-def schedules(draw: st.DrawFn) -> RetrySchedule:
-    hour = draw(st.none() | st.integers(0, 23))
-    gap_minimum = 86_400 if hour is not None else 60
-    gaps = draw(st.lists(st.integers(gap_minimum, 20 * 86_400), min_size=1, max_size=12))
-    offsets, total = [], 0
-    for gap in gaps:
-        total += gap
-        offsets.append(timedelta(seconds=total))
-    return RetrySchedule("random", tuple(offsets), local_hour=hour)
-
-
 @given(
-    schedules(),
-    st.datetimes(
-        min_value=datetime(2020, 1, 1),  # noqa: DTZ001 - Hypothesis bounds are naive
-        max_value=datetime(2035, 1, 1),  # noqa: DTZ001
-        timezones=st.just(UTC),
-    ),
-    st.sampled_from(ZONES),
+    sr.retry_schedules(),
+    # Any instant, or one at a month end or a telling wall time; written in UTC.
+    sr.instants(2020, 2034, "UTC") | sr.instants(2020, 2034, "UTC", edges=True),
+    sr.time_zones(),
 )
 def test_retry_instants_strictly_increase_and_stay_inside_the_window(
     schedule: RetrySchedule, first_failure: datetime, zone: str
@@ -110,43 +93,24 @@ def test_retry_instants_strictly_increase_and_stay_inside_the_window(
 DST_ZONES = ["America/New_York", "Europe/Paris", "Australia/Sydney", "America/Santiago"]
 
 
-def _transitions(zone: str) -> list[datetime]:
-    """Every instant (to the second) at which ``zone``'s UTC offset changed in 2020–2035."""
-    tz = ZoneInfo(zone)
-    found = []
-    day = datetime(2020, 1, 1, tzinfo=UTC)
-    while day.year < 2036:
-        later = day + timedelta(days=1)
-        if day.astimezone(tz).utcoffset() != later.astimezone(tz).utcoffset():
-            low, high = day, later  # the offset changes in (low, high]
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                if middle.astimezone(tz).utcoffset() == low.astimezone(tz).utcoffset():
-                    low = middle
-                else:
-                    high = middle
-            found.append(high.replace(microsecond=0))
-        day = later
-    return found
-
-
-TRANSITIONS = {zone: _transitions(zone) for zone in DST_ZONES}
 WRITTEN_IN = [UTC, *(ZoneInfo(zone) for zone in [*DST_ZONES, "Asia/Kolkata", "Pacific/Chatham"])]
 NEAR = [timedelta(seconds=s) for s in (-3601, -3600, -1800, -1, 0, 1, 1800, 3600, 3601)]
 
 
+# Kept local, built from the shipped strategies: the failure is placed from the drawn
+# schedule's own offsets, which no shipped strategy knows.
 @st.composite
 def failures_near_dst(draw: st.DrawFn) -> tuple[RetrySchedule, datetime, str]:
     """A schedule, a billing zone, and a failure placed so that a retry's offset (or its
     local hour's midnight) lands on one of the zone's DST transitions, give or take a second,
     half an hour or an hour."""
     zone = draw(st.sampled_from(DST_ZONES))
-    schedule = draw(schedules())
+    schedule = draw(sr.retry_schedules())
     if schedule.local_hour is not None and draw(st.booleans()):
         # The local hours that fall in or next to the zone's gaps and folds.
         hour = draw(st.sampled_from([0, 1, 2, 3, 23]))
         schedule = attrs.evolve(schedule, local_hour=hour)
-    transition = draw(st.sampled_from(TRANSITIONS[zone]))
+    transition = draw(sr.offset_changes(zone, 2020, 2035))
     offset = draw(st.sampled_from(schedule.offsets))
     shift = draw(st.sampled_from(NEAR) | st.integers(-2 * 86_400, 2 * 86_400).map(
         lambda s: timedelta(seconds=s)
@@ -247,27 +211,18 @@ def test_no_retry_after_success_after_the_end_or_beyond_the_schedule(
     assert attempts <= 1 + SEED_POLICY.retry_schedule.retries + gateway
 
 
-@st.composite
-def ladders(draw: st.DrawFn) -> OverdueLadder:
-    days = sorted(draw(st.lists(st.integers(0, 60), min_size=1, max_size=4, unique=True)))
-    states = []
-    for i, day in enumerate(days):
-        balance = draw(st.none() | st.integers(1, 300).map(lambda n: Money.of(n, "USD")))
-        states.append(OverdueState(f"s{i}", days=day, balance=balance))
-    return OverdueLadder(tuple(states))
+# Unpaid invoices of USD 0.01 to 200.00, issued within 40 days of START.
+UNPAID = st.lists(
+    st.builds(
+        UnpaidInvoice,
+        st.integers(0, 24 * 40).map(lambda h: START + timedelta(hours=h)),
+        sr.money("USD", min_minor=1, max_minor=20_000),
+    ),
+    max_size=5,
+)
 
 
-@st.composite
-def unpaid_invoices(draw: st.DrawFn) -> list[UnpaidInvoice]:
-    return [
-        UnpaidInvoice(START + timedelta(hours=h), Money.of(amount, "USD"))
-        for h, amount in draw(
-            st.lists(st.tuples(st.integers(0, 24 * 40), st.integers(1, 200)), max_size=5)
-        )
-    ]
-
-
-@given(ladders(), unpaid_invoices(), st.lists(st.integers(0, 24 * 120), min_size=2, max_size=6))
+@given(sr.overdue_ladders(USD), UNPAID, st.lists(st.integers(0, 24 * 120), min_size=2, max_size=6))
 def test_overdue_state_is_monotone_and_next_change_is_never_late(
     ladder: OverdueLadder, unpaid: list[UnpaidInvoice], hours: list[int]
 ) -> None:
@@ -293,22 +248,16 @@ SHORT = RetrySchedule("short", (timedelta(days=1), timedelta(days=2)))
 LADDER = OverdueLadder(
     (OverdueState("suspend", days=4, actions=frozenset({OverdueAction.SUSPEND})),)
 )
+# Any policy, every field varied; its retries often the short schedule and its ladder often
+# the one that suspends at four days, so that retries run out and the ladder acts within
+# the steps drawn.
 ACCESS_POLICIES = st.builds(
-    lambda access, exhausted, missing, cancellation, schedule, ladder: attrs.evolve(
-        SEED_POLICY,
-        past_due_access=access,
-        retries_exhausted=exhausted,
-        missing_payment_method=missing,
-        trial_cancellation=cancellation,
-        retry_schedule=schedule,
-        overdue_ladder=ladder,
+    lambda policy, schedule, ladder: attrs.evolve(
+        policy, retry_schedule=schedule, overdue_ladder=ladder
     ),
-    st.sampled_from(list(PastDueAccess)),
-    st.sampled_from(list(RetriesExhausted)),
-    st.sampled_from(list(MissingPaymentMethod)),
-    st.sampled_from(list(TrialCancellation)),
-    st.sampled_from([SHORT, SMART_RETRIES_LIKE]),
-    st.sampled_from([None, LADDER]),
+    sr.policies(catalog=CATALOG),
+    st.sampled_from([SHORT, SMART_RETRIES_LIKE]) | sr.retry_schedules(),
+    st.sampled_from([None, LADDER]) | sr.overdue_ladders(USD),
 )
 COMMANDS = ["wake", "wake", "wake", "advance", "pay", "pay", "pay", "pay", "stale"]
 ACCESS_STEPS = st.lists(

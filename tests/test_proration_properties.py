@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -11,11 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from subscription_rules import (
-    KILL_BILL_LIKE,
-    LAGO_LIKE,
     MONTHLY,
-    SEED_POLICY,
-    STRIPE_LIKE,
     BillingPolicy,
     Catalog,
     ChangeQuote,
@@ -23,9 +19,6 @@ from subscription_rules import (
     CreditDestination,
     Decision,
     DowngradeTiming,
-    Limits,
-    Plan,
-    Price,
     ProrationBilling,
     ProrationUnit,
     RefundPayment,
@@ -36,8 +29,8 @@ from subscription_rules import (
     quote_change,
     start_subscription,
 )
+from subscription_rules import strategies as sr
 
-ZONES = ["UTC", "America/New_York", "Europe/Paris", "Asia/Kolkata", "Australia/Lord_Howe"]
 NO_USAGE = Usage()
 
 
@@ -49,31 +42,28 @@ def _immediate(policy: BillingPolicy) -> BillingPolicy:
     )
 
 
+def _distinct_prices(catalog: Catalog) -> bool:
+    amounts = [plan.price(MONTHLY).amount for plan in catalog]
+    return len(set(amounts)) == len(amounts)
+
+
 # Day-based presets are checked with the change day paid by the new plan and half-open days
 # (Kill Bill); Lago's both-ends count agrees with it for cycles anchored at local midnight.
-POLICIES = st.sampled_from(
-    [_immediate(p) for p in (SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE)]
-)
+POLICIES = sr.policies(presets_only=True).map(_immediate)
+# Every plan sold monthly (the changes are monthly), at prices that differ, so that every
+# change is an upgrade or a downgrade.
+CATALOGS = sr.catalogs(min_plans=2, max_plans=4, interval=MONTHLY).filter(_distinct_prices)
 
 
-@st.composite
-def catalogs(draw: st.DrawFn) -> Catalog:
-    currency = draw(st.sampled_from(["USD", "JPY", "KWD"]))
-    prices = draw(st.lists(st.integers(0, 10**7), min_size=2, max_size=4, unique=True))
-    return Catalog(
-        tuple(
-            Plan(f"p{i}", f"Plan {i}", (Price.of(str(p), currency, MONTHLY),), Limits())
-            for i, p in enumerate(prices)
-        )
-    )
-
-
+# Kept local, built from the shipped strategies: the properties need a fresh subscription
+# (its first invoice and nothing since) and changes within its first period, which
+# `strategies.subscriptions`, whose subscriptions have lived a while, does not give.
 @st.composite
 def lives(
     draw: st.DrawFn,
 ) -> tuple[Catalog, BillingPolicy, Subscription, list[tuple[datetime, str]]]:
     """A catalog, a policy, a fresh subscription and changes within its first period."""
-    catalog = draw(catalogs())
+    catalog = draw(CATALOGS)
     policy = draw(POLICIES)
     policy = attrs.evolve(
         policy,
@@ -81,14 +71,13 @@ def lives(
         credit_basis=draw(st.sampled_from(CreditBasis)),
         credit_destination=draw(st.sampled_from(CreditDestination)),
     )
-    zone = draw(st.sampled_from(ZONES))
-    day = draw(st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31)))
+    zone = draw(sr.time_zones())
+    # Near a DST change, at a month end, at a telling wall time, or anywhere.
+    at = draw(sr.instants(2024, 2030, zone, edges=True))
     if policy.proration_unit is ProrationUnit.DAY:
-        start = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(zone))  # local midnight
+        start = datetime(at.year, at.month, at.day, tzinfo=ZoneInfo(zone))  # local midnight
     else:
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
-            seconds=draw(st.integers(0, 86_399))
-        )
+        start = at.astimezone(UTC)
     first = draw(st.sampled_from(catalog.ids))
     sub = start_subscription(
         "s",

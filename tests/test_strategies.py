@@ -22,8 +22,12 @@ from hypothesis import strategies as st
 import subscription_rules
 from subscription_rules import (
     DEFAULT_METRICS,
+    KILL_BILL_LIKE,
+    LAGO_LIKE,
     MONTHLY,
+    QUARTERLY,
     SEED_POLICY,
+    STRIPE_LIKE,
     YEARLY,
     BillingCycle,
     BillingPolicy,
@@ -154,6 +158,15 @@ def test_edge_instants_find_a_dst_change_a_month_end_and_a_fold() -> None:
         sr.instants(edges=cast("bool", "yes"))
 
 
+@given(sr.offset_changes("America/New_York", 2027, 2029))
+def test_offset_changes_are_where_the_offset_changes(at: datetime) -> None:
+    zone = ZoneInfo("America/New_York")
+    assert at.tzinfo is UTC
+    assert 2027 <= at.year <= 2029
+    before = (at - timedelta(seconds=1)).astimezone(zone).utcoffset()
+    assert before != at.astimezone(zone).utcoffset()
+
+
 @given(sr.cycles())
 def test_cycles_are_valid_and_have_periods(cycle: BillingCycle) -> None:
     assert_valid(cycle)
@@ -225,6 +238,12 @@ def test_catalogs_keep_to_their_arguments(catalog: Catalog) -> None:
     assert catalog.metrics == ()
 
 
+@given(sr.catalogs(interval=QUARTERLY, min_plans=2, max_plans=3))
+def test_catalogs_sold_at_one_interval_sell_every_plan_at_it(catalog: Catalog) -> None:
+    assert 2 <= len(catalog) <= 3
+    assert all(plan.intervals == (QUARTERLY,) for plan in catalog)
+
+
 @SLOW
 @given(st.data())
 def test_usages_count_only_a_catalogs_metrics(data: st.DataObject) -> None:
@@ -260,6 +279,11 @@ def test_policies_for_a_catalog_suit_it(data: st.DataObject) -> None:
 
 def test_policies_shrink_to_the_seed_policy() -> None:
     assert find(sr.policies(), lambda _: True) is SEED_POLICY
+
+
+@given(sr.policies(catalog=CATALOG, presets_only=True))
+def test_presets_only_draws_the_presets(policy: BillingPolicy) -> None:
+    assert policy in {SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE}
 
 
 # --------------------------------------------------------------------------- subscriptions
@@ -321,6 +345,34 @@ def test_unreachable_statuses_are_refused_when_asked_for() -> None:
         sr.subscriptions("active")  # type: ignore[arg-type]
 
 
+FREE_TRIALS = Catalog(
+    tuple(
+        attrs.evolve(
+            plan,
+            prices=tuple(attrs.evolve(p, amount=p.amount.with_minor(0)) for p in plan.prices),
+        )
+        if plan.trial_days
+        else plan
+        for plan in CATALOG
+    )
+)
+
+
+@SLOW
+@given(sr.subscriptions(catalog=FREE_TRIALS))
+def test_a_catalog_whose_trials_are_free_is_never_drawn_past_due(sub: Subscription) -> None:
+    """Regression: with every trial plan free, drawing any status raised InvalidArgumentError
+    ("no plan of the catalog can reach past_due"); past due is now left out."""
+    assert_valid(sub)
+    assert sub.status is not Status.PAST_DUE
+
+
+def test_past_due_of_a_catalog_whose_trials_are_free_is_refused_up_front() -> None:
+    assert any(plan.trial_days for plan in FREE_TRIALS)
+    with pytest.raises(CatalogError, match="no plan with a trial has a price above zero"):
+        sr.subscriptions(Status.PAST_DUE, catalog=FREE_TRIALS)
+
+
 def test_bad_arguments_are_refused_at_once() -> None:
     with pytest.raises(UnknownCurrencyError):
         sr.money("XXX")
@@ -334,6 +386,14 @@ def test_bad_arguments_are_refused_at_once() -> None:
         sr.catalogs(min_plans=0)
     with pytest.raises(CatalogError, match="metric"):
         sr.overages(metric="Seats")
+    with pytest.raises(InvalidArgumentError, match="interval"):
+        sr.catalogs(interval="monthly")  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError, match="presets_only"):
+        sr.policies(presets_only=1)  # type: ignore[arg-type]
+    with pytest.raises(InvalidTimeZoneError, match="keeps one UTC offset"):
+        sr.offset_changes("UTC")
+    with pytest.raises(InvalidInstantError, match="min_year"):
+        sr.offset_changes("Europe/Paris", 2030, 2020)
 
 
 def test_reinstating_with_credited_time_survives_a_credit_that_rounds_to_zero() -> None:

@@ -15,6 +15,7 @@ from subscription_rules import (
     Catalog,
     Decision,
     MissingPaymentMethod,
+    Plan,
     Refused,
     Status,
     Subscription,
@@ -143,13 +144,26 @@ class _Life:
 def _routes(
     status: Status, catalog: Catalog | None, policy: BillingPolicy | None
 ) -> tuple[_Route, ...]:
-    """The routes to ``status`` open under a given catalog and policy (``None``: drawn later)."""
+    """The routes to ``status`` open under a given catalog and policy (``None``: drawn later).
+
+    A drawn catalog is given a trial, and a price on it, where a route needs them; a given
+    one opens a route with a trial only if a plan has a trial, and one through a trial
+    invoiced without a payment method only if such a plan also costs something.
+    """
     has_trial = catalog is None or any(plan.trial_days > 0 for plan in catalog)
+    paid_trial = catalog is None or any(_invoiceable(plan) for plan in catalog)
     return tuple(
         route
         for route in _ROUTES[status]
-        if (has_trial or not route.trial) and (policy is None or route.allows(policy))
+        if (has_trial or not route.trial)
+        and (paid_trial or "invoice" not in route.legs)
+        and (policy is None or route.allows(policy))
     )
+
+
+def _invoiceable(plan: Plan) -> bool:
+    """Whether a trial of ``plan`` that ends without a payment method leaves something owed."""
+    return plan.trial_days > 0 and any(price.amount.minor for price in plan.prices)
 
 
 def _live_end(sub: Subscription) -> datetime:
@@ -333,11 +347,8 @@ def _lives(
     candidates = [plan for plan in cat if plan.trial_days > 0] if route.trial else list(cat)
     if "invoice" in route.legs:
         # A trial invoiced without a payment method is past due only if something is owed.
-        candidates = [p for p in candidates if any(price.amount.minor for price in p.prices)]
-    if not candidates:
-        raise InvalidArgumentError(
-            f"no plan of the catalog can reach {status.value}", argument="catalog", value=cat
-        )
+        candidates = [plan for plan in cat if _invoiceable(plan)]
+    # `_routes` opened only routes some plan of the catalog can take.
     plan = draw(st.sampled_from(candidates))
     owed = [p.interval for p in plan.prices if p.amount.minor] or list(plan.intervals)
     decision = start_subscription(
@@ -389,10 +400,13 @@ def _reachable(
             f"expected a Status, got {status!r}", argument="status", value=status
         )
     if not _routes(status, catalog, None):
+        reason = (
+            "no plan with a trial has a price above zero"
+            if any(plan.trial_days > 0 for plan in catalog or ())
+            else "no plan has a trial"
+        )
         raise CatalogError(
-            f"no plan has a trial, so no subscription can be {status.value}",
-            key="plans",
-            value=status,
+            f"{reason}, so no subscription can be {status.value}", key="plans", value=status
         )
     if not _routes(status, catalog, policy) and policy is not None:
         raise InvalidPolicyError(
@@ -436,7 +450,9 @@ def subscriptions(
 
     Raises:
         CatalogError: A trialing or past-due subscription asked of a catalog
-            without a trial.
+            without a trial, or a past-due one of a catalog whose every plan
+            with a trial is free (a trial that ends owing nothing is not
+            past due). Without ``status``, such statuses are not drawn.
         InvalidPolicyError: A past-due subscription asked under a policy whose
             ``missing_payment_method`` is not ``INVOICE``.
 

@@ -42,6 +42,7 @@ from subscription_rules.dunning import (
     OverdueState,
     RetrySchedule,
 )
+from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.strategies._base import (
     _MAX_FIXED_DAYS,
     _MAX_PRICE,
@@ -66,23 +67,26 @@ def _enum(kind: type[_E]) -> st.SearchStrategy[_E]:
 
 
 _SCHEDULES: Final = (SMART_RETRIES_LIKE, THREE_RETRIES, KILL_BILL_EXAMPLE)
+_SECOND: Final = timedelta(seconds=1)
+_DAY_SECONDS: Final = 86_400
 
 
 @st.composite
 def _retry_schedules(draw: st.DrawFn) -> RetrySchedule:
     """Strictly increasing retries within the window, at any moment or at a local hour."""
     local_hour = draw(st.none() | st.integers(0, 23))
-    # Retries aligned to a local hour are whole days apart; others any minutes apart.
-    step = timedelta(days=1) if local_hour is not None else timedelta(minutes=1)
-    most = MAX_RETRY_WINDOW // step
-    gaps = draw(st.lists(st.integers(1, most), min_size=1, max_size=MAX_RETRIES))
+    # Retries aligned to a local hour are at least a day apart (to the second, so that a
+    # retry's local date varies too); others any seconds apart.
+    least = _DAY_SECONDS if local_hour is not None else 1
+    most = MAX_RETRY_WINDOW // _SECOND
+    gaps = draw(st.lists(st.integers(least, most), min_size=1, max_size=MAX_RETRIES))
     offsets: list[timedelta] = []
     total = 0
     for gap in gaps:
         if total + gap > most:
             break
         total += gap
-        offsets.append(step * total)
+        offsets.append(_SECOND * total)
     return RetrySchedule("custom", tuple(offsets), local_hour)
 
 
@@ -123,7 +127,7 @@ def retry_schedules() -> st.SearchStrategy[RetrySchedule]:
     """Retry schedules: the presets, then any valid one; shrinks to the first preset.
 
     Strictly increasing retries within :data:`~subscription_rules.dunning.MAX_RETRY_WINDOW`,
-    at any minute, or whole days apart at a local hour.
+    any seconds apart, or at least a day apart (to the second) at a local hour.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10)
@@ -167,7 +171,9 @@ def overdue_ladders(currency: Currency | None = None) -> st.SearchStrategy[Overd
     return _overdue_ladders(currency)
 
 
-def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPolicy]:
+def policies(
+    *, catalog: Catalog | None = None, presets_only: bool = False
+) -> st.SearchStrategy[BillingPolicy]:
     """Policies: the four presets, then any combination of every field; shrinks to the seed's.
 
     Every field varies: the proration conventions, timings and destinations,
@@ -181,9 +187,16 @@ def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPoli
             of days is drawn only if every price is monthly, and an overdue
             ladder's balance thresholds are in its currency. Without one, a
             ladder counts only days and invoices, which suit any currency.
+        presets_only: Draw only the four presets (``SEED_POLICY``,
+            ``STRIPE_LIKE``, ``KILL_BILL_LIKE``, ``LAGO_LIKE``): for a test
+            whose property holds for the conventions a host really picks, or
+            that varies a few fields of a preset itself with ``attrs.evolve``.
 
     Returns:
         A strategy for :class:`BillingPolicy`.
+
+    Raises:
+        InvalidArgumentError: For a ``presets_only`` that is not a bool.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10)
@@ -191,11 +204,28 @@ def policies(*, catalog: Catalog | None = None) -> st.SearchStrategy[BillingPoli
     ... def test_unranked_plans_compare_by_price(policy: BillingPolicy) -> None:
     ...     assert policy.classify_by is Comparison.ANNUALISED_PRICE
     >>> test_unranked_plans_compare_by_price()
+    >>> from subscription_rules import KILL_BILL_LIKE, LAGO_LIKE, STRIPE_LIKE
+    >>> @settings(max_examples=10)
+    ... @given(policies(presets_only=True))
+    ... def test_only_presets(policy: BillingPolicy) -> None:
+    ...     assert policy in (SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE)
+    >>> test_only_presets()
     """
+    if type(presets_only) is not bool:
+        raise InvalidArgumentError(
+            f"expected a bool, got {presets_only!r}", argument="presets_only", value=presets_only
+        )
+    if presets_only:
+        return _presets()
     if catalog is None:
         return _policies(ranked=True, currency=None, monthly=True)
     monthly = all(interval == MONTHLY for plan in catalog for interval in plan.intervals)
     return _policies(ranked=catalog.ranked, currency=catalog.currency, monthly=monthly)
+
+
+@_memo
+def _presets() -> st.SearchStrategy[BillingPolicy]:
+    return st.sampled_from(_PRESETS)
 
 
 @_memo
@@ -235,4 +265,4 @@ def _policies(
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),
     )
-    return st.sampled_from(_PRESETS) | combined
+    return _presets() | combined

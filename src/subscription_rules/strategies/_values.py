@@ -29,6 +29,7 @@ from subscription_rules.errors import (
     InvalidAmountError,
     InvalidArgumentError,
     InvalidInstantError,
+    InvalidTimeZoneError,
 )
 from subscription_rules.money import MAX_MINOR
 from subscription_rules.periods import zone
@@ -49,7 +50,7 @@ from subscription_rules.strategies._base import (
     _memo,
     _words,
 )
-from subscription_rules.strategies._edges import edge_instants
+from subscription_rules.strategies._edges import edge_instants, transitions
 
 # --------------------------------------------------------------------------- money and time
 
@@ -220,6 +221,47 @@ def instants(
         max_value=datetime(max_year, 12, 31, 23, 59, 59, 999_999),  # noqa: DTZ001
         timezones=zones,
     )
+
+
+def offset_changes(
+    time_zone: str, min_year: int = 2000, max_year: int = 2100
+) -> st.SearchStrategy[datetime]:
+    """The instants, in UTC and to the second, at which ``time_zone``'s UTC offset changes.
+
+    Daylight saving starting and ending, and a zone's changes of standard
+    time, from ``min_year`` to ``max_year``: where a test places a moment on
+    (or a chosen distance from) a change it must survive. The same changes
+    :func:`instants` seeks with ``edges=True``; shrinks toward the first.
+
+    Args:
+        time_zone: The IANA zone.
+        min_year: The first year.
+        max_year: The last year.
+
+    Returns:
+        A strategy for aware :class:`~datetime.datetime` values in UTC.
+
+    Raises:
+        InvalidInstantError: For years outside 1 to 9999, or crossed.
+        InvalidTimeZoneError: For an unknown zone, or one whose offset never
+            changes in those years.
+
+    >>> from hypothesis import find
+    >>> find(offset_changes("Europe/Paris", 2027, 2027), lambda at: True).isoformat()
+    '2027-03-28T01:00:00+00:00'
+    >>> offset_changes("Asia/Kolkata", 2027, 2030)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTimeZoneError: time_zone: Asia/Kolkata keeps one UTC offset from 2027 to 2030
+    """
+    instants(min_year, max_year, time_zone)  # the years and the zone are checked alike
+    changes = transitions(zone(time_zone).key, min_year, max_year)
+    if not changes:
+        raise InvalidTimeZoneError(
+            f"{time_zone} keeps one UTC offset from {min_year} to {max_year}",
+            argument="time_zone",
+            value=time_zone,
+        )
+    return st.sampled_from(changes)
 
 
 @_memo
@@ -430,9 +472,10 @@ def _plans(
     metric_list: tuple[Metric, ...],
     *,
     ranked: bool,
+    interval: Interval | None = None,
 ) -> Plan:
     cur = draw(currencies()) if currency is None else currency
-    sold_at = draw(_sold_at())
+    sold_at = draw(_sold_at()) if interval is None else [interval]
     amounts = _money(cur, 0, _MAX_PRICE)
     plan_limits = draw(limits(metric_list))
     overage = [
@@ -487,10 +530,13 @@ def _plan_id(plan: Plan) -> str:
 
 @_memo
 def _plan_lists(
-    currency: Currency, metric_list: tuple[Metric, ...], size: tuple[int, int]
+    currency: Currency,
+    metric_list: tuple[Metric, ...],
+    size: tuple[int, int],
+    interval: Interval | None,
 ) -> st.SearchStrategy[list[Plan]]:
     return st.lists(
-        _plans(currency, metric_list, ranked=False),
+        _plans(currency, metric_list, ranked=False, interval=interval),
         min_size=size[0],
         max_size=size[1],
         unique_by=_plan_id,
@@ -504,10 +550,11 @@ def _catalogs(
     currency: Currency | None,
     metric_list: tuple[Metric, ...] | None,
     size: tuple[int, int],
+    interval: Interval | None,
 ) -> Catalog:
     cur = draw(currencies()) if currency is None else currency
     metric_list = draw(_metric_sets()) if metric_list is None else metric_list
-    listed = draw(_plan_lists(cur, metric_list, size))
+    listed = draw(_plan_lists(cur, metric_list, size, interval))
     if draw(st.booleans()):
         ranks = draw(
             st.lists(
@@ -524,6 +571,7 @@ def catalogs(
     min_plans: int = 1,
     max_plans: int = 5,
     metric_list: Iterable[Metric] | None = None,
+    interval: Interval | None = None,
 ) -> st.SearchStrategy[Catalog]:
     """Catalogs of ``min_plans`` to ``max_plans`` plans in one currency, with unique ids.
 
@@ -537,12 +585,17 @@ def catalogs(
         max_plans: The most plans.
         metric_list: The catalog's metrics; when omitted, the default three or
             up to four drawn from :func:`metrics`.
+        interval: Sell every plan at this interval only (one price each), so
+            that any plan can be changed to any other at that interval; when
+            omitted, each plan has one to three prices at intervals drawn from
+            :func:`intervals`.
 
     Returns:
         A strategy for :class:`Catalog`.
 
     Raises:
-        InvalidArgumentError: For plan counts below 1 or crossed.
+        InvalidArgumentError: For plan counts below 1 or crossed, or an
+            ``interval`` that is not an :class:`Interval`.
 
     >>> from hypothesis import given, settings
     >>> @settings(max_examples=10)
@@ -551,7 +604,18 @@ def catalogs(
     ...     assert len(set(catalog.ids)) == len(catalog) <= 3
     ...     assert {plan.currency.code for plan in catalog} == {"GBP"}
     >>> test_plan_ids_are_unique()
+    >>> @settings(max_examples=10)
+    ... @given(catalogs(interval=MONTHLY, min_plans=2))
+    ... def test_every_plan_is_sold_monthly(catalog: Catalog) -> None:
+    ...     assert all(plan.intervals == (MONTHLY,) for plan in catalog)
+    >>> test_every_plan_is_sold_monthly()
     """
+    if interval is not None and not isinstance(interval, Interval):
+        raise InvalidArgumentError(
+            f"expected an Interval, got {type(interval).__name__}",
+            argument="interval",
+            value=interval,
+        )
     for name, count in (("min_plans", min_plans), ("max_plans", max_plans)):
         if type(count) is not int or count < 1:
             raise InvalidArgumentError(
@@ -565,7 +629,7 @@ def catalogs(
         )
     cur = None if currency is None else Currency.of(currency)
     chosen = None if metric_list is None else tuple(metric_list)
-    return _catalogs(cur, chosen, (min_plans, max_plans))
+    return _catalogs(cur, chosen, (min_plans, max_plans), interval)
 
 
 def usages(catalog: Catalog | None = None) -> st.SearchStrategy[Usage]:
