@@ -236,17 +236,36 @@ def _resume_billing(
         pending_change=None,
         stretches=(),
     )
+    sub, charge = _bill_from(sub, plan, at, InvoiceReason.RENEWAL, policy)
+    effects.append(charge)
+    return sub, tuple(effects)
+
+
+def _opening_line(sub: Subscription, plan: Plan, at: datetime, policy: BillingPolicy) -> Line:
+    """The line billing the current period from ``at``: whole, or prorated from ``at`` on.
+
+    A period entered after its start (billing resumed, or a stub up to a billing
+    anchor) bills its rest, prorated by the policy's unit; ``at``'s day is billed.
+    """
     period = sub.current_period
     if period.start == at:
-        sub, charge = _bill_period(sub, plan, period, at, InvoiceReason.RENEWAL, policy=policy)
-        effects.append(charge)
-        return sub, tuple(effects)
-    line = remaining_line(plan, interval, at, period, cycle, policy, change=False)
-    sub, invoice, charge = issue_invoice(sub, InvoiceReason.RENEWAL, (line,), at, at, period.end)
+        return _period_line(plan, sub.interval, period, sub.cycle)
+    return remaining_line(plan, sub.interval, at, period, sub.cycle, policy, change=False)
+
+
+def _bill_from(
+    sub: Subscription, plan: Plan, at: datetime, reason: InvoiceReason, policy: BillingPolicy
+) -> tuple[Subscription, Effect]:
+    """Invoice the current period from ``at`` (whole, or its rest) and record its stretch."""
+    period = sub.current_period
+    if period.start == at:
+        return _bill_period(sub, plan, period, at, reason, policy=policy)
+    line = _opening_line(sub, plan, at, policy)
+    sub, invoice, charge = issue_invoice(sub, reason, (line,), at, at, period.end)
     assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
     stretch = _trusted_stretch(
         plan.id,
-        interval,
+        sub.interval,
         at,
         period.end,
         line.amount,
@@ -257,5 +276,4 @@ def _resume_billing(
         invoice.id,
         unit=policy.proration_unit,
     )
-    effects.append(charge)
-    return sub.evolve(stretches=(stretch,)), tuple(effects)
+    return sub.evolve(stretches=(stretch,)), charge

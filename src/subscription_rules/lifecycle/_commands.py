@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from subscription_rules._access import unchecked_has_access
+from subscription_rules._calendar import month_length
 from subscription_rules._checks import expect, identifier, names_what_was_passed
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
@@ -20,7 +21,7 @@ from subscription_rules.effects import (
 )
 from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import InvoiceReason
-from subscription_rules.lifecycle._bill import _bill_period, _resume_billing
+from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _resume_billing
 from subscription_rules.lifecycle._collection import _charge_due, _collect, _retry_now
 from subscription_rules.lifecycle._common import (
     _BILLING,
@@ -66,6 +67,7 @@ def start_subscription(
     trial: bool = True,
     had_trial: bool = False,
     policy: BillingPolicy = SEED_POLICY,
+    billing_anchor: datetime | None = None,
 ) -> Decision:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
 
@@ -75,6 +77,20 @@ def start_subscription(
     invoiced at once; with one, the cycle is anchored at the trial's end, so
     the first invoice comes when the trial converts. A trial shorter than the
     policy's reminder lead time gets its trial-ending notice at once.
+
+    A ``billing_anchor`` (Stripe's ``billing_cycle_anchor``, Kill Bill's bill-cycle
+    day, Lago's calendar billing) anchors the cycle there instead: billing begins
+    (at ``at``, or at the trial's end) with a stub invoice up to the anchor,
+    prorated by the policy's unit over the period that ends at the anchor, then
+    whole periods from the anchor. The anchor may not precede the start of
+    billing, nor lie more than one period after it (the stub is at most that
+    period: a later anchor would leave time unbilled, Stripe refuses it too).
+
+    >>> d = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 1, 22, tzinfo=UTC), catalog=default_catalog(), had_trial=True,
+    ...     billing_anchor=datetime(2026, 2, 1, tzinfo=UTC))
+    >>> str(d.invoices[0].amount_due), d.subscription.current_period.end.date().isoformat()
+    ('USD 16.13', '2026-02-01')
 
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
@@ -100,12 +116,17 @@ def start_subscription(
     zero = Money(0, price.amount.currency)
     trialing = trial and plan.trial_days > 0 and not had_trial
     trial_end = _local_days_later(at, plan.trial_days, time_zone) if trialing else None
+    if billing_anchor is None:
+        cycle, index = BillingCycle(trial_end or written, interval, time_zone), 0
+    else:
+        cycle, index = _anchored_cycle(trial_end or at, billing_anchor, interval, time_zone)
     sub = Subscription(
         id=subscription_id,
         customer_id=customer_id,
         plan_id=plan_id,
         interval=interval,
-        cycle=BillingCycle(trial_end or written, interval, time_zone),
+        cycle=cycle,
+        period_index=index,
         currency=price.amount.currency,
         status=Status.TRIALING if trialing else Status.ACTIVE,
         started_at=at,
@@ -131,9 +152,7 @@ def start_subscription(
         if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
             effects.append(_trial_reminder(sub, plan, at))
         return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
-    sub, charge = _bill_period(
-        sub, plan, sub.current_period, at, InvoiceReason.SUBSCRIPTION_START, policy=policy
-    )
+    sub, charge = _bill_from(sub, plan, at, InvoiceReason.SUBSCRIPTION_START, policy)
     notice = _notice(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
@@ -142,6 +161,54 @@ def start_subscription(
         "start",
     )
     return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
+
+
+def _anchored_cycle(
+    first: datetime, anchor: object, interval: Interval, time_zone: str
+) -> tuple[BillingCycle, int]:
+    """A cycle with a boundary at ``anchor``, and the index of the period ending there.
+
+    The cycle is anchored at the latest wall-clock reading one or more intervals
+    before the anchor that needs no month-end clamping (the 31st of January for
+    an anchor on the 31st of March), so every later boundary is the anchor's own;
+    billing begins at ``first``, inside the period that ends at the anchor.
+    """
+    written = require_aware(anchor, "billing_anchor")
+    instant = utc_instant(anchor, "billing_anchor")
+    if instant < first:
+        raise InvalidPeriodError(
+            f"is before billing begins at {first.isoformat()}",
+            argument="billing_anchor",
+            value=anchor,
+        )
+    if instant == first:
+        return BillingCycle(written, interval, time_zone), 0
+    tz = zone(time_zone)
+    wall = written.astimezone(tz).replace(tzinfo=None)
+    months = interval.months
+    for k in range(1, 13):
+        if months is not None:
+            year, month0 = divmod(wall.year * 12 + wall.month - 1 - k * months, 12)
+            if year < 1 or wall.day > month_length(year, month0 + 1):
+                continue
+            lead = wall.replace(year=year, month=month0 + 1)
+        else:
+            lead = wall - timedelta(days=k * (interval.days or 0))
+        cycle = BillingCycle(lead.replace(tzinfo=tz), interval, time_zone)
+        if cycle.boundary(k) != instant:
+            continue
+        if first < cycle.boundary(k - 1):
+            raise InvalidPeriodError(
+                f"is more than one period ({interval}) after billing begins at {first.isoformat()}",
+                argument="billing_anchor",
+                value=anchor,
+            )
+        return cycle, k - 1
+    raise InvalidPeriodError(  # pragma: no cover - an anchor no wall clock reaches again
+        "is not a wall-clock reading the cycle can recur on",
+        argument="billing_anchor",
+        value=anchor,
+    )
 
 
 def _live_until(sub: Subscription) -> datetime | None:

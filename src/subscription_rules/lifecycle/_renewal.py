@@ -22,7 +22,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.invoices import InvoiceReason, Line
-from subscription_rules.lifecycle._bill import _bill_period, _period_line
+from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _opening_line, _period_line
 from subscription_rules.lifecycle._collection import _collect
 from subscription_rules.lifecycle._common import _BILLING, _notice
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
@@ -83,9 +83,7 @@ def _trial_end(
             _notice(sub, NoticeKind.ACCOUNT_SUSPENDED, at, facts, f"suspended-{at.isoformat()}"),
         )
     sub = sub.evolve(status=Status.ACTIVE)
-    sub, charge = _bill_period(
-        sub, plan, sub.current_period, at, InvoiceReason.TRIAL_CONVERSION, policy=policy
-    )
+    sub, charge = _bill_from(sub, plan, at, InvoiceReason.TRIAL_CONVERSION, policy)
     effects: list[Effect] = [
         charge,
         _notice(sub, NoticeKind.TRIAL_CONVERTED, at, ((FactName.PLAN, plan.name),), "trial"),
@@ -212,9 +210,9 @@ def next_bill(
     if sub.status is Status.TRIALING:
         if sub.trial_end is None or not _converts(sub, policy):
             return None
-        period = sub.current_period
-        line = _period_line(plan, sub.interval, period, sub.cycle)
-        return NextBill(InvoiceReason.TRIAL_CONVERSION, (line,), sub.trial_end, *_span(period))
+        at = sub.trial_end
+        line = _opening_line(sub, plan, at, policy)  # a stub when billed up to an anchor
+        return NextBill(InvoiceReason.TRIAL_CONVERSION, (line,), at, at, sub.current_period.end)
     period = sub.current_period
     if _ends_with_final(sub):
         waiting = (*sub.pending_lines, *_overage(sub, plan, usage, catalog, policy))
