@@ -13,6 +13,7 @@ import pytest
 from conformance._engines import begun, catalog_of, changed, charged, credited, quoted
 from helpers import decided
 from subscription_rules import (
+    MONTHLY,
     STRIPE_LIKE,
     WEEKLY,
     Catalog,
@@ -22,6 +23,7 @@ from subscription_rules import (
     Plan,
     Price,
     Status,
+    Subscription,
     advance,
     cancel,
     start_subscription,
@@ -125,6 +127,14 @@ def test_weekly_billing_dates_follow_the_anchors_weekday() -> None:
 TRIAL = Catalog((Plan("ten", "Ten", (Price.of("10.00", "USD"),), Limits(), trial_days=14),))
 
 
+def trialing(*, has_payment_method: bool = True) -> Subscription:
+    """A 14-day trial of USD 10.00 a month from 1 April 2026 (ends 15 April)."""
+    return start_subscription(
+        "sub_1", "cus_1", "ten", MONTHLY, APRIL_1,
+        catalog=TRIAL, has_payment_method=has_payment_method, policy=STRIPE_LIKE,
+    ).subscription  # fmt: skip
+
+
 def test_a_trial_anchors_the_cycle_at_its_end() -> None:
     """https://docs.stripe.com/billing/subscriptions/billing-cycle.
 
@@ -132,15 +142,7 @@ def test_a_trial_anchors_the_cycle_at_its_end() -> None:
     when there is a trial. A 14-day trial from 1 April 2026 ends on 15 April:
     the first invoice is then, and the first period runs to 15 May.
     """
-    sub = start_subscription(
-        "sub_1",
-        "cus_1",
-        "ten",
-        TRIAL.plans[0].intervals[0],
-        APRIL_1,
-        catalog=TRIAL,
-        policy=STRIPE_LIKE,
-    ).subscription
+    sub = trialing()
     converted = advance(sub, datetime(2026, 4, 15, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE)
     assert [invoice.issued_at.date().isoformat() for invoice in converted.invoices] == [
         "2026-04-15"
@@ -154,15 +156,7 @@ def test_trial_will_end_three_days_before_the_trial_end() -> None:
     Published: ``customer.subscription.trial_will_end`` is sent three days
     before the trial ends: 12 April for a trial ending 15 April.
     """
-    sub = start_subscription(
-        "sub_1",
-        "cus_1",
-        "ten",
-        TRIAL.plans[0].intervals[0],
-        APRIL_1,
-        catalog=TRIAL,
-        policy=STRIPE_LIKE,
-    ).subscription
+    sub = trialing()
     early = advance(
         sub, datetime(2026, 4, 11, 23, 59, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE
     )
@@ -179,10 +173,7 @@ def test_a_trial_without_a_payment_method_invoices_and_goes_past_due() -> None:
     Published: with ``create_invoice`` the trial's end creates the invoice
     and the subscription becomes ``past_due``.
     """
-    sub = start_subscription(
-        "sub_1", "cus_1", "ten", TRIAL.plans[0].intervals[0], APRIL_1,
-        catalog=TRIAL, has_payment_method=False, policy=STRIPE_LIKE,
-    ).subscription  # fmt: skip
+    sub = trialing(has_payment_method=False)
     ended = advance(sub, datetime(2026, 4, 15, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE)
     assert charged(ended) == [1000]
     assert ended.subscription.status is Status.PAST_DUE
@@ -211,15 +202,7 @@ def test_a_trial_cancelled_at_period_end_runs_to_the_trial_end_free() -> None:
     Published: the customer keeps the trial to its end, the subscription then
     ends and nothing is charged.
     """
-    sub = start_subscription(
-        "sub_1",
-        "cus_1",
-        "ten",
-        TRIAL.plans[0].intervals[0],
-        APRIL_1,
-        catalog=TRIAL,
-        policy=STRIPE_LIKE,
-    ).subscription
+    sub = trialing()
     scheduled = decided(cancel(sub, datetime(2026, 4, 5, tzinfo=UTC), policy=STRIPE_LIKE))
     assert scheduled.subscription.status is Status.TRIALING
     ended = advance(
