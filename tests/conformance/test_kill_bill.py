@@ -1,0 +1,180 @@
+"""Kill Bill's published examples under ``KILL_BILL_LIKE``.
+
+Sources: the repository killbill/killbill (snapshot cb60779c17, August 2026).
+Kill Bill computes a proration fraction to 9 decimals, rounded half up
+(``KillBillMoney.MAX_SCALE``); a price of 1,000,000,000 minor units makes the
+line's minor units the fraction's nine digits, so the figures compare exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+
+from conformance._engines import begun, catalog_of, changed, charged, credited, quoted
+from subscription_rules import (
+    KILL_BILL_LIKE,
+    MONTHLY,
+    Catalog,
+    DowngradeTiming,
+    Limits,
+    Money,
+    Plan,
+    Price,
+    Status,
+    advance,
+    start_subscription,
+)
+from subscription_rules.dunning import (
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    UnpaidInvoice,
+    overdue_state,
+)
+
+#: Kill Bill's ``org.killbill.invoice.proration.fixed.days=30``.
+FIXED_30 = attrs.evolve(KILL_BILL_LIKE, fixed_denominator_days=30)
+#: A billion minor units a month, so a line shows the fraction to nine decimals.
+BILLION = catalog_of({"a": "10000000.00", "b": "20000000.00"})
+
+# (year, month) of a period anchored on the 15th, changed on the 23rd, Kill Bill's figure.
+ACTUAL_DAYS = [
+    ((2023, 5), 741_935_484),  # 23 May -> 15 Jun: 23 of 31 days
+    ((2023, 6), 733_333_333),  # 23 Jun -> 15 Jul: 22 of 30
+    ((2023, 2), 714_285_714),  # 23 Feb -> 15 Mar 2023: 20 of 28
+    ((2024, 2), 724_137_931),  # 23 Feb -> 15 Mar 2024: 21 of 29
+]
+
+
+@pytest.mark.parametrize(("month", "fraction"), ACTUAL_DAYS)
+def test_actual_day_fractions_of_a_monthly_period(month: tuple[int, int], fraction: int) -> None:
+    """killbill/killbill, invoice/src/test/java/org/killbill/billing/invoice/generator/
+    TestInvoiceDateUtilsWithoutFixedProration.java, testProRationAfterLastBillingCycleDate
+    and testProRationBeforeFirstBillingPeriod (fixed days 0, MONTHLY).
+
+    Published: 2023-05-23 -> 06-15 is 0.741935484; 2023-06-23 -> 07-15 is
+    0.733333333; 2023-02-23 -> 03-15 is 0.714285714; 2024-02-23 -> 03-15 is
+    0.724137931 (actual days over the actual days of the month-long period).
+    Here: a period from the 15th, changed on the 23rd; the unused span is that
+    interval, credited at 1e9 × fraction minor units.
+    """
+    year, month_ = month
+    sub = begun(BILLION, "a", datetime(year, month_, 15, tzinfo=UTC), KILL_BILL_LIKE).subscription
+    q = quoted(sub, BILLION, "b", datetime(year, month_, 23, tzinfo=UTC), KILL_BILL_LIKE)
+    assert q.lines[0].amount.minor == -fraction
+
+
+@pytest.mark.parametrize(("year", "month"), [(2023, 5), (2023, 6), (2023, 2), (2024, 2)])
+def test_fixed_thirty_day_fractions_across_a_month_end(year: int, month: int) -> None:
+    """killbill/killbill, invoice/src/test/java/org/killbill/billing/invoice/generator/
+    TestInvoiceDateUtilsWithFixedProration.java, testProRationAfterLastBillingCycleDate
+    and testProRationBeforeFirstBillingPeriod1 (fixed days 30, MONTHLY).
+
+    Published: the same four intervals (2023-05-23 -> 06-15, 2023-06-23 -> 07-15,
+    2023-02-23 -> 03-15, 2024-02-23 -> 03-15) all give 0.733333333: each
+    counts 22 days (testDaysBetweenWithFixedDaysInMonthForDifferentMonths) of 30.
+    """
+    sub = begun(BILLION, "a", datetime(year, month, 15, tzinfo=UTC), FIXED_30).subscription
+    q = quoted(sub, BILLION, "b", datetime(year, month, 23, tzinfo=UTC), FIXED_30)
+    assert q.lines[0].amount.minor == -733_333_333
+
+
+@pytest.mark.parametrize(
+    ("start", "change"),
+    [
+        (datetime(2023, 4, 23, tzinfo=UTC), datetime(2023, 5, 15, tzinfo=UTC)),
+        (datetime(2023, 5, 23, tzinfo=UTC), datetime(2023, 6, 15, tzinfo=UTC)),
+    ],
+)
+def test_fixed_thirty_day_fraction_within_one_month(start: datetime, change: datetime) -> None:
+    """killbill/killbill, invoice/src/test/java/org/killbill/billing/invoice/generator/
+    TestInvoiceDateUtilsWithFixedProration.java, testProRationBeforeFirstBillingPeriod2.
+
+    Published: 2023-05-15 -> 05-23 and 2023-06-15 -> 06-23 give 0.266666667:
+    within one month the 8 actual days are kept (8/30). Here: a period
+    anchored on the 23rd, changed on the 15th.
+    """
+    sub = begun(BILLION, "a", start, FIXED_30).subscription
+    q = quoted(sub, BILLION, "b", change, FIXED_30)
+    assert q.lines[0].amount.minor == -266_666_667
+
+
+#: The beatrix test's catalog: Assault-Rifle (30-day trial), Blowdart, Pistol, monthly.
+GUNS = Catalog(
+    (
+        Plan(
+            "assault-rifle", "Assault-Rifle", (Price.of("599.95", "USD"),), Limits(), trial_days=30
+        ),
+        Plan("blowdart", "Blowdart", (Price.of("9.95", "USD"),), Limits()),
+        Plan("pistol", "Pistol", (Price.of("29.95", "USD"),), Limits()),
+    )
+)
+#: The test changes plans with ``BillingActionPolicy.IMMEDIATE``, downgrade included.
+IMMEDIATE = attrs.evolve(KILL_BILL_LIKE, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+
+
+def test_immediate_changes_repair_the_billed_item_and_credit_the_account() -> None:
+    """killbill/killbill, beatrix/src/test/java/org/killbill/billing/beatrix/integration/
+    TestIntegrationInvoiceWithRepairLogic.java, testMultiplePartialRepairs (UTC, BCD 1).
+
+    Published: Assault-Rifle from 2012-04-01 (a trial to 05-01), RECURRING
+    05-01 -> 06-01 599.95. IMMEDIATE change to Blowdart on 2012-05-07:
+    RECURRING 05-07 -> 06-01 8.02 (9.95 × 25/31), REPAIR_ADJ -483.83
+    (599.95 × 25/31), CBA_ADJ 475.81. Then to Pistol on 2012-05-08: RECURRING
+    23.19 (29.95 × 24/31), REPAIR_ADJ -7.70 (the 8.02 item × 24/25: the credit
+    is worked from what was billed), CBA_ADJ -15.49 (the account credit used).
+    """
+    sub = start_subscription(
+        "sub_1", "cus_1", "assault-rifle", MONTHLY, datetime(2012, 4, 1, tzinfo=UTC),
+        catalog=GUNS, policy=IMMEDIATE,
+    ).subscription  # fmt: skip
+    assert sub.status is Status.TRIALING
+    renewed = advance(sub, datetime(2012, 5, 1, tzinfo=UTC), catalog=GUNS, policy=IMMEDIATE)
+    assert charged(renewed) == [59995]
+    blowdart = changed(
+        renewed.subscription, GUNS, "blowdart", datetime(2012, 5, 7, tzinfo=UTC), IMMEDIATE
+    )
+    assert (credited(blowdart), charged(blowdart)) == ([-48383], [802])
+    assert blowdart.subscription.credit_balance == Money.of("475.81", "USD")
+    pistol = changed(
+        blowdart.subscription, GUNS, "pistol", datetime(2012, 5, 8, tzinfo=UTC), IMMEDIATE
+    )
+    assert (credited(pistol), charged(pistol)) == ([-770], [2319])
+    assert pistol.subscription.credit_balance == Money.of("460.32", "USD")  # 475.81 - 15.49
+
+
+#: profiles/killbill/src/main/resources/overdue.xml, the server profile's overdue states.
+PROFILE_LADDER = OverdueLadder(
+    (
+        OverdueState("OD1", days=30, actions=frozenset({OverdueAction.BLOCK_CHANGES})),
+        OverdueState(
+            "OD2", days=40, actions=frozenset({OverdueAction.BLOCK_CHANGES, OverdueAction.SUSPEND})
+        ),
+        OverdueState(
+            "OD3", days=50, actions=frozenset({OverdueAction.BLOCK_CHANGES, OverdueAction.SUSPEND})
+        ),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("days", "state"), [(29, None), (30, "OD1"), (39, "OD1"), (40, "OD2"), (50, "OD3")]
+)
+def test_overdue_states_of_the_server_profile(days: int, state: str | None) -> None:
+    """killbill/killbill, profiles/killbill/src/main/resources/overdue.xml.
+
+    Published configuration: OD1 when the time since the earliest unpaid
+    invoice equals or exceeds 30 days (changes blocked, entitlement kept),
+    OD2 at 40 days and OD3 at 50 (entitlement disabled and changes blocked).
+    ``KILL_BILL_LIKE`` has no ladder (Kill Bill ships none by default): the
+    profile's ladder is given here as the policy's ``overdue_ladder`` would be.
+    """
+    policy = attrs.evolve(KILL_BILL_LIKE, overdue_ladder=PROFILE_LADDER)
+    assert policy.overdue_ladder is not None
+    issued = datetime(2023, 1, 1, tzinfo=UTC)
+    unpaid = [UnpaidInvoice(issued, Money.of("19.95", "USD"))]
+    status = overdue_state(unpaid, issued + timedelta(days=days), policy.overdue_ladder)
+    assert (status.state.name if status.state else None) == state

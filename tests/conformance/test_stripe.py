@@ -1,0 +1,212 @@
+"""Stripe's published examples under ``STRIPE_LIKE``.
+
+Sources: docs.stripe.com pages, as cited in each test. Stripe prorates to the
+second over the current period, so "halfway" is the exact middle of a period.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conformance._engines import begun, catalog_of, changed, charged, credited, quoted
+from helpers import decided
+from subscription_rules import (
+    MONTHLY,
+    STRIPE_LIKE,
+    WEEKLY,
+    Catalog,
+    Limits,
+    Money,
+    NoticeKind,
+    Plan,
+    Price,
+    Status,
+    Subscription,
+    advance,
+    cancel,
+    start_subscription,
+)
+
+#: April 2026 has 30 days: 16 April 00:00 is exactly halfway through 1 April → 1 May.
+APRIL_1 = datetime(2026, 4, 1, tzinfo=UTC)
+HALFWAY = datetime(2026, 4, 16, tzinfo=UTC)
+PRICES = catalog_of({"ten": "10.00", "twenty": "20.00", "hundred": "100.00"})
+
+
+def test_upgrade_halfway_credits_half_the_old_price_and_charges_half_the_new() -> None:
+    """https://docs.stripe.com/billing/subscriptions/prorations, "How prorations work".
+
+    Published: from a 10 USD monthly plan to a 20 USD one halfway through the
+    period: unused time on the original plan -5 USD, remaining time on the new
+    plan +10 USD, so 5 USD more. (Under ``create_prorations`` Stripe leaves both
+    lines for the next invoice; ``STRIPE_LIKE`` defers the charge but issues
+    the credit at once: see docs/policies.md, where the presets differ.)
+    """
+    sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
+    q = quoted(sub, PRICES, "twenty", HALFWAY, STRIPE_LIKE)
+    assert [line.amount.minor for line in q.lines] == [-500, 1000]
+    assert sum(line.amount.minor for line in q.lines) == 500
+
+
+def test_upgrade_halfway_from_ten_to_a_hundred() -> None:
+    """https://support.stripe.com/questions/refunding-credit-balance-to-customer-after-subscription-downgrade-or-cancellation
+
+    Published: from 10.00/mo to 100.00/mo in the middle of the cycle: a 5.00
+    credit for the first price, 50.00 owed for the new one, 45.00 in total.
+    """
+    sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
+    q = quoted(sub, PRICES, "hundred", HALFWAY, STRIPE_LIKE)
+    assert [line.amount.minor for line in q.lines] == [-500, 5000]
+
+
+def test_downgrade_halfway_takes_effect_at_once_with_a_credit() -> None:
+    """Same page: from 100.00/mo to 10.00/mo in the middle of the cycle.
+
+    Published: 50.00 owed to the customer for the first price, 5.00 owed for
+    the new one: 45.00 to the customer's credit balance. ``STRIPE_LIKE``
+    downgrades at once (``downgrade_timing=IMMEDIATELY``): the credit note of
+    50.00 goes to the balance now, the 5.00 charge waits for the next invoice.
+    """
+    sub = begun(PRICES, "hundred", APRIL_1, STRIPE_LIKE).subscription
+    down = changed(sub, PRICES, "ten", HALFWAY, STRIPE_LIKE)
+    assert credited(down) == [-5000]
+    assert down.subscription.plan_id == "ten"
+    assert down.subscription.credit_balance == Money.of("50.00", "USD")
+    renewed = advance(
+        down.subscription, datetime(2026, 5, 1, tzinfo=UTC), catalog=PRICES, policy=STRIPE_LIKE
+    )
+    (invoice,) = renewed.invoices
+    assert [line.amount.minor for line in invoice.lines] == [1000, 500]  # May, then the 5.00
+    assert invoice.amount_due == Money.of("0.00", "USD")  # 15.00 paid from the 50.00 credit
+
+
+@pytest.mark.parametrize(
+    ("anchor", "period_ends"),
+    [
+        # "A monthly subscription with a billing cycle anchor date of September 2 always bills
+        # on the 2nd day of the month."
+        (datetime(2026, 9, 2, tzinfo=UTC), ["2026-10-02", "2026-11-02", "2026-12-02"]),
+        # "... anchor date of January 31 bills the last day of the month closest to the anchor
+        # date, so February 28 (or February 29 in a leap year), then March 31, April 30".
+        (datetime(2027, 1, 31, tzinfo=UTC), ["2027-02-28", "2027-03-31", "2027-04-30"]),
+        (datetime(2028, 1, 31, tzinfo=UTC), ["2028-02-29", "2028-03-31", "2028-04-30"]),
+    ],
+)
+def test_monthly_billing_dates_follow_the_anchor(anchor: datetime, period_ends: list[str]) -> None:
+    """https://docs.stripe.com/billing/subscriptions/billing-cycle (the examples of monthly
+    subscriptions with different billing periods; figures quoted beside each case).
+
+    The anchor defaults to the creation date without a trial.
+    """
+    sub = begun(PRICES, "ten", anchor, STRIPE_LIKE).subscription
+    ends = []
+    for _ in period_ends:
+        ends.append(sub.current_period.end.date().isoformat())
+        sub = advance(sub, sub.current_period.end, catalog=PRICES, policy=STRIPE_LIKE).subscription
+    assert ends == period_ends
+
+
+def test_weekly_billing_dates_follow_the_anchors_weekday() -> None:
+    """https://docs.stripe.com/billing/subscriptions/billing-cycle.
+
+    Published: a weekly subscription anchored on Friday, June 3 bills every
+    Friday thereafter (3 June 2022 was a Friday: 10, 17, 24 June).
+    """
+    weekly = catalog_of({"ten": "10.00"}, interval=WEEKLY)
+    sub = begun(
+        weekly, "ten", datetime(2022, 6, 3, tzinfo=UTC), STRIPE_LIKE, interval=WEEKLY
+    ).subscription
+    renewed = advance(sub, datetime(2022, 6, 24, tzinfo=UTC), catalog=weekly, policy=STRIPE_LIKE)
+    bills = [invoice.issued_at.date() for invoice in renewed.invoices]
+    assert [day.isoformat() for day in bills] == ["2022-06-10", "2022-06-17", "2022-06-24"]
+    assert {day.strftime("%A") for day in bills} == {"Friday"}
+
+
+TRIAL = Catalog((Plan("ten", "Ten", (Price.of("10.00", "USD"),), Limits(), trial_days=14),))
+
+
+def trialing(*, has_payment_method: bool = True) -> Subscription:
+    """A 14-day trial of USD 10.00 a month from 1 April 2026 (ends 15 April)."""
+    return start_subscription(
+        "sub_1", "cus_1", "ten", MONTHLY, APRIL_1,
+        catalog=TRIAL, has_payment_method=has_payment_method, policy=STRIPE_LIKE,
+    ).subscription  # fmt: skip
+
+
+def test_a_trial_anchors_the_cycle_at_its_end() -> None:
+    """https://docs.stripe.com/billing/subscriptions/billing-cycle.
+
+    Published: the anchor's default is the creation date, or the trial's end
+    when there is a trial. A 14-day trial from 1 April 2026 ends on 15 April:
+    the first invoice is then, and the first period runs to 15 May.
+    """
+    sub = trialing()
+    converted = advance(sub, datetime(2026, 4, 15, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE)
+    assert [invoice.issued_at.date().isoformat() for invoice in converted.invoices] == [
+        "2026-04-15"
+    ]
+    assert converted.subscription.current_period.end == datetime(2026, 5, 15, tzinfo=UTC)
+
+
+def test_trial_will_end_three_days_before_the_trial_end() -> None:
+    """https://docs.stripe.com/billing/subscriptions/trials.
+
+    Published: ``customer.subscription.trial_will_end`` is sent three days
+    before the trial ends: 12 April for a trial ending 15 April.
+    """
+    sub = trialing()
+    early = advance(
+        sub, datetime(2026, 4, 11, 23, 59, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE
+    )
+    assert NoticeKind.TRIAL_ENDING not in {n.kind for n in early.notices}
+    due = advance(
+        early.subscription, datetime(2026, 4, 12, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE
+    )
+    assert [n.kind for n in due.notices] == [NoticeKind.TRIAL_ENDING]
+
+
+def test_a_trial_without_a_payment_method_invoices_and_goes_past_due() -> None:
+    """https://docs.stripe.com/billing/subscriptions/trials (``missing_payment_method``).
+
+    Published: with ``create_invoice`` the trial's end creates the invoice
+    and the subscription becomes ``past_due``.
+    """
+    sub = trialing(has_payment_method=False)
+    ended = advance(sub, datetime(2026, 4, 15, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE)
+    assert charged(ended) == [1000]
+    assert ended.subscription.status is Status.PAST_DUE
+
+
+def test_cancel_at_period_end_keeps_the_period_and_charges_nothing() -> None:
+    """https://docs.stripe.com/billing/subscriptions/cancel (cancel at the end of the period).
+
+    Published: the subscription stays active until the end of the paid
+    period, then ends; no credit, no further invoice.
+    """
+    sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
+    scheduled = decided(cancel(sub, HALFWAY, policy=STRIPE_LIKE))
+    assert credited(scheduled) == charged(scheduled) == []
+    assert scheduled.subscription.status is Status.ACTIVE
+    ended = advance(
+        scheduled.subscription, datetime(2026, 5, 1, tzinfo=UTC), catalog=PRICES, policy=STRIPE_LIKE
+    )
+    assert ended.subscription.status is Status.ENDED
+    assert ended.invoices == ()
+
+
+def test_a_trial_cancelled_at_period_end_runs_to_the_trial_end_free() -> None:
+    """https://docs.stripe.com/billing/subscriptions/trials (cancel a trial at period end).
+
+    Published: the customer keeps the trial to its end, the subscription then
+    ends and nothing is charged.
+    """
+    sub = trialing()
+    scheduled = decided(cancel(sub, datetime(2026, 4, 5, tzinfo=UTC), policy=STRIPE_LIKE))
+    assert scheduled.subscription.status is Status.TRIALING
+    ended = advance(
+        scheduled.subscription, datetime(2026, 4, 15, tzinfo=UTC), catalog=TRIAL, policy=STRIPE_LIKE
+    )
+    assert ended.subscription.status is Status.ENDED
+    assert ended.invoices == ()
