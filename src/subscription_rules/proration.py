@@ -215,7 +215,14 @@ def _resolve(
     target = catalog.plan(plan_id)
     target.price(interval)  # an unknown interval is an error, before anything else
     at = _check_in_current_period(sub, at)
-    kind = classify_move(current, sub.interval, target, interval, by=policy.classify_by)
+    kind = classify_move(
+        current,
+        sub.interval,
+        target,
+        interval,
+        by=policy.classify_by,
+        weeks_per_year=policy.weeks_per_year,
+    )
     feasibility: Feasibility = (
         check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
     )
