@@ -140,11 +140,17 @@ class CreditDestination(enum.Enum):
     ``BALANCE``: the customer's credit balance, applied to the next invoices
     (the help page; Stripe; Kill Bill). ``REFUND``: paid back to the payment
     method, never more than was paid for the credited stretch; any remainder
-    goes to the balance (Lago's refund option).
+    goes to the balance (Lago's refund option). ``NET_THEN_REFUND``: as
+    ``REFUND``, but the credit for unused time first pays the change's charge
+    for the new plan, and only the remainder is paid back (one card
+    transaction instead of a refund and a charge): an upgrade whose charge
+    exceeds the credit refunds nothing, and a downgrade whose credit exceeds
+    the charge refunds the difference, never more than was paid.
     """
 
     BALANCE = "balance"
     REFUND = "refund"
+    NET_THEN_REFUND = "net_then_refund"
 
 
 class TrialCancellation(enum.Enum):
@@ -291,7 +297,8 @@ class BillingPolicy:
       ``IMMEDIATELY`` (a credit note for the unused time).
     - ``classify_by``: ``ANNUALISED_PRICE`` (a tie counts as an upgrade) or
       ``RANK`` (the catalog's explicit ranks).
-    - ``credit_destination``: ``BALANCE`` or ``REFUND``.
+    - ``credit_destination``: ``BALANCE``, ``REFUND`` or ``NET_THEN_REFUND``
+      (the credit pays the change's charge first; the rest is refunded).
     - ``trial_cancellation``: ``SUSPEND_NOW`` (the help page) or ``KEEP_ACCESS``.
     - ``missing_payment_method``: at the trial's end without a payment method,
       ``SUSPEND`` (the seed), ``CANCEL`` or ``INVOICE`` (past due).
