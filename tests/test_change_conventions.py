@@ -171,6 +171,14 @@ def _change(sub: Subscription, plan_id: str, day: int, policy: BillingPolicy) ->
     )
 
 
+def _quote(sub: Subscription, plan_id: str, day: int, policy: BillingPolicy) -> ChangeQuote:
+    result = quote_change(
+        sub, plan_id, MONTHLY, utc(2026, 11, day), catalog=CATALOG, usage=SMALL, policy=policy
+    )
+    assert isinstance(result, ChangeQuote)
+    return result
+
+
 def test_net_then_refund_upgrade_refunds_nothing_and_charges_the_rest() -> None:
     """Advanced (150.00, paid) → Pro (300.00) on 16 Nov, halfway through a 30-day November.
 
@@ -193,10 +201,7 @@ def test_net_then_refund_upgrade_refunds_nothing_and_charges_the_rest() -> None:
     )
     assert [note.amount.minor for note in netted.credit_notes] == [7500]
     assert netted.subscription.credit_balance.minor == 0
-    quote = quote_change(
-        sub, "pro", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=SMALL, policy=NET
-    )
-    assert isinstance(quote, ChangeQuote)
+    quote = _quote(sub, "pro", 16, NET)
     assert (quote.refund.minor, quote.amount_due_now.minor, quote.credit_after.minor) == (
         0,
         7500,
@@ -223,16 +228,7 @@ def test_net_then_refund_downgrade_now_refunds_what_the_charge_leaves() -> None:
     (note,) = decision.credit_notes
     assert (note.amount.minor, note.to_balance.minor) == (15000, 2500)
     assert decision.subscription.credit_balance.minor == 0
-    quote = quote_change(
-        sub,
-        "personal",
-        MONTHLY,
-        utc(2026, 11, 16),
-        catalog=CATALOG,
-        usage=SMALL,
-        policy=NET_DOWNGRADES_NOW,
-    )
-    assert isinstance(quote, ChangeQuote)
+    quote = _quote(sub, "personal", 16, NET_DOWNGRADES_NOW)
     assert (quote.refund.minor, quote.amount_due_now.minor, quote.credit_after.minor) == (
         12500,
         0,
