@@ -140,6 +140,7 @@ from subscription_rules import (
     TrialCancellation,
     UpgradeTiming,
     Usage,
+    WeeksPerYear,
     advance,
     cancel,
     change_plan,
@@ -577,6 +578,8 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         retry_schedule=st.sampled_from([SMART_RETRIES_LIKE, THREE_RETRIES, KILL_BILL_EXAMPLE]),
         retries_exhausted=st.sampled_from(RetriesExhausted),
         past_due_access=st.sampled_from(PastDueAccess),
+        # Only monthly and yearly prices here: no effect, drawn so every field varies.
+        weeks_per_year=st.sampled_from(WeeksPerYear),
     )
 
 

@@ -175,6 +175,7 @@ ROOT_NAMES = (
     "UpgradeTiming",
     "Usage",
     "UsageReport",
+    "WeeksPerYear",
     "advance",
     "annualised",
     "billing_summary",

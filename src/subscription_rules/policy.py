@@ -25,7 +25,7 @@ from typing import TypeVar
 import attrs
 
 from subscription_rules._checks import described, instance_of, shown
-from subscription_rules.catalog import Comparison
+from subscription_rules.catalog import Comparison, WeeksPerYear
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
     SMART_RETRIES_LIKE,
@@ -140,11 +140,17 @@ class CreditDestination(enum.Enum):
     ``BALANCE``: the customer's credit balance, applied to the next invoices
     (the help page; Stripe; Kill Bill). ``REFUND``: paid back to the payment
     method, never more than was paid for the credited stretch; any remainder
-    goes to the balance (Lago's refund option).
+    goes to the balance (Lago's refund option). ``NET_THEN_REFUND``: as
+    ``REFUND``, but the credit for unused time first pays the change's charge
+    for the new plan, and only the remainder is paid back (one card
+    transaction instead of a refund and a charge): an upgrade whose charge
+    exceeds the credit refunds nothing, and a downgrade whose credit exceeds
+    the charge refunds the difference, never more than was paid.
     """
 
     BALANCE = "balance"
     REFUND = "refund"
+    NET_THEN_REFUND = "net_then_refund"
 
 
 class TrialCancellation(enum.Enum):
@@ -291,7 +297,8 @@ class BillingPolicy:
       ``IMMEDIATELY`` (a credit note for the unused time).
     - ``classify_by``: ``ANNUALISED_PRICE`` (a tie counts as an upgrade) or
       ``RANK`` (the catalog's explicit ranks).
-    - ``credit_destination``: ``BALANCE`` or ``REFUND``.
+    - ``credit_destination``: ``BALANCE``, ``REFUND`` or ``NET_THEN_REFUND``
+      (the credit pays the change's charge first; the rest is refunded).
     - ``trial_cancellation``: ``SUSPEND_NOW`` (the help page) or ``KEEP_ACCESS``.
     - ``missing_payment_method``: at the trial's end without a payment method,
       ``SUSPEND`` (the seed), ``CANCEL`` or ``INVOICE`` (past due).
@@ -309,6 +316,9 @@ class BillingPolicy:
       ``MARK_UNPAID`` or ``STAY_PAST_DUE``.
     - ``past_due_access``: ``KEEP`` access while retries run, or ``RESTRICT``.
     - ``overdue_ladder``: an optional :class:`~subscription_rules.dunning.OverdueLadder`.
+    - ``weeks_per_year``: how a weekly price is annualised when comparing
+      plans: ``EXACT`` (365/7 weeks, so prices compare by their daily rate)
+      or ``FIFTY_TWO`` (Lago: €10 a week ties €520 a year, an upgrade).
 
     An interval change (monthly ↔ yearly) always takes effect at once,
     crediting the unused time and restarting the cycle at the change.
@@ -358,6 +368,8 @@ class BillingPolicy:
             typed=False,
         ),
     )
+
+    weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
@@ -417,8 +429,10 @@ KILL_BILL_LIKE = BillingPolicy(
 #: in the customer's time zone (give the cycle that zone); the upgrade day paid
 #: by the new plan; amounts rounded to the currency; credit notes capped at the
 #: fee net of earlier credit notes; upgrades immediate, downgrades at the end
-#: of the period; annualised price decides, a tie counts as an upgrade.
-#: Source: getlago.com/docs, "Upgrades and downgrades" and "Credit notes".
+#: of the period; annualised price decides, a tie counts as an upgrade, a
+#: week counting 1/52 of a year (``Plan#yearly_amount_cents``).
+#: Source: getlago.com/docs, "Upgrades and downgrades" and "Credit notes";
+#: getlago/lago-api ``app/models/plan.rb``.
 LAGO_LIKE = BillingPolicy(
     name="lago",
     proration_unit=ProrationUnit.DAY,
@@ -427,6 +441,7 @@ LAGO_LIKE = BillingPolicy(
     missing_payment_method=MissingPaymentMethod.INVOICE,
     retry_schedule=THREE_RETRIES,
     retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
+    weeks_per_year=WeeksPerYear.FIFTY_TWO,
 )
 
 #: The presets by name, for the command line's ``--policy``.

@@ -111,7 +111,8 @@ class ChangeQuote:
     is their exact sum; ``credit_applied`` is what the credit balance (after
     any credit for unused time) pays of the charge; ``amount_due_now`` is what
     the payment method is charged at once; ``refund`` is the part of the credit
-    paid back to the payment method (``CreditDestination.REFUND``);
+    paid back to the payment method (``CreditDestination.REFUND``, or what is
+    left once the credit has paid the charge with ``NET_THEN_REFUND``);
     ``credit_after`` is the credit
     balance the change leaves.
 
@@ -215,7 +216,14 @@ def _resolve(
     target = catalog.plan(plan_id)
     target.price(interval)  # an unknown interval is an error, before anything else
     at = _check_in_current_period(sub, at)
-    kind = classify_move(current, sub.interval, target, interval, by=policy.classify_by)
+    kind = classify_move(
+        current,
+        sub.interval,
+        target,
+        interval,
+        by=policy.classify_by,
+        weeks_per_year=policy.weeks_per_year,
+    )
     feasibility: Feasibility = (
         check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
     )
@@ -398,12 +406,25 @@ def _lines(
 
 def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     """What a credit may refund: the current stretch's card payment net of earlier credits."""
-    if policy.credit_destination is not CreditDestination.REFUND or not sub.stretches:
+    if policy.credit_destination is CreditDestination.BALANCE or not sub.stretches:
         return sub.zero
     last = sub.stretches[-1]
     if last.invoice_id is not None and sub.open_invoice(last.invoice_id) is not None:
         return sub.zero  # not paid (yet): nothing to refund
     return (last.paid - last.credited).max(sub.zero)
+
+
+def _refund(sub: Subscription, policy: BillingPolicy, credit: Money, charge: Money) -> Money:
+    """What a change's ``credit`` pays back to the payment method, given its ``charge``.
+
+    ``REFUND``: the credit, up to what was paid. ``NET_THEN_REFUND``: only
+    what is left of the credit once it has paid the charge, up to what was
+    paid; the rest stays in the balance for the charge's invoice.
+    """
+    refundable = _refundable(sub, policy).min(credit)
+    if policy.credit_destination is CreditDestination.NET_THEN_REFUND:
+        return refundable.min((credit - charge).max(sub.zero))
+    return refundable
 
 
 @names_what_was_passed("at")
@@ -457,7 +478,7 @@ def quote_change(
     total = sum_lines(lines, zero)
     credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
     charge_total = total + credit_total  # the non-negative lines: exact integer arithmetic
-    refund = _refundable(subscription, policy).min(credit_total) if credit_total else zero
+    refund = _refund(subscription, policy, credit_total, charge_total) if credit_total else zero
     balance = subscription.credit_balance + credit_total - refund
     applied = zero
     if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle:
@@ -601,9 +622,7 @@ def _apply_immediately(
     stretches, carried = _close_last_stretch(sub, quote, policy)
     if credit_lines:
         refundable = (
-            _refundable(sub, policy)
-            if policy.credit_destination is CreditDestination.REFUND
-            else None
+            quote.refund if policy.credit_destination is not CreditDestination.BALANCE else None
         )
         sub, _note, note_effects = issue_credit_note(
             sub, CreditReason.PLAN_CHANGE, credit_lines, at, refundable=refundable

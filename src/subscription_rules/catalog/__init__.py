@@ -90,7 +90,13 @@ from __future__ import annotations
 
 from subscription_rules.catalog._catalog import Catalog, default_catalog
 from subscription_rules.catalog._loading import load_catalog, parse_catalog
-from subscription_rules.catalog._moves import Comparison, MoveKind, annualised, classify_move
+from subscription_rules.catalog._moves import (
+    Comparison,
+    MoveKind,
+    WeeksPerYear,
+    annualised,
+    classify_move,
+)
 from subscription_rules.catalog._values import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -130,6 +136,7 @@ __all__ = [
     "Overage",
     "Plan",
     "Price",
+    "WeeksPerYear",
     "annualised",
     "classify_move",
     "default_catalog",

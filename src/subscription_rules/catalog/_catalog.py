@@ -10,7 +10,7 @@ import attrs
 
 from subscription_rules._checks import shown, wrong_type
 from subscription_rules.catalog._checks import _as_tuple, _require
-from subscription_rules.catalog._moves import Comparison, MoveKind, classify_move
+from subscription_rules.catalog._moves import Comparison, MoveKind, WeeksPerYear, classify_move
 from subscription_rules.catalog._values import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -255,11 +255,13 @@ class Catalog:
         target_interval: Interval,
         *,
         by: Comparison | None = None,
+        weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT,
     ) -> MoveKind:
         """Classify a move between two plans of this catalog, by id.
 
         Compares ranks when the catalog has them, annualised prices otherwise,
-        unless ``by`` says which; see :func:`classify_move`.
+        unless ``by`` says which; ``weeks_per_year`` annualises weekly prices;
+        see :func:`classify_move`.
 
         Raises:
             UnknownPlanError: For an id the catalog does not hold.
@@ -279,6 +281,7 @@ class Catalog:
             self.plan(target_plan_id),
             target_interval,
             by=by,
+            weeks_per_year=weeks_per_year,
         )
 
 

@@ -8,7 +8,7 @@ from fractions import Fraction
 from subscription_rules._checks import wrong_type
 from subscription_rules.catalog._values import Plan, Price
 from subscription_rules.errors import CatalogError, CurrencyMismatchError
-from subscription_rules.periods import Interval
+from subscription_rules.periods import Interval, IntervalUnit
 
 
 class MoveKind(enum.Enum):
@@ -41,29 +41,49 @@ class Comparison(enum.Enum):
     RANK = "rank"
 
 
-def _per_year(interval: Interval) -> Fraction:
-    """How many times an interval fits in a year of 12 months or 365 days (a week is 7 days)."""
-    if interval.days is not None:
-        return Fraction(365, interval.days)
-    return Fraction(12, interval.months or 12)
+class WeeksPerYear(enum.Enum):
+    """How many weeks a year holds when a weekly price is annualised.
+
+    ``EXACT``: 365/7 (a week is 7 of a year's 365 days, so prices compare by
+    their daily rate). ``FIFTY_TWO``: 52 weeks, as Lago's
+    ``Plan#yearly_amount_cents`` counts (getlago/lago-api,
+    ``app/models/plan.rb``: weekly × 52), so €10 a week ties €520 a year.
+    Intervals in days or months are unaffected.
+
+    >>> WeeksPerYear.FIFTY_TWO.value
+    'fifty_two'
+    """
+
+    EXACT = "exact"
+    FIFTY_TWO = "fifty_two"
 
 
-def annualised(price: Price) -> Fraction:
+def _check_weeks(weeks_per_year: object) -> None:
+    if not isinstance(weeks_per_year, WeeksPerYear):
+        wrong_type(weeks_per_year, "weeks_per_year", "a WeeksPerYear")
+
+
+def annualised(price: Price, *, weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT) -> Fraction:
     """Return what a price costs over a year, in major units, exactly.
 
     A year counts 12 months or 365 days, and a week 7 days (prices compared
-    by their daily rate, as Lago does), so monthly 50.00 is 600, weekly 7.00
-    is 365 and every 6 months 100.00 is 200.
+    by their daily rate), or 52 weeks with ``WeeksPerYear.FIFTY_TWO`` (Lago),
+    so monthly 50.00 is 600, weekly 7.00 is 365 (or 364) and every 6 months
+    100.00 is 200.
 
     >>> annualised(Price.of("50.00", "USD", "monthly")), annualised(Price.of("500", "USD", "yearly"))
     (Fraction(600, 1), Fraction(500, 1))
     >>> annualised(Price.of("0.99", "USD", "weekly"))
     Fraction(7227, 140)
+    >>> annualised(Price.of("10", "EUR", "weekly"), weeks_per_year=WeeksPerYear.FIFTY_TWO)
+    Fraction(520, 1)
     """
     if not isinstance(price, Price):
         wrong_type(price, "price", "a Price")
+    _check_weeks(weeks_per_year)
     amount = price.amount
-    return Fraction(amount.minor, amount.currency.unit) * _per_year(price.interval)
+    num, den = _yearly_share(price.interval, weeks_per_year)
+    return Fraction(amount.minor * num, amount.currency.unit * den)
 
 
 def _check_plan(value: object, argument: str) -> Plan:
@@ -94,6 +114,7 @@ def classify_move(
     target_interval: Interval,
     *,
     by: Comparison = Comparison.ANNUALISED_PRICE,
+    weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT,
 ) -> MoveKind:
     """Classify a move from one plan and interval to another.
 
@@ -109,6 +130,8 @@ def classify_move(
         target_plan: The plan to move to.
         target_interval: The interval to move to; the target must have a price for it.
         by: How to compare two different plans.
+        weeks_per_year: How many weeks a year holds when a weekly price is
+            annualised (see :class:`WeeksPerYear`).
 
     Returns:
         The kind of move.
@@ -120,7 +143,7 @@ def classify_move(
         CatalogError: With ``by=Comparison.RANK``, if a plan has no rank.
 
     >>> from subscription_rules.catalog import default_catalog
-    >>> from subscription_rules.periods import MONTHLY, YEARLY
+    >>> from subscription_rules.periods import MONTHLY, WEEKLY, YEARLY
     >>> catalog = default_catalog()
     >>> personal, advanced = catalog.plan("personal"), catalog.plan("advanced")
     >>> classify_move(advanced, MONTHLY, personal, YEARLY)
@@ -137,10 +160,22 @@ def classify_move(
     >>> classify_move(personal, MONTHLY, twin, YEARLY, by=Comparison.RANK)
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: personal.rank: comparison by rank needs a rank on both plans; this plan has none
+
+    EUR 10.00 a week against EUR 520.00 a year: 521.43 a year under 365/7
+    weeks, so the yearly plan is cheaper; exactly 520 under Lago's 52 weeks, a
+    tie, so an upgrade.
+
+    >>> weekly = Plan("weekly", "Weekly", (Price.of("10", "EUR", "weekly"),))
+    >>> yearly = Plan("yearly", "Yearly", (Price.of("520", "EUR", "yearly"),))
+    >>> classify_move(weekly, WEEKLY, yearly, YEARLY)
+    <MoveKind.DOWNGRADE: 'downgrade'>
+    >>> classify_move(weekly, WEEKLY, yearly, YEARLY, weeks_per_year=WeeksPerYear.FIFTY_TWO)
+    <MoveKind.UPGRADE: 'upgrade'>
     """
     current_plan = _check_plan(current_plan, "current_plan")
     target_plan = _check_plan(target_plan, "target_plan")
     _check_comparison(by)
+    _check_weeks(weeks_per_year)
     for argument, interval in (
         ("current_interval", current_interval),
         ("target_interval", target_interval),
@@ -161,19 +196,21 @@ def classify_move(
         current_rank = _rank(current_plan)
         bigger = _rank(target_plan) >= current_rank
     else:
-        bigger = _yearly_at_least(target, current)
+        bigger = _yearly_at_least(target, current, weeks_per_year)
     return MoveKind.UPGRADE if bigger else MoveKind.DOWNGRADE
 
 
-def _yearly_share(interval: Interval) -> tuple[int, int]:
-    """Periods a year as ``(numerator, denominator)``: 12/months or 365/days."""
+def _yearly_share(interval: Interval, weeks_per_year: WeeksPerYear) -> tuple[int, int]:
+    """Periods a year as ``(numerator, denominator)``: 12/months, 365/days or 52/weeks."""
+    if interval.unit is IntervalUnit.WEEK and weeks_per_year is WeeksPerYear.FIFTY_TWO:
+        return 52, interval.count
     if interval.days is not None:
         return 365, interval.days
     return 12, interval.months or 12
 
 
-def _yearly_at_least(a: Price, b: Price) -> bool:
+def _yearly_at_least(a: Price, b: Price, weeks_per_year: WeeksPerYear) -> bool:
     """Whether ``a`` costs at least as much a year as ``b``, by exact integer arithmetic."""
-    a_num, a_den = _yearly_share(a.interval)
-    b_num, b_den = _yearly_share(b.interval)
+    a_num, a_den = _yearly_share(a.interval, weeks_per_year)
+    b_num, b_den = _yearly_share(b.interval, weeks_per_year)
     return a.amount.minor * a_num * b_den >= b.amount.minor * b_num * a_den

@@ -162,7 +162,14 @@ def _renewal_terms(
             NoticeKind.DOWNGRADE_BLOCKED,
             (*facts, (FactName.ACTIONS, "; ".join(fits.actions_text))),
         )
-    move = classify_move(plan, sub.interval, target, pending.interval, by=policy.classify_by)
+    move = classify_move(
+        plan,
+        sub.interval,
+        target,
+        pending.interval,
+        by=policy.classify_by,
+        weeks_per_year=policy.weeks_per_year,
+    )
     kind = NoticeKind.DOWNGRADED if move is MoveKind.DOWNGRADE else NoticeKind.UPGRADED
     if pending.interval == sub.interval:
         terms = _Terms(target, sub.interval, sub.cycle, sub.period_index + 1)

@@ -30,6 +30,7 @@ from subscription_rules import (
     SuspendedTime,
     TrialCancellation,
     UpgradeTiming,
+    WeeksPerYear,
 )
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
@@ -264,5 +265,6 @@ def _policies(
         retries_exhausted=_enum(RetriesExhausted),
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),
+        weeks_per_year=_enum(WeeksPerYear),
     )
     return _presets() | combined
