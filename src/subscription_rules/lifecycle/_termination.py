@@ -14,7 +14,7 @@ from subscription_rules.effects import Decision, Effect, EndAccess, RefusalReaso
 from subscription_rules.invoices import InvoiceReason, Line, LineKind
 from subscription_rules.lifecycle._bill import _span_credits
 from subscription_rules.lifecycle._commands import _check_command_time
-from subscription_rules.lifecycle._common import _BILLING, _notice
+from subscription_rules.lifecycle._common import _BILLING, _ended, _notice
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
@@ -148,15 +148,7 @@ def terminate(
     waiting = _final_lines(sub, at, catalog, usage, policy)
     plan = catalog.plan(sub.plan_id)
     period_start = sub.current_period.start if sub.status is not Status.TRIALING else at
-    sub = sub.evolve(
-        status=Status.ENDED,
-        ended_at=at,
-        processed_until=at,
-        stretches=(),
-        pending_change=None,
-        pending_lines=(),
-        cancel_at_period_end=False,
-    )
+    sub = _ended(sub, at)
     if waiting:
         sub, _invoice, final = issue_invoice(
             sub, InvoiceReason.FINAL, waiting, at, min(period_start, at), at
