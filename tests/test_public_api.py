@@ -198,6 +198,7 @@ ROOT_NAMES = (
     "reinstate",
     "start_subscription",
     "suspend",
+    "terminate",
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",

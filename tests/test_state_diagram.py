@@ -32,6 +32,7 @@ from subscription_rules import (
     reinstate,
     start_subscription,
     suspend,
+    terminate,
     update_payment_method,
 )
 from subscription_rules.dunning import Declined, DeclineKind, Succeeded
@@ -155,6 +156,10 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
         advance(
             ok(cancel(start(trial=False).subscription, at(5))), at(1, 12), catalog=CATALOG
         ).subscription,
+    ),
+    ("active", "ended", "terminate"): lambda: (
+        start(trial=False).subscription,
+        ok(terminate(start(trial=False).subscription, at(5), catalog=CATALOG)),
     ),
     ("active", "suspended", "suspend"): lambda: (
         start(trial=False).subscription,

@@ -74,6 +74,7 @@ from subscription_rules.lifecycle import (
     reinstate,
     start_subscription,
     suspend,
+    terminate,
     undo_cancel,
     update_payment_method,
 )
@@ -272,6 +273,7 @@ __all__ = [
     "reinstate",
     "start_subscription",
     "suspend",
+    "terminate",
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",

@@ -34,6 +34,7 @@ class CreditReason(enum.Enum):
     PLAN_CHANGE = "plan_change"
     SUSPENSION = "suspension"
     EXCESS_PAYMENT = "excess_payment"
+    TERMINATION = "termination"
 
 
 @attrs.frozen

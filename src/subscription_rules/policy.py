@@ -76,9 +76,10 @@ class DayCount(enum.Enum):
     midnight of its first day to 23:59:59 of its last, both counted, whatever
     the time of day it started — the same count for every span the rules
     prorate today (a change, a resumption, suspended time), so a period
-    anchored at 12:12 holds its calendar days either way. (Lago counts the day
-    of a termination as used; that convention comes with immediate
-    termination.)
+    anchored at 12:12 holds its calendar days either way. The counts differ
+    for an immediate termination (``terminate``): ``BOTH_ENDS`` counts its day
+    as used and credits from the day after (Lago), ``HALF_OPEN`` credits it
+    (Kill Bill).
     """
 
     HALF_OPEN = "half_open"

@@ -16,7 +16,8 @@ The package's private modules hold one concept each, lowest first:
 time makes due, and when), ``_bill`` (billing a whole period, resuming after a
 suspension), ``_collection`` (payments, retries, the overdue ladder),
 ``_renewal`` (the trial's end and the period's end), ``_advance`` (performing
-what is due) and ``_commands``; each imports only the ones before it.
+what is due), ``_commands`` and ``_termination`` (:func:`terminate`: end now,
+crediting the unused paid time); each imports only the ones before it.
 
 The help page's trial: 14 days, a reminder 3 days before it ends, and a
 cancellation during it suspends the account at once, with nothing charged.
@@ -45,6 +46,7 @@ from subscription_rules.lifecycle._commands import (
     update_payment_method,
 )
 from subscription_rules.lifecycle._scheduling import next_wakeup
+from subscription_rules.lifecycle._termination import terminate
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
@@ -56,6 +58,7 @@ __all__ = [
     "reinstate",
     "start_subscription",
     "suspend",
+    "terminate",
     "undo_cancel",
     "update_payment_method",
 ]

@@ -126,11 +126,14 @@ def _stretch_credit(
     start: datetime,
     end: datetime,
     policy: BillingPolicy,
+    *,
+    kind: LineKind = LineKind.SUSPENSION_CREDIT,
+    what: str = "Suspended time",
 ) -> Line | None:
     """A credit for ``used`` units of ``stretch``, at the rate it was billed, capped at what is left.
 
     What is left of the stretch's billing over the units it still pays for, as
-    recorded when it was billed.
+    recorded when it was billed; ``kind`` and ``what`` name the time credited.
     """
     remaining = stretch.creditable_units
     if not stretch.creditable.is_positive() or remaining <= 0:
@@ -141,8 +144,8 @@ def _stretch_credit(
         return None
     plan_id = stretch.plan_id
     line = prorated_line(
-        LineKind.SUSPENSION_CREDIT,
-        f"Suspended time on {plan_id} {span_text(start, end, sub.cycle)}",
+        kind,
+        f"{what} on {plan_id} {span_text(start, end, sub.cycle)}",
         stretch.creditable,
         units=used,
         denominator=remaining,
@@ -157,15 +160,24 @@ def _stretch_credit(
     return line if line.amount.is_negative() else None  # a credit that rounds to nothing
 
 
-def _suspension_credits(
-    sub: Subscription, start: datetime, end: datetime, period: BillingPeriod, policy: BillingPolicy
+def _span_credits(
+    sub: Subscription,
+    start: datetime,
+    end: datetime,
+    period: BillingPeriod,
+    policy: BillingPolicy,
+    *,
+    kind: LineKind = LineKind.SUSPENSION_CREDIT,
+    what: str = "Suspended time",
 ) -> tuple[Subscription, tuple[Line, ...]]:
     """Credit ``[start, end)`` of the period's stretches, each at the rate it was billed.
 
-    The suspension began after the last change, so it lies on the last stretch
+    Suspended time (reinstatement) or unused time (termination). The span begins
+    after the last change, so it lies on the last stretch
     — except the day of that change when ``ChangeDay.OLD_PLAN`` gave it to the
-    stretch before: a suspension that began that day credits it there, at the
+    stretch before: a span that began that day credits it there, at the
     old plan's rate, and the last stretch's share starts the day after.
+    Each stretch records the credit given and the units it covers.
     """
     if not sub.stretches or end <= start:
         return sub, ()
@@ -186,7 +198,7 @@ def _suspension_credits(
     lines: list[Line] = []
     for index, used in plan:
         stretch = stretches[index]
-        line = _stretch_credit(sub, stretch, used, start, end, policy)
+        line = _stretch_credit(sub, stretch, used, start, end, policy, kind=kind, what=what)
         if line is None or line.explanation is None:
             continue
         lines.append(line)
@@ -210,9 +222,7 @@ def _resume_billing(
     paid_period = sub.current_period
     now = sub.cycle.index_containing(at)
     if policy.suspended_time is SuspendedTime.CREDITED:
-        sub, lines = _suspension_credits(
-            sub, suspended_at, min(at, paid_period.end), paid_period, policy
-        )
+        sub, lines = _span_credits(sub, suspended_at, min(at, paid_period.end), paid_period, policy)
         if lines:
             sub, _note, done = issue_credit_note(sub, CreditReason.SUSPENSION, lines, at)
             effects.extend(done)

@@ -56,6 +56,19 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
         ) from None
 
 
+def _ended(sub: Subscription, at: datetime) -> Subscription:
+    """``sub`` ended at ``at``: nothing billed, pending or scheduled is left on it."""
+    return sub.evolve(
+        status=Status.ENDED,
+        ended_at=at,
+        processed_until=at,
+        stretches=(),
+        pending_change=None,
+        pending_lines=(),
+        cancel_at_period_end=False,
+    )
+
+
 def _notice(
     sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
 ) -> SendNotice:

@@ -24,7 +24,7 @@ from subscription_rules.effects import (
 from subscription_rules.invoices import InvoiceReason, Line
 from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _opening_line, _period_line
 from subscription_rules.lifecycle._collection import _collect
-from subscription_rules.lifecycle._common import _BILLING, _notice
+from subscription_rules.lifecycle._common import _BILLING, _ended, _notice
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import (
@@ -261,15 +261,7 @@ def _end(
     period = sub.current_period
     at = period.end
     waiting = (*sub.pending_lines, *overage)
-    sub = sub.evolve(
-        status=Status.ENDED,
-        ended_at=at,
-        processed_until=at,
-        stretches=(),
-        pending_change=None,
-        pending_lines=(),
-        cancel_at_period_end=False,
-    )
+    sub = _ended(sub, at)
     effects: list[Effect] = []
     if waiting:
         sub, _invoice, final = issue_invoice(
