@@ -295,6 +295,7 @@ VALID: dict[str, object] = {
     "record_payment.outcome": subscription_rules.dunning.Succeeded(),
     "quote_change.plan_id": "advanced",
     "change_plan.plan_id": "advanced",
+    "set_trial_end.trial_end": DEC_1,
     "classify_move.current_plan": PLAN,
     "classify_move.target_plan": CATALOG.plan("pro"),
     "check_downgrade.plan": PLAN,

@@ -56,6 +56,7 @@ __all__ = [
     "RetriesExhausted",
     "SuspendedTime",
     "TrialCancellation",
+    "TrialPlanChange",
     "UpgradeTiming",
     "preset",
 ]
@@ -165,6 +166,23 @@ class TrialCancellation(enum.Enum):
 
     SUSPEND_NOW = "suspend_now"
     KEEP_ACCESS = "keep_access"
+
+
+class TrialPlanChange(enum.Enum):
+    """What a plan change during a free trial does to the trial's end.
+
+    ``KEEP_TRIAL_END`` (the seed, Kill Bill and Stripe: the trial ends when it
+    was going to, on the new plan). ``FROM_START`` (Lago: the trial's end is
+    counted again from the subscription's first start with the new plan's trial
+    length, ``started_at + trial_days``; when that is not after the change, as
+    for a plan with no trial, the trial ends at the change and converts at once,
+    exactly as at its end). Source: getlago/lago-api app/models/subscription.rb
+    (``trial_end_datetime``: ``initial_started_at + plan.trial_period.days``;
+    ``in_trial_period?`` is false once it is past).
+    """
+
+    KEEP_TRIAL_END = "keep_trial_end"
+    FROM_START = "from_start"
 
 
 class MissingPaymentMethod(enum.Enum):
@@ -303,6 +321,9 @@ class BillingPolicy:
     - ``trial_cancellation``: ``SUSPEND_NOW`` (the help page) or ``KEEP_ACCESS``.
     - ``missing_payment_method``: at the trial's end without a payment method,
       ``SUSPEND`` (the seed), ``CANCEL`` or ``INVOICE`` (past due).
+    - ``trial_plan_change``: a plan change during a trial ``KEEP_TRIAL_END``
+      (the seed, Stripe, Kill Bill) or counts it ``FROM_START`` with the new
+      plan's trial length (Lago; a trial already that long ends at the change).
     - ``trial_reminder_days``: days before the trial's end that the
       trial-ending notice goes out (3, as Stripe's ``trial_will_end``); 0 for
       none.
@@ -348,6 +369,9 @@ class BillingPolicy:
     )
     missing_payment_method: MissingPaymentMethod = _enum_field(
         MissingPaymentMethod, MissingPaymentMethod.SUSPEND
+    )
+    trial_plan_change: TrialPlanChange = _enum_field(
+        TrialPlanChange, TrialPlanChange.KEEP_TRIAL_END
     )
     trial_reminder_days: int = attrs.field(default=3, validator=_check_reminder_days)
     renewal_reminder_days: tuple[tuple[IntervalUnit, int], ...] = attrs.field(
@@ -431,9 +455,11 @@ KILL_BILL_LIKE = BillingPolicy(
 #: by the new plan; amounts rounded to the currency; credit notes capped at the
 #: fee net of earlier credit notes; upgrades immediate, downgrades at the end
 #: of the period; annualised price decides, a tie counts as an upgrade, a
-#: week counting 1/52 of a year (``Plan#yearly_amount_cents``).
+#: week counting 1/52 of a year (``Plan#yearly_amount_cents``); a plan
+#: change during a trial counts the trial from the first start with the new
+#: plan's length (``app/models/subscription.rb``).
 #: Source: getlago.com/docs, "Upgrades and downgrades" and "Credit notes";
-#: getlago/lago-api ``app/models/plan.rb``.
+#: getlago/lago-api ``app/models/plan.rb`` and ``app/models/subscription.rb``.
 LAGO_LIKE = BillingPolicy(
     name="lago",
     proration_unit=ProrationUnit.DAY,
@@ -443,6 +469,7 @@ LAGO_LIKE = BillingPolicy(
     retry_schedule=THREE_RETRIES,
     retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     weeks_per_year=WeeksPerYear.FIFTY_TWO,
+    trial_plan_change=TrialPlanChange.FROM_START,
 )
 
 #: The presets by name, for the command line's ``--policy``.

@@ -56,7 +56,9 @@ from subscription_rules.invoices import (
     sum_lines,
 )
 from subscription_rules.lifecycle._collection import changes_blocked
+from subscription_rules.lifecycle._renewal import next_bill
 from subscription_rules.lifecycle._scheduling import next_wakeup
+from subscription_rules.lifecycle._trials import _move_trial_end, _retimed, _trial_after_change
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
@@ -401,6 +403,28 @@ def _lines(
     return credit, _charge_line(sub, resolved.target, resolved.interval, at, period, policy)
 
 
+def _conversion_lines(
+    sub: Subscription, resolved: _Plan, at: datetime, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Line, ...]:
+    """What a change during a trial invoices at once: the conversion, when the trial ends at it.
+
+    Under ``TrialPlanChange.FROM_START`` a new plan whose trial counted from the
+    first start is already over ends the trial at the change; the trial's end
+    then bills what it always bills (``next_bill``), on the new plan.
+    """
+    if sub.status is not Status.TRIALING:
+        return ()
+    cycle = sub.cycle
+    if resolved.interval != sub.interval:
+        cycle = BillingCycle(cycle.anchor, resolved.interval, cycle.time_zone)
+    moved = sub.evolve(plan_id=resolved.target.id, interval=resolved.interval, cycle=cycle)
+    if _trial_after_change(moved, at, catalog, policy) != at:
+        return ()
+    retimed = _retimed(moved, at, at)
+    bill = None if isinstance(retimed, Refused) else next_bill(retimed, catalog, None, policy)
+    return bill.lines if bill is not None else ()
+
+
 # --- public functions ------------------------------------------------------------------------
 
 
@@ -475,16 +499,22 @@ def quote_change(
         effective_at = at
         credit, charge = _lines(subscription, resolved, at, policy)
         lines = tuple(line for line in (credit, charge) if line is not None)
+        lines += _conversion_lines(subscription, resolved, at, catalog, policy)
+    converts = subscription.status is Status.TRIALING and bool(lines)
     total = sum_lines(lines, zero)
     credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
     charge_total = total + credit_total  # the non-negative lines: exact integer arithmetic
     refund = _refund(subscription, policy, credit_total, charge_total) if credit_total else zero
     balance = subscription.credit_balance + credit_total - refund
     applied = zero
-    if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle:
+    if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle or converts:
         applied, balance = apply_credit(balance, charge_total)
     due = charge_total - applied
-    if policy.proration_billing is ProrationBilling.NEXT_INVOICE and not resolved.restarts_cycle:
+    if (
+        policy.proration_billing is ProrationBilling.NEXT_INVOICE
+        and not resolved.restarts_cycle
+        and not converts
+    ):
         due = zero
     return ChangeQuote(
         kind=resolved.kind,
@@ -574,7 +604,22 @@ def change_plan(
         number, sub = sub.next_document()
         notice = _notice(sub, kind, at, facts, f"change-{number}")
         return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
-    return _apply_immediately(sub, quote, target, facts, policy)
+    decision = _apply_immediately(sub, quote, target, facts, policy)
+    return _trial_moved(decision, at, catalog, policy)
+
+
+def _trial_moved(
+    decision: Decision, at: datetime, catalog: Catalog, policy: BillingPolicy
+) -> Decision | Refused:
+    """A change during a trial, with the trial's end moved as ``trial_plan_change`` says."""
+    end = _trial_after_change(decision.subscription, at, catalog, policy)
+    if end is None:
+        return decision
+    moved = _move_trial_end(decision.subscription, end, end, at, catalog, policy)
+    if isinstance(moved, Refused):
+        return moved
+    sub, effects = moved
+    return Decision(sub, decision.effects + effects, next_wakeup(sub, policy=policy))
 
 
 def _close_last_stretch(
@@ -609,6 +654,11 @@ def _close_last_stretch(
     return stretches, carried
 
 
+def _change_charges(sub: Subscription, quote: ChangeQuote) -> tuple[Line, ...]:
+    """The quote's charge lines the change bills itself (a trial ended by it converts instead)."""
+    return () if sub.status is Status.TRIALING else quote.charge_lines
+
+
 def _apply_immediately(
     sub: Subscription,
     quote: ChangeQuote,
@@ -618,7 +668,7 @@ def _apply_immediately(
 ) -> Decision:
     at = quote.at
     effects: list[Effect] = []
-    credit_lines, charge_lines = quote.credit_lines, quote.charge_lines
+    credit_lines, charge_lines = quote.credit_lines, _change_charges(sub, quote)
     stretches, carried = _close_last_stretch(sub, quote, policy)
     if credit_lines:
         refundable = (

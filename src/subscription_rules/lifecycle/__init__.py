@@ -1,7 +1,8 @@
 """The subscription over time: trials, cancellation, renewals and suspension, as decisions.
 
 Commands (:func:`start_subscription`, :func:`cancel`, :func:`undo_cancel`,
-:func:`suspend`, :func:`reinstate`, :func:`update_payment_method`) answer a
+:func:`suspend`, :func:`reinstate`, :func:`update_payment_method`,
+:func:`set_trial_end`) answer a
 customer's or support's action at the moment ``at``; :func:`advance` performs
 everything time alone makes due in ``(processed_until, until]``, in time order:
 the trial-ending reminder, the trial's end, renewal reminders and each period
@@ -15,9 +16,10 @@ The package's private modules hold one concept each, lowest first:
 ``_common`` (statuses, notices, open invoices, access), ``_scheduling`` (what
 time makes due, and when), ``_bill`` (billing a whole period, resuming after a
 suspension), ``_collection`` (payments, retries, the overdue ladder),
-``_renewal`` (the trial's end and the period's end), ``_advance`` (performing
-what is due), ``_commands`` and ``_termination`` (:func:`terminate`: end now,
-crediting the unused paid time); each imports only the ones before it.
+``_renewal`` (the trial's end and the period's end), ``_trials`` (moving a
+running trial's end), ``_advance`` (performing what is due), ``_commands``
+and ``_termination`` (:func:`terminate`: end now, crediting the unused paid
+time); each imports only the ones before it.
 
 The help page's trial: 14 days, a reminder 3 days before it ends, and a
 cancellation during it suspends the account at once, with nothing charged.
@@ -47,6 +49,7 @@ from subscription_rules.lifecycle._commands import (
 )
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.lifecycle._termination import terminate
+from subscription_rules.lifecycle._trials import set_trial_end
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
@@ -56,6 +59,7 @@ __all__ = [
     "next_wakeup",
     "record_payment",
     "reinstate",
+    "set_trial_end",
     "start_subscription",
     "suspend",
     "terminate",

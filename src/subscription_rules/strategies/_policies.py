@@ -29,6 +29,7 @@ from subscription_rules import (
     RoundingMode,
     SuspendedTime,
     TrialCancellation,
+    TrialPlanChange,
     UpgradeTiming,
     WeeksPerYear,
 )
@@ -256,6 +257,7 @@ def _policies(
         classify_by=by,
         credit_destination=_enum(CreditDestination),
         trial_cancellation=_enum(TrialCancellation),
+        trial_plan_change=_enum(TrialPlanChange),
         missing_payment_method=_enum(MissingPaymentMethod),
         trial_reminder_days=st.just(SEED_POLICY.trial_reminder_days)
         | st.integers(0, _MAX_REMINDER_DAYS),
