@@ -18,6 +18,7 @@ from subscription_rules import (
     KILL_BILL_LIKE,
     MONTHLY,
     Catalog,
+    Decision,
     DowngradeTiming,
     Limits,
     Money,
@@ -26,6 +27,7 @@ from subscription_rules import (
     Status,
     advance,
     start_subscription,
+    terminate,
 )
 from subscription_rules.dunning import (
     OverdueAction,
@@ -100,6 +102,140 @@ def test_fixed_thirty_day_fraction_within_one_month(start: datetime, change: dat
     sub = begun(BILLION, "a", start, FIXED_30).subscription
     q = quoted(sub, BILLION, "b", change, FIXED_30)
     assert q.lines[0].amount.minor == -266_666_667
+
+
+@pytest.mark.parametrize(
+    ("target", "billed"),
+    [
+        (datetime(2011, 2, 1, tzinfo=UTC), [387_096_774]),  # ..._TargetDateOnStartDate
+        (datetime(2011, 2, 4, tzinfo=UTC), [387_096_774]),  # ..._TargetDateInProRationPeriod
+        (datetime(2011, 2, 13, tzinfo=UTC), [387_096_774, 10**9]),  # ..._OnFirstBillingDate
+        (datetime(2011, 4, 13, tzinfo=UTC), [387_096_774] + [10**9] * 3),  # ..._AfterFirst...
+    ],
+)
+def test_leading_proration_to_the_bill_cycle_day(target: datetime, billed: list[int]) -> None:
+    """killbill/killbill, invoice/src/test/java/org/killbill/billing/invoice/proRations/
+    inAdvance/monthly/TestLeadingProRation.java, testLeadingProRation_Evergreen_* (MONTHLY).
+
+    Published: start 2011-02-01, bill-cycle day 13; the number of billing
+    cycles billed by target date 02-01 and 02-04 is 12/31 (0.387096774, the
+    leading stub 1 … 13 Feb of the 31-day period 13 Jan … 13 Feb); by 02-13
+    it is 12/31 + 1, by 04-13 12/31 + 3. Here: the bill-cycle day is the
+    billing anchor 2011-02-13; at 1e9 minor units a month a line is the
+    fraction's nine digits (1e9 × 12/31 = 387 096 774.19 → 387 096 774).
+    """
+    d = start_subscription(
+        "sub_1", "cus_1", "a", MONTHLY, datetime(2011, 2, 1, tzinfo=UTC), catalog=BILLION,
+        trial=False, policy=KILL_BILL_LIKE, billing_anchor=datetime(2011, 2, 13, tzinfo=UTC),
+    )  # fmt: skip
+    later = advance(d.subscription, target, catalog=BILLION, policy=KILL_BILL_LIKE)
+    assert charged(d) + charged(later) == billed
+
+
+#: beatrix's catalogs/default ``pistol-monthly-notrial``: 19.95 a month, no trial.
+PISTOL = catalog_of({"pistol": "19.95"})
+
+
+def _pistol(start: datetime, bill_cycle_day: datetime | None = None) -> Decision:
+    """``pistol-monthly-notrial`` created at ``start`` under ``FIXED_30``, anchored on the BCD."""
+    return start_subscription(
+        "sub_1", "cus_1", "pistol", MONTHLY, start, catalog=PISTOL, trial=False,
+        policy=FIXED_30, billing_anchor=bill_cycle_day,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("start", "bill_cycle_day", "stub"),
+    [
+        (datetime(2023, 5, 15, tzinfo=UTC), datetime(2023, 5, 23, tzinfo=UTC), 532),
+        (datetime(2023, 6, 15, tzinfo=UTC), datetime(2023, 6, 23, tzinfo=UTC), 532),
+        (datetime(2023, 5, 23, tzinfo=UTC), datetime(2023, 6, 15, tzinfo=UTC), 1463),
+        (datetime(2023, 6, 23, tzinfo=UTC), datetime(2023, 7, 15, tzinfo=UTC), 1463),
+    ],
+)
+def test_fixed_thirty_day_leading_proration(
+    start: datetime, bill_cycle_day: datetime, stub: int
+) -> None:
+    """killbill/killbill, beatrix/src/test/java/org/killbill/billing/beatrix/integration/
+    TestInvoiceFixedProration.java, testInvoiceLeadingProration1 and 2
+    (``org.killbill.invoice.proration.fixed.days=30``, pistol-monthly-notrial 19.95).
+
+    Published: BCD 23, created 2023-05-15 (and 06-15): RECURRING 05-15 → 05-23
+    5.32 (19.95 × 8/30 = 5.32); BCD 15, created 2023-05-23 (and 06-23):
+    RECURRING 05-23 → 06-15 14.63 (22 fixed days of 30: 19.95 × 22/30 =
+    14.63). Here: the bill-cycle day is the billing anchor.
+    """
+    d = _pistol(start, bill_cycle_day)
+    assert charged(d) == [stub]
+    (line,) = d.invoices[0].lines
+    assert (line.start, line.end) == (start, bill_cycle_day)
+
+
+@pytest.mark.parametrize(
+    ("start", "cancel", "credit"),
+    [
+        (datetime(2023, 4, 23, tzinfo=UTC), datetime(2023, 5, 15, tzinfo=UTC), 532),
+        (datetime(2023, 5, 23, tzinfo=UTC), datetime(2023, 6, 15, tzinfo=UTC), 532),
+        (datetime(2023, 5, 15, tzinfo=UTC), datetime(2023, 5, 23, tzinfo=UTC), 1463),
+        (datetime(2023, 6, 15, tzinfo=UTC), datetime(2023, 6, 23, tzinfo=UTC), 1463),
+    ],
+)
+def test_fixed_thirty_day_trailing_proration(
+    start: datetime, cancel: datetime, credit: int
+) -> None:
+    """killbill/killbill, beatrix/.../integration/TestInvoiceFixedProration.java,
+    testInvoiceTrailingProration1 and 2 (fixed days 30, pistol-monthly-notrial 19.95).
+
+    Published: BCD 23, created 2023-04-23 (RECURRING 04-23 → 05-23 19.95),
+    cancelled 2023-05-15: REPAIR_ADJ 05-15 → 05-23 −5.32 and CBA_ADJ +5.32;
+    the same from 05-23 cancelled 06-15. BCD 15, created 2023-05-15 (19.95),
+    cancelled 05-23: REPAIR_ADJ 05-23 → 06-15 −14.63, CBA_ADJ +14.63; the same
+    from 06-15 cancelled 06-23. Here: created on the BCD (no anchor needed)
+    and terminated on the cancel date; the credit goes to the balance.
+    """
+    d = _pistol(start)
+    assert charged(d) == [1995]
+    ended = terminate(d.subscription, cancel, catalog=PISTOL, policy=FIXED_30)
+    assert isinstance(ended, Decision)
+    assert credited(ended) == [-credit]
+    assert ended.subscription.credit_balance == Money.from_minor(credit, "USD")
+
+
+@pytest.mark.parametrize(
+    ("start", "bill_cycle_day", "cancel", "stub"),
+    [
+        (
+            datetime(2023, 5, 15, tzinfo=UTC),
+            datetime(2023, 5, 23, tzinfo=UTC),
+            datetime(2023, 6, 15, tzinfo=UTC),
+            532,
+        ),
+        (
+            datetime(2023, 5, 23, tzinfo=UTC),
+            datetime(2023, 6, 15, tzinfo=UTC),
+            datetime(2023, 6, 23, tzinfo=UTC),
+            1463,
+        ),
+    ],
+)
+def test_fixed_thirty_day_leading_and_trailing_proration(
+    start: datetime, bill_cycle_day: datetime, cancel: datetime, stub: int
+) -> None:
+    """killbill/killbill, beatrix/.../integration/TestInvoiceFixedProration.java,
+    testInvoiceLeadingAndTrailingProration1 and 2 (fixed days 30, pistol 19.95).
+
+    Published: BCD 23, created 2023-05-15: RECURRING 05-15 → 05-23 5.32; on
+    05-23 RECURRING 05-23 → 06-23 19.95; cancelled 06-15: REPAIR_ADJ 06-15 →
+    06-23 −5.32, CBA_ADJ +5.32. BCD 15, created 05-23: 14.63 (05-23 → 06-15),
+    19.95 on 06-15, cancelled 06-23: REPAIR_ADJ −14.63, CBA_ADJ +14.63.
+    """
+    d = _pistol(start, bill_cycle_day)
+    renewed = advance(d.subscription, cancel, catalog=PISTOL, policy=FIXED_30)
+    assert charged(d) + charged(renewed) == [stub, 1995]
+    ended = terminate(renewed.subscription, cancel, catalog=PISTOL, policy=FIXED_30)
+    assert isinstance(ended, Decision)
+    assert credited(ended) == [-stub]
+    assert ended.subscription.credit_balance == Money.from_minor(stub, "USD")
 
 
 #: The beatrix test's catalog: Assault-Rifle (30-day trial), Blowdart, Pistol, monthly.
