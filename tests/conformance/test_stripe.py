@@ -26,6 +26,7 @@ from subscription_rules import (
     Subscription,
     advance,
     cancel,
+    set_trial_end,
     start_subscription,
 )
 
@@ -210,3 +211,50 @@ def test_a_trial_cancelled_at_period_end_runs_to_the_trial_end_free() -> None:
     )
     assert ended.subscription.status is Status.ENDED
     assert ended.invoices == ()
+
+
+def test_checkout_billing_cycle_anchor_bills_a_prorated_stub_then_the_first() -> None:
+    """https://docs.stripe.com/payments/checkout/billing-cycle.
+
+    Published: "a monthly subscription created on 15 May with an anchor at 1
+    June is billed on 15 May, then always on the 1st of the month"; with the
+    default ``create_prorations`` the first invoice is pro rata up to the
+    anchor, and from the anchor on the full amount. Here USD 10.00 a month:
+    15 May → 1 Jun is 17 days of the 31-day period 1 May → 1 Jun, prorated by
+    the second: 1000 × 17/31 = 548.39 → 548; then 1000 on 1 June and 1 July.
+    """
+    start = start_subscription(
+        "sub_1", "cus_1", "ten", MONTHLY, datetime(2026, 5, 15, tzinfo=UTC), catalog=PRICES,
+        trial=False, policy=STRIPE_LIKE, billing_anchor=datetime(2026, 6, 1, tzinfo=UTC),
+    )  # fmt: skip
+    assert charged(start) == [548]
+    later = advance(
+        start.subscription, datetime(2026, 7, 1, tzinfo=UTC), catalog=PRICES, policy=STRIPE_LIKE
+    )
+    assert [(i.issued_at, i.amount_due.minor) for i in later.invoices] == [
+        (datetime(2026, 6, 1, tzinfo=UTC), 1000),
+        (datetime(2026, 7, 1, tzinfo=UTC), 1000),
+    ]
+
+
+def test_ending_a_trial_now_bills_at_once_and_moves_the_cycle() -> None:
+    """https://docs.stripe.com/billing/subscriptions/trials and the API's ``trial_end``
+    ("the special value ``now`` ... end the customer's trial immediately");
+    https://docs.stripe.com/billing/subscriptions/billing-cycle (the billing cycle
+    anchor is the trial's end when there is a trial).
+
+    USD 10.00 a month with a 14-day trial from 1 May 2026; ``trial_end=now`` on
+    5 May 09:00: the subscription is active at once, the first full period
+    5 May 09:00 → 5 Jun 09:00 is invoiced now (1000), not on 15 May.
+    """
+    catalog = Catalog((Plan("ten", "Ten", (Price.of("10.00", "USD"),), Limits(), trial_days=14),))
+    sub = start_subscription(
+        "sub_1", "cus_1", "ten", MONTHLY, datetime(2026, 5, 1, tzinfo=UTC), catalog=catalog,
+        policy=STRIPE_LIKE,
+    ).subscription  # fmt: skip
+    now = datetime(2026, 5, 5, 9, tzinfo=UTC)
+    ended = decided(set_trial_end(sub, now, now, catalog=catalog, policy=STRIPE_LIKE))
+    assert ended.subscription.status is Status.ACTIVE
+    period = ended.subscription.current_period
+    assert (period.start, period.end) == (now, datetime(2026, 6, 5, 9, tzinfo=UTC))
+    assert [(i.issued_at, i.amount_due.minor) for i in ended.invoices] == [(now, 1000)]
