@@ -106,6 +106,7 @@ ROOT_NAMES = (
     "ChargeInvoice",
     "Comparison",
     "CreditBasis",
+    "CreditCap",
     "CreditDestination",
     "CreditNote",
     "CreditReason",
