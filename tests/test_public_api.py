@@ -178,6 +178,7 @@ ROOT_NAMES = (
     "Usage",
     "UsageReport",
     "WeeksPerYear",
+    "adjust",
     "advance",
     "annualised",
     "billing_summary",

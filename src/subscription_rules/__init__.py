@@ -66,6 +66,7 @@ from subscription_rules.errors import SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, InvoiceReason, Line, LineKind
 from subscription_rules.lifecycle import (
     MAX_PERIODS_PER_ADVANCE,
+    adjust,
     advance,
     cancel,
     changes_blocked,
@@ -256,6 +257,7 @@ __all__ = [
     "Usage",
     "UsageReport",
     "WeeksPerYear",
+    "adjust",
     "advance",
     "annualised",
     "billing_summary",
