@@ -118,6 +118,7 @@ from subscription_rules import (
     ChangeDay,
     ChargeInvoice,
     CreditBasis,
+    CreditCap,
     CreditDestination,
     DayCount,
     Decision,
@@ -580,6 +581,8 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         past_due_access=st.sampled_from(PastDueAccess),
         # Only monthly and yearly prices here: no effect, drawn so every field varies.
         weeks_per_year=st.sampled_from(WeeksPerYear),
+        # No adjustments here: the two caps differ only by a credit's rounding (within tolerance).
+        credit_cap=st.sampled_from(CreditCap),
     )
 
 

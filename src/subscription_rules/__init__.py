@@ -66,6 +66,7 @@ from subscription_rules.errors import SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, InvoiceReason, Line, LineKind
 from subscription_rules.lifecycle import (
     MAX_PERIODS_PER_ADVANCE,
+    adjust,
     advance,
     cancel,
     changes_blocked,
@@ -111,6 +112,7 @@ from subscription_rules.policy import (
     BillingPolicy,
     ChangeDay,
     CreditBasis,
+    CreditCap,
     CreditDestination,
     DayCount,
     DowngradeTiming,
@@ -183,6 +185,7 @@ __all__ = [
     "ChargeInvoice",
     "Comparison",
     "CreditBasis",
+    "CreditCap",
     "CreditDestination",
     "CreditNote",
     "CreditReason",
@@ -254,6 +257,7 @@ __all__ = [
     "Usage",
     "UsageReport",
     "WeeksPerYear",
+    "adjust",
     "advance",
     "annualised",
     "billing_summary",

@@ -12,8 +12,10 @@ from subscription_rules._text import format_date
 from subscription_rules.catalog import Plan
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, prorated_line
+from subscription_rules.money import Money
 from subscription_rules.periods import MONTHLY, BillingCycle, BillingPeriod, Interval
-from subscription_rules.policy import BillingPolicy, ChangeDay, ProrationUnit
+from subscription_rules.policy import BillingPolicy, ChangeDay, CreditCap, ProrationUnit
+from subscription_rules.subscription import Stretch
 
 _DAY_SECONDS = 86_400
 
@@ -183,3 +185,16 @@ def remaining_line(
         end=period.end,
         plan_id=plan.id,
     )
+
+
+def credit_rate(stretch: Stretch, policy: BillingPolicy) -> tuple[Money, int]:
+    """What a credit for unused time of ``stretch`` prorates, and over how many units.
+
+    ``CreditCap.REMAINING``: what is left creditable over the units not yet
+    credited. ``BILLED_MINUS_ADJUSTMENTS`` (Kill Bill): what was billed over
+    the units it paid for. The caller caps the result at ``stretch.creditable``
+    either way.
+    """
+    if policy.credit_cap is CreditCap.BILLED_MINUS_ADJUSTMENTS:
+        return stretch.billed, stretch.units
+    return stretch.creditable, stretch.creditable_units

@@ -35,6 +35,7 @@ class CreditReason(enum.Enum):
     SUSPENSION = "suspension"
     EXCESS_PAYMENT = "excess_payment"
     TERMINATION = "termination"
+    ADJUSTMENT = "adjustment"
 
 
 @attrs.frozen

@@ -247,6 +247,9 @@ class RefusalReason(enum.Enum):
     attempt with that idempotency key awaits an outcome), ``DUPLICATE_OUTCOME``
     (the attempt was already answered: a webhook delivered twice, or a stale
     one) and ``ALREADY_PAID`` (an attempt of an invoice already paid).
+    Of an adjustment (``adjust``): ``NOT_ADJUSTABLE`` (no stretch of the
+    current period was billed by that invoice) and ``EXCEEDS_CREDITABLE``
+    (more than is left creditable of what it billed).
     """
 
     NO_CHANGE = "no_change"
@@ -258,6 +261,8 @@ class RefusalReason(enum.Enum):
     DUPLICATE_OUTCOME = "duplicate_outcome"
     ALREADY_PAID = "already_paid"
     BLOCKED_WHILE_OVERDUE = "blocked_while_overdue"
+    NOT_ADJUSTABLE = "not_adjustable"
+    EXCEEDS_CREDITABLE = "exceeds_creditable"
 
 
 @attrs.frozen

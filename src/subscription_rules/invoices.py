@@ -46,6 +46,7 @@ class LineKind(enum.Enum):
     UNUSED_TIME = "unused_time"
     OVERAGE = "overage"
     SUSPENSION_CREDIT = "suspension_credit"
+    ADJUSTMENT = "adjustment"
 
 
 @attrs.frozen

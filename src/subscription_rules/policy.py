@@ -46,6 +46,7 @@ __all__ = [
     "BillingPolicy",
     "ChangeDay",
     "CreditBasis",
+    "CreditCap",
     "CreditDestination",
     "DayCount",
     "DowngradeTiming",
@@ -106,6 +107,24 @@ class CreditBasis(enum.Enum):
 
     BILLED = "billed"
     LIST_PRICE = "list_price"
+
+
+class CreditCap(enum.Enum):
+    """How a credit for unused time is bounded by what was billed for the stretch.
+
+    ``REMAINING`` (the default): what is left of the stretch's billing
+    (billed net of earlier credits and adjustments) is prorated over the units
+    not yet credited, so an earlier credit or adjustment lowers the rate of
+    every later credit. ``BILLED_MINUS_ADJUSTMENTS`` (Kill Bill's repair): the
+    billed amount is prorated over the stretch's units, then capped at what was
+    billed minus earlier adjustments and credits, so an adjustment only bites
+    when the prorated figure would exceed what is left. Either way a credit
+    never exceeds what is left creditable. Under ``CreditBasis.LIST_PRICE``
+    the credit is always the list price prorated, capped at what is left.
+    """
+
+    REMAINING = "remaining"
+    BILLED_MINUS_ADJUSTMENTS = "billed_minus_adjustments"
 
 
 class ProrationBilling(enum.Enum):
@@ -341,6 +360,9 @@ class BillingPolicy:
     - ``weeks_per_year``: how a weekly price is annualised when comparing
       plans: ``EXACT`` (365/7 weeks, so prices compare by their daily rate)
       or ``FIFTY_TWO`` (Lago: €10 a week ties €520 a year, an upgrade).
+    - ``credit_cap``: ``REMAINING`` (prorate what is left after earlier
+      credits) or ``BILLED_MINUS_ADJUSTMENTS`` (Kill Bill: prorate what was
+      billed, capped at billed minus earlier adjustments); see :class:`CreditCap`.
 
     An interval change (monthly ↔ yearly) always takes effect at once,
     crediting the unused time and restarting the cycle at the change.
@@ -395,6 +417,7 @@ class BillingPolicy:
     )
 
     weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
+    credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
@@ -448,6 +471,7 @@ KILL_BILL_LIKE = BillingPolicy(
     missing_payment_method=MissingPaymentMethod.INVOICE,
     retry_schedule=KILL_BILL_EXAMPLE,
     retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
+    credit_cap=CreditCap.BILLED_MINUS_ADJUSTMENTS,
 )
 
 #: Lago's documented behaviour: proration in days with both end days counted,

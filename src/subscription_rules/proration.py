@@ -36,6 +36,7 @@ from subscription_rules._billing import issue_credit_note, issue_invoice, send_n
 from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._units import (
     check_same_unit,
+    credit_rate,
     period_units,
     remaining_line,
     span_text,
@@ -282,8 +283,10 @@ def _credit_line(
 ) -> Line | None:
     """The credit for the unused part ``[at, stretch end)`` of the current stretch.
 
-    ``BILLED``: what is left of the stretch's billing (billed net of earlier
-    credits) over the units it still pays for, as recorded when it was billed.
+    ``BILLED``: by ``credit_cap``, what is left of the stretch's billing
+    (billed net of earlier credits) over the units it still pays for, or what
+    was billed over the units it paid for (Kill Bill), as recorded when it was
+    billed.
     ``LIST_PRICE``: today's list price of the plan the stretch was billed on
     (``billed``; the current plan unless a change without proration carried the
     paid time over) over the period's units. Either way capped at what is left,
@@ -298,7 +301,7 @@ def _credit_line(
     if unused <= 0:
         return None
     if policy.credit_basis is CreditBasis.BILLED:
-        base, denominator = creditable, remaining
+        base, denominator = credit_rate(stretch, policy)
     else:
         base = billed.price(stretch.interval).amount
         denominator = period_units(period, cycle, policy)

@@ -18,6 +18,7 @@ from subscription_rules import (
     KILL_BILL_LIKE,
     MONTHLY,
     Catalog,
+    CreditCap,
     Decision,
     DowngradeTiming,
     Limits,
@@ -25,7 +26,10 @@ from subscription_rules import (
     Plan,
     Price,
     Status,
+    Succeeded,
+    adjust,
     advance,
+    record_payment,
     start_subscription,
     terminate,
 )
@@ -239,12 +243,17 @@ def test_fixed_thirty_day_leading_and_trailing_proration(
 
 
 #: The beatrix test's catalog: Assault-Rifle (30-day trial), Blowdart, Pistol, monthly.
+
+
+#: The beatrix tests' catalog: Assault-Rifle and Shotgun (30-day trials), Blowdart, Pistol,
+#: monthly.
 GUNS = Catalog(
     (
         Plan(
             "assault-rifle", "Assault-Rifle", (Price.of("599.95", "USD"),), Limits(), trial_days=30
         ),
         Plan("blowdart", "Blowdart", (Price.of("9.95", "USD"),), Limits()),
+        Plan("shotgun", "Shotgun", (Price.of("249.95", "USD"),), Limits(), trial_days=30),
         Plan("pistol", "Pistol", (Price.of("29.95", "USD"),), Limits()),
     )
 )
@@ -280,6 +289,48 @@ def test_immediate_changes_repair_the_billed_item_and_credit_the_account() -> No
     )
     assert (credited(pistol), charged(pistol)) == ([-770], [2319])
     assert pistol.subscription.credit_balance == Money.of("460.32", "USD")  # 475.81 - 15.49
+
+
+def test_an_item_adjustment_caps_the_repair_of_a_later_change() -> None:
+    """killbill/killbill, beatrix/src/test/java/org/killbill/billing/beatrix/integration/
+    TestIntegrationInvoiceWithRepairLogic.java, testSimplePartialRepairWithItemAdjustment
+    (UTC, BCD 1).
+
+    Published: Shotgun from 2012-04-01 (a trial to 05-01), RECURRING 05-01 -> 06-01 249.95,
+    paid. On 2012-05-02 the item is adjusted by 10 (ITEM_ADJ -10, CBA_ADJ 10). IMMEDIATE
+    change to Blowdart the same day: RECURRING 05-02 -> 06-01 9.63 (9.95 × 30/31), and the
+    repair "~ 249.95 - (249.95 / 31) ~ 241.88. However we adjusted the item so max available
+    amount is 249.95 - 10 = 239.95": REPAIR_ADJ -239.95, CBA_ADJ 230.32 (239.95 - 9.63).
+    The account credit is then 10 + 230.32 = 240.32. (With ``CreditCap.REMAINING`` the
+    repair would be (249.95 - 10) × 30/31 = 232.21.)
+    """
+    sub = start_subscription(
+        "sub_1", "cus_1", "shotgun", MONTHLY, datetime(2012, 4, 1, tzinfo=UTC),
+        catalog=GUNS, policy=IMMEDIATE,
+    ).subscription  # fmt: skip
+    renewed = advance(sub, datetime(2012, 5, 1, tzinfo=UTC), catalog=GUNS, policy=IMMEDIATE)
+    assert charged(renewed) == [24995]
+    (item,) = renewed.subscription.open_invoices
+    assert item.attempt_key is not None
+    paid = record_payment(
+        renewed.subscription, item.attempt_key, Succeeded(), datetime(2012, 5, 1, tzinfo=UTC),
+        catalog=GUNS, policy=IMMEDIATE,
+    )  # fmt: skip
+    assert isinstance(paid, Decision)
+    may_2 = datetime(2012, 5, 2, tzinfo=UTC)
+    adjusted = adjust(
+        paid.subscription, item.id, Money.of("10", "USD"), may_2,
+        reason="item adjustment", catalog=GUNS, policy=IMMEDIATE,
+    )  # fmt: skip
+    assert isinstance(adjusted, Decision)
+    assert credited(adjusted) == [-1000]
+    assert adjusted.subscription.credit_balance == Money.of("10.00", "USD")
+    blowdart = changed(adjusted.subscription, GUNS, "blowdart", may_2, IMMEDIATE)
+    assert (credited(blowdart), charged(blowdart)) == ([-23995], [963])
+    assert blowdart.subscription.credit_balance == Money.of("240.32", "USD")
+    remaining = attrs.evolve(IMMEDIATE, credit_cap=CreditCap.REMAINING)
+    ours = changed(adjusted.subscription, GUNS, "blowdart", may_2, remaining)
+    assert credited(ours) == [-23221]
 
 
 #: profiles/killbill/src/main/resources/overdue.xml, the server profile's overdue states.

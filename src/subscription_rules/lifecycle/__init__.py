@@ -18,8 +18,9 @@ time makes due, and when), ``_bill`` (billing a whole period, resuming after a
 suspension), ``_collection`` (payments, retries, the overdue ladder),
 ``_renewal`` (the trial's end and the period's end), ``_trials`` (moving a
 running trial's end), ``_advance`` (performing what is due), ``_commands``
-and ``_termination`` (:func:`terminate`: end now, crediting the unused paid
-time); each imports only the ones before it.
+``_termination`` (:func:`terminate`: end now, crediting the unused paid
+time) and ``_adjustments`` (:func:`adjust`: a credit against what an invoice
+billed for the current period); each imports only the ones before it.
 
 The help page's trial: 14 days, a reminder 3 days before it ends, and a
 cancellation during it suspends the account at once, with nothing charged.
@@ -37,6 +38,7 @@ cancellation during it suspends the account at once, with nothing charged.
 ('suspended', ['SuspendAccess', 'SendNotice'])
 """
 
+from subscription_rules.lifecycle._adjustments import adjust
 from subscription_rules.lifecycle._advance import MAX_PERIODS_PER_ADVANCE, advance
 from subscription_rules.lifecycle._collection import changes_blocked, record_payment
 from subscription_rules.lifecycle._commands import (
@@ -53,6 +55,7 @@ from subscription_rules.lifecycle._trials import set_trial_end
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
+    "adjust",
     "advance",
     "cancel",
     "changes_blocked",

@@ -15,6 +15,7 @@ from subscription_rules._billing import (
 from subscription_rules._checks import trusted
 from subscription_rules._units import (
     check_same_unit,
+    credit_rate,
     local_date,
     period_units,
     remaining_line,
@@ -132,8 +133,9 @@ def _stretch_credit(
 ) -> Line | None:
     """A credit for ``used`` units of ``stretch``, at the rate it was billed, capped at what is left.
 
-    What is left of the stretch's billing over the units it still pays for, as
-    recorded when it was billed; ``kind`` and ``what`` name the time credited.
+    By ``credit_cap``: what is left of the stretch's billing over the units it
+    still pays for, or what was billed over the units it paid for (Kill Bill),
+    as recorded when it was billed; ``kind`` and ``what`` name the time credited.
     """
     remaining = stretch.creditable_units
     if not stretch.creditable.is_positive() or remaining <= 0:
@@ -143,12 +145,13 @@ def _stretch_credit(
     if used <= 0:
         return None
     plan_id = stretch.plan_id
+    base, denominator = credit_rate(stretch, policy)
     line = prorated_line(
         kind,
         f"{what} on {plan_id} {span_text(start, end, sub.cycle)}",
-        stretch.creditable,
+        base,
         units=used,
-        denominator=remaining,
+        denominator=denominator,
         unit=unit_name(policy),
         rounding=policy.rounding,
         start=start,

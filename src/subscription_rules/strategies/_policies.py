@@ -16,6 +16,7 @@ from subscription_rules import (
     ChangeDay,
     Comparison,
     CreditBasis,
+    CreditCap,
     CreditDestination,
     Currency,
     DayCount,
@@ -268,5 +269,6 @@ def _policies(
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),
         weeks_per_year=_enum(WeeksPerYear),
+        credit_cap=_enum(CreditCap),
     )
     return _presets() | combined
