@@ -473,15 +473,16 @@ def test_quote_json_of_an_infeasible_downgrade_lists_the_actions(
 def test_quote_under_the_stripe_preset_leaves_the_lines_for_the_next_invoice(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Same lines as the seed's; Stripe's create_prorations bills them on the next invoice,
-    # so nothing is due now and the USD 77.42 credit stays on the balance meanwhile.
+    # Same lines as the seed's; Stripe's create_prorations leaves both for the next invoice,
+    # so nothing is due now, the balance is untouched and the net USD 77.42 is due then.
     status, out, _ = run(capsys, "quote", *ACCOUNT, "--to", "pro", "--policy", "stripe")
     assert status == 0
     assert "(time zone UTC, policy stripe)" in out.splitlines()[0]
     assert "Lines billed:    on the next invoice\n" in out
     assert "USD -77.42  Unused time on Advanced" in out
     assert "Amount due now:  USD 0.00\n" in out
-    assert "Credit after:    USD 77.42\n" in out
+    assert "Credit after:    USD 0.00\n" in out
+    assert "Next invoice:    USD 77.42\n" in out
 
 
 def test_quote_of_an_interval_change_restarts_the_cycle_and_charges_the_year(

@@ -46,8 +46,8 @@ for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle
 
 - Trials are free; a plan or interval change in a trial changes what the conversion bills
   (the cycle anchored at the trial's end, in the interval in effect then).
-- Full proration (``NOW``, ``NEXT_INVOICE``): every immediate plan change splits the period;
-  pending proration lines count as charged.
+- Full proration (``NOW``, ``NEXT_INVOICE``, ``PENDING_ITEMS``): every immediate plan change
+  splits the period; pending proration lines (credits too) count as charged (or credited).
 - ``ProrationBilling.NONE``: a plan change prorates nothing: the period costs the price of
   the plan billed at its start (or at the resumption), and the next renewal bills the new
   plan. An interval change always restarts the cycle: the old period costs its paid price

@@ -26,6 +26,7 @@ from subscription_rules import (
     LineKind,
     Plan,
     Price,
+    ProrationBilling,
     RefundPayment,
     Refused,
     Status,
@@ -38,6 +39,9 @@ from subscription_rules import (
     start_subscription,
     terminate,
 )
+
+#: The charge waits for the next invoice; the credit is a credit note at once.
+CHARGE_WAITS = attrs.evolve(STRIPE_LIKE, proration_billing=ProrationBilling.NEXT_INVOICE)
 
 
 def _paid(sub: Subscription, at: datetime) -> Subscription:
@@ -93,7 +97,7 @@ def test_a_refund_is_capped_at_what_was_paid_and_an_unpaid_period_refunds_nothin
 
 
 def test_pending_proration_lines_are_billed_on_a_final_invoice_the_credit_paying_them() -> None:
-    """STRIPE_LIKE (lines wait for the next invoice): Advanced 150 → Pro 300 on 16 Nov, end 21 Nov.
+    """NEXT_INVOICE (the charge waits, the credit is a note at once): Advanced 150 → Pro 300 on 16 Nov, end 21 Nov.
 
     16 Nov: credit 150 × 15/30 = 75.00 to the balance; pending line 300 × 15/30 = 150.00,
     which is Pro's stretch (15 days billed 150.00).
@@ -101,7 +105,7 @@ def test_pending_proration_lines_are_billed_on_a_final_invoice_the_credit_paying
     Final invoice: the pending 150.00, balance 75 + 100 = 175 pays it: due 0, 25.00 left
     (= 150 paid − 15 days of Advanced 75.00 − 5 days of Pro 50.00).
     """
-    sub = started("advanced", policy=STRIPE_LIKE)
+    sub = started("advanced", policy=CHARGE_WAITS)
     sub = decided(
         change_plan(
             sub,
@@ -110,10 +114,10 @@ def test_pending_proration_lines_are_billed_on_a_final_invoice_the_credit_paying
             utc(2026, 11, 16),
             catalog=CATALOG,
             usage=Usage.of(properties=1),
-            policy=STRIPE_LIKE,
+            policy=CHARGE_WAITS,
         )
     ).subscription
-    d = decided(terminate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=STRIPE_LIKE))
+    d = decided(terminate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=CHARGE_WAITS))
     (note,) = d.credit_notes
     assert [line.amount for line in note.lines] == [usd("-100.00")]
     (final,) = d.invoices
@@ -121,6 +125,32 @@ def test_pending_proration_lines_are_billed_on_a_final_invoice_the_credit_paying
     assert final.amount_due == usd("0.00")
     assert d.subscription.credit_balance == usd("25.00")
     assert d.subscription.pending_lines == ()
+
+
+def test_pending_credit_and_charge_are_netted_on_the_final_invoice() -> None:
+    """STRIPE_LIKE (``PENDING_ITEMS``): Advanced 150 → Pro 300 on 16 Nov, end 21 Nov.
+
+    16 Nov: both lines pending, nothing credited: −150 × 15/30 = −75.00 and
+    300 × 15/30 = 150.00 (Pro's stretch: 15 days billed 150.00).
+    21 Nov: unused Pro time, 10 of its 15 days: 150 × 10/15 = 100.00 to the balance.
+    Final invoice: −75.00 + 150.00 = 75.00, the balance of 100.00 pays it: due 0,
+    25.00 left — the same as when the credit was given at once.
+    """
+    sub = started("advanced", policy=STRIPE_LIKE)
+    sub = decided(
+        change_plan(
+            sub, "pro", MONTHLY, utc(2026, 11, 16),
+            catalog=CATALOG, usage=Usage.of(properties=1), policy=STRIPE_LIKE,
+        )
+    ).subscription  # fmt: skip
+    assert sub.credit_balance == usd("0.00")
+    d = decided(terminate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=STRIPE_LIKE))
+    (note,) = d.credit_notes
+    assert [line.amount for line in note.lines] == [usd("-100.00")]
+    (final,) = d.invoices
+    assert [line.amount for line in final.lines] == [usd("-75.00"), usd("150.00")]
+    assert final.amount_due == usd("0.00")
+    assert d.subscription.credit_balance == usd("25.00")
 
 
 def test_a_trial_ends_at_once_with_nothing_billed_or_credited() -> None:

@@ -110,6 +110,31 @@ def draft_invoice(
     return invoice, charge, changes
 
 
+def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+    """``lines`` split into what an invoice bills and what a credit note credits first.
+
+    An invoice never goes negative: when the lines (pending credits for unused
+    time among them) net below zero, the credit lines go on a credit note to
+    the balance, which then pays the rest; the excess stays in the balance.
+    Otherwise every line is billed and nothing is credited.
+    """
+    if not sum_lines(lines, zero).is_negative():
+        return lines, ()
+    billed = tuple(line for line in lines if not line.amount.is_negative())
+    return billed, tuple(line for line in lines if line.amount.is_negative())
+
+
+def credit_excess(
+    sub: Subscription, reason: CreditReason, lines: tuple[Line, ...], at: datetime
+) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
+    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
+    billed, owed_back = netted(lines, sub.zero)
+    if not owed_back:
+        return sub, billed, ()
+    sub, _note, effects = issue_credit_note(sub, reason, owed_back, at)
+    return sub, billed, effects
+
+
 def preview_invoice(
     sub: Subscription,
     reason: InvoiceReason,
@@ -118,7 +143,14 @@ def preview_invoice(
     period_start: datetime,
     period_end: datetime,
 ) -> Invoice:
-    """The invoice ``draft_invoice`` would issue, credit applied, under the id ``<sub>-upcoming``."""
+    """The invoice ``draft_invoice`` would issue, credit applied, under the id ``<sub>-upcoming``.
+
+    Lines netting negative are previewed as :func:`credit_excess` bills them:
+    the credit lines paid into the balance, the rest invoiced.
+    """
+    lines, owed_back = netted(lines, sub.zero)
+    if owed_back:
+        sub = sub.evolve(credit_balance=sub.credit_balance - sum_lines(owed_back, sub.zero))
     invoice, _charge, _recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
     return attrs.evolve(invoice, id=f"{sub.id}-upcoming")
 

@@ -131,14 +131,23 @@ class ProrationBilling(enum.Enum):
     """When the charge for a mid-period change is billed.
 
     ``NOW``: on a new invoice at once (Stripe's ``always_invoice``).
-    ``NEXT_INVOICE``: the lines wait for the next renewal invoice (Stripe's
-    default ``create_prorations``). ``NONE``: no proration at all; the change
-    takes effect and the next renewal bills the new price.
+    ``NEXT_INVOICE``: the charge lines wait for the next renewal invoice; the
+    credit for unused time is a credit note at once. ``NONE``: no proration at
+    all; the change takes effect and the next renewal bills the new price.
+    ``PENDING_ITEMS``: both lines, the credit too, wait as pending items for
+    the next invoice (the renewal, or a final invoice when the subscription
+    ends), and nothing reaches the balance until then (Stripe's default
+    ``create_prorations``); the stretch records the credit at the change, so
+    no later change credits that time again. A next invoice whose lines net
+    negative bills the non-negative ones, and its credit lines go on a credit
+    note to the balance that pays them: the excess stays in the balance, as
+    Stripe's negative invoice total does.
     """
 
     NOW = "now"
     NEXT_INVOICE = "next_invoice"
     NONE = "none"
+    PENDING_ITEMS = "pending_items"
 
 
 class UpgradeTiming(enum.Enum):
@@ -328,7 +337,8 @@ class BillingPolicy:
     - ``rounding``: rounding mode of every line, once, to the minor unit
       (``HALF_UP``).
     - ``credit_basis``: ``BILLED`` or ``LIST_PRICE`` (see :class:`CreditBasis`).
-    - ``proration_billing``: ``NOW``, ``NEXT_INVOICE`` or ``NONE``.
+    - ``proration_billing``: ``NOW``, ``NEXT_INVOICE``, ``NONE`` or
+      ``PENDING_ITEMS`` (the credit waits for the next invoice too; Stripe).
     - ``upgrade_timing``: ``IMMEDIATELY`` or ``PERIOD_END``.
     - ``downgrade_timing``: ``PERIOD_END`` (the help page: "takes effect at
       the start of your next billing cycle with no additional charges") or
@@ -440,7 +450,8 @@ SEED_POLICY = BillingPolicy(name="seed")
 #: Stripe's published behaviour: per-second proration over the current
 #: period's length, each line rounded on its own; credit for unused time from
 #: what was billed ("flexible" billing mode, the default for new accounts since
-#: 2025); proration lines wait for the next invoice (``create_prorations``);
+#: 2025); both proration lines, the credit too, wait as pending items for
+#: the next invoice (``create_prorations``);
 #: upgrades and downgrades both immediate; credit to the customer balance; a
 #: trial cancelled at period end keeps access to its end; a trial ending
 #: without a payment method creates an invoice (``missing_payment_method:
@@ -450,7 +461,7 @@ SEED_POLICY = BillingPolicy(name="seed")
 #: docs.stripe.com/billing/subscriptions/trials.
 STRIPE_LIKE = BillingPolicy(
     name="stripe",
-    proration_billing=ProrationBilling.NEXT_INVOICE,
+    proration_billing=ProrationBilling.PENDING_ITEMS,
     downgrade_timing=DowngradeTiming.IMMEDIATELY,
     trial_cancellation=TrialCancellation.KEEP_ACCESS,
     missing_payment_method=MissingPaymentMethod.INVOICE,

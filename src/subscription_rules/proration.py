@@ -116,8 +116,10 @@ class ChangeQuote:
     the payment method is charged at once; ``refund`` is the part of the credit
     paid back to the payment method (``CreditDestination.REFUND``, or what is
     left once the credit has paid the charge with ``NET_THEN_REFUND``);
-    ``credit_after`` is the credit
-    balance the change leaves.
+    ``credit_after`` is the credit balance the change leaves;
+    ``due_next_invoice`` is the net of its lines that wait for the next invoice
+    (``NEXT_INVOICE``: the charge; ``PENDING_ITEMS``: charge less credit, which
+    may be negative: the balance then gets what that invoice cannot absorb).
 
     Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
     the credit for the unused half pays half of the charge for the remaining one.
@@ -154,6 +156,7 @@ class ChangeQuote:
     amount_due_now: Money
     credit_after: Money
     refund: Money
+    due_next_invoice: Money
 
     @property
     def feasible(self) -> bool:
@@ -431,6 +434,10 @@ def _conversion_lines(
 # --- public functions ------------------------------------------------------------------------
 
 
+#: The proration billings whose lines wait for the next invoice (the charge, or both).
+_WAITING = frozenset({ProrationBilling.NEXT_INVOICE, ProrationBilling.PENDING_ITEMS})
+
+
 def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     """What a credit may refund: the current stretch's card payment net of earlier credits."""
     if policy.credit_destination is CreditDestination.BALANCE or not sub.stretches:
@@ -507,18 +514,16 @@ def quote_change(
     total = sum_lines(lines, zero)
     credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
     charge_total = total + credit_total  # the non-negative lines: exact integer arithmetic
-    refund = _refund(subscription, policy, credit_total, charge_total) if credit_total else zero
-    balance = subscription.credit_balance + credit_total - refund
+    waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
+    pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
+    credited_now = zero if pending else credit_total
+    refund = _refund(subscription, policy, credited_now, charge_total) if credited_now else zero
+    balance = subscription.credit_balance + credited_now - refund
     applied = zero
     if policy.proration_billing is ProrationBilling.NOW or resolved.restarts_cycle or converts:
         applied, balance = apply_credit(balance, charge_total)
-    due = charge_total - applied
-    if (
-        policy.proration_billing is ProrationBilling.NEXT_INVOICE
-        and not resolved.restarts_cycle
-        and not converts
-    ):
-        due = zero
+    due = zero if waits else charge_total - applied
+    due_next = (total if pending else charge_total) if waits else zero
     return ChangeQuote(
         kind=resolved.kind,
         from_plan_id=subscription.plan_id,
@@ -536,6 +541,7 @@ def quote_change(
         amount_due_now=due,
         credit_after=balance,
         refund=refund,
+        due_next_invoice=due_next,
     )
 
 
@@ -662,6 +668,26 @@ def _change_charges(sub: Subscription, quote: ChangeQuote) -> tuple[Line, ...]:
     return () if sub.status is Status.TRIALING else quote.charge_lines
 
 
+def _credit(
+    sub: Subscription, quote: ChangeQuote, credit_lines: tuple[Line, ...], policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """The change's credit: a credit note now, or pending items for the next invoice.
+
+    ``PENDING_ITEMS`` (unless the cycle restarts): the lines join the pending
+    ones; the closed stretch records the credit all the same, so no later
+    change credits that time again.
+    """
+    if policy.proration_billing is ProrationBilling.PENDING_ITEMS and not quote.restarts_cycle:
+        return sub.evolve(pending_lines=sub.pending_lines + credit_lines), ()
+    refundable = (
+        quote.refund if policy.credit_destination is not CreditDestination.BALANCE else None
+    )
+    sub, _note, effects = issue_credit_note(
+        sub, CreditReason.PLAN_CHANGE, credit_lines, quote.at, refundable=refundable
+    )
+    return sub, effects
+
+
 def _apply_immediately(
     sub: Subscription,
     quote: ChangeQuote,
@@ -674,13 +700,8 @@ def _apply_immediately(
     credit_lines, charge_lines = quote.credit_lines, _change_charges(sub, quote)
     stretches, carried = _close_last_stretch(sub, quote, policy)
     if credit_lines:
-        refundable = (
-            quote.refund if policy.credit_destination is not CreditDestination.BALANCE else None
-        )
-        sub, _note, note_effects = issue_credit_note(
-            sub, CreditReason.PLAN_CHANGE, credit_lines, at, refundable=refundable
-        )
-        effects.extend(note_effects)
+        sub, credit_effects = _credit(sub, quote, credit_lines, policy)
+        effects.extend(credit_effects)
     charge_total = sum_lines(charge_lines, sub.zero)
     paid = sub.zero
     invoice_id = None

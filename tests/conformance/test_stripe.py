@@ -28,6 +28,7 @@ from subscription_rules import (
     cancel,
     set_trial_end,
     start_subscription,
+    upcoming_invoice,
 )
 
 #: April 2026 has 30 days: 16 April 00:00 is exactly halfway through 1 April → 1 May.
@@ -36,19 +37,36 @@ HALFWAY = datetime(2026, 4, 16, tzinfo=UTC)
 PRICES = catalog_of({"ten": "10.00", "twenty": "20.00", "hundred": "100.00"})
 
 
-def test_upgrade_halfway_credits_half_the_old_price_and_charges_half_the_new() -> None:
+def test_upgrade_halfway_leaves_both_lines_pending_for_the_next_invoice() -> None:
     """https://docs.stripe.com/billing/subscriptions/prorations, "How prorations work".
 
     Published: from a 10 USD monthly plan to a 20 USD one halfway through the
     period: unused time on the original plan -5 USD, remaining time on the new
-    plan +10 USD, so 5 USD more. (Under ``create_prorations`` Stripe leaves both
-    lines for the next invoice; ``STRIPE_LIKE`` defers the charge but issues
-    the credit at once: see docs/policies.md, where the presets differ.)
+    plan +10 USD, so 5 USD more; "Negative prorations aren't automatically
+    refunded and positive prorations aren't immediately billed". Under
+    ``create_prorations`` both lines are pending items on the next invoice: no
+    credit note and no invoice now, the balance untouched, 5 USD net owed on
+    the 1 May invoice (with May's 20 USD: 25 USD).
     """
     sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
     q = quoted(sub, PRICES, "twenty", HALFWAY, STRIPE_LIKE)
     assert [line.amount.minor for line in q.lines] == [-500, 1000]
-    assert sum(line.amount.minor for line in q.lines) == 500
+    assert q.total == q.due_next_invoice == Money.of("5.00", "USD")
+    assert q.amount_due_now == q.credit_after == q.refund == Money.of("0.00", "USD")
+    up = changed(sub, PRICES, "twenty", HALFWAY, STRIPE_LIKE)
+    assert (credited(up), charged(up)) == ([], [])
+    assert [line.amount.minor for line in up.subscription.pending_lines] == [-500, 1000]
+    assert up.subscription.credit_balance == Money.of("0.00", "USD")
+    assert up.subscription.stretches[0].credited == Money.of("5.00", "USD")  # given, pending
+    may = datetime(2026, 5, 1, tzinfo=UTC)
+    upcoming = upcoming_invoice(up.subscription, HALFWAY, catalog=PRICES, policy=STRIPE_LIKE)
+    assert upcoming is not None
+    assert [line.amount.minor for line in upcoming.lines] == [2000, -500, 1000]
+    renewed = advance(up.subscription, may, catalog=PRICES, policy=STRIPE_LIKE)
+    (invoice,) = renewed.invoices
+    assert [line.amount.minor for line in invoice.lines] == [2000, -500, 1000]
+    assert invoice.amount_due == upcoming.amount_due == Money.of("25.00", "USD")
+    assert (credited(renewed), renewed.subscription.pending_lines) == ([], ())
 
 
 def test_upgrade_halfway_from_ten_to_a_hundred() -> None:
@@ -60,27 +78,74 @@ def test_upgrade_halfway_from_ten_to_a_hundred() -> None:
     sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
     q = quoted(sub, PRICES, "hundred", HALFWAY, STRIPE_LIKE)
     assert [line.amount.minor for line in q.lines] == [-500, 5000]
+    assert q.due_next_invoice == Money.of("45.00", "USD")
 
 
-def test_downgrade_halfway_takes_effect_at_once_with_a_credit() -> None:
+def test_downgrade_halfway_credits_the_net_to_the_balance_at_the_next_invoice() -> None:
     """Same page: from 100.00/mo to 10.00/mo in the middle of the cycle.
 
     Published: 50.00 owed to the customer for the first price, 5.00 owed for
     the new one: 45.00 to the customer's credit balance. ``STRIPE_LIKE``
-    downgrades at once (``downgrade_timing=IMMEDIATELY``): the credit note of
-    50.00 goes to the balance now, the 5.00 charge waits for the next invoice.
+    downgrades at once (``downgrade_timing=IMMEDIATELY``); both lines wait for
+    the next invoice (``create_prorations``): nothing is credited now. On
+    1 May the lines net 10.00 (May) − 50.00 + 5.00 = −35.00: an invoice never
+    goes negative, so the −50.00 goes on a credit note to the balance, which
+    pays the 15.00 invoiced (10.00 + 5.00): 35.00 = 45.00 − May's 10.00 left.
+    """
+    sub = begun(PRICES, "hundred", APRIL_1, STRIPE_LIKE).subscription
+    q = quoted(sub, PRICES, "ten", HALFWAY, STRIPE_LIKE)
+    assert q.due_next_invoice == Money.of("-45.00", "USD")
+    down = changed(sub, PRICES, "ten", HALFWAY, STRIPE_LIKE)
+    assert credited(down) == []
+    assert down.subscription.plan_id == "ten"
+    assert [line.amount.minor for line in down.subscription.pending_lines] == [-5000, 500]
+    assert down.subscription.credit_balance == Money.of("0.00", "USD")
+    may = datetime(2026, 5, 1, tzinfo=UTC)
+    upcoming = upcoming_invoice(down.subscription, HALFWAY, catalog=PRICES, policy=STRIPE_LIKE)
+    renewed = advance(down.subscription, may, catalog=PRICES, policy=STRIPE_LIKE)
+    assert credited(renewed) == [-5000]
+    (invoice,) = renewed.invoices
+    assert upcoming is not None
+    assert upcoming.lines == invoice.lines
+    assert [line.amount.minor for line in invoice.lines] == [1000, 500]  # May, then the 5.00
+    assert invoice.amount_due == upcoming.amount_due == Money.of("0.00", "USD")
+    assert renewed.subscription.credit_balance == Money.of("35.00", "USD")
+
+
+def test_a_later_change_does_not_credit_the_pending_credits_time_again() -> None:
+    """The credit recorded at a change, though pending, closes that time for later credits.
+
+    10.00 → 20.00 on 16 April (−5.00, +10.00 pending), then back to 10.00 on
+    24 April (7 of the 15 days left): the credit is for the 20.00 stretch only,
+    10.00 × 7/15 = 4.666… → −4.67, and the charge 10.00 × 7/30 = 2.333… → 2.33;
+    the 10.00 stretch's unused time is not credited a second time.
+    """
+    sub = begun(PRICES, "ten", APRIL_1, STRIPE_LIKE).subscription
+    up = changed(sub, PRICES, "twenty", HALFWAY, STRIPE_LIKE)
+    back = changed(up.subscription, PRICES, "ten", datetime(2026, 4, 24, tzinfo=UTC), STRIPE_LIKE)
+    assert [line.amount.minor for line in back.subscription.pending_lines] == [
+        -500, 1000, -467, 233,
+    ]  # fmt: skip
+    assert credited(back) == []
+
+
+def test_pending_lines_go_on_the_final_invoice_of_a_cancellation() -> None:
+    """A subscription cancelled at the period end bills its pending items on a final invoice.
+
+    100.00 → 10.00 halfway (−50.00, +5.00 pending), cancelled, ended on 1 May:
+    the net −45.00 cannot be invoiced, so the −50.00 is a credit note to the
+    balance, which pays the final invoice's 5.00: 45.00 left on the balance.
     """
     sub = begun(PRICES, "hundred", APRIL_1, STRIPE_LIKE).subscription
     down = changed(sub, PRICES, "ten", HALFWAY, STRIPE_LIKE)
-    assert credited(down) == [-5000]
-    assert down.subscription.plan_id == "ten"
-    assert down.subscription.credit_balance == Money.of("50.00", "USD")
-    renewed = advance(
-        down.subscription, datetime(2026, 5, 1, tzinfo=UTC), catalog=PRICES, policy=STRIPE_LIKE
+    scheduled = decided(cancel(down.subscription, HALFWAY, policy=STRIPE_LIKE))
+    ended = advance(
+        scheduled.subscription, datetime(2026, 5, 1, tzinfo=UTC), catalog=PRICES, policy=STRIPE_LIKE
     )
-    (invoice,) = renewed.invoices
-    assert [line.amount.minor for line in invoice.lines] == [1000, 500]  # May, then the 5.00
-    assert invoice.amount_due == Money.of("0.00", "USD")  # 15.00 paid from the 50.00 credit
+    assert ended.subscription.status is Status.ENDED
+    assert (credited(ended), charged(ended)) == ([-5000], [500])
+    assert ended.invoices[0].amount_due == Money.of("0.00", "USD")
+    assert ended.subscription.credit_balance == Money.of("45.00", "USD")
 
 
 @pytest.mark.parametrize(

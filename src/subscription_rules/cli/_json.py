@@ -188,6 +188,7 @@ def _quote_json(quote: ChangeQuote, account: _Account) -> str:
             "amount_due_now": _money_json(quote.amount_due_now),
             "refund": _money_json(quote.refund),
             "credit_after": _money_json(quote.credit_after),
+            "due_next_invoice": _money_json(quote.due_next_invoice),
         }
     )
 

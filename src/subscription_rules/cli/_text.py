@@ -249,7 +249,8 @@ def _billed(quote: ChangeQuote, policy: BillingPolicy) -> str | None:
     """When a quote's lines are billed: ``now``, ``next_invoice``, or ``None`` without lines."""
     if not quote.lines:
         return None
-    if quote.restarts_cycle or policy.proration_billing is not ProrationBilling.NEXT_INVOICE:
+    waiting = {ProrationBilling.NEXT_INVOICE, ProrationBilling.PENDING_ITEMS}
+    if quote.restarts_cycle or policy.proration_billing not in waiting:
         return "now"
     return "next_invoice"
 
@@ -303,6 +304,8 @@ def _quote_text(quote: ChangeQuote, account: _Account) -> str:
     if quote.refund:
         money.append(("Refund", str(quote.refund)))
     money.append(("Credit after", str(quote.credit_after)))
+    if quote.due_next_invoice:
+        money.append(("Next invoice", str(quote.due_next_invoice)))
     return "\n".join([head, "", *_fields(about, money), "", *lines, "", *_fields(money, about)])
 
 

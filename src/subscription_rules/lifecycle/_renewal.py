@@ -7,6 +7,7 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._billing import (
+    credit_excess,
     issue_invoice,
 )
 from subscription_rules.catalog import (
@@ -15,6 +16,7 @@ from subscription_rules.catalog import (
     Plan,
     classify_move,
 )
+from subscription_rules.credits import CreditReason
 from subscription_rules.effects import (
     Effect,
     EndAccess,
@@ -260,9 +262,12 @@ def _end(
     """End at the period end, with a final invoice for what is billed in arrears, if anything."""
     period = sub.current_period
     at = period.end
-    waiting = (*sub.pending_lines, *overage)
-    sub = _ended(sub, at)
     effects: list[Effect] = []
+    sub, waiting, credited = credit_excess(
+        sub, CreditReason.PLAN_CHANGE, (*sub.pending_lines, *overage), at
+    )
+    effects.extend(credited)
+    sub = _ended(sub, at)
     if waiting:
         sub, _invoice, final = issue_invoice(
             sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
@@ -289,13 +294,18 @@ def _renew(
         kind, facts = move
         effects.append(_notice(sub, kind, at, facts, occasion))
     opened = terms.period
+    whole = _period_line(terms.plan, terms.interval, opened, terms.cycle)
+    sub, billed, credited = credit_excess(
+        sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at
+    )
+    effects.extend(credited)
     sub, charge = _bill_period(
         sub,
         terms.plan,
         opened,
         at,
         InvoiceReason.RENEWAL,
-        (*sub.pending_lines, *overage),
+        billed[1:],  # the period line is billed by _bill_period itself
         policy=policy,
         renewal=True,
         interval=terms.interval,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from subscription_rules._billing import issue_credit_note, issue_invoice
+from subscription_rules._billing import credit_excess, issue_credit_note, issue_invoice
 from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules._units import local_date
 from subscription_rules.catalog import Catalog
@@ -145,7 +145,10 @@ def terminate(
                 sub, CreditReason.TERMINATION, lines, at, refundable=refundable
             )
             effects.extend(done)
-    waiting = _final_lines(sub, at, catalog, usage, policy)
+    sub, waiting, credited = credit_excess(
+        sub, CreditReason.PLAN_CHANGE, _final_lines(sub, at, catalog, usage, policy), at
+    )
+    effects.extend(credited)
     plan = catalog.plan(sub.plan_id)
     period_start = sub.current_period.start if sub.status is not Status.TRIALING else at
     sub = _ended(sub, at)
