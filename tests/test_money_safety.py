@@ -18,6 +18,7 @@ from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
+    STRIPE_LIKE,
     YEARLY,
     BillingPeriod,
     BillingPolicy,
@@ -624,3 +625,96 @@ def test_suspended_time_on_the_day_of_a_change_is_credited_at_the_old_plans_rate
     sub = decided(suspend(moved.subscription, utc(2026, 11, 16, 12), policy=policy)).subscription
     back = decided(reinstate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=policy))
     assert credited(back) == ["USD -1.67", "USD -20.00"]
+
+
+# --- pending proration credits when a subscription ends without a final invoice ---------------
+
+_STRIPE_PRICES = Catalog(
+    (
+        Plan("ten", "Ten", (Price.of("10.00", "USD"),), Limits()),
+        Plan("hundred", "Hundred", (Price.of("100.00", "USD"),), Limits()),
+    )
+)
+
+
+def _stripe_downgraded_halfway() -> tuple[Subscription, str]:
+    """Hundred (USD 100.00 a month) from 1 Apr 2026, moved to Ten at once on 16 Apr.
+
+    ``STRIPE_LIKE`` (``ProrationBilling.PENDING_ITEMS``): the credit for the
+    unused half, 100.00 × 15/30 = −50.00, and the charge for Ten's half,
+    10.00 × 15/30 = +5.00, wait on the subscription for the next invoice: the
+    customer is owed 45.00. Returns the subscription and its first charge's key.
+    """
+    start = start_subscription(
+        "s", "c", "hundred", MONTHLY, utc(2026, 4, 1), catalog=_STRIPE_PRICES, trial=False,
+        policy=STRIPE_LIKE,
+    )  # fmt: skip
+    down = decided(
+        change_plan(
+            start.subscription,
+            "ten",
+            MONTHLY,
+            utc(2026, 4, 16),
+            catalog=_STRIPE_PRICES,
+            usage=Usage(),
+            policy=STRIPE_LIKE,
+        )
+    )
+    assert [line.amount.minor for line in down.subscription.pending_lines] == [-5000, 500]
+    key = start.effects[0]
+    assert isinstance(key, ChargeInvoice)
+    return down.subscription, key.idempotency_key
+
+
+def test_pending_credits_are_not_lost_when_a_suspended_subscription_is_cancelled() -> None:
+    """Suspended on 20 Apr, cancelled on 21 Apr: it ends at once, with no period end.
+
+    The 45.00 the pending lines owe the customer is settled as a final invoice
+    would settle it: the −50.00 on a credit note to the balance, the +5.00
+    invoiced and paid from it: 45.00 stays in the balance.
+    """
+    sub, _key = _stripe_downgraded_halfway()
+    sub = decided(suspend(sub, utc(2026, 4, 20), policy=STRIPE_LIKE)).subscription
+    ended = decided(cancel(sub, utc(2026, 4, 21), policy=STRIPE_LIKE))
+    assert ended.subscription.status.value == "ended"
+    assert [line.amount.minor for note in ended.credit_notes for line in note.lines] == [-5000]
+    assert [line.amount.minor for inv in ended.invoices for line in inv.lines] == [500]
+    assert [inv.amount_due.minor for inv in ended.invoices] == [0]
+    assert ended.subscription.credit_balance.minor == 4500
+    assert ended.subscription.pending_lines == ()
+
+
+def test_pending_credits_are_not_lost_when_failed_payments_end_the_subscription() -> None:
+    """The 1 Apr invoice is declined until ``STRIPE_LIKE``'s retries run out and it cancels.
+
+    Ended for non-payment, nothing more is charged; but the 45.00 the pending
+    lines owe the customer (−50.00 + 5.00) still reaches the balance, as above.
+    """
+    sub, key = _stripe_downgraded_halfway()
+    at = utc(2026, 4, 16)
+    ended: Decision | None = None
+    while sub.status.value != "ended":
+        answered = decided(
+            record_payment(
+                sub,
+                key,
+                Declined(DeclineKind.SOFT),
+                at,
+                catalog=_STRIPE_PRICES,
+                policy=STRIPE_LIKE,
+            )
+        )
+        sub = answered.subscription
+        ended = answered
+        if sub.status.value == "ended":
+            break
+        assert answered.next_wakeup is not None
+        retried = advance(sub, answered.next_wakeup, catalog=_STRIPE_PRICES, policy=STRIPE_LIKE)
+        sub, at = retried.subscription, answered.next_wakeup
+        charges = [e for e in retried.effects if isinstance(e, ChargeInvoice)]
+        assert len(charges) == 1
+        key = charges[0].idempotency_key
+    assert ended is not None
+    assert [line.amount.minor for note in ended.credit_notes for line in note.lines] == [-5000]
+    assert sub.credit_balance.minor == 4500
+    assert sub.pending_lines == ()

@@ -40,6 +40,7 @@ from subscription_rules.lifecycle._common import (
     _ladder_state,
     _notice,
     _payment_notice,
+    _settle_pending,
     _unpaid,
     _with_invoice,
     _without_invoice,
@@ -153,11 +154,13 @@ def _end_now(
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """End the subscription at ``at`` because payment failed for good."""
     plan = catalog.plan(sub.plan_id)
+    sub, settled = _settle_pending(sub, at)
     sub = sub.evolve(
         status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
     )
     facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))
-    return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
+    notice = _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end")
+    return sub, (*settled, EndAccess(), notice)
 
 
 def _suspend_for_payment(

@@ -29,6 +29,7 @@ from subscription_rules.lifecycle._common import (
     _access_change,
     _local_days_later,
     _notice,
+    _settle_pending,
 )
 from subscription_rules.lifecycle._renewal import _trial_reminder
 from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
@@ -259,15 +260,11 @@ def cancel(
     if sub.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
     if sub.status is Status.SUSPENDED:
+        sub, settled = _settle_pending(sub, at)
         sub = sub.evolve(status=Status.ENDED, ended_at=at, processed_until=at)
-        return Decision(
-            sub,
-            (
-                EndAccess(),
-                _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, ((FactName.ENDED_AT, at),), "end"),
-            ),
-            None,
-        )
+        facts: tuple[FactPair, ...] = ((FactName.ENDED_AT, at),)
+        notice = _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end")
+        return Decision(sub, (*settled, EndAccess(), notice), None)
     end = _live_until(sub)
     assert end is not None  # noqa: S101 - live statuses have one
     if sub.cancel_at_period_end:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from subscription_rules._access import unchecked_has_access
-from subscription_rules._billing import send_notice
+from subscription_rules._billing import credit_excess, issue_invoice, send_notice
+from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
@@ -18,6 +19,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.invoices import InvoiceReason, sum_lines
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     zone,
@@ -54,6 +56,28 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
             argument="at",
             value=at,
         ) from None
+
+
+def _settle_pending(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
+    """What pending lines owe the customer, paid into the balance as the subscription ends now.
+
+    For an ending without a period end (cancelled while suspended, or for
+    non-payment): when the pending lines (credits for unused time waiting on the
+    next invoice among them) net below zero, they are settled as a final invoice
+    would settle them — the credit lines on a credit note to the balance, the
+    rest invoiced and paid from it — so no pending credit is lost. Lines netting
+    to zero or more are left unbilled: nothing more is charged on such an ending.
+    """
+    lines = sub.pending_lines
+    if not sum_lines(lines, sub.zero).is_negative():
+        return sub, ()
+    period = sub.current_period
+    sub, billed, effects = credit_excess(sub, CreditReason.PLAN_CHANGE, lines, at)
+    sub = sub.evolve(pending_lines=())
+    if not billed:
+        return sub, effects
+    sub, _invoice, final = issue_invoice(sub, InvoiceReason.FINAL, billed, at, period.start, at)
+    return sub, (*effects, final)
 
 
 def _ended(sub: Subscription, at: datetime) -> Subscription:
