@@ -27,6 +27,7 @@ from subscription_rules import (
     MoveKind,
     Plan,
     Price,
+    ProrationBilling,
     RefundPayment,
     Subscription,
     Succeeded,
@@ -266,3 +267,18 @@ def test_net_then_refund_refunds_no_more_than_the_card_paid_for_the_stretch() ->
     (invoice,) = decision.invoices
     assert (invoice.subtotal.minor, invoice.amount_due.minor) == (2333, 0)
     assert decision.subscription.credit_balance.minor == 4167
+
+
+@pytest.mark.parametrize(
+    "destination", [CreditDestination.REFUND, CreditDestination.NET_THEN_REFUND]
+)
+def test_pending_proration_items_with_a_refund_are_refused(destination: CreditDestination) -> None:
+    """Under ``PENDING_ITEMS`` the credit waits on the next invoice (Stripe's
+    ``create_prorations``): nothing is credited at the change, so there is nothing to
+    refund then, and a refund policy would be silently ignored. The combination is
+    refused, naming ``credit_destination``."""
+    with pytest.raises(InvalidPolicyError, match=r"^credit_destination: .*PENDING_ITEMS"):
+        attrs.evolve(
+            SEED_POLICY, proration_billing=ProrationBilling.PENDING_ITEMS,
+            credit_destination=destination,
+        )  # fmt: skip

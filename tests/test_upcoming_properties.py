@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from subscription_rules import (
     BillingPolicy,
     Catalog,
+    CreditDestination,
     Decision,
     EndAccess,
     Invoice,
@@ -92,7 +93,12 @@ def test_the_upcoming_invoice_is_what_the_next_trial_or_period_end_bills(
     policy = data.draw(policies(catalog=catalog), label="policy")
     # Proration billed on the next invoice gives the renewal pending lines to bill.
     billing = data.draw(st.sampled_from(ProrationBilling), label="proration billing")
-    policy = attrs.evolve(policy, proration_billing=billing)
+    destination = (
+        CreditDestination.BALANCE  # the only one pending items allow
+        if billing is ProrationBilling.PENDING_ITEMS
+        else policy.credit_destination
+    )
+    policy = attrs.evolve(policy, proration_billing=billing, credit_destination=destination)
     # Past due is reached by the lives only under MissingPaymentMethod.INVOICE with a priced
     # trial plan, trialing only with a trial plan: drawn from the statuses the catalog allows.
     trials = any(plan.trial_days > 0 for plan in catalog.plans)

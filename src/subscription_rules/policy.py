@@ -429,6 +429,19 @@ class BillingPolicy:
     weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
     credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
 
+    def __attrs_post_init__(self) -> None:
+        # Refused combinations: a convention the rules would otherwise silently ignore.
+        if self.proration_billing is ProrationBilling.PENDING_ITEMS and (
+            self.credit_destination is not CreditDestination.BALANCE
+        ):
+            raise InvalidPolicyError(
+                f"{self.credit_destination} cannot apply under ProrationBilling.PENDING_ITEMS: "
+                "the credit for unused time waits on the next invoice, so nothing is refunded "
+                "at the change; use CreditDestination.BALANCE",
+                argument="credit_destination",
+                value=self.credit_destination,
+            )
+
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
 

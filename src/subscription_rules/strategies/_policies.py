@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import timedelta
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from hypothesis import strategies as st
 
@@ -231,6 +231,16 @@ def _presets() -> st.SearchStrategy[BillingPolicy]:
     return st.sampled_from(_PRESETS)
 
 
+def _policy(**fields: Any) -> BillingPolicy:  # noqa: ANN401 - the policy's own fields
+    """A policy of the fields drawn, a combination it refuses resolved the way it asks.
+
+    Pending proration items credit the balance only (see ``BillingPolicy``).
+    """
+    if fields["proration_billing"] is ProrationBilling.PENDING_ITEMS:
+        fields["credit_destination"] = CreditDestination.BALANCE
+    return BillingPolicy(**fields)
+
+
 @_memo
 def _policies(
     *, ranked: bool, currency: Currency | None, monthly: bool
@@ -244,7 +254,7 @@ def _policies(
         unique_by=lambda pair: pair[0],
     ).map(tuple)
     combined = st.builds(
-        BillingPolicy,
+        _policy,
         name=st.just("custom"),
         proration_unit=_enum(ProrationUnit),
         day_count=_enum(DayCount),
