@@ -580,6 +580,8 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         past_due_access=st.sampled_from(PastDueAccess),
         # Only monthly and yearly prices here: no effect, drawn so every field varies.
         weeks_per_year=st.sampled_from(WeeksPerYear),
+        # interval_change stays RESTART: the oracle restarts the cycle at an interval
+        # change (see the module docstring); KEEP_ANNIVERSARY is checked by its own tests.
     )
 
 

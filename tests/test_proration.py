@@ -26,6 +26,7 @@ from subscription_rules import (
     DowngradeTiming,
     Infeasible,
     Interval,
+    IntervalChange,
     Limits,
     Line,
     Money,
@@ -309,6 +310,46 @@ def test_monthly_to_yearly_credits_unused_time_and_restarts_the_cycle() -> None:
     assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
         (utc(2027, 11, 16), 50000)
     ]
+
+
+KEEP_ANNIVERSARY = attrs.evolve(SEED_POLICY, interval_change=IntervalChange.KEEP_ANNIVERSARY)
+
+
+def test_keep_anniversary_charges_the_new_interval_prorated_to_the_next_anniversary() -> None:
+    # Personal USD 50.00 monthly from 1 Nov 2026; on 16 Nov move to yearly (USD 500.00),
+    # keeping the anniversary: credit 5000 × 15/30 = 2500; the yearly period holding the
+    # change is 1 Nov 2026 … 1 Nov 2027 (365 days), 350 of them left:
+    #   charge 50000 × 350/365 = 47945.2… → 47945; 2500 applied → 45445 due.
+    sub = started("personal", utc(2026, 11, 1))
+    at = utc(2026, 11, 16)
+    q = quote(sub, "personal", at, interval=YEARLY, policy=KEEP_ANNIVERSARY)
+    assert (minor(*q.lines), q.amount_due_now.minor, q.restarts_cycle) == (
+        [-2500, 47945],
+        45445,
+        False,
+    )
+    decision = change(sub, "personal", at, interval=YEARLY, policy=KEEP_ANNIVERSARY)
+    (invoice,) = decision.invoices
+    assert (invoice.subtotal.minor, invoice.amount_due.minor) == (47945, 45445)
+    after = decision.subscription
+    assert (after.cycle.anchor, after.current_period.end) == (utc(2026, 11, 1), utc(2027, 11, 1))
+    stretch = after.stretches[-1]
+    assert (stretch.start, stretch.billed.minor) == (at, 47945)
+    assert (stretch.units, stretch.denominator) == (350 * 86_400, 365 * 86_400)
+    renewed = advance(after, utc(2027, 11, 1), catalog=CATALOG, policy=KEEP_ANNIVERSARY)
+    assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
+        (utc(2027, 11, 1), 50000)
+    ]
+
+
+def test_keep_anniversary_yearly_to_monthly_charges_the_rest_of_the_month() -> None:
+    # Personal USD 500.00 yearly from 1 Nov 2026; on 16 Jan 2027 move to monthly (USD 50.00):
+    # credit 50000 × 289/365 (16 Jan … 1 Nov 2027) = 39589.0… → 39589; the monthly period
+    # holding the change is 1 Jan … 1 Feb 2027 (31 days), 16 left: 5000 × 16/31 = 2580.6… → 2581.
+    sub = started("personal", utc(2026, 11, 1), interval=YEARLY)
+    q = quote(sub, "personal", utc(2027, 1, 16), policy=KEEP_ANNIVERSARY)
+    assert minor(*q.lines) == [-39589, 2581]
+    assert q.lines[1].end == utc(2027, 2, 1)
 
 
 def test_interval_change_quote_says_it_restarts_the_cycle() -> None:

@@ -125,6 +125,7 @@ ROOT_NAMES = (
     "GatewayError",
     "Infeasible",
     "Interval",
+    "IntervalChange",
     "IntervalUnit",
     "Invoice",
     "InvoiceReason",

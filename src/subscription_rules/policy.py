@@ -49,6 +49,7 @@ __all__ = [
     "CreditDestination",
     "DayCount",
     "DowngradeTiming",
+    "IntervalChange",
     "MissingPaymentMethod",
     "PastDueAccess",
     "ProrationBilling",
@@ -230,6 +231,24 @@ class SuspendedTime(enum.Enum):
     CREDITED = "credited"
 
 
+class IntervalChange(enum.Enum):
+    """What a change of interval (monthly ↔ yearly) does to the billing cycle.
+
+    ``RESTART`` (the seed, Stripe): the cycle restarts at the change, and the
+    new interval is charged in full from there. ``KEEP_ANNIVERSARY`` (Lago):
+    the new cycle keeps the original anchor's day and time in the new
+    interval, and the new interval is charged prorated from the change to the
+    end of the new-interval period holding it; a change at the period end
+    bills that first, partial period prorated up to the next anniversary.
+    Sources: getlago/lago-api spec/scenarios/subscriptions/upgrade_spec.rb and
+    downgrade_spec.rb (monthly to yearly, charged ``days × yearly / 366`` to
+    the next anniversary).
+    """
+
+    RESTART = "restart"
+    KEEP_ANNIVERSARY = "keep_anniversary"
+
+
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
 
@@ -341,9 +360,13 @@ class BillingPolicy:
     - ``weeks_per_year``: how a weekly price is annualised when comparing
       plans: ``EXACT`` (365/7 weeks, so prices compare by their daily rate)
       or ``FIFTY_TWO`` (Lago: €10 a week ties €520 a year, an upgrade).
+    - ``interval_change``: an interval change (monthly ↔ yearly) restarts the
+      cycle at the change and charges the new interval in full (``RESTART``:
+      the seed, Stripe), or keeps the anniversary and charges the new interval
+      prorated to the next anniversary (``KEEP_ANNIVERSARY``: Lago).
 
-    An interval change (monthly ↔ yearly) always takes effect at once,
-    crediting the unused time and restarting the cycle at the change.
+    An interval change alone (same plan) always takes effect at once,
+    crediting the unused time.
 
     >>> BillingPolicy(fixed_denominator_days=0)
     Traceback (most recent call last):
@@ -395,6 +418,7 @@ class BillingPolicy:
     )
 
     weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
+    interval_change: IntervalChange = _enum_field(IntervalChange, IntervalChange.RESTART)
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.
@@ -470,6 +494,7 @@ LAGO_LIKE = BillingPolicy(
     retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     weeks_per_year=WeeksPerYear.FIFTY_TWO,
     trial_plan_change=TrialPlanChange.FROM_START,
+    interval_change=IntervalChange.KEEP_ANNIVERSARY,
 )
 
 #: The presets by name, for the command line's ``--policy``.

@@ -17,12 +17,17 @@ from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
     YEARLY,
+    Catalog,
+    Decision,
     Interval,
     Limits,
     MoveKind,
     Plan,
     Price,
+    Subscription,
+    Usage,
     advance,
+    change_plan,
     classify_move,
 )
 
@@ -160,3 +165,62 @@ def test_upgraded_compares_yearly_amounts_and_a_tie_is_an_upgrade(
     new = Plan("plan", "Plan", (Price.of("1.00", "EUR", interval),), Limits())
     move = classify_move(old, MONTHLY, new, interval, by=LAGO_LIKE.classify_by)
     assert move is expected
+
+
+#: spec/scenarios/subscriptions/upgrade_spec.rb: monthly 1000 and yearly 12 000, in advance.
+UPGRADE_YEARLY = Catalog(
+    (
+        Plan("monthly", "Monthly", (Price.of("10.00", "USD", MONTHLY),), Limits()),
+        Plan("yearly", "Yearly", (Price.of("120.00", "USD", YEARLY),), Limits()),
+    )
+)
+
+
+def _to_yearly(sub: Subscription, catalog: Catalog, at: datetime) -> Decision:
+    result = change_plan(
+        sub, "yearly", YEARLY, at, catalog=catalog, usage=Usage(), policy=LAGO_LIKE
+    )
+    assert isinstance(result, Decision), result
+    return result
+
+
+def test_monthly_to_yearly_upgrade_keeps_the_anniversary() -> None:
+    """getlago/lago-api, spec/scenarios/subscriptions/upgrade_spec.rb,
+    "upgrades and bill subscriptions on a regular basis".
+
+    Published: monthly 1000 (anniversary) from 2023-06-29T12:12, upgraded to
+    yearly 12 000 at 2023-09-28T05:00: credit note 32 ("1000 / 31": the day
+    28 Sep of the period 29 Aug … 28 Sep); the yearly fee
+    ``(2024-06-29 − 2023-09-28) days × 12 000 / 366`` = 275 × 32.786… =
+    9016.39 → 9016: the yearly period holding the change keeps the anchor,
+    29 Jun 2023 … 28 Jun 2024 (366 days, both ends counted).
+    """
+    sub = begun(
+        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
+    ).subscription
+    sub = advance(
+        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    ).subscription
+    up = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC))
+    assert (credited(up), charged(up)) == ([-32], [9016])
+    moved = up.subscription
+    assert moved.current_period.end == datetime(2024, 6, 29, 12, 12, tzinfo=UTC)
+    stretch = moved.stretches[-1]
+    assert (stretch.billed.minor, stretch.units, stretch.denominator) == (9016, 275, 366)
+
+
+def test_monthly_to_yearly_upgrade_then_renews_the_year_in_full_on_the_anniversary() -> None:
+    """Same spec and catalog: the yearly plan's next fee, on 2024-06-29T12:12,
+    is 12 000 in full (a whole year from the kept anchor).
+    """
+    sub = begun(
+        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
+    ).subscription
+    sub = advance(
+        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    ).subscription
+    sub = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC)).subscription
+    renewed = advance(
+        sub, datetime(2024, 6, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    )
+    assert charged(renewed) == [12000]

@@ -249,8 +249,9 @@ def _billed(quote: ChangeQuote, policy: BillingPolicy) -> str | None:
     """When a quote's lines are billed: ``now``, ``next_invoice``, or ``None`` without lines."""
     if not quote.lines:
         return None
-    if quote.restarts_cycle or policy.proration_billing is not ProrationBilling.NEXT_INVOICE:
-        return "now"
+    new_cycle = quote.timing is Timing.IMMEDIATELY and quote.to_interval != quote.from_interval
+    if new_cycle or policy.proration_billing is not ProrationBilling.NEXT_INVOICE:
+        return "now"  # an interval change bills its new cycle at once, whether or not it restarts
     return "next_invoice"
 
 

@@ -20,6 +20,7 @@ from subscription_rules import (
     Currency,
     DayCount,
     DowngradeTiming,
+    IntervalChange,
     IntervalUnit,
     MissingPaymentMethod,
     PastDueAccess,
@@ -268,5 +269,6 @@ def _policies(
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),
         weeks_per_year=_enum(WeeksPerYear),
+        interval_change=_enum(IntervalChange),
     )
     return _presets() | combined
