@@ -185,6 +185,16 @@ def _to_yearly(sub: Subscription, catalog: Catalog, at: datetime) -> Decision:
     return result
 
 
+def _monthly_since_june() -> Subscription:
+    """Monthly from 2023-06-29T12:12 (anniversary), renewed on 29 Jul and 29 Aug."""
+    sub = begun(
+        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
+    ).subscription
+    return advance(
+        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    ).subscription
+
+
 def test_monthly_to_yearly_upgrade_keeps_the_anniversary() -> None:
     """getlago/lago-api, spec/scenarios/subscriptions/upgrade_spec.rb,
     "upgrades and bill subscriptions on a regular basis".
@@ -196,12 +206,7 @@ def test_monthly_to_yearly_upgrade_keeps_the_anniversary() -> None:
     9016.39 → 9016: the yearly period holding the change keeps the anchor,
     29 Jun 2023 … 28 Jun 2024 (366 days, both ends counted).
     """
-    sub = begun(
-        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
-    ).subscription
-    sub = advance(
-        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
-    ).subscription
+    sub = _monthly_since_june()
     up = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC))
     assert (credited(up), charged(up)) == ([-32], [9016])
     moved = up.subscription
@@ -214,12 +219,7 @@ def test_monthly_to_yearly_upgrade_then_renews_the_year_in_full_on_the_anniversa
     """Same spec and catalog: the yearly plan's next fee, on 2024-06-29T12:12,
     is 12 000 in full (a whole year from the kept anchor).
     """
-    sub = begun(
-        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
-    ).subscription
-    sub = advance(
-        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
-    ).subscription
+    sub = _monthly_since_june()
     sub = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC)).subscription
     renewed = advance(
         sub, datetime(2024, 6, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE

@@ -19,7 +19,6 @@ from subscription_rules._units import (
     new_interval_period,
     period_line,
     period_units,
-    remaining_line,
     span_text,
     unit_name,
     units,
@@ -49,20 +48,6 @@ from subscription_rules.subscription import PendingChange, Stretch, Subscription
 
 # What a rule billed, made of the values it billed from: nothing to check again.
 _trusted_stretch = trusted(Stretch)
-
-
-def _period_line(
-    plan: Plan, interval: Interval, period: BillingPeriod, cycle: BillingCycle
-) -> Line:
-    """The line billing a whole period of ``plan`` at its ``interval`` price."""
-    return Line(
-        LineKind.SUBSCRIPTION,
-        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
-        plan.price(interval).amount,
-        period.start,
-        period.end,
-        plan.id,
-    )
 
 
 class _Renewed(TypedDict, total=False):
@@ -272,10 +257,7 @@ def _opening_line(sub: Subscription, plan: Plan, at: datetime, policy: BillingPo
     A period entered after its start (billing resumed, or a stub up to a billing
     anchor) bills its rest, prorated by the policy's unit; ``at``'s day is billed.
     """
-    period = sub.current_period
-    if period.start == at:
-        return _period_line(plan, sub.interval, period, sub.cycle)
-    return remaining_line(plan, sub.interval, at, period, sub.cycle, policy, change=False)
+    return period_line(plan, sub.interval, at, sub.current_period, sub.cycle, policy, change=False)
 
 
 def _bill_from(
