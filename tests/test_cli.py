@@ -502,6 +502,24 @@ def test_quote_of_an_interval_change_restarts_the_cycle_and_charges_the_year(
     assert data["amount_due_now"]["amount"] == "2922.58"
 
 
+def test_quote_of_an_interval_change_under_lago_keeps_the_anniversary(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Lago counts days: credit 15000 × 16/31 = 7741.9… → 7742. The yearly cycle keeps the
+    # anchor 1 Jan 2027: 1 Jan 2027 … 1 Jan 2028 is 365 days, 350 left from 16 Jan:
+    # 300000 × 350/365 = 287671.2… → 287671; 287671 − 7742 = 279929 → USD 2799.29 due now.
+    status, out, _ = run(
+        capsys, "quote", *ACCOUNT, "--to", "pro", "--to-interval", "yearly", "--policy", "lago",
+        "--json",
+    )  # fmt: skip
+    assert status == 0
+    data = json.loads(out)
+    assert (data["restarts_cycle"], data["lines_billed"]) == (False, "now")
+    assert [line["amount"]["minor"] for line in data["lines"]] == [-7742, 287_671]
+    assert data["lines"][1]["end"] == "2028-01-01T00:00:00+00:00"
+    assert data["amount_due_now"]["amount"] == "2799.29"
+
+
 def test_quote_target_interval_defaults_to_the_accounts_interval(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

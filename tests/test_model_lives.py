@@ -22,7 +22,9 @@ and return, always from the ORIGINAL anchor), converted back to an instant (a wa
 DST gap moves forward by the gap; an ambiguous one takes its first occurrence; boundary 0 is
 the anchor itself). The anchor is the start, or the trial's end; an immediate interval change
 restarts the cycle at the change; a period-end interval change restarts it at that period
-end; billing that starts afresh (a trial reinstated after its end, a payment method added after
+end (``IntervalChange.KEEP_ANNIVERSARY``: either keeps the anchor in the new interval, and
+the period holding the change costs from the change on, as billing resumed there does);
+billing that starts afresh (a trial reinstated after its end, a payment method added after
 a trial that ended without one) anchors a new cycle at that instant.
 
 Units. Every period ``[s, e)`` has ``D`` units: its seconds in UTC (``SECOND``), or its local
@@ -125,6 +127,7 @@ from subscription_rules import (
     Decision,
     DowngradeTiming,
     Interval,
+    IntervalChange,
     InvoiceReason,
     Limits,
     MissingPaymentMethod,
@@ -411,6 +414,25 @@ class Oracle:
     def start_billing(self, at: datetime) -> None:
         self.open(Cycle(at, _months(self.interval), self.zone), 0)
 
+    def new_interval(self, at: datetime, old: Cycle, *, change: bool) -> None:
+        """Bill the new interval from ``at``, as ``interval_change`` says.
+
+        ``RESTART``: a cycle anchored at ``at``, its first period in full.
+        ``KEEP_ANNIVERSARY``: the old anchor's wall time recurring every new interval;
+        its period holding ``at`` costs from ``at`` on (the whole period when ``at`` is
+        its start; ``change`` marks an immediate change, where ``ChangeDay`` applies).
+        """
+        if self.policy.interval_change is IntervalChange.RESTART:
+            self.start_billing(at)
+            return
+        cycle = Cycle(old.anchor, _months(self.interval), self.zone)
+        n = cycle.index_containing(at)
+        p = Period(cycle, n, cycle.boundary(n), cycle.boundary(n + 1))
+        price = self.price(self.plan, self.interval)
+        p.segments.append(Segment(at, price, change=change and at != p.start))
+        self.period = p
+        self.log.append(f"bill {self.plan}/{self.interval} [{at}, {p.end}) kept anniversary")
+
     def end(self, at: datetime) -> None:
         self.close()
         self.status = Status.ENDED
@@ -436,7 +458,7 @@ class Oracle:
             self.period = p
         if interval != old_interval:
             self.close(upto=at)
-            self.start_billing(at)
+            self.new_interval(at, p.cycle, change=True)
         elif self.policy.proration_billing is not ProrationBilling.NONE:
             p.segments.append(Segment(at, self.price(plan, interval), change=True))
 
@@ -457,7 +479,7 @@ class Oracle:
             self.pending = None
             if interval != self.interval:
                 self.interval = interval
-                self.start_billing(at)
+                self.new_interval(at, p.cycle, change=False)
                 return
         n = p.cycle.index_containing(at)
         self.open(p.cycle, n, at)
@@ -489,6 +511,7 @@ class Oracle:
             self.end(p.end)
             return
         cycle, index = p.cycle, p.index + 1
+        start = None
         if self.pending is not None:
             plan, interval = self.pending
             self.pending = None
@@ -498,7 +521,10 @@ class Oracle:
                 if interval != self.interval:
                     self.interval = interval
                     cycle, index = Cycle(p.end, _months(interval), self.zone), 0
-        self.open(cycle, index)
+                    if self.policy.interval_change is IntervalChange.KEEP_ANNIVERSARY:
+                        cycle = Cycle(p.cycle.anchor, _months(interval), self.zone)
+                        index, start = cycle.index_containing(p.end), p.end
+        self.open(cycle, index, start)
 
     def overage(self, usage: Usage) -> Fraction:
         plan = self.catalog.plan(self.plan)
@@ -591,6 +617,7 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         weeks_per_year=st.sampled_from(WeeksPerYear),
         # No adjustments here: the two caps differ only by a credit's rounding (within tolerance).
         credit_cap=st.sampled_from(CreditCap),
+        interval_change=st.sampled_from(IntervalChange),
     )
 
 

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from helpers import started, utc
+from helpers import decided, started, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     LAGO_LIKE,
@@ -26,6 +26,7 @@ from subscription_rules import (
     DowngradeTiming,
     Infeasible,
     Interval,
+    IntervalChange,
     Limits,
     Line,
     Money,
@@ -45,7 +46,9 @@ from subscription_rules import (
     change_plan,
     default_catalog,
     quote_change,
+    reinstate,
     start_subscription,
+    suspend,
     upcoming_invoice,
 )
 from subscription_rules.errors import InvalidPeriodError, UnknownPlanError, UnknownPriceError
@@ -309,6 +312,78 @@ def test_monthly_to_yearly_credits_unused_time_and_restarts_the_cycle() -> None:
     assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
         (utc(2027, 11, 16), 50000)
     ]
+
+
+KEEP_ANNIVERSARY = attrs.evolve(SEED_POLICY, interval_change=IntervalChange.KEEP_ANNIVERSARY)
+
+
+def test_keep_anniversary_charges_the_new_interval_prorated_to_the_next_anniversary() -> None:
+    # Personal USD 50.00 monthly from 1 Nov 2026; on 16 Nov move to yearly (USD 500.00),
+    # keeping the anniversary: credit 5000 × 15/30 = 2500; the yearly period holding the
+    # change is 1 Nov 2026 … 1 Nov 2027 (365 days), 350 of them left:
+    #   charge 50000 × 350/365 = 47945.2… → 47945; 2500 applied → 45445 due.
+    sub = started("personal", utc(2026, 11, 1))
+    at = utc(2026, 11, 16)
+    q = quote(sub, "personal", at, interval=YEARLY, policy=KEEP_ANNIVERSARY)
+    assert (minor(*q.lines), q.amount_due_now.minor, q.restarts_cycle) == (
+        [-2500, 47945],
+        45445,
+        False,
+    )
+    decision = change(sub, "personal", at, interval=YEARLY, policy=KEEP_ANNIVERSARY)
+    (invoice,) = decision.invoices
+    assert (invoice.subtotal.minor, invoice.amount_due.minor) == (47945, 45445)
+    after = decision.subscription
+    assert (after.cycle.anchor, after.current_period.end) == (utc(2026, 11, 1), utc(2027, 11, 1))
+    stretch = after.stretches[-1]
+    assert (stretch.start, stretch.billed.minor) == (at, 47945)
+    assert (stretch.units, stretch.denominator) == (350 * 86_400, 365 * 86_400)
+    renewed = advance(after, utc(2027, 11, 1), catalog=CATALOG, policy=KEEP_ANNIVERSARY)
+    assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
+        (utc(2027, 11, 1), 50000)
+    ]
+
+
+def test_keep_anniversary_yearly_to_monthly_charges_the_rest_of_the_month() -> None:
+    # Personal USD 500.00 yearly from 1 Nov 2026; on 16 Jan 2027 move to monthly (USD 50.00):
+    # credit 50000 × 289/365 (16 Jan … 1 Nov 2027) = 39589.0… → 39589; the monthly period
+    # holding the change is 1 Jan … 1 Feb 2027 (31 days), 16 left: 5000 × 16/31 = 2580.6… → 2581.
+    sub = started("personal", utc(2026, 11, 1), interval=YEARLY)
+    q = quote(sub, "personal", utc(2027, 1, 16), policy=KEEP_ANNIVERSARY)
+    assert minor(*q.lines) == [-39589, 2581]
+    assert q.lines[1].end == utc(2027, 2, 1)
+
+
+def test_keep_anniversary_period_end_interval_change_bills_to_the_next_anniversary() -> None:
+    # Advanced USD 150.00 monthly from 1 Nov 2026 downgraded to Personal yearly (USD 500.00)
+    # at the period end, keeping the anniversary: on 1 Dec 2026 the yearly period holding
+    # it is 1 Nov 2026 … 1 Nov 2027 (365 days), 335 left: 50000 × 335/365 = 45890.4… → 45890.
+    sub = started("advanced", utc(2026, 11, 1))
+    sub = change(
+        sub, "personal", utc(2026, 11, 16), interval=YEARLY, policy=KEEP_ANNIVERSARY
+    ).subscription
+    renewed = advance(sub, utc(2026, 12, 1), catalog=CATALOG, policy=KEEP_ANNIVERSARY)
+    assert [(i.period_start, i.period_end, i.subtotal.minor) for i in renewed.invoices] == [
+        (utc(2026, 12, 1), utc(2027, 11, 1), 45890)
+    ]
+    stretch = renewed.subscription.stretches[-1]
+    assert (stretch.units, stretch.denominator) == (335 * 86_400, 365 * 86_400)
+
+
+def test_keep_anniversary_interval_change_applied_at_reinstatement_bills_to_the_anniversary() -> (
+    None
+):
+    # The same downgrade, but suspended on 20 Nov 2026 and reinstated on 16 Dec 2026: the
+    # change's time came meanwhile, so it applies then; the yearly period holding 16 Dec is
+    # 1 Nov 2026 … 1 Nov 2027 (365 days), 320 left: 50000 × 320/365 = 43835.6… → 43836.
+    sub = started("advanced", utc(2026, 11, 1))
+    sub = change(
+        sub, "personal", utc(2026, 11, 16), interval=YEARLY, policy=KEEP_ANNIVERSARY
+    ).subscription
+    sub = decided(suspend(sub, utc(2026, 11, 20), policy=KEEP_ANNIVERSARY)).subscription
+    back = decided(reinstate(sub, utc(2026, 12, 16), catalog=CATALOG, policy=KEEP_ANNIVERSARY))
+    assert [i.subtotal.minor for i in back.invoices] == [43836]
+    assert back.subscription.current_period.end == utc(2027, 11, 1)
 
 
 def test_interval_change_quote_says_it_restarts_the_cycle() -> None:

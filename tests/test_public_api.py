@@ -126,6 +126,7 @@ ROOT_NAMES = (
     "GatewayError",
     "Infeasible",
     "Interval",
+    "IntervalChange",
     "IntervalUnit",
     "Invoice",
     "InvoiceReason",

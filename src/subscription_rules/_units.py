@@ -14,7 +14,13 @@ from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import Money
 from subscription_rules.periods import MONTHLY, BillingCycle, BillingPeriod, Interval
-from subscription_rules.policy import BillingPolicy, ChangeDay, CreditCap, ProrationUnit
+from subscription_rules.policy import (
+    BillingPolicy,
+    ChangeDay,
+    CreditCap,
+    IntervalChange,
+    ProrationUnit,
+)
 from subscription_rules.subscription import Stretch
 
 _DAY_SECONDS = 86_400
@@ -198,3 +204,56 @@ def credit_rate(stretch: Stretch, policy: BillingPolicy) -> tuple[Money, int]:
     if policy.credit_cap is CreditCap.BILLED_MINUS_ADJUSTMENTS:
         return stretch.billed, stretch.units
     return stretch.creditable, stretch.creditable_units
+
+
+def new_interval_period(
+    cycle: BillingCycle, interval: Interval, at: datetime, policy: BillingPolicy
+) -> tuple[BillingCycle, BillingPeriod]:
+    """The cycle an interval change at ``at`` moves to, and its period holding ``at``.
+
+    ``IntervalChange.RESTART``: a cycle anchored at the change, its first
+    period. ``KEEP_ANNIVERSARY``: ``cycle``'s anchor (day and time) in the new
+    interval, and its period holding ``at`` (which may start before ``at``).
+    """
+    if policy.interval_change is IntervalChange.KEEP_ANNIVERSARY:
+        kept = BillingCycle(cycle.anchor, interval, cycle.time_zone)
+        return kept, kept.period_containing(at)
+    restarted = BillingCycle(at, interval, cycle.time_zone)
+    restarted.boundary(1)  # the first renewal, named as such if it lies beyond year 9999
+    return restarted, restarted.period(0)
+
+
+def period_line(
+    plan: Plan,
+    interval: Interval,
+    start: datetime,
+    period: BillingPeriod,
+    cycle: BillingCycle,
+    policy: BillingPolicy,
+    *,
+    change: bool,
+) -> Line:
+    """The line billing ``period`` of ``plan`` from ``start``: whole, or its rest prorated."""
+    if period.start != start:
+        return remaining_line(plan, interval, start, period, cycle, policy, change=change)
+    return Line(
+        LineKind.SUBSCRIPTION,
+        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
+        plan.price(interval).amount,
+        period.start,
+        period.end,
+        plan.id,
+    )
+
+
+def new_interval_line(
+    plan: Plan, interval: Interval, at: datetime, cycle: BillingCycle, policy: BillingPolicy
+) -> Line:
+    """The charge for ``interval`` on ``plan`` from an immediate change at ``at`` on ``cycle``.
+
+    A restarted cycle bills its first period in full; a kept anniversary bills
+    the rest of the new interval's period holding ``at``, prorated like any
+    remaining time (the change's day paid as ``change_day`` says).
+    """
+    new_cycle, period = new_interval_period(cycle, interval, at, policy)
+    return period_line(plan, interval, at, period, new_cycle, policy, change=True)

@@ -50,6 +50,7 @@ __all__ = [
     "CreditDestination",
     "DayCount",
     "DowngradeTiming",
+    "IntervalChange",
     "MissingPaymentMethod",
     "PastDueAccess",
     "ProrationBilling",
@@ -258,6 +259,24 @@ class SuspendedTime(enum.Enum):
     CREDITED = "credited"
 
 
+class IntervalChange(enum.Enum):
+    """What a change of interval (monthly ↔ yearly) does to the billing cycle.
+
+    ``RESTART`` (the seed, Stripe): the cycle restarts at the change, and the
+    new interval is charged in full from there. ``KEEP_ANNIVERSARY`` (Lago):
+    the new cycle keeps the original anchor's day and time in the new
+    interval, and the new interval is charged prorated from the change to the
+    end of the new-interval period holding it; a change at the period end
+    bills that first, partial period prorated up to the next anniversary.
+    Sources: getlago/lago-api spec/scenarios/subscriptions/upgrade_spec.rb and
+    downgrade_spec.rb (monthly to yearly, charged ``days × yearly / 366`` to
+    the next anniversary).
+    """
+
+    RESTART = "restart"
+    KEEP_ANNIVERSARY = "keep_anniversary"
+
+
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
 
@@ -373,9 +392,13 @@ class BillingPolicy:
     - ``credit_cap``: ``REMAINING`` (prorate what is left after earlier
       credits) or ``BILLED_MINUS_ADJUSTMENTS`` (Kill Bill: prorate what was
       billed, capped at billed minus earlier adjustments); see :class:`CreditCap`.
+    - ``interval_change``: an interval change (monthly ↔ yearly) restarts the
+      cycle at the change and charges the new interval in full (``RESTART``:
+      the seed, Stripe), or keeps the anniversary and charges the new interval
+      prorated to the next anniversary (``KEEP_ANNIVERSARY``: Lago).
 
-    An interval change (monthly ↔ yearly) always takes effect at once,
-    crediting the unused time and restarting the cycle at the change.
+    An interval change alone (same plan) always takes effect at once,
+    crediting the unused time.
 
     >>> BillingPolicy(fixed_denominator_days=0)
     Traceback (most recent call last):
@@ -428,6 +451,7 @@ class BillingPolicy:
 
     weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
     credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
+    interval_change: IntervalChange = _enum_field(IntervalChange, IntervalChange.RESTART)
 
     def __attrs_post_init__(self) -> None:
         # Refused combinations: a convention the rules would otherwise silently ignore.
@@ -518,6 +542,7 @@ LAGO_LIKE = BillingPolicy(
     retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     weeks_per_year=WeeksPerYear.FIFTY_TWO,
     trial_plan_change=TrialPlanChange.FROM_START,
+    interval_change=IntervalChange.KEEP_ANNIVERSARY,
 )
 
 #: The presets by name, for the command line's ``--policy``.

@@ -7,7 +7,8 @@ time on the current plan and a charge for the remaining time on the new one.
 The credit is worked out from what was billed for that stretch of the period,
 net of earlier credits, and never exceeds it, so no sequence of changes can
 mint money. An interval change (monthly ↔ yearly) credits the unused time and
-charges the new interval in full from the change, restarting the cycle there.
+charges the new interval in full from the change, restarting the cycle there,
+or (``IntervalChange.KEEP_ANNIVERSARY``) prorated to the next anniversary.
 
 The help page's example: a customer on Advanced (USD 150.00 a month) moves to
 Pro (USD 300.00) halfway through a 30-day November.
@@ -37,6 +38,8 @@ from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
+    new_interval_line,
+    new_interval_period,
     period_units,
     remaining_line,
     span_text,
@@ -73,6 +76,7 @@ from subscription_rules.policy import (
     CreditBasis,
     CreditDestination,
     DowngradeTiming,
+    IntervalChange,
     ProrationBilling,
     UpgradeTiming,
 )
@@ -120,6 +124,10 @@ class ChangeQuote:
     ``due_next_invoice`` is the net of its lines that wait for the next invoice
     (``NEXT_INVOICE``: the charge; ``PENDING_ITEMS``: charge less credit, which
     may be negative: the balance then gets what that invoice cannot absorb).
+    ``restarts_cycle``: an immediate interval change under
+    ``IntervalChange.RESTART`` starts a new cycle at the change (under
+    ``KEEP_ANNIVERSARY`` the new interval's cycle keeps the current anchor, and
+    the change is billed at once either way).
 
     Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
     the credit for the unused half pays half of the charge for the remaining one.
@@ -372,19 +380,6 @@ def _charge_line(
     return remaining_line(target, interval, at, period, sub.cycle, policy)
 
 
-def _restart_line(sub: Subscription, target: Plan, interval: Interval, at: datetime) -> Line:
-    """The new interval charged in full from the change, for a cycle restarting at ``at``."""
-    end = BillingCycle(at, interval, sub.cycle.time_zone).boundary(1)
-    return Line(
-        LineKind.SUBSCRIPTION,
-        f"{target.name}, {interval}, {span_text(at, end, sub.cycle)}",
-        target.price(interval).amount,
-        at,
-        end,
-        target.id,
-    )
-
-
 def _lines(
     sub: Subscription, resolved: _Plan, at: datetime, policy: BillingPolicy
 ) -> tuple[Line | None, Line | None]:
@@ -403,7 +398,7 @@ def _lines(
     ):
         credit = _credit_line(sub, stretch, resolved.current, resolved.billed, at, period, policy)
     if resolved.restarts_cycle:
-        return credit, _restart_line(sub, resolved.target, resolved.interval, at)
+        return credit, new_interval_line(resolved.target, resolved.interval, at, sub.cycle, policy)
     if policy.proration_billing is ProrationBilling.NONE:
         return None, None
     return credit, _charge_line(sub, resolved.target, resolved.interval, at, period, policy)
@@ -533,7 +528,9 @@ def quote_change(
         at=at,
         timing=resolved.timing,
         effective_at=effective_at,
-        restarts_cycle=resolved.restarts_cycle and resolved.timing is Timing.IMMEDIATELY,
+        restarts_cycle=resolved.restarts_cycle
+        and resolved.timing is Timing.IMMEDIATELY
+        and policy.interval_change is IntervalChange.RESTART,
         feasibility=resolved.feasibility,
         lines=lines,
         total=total,
@@ -645,7 +642,7 @@ def _close_last_stretch(
         return stretches, None
     last = stretches[-1]
     carried = None
-    if policy.proration_billing is ProrationBilling.NONE and not quote.restarts_cycle:
+    if policy.proration_billing is ProrationBilling.NONE and not _interval_changes(sub, quote):
         carried = _carried(sub, last, quote.at, policy)
         credited, credited_units = carried.billed, carried.units
     else:
@@ -661,6 +658,20 @@ def _close_last_stretch(
         credited_units=last.credited_units + credited_units,
     )
     return stretches, carried
+
+
+def _interval_changes(sub: Subscription, quote: ChangeQuote) -> bool:
+    """Whether an immediate change moves an active subscription to another interval's cycle."""
+    return sub.status is not Status.TRIALING and quote.to_interval != sub.interval
+
+
+def _units_billed(charge_lines: tuple[Line, ...], whole: int) -> tuple[int, int]:
+    """The units and denominator the last prorated charge line bills; ``whole`` for both if none."""
+    billed = (whole, whole)
+    for line in charge_lines:
+        if line.explanation is not None:
+            billed = (line.explanation.units, line.explanation.denominator)
+    return billed
 
 
 def _change_charges(sub: Subscription, quote: ChangeQuote) -> tuple[Line, ...]:
@@ -705,24 +716,21 @@ def _apply_immediately(
     charge_total = sum_lines(charge_lines, sub.zero)
     paid = sub.zero
     invoice_id = None
-    if quote.restarts_cycle:
-        cycle = BillingCycle(at, quote.to_interval, sub.cycle.time_zone)
-        period = cycle.period(0)
+    if _interval_changes(sub, quote):
+        cycle, period = new_interval_period(sub.cycle, quote.to_interval, at, policy)
         sub, invoice, charge = issue_invoice(
-            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, period.start, period.end
+            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, period.end
         )
         effects.append(charge)
         paid, invoice_id = invoice.amount_due, invoice.id
-        sub = sub.evolve(cycle=cycle, period_index=0)
+        sub = sub.evolve(cycle=cycle, period_index=period.index)
         stretches = []
         stretch_end = period.end
-        billed_units = denominator = period_units(period, cycle, policy)
+        # In full, or (a kept anniversary) the prorated part of the period.
+        billed_units, denominator = _units_billed(charge_lines, period_units(period, cycle, policy))
     else:
         stretch_end = sub.current_period.end
-        billed_units = denominator = 0
-        for line in charge_lines:
-            if line.explanation is not None:
-                billed_units, denominator = line.explanation.units, line.explanation.denominator
+        billed_units, denominator = _units_billed(charge_lines, 0)
         if charge_lines and policy.proration_billing is ProrationBilling.NOW:
             sub, invoice, charge = issue_invoice(
                 sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end

@@ -27,11 +27,15 @@ from subscription_rules import (
     MoveKind,
     Plan,
     Price,
+    Subscription,
+    Usage,
     advance,
     annualised,
+    change_plan,
     classify_move,
     start_subscription,
     terminate,
+    upcoming_invoice,
 )
 
 #: spec/scenarios/subscriptions/multiple_upgrade_spec.rb: plan1 1000, plan2 1500, plan3 1900.
@@ -432,3 +436,119 @@ def test_a_weekly_plan_tied_with_a_yearly_one_is_an_upgrade() -> None:
         weeks_per_year=LAGO_LIKE.weeks_per_year,
     )  # fmt: skip
     assert move is MoveKind.UPGRADE
+
+
+#: spec/scenarios/subscriptions/upgrade_spec.rb: monthly 1000 and yearly 12 000, in advance.
+UPGRADE_YEARLY = Catalog(
+    (
+        Plan("monthly", "Monthly", (Price.of("10.00", "USD", MONTHLY),), Limits()),
+        Plan("yearly", "Yearly", (Price.of("120.00", "USD", YEARLY),), Limits()),
+    )
+)
+
+
+def _to_yearly(sub: Subscription, catalog: Catalog, at: datetime) -> Decision:
+    result = change_plan(
+        sub, "yearly", YEARLY, at, catalog=catalog, usage=Usage(), policy=LAGO_LIKE
+    )
+    assert isinstance(result, Decision), result
+    return result
+
+
+def _monthly_since_june() -> Subscription:
+    """Monthly from 2023-06-29T12:12 (anniversary), renewed on 29 Jul and 29 Aug."""
+    sub = begun(
+        UPGRADE_YEARLY, "monthly", datetime(2023, 6, 29, 12, 12, tzinfo=UTC), LAGO_LIKE
+    ).subscription
+    return advance(
+        sub, datetime(2023, 8, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    ).subscription
+
+
+def test_monthly_to_yearly_upgrade_keeps_the_anniversary() -> None:
+    """getlago/lago-api, spec/scenarios/subscriptions/upgrade_spec.rb,
+    "upgrades and bill subscriptions on a regular basis".
+
+    Published: monthly 1000 (anniversary) from 2023-06-29T12:12, upgraded to
+    yearly 12 000 at 2023-09-28T05:00: credit note 32 ("1000 / 31": the day
+    28 Sep of the period 29 Aug … 28 Sep); the yearly fee
+    ``(2024-06-29 − 2023-09-28) days × 12 000 / 366`` = 275 × 32.786… =
+    9016.39 → 9016: the yearly period holding the change keeps the anchor,
+    29 Jun 2023 … 28 Jun 2024 (366 days, both ends counted).
+    """
+    sub = _monthly_since_june()
+    up = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC))
+    assert (credited(up), charged(up)) == ([-32], [9016])
+    moved = up.subscription
+    assert moved.current_period.end == datetime(2024, 6, 29, 12, 12, tzinfo=UTC)
+    stretch = moved.stretches[-1]
+    assert (stretch.billed.minor, stretch.units, stretch.denominator) == (9016, 275, 366)
+
+
+def test_monthly_to_yearly_upgrade_then_renews_the_year_in_full_on_the_anniversary() -> None:
+    """Same spec and catalog: the yearly plan's next fee, on 2024-06-29T12:12,
+    is 12 000 in full (a whole year from the kept anchor).
+    """
+    sub = _monthly_since_june()
+    sub = _to_yearly(sub, UPGRADE_YEARLY, datetime(2023, 9, 28, 5, tzinfo=UTC)).subscription
+    renewed = advance(
+        sub, datetime(2024, 6, 29, 12, 12, tzinfo=UTC), catalog=UPGRADE_YEARLY, policy=LAGO_LIKE
+    )
+    assert charged(renewed) == [12000]
+
+
+#: spec/scenarios/subscriptions/downgrade_spec.rb: monthly 12 900 and yearly 118 800, in advance.
+DOWNGRADE_YEARLY = Catalog(
+    (
+        Plan("monthly", "Monthly", (Price.of("129.00", "USD", MONTHLY),), Limits()),
+        Plan("yearly", "Yearly", (Price.of("1188.00", "USD", YEARLY),), Limits()),
+    )
+)
+
+
+def _downgraded_at_period_end() -> Subscription:
+    """Monthly from 2023-07-19T12:12, renewed to 2023-10-19, yearly asked for on 2023-11-09."""
+    sub = begun(
+        DOWNGRADE_YEARLY, "monthly", datetime(2023, 7, 19, 12, 12, tzinfo=UTC), LAGO_LIKE
+    ).subscription
+    sub = advance(
+        sub, datetime(2023, 11, 9, tzinfo=UTC), catalog=DOWNGRADE_YEARLY, policy=LAGO_LIKE
+    ).subscription
+    return _to_yearly(sub, DOWNGRADE_YEARLY, datetime(2023, 11, 9, tzinfo=UTC)).subscription
+
+
+def test_monthly_to_yearly_downgrade_at_period_end_bills_to_the_next_anniversary() -> None:
+    """getlago/lago-api, spec/scenarios/subscriptions/downgrade_spec.rb (first example).
+
+    Published: monthly 12 900 (anniversary) from 2023-07-19T12:12; a downgrade
+    to yearly 118 800 asked for on 2023-11-09 takes effect at the period end,
+    2023-11-19: the new subscription's invoice is ``118 800 / 366 × 243``
+    (19 Nov 2023 … 18 Jul 2024, both ends) = 78 875.4… → 78 875.
+    """
+    sub = _downgraded_at_period_end()
+    assert sub.pending_change is not None
+    renewed = advance(
+        sub, datetime(2023, 11, 19, 12, 12, tzinfo=UTC), catalog=DOWNGRADE_YEARLY, policy=LAGO_LIKE
+    )
+    assert charged(renewed) == [78875]
+    after = renewed.subscription
+    assert after.current_period.end == datetime(2024, 7, 19, 12, 12, tzinfo=UTC)
+    stretch = after.stretches[-1]
+    assert (stretch.units, stretch.denominator) == (243, 366)
+
+
+def test_the_upcoming_invoice_of_a_period_end_interval_change_is_what_advance_bills() -> None:
+    """Same example: the preview before 2023-11-19 shows the prorated 78 875, then the whole
+    year 118 800 is billed on the anniversary 2024-07-19T12:12.
+    """
+    sub = _downgraded_at_period_end()
+    preview = upcoming_invoice(
+        sub, datetime(2023, 11, 10, tzinfo=UTC), catalog=DOWNGRADE_YEARLY, policy=LAGO_LIKE
+    )
+    assert preview is not None
+    assert [line.amount.minor for line in preview.lines] == [78875]
+    assert preview.period_start == datetime(2023, 11, 19, 12, 12, tzinfo=UTC)
+    renewed = advance(
+        sub, datetime(2024, 7, 19, 12, 12, tzinfo=UTC), catalog=DOWNGRADE_YEARLY, policy=LAGO_LIKE
+    )
+    assert charged(renewed) == [78875, 118800]

@@ -250,8 +250,9 @@ def _billed(quote: ChangeQuote, policy: BillingPolicy) -> str | None:
     if not quote.lines:
         return None
     waiting = {ProrationBilling.NEXT_INVOICE, ProrationBilling.PENDING_ITEMS}
-    if quote.restarts_cycle or policy.proration_billing not in waiting:
-        return "now"
+    new_cycle = quote.timing is Timing.IMMEDIATELY and quote.to_interval != quote.from_interval
+    if new_cycle or policy.proration_billing not in waiting:
+        return "now"  # an interval change bills its new cycle at once, whether or not it restarts
     return "next_invoice"
 
 

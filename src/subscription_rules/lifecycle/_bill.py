@@ -17,8 +17,9 @@ from subscription_rules._units import (
     check_same_unit,
     credit_rate,
     local_date,
+    new_interval_period,
+    period_line,
     period_units,
-    remaining_line,
     span_text,
     unit_name,
     units,
@@ -40,6 +41,7 @@ from subscription_rules.periods import (
 from subscription_rules.policy import (
     BillingPolicy,
     ChangeDay,
+    IntervalChange,
     ProrationUnit,
     SuspendedTime,
 )
@@ -47,20 +49,6 @@ from subscription_rules.subscription import PendingChange, Stretch, Subscription
 
 # What a rule billed, made of the values it billed from: nothing to check again.
 _trusted_stretch = trusted(Stretch)
-
-
-def _period_line(
-    plan: Plan, interval: Interval, period: BillingPeriod, cycle: BillingCycle
-) -> Line:
-    """The line billing a whole period of ``plan`` at its ``interval`` price."""
-    return Line(
-        LineKind.SUBSCRIPTION,
-        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
-        plan.price(interval).amount,
-        period.start,
-        period.end,
-        plan.id,
-    )
 
 
 class _Renewed(TypedDict, total=False):
@@ -85,34 +73,43 @@ def _bill_period(
     renewal: bool = False,
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
+    start: datetime | None = None,
     **changes: Unpack[_Renewed],
 ) -> tuple[Subscription, Effect]:
-    """Invoice a whole period of ``plan`` (plus ``extra`` lines) and record its stretch.
+    """Invoice a period of ``plan`` (plus ``extra`` lines) and record its stretch.
 
-    ``interval`` and ``cycle`` default to the subscription's; when given they
-    (and ``changes``) are recorded in the same copy of the subscription. A
-    ``renewal``'s charge is keyed by subscription, period and amount.
+    The whole period, or its rest from ``start`` prorated (a period-end
+    interval change that keeps the anniversary opens its first period part
+    way). ``interval`` and ``cycle`` default to the subscription's; when given
+    they (and ``changes``) are recorded in the same copy of the subscription.
+    A ``renewal``'s charge is keyed by subscription, period start and amount.
     """
     if interval is None:
         interval = sub.interval
     if cycle is None:
         cycle = sub.cycle
-    lines = (_period_line(plan, interval, period, cycle), *extra)
+    if start is None:
+        start = period.start
+    line = period_line(plan, interval, start, period, cycle, policy, change=False)
     invoice, charge, recorded = draft_invoice(
-        sub, reason, lines, at, period.start, period.end, renewal=renewal
+        sub, reason, (line, *extra), at, start, period.end, renewal=renewal
     )
-    price = plan.price(interval).amount
     whole = period_units(period, cycle, policy)
+    billed, denominator = (
+        (line.explanation.units, line.explanation.denominator)
+        if line.explanation is not None
+        else (whole, whole)
+    )
     stretch = _trusted_stretch(
         plan.id,
         interval,
-        period.start,
+        start,
         period.end,
-        price,
-        whole,
-        whole,
+        line.amount,
+        billed,
+        denominator,
         sub.zero,
-        invoice.amount_due.min(price),
+        invoice.amount_due.min(line.amount),
         invoice.id,
         unit=policy.proration_unit,
     )
@@ -241,6 +238,9 @@ def _resume_billing(
         sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
     )
     index = now if interval == sub.interval else 0
+    if interval != sub.interval and policy.interval_change is IntervalChange.KEEP_ANNIVERSARY:
+        cycle, opened = new_interval_period(sub.cycle, interval, at, policy)
+        index = opened.index  # the anchor kept: billed from ``at`` to the next anniversary
     sub = sub.evolve(
         plan_id=plan_id,
         interval=interval,
@@ -260,10 +260,7 @@ def _opening_line(sub: Subscription, plan: Plan, at: datetime, policy: BillingPo
     A period entered after its start (billing resumed, or a stub up to a billing
     anchor) bills its rest, prorated by the policy's unit; ``at``'s day is billed.
     """
-    period = sub.current_period
-    if period.start == at:
-        return _period_line(plan, sub.interval, period, sub.cycle)
-    return remaining_line(plan, sub.interval, at, period, sub.cycle, policy, change=False)
+    return period_line(plan, sub.interval, at, sub.current_period, sub.cycle, policy, change=False)
 
 
 def _bill_from(

@@ -10,6 +10,7 @@ from subscription_rules._billing import (
     credit_excess,
     issue_invoice,
 )
+from subscription_rules._units import new_interval_period, period_line
 from subscription_rules.catalog import (
     Catalog,
     MoveKind,
@@ -24,7 +25,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.invoices import InvoiceReason, Line
-from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _opening_line, _period_line
+from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _opening_line
 from subscription_rules.lifecycle._collection import _collect
 from subscription_rules.lifecycle._common import _BILLING, _ended, _notice
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
@@ -105,16 +106,29 @@ def _trial_end(
 
 @attrs.frozen
 class _Terms:
-    """What the period that a period end opens is billed on: plan, interval, cycle, index."""
+    """What the period that a period end opens is billed on: plan, interval, cycle, index.
+
+    ``start``: where billing starts (``None``: at the period's start); after a
+    kept anniversary, part way into the new interval's period.
+    """
 
     plan: Plan
     interval: Interval
     cycle: BillingCycle
     index: int
+    start: datetime | None = None
 
     @property
     def period(self) -> BillingPeriod:
         return self.cycle.period(self.index)
+
+    def line(self, policy: BillingPolicy) -> Line:
+        """The line billing the opened period: whole, or from ``start`` prorated."""
+        period = self.period
+        start = period.start if self.start is None else self.start
+        return period_line(
+            self.plan, self.interval, start, period, self.cycle, policy, change=False
+        )
 
 
 #: A notice the period end will send: its kind and facts.
@@ -149,7 +163,9 @@ def _renewal_terms(
 
     A pending change checked against ``usage`` (when given) that no longer fits
     is not applied: the current plan is kept, and the move says why. An
-    interval change starts a cycle anchored at the period end.
+    interval change starts a cycle anchored at the period end, or (a kept
+    anniversary) the new interval's cycle from the current anchor, its period
+    holding the period end billed from there.
     """
     at = sub.current_period.end
     terms = _Terms(plan, sub.interval, sub.cycle, sub.period_index + 1)
@@ -176,8 +192,8 @@ def _renewal_terms(
     if pending.interval == sub.interval:
         terms = _Terms(target, sub.interval, sub.cycle, sub.period_index + 1)
     else:
-        cycle = BillingCycle(at, pending.interval, sub.cycle.time_zone)
-        terms = _Terms(target, pending.interval, cycle, 0)
+        cycle, opened = new_interval_period(sub.cycle, pending.interval, at, policy)
+        terms = _Terms(target, pending.interval, cycle, opened.index, at)
     return terms, (
         kind,
         (*facts, (FactName.TO_INTERVAL, str(terms.interval)), (FactName.EFFECTIVE_AT, at)),
@@ -231,13 +247,12 @@ def next_bill(
     if sub.status not in _BILLING:
         return None
     terms, _move = _renewal_terms(sub, plan, catalog, usage, policy)
-    opened = terms.period
     lines = (
-        _period_line(terms.plan, terms.interval, opened, terms.cycle),
+        terms.line(policy),
         *sub.pending_lines,
         *_overage(sub, plan, usage, catalog, policy),
     )
-    return NextBill(InvoiceReason.RENEWAL, lines, period.end, *_span(opened))
+    return NextBill(InvoiceReason.RENEWAL, lines, period.end, period.end, terms.period.end)
 
 
 def _span(period: BillingPeriod) -> tuple[datetime, datetime]:
@@ -294,7 +309,7 @@ def _renew(
         kind, facts = move
         effects.append(_notice(sub, kind, at, facts, occasion))
     opened = terms.period
-    whole = _period_line(terms.plan, terms.interval, opened, terms.cycle)
+    whole = terms.line(policy)
     sub, billed, credited = credit_excess(
         sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at
     )
@@ -310,6 +325,7 @@ def _renew(
         renewal=True,
         interval=terms.interval,
         cycle=terms.cycle,
+        start=at,
         plan_id=terms.plan.id,
         period_index=terms.index,
         pending_change=None,

@@ -21,6 +21,7 @@ from subscription_rules import (
     Currency,
     DayCount,
     DowngradeTiming,
+    IntervalChange,
     IntervalUnit,
     MissingPaymentMethod,
     PastDueAccess,
@@ -280,5 +281,6 @@ def _policies(
         overdue_ladder=st.none() | _overdue_ladders(currency),
         weeks_per_year=_enum(WeeksPerYear),
         credit_cap=_enum(CreditCap),
+        interval_change=_enum(IntervalChange),
     )
     return _presets() | combined
