@@ -1,30 +1,4 @@
-"""Plan, interval and timing of a change: what it costs, line by line, and the decision.
-
-:func:`quote_change` previews a change without changing anything;
-:func:`change_plan` applies the same arithmetic and returns a ``Decision``.
-A mid-period change has two separately rounded lines: a credit for the unused
-time on the current plan and a charge for the remaining time on the new one.
-The credit is worked out from what was billed for that stretch of the period,
-net of earlier credits, and never exceeds it, so no sequence of changes can
-mint money. An interval change (monthly ↔ yearly) credits the unused time and
-charges the new interval in full from the change, restarting the cycle there,
-or (``IntervalChange.KEEP_ANNIVERSARY``) prorated to the next anniversary.
-
-The help page's example: a customer on Advanced (USD 150.00 a month) moves to
-Pro (USD 300.00) halfway through a 30-day November.
-
->>> catalog = default_catalog()
->>> started = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
->>> quote = quote_change(started.subscription, "pro", MONTHLY,
-...     datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog, usage=Usage.of(properties=4))
->>> for line in quote.lines:
-...     print(line)
-Unused time on Advanced from 16 Nov 2026 to 1 Dec 2026: USD -75.00
-Remaining time on Pro from 16 Nov 2026 to 1 Dec 2026: USD 150.00
->>> str(quote.amount_due_now)
-'USD 75.00'
-"""
+"""Quoting a plan change: what it costs, credits and refunds, as a preview (``quote_change``)."""
 
 from __future__ import annotations
 
@@ -33,13 +7,11 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules._billing import issue_credit_note, issue_invoice, send_notice
 from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
     new_interval_line,
-    new_interval_period,
     period_units,
     remaining_line,
     span_text,
@@ -49,11 +21,10 @@ from subscription_rules._units import (
 from subscription_rules.access import marked_unpaid
 from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
 from subscription_rules.catalog._catalog import _check_catalog
-from subscription_rules.credits import CreditReason, apply_credit
-from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
+from subscription_rules.credits import apply_credit
+from subscription_rules.effects import RefusalReason, Refused
 from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import (
-    InvoiceReason,
     Line,
     LineKind,
     prorated_line,
@@ -61,10 +32,8 @@ from subscription_rules.invoices import (
 )
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._renewal import next_bill
-from subscription_rules.lifecycle._scheduling import next_wakeup
-from subscription_rules.lifecycle._trials import _move_trial_end, _retimed, _trial_after_change
+from subscription_rules.lifecycle._trials import _retimed, _trial_after_change
 from subscription_rules.money import Money
-from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     BillingCycle,
     BillingPeriod,
@@ -80,26 +49,15 @@ from subscription_rules.policy import (
     ProrationBilling,
     UpgradeTiming,
 )
-from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
+from subscription_rules.subscription import Status, Stretch, Subscription
 from subscription_rules.usage import (
     Feasibility,
     Feasible,
-    Infeasible,
     Usage,
     check_downgrade,
     checked_usage,
 )
 
-__all__ = [
-    "ChangeQuote",
-    "Timing",
-    "cancel_pending_change",
-    "change_plan",
-    "quote_change",
-]
-
-
-# What a rule billed, made of the values it billed from: nothing to check again.
 _trusted_stretch = trusted(Stretch)
 
 
@@ -180,9 +138,6 @@ class ChangeQuote:
     def charge_lines(self) -> tuple[Line, ...]:
         """The charge lines (remaining time, or the new interval in full)."""
         return tuple(line for line in self.lines if not line.amount.is_negative())
-
-
-# --- the arithmetic of one change ------------------------------------------------------------
 
 
 @attrs.frozen
@@ -426,9 +381,6 @@ def _conversion_lines(
     return bill.lines if bill is not None else ()
 
 
-# --- public functions ------------------------------------------------------------------------
-
-
 #: The proration billings whose lines wait for the next invoice (the charge, or both).
 _WAITING = frozenset({ProrationBilling.NEXT_INVOICE, ProrationBilling.PENDING_ITEMS})
 
@@ -540,271 +492,3 @@ def quote_change(
         refund=refund,
         due_next_invoice=due_next,
     )
-
-
-def _notice(
-    sub: Subscription, kind: NoticeKind, at: datetime, facts: tuple[FactPair, ...], occasion: str
-) -> SendNotice:
-    return send_notice(sub, kind, at, facts, occasion)
-
-
-@names_what_was_passed("at")
-def change_plan(
-    subscription: Subscription,
-    plan_id: str,
-    interval: Interval,
-    at: datetime,
-    *,
-    catalog: Catalog,
-    usage: Usage,
-    policy: BillingPolicy = SEED_POLICY,
-) -> Decision | Refused:
-    """Move ``subscription`` to ``plan_id`` at ``interval`` at ``at``, as :func:`quote_change` says.
-
-    Returns the next subscription and its effects: a credit note for the
-    unused time, an invoice for the charge (credit applied first), a notice.
-    A downgrade at the period end is stored as the pending change and costs
-    nothing now. Refused (nothing changes) when the move does not fit the
-    usage, changes nothing, or the status allows no change.
-
-    >>> catalog = default_catalog()
-    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> at = datetime(2026, 11, 16, tzinfo=UTC)
-    >>> change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=10)).message
-    'Personal allows 3 properties: delete 7 properties first'
-    >>> decision = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=3))
-    >>> decision.subscription.pending_change.plan_id, decision.effects[0].notice.kind.value
-    ('personal', 'downgrade_scheduled')
-    """
-    quote = quote_change(
-        subscription, plan_id, interval, at, catalog=catalog, usage=usage, policy=policy
-    )
-    if isinstance(quote, Refused):
-        return quote
-    at = quote.at  # in UTC
-    if quote.kind is MoveKind.NO_CHANGE:
-        if subscription.pending_change is not None:
-            return cancel_pending_change(subscription, at, policy=policy)
-        return Refused(RefusalReason.NO_CHANGE, f"already on {plan_id}, {interval}")
-    if isinstance(quote.feasibility, Infeasible):
-        return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
-    target = catalog.plan(plan_id)
-    current = catalog.plan(subscription.plan_id)
-    sub = subscription.evolve(processed_until=at)
-    facts: tuple[FactPair, ...] = (
-        (FactName.FROM_PLAN, current.name),
-        (FactName.TO_PLAN, target.name),
-        (FactName.TO_INTERVAL, str(interval)),
-        (FactName.EFFECTIVE_AT, quote.effective_at),
-    )
-    if quote.timing is Timing.PERIOD_END:
-        sub = sub.evolve(pending_change=PendingChange(plan_id, interval, quote.effective_at, at))
-        kind = (
-            NoticeKind.DOWNGRADE_SCHEDULED
-            if quote.kind is MoveKind.DOWNGRADE
-            else NoticeKind.UPGRADE_SCHEDULED
-        )
-        number, sub = sub.next_document()
-        notice = _notice(sub, kind, at, facts, f"change-{number}")
-        return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
-    decision = _apply_immediately(sub, quote, target, facts, policy)
-    return _trial_moved(decision, at, catalog, policy)
-
-
-def _trial_moved(
-    decision: Decision, at: datetime, catalog: Catalog, policy: BillingPolicy
-) -> Decision | Refused:
-    """A change during a trial, with the trial's end moved as ``trial_plan_change`` says."""
-    end = _trial_after_change(decision.subscription, at, catalog, policy)
-    if end is None:
-        return decision
-    moved = _move_trial_end(decision.subscription, end, end, at, catalog, policy)
-    if isinstance(moved, Refused):
-        return moved
-    sub, effects = moved
-    return Decision(sub, decision.effects + effects, next_wakeup(sub, policy=policy))
-
-
-def _close_last_stretch(
-    sub: Subscription, quote: ChangeQuote, policy: BillingPolicy
-) -> tuple[list[Stretch], Stretch | None]:
-    """The stretches with the last one ended at the change, and any paid time it carries over.
-
-    The closed stretch records the credit just given and the units it covers;
-    without proration, the paid time from the change on moves to the new plan's
-    stretch instead (returned for the caller to record).
-    """
-    stretches = list(sub.stretches)
-    if not stretches:
-        return stretches, None
-    last = stretches[-1]
-    carried = None
-    if policy.proration_billing is ProrationBilling.NONE and not _interval_changes(sub, quote):
-        carried = _carried(sub, last, quote.at, policy)
-        credited, credited_units = carried.billed, carried.units
-    else:
-        credit_lines = quote.credit_lines
-        credited = -sum_lines(credit_lines, sub.zero)
-        credited_units = sum(
-            line.explanation.units for line in credit_lines if line.explanation is not None
-        )
-    stretches[-1] = attrs.evolve(
-        last,
-        end=quote.at,
-        credited=last.credited + credited,
-        credited_units=last.credited_units + credited_units,
-    )
-    return stretches, carried
-
-
-def _interval_changes(sub: Subscription, quote: ChangeQuote) -> bool:
-    """Whether an immediate change moves an active subscription to another interval's cycle."""
-    return sub.status is not Status.TRIALING and quote.to_interval != sub.interval
-
-
-def _units_billed(charge_lines: tuple[Line, ...], whole: int) -> tuple[int, int]:
-    """The units and denominator the last prorated charge line bills; ``whole`` for both if none."""
-    billed = (whole, whole)
-    for line in charge_lines:
-        if line.explanation is not None:
-            billed = (line.explanation.units, line.explanation.denominator)
-    return billed
-
-
-def _change_charges(sub: Subscription, quote: ChangeQuote) -> tuple[Line, ...]:
-    """The quote's charge lines the change bills itself (a trial ended by it converts instead)."""
-    return () if sub.status is Status.TRIALING else quote.charge_lines
-
-
-def _credit(
-    sub: Subscription, quote: ChangeQuote, credit_lines: tuple[Line, ...], policy: BillingPolicy
-) -> tuple[Subscription, tuple[Effect, ...]]:
-    """The change's credit: a credit note now, or pending items for the next invoice.
-
-    ``PENDING_ITEMS`` (unless the cycle restarts): the lines join the pending
-    ones; the closed stretch records the credit all the same, so no later
-    change credits that time again.
-    """
-    if policy.proration_billing is ProrationBilling.PENDING_ITEMS and not quote.restarts_cycle:
-        return sub.evolve(pending_lines=sub.pending_lines + credit_lines), ()
-    refundable = (
-        quote.refund if policy.credit_destination is not CreditDestination.BALANCE else None
-    )
-    sub, _note, effects = issue_credit_note(
-        sub, CreditReason.PLAN_CHANGE, credit_lines, quote.at, refundable=refundable
-    )
-    return sub, effects
-
-
-def _apply_immediately(
-    sub: Subscription,
-    quote: ChangeQuote,
-    target: Plan,
-    facts: tuple[FactPair, ...],
-    policy: BillingPolicy,
-) -> Decision:
-    at = quote.at
-    effects: list[Effect] = []
-    credit_lines, charge_lines = quote.credit_lines, _change_charges(sub, quote)
-    stretches, carried = _close_last_stretch(sub, quote, policy)
-    if credit_lines:
-        sub, credit_effects = _credit(sub, quote, credit_lines, policy)
-        effects.extend(credit_effects)
-    charge_total = sum_lines(charge_lines, sub.zero)
-    paid = sub.zero
-    invoice_id = None
-    if _interval_changes(sub, quote):
-        cycle, period = new_interval_period(sub.cycle, quote.to_interval, at, policy)
-        sub, invoice, charge = issue_invoice(
-            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, period.end
-        )
-        effects.append(charge)
-        paid, invoice_id = invoice.amount_due, invoice.id
-        sub = sub.evolve(cycle=cycle, period_index=period.index)
-        stretches = []
-        stretch_end = period.end
-        # In full, or (a kept anniversary) the prorated part of the period.
-        billed_units, denominator = _units_billed(charge_lines, period_units(period, cycle, policy))
-    else:
-        stretch_end = sub.current_period.end
-        billed_units, denominator = _units_billed(charge_lines, 0)
-        if charge_lines and policy.proration_billing is ProrationBilling.NOW:
-            sub, invoice, charge = issue_invoice(
-                sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end
-            )
-            effects.append(charge)
-            paid, invoice_id = invoice.amount_due, invoice.id
-        elif charge_lines:
-            sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
-    if carried is not None:
-        stretches.append(carried)  # still what was billed for that time, and at which price
-    elif sub.status is not Status.TRIALING:
-        stretches.append(
-            _trusted_stretch(
-                target.id,
-                quote.to_interval,
-                at,
-                stretch_end,
-                charge_total,
-                billed_units,
-                denominator,
-                sub.zero,
-                paid.min(charge_total),
-                invoice_id,
-                unit=policy.proration_unit,
-            )
-        )
-    if sub.status is Status.TRIALING and quote.to_interval != sub.interval:
-        # The first period starts at the trial's end, in the new interval.
-        sub = sub.evolve(
-            cycle=BillingCycle(sub.cycle.anchor, quote.to_interval, sub.cycle.time_zone)
-        )
-    sub = sub.evolve(
-        plan_id=target.id,
-        interval=quote.to_interval,
-        stretches=tuple(stretches),
-        pending_change=None,
-    )
-    number, sub = sub.next_document()
-    kind = {
-        MoveKind.UPGRADE: NoticeKind.UPGRADED,
-        MoveKind.DOWNGRADE: NoticeKind.DOWNGRADED,
-        MoveKind.INTERVAL_CHANGE: NoticeKind.INTERVAL_CHANGED,
-    }[quote.kind]
-    money_facts: tuple[FactPair, ...] = (
-        (FactName.AMOUNT_DUE, quote.amount_due_now),
-        (FactName.CREDIT_AFTER, quote.credit_after),
-    )
-    effects.append(_notice(sub, kind, at, facts + money_facts, f"change-{number}"))
-    return Decision(sub, tuple(effects), next_wakeup(sub, policy=policy))
-
-
-@names_what_was_passed("at")
-def cancel_pending_change(
-    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
-) -> Decision | Refused:
-    """Cancel a scheduled plan change before it takes effect.
-
-    >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
-    >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
-    'no plan change is scheduled'
-    """
-    expect(subscription, Subscription, "subscription")
-    expect(policy, BillingPolicy, "policy")
-    sub = subscription
-    at = sub.check_instant(at)
-    if sub.pending_change is None:
-        return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
-    pending = sub.pending_change
-    sub = sub.evolve(pending_change=None, processed_until=at)
-    number, sub = sub.next_document()
-    facts: tuple[FactPair, ...] = (
-        (FactName.PLAN, pending.plan_id),
-        (FactName.WAS_EFFECTIVE_AT, pending.effective_at),
-    )
-    notice = _notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}")
-    return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
