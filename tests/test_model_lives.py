@@ -143,6 +143,7 @@ from subscription_rules import (
     Subscription,
     SuspendedTime,
     TrialCancellation,
+    TrialPlanChange,
     UpgradeTiming,
     Usage,
     WeeksPerYear,
@@ -618,6 +619,7 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         # No adjustments here: the two caps differ only by a credit's rounding (within tolerance).
         credit_cap=st.sampled_from(CreditCap),
         interval_change=st.sampled_from(IntervalChange),
+        trial_plan_change=st.sampled_from(TrialPlanChange),
     )
 
 

@@ -718,3 +718,34 @@ def test_pending_credits_are_not_lost_when_failed_payments_end_the_subscription(
     assert [line.amount.minor for note in ended.credit_notes for line in note.lines] == [-5000]
     assert sub.credit_balance.minor == 4500
     assert sub.pending_lines == ()
+
+
+def test_an_interval_change_restarting_the_cycle_in_a_dst_fold_bills_the_new_interval_whole() -> (
+    None
+):
+    """Found by a soak of the model-based test (the restart rule as rewritten for interval changes).
+
+    Monthly on Personal from 2027-11-07T06:00Z in New York, moved to yearly at
+    2028-11-05T06:00Z: 01:00 EST, the second of the two 01:00s of the night
+    clocks go back. ``IntervalChange.RESTART`` bills the new year whole (its
+    cycle is anchored at the change); the new cycle's first period starts at
+    01:00 as its wall clock reads it — the first of the two instants — and was
+    taken for a change inside the period: with days and ``ChangeDay.OLD_PLAN``
+    the year was billed 364/365.
+    """
+    policy = attrs.evolve(
+        SEED_POLICY, proration_unit=ProrationUnit.DAY, change_day=ChangeDay.OLD_PLAN
+    )
+    start = start_subscription(
+        "s", "c", "personal", MONTHLY, datetime(2027, 11, 7, 6, tzinfo=UTC), catalog=CATALOG,
+        time_zone="America/New_York", trial=False, policy=policy,
+    )  # fmt: skip
+    at = datetime(2028, 11, 5, 6, tzinfo=UTC)
+    sub = advance(start.subscription, at, catalog=CATALOG, policy=policy).subscription
+    moved = decided(
+        change_plan(sub, "personal", YEARLY, at, catalog=CATALOG, usage=Usage(), policy=policy)
+    )
+    (invoice,) = moved.invoices
+    assert [line.amount for line in invoice.lines] == [
+        CATALOG.plan("personal").price(YEARLY).amount
+    ]

@@ -6,8 +6,14 @@ import attrs
 
 from helpers import decided, started, utc
 from subscription_rules import (
+    LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
+    YEARLY,
+    Catalog,
+    Limits,
+    Plan,
+    Price,
     ProrationBilling,
     Status,
     Usage,
@@ -115,3 +121,36 @@ def test_a_downgrade_the_usage_outgrew_is_previewed_and_renewed_on_the_old_plan(
     assert [(line.plan_id, line.amount.minor) for line in renewed.invoices[0].lines] == [
         ("advanced", 15000)
     ]
+
+
+def test_no_upcoming_invoice_when_the_final_lines_net_below_zero() -> None:
+    """Found by a soak of the preview property: pending proration credits only, then ended.
+
+    Basic (USD 0.01 a year) moved on 1 Jun to Plus monthly under ``LAGO_LIKE``
+    with ``PENDING_ITEMS``: the credit for the unused year, −0.01, waits on the
+    next invoice, and the subscription is cancelled. At the period end the
+    lines net below zero: the credit goes on a credit note to the balance and
+    nothing is left to invoice — so there is no upcoming invoice (it was
+    previewed as an empty one).
+    """
+    catalog = Catalog(
+        (
+            Plan("basic", "Basic", (Price.of("0.01", "USD", YEARLY),), Limits()),
+            Plan("plus", "Plus", (Price.of("0.01", "USD", MONTHLY),), Limits()),
+        )
+    )
+    policy = attrs.evolve(LAGO_LIKE, proration_billing=ProrationBilling.PENDING_ITEMS)
+    start = start_subscription(
+        "s", "c", "basic", YEARLY, utc(2026, 1, 1), catalog=catalog, trial=False, policy=policy
+    )
+    at = utc(2026, 6, 1)
+    sub = advance(start.subscription, at, catalog=catalog, policy=policy).subscription
+    sub = decided(
+        change_plan(sub, "plus", MONTHLY, at, catalog=catalog, usage=Usage(), policy=policy)
+    ).subscription
+    assert [line.amount.minor for line in sub.pending_lines] == [-1]
+    sub = decided(cancel(sub, at, policy=policy)).subscription
+    assert upcoming_invoice(sub, at, catalog=catalog, policy=policy) is None
+    ended = advance(sub, sub.current_period.end, catalog=catalog, policy=policy)
+    assert ended.invoices == ()
+    assert [note.amount.minor for note in ended.credit_notes] == [1]

@@ -256,4 +256,7 @@ def new_interval_line(
     remaining time (the change's day paid as ``change_day`` says).
     """
     new_cycle, period = new_interval_period(cycle, interval, at, policy)
-    return period_line(plan, interval, at, period, new_cycle, policy, change=True)
+    # A restarted cycle's first period starts at the change as its wall clock reads it, which
+    # in a DST fold can be the other of the two instants: it is billed whole all the same.
+    start = period.start if policy.interval_change is IntervalChange.RESTART else at
+    return period_line(plan, interval, start, period, new_cycle, policy, change=True)

@@ -9,6 +9,7 @@ import attrs
 from subscription_rules._billing import (
     credit_excess,
     issue_invoice,
+    netted,
 )
 from subscription_rules._units import new_interval_period, period_line
 from subscription_rules.catalog import (
@@ -242,7 +243,10 @@ def next_bill(
     if _ends_with_final(sub):
         waiting = (*sub.pending_lines, *_overage(sub, plan, usage, catalog, policy))
         return (
-            NextBill(InvoiceReason.FINAL, waiting, period.end, *_span(period)) if waiting else None
+            # As _end: lines netting below zero leave nothing to invoice but a credit note.
+            NextBill(InvoiceReason.FINAL, waiting, period.end, *_span(period))
+            if netted(waiting, sub.zero)[0]
+            else None
         )
     if sub.status not in _BILLING:
         return None
