@@ -154,3 +154,32 @@ def test_no_upcoming_invoice_when_the_final_lines_net_below_zero() -> None:
     ended = advance(sub, sub.current_period.end, catalog=catalog, policy=policy)
     assert ended.invoices == ()
     assert [note.amount.minor for note in ended.credit_notes] == [1]
+
+
+def test_an_ended_subscription_has_no_upcoming_invoice_even_if_it_was_to_end_at_period_end() -> (
+    None
+):
+    """Found by a soak of the preview property. Under ``NEXT_INVOICE`` an upgrade on
+    10 Nov leaves its charge pending; cancelled for the period end, suspended, then
+    cancelled again, the subscription ends at once and nothing more is invoiced
+    (a pending charge is not collected from an ending without a period end) — the
+    preview showed a final invoice for the pending charge."""
+    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
+    sub = decided(
+        change_plan(
+            started(policy=policy),
+            "advanced",
+            MONTHLY,
+            utc(2026, 11, 10),
+            catalog=CATALOG,
+            usage=Usage(),
+            policy=policy,
+        )
+    ).subscription
+    assert sub.pending_lines
+    sub = decided(cancel(sub, utc(2026, 11, 11), policy=policy)).subscription
+    sub = decided(suspend(sub, utc(2026, 11, 12), policy=policy)).subscription
+    ended = decided(cancel(sub, utc(2026, 11, 13), policy=policy)).subscription
+    assert ended.status is Status.ENDED
+    assert upcoming_invoice(ended, utc(2026, 11, 13), catalog=CATALOG, policy=policy) is None
+    assert advance(ended, utc(2026, 12, 1), catalog=CATALOG, policy=policy).invoices == ()

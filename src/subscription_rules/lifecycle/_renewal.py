@@ -232,6 +232,8 @@ def next_bill(
     sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> NextBill | None:
     """The invoice the next trial end or period end issues; ``None`` when it issues none."""
+    if sub.status is Status.ENDED:
+        return None
     plan = catalog.plan(sub.plan_id)
     if sub.status is Status.TRIALING:
         if sub.trial_end is None or not _converts(sub, policy):
