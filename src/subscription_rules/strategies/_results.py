@@ -69,7 +69,15 @@ from subscription_rules import (
     start_subscription,
     usage_report,
 )
-from subscription_rules.dunning import OverdueLadder, OverdueState, RetrySchedule, Succeeded
+from subscription_rules.dunning import (
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueLadder,
+    OverdueState,
+    RetrySchedule,
+    Succeeded,
+)
 from subscription_rules.notifications import BILLING, PRODUCT
 from subscription_rules.strategies._base import (
     _LIFE_PLANS,
@@ -408,6 +416,9 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
+    register(Succeeded, st.just(Succeeded()))
+    register(Declined, st.builds(Declined, st.sampled_from(DeclineKind), st.text(max_size=20)))
+    register(GatewayError, st.builds(GatewayError, st.text(max_size=40)))
     register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _identifiers()))
     register(
         Preferences,
