@@ -142,7 +142,7 @@ NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
 DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
 START = start_subscription(
-    "sub_1", "cus_1", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False
+    "sub_1", "cus_1", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=SEED_POLICY
 )
 SUB = START.subscription
 USD = Currency.of("USD")

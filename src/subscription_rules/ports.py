@@ -11,9 +11,9 @@ subscription and what it did. The core never imports this module.
 >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
 >>> gateway, notifier = ScriptedGateway(), RecordingNotifier()
->>> done = execute(decision, gateway=gateway, notifier=notifier, catalog=catalog)
+>>> done = execute(decision, gateway=gateway, notifier=notifier, catalog=catalog, policy=SEED_POLICY)
 >>> [str(c.amount) for c in gateway.charges], done.subscription.open_invoices
 (['USD 50.00'], ())
 >>> [d.notice.kind.value for d in notifier.deliveries]
@@ -44,7 +44,7 @@ from subscription_rules.effects import (
 from subscription_rules.lifecycle import record_payment
 from subscription_rules.money import Money
 from subscription_rules.notifications import Channel, Notice, Preferences, channels_for
-from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import Subscription
 
 __all__ = [
@@ -164,9 +164,9 @@ class Execution:
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> catalog = default_catalog()
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
     >>> gateway = ScriptedGateway([Declined(DeclineKind.SOFT)])
-    >>> done = execute(decision, gateway=gateway, notifier=RecordingNotifier(), catalog=catalog)
+    >>> done = execute(decision, gateway=gateway, notifier=RecordingNotifier(), catalog=catalog, policy=SEED_POLICY)
     >>> done.subscription.status.value, [a.outcome for a in done.attempts]
     ('past_due', [Declined(kind=<DeclineKind.SOFT: 'soft'>, code='')])
     """
@@ -191,7 +191,7 @@ def execute(
     gateway: PaymentGateway,
     notifier: Notifier,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
     preferences: Preferences | None = None,
     clock: Clock | None = None,
 ) -> Execution:

@@ -35,7 +35,7 @@ from subscription_rules.lifecycle import (
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice, Preferences
 from subscription_rules.periods import Interval, require_aware
-from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.policy import BillingPolicy
 from subscription_rules.ports import Execution, PaymentAttempt, execute
 from subscription_rules.proration import cancel_pending_change, change_plan
 from subscription_rules.subscription import Status, Subscription
@@ -420,7 +420,7 @@ def simulate(
     catalog: Catalog,
     outcomes: Iterable[PaymentOutcome] = (),
     outcomes_by_invoice: Mapping[str, Iterable[PaymentOutcome]] | None = None,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
     usage: Usage | None = None,
     preferences: Preferences | None = None,
 ) -> Timeline:

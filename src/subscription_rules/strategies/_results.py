@@ -154,8 +154,10 @@ def _two_plans(draw: st.DrawFn) -> tuple[Catalog, Plan, Plan, Interval]:
 def _upgrades(draw: st.DrawFn, *, refund: bool, period_end: bool = False) -> Decision:
     """An upgrade at the very start of a paid period: a credit note for all of it, always."""
     catalog, small, big, interval = draw(_two_plans())
+    drawn = draw(policies(catalog=catalog))
     policy = attrs.evolve(
-        draw(policies(catalog=catalog)),
+        drawn,
+        name=f"{drawn.name}, varied",
         upgrade_timing=UpgradeTiming.PERIOD_END if period_end else UpgradeTiming.IMMEDIATELY,
         change_day=ChangeDay.NEW_PLAN,
         fixed_denominator_days=None,
