@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test soak mutation format clean bench bench-profile
+.PHONY: demo test soak mutation format clean bench bench-profile schemas golden
 
 demo: $(STAMP)
 	$(BIN)/subscription-rules demo
@@ -34,6 +34,14 @@ mutation: $(STAMP)
 	rm -rf mutants
 	$(BIN)/mutmut run
 	$(BIN)/mutmut results --all true | $(BIN)/python tools/mutation_score.py
+
+# The storage format's JSON Schemas (docs/schemas/); `make golden` also rewrites the
+# golden documents of the current schema version (tests/golden/v1/): once per version.
+schemas: $(STAMP)
+	$(BIN)/python tools/storage_files.py
+
+golden: $(STAMP)
+	$(BIN)/python tools/storage_files.py --golden
 
 format: $(STAMP)
 	$(BIN)/ruff format .

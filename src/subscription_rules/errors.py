@@ -34,6 +34,7 @@ __all__ = [
     "InvalidUsageError",
     "NaiveDatetimeError",
     "NotAnInstantError",
+    "SerializationError",
     "SubscriptionRulesError",
     "UnknownCurrencyError",
     "UnknownPlanError",
@@ -264,3 +265,23 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         super().__init__(
             f"{key!r} was used for {first}, now for {second}", argument="idempotency_key", value=key
         )
+
+
+class SerializationError(SubscriptionRulesError, ValueError):
+    """A stored document that does not load: its path names where, the message what.
+
+    Raised by :mod:`subscription_rules.serialization` for unknown or missing keys,
+    wrong JSON types, bad amounts, currencies, instants and enum values, values
+    their own checks refuse, and schema versions it cannot read. ``path`` is where
+    in the document (``stretches[2].billed.currency``; ``$`` for the document itself).
+
+    >>> raise SerializationError("unknown currency code 'XXX'", path="stretches[2].billed.currency")
+    Traceback (most recent call last):
+    subscription_rules.errors.SerializationError: stretches[2].billed.currency: unknown currency code 'XXX'
+    """
+
+    path: str
+
+    def __init__(self, message: str, *, path: str = "$", value: object = None) -> None:
+        self.path = path
+        super().__init__(message, argument=path, value=value)

@@ -71,7 +71,15 @@ from subscription_rules import (
     start_subscription,
     usage_report,
 )
-from subscription_rules.dunning import OverdueLadder, OverdueState, RetrySchedule, Succeeded
+from subscription_rules.dunning import (
+    Declined,
+    DeclineKind,
+    GatewayError,
+    OverdueLadder,
+    OverdueState,
+    RetrySchedule,
+    Succeeded,
+)
 from subscription_rules.notifications import BILLING, PRODUCT
 from subscription_rules.strategies._base import (
     _LIFE_PLANS,
@@ -368,6 +376,18 @@ def _handled() -> st.SearchStrategy[Handled]:
     return st.builds(Handled, decisions()) | st.builds(Handled, decisions(), _refusals())
 
 
+def _request_strategies() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
+    """The commands, the rulebook and its results, and the payment outcomes, with strategies."""
+    return [
+        *_command_strategies().items(),
+        (Rulebook, _rulebooks()),
+        (Handled, _handled()),
+        (Succeeded, st.just(Succeeded())),
+        (Declined, st.builds(Declined, st.sampled_from(DeclineKind), st.text(max_size=20))),
+        (GatewayError, st.builds(GatewayError, st.text(max_size=40))),
+    ]
+
+
 def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     """Every public value type with its strategy, for the plugin hook to register."""
     pairs: list[tuple[type[Any], st.SearchStrategy[Any]]] = []
@@ -424,10 +444,7 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
-    for kind, command in _command_strategies().items():
-        register(kind, command)
-    register(Rulebook, _rulebooks())
-    register(Handled, _handled())
+    pairs.extend(_request_strategies())
     register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _identifiers()))
     register(
         Preferences,

@@ -1,0 +1,174 @@
+"""Deterministic values of every document type, built by real rule calls, for the golden files.
+
+``tools/storage_files.py --golden`` writes ``tests/golden/v1/<type>.json`` from these
+once; ``tests/test_serialization.py`` loads each file and checks it equals the value
+built here. A subscription in Paris, started on 31 January 2026 at 09:00 local time
+(08:00 UTC) on the personal plan (USD 50.00 a month), without a trial.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    BillingPolicy,
+    ChargeInvoice,
+    CreditDestination,
+    Decision,
+    Declined,
+    DeclineKind,
+    EndAccess,
+    GatewayError,
+    IssueCreditNote,
+    OverdueAction,
+    OverdueLadder,
+    OverdueState,
+    RefundPayment,
+    Refused,
+    RestoreAccess,
+    SendNotice,
+    Succeeded,
+    SuspendAccess,
+    SuspensionReason,
+    Usage,
+    advance,
+    billing_summary,
+    change_plan,
+    default_catalog,
+    quote_change,
+    record_payment,
+    start_subscription,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
+START = datetime(2026, 1, 31, 9, tzinfo=PARIS)
+CATALOG = default_catalog()
+#: A policy that refunds credits and has an overdue ladder, so both appear in documents.
+POLICY = attrs.evolve(
+    SEED_POLICY,
+    name="golden",
+    credit_destination=CreditDestination.REFUND,
+    overdue_ladder=OverdueLadder(
+        (
+            OverdueState("warning", days=3, actions=frozenset({OverdueAction.NOTICE})),
+            OverdueState(
+                "blocked",
+                days=10,
+                actions=frozenset({OverdueAction.NOTICE, OverdueAction.BLOCK_CHANGES}),
+            ),
+        )
+    ),
+)
+USAGE = Usage.of(properties=2, integrations=1)
+_T = TypeVar("_T")
+
+
+def _decision(result: Decision | Refused) -> Decision:
+    assert isinstance(result, Decision), result
+    return result
+
+
+def _first(kind: type[_T], decision: Decision) -> _T:
+    return next(effect for effect in decision.effects if isinstance(effect, kind))
+
+
+def golden_values() -> dict[str, object]:
+    """One value per document type, by its ``"type"`` name."""
+    policy: BillingPolicy = POLICY
+    started = start_subscription(
+        "sub_golden",
+        "cus_golden",
+        "personal",
+        MONTHLY,
+        START,
+        catalog=CATALOG,
+        time_zone=PARIS,
+        trial=False,
+        policy=policy,
+    )
+    charge = _first(ChargeInvoice, started)
+    paid = _decision(
+        record_payment(
+            started.subscription,
+            charge.idempotency_key,
+            Succeeded(),
+            START + timedelta(minutes=5),
+            catalog=CATALOG,
+            policy=policy,
+        )
+    )
+    upgraded = _decision(
+        change_plan(
+            paid.subscription,
+            "advanced",
+            MONTHLY,
+            START + timedelta(days=10),
+            catalog=CATALOG,
+            usage=USAGE,
+            policy=policy,
+        )
+    )
+    renewal_charge = _first(ChargeInvoice, upgraded)
+    declined = _decision(
+        record_payment(
+            upgraded.subscription,
+            renewal_charge.idempotency_key,
+            Declined(DeclineKind.SOFT, "insufficient_funds"),
+            START + timedelta(days=10, minutes=1),
+            catalog=CATALOG,
+            policy=policy,
+        )
+    )
+    later = advance(
+        declined.subscription, START + timedelta(days=20), catalog=CATALOG, policy=policy
+    )
+    quote = quote_change(
+        paid.subscription,
+        "pro",
+        MONTHLY,
+        START + timedelta(days=10),
+        catalog=CATALOG,
+        usage=USAGE,
+        policy=policy,
+    )
+    refused = change_plan(  # a downgrade that does not fit: the refusal names what to do
+        upgraded.subscription,
+        "personal",
+        MONTHLY,
+        START + timedelta(days=10, minutes=2),
+        catalog=CATALOG,
+        usage=Usage.of(properties=50, integrations=30),
+        policy=policy,
+    )
+    credit = _first(IssueCreditNote, upgraded)
+    return {
+        "subscription": later.subscription,
+        "invoice": renewal_charge.invoice,
+        "credit_note": credit.credit_note,
+        "notice": _first(SendNotice, declined).notice,
+        "charge_invoice": renewal_charge,
+        "issue_credit_note": credit,
+        "refund_payment": _first(RefundPayment, upgraded),
+        "send_notice": _first(SendNotice, upgraded),
+        "suspend_access": SuspendAccess(SuspensionReason.PAYMENT_FAILED),
+        "restore_access": RestoreAccess(),
+        "end_access": EndAccess(),
+        "decision": declined,
+        "refused": refused,
+        "change_quote": quote,
+        "billing_summary": billing_summary(
+            later.subscription, USAGE, START + timedelta(days=20), catalog=CATALOG, policy=policy
+        ),
+        "catalog": CATALOG,
+        "billing_policy": policy,
+        "succeeded": Succeeded(),
+        "declined": Declined(DeclineKind.HARD, "stolen_card"),
+        "gateway_error": GatewayError("timeout after 30 s"),
+        "usage": USAGE,
+    }
