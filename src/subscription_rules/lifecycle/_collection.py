@@ -47,6 +47,7 @@ from subscription_rules.lifecycle._common import (
 )
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
+from subscription_rules.periods import utc_instant
 from subscription_rules.policy import (
     SEED_POLICY,
     BillingPolicy,
@@ -260,17 +261,25 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     return state is not None and OverdueAction.BLOCK_CHANGES in state.actions
 
 
+def _late(occurred: datetime, at: datetime) -> tuple[FactPair, ...]:
+    """The ``occurred_at`` fact of an outcome recorded after the time it happened, if it was."""
+    return ((FactName.OCCURRED_AT, occurred),) if occurred < at else ()
+
+
 def _record_success(
     sub: Subscription,
     item: OpenInvoice,
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
+    occurred: datetime,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
-    effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
+    effects: list[Effect] = [
+        _payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item, *_late(occurred, at))
+    ]
     if item.in_dunning:
         effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
     if any(o.in_dunning for o in sub.open_invoices):
@@ -318,15 +327,21 @@ def _record_decline(
     policy: BillingPolicy,
     *,
     answered: bool = True,
+    occurred: datetime | None = None,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Count a decline of ``item``: a dunning attempt used, and what follows.
 
     ``answered``: the gateway declined the attempt (otherwise gateway errors
     outlasted the backoff, and the attempt stays unanswered, to be sent again).
+    ``occurred``: when the decline happened, if before ``at`` (a late outcome):
+    the retry schedule counts from it, and a retry whose time has already come
+    is made at once, at ``at`` (one charge, however many retries fell due).
     """
+    occurred = at if occurred is None else occurred
+    late = _late(occurred, at)
     had_access = unchecked_has_access(sub, policy)
     first = not item.in_dunning
-    first_failed_at = item.first_failed_at or at.astimezone(UTC)
+    first_failed_at = item.first_failed_at or occurred.astimezone(UTC)
     item = attrs.evolve(
         item,
         declines=item.declines + 1,
@@ -345,14 +360,14 @@ def _record_decline(
         # Recorded, never retried (no charge once ended).
         item = attrs.evolve(item, next_retry_at=None)
         return _with_invoice(sub, item), (
-            _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item),
+            _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, *late),
         )
     # Suspended: the schedule still runs, so the retry is made once billing resumes; nothing
     # is charged meanwhile (see _charge_due).
     if outcome.kind is DeclineKind.HARD:
         item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=True)
         sub = _with_invoice(sub, item)
-        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item))
+        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, *late))
         effects.append(
             _payment_notice(
                 sub,
@@ -378,7 +393,7 @@ def _record_decline(
     sub = _with_invoice(sub, item)
     effects.append(
         _payment_notice(
-            sub, NoticeKind.PAYMENT_FAILED, at, item, (FactName.NEXT_RETRY, local_retry)
+            sub, NoticeKind.PAYMENT_FAILED, at, item, (FactName.NEXT_RETRY, local_retry), *late
         )
     )
     if retry_at <= at and sub.status in _BILLING:  # reported late: its time has come
@@ -423,6 +438,13 @@ def record_payment(
     may have gone through). When the schedule runs out, the policy's action
     applies.
 
+    A late outcome (``at`` before ``processed_until``: a webhook delivered after
+    ``advance`` ran further) is accepted: its effects are decided at the
+    processing time, ``max(at, processed_until)``, and its notices carry ``at``
+    as the ``occurred_at`` fact. A late decline's retries count from ``at``; a
+    retry whose time has passed is made at once (one charge), and a hard
+    decline whose deadline has passed applies the policy's action at once.
+
     An outcome that cannot be counted is refused as a value and changes
     nothing: for an attempt already answered (``DUPLICATE_OUTCOME``: a webhook
     delivered twice, or a late one for an earlier attempt), for an attempt of
@@ -463,7 +485,10 @@ def record_payment(
     _check_catalog(catalog, subscription.currency)
     expect(policy, BillingPolicy, "policy")
     sub = subscription
-    at = sub.check_instant(at)
+    # A late outcome (a webhook delivered after `advance` processed time further) happened at
+    # `occurred`; what follows from it is decided at the processing time, never before it.
+    occurred = utc_instant(at, "at")
+    at = max(occurred, sub.processed_until.astimezone(UTC))
     if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
         raise InvalidArgumentError(
             f"expected Succeeded, Declined or GatewayError, got {shown(outcome)}",
@@ -483,7 +508,7 @@ def record_payment(
     sub = sub.evolve(processed_until=at)
     match outcome:
         case Succeeded():
-            sub, effects = _record_success(sub, item, at, catalog, policy)
+            sub, effects = _record_success(sub, item, at, catalog, policy, occurred)
         case GatewayError():
             retried = _record_gateway_error(sub, item, at)
             if retried is None:  # technical failures that persist count as a soft decline
@@ -494,7 +519,9 @@ def record_payment(
             else:
                 sub, effects = retried
         case Declined():
-            sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
+            sub, effects = _record_decline(
+                sub, item, outcome, at, catalog, policy, occurred=occurred
+            )
         case _:
             assert_never(outcome)
     sub, overdue = _apply_overdue(sub, at, catalog, policy)
