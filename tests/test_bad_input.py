@@ -1313,7 +1313,7 @@ def _lifecycle_cases() -> list[Case]:
             'record_payment(sub, attempt, "declined", at)',
             lambda: record_payment(sub, FIRST_CHARGE, bad("declined"), NOV_10, catalog=catalog),
             InvalidArgumentError,
-            "^outcome: expected Succeeded, Declined or GatewayError, got 'declined'",
+            "^outcome: expected Succeeded, Pending, Declined or GatewayError, got 'declined'",
         ),
         Case(
             "record-payment-naive-at",

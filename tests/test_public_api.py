@@ -149,6 +149,7 @@ ROOT_NAMES = (
     "OverdueState",
     "PastDueAccess",
     "PaymentOutcome",
+    "Pending",
     "PendingChange",
     "Plan",
     "Preferences",

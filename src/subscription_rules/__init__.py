@@ -46,6 +46,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
     PaymentOutcome,
+    Pending,
     RetrySchedule,
     Succeeded,
 )
@@ -229,6 +230,7 @@ __all__ = [
     "OverdueState",
     "PastDueAccess",
     "PaymentOutcome",
+    "Pending",
     "PendingChange",
     "Plan",
     "Preferences",

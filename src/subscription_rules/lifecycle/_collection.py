@@ -21,6 +21,7 @@ from subscription_rules.dunning import (
     GatewayError,
     OverdueAction,
     PaymentOutcome,
+    Pending,
     Succeeded,
     overdue_state,
 )
@@ -348,6 +349,7 @@ def _record_decline(
         first_failed_at=first_failed_at,
         gateway_errors=0,
         in_flight=False,
+        pending_since=None,
     )
     if answered and item.attempt_key is not None:
         item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
@@ -489,26 +491,25 @@ def record_payment(
     # `occurred`; what follows from it is decided at the processing time, never before it.
     occurred = utc_instant(at, "at")
     at = max(occurred, sub.processed_until.astimezone(UTC))
-    if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
+    if not isinstance(outcome, (Succeeded, Pending, Declined, GatewayError)):
         raise InvalidArgumentError(
-            f"expected Succeeded, Declined or GatewayError, got {shown(outcome)}",
+            f"expected Succeeded, Pending, Declined or GatewayError, got {shown(outcome)}",
             argument="outcome",
             value=outcome,
         )
-    item = next((o for o in sub.open_invoices if o.attempt_key == attempt), None)
-    if item is None:
-        return _not_awaited(sub, attempt)
-    if isinstance(outcome, GatewayError) and not item.in_flight:
-        # Already reported as a gateway error, and not sent again since.
-        return Refused(
-            RefusalReason.DUPLICATE_OUTCOME,
-            f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
-            "has not been sent again since",
-        )
+    item = _awaiting(sub, attempt, outcome)
+    if isinstance(item, Refused):
+        return item
     sub = sub.evolve(processed_until=at)
     match outcome:
         case Succeeded():
             sub, effects = _record_success(sub, item, at, catalog, policy, occurred)
+        case Pending():
+            # Accepted, the result later: it stays in flight; no failure, so not past due.
+            item = attrs.evolve(
+                item, pending_since=occurred, in_flight=True, next_retry_at=None, gateway_errors=0
+            )
+            sub, effects = _with_invoice(sub, item), ()
         case GatewayError():
             retried = _record_gateway_error(sub, item, at)
             if retried is None:  # technical failures that persist count as a soft decline
@@ -528,6 +529,51 @@ def record_payment(
     # Retries that fell due before `at` (and, once no longer unpaid, what was held).
     sub, due = _charge_due(sub, at, policy)
     return Decision(sub, effects + overdue + due, _next_wakeup(sub, policy))
+
+
+def _pending_timeouts(
+    sub: Subscription, at: datetime, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Every pending charge whose ``pending_timeout`` has run out by ``at``: a soft decline.
+
+    The attempt is given up (answered, and kept in ``timed_out``): dunning starts
+    with a new attempt; should the bank's money arrive after all, it pays the invoice.
+    """
+    sub = sub.evolve(processed_until=at)
+    effects: list[Effect] = []
+    for item in sub.open_invoices:
+        since = item.pending_since
+        if since is None or item.attempt_key is None or since + policy.pending_timeout > at:
+            continue
+        gave_up = attrs.evolve(item, timed_out=(*item.timed_out, item.attempt_key))
+        timeout = Declined(DeclineKind.SOFT, "pending_timeout")
+        sub, done = _record_decline(sub, gave_up, timeout, at, catalog, policy)
+        effects.extend(done)
+    return sub, tuple(effects)
+
+
+def _awaiting(sub: Subscription, attempt: str, outcome: PaymentOutcome) -> OpenInvoice | Refused:
+    """The open invoice whose attempt ``attempt`` this ``outcome`` answers, or why none."""
+    item = next((o for o in sub.open_invoices if o.attempt_key == attempt), None)
+    if item is None:
+        timed_out = next((o for o in sub.open_invoices if attempt in o.timed_out), None)
+        if timed_out is None or not isinstance(outcome, Succeeded):
+            return _not_awaited(sub, attempt)
+        # Given up at the pending timeout, but the money came after all: it pays the invoice.
+        return timed_out
+    if item.pending_since is not None and isinstance(outcome, (Pending, GatewayError)):
+        return Refused(
+            RefusalReason.DUPLICATE_OUTCOME,
+            f"charge attempt {attempt!r} of {item.id} is already pending at the gateway",
+        )
+    if isinstance(outcome, GatewayError) and not item.in_flight:
+        # Already reported as a gateway error, and not sent again since.
+        return Refused(
+            RefusalReason.DUPLICATE_OUTCOME,
+            f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
+            "has not been sent again since",
+        )
+    return item
 
 
 def _not_awaited(sub: Subscription, attempt: str) -> Refused:
