@@ -1375,7 +1375,7 @@ def _lifecycle_cases() -> list[Case]:
                 sub, FIRST_CHARGE, bad("declined"), NOV_10, catalog=catalog, policy=SEED_POLICY
             ),
             InvalidArgumentError,
-            "^outcome: expected Succeeded, Declined or GatewayError, got 'declined'",
+            "^outcome: expected Succeeded, Pending, Declined or GatewayError, got 'declined'",
         ),
         Case(
             "record-payment-naive-at",

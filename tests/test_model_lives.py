@@ -174,6 +174,9 @@ from subscription_rules.notifications import NoticeKind
 from subscription_rules.strategies import instants
 from subscription_rules.subscription import SuspensionReason
 
+# `Pending` is left out of the drawn outcomes: the oracle below models an answered charge
+# only (paid, declined, or lost to a gateway error); a pending one is covered by
+# tests/test_pending_payments.py and by the outbox test.
 OUTCOMES: list[PaymentOutcome] = [
     Succeeded(),
     Declined(DeclineKind.SOFT),

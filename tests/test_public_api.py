@@ -157,6 +157,7 @@ ROOT_NAMES = (
     "OverdueState",
     "PastDueAccess",
     "PaymentOutcome",
+    "Pending",
     "PendingChange",
     "Plan",
     "Preferences",

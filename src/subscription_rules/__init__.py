@@ -60,6 +60,7 @@ from subscription_rules.dunning import (
     OverdueLadder,
     OverdueState,
     PaymentOutcome,
+    Pending,
     RetrySchedule,
     Succeeded,
 )
@@ -250,6 +251,7 @@ __all__ = [
     "OverdueState",
     "PastDueAccess",
     "PaymentOutcome",
+    "Pending",
     "PendingChange",
     "Plan",
     "Preferences",

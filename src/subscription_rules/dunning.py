@@ -5,7 +5,8 @@ receive notifications via email and through your AnyTrack dashboard. Update
 your payment details immediately to prevent service interruptions."
 
 A payment's result comes back to the library as a :data:`PaymentOutcome`:
-:class:`Succeeded`, :class:`Declined` (``SOFT``: may succeed later; ``HARD``:
+:class:`Succeeded`, :class:`Pending` (accepted, the result comes later: bank
+debits), :class:`Declined` (``SOFT``: may succeed later; ``HARD``:
 lost or stolen card, revoked authorisation, authentication required — retrying
 cannot help until the payment method changes) or :class:`GatewayError` (a
 technical failure, not the customer's). A :class:`RetrySchedule` says when a
@@ -51,6 +52,7 @@ __all__ = [
     "OverdueState",
     "OverdueStatus",
     "PaymentOutcome",
+    "Pending",
     "RetrySchedule",
     "Succeeded",
     "UnpaidInvoice",
@@ -136,8 +138,21 @@ class GatewayError:
         expect(self.message, str, "message")
 
 
+@attrs.frozen
+class Pending:
+    """The gateway accepted the charge; its result comes later (SEPA, ACH, bank debits).
+
+    The attempt stays open and in flight: a later ``Succeeded`` or ``Declined``
+    for the same attempt resolves it, and the policy's ``pending_timeout``
+    bounds the wait (then it counts as a soft decline).
+
+    >>> Pending()
+    Pending()
+    """
+
+
 #: What a payment attempt came to.
-PaymentOutcome: TypeAlias = Succeeded | Declined | GatewayError
+PaymentOutcome: TypeAlias = Succeeded | Pending | Declined | GatewayError
 
 
 def _check_offsets(value: object) -> tuple[timedelta, ...]:

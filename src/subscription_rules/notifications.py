@@ -111,6 +111,7 @@ class FactName(enum.StrEnum):
     INTERVAL = "interval"
     INVOICE = "invoice"
     NEXT_RETRY = "next_retry"
+    OCCURRED_AT = "occurred_at"
     OVERDUE_STATE = "overdue_state"
     PERIOD_END = "period_end"
     PLAN = "plan"

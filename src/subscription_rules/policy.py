@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import timedelta
 from types import MappingProxyType
 from typing import TypeVar
 
@@ -321,6 +322,19 @@ def _check_fixed_days(_instance: object, _attribute: object, value: int | None) 
         )
 
 
+_MAX_PENDING_TIMEOUT = timedelta(days=366)
+
+
+def _check_pending_timeout(_instance: object, _attribute: object, value: object) -> None:
+    if not (isinstance(value, timedelta) and timedelta(0) < value <= _MAX_PENDING_TIMEOUT):
+        raise InvalidPolicyError(
+            f"must be a positive timedelta of at most {_MAX_PENDING_TIMEOUT.days} days, "
+            f"got {shown(value)}",
+            argument="pending_timeout",
+            value=value,
+        )
+
+
 _E = TypeVar("_E", bound=enum.Enum)
 
 
@@ -385,6 +399,11 @@ class BillingPolicy:
     - ``retries_exhausted``: ``SUSPEND`` (the seed), ``CANCEL``,
       ``MARK_UNPAID`` or ``STAY_PAST_DUE``.
     - ``past_due_access``: ``KEEP`` access while retries run, or ``RESTRICT``.
+    - ``pending_timeout``: how long a charge answered ``Pending`` (a bank
+      debit) may wait for its result, 21 days by default (Stripe: a SEPA Direct
+      Debit "can take up to 14 business days" to report success or failure,
+      docs.stripe.com/payments/sepa-debit); then it counts as a soft decline
+      and dunning starts. A positive ``timedelta`` of at most 366 days.
     - ``overdue_ladder``: an optional :class:`~subscription_rules.dunning.OverdueLadder`.
     - ``weeks_per_year``: how a weekly price is annualised when comparing
       plans: ``EXACT`` (365/7 weeks, so prices compare by their daily rate)
@@ -450,6 +469,9 @@ class BillingPolicy:
     )
 
     weeks_per_year: WeeksPerYear = _enum_field(WeeksPerYear, WeeksPerYear.EXACT)
+    pending_timeout: timedelta = attrs.field(
+        default=timedelta(days=21), validator=_check_pending_timeout
+    )
     credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
     interval_change: IntervalChange = _enum_field(IntervalChange, IntervalChange.RESTART)
 

@@ -22,7 +22,8 @@ subscription and what it did. The core never imports this module.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Protocol, TypeAlias, assert_never
 
 import attrs
@@ -53,11 +54,15 @@ __all__ = [
     "Delivery",
     "Execution",
     "Notifier",
+    "Outbox",
+    "OutboxEntry",
     "PaymentAttempt",
     "PaymentGateway",
     "Performed",
     "RefundRequest",
     "execute",
+    "outbox_entries",
+    "perform",
 ]
 
 
@@ -185,6 +190,169 @@ class Execution:
         return tuple(p.notice for p in self.performed if isinstance(p, SendNotice))
 
 
+@attrs.frozen
+class OutboxEntry:
+    """One effect to carry out, stored in the host's outbox under a unique ``key``.
+
+    ``key`` is deterministic (see :func:`outbox_entries`), so enqueueing the same
+    decision twice stores each effect once.
+
+    >>> from subscription_rules import RestoreAccess
+    >>> OutboxEntry("s:restore_access:2026-01-01T00:00:00+00:00", "s", "c", RestoreAccess()).key
+    's:restore_access:2026-01-01T00:00:00+00:00'
+    """
+
+    key: str
+    subscription_id: str
+    customer_id: str
+    effect: Effect
+
+
+class Outbox(Protocol):
+    """The host's outbox: effects stored with the subscription, carried out one by one.
+
+    Store a decision's subscription and ``enqueue`` its entries in one
+    transaction; a worker ``claim``-s a batch, :func:`perform`-s each entry and
+    marks it done (with the recorded outcome of a charge, in one transaction).
+    An entry claimed but not marked done (the worker crashed) is claimed again:
+    performing is idempotent by key, so nothing is done twice.
+    """
+
+    def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        """Store ``entries``; an entry whose key is already stored (even done) is ignored."""
+        ...
+
+    def claim(self, limit: int) -> tuple[OutboxEntry, ...]:
+        """Up to ``limit`` entries not yet done, oldest first."""
+        ...
+
+    def mark_done(self, key: str) -> None:
+        """Record that the entry ``key`` was carried out."""
+        ...
+
+
+def _access_key(subscription_id: str, effect: Effect, at: datetime) -> str:
+    kind = {SuspendAccess: "suspend_access", RestoreAccess: "restore_access"}.get(
+        type(effect), "end_access"
+    )
+    return f"{subscription_id}:{kind}:{at.astimezone(UTC).isoformat()}"
+
+
+def _entry_key(subscription_id: str, effect: Effect, at: datetime) -> str:
+    match effect:
+        case ChargeInvoice():
+            # A charge lost to a gateway error is sent again with the same idempotency key,
+            # by a later decision: the instant tells the sends apart.
+            return f"{effect.idempotency_key}@{at.astimezone(UTC).isoformat()}"
+        case IssueCreditNote() | RefundPayment():
+            return effect.idempotency_key
+        case SendNotice():
+            return effect.notice.key
+        case SuspendAccess() | RestoreAccess() | EndAccess():
+            return _access_key(subscription_id, effect, at)
+        case _:
+            assert_never(effect)
+
+
+def outbox_entries(decision: Decision) -> tuple[OutboxEntry, ...]:
+    """``decision``'s effects as outbox entries, in order, each under a deterministic key.
+
+    Money effects and notices keep their own keys (a charge's, with the
+    decision's instant, ``processed_until``: a resend after a gateway error is
+    a new send); an access change is keyed by the subscription id, its kind and
+    that instant (a second one of a kind in the same decision is numbered).
+
+    >>> decision = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    >>> [entry.key for entry in outbox_entries(decision)]
+    ['s:charge:s-INV-0001:due-5000:attempt-1@2026-11-01T00:00:00+00:00', 's:subscription_started:start']
+    """
+    sub = decision.subscription
+    at = sub.processed_until
+    entries: list[OutboxEntry] = []
+    seen: dict[str, int] = {}
+    for effect in decision.effects:
+        key = _entry_key(sub.id, effect, at)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}:{seen[key]}"
+        entries.append(OutboxEntry(key, sub.id, sub.customer_id, effect))
+    return tuple(entries)
+
+
+def _carry_out(
+    effect: Effect,
+    subscription_id: str,
+    customer_id: str,
+    gateway: PaymentGateway,
+    notifier: Notifier,
+    preferences: Preferences,
+) -> tuple[ChargeRequest, PaymentOutcome] | None:
+    """Carry out one effect; a charge's request and outcome (``None`` for anything else)."""
+    match effect:
+        case ChargeInvoice():
+            if not effect.invoice.amount_due.is_positive():
+                return None
+            request = ChargeRequest(
+                subscription_id,
+                customer_id,
+                effect.invoice.id,
+                effect.amount,
+                effect.idempotency_key,
+            )
+            return request, gateway.charge(request)
+        case RefundPayment():
+            gateway.refund(
+                RefundRequest(
+                    subscription_id,
+                    customer_id,
+                    effect.credit_note_number,
+                    effect.amount,
+                    effect.idempotency_key,
+                )
+            )
+        case SendNotice():
+            notifier.send(Delivery(effect.notice, channels_for(effect.notice, preferences)))
+        case IssueCreditNote() | SuspendAccess() | RestoreAccess() | EndAccess():
+            pass  # the host's own ledger and access control carry these out
+        case _:
+            assert_never(effect)
+    return None
+
+
+def perform(
+    entry: OutboxEntry,
+    *,
+    gateway: PaymentGateway,
+    notifier: Notifier,
+    preferences: Preferences | None = None,
+) -> PaymentOutcome | None:
+    """Carry out ONE outbox entry's effect; what came of a charge (``None`` otherwise).
+
+    A charge's outcome is for the host to record with ``record_payment`` (the
+    entry's ``effect.idempotency_key`` as the attempt), in the transaction that
+    stores the next subscription, enqueues that decision's entries and marks
+    this entry done. Credit notes and access changes are the host's own to
+    carry out (nothing goes through the ports).
+
+    >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
+    >>> decision = start_subscription("s", "c", "personal", MONTHLY,
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    >>> charge, started = outbox_entries(decision)
+    >>> perform(charge, gateway=ScriptedGateway(), notifier=RecordingNotifier())
+    Succeeded()
+    """
+    done = _carry_out(
+        entry.effect,
+        entry.subscription_id,
+        entry.customer_id,
+        gateway,
+        notifier,
+        preferences or Preferences(),
+    )
+    return None if done is None else done[1]
+
+
 def execute(
     decision: Decision,
     *,
@@ -213,50 +381,23 @@ def execute(
     performed: list[Performed] = []
     while queue:
         effect = queue.pop(0)
-        match effect:
-            case ChargeInvoice():
-                performed.append(effect)
-                if not effect.invoice.amount_due.is_positive():
-                    continue
-                request = ChargeRequest(
-                    sub.id,
-                    sub.customer_id,
-                    effect.invoice.id,
-                    effect.amount,
-                    effect.idempotency_key,
-                )
-                outcome = gateway.charge(request)
-                at = sub.processed_until
-                if clock is not None:
-                    at = max(clock.now(), at)
-                result = record_payment(
-                    sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
-                )
-                if isinstance(result, Refused):
-                    performed.append(PaymentAttempt(request, outcome, result))
-                    continue
-                performed.append(PaymentAttempt(request, outcome))
-                sub = result.subscription
-                # Follow-ups are bounded: an outcome only charges again when a retry is due,
-                # and each declined retry uses up one of the schedule's attempts.
-                queue[0:0] = result.effects
-            case RefundPayment():
-                gateway.refund(
-                    RefundRequest(
-                        sub.id,
-                        sub.customer_id,
-                        effect.credit_note_number,
-                        effect.amount,
-                        effect.idempotency_key,
-                    )
-                )
-                performed.append(effect)
-            case SendNotice():
-                notifier.send(Delivery(effect.notice, channels_for(effect.notice, prefs)))
-                performed.append(effect)
-            case IssueCreditNote() | SuspendAccess() | RestoreAccess() | EndAccess():
-                # The host's own ledger and access control carry these out.
-                performed.append(effect)
-            case _:
-                assert_never(effect)
+        performed.append(effect)
+        charged = _carry_out(effect, sub.id, sub.customer_id, gateway, notifier, prefs)
+        if charged is None or not isinstance(effect, ChargeInvoice):
+            continue
+        request, outcome = charged
+        at = sub.processed_until
+        if clock is not None:
+            at = max(clock.now(), at)
+        result = record_payment(
+            sub, effect.idempotency_key, outcome, at, catalog=catalog, policy=policy
+        )
+        if isinstance(result, Refused):
+            performed.append(PaymentAttempt(request, outcome, result))
+            continue
+        performed.append(PaymentAttempt(request, outcome))
+        sub = result.subscription
+        # Follow-ups are bounded: an outcome only charges again when a retry is due,
+        # and each declined retry uses up one of the schedule's attempts.
+        queue[0:0] = result.effects
     return Execution(sub, tuple(performed))

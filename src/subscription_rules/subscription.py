@@ -168,7 +168,12 @@ class OpenInvoice:
     retry schedule; ``next_retry_at`` is when ``advance`` charges again (``None``
     while an attempt's outcome is awaited, or while a hard decline waits for a
     new payment method); ``exhausted`` means the schedule ran out and no more
-    retries will be made.
+    retries will be made. ``pending_since`` is when the gateway answered the
+    unanswered attempt ``Pending`` (its result comes later; ``None`` otherwise):
+    it stays in flight until an outcome or the policy's ``pending_timeout``;
+    ``timed_out`` holds the keys of attempts given up at that timeout (counted
+    as soft declines; their money, should it arrive after all, still pays
+    the invoice).
 
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
     ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
@@ -187,6 +192,8 @@ class OpenInvoice:
     attempt_key: str | None = None
     in_flight: bool = False
     answered: tuple[str, ...] = ()
+    pending_since: datetime | None = None
+    timed_out: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:

@@ -5,7 +5,10 @@
 answers charges with the outcomes you script (succeed, decline soft or hard,
 gateway error), records charges and refunds, honours idempotency keys as a
 real provider does (a repeated key returns the first answer without charging
-again) and refuses a key reused for a different request.
+again) and refuses a key reused for a different request; a charge it answers
+``Pending`` is settled later with :meth:`ScriptedGateway.settle` (the bank's
+answer, for the host's webhook). :class:`InMemoryOutbox` is an outbox that
+dedups entries by key.
 
 >>> clock = SteppableClock(datetime(2026, 11, 1, tzinfo=UTC))
 >>> clock.step(timedelta(days=1)).date().isoformat()
@@ -14,15 +17,21 @@ again) and refuses a key reused for a different request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from subscription_rules.dunning import GatewayError, PaymentOutcome, Succeeded
-from subscription_rules.errors import IdempotencyConflictError
+from subscription_rules.dunning import GatewayError, PaymentOutcome, Pending, Succeeded
+from subscription_rules.errors import IdempotencyConflictError, InvalidArgumentError
 from subscription_rules.periods import require_aware
-from subscription_rules.ports import ChargeRequest, Delivery, RefundRequest
+from subscription_rules.ports import ChargeRequest, Delivery, OutboxEntry, RefundRequest
 
-__all__ = ["FixedClock", "RecordingNotifier", "ScriptedGateway", "SteppableClock"]
+__all__ = [
+    "FixedClock",
+    "InMemoryOutbox",
+    "RecordingNotifier",
+    "ScriptedGateway",
+    "SteppableClock",
+]
 
 
 class FixedClock:
@@ -140,6 +149,42 @@ class ScriptedGateway:
         self.outcomes.append(outcome)
         return outcome
 
+    def settle(self, idempotency_key: str, outcome: PaymentOutcome) -> PaymentOutcome:
+        """The bank's later answer to a charge answered ``Pending``: returned for the webhook.
+
+        The key is answered ``outcome`` from now on (a repeated charge gets it).
+
+        >>> from subscription_rules.dunning import Pending
+        >>> gateway = ScriptedGateway([Pending()])
+        >>> request = ChargeRequest("s", "c", "s-INV-1", Money.of("5", "USD"), "key-1")
+        >>> gateway.charge(request), gateway.collected
+        (Pending(), 0)
+        >>> gateway.settle("key-1", Succeeded()), gateway.charge(request), gateway.collected
+        (Succeeded(), Succeeded(), 500)
+        """
+        seen = self._answers.get(idempotency_key)
+        if seen is None or not isinstance(seen[1], Pending):
+            raise InvalidArgumentError(
+                f"no charge {idempotency_key!r} is pending",
+                argument="idempotency_key",
+                value=idempotency_key,
+            )
+        if isinstance(outcome, Pending):
+            raise InvalidArgumentError(
+                "a pending charge is settled by its final outcome",
+                argument="outcome",
+                value=outcome,
+            )
+        request = seen[0]
+        self._answers[idempotency_key] = (request, outcome)
+        index = next(
+            i
+            for i, charged in enumerate(self.charges)
+            if charged.idempotency_key == idempotency_key
+        )
+        self.outcomes[index] = outcome
+        return outcome
+
     def refund(self, request: RefundRequest) -> None:
         """Record a refund (once per idempotency key)."""
         first = self._refunded.get(request.idempotency_key)
@@ -161,3 +206,46 @@ class ScriptedGateway:
             if isinstance(outcome, Succeeded)
         )
         return paid - sum(refund.amount.minor for refund in self.refunds)
+
+
+class InMemoryOutbox:
+    """An outbox in memory: entries deduplicated by key, claimed oldest first, marked done.
+
+    An entry claimed but not marked done (its worker crashed) is claimed again.
+
+    >>> from subscription_rules import RestoreAccess
+    >>> outbox = InMemoryOutbox()
+    >>> entry = OutboxEntry("s:restore_access:t", "s", "c", RestoreAccess())
+    >>> outbox.enqueue([entry, entry])
+    >>> [e.key for e in outbox.claim(10)]
+    ['s:restore_access:t']
+    >>> outbox.mark_done("s:restore_access:t")
+    >>> outbox.enqueue([entry])
+    >>> outbox.claim(10), outbox.done
+    ((), ('s:restore_access:t',))
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[str, OutboxEntry] = {}
+        self._done: dict[str, None] = {}
+
+    def enqueue(self, entries: Sequence[OutboxEntry]) -> None:
+        """Store ``entries``; a key already stored (even done) is ignored."""
+        for entry in entries:
+            self._entries.setdefault(entry.key, entry)
+
+    def claim(self, limit: int) -> tuple[OutboxEntry, ...]:
+        """Up to ``limit`` entries not yet done, oldest first."""
+        waiting = (e for key, e in self._entries.items() if key not in self._done)
+        return tuple(entry for _, entry in zip(range(limit), waiting, strict=False))
+
+    def mark_done(self, key: str) -> None:
+        """Record that the entry ``key`` was carried out."""
+        if key not in self._entries:
+            raise InvalidArgumentError(f"no entry {key!r} in the outbox", argument="key", value=key)
+        self._done[key] = None
+
+    @property
+    def done(self) -> tuple[str, ...]:
+        """The keys of the entries carried out, in order."""
+        return tuple(self._done)

@@ -13,7 +13,12 @@ from subscription_rules.effects import (
     Effect,
 )
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
-from subscription_rules.lifecycle._collection import _apply_overdue, _exhaust, _retry_due
+from subscription_rules.lifecycle._collection import (
+    _apply_overdue,
+    _exhaust,
+    _pending_timeouts,
+    _retry_due,
+)
 from subscription_rules.lifecycle._common import _notice
 from subscription_rules.lifecycle._renewal import _period_end, _trial_end, _trial_reminder
 from subscription_rules.lifecycle._scheduling import _Due, _next_due
@@ -62,6 +67,8 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
         return sub.evolve(processed_until=at), (notice,)
     if what is _Due.TRIAL_END:
         return _trial_end(sub, catalog, policy)
+    if what is _Due.PENDING_TIMEOUT:
+        return _pending_timeouts(sub, at, catalog, policy)
     if what is _Due.RETRY:
         return _retry_due(sub, at)
     if what is _Due.DUNNING_DEADLINE:
@@ -92,7 +99,8 @@ def advance(
 ) -> Decision:
     """Perform everything time makes due in ``(processed_until, until]``, in time order.
 
-    The trial-ending reminder; the trial's end (a payment method on file:
+    The trial-ending reminder; a pending charge's timeout (a soft decline);
+    the trial's end (a payment method on file:
     active and the first invoice; none: the policy's rule, suspension by
     default); renewal reminders; and each period end, which ends the
     subscription (``cancel_at_period_end``), applies a pending change (checked

@@ -21,6 +21,7 @@ from subscription_rules.dunning import (
     GatewayError,
     OverdueAction,
     PaymentOutcome,
+    Pending,
     Succeeded,
     overdue_state,
 )
@@ -47,6 +48,7 @@ from subscription_rules.lifecycle._common import (
 )
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
+from subscription_rules.periods import utc_instant
 from subscription_rules.policy import (
     BillingPolicy,
     RetriesExhausted,
@@ -259,17 +261,25 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     return state is not None and OverdueAction.BLOCK_CHANGES in state.actions
 
 
+def _late(occurred: datetime, at: datetime) -> tuple[FactPair, ...]:
+    """The ``occurred_at`` fact of an outcome recorded after the time it happened, if it was."""
+    return ((FactName.OCCURRED_AT, occurred),) if occurred < at else ()
+
+
 def _record_success(
     sub: Subscription,
     item: OpenInvoice,
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
+    occurred: datetime,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
-    effects: list[Effect] = [_payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item)]
+    effects: list[Effect] = [
+        _payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item, *_late(occurred, at))
+    ]
     if item.in_dunning:
         effects.append(_payment_notice(sub, NoticeKind.PAYMENT_RECOVERED, at, item))
     if any(o.in_dunning for o in sub.open_invoices):
@@ -321,21 +331,28 @@ def _record_decline(
     policy: BillingPolicy,
     *,
     answered: bool = True,
+    occurred: datetime | None = None,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Count a decline of ``item``: a dunning attempt used, and what follows.
 
     ``answered``: the gateway declined the attempt (otherwise gateway errors
     outlasted the backoff, and the attempt stays unanswered, to be sent again).
+    ``occurred``: when the decline happened, if before ``at`` (a late outcome):
+    the retry schedule counts from it, and a retry whose time has already come
+    is made at once, at ``at`` (one charge, however many retries fell due).
     """
+    occurred = at if occurred is None else occurred
+    late = _late(occurred, at)
     had_access = unchecked_has_access(sub, policy)
     first = not item.in_dunning
-    first_failed_at = item.first_failed_at or at.astimezone(UTC)
+    first_failed_at = item.first_failed_at or occurred.astimezone(UTC)
     item = attrs.evolve(
         item,
         declines=item.declines + 1,
         first_failed_at=first_failed_at,
         gateway_errors=0,
         in_flight=False,
+        pending_since=None,
     )
     if answered and item.attempt_key is not None:
         item = attrs.evolve(item, attempt_key=None, answered=(*item.answered, item.attempt_key))
@@ -348,14 +365,14 @@ def _record_decline(
         # Recorded, never retried (no charge once ended).
         item = attrs.evolve(item, next_retry_at=None)
         return _with_invoice(sub, item), (
-            _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item),
+            _payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, *late),
         )
     # Suspended: the schedule still runs, so the retry is made once billing resumes; nothing
     # is charged meanwhile (see _charge_due).
     if outcome.kind is DeclineKind.HARD:
         item = attrs.evolve(item, next_retry_at=None, awaiting_payment_method=True)
         sub = _with_invoice(sub, item)
-        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item))
+        effects.append(_payment_notice(sub, NoticeKind.PAYMENT_FAILED, at, item, *late))
         effects.append(
             _payment_notice(
                 sub,
@@ -381,7 +398,7 @@ def _record_decline(
     sub = _with_invoice(sub, item)
     effects.append(
         _payment_notice(
-            sub, NoticeKind.PAYMENT_FAILED, at, item, (FactName.NEXT_RETRY, local_retry)
+            sub, NoticeKind.PAYMENT_FAILED, at, item, (FactName.NEXT_RETRY, local_retry), *late
         )
     )
     if retry_at <= at and sub.status in _BILLING:  # reported late: its time has come
@@ -426,6 +443,13 @@ def record_payment(
     may have gone through). When the schedule runs out, the policy's action
     applies.
 
+    A late outcome (``at`` before ``processed_until``: a webhook delivered after
+    ``advance`` ran further) is accepted: its effects are decided at the
+    processing time, ``max(at, processed_until)``, and its notices carry ``at``
+    as the ``occurred_at`` fact. A late decline's retries count from ``at``; a
+    retry whose time has passed is made at once (one charge), and a hard
+    decline whose deadline has passed applies the policy's action at once.
+
     An outcome that cannot be counted is refused as a value and changes
     nothing: for an attempt already answered (``DUPLICATE_OUTCOME``: a webhook
     delivered twice, or a late one for an earlier attempt), for an attempt of
@@ -466,27 +490,29 @@ def record_payment(
     _check_catalog(catalog, subscription.currency)
     expect(policy, BillingPolicy, "policy")
     sub = subscription
-    at = sub.check_instant(at)
-    if not isinstance(outcome, (Succeeded, Declined, GatewayError)):
+    # A late outcome (a webhook delivered after `advance` processed time further) happened at
+    # `occurred`; what follows from it is decided at the processing time, never before it.
+    occurred = utc_instant(at, "at")
+    at = max(occurred, sub.processed_until.astimezone(UTC))
+    if not isinstance(outcome, (Succeeded, Pending, Declined, GatewayError)):
         raise InvalidArgumentError(
-            f"expected Succeeded, Declined or GatewayError, got {shown(outcome)}",
+            f"expected Succeeded, Pending, Declined or GatewayError, got {shown(outcome)}",
             argument="outcome",
             value=outcome,
         )
-    item = next((o for o in sub.open_invoices if o.attempt_key == attempt), None)
-    if item is None:
-        return _not_awaited(sub, attempt)
-    if isinstance(outcome, GatewayError) and not item.in_flight:
-        # Already reported as a gateway error, and not sent again since.
-        return Refused(
-            RefusalReason.DUPLICATE_OUTCOME,
-            f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
-            "has not been sent again since",
-        )
+    item = _awaiting(sub, attempt, outcome)
+    if isinstance(item, Refused):
+        return item
     sub = sub.evolve(processed_until=at)
     match outcome:
         case Succeeded():
-            sub, effects = _record_success(sub, item, at, catalog, policy)
+            sub, effects = _record_success(sub, item, at, catalog, policy, occurred)
+        case Pending():
+            # Accepted, the result later: it stays in flight; no failure, so not past due.
+            item = attrs.evolve(
+                item, pending_since=occurred, in_flight=True, next_retry_at=None, gateway_errors=0
+            )
+            sub, effects = _with_invoice(sub, item), ()
         case GatewayError():
             retried = _record_gateway_error(sub, item, at)
             if retried is None:  # technical failures that persist count as a soft decline
@@ -497,13 +523,60 @@ def record_payment(
             else:
                 sub, effects = retried
         case Declined():
-            sub, effects = _record_decline(sub, item, outcome, at, catalog, policy)
+            sub, effects = _record_decline(
+                sub, item, outcome, at, catalog, policy, occurred=occurred
+            )
         case _:
             assert_never(outcome)
     sub, overdue = _apply_overdue(sub, at, catalog, policy)
     # Retries that fell due before `at` (and, once no longer unpaid, what was held).
     sub, due = _charge_due(sub, at, policy)
     return Decision(sub, effects + overdue + due, _next_wakeup(sub, policy))
+
+
+def _pending_timeouts(
+    sub: Subscription, at: datetime, catalog: Catalog, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
+    """Every pending charge whose ``pending_timeout`` has run out by ``at``: a soft decline.
+
+    The attempt is given up (answered, and kept in ``timed_out``): dunning starts
+    with a new attempt; should the bank's money arrive after all, it pays the invoice.
+    """
+    sub = sub.evolve(processed_until=at)
+    effects: list[Effect] = []
+    for item in sub.open_invoices:
+        since = item.pending_since
+        if since is None or item.attempt_key is None or since + policy.pending_timeout > at:
+            continue
+        gave_up = attrs.evolve(item, timed_out=(*item.timed_out, item.attempt_key))
+        timeout = Declined(DeclineKind.SOFT, "pending_timeout")
+        sub, done = _record_decline(sub, gave_up, timeout, at, catalog, policy)
+        effects.extend(done)
+    return sub, tuple(effects)
+
+
+def _awaiting(sub: Subscription, attempt: str, outcome: PaymentOutcome) -> OpenInvoice | Refused:
+    """The open invoice whose attempt ``attempt`` this ``outcome`` answers, or why none."""
+    item = next((o for o in sub.open_invoices if o.attempt_key == attempt), None)
+    if item is None:
+        timed_out = next((o for o in sub.open_invoices if attempt in o.timed_out), None)
+        if timed_out is None or not isinstance(outcome, Succeeded):
+            return _not_awaited(sub, attempt)
+        # Given up at the pending timeout, but the money came after all: it pays the invoice.
+        return timed_out
+    if item.pending_since is not None and isinstance(outcome, (Pending, GatewayError)):
+        return Refused(
+            RefusalReason.DUPLICATE_OUTCOME,
+            f"charge attempt {attempt!r} of {item.id} is already pending at the gateway",
+        )
+    if isinstance(outcome, GatewayError) and not item.in_flight:
+        # Already reported as a gateway error, and not sent again since.
+        return Refused(
+            RefusalReason.DUPLICATE_OUTCOME,
+            f"charge attempt {attempt!r} of {item.id} already failed at the gateway and "
+            "has not been sent again since",
+        )
+    return item
 
 
 def _not_awaited(sub: Subscription, attempt: str) -> Refused:

@@ -26,10 +26,11 @@ class _Due(enum.IntEnum):
     TRIAL_REMINDER = 0
     RENEWAL_REMINDER = 1
     TRIAL_END = 2
-    RETRY = 3
-    DUNNING_DEADLINE = 4
-    OVERDUE = 5
-    PERIOD_END = 6
+    PENDING_TIMEOUT = 3
+    RETRY = 4
+    DUNNING_DEADLINE = 5
+    OVERDUE = 6
+    PERIOD_END = 7
 
 
 def _trial_reminder_at(sub: Subscription, policy: BillingPolicy) -> datetime | None:
@@ -76,7 +77,7 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
 
 
 def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetime, _Due]]:
-    """Retries, deadlines of hard declines, and the overdue ladder's next step.
+    """Pending charges' timeouts, retries, deadlines of hard declines, the ladder's next step.
 
     A retry or a deadline whose time came while it could not be acted on (the
     account was suspended, or a command processed time past it) is due at
@@ -86,6 +87,8 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
     due: list[tuple[datetime, _Due]] = []
     held = unchecked_marked_unpaid(sub, policy)  # nothing is charged by itself while unpaid
     for item in sub.open_invoices:
+        if item.pending_since is not None:
+            due.append((item.pending_since + policy.pending_timeout, _Due.PENDING_TIMEOUT))
         if item.next_retry_at is not None:
             if not held:
                 due.append((item.next_retry_at, _Due.RETRY))

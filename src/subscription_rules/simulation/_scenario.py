@@ -42,6 +42,7 @@ from subscription_rules.dunning import (
     DeclineKind,
     GatewayError,
     PaymentOutcome,
+    Pending,
     Succeeded,
 )
 from subscription_rules.effects import Decision
@@ -105,7 +106,7 @@ _SIMPLE_COMMANDS: dict[str, Command] = {
 _OUTCOME_KEYS = ("outcome", "invoice", "code")
 _OUTCOMES = ("succeeded", "declined_soft", "declined_hard", "gateway_error")
 _MAX_ID = 200
-_OUTCOME_TYPES = (Succeeded, Declined, GatewayError)
+_OUTCOME_TYPES = (Succeeded, Pending, Declined, GatewayError)
 
 
 @attrs.frozen

@@ -25,7 +25,7 @@ from subscription_rules.commands import (
     UndoCancel,
     UpdatePaymentMethod,
 )
-from subscription_rules.dunning import PaymentOutcome, Succeeded
+from subscription_rules.dunning import PaymentOutcome, Pending, Succeeded
 from subscription_rules.effects import (
     ChargeInvoice,
     Decision,
@@ -202,6 +202,8 @@ def _entry(at: datetime, what: str, done: Execution) -> TimelineEntry:
                 charged += item.request.amount
             case PaymentAttempt(outcome=Succeeded()):
                 pass  # an outcome refused (already paid): nothing more was charged
+            case PaymentAttempt(outcome=Pending()):
+                pass  # accepted by the gateway, the result later: neither charged nor declined
             case PaymentAttempt():
                 declined += 1
             case IssueCreditNote():
@@ -234,7 +236,7 @@ def _check_outcomes(outcomes: object, argument: str) -> None:
         isinstance(outcome, PaymentOutcome) for outcome in outcomes
     ):
         raise InvalidArgumentError(
-            f"expected a list or tuple of payment outcomes (Succeeded, Declined, GatewayError), got "
+            f"expected a list or tuple of payment outcomes (Succeeded, Pending, Declined, GatewayError), got "
             f"{type(outcomes).__name__} {shown(outcomes)}",
             argument=argument,
             value=outcomes,

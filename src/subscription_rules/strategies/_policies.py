@@ -280,6 +280,8 @@ def _policies(
         past_due_access=_enum(PastDueAccess),
         overdue_ladder=st.none() | _overdue_ladders(currency),
         weeks_per_year=_enum(WeeksPerYear),
+        pending_timeout=st.just(SEED_POLICY.pending_timeout)
+        | st.timedeltas(timedelta(hours=1), timedelta(days=366)),
         credit_cap=_enum(CreditCap),
         interval_change=_enum(IntervalChange),
     )
