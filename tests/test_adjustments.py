@@ -35,8 +35,12 @@ from subscription_rules.errors import CurrencyMismatchError, InvalidAmountError
 
 INVOICE = "sub_1-INV-0001"
 NOV_2 = utc(2026, 11, 2)
-CAPPED = attrs.evolve(SEED_POLICY, credit_cap=CreditCap.BILLED_MINUS_ADJUSTMENTS)
-REFUND = attrs.evolve(SEED_POLICY, credit_destination=CreditDestination.REFUND)
+CAPPED = attrs.evolve(
+    SEED_POLICY, name="seed, changed", credit_cap=CreditCap.BILLED_MINUS_ADJUSTMENTS
+)
+REFUND = attrs.evolve(
+    SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.REFUND
+)
 
 
 def _adjusted(
@@ -49,7 +53,14 @@ def _paid(sub: Subscription) -> Subscription:
     (item,) = sub.open_invoices
     assert item.attempt_key is not None
     return decided(
-        record_payment(sub, item.attempt_key, Succeeded(), utc(2026, 11, 1), catalog=CATALOG)
+        record_payment(
+            sub,
+            item.attempt_key,
+            Succeeded(),
+            utc(2026, 11, 1),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+        )
     ).subscription
 
 
@@ -103,14 +114,22 @@ def test_an_adjustment_above_what_is_left_creditable_is_refused() -> None:
 
 def test_an_invoice_that_billed_no_stretch_of_the_period_is_refused() -> None:
     sub = started("advanced")
-    result = adjust(sub, "sub_1-INV-0099", usd("1.00"), NOV_2, reason="goodwill", catalog=CATALOG)
+    result = adjust(
+        sub,
+        "sub_1-INV-0099",
+        usd("1.00"),
+        NOV_2,
+        reason="goodwill",
+        catalog=CATALOG,
+        policy=SEED_POLICY,
+    )
     assert isinstance(result, Refused)
     assert result.reason is RefusalReason.NOT_ADJUSTABLE
 
 
 def test_an_ended_subscription_is_refused() -> None:
     sub = started("advanced")
-    ended = decided(terminate(sub, NOV_2, catalog=CATALOG)).subscription
+    ended = decided(terminate(sub, NOV_2, catalog=CATALOG, policy=SEED_POLICY)).subscription
     result = _adjusted(ended, "1.00", at=NOV_2)
     assert isinstance(result, Refused)
     assert result.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
@@ -126,7 +145,7 @@ def test_an_amount_in_another_currency_raises_naming_amount() -> None:
     with pytest.raises(CurrencyMismatchError, match=r"^amount: expected currency 'USD'"):
         adjust(
             started("advanced"), INVOICE, Money.of("1", "EUR"), NOV_2,
-            reason="goodwill", catalog=CATALOG,
+            reason="goodwill", catalog=CATALOG, policy=SEED_POLICY,
         )  # fmt: skip
 
 

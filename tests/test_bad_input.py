@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from helpers import usd
 from subscription_rules import (
     MONTHLY,
     PROPERTIES,
+    STRIPE_LIKE,
     WEEKLY,
     YEARLY,
     BillingCycle,
@@ -104,7 +106,7 @@ from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
 from subscription_rules.money import allocate, divide
 from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import days_between, require_aware, seconds_between, zone
-from subscription_rules.policy import ProrationUnit
+from subscription_rules.policy import SEED_POLICY, ProrationUnit
 from subscription_rules.simulation import Cancel, ChangePlan, SetUsage, Step, simulate
 
 if TYPE_CHECKING:
@@ -165,15 +167,22 @@ class Inputs:
 def build_inputs() -> Inputs:
     catalog = parse_catalog(CATALOG_TOML)
     subscription = start_subscription(
-        "sub_1", "cus_1", "advanced", MONTHLY, NOV_1, catalog=catalog, trial=False
+        "sub_1",
+        "cus_1",
+        "advanced",
+        MONTHLY,
+        NOV_1,
+        catalog=catalog,
+        trial=False,
+        policy=SEED_POLICY,
     ).subscription
     return Inputs(
         catalog=catalog,
         plan=catalog.plan("personal"),
         subscription=subscription,
-        processed=advance(subscription, NOV_16, catalog=catalog).subscription,
+        processed=advance(subscription, NOV_16, catalog=catalog, policy=SEED_POLICY).subscription,
         trialing=start_subscription(
-            "sub_2", "cus_2", "personal", MONTHLY, NOV_1, catalog=catalog
+            "sub_2", "cus_2", "personal", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
         ).subscription,
         cycle=BillingCycle(datetime(2026, 1, 31, tzinfo=UTC), MONTHLY),
         period=BillingPeriod(NOV_1, DEC_1, 0),
@@ -973,6 +982,14 @@ def _policy_cases() -> list[Case]:
             + lit("((<IntervalUnit.YEAR: 'year'>, 0),)"),
         ),
         Case(
+            "policy-preset-name-changed",
+            'attrs.evolve(STRIPE_LIKE, rounding=HALF_EVEN) (keeps the name "stripe")',
+            lambda: attrs.evolve(STRIPE_LIKE, rounding=RoundingMode.HALF_EVEN),
+            InvalidPolicyError,
+            "^name: 'stripe' is the name of a preset, and this policy changes its rounding; "
+            "give the changed policy a name of its own",
+        ),
+        Case(
             "policy-fixed-days-zero",
             "BillingPolicy(fixed_denominator_days=0)",
             lambda: BillingPolicy(fixed_denominator_days=0),
@@ -1170,21 +1187,27 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "start-naive-at",
             "start_subscription(..., at=datetime(2026, 11, 10))",
-            lambda: start_subscription("s", "c", "personal", MONTHLY, NAIVE, catalog=catalog),
+            lambda: start_subscription(
+                "s", "c", "personal", MONTHLY, NAIVE, catalog=catalog, policy=SEED_POLICY
+            ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "start-unknown-plan",
             'start_subscription(..., plan_id="gold")',
-            lambda: start_subscription("s", "c", "gold", MONTHLY, NOV_1, catalog=catalog),
+            lambda: start_subscription(
+                "s", "c", "gold", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
+            ),
             UnknownPlanError,
             "^plan_id: unknown plan 'gold'",
         ),
         Case(
             "start-unknown-interval",
             "start_subscription(..., interval=WEEKLY)",
-            lambda: start_subscription("s", "c", "personal", WEEKLY, NOV_1, catalog=catalog),
+            lambda: start_subscription(
+                "s", "c", "personal", WEEKLY, NOV_1, catalog=catalog, policy=SEED_POLICY
+            ),
             UnknownPriceError,
             "^interval: plan 'personal' has no weekly price",
         ),
@@ -1192,7 +1215,14 @@ def _lifecycle_cases() -> list[Case]:
             "start-unknown-zone",
             'start_subscription(..., time_zone="Mars/Olympus")',
             lambda: start_subscription(
-                "s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, time_zone="Mars/Olympus"
+                "s",
+                "c",
+                "personal",
+                MONTHLY,
+                NOV_1,
+                catalog=catalog,
+                time_zone="Mars/Olympus",
+                policy=SEED_POLICY,
             ),
             InvalidTimeZoneError,
             "^time_zone: unknown IANA time zone 'Mars/Olympus'",
@@ -1200,21 +1230,27 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "start-empty-id",
             'start_subscription("", ...)',
-            lambda: start_subscription("", "c", "personal", MONTHLY, NOV_1, catalog=catalog),
+            lambda: start_subscription(
+                "", "c", "personal", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidArgumentError,
             "^subscription_id: must be a non-empty str of at most 200 characters, got ''",
         ),
         Case(
             "quote-naive-at",
             "quote_change(sub, ..., at=datetime(2026, 11, 10))",
-            lambda: quote_change(sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage),
+            lambda: quote_change(
+                sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "quote-after-period-end",
             "quote_change(sub, ..., at=period end)",
-            lambda: quote_change(sub, "personal", MONTHLY, DEC_1, catalog=catalog, usage=usage),
+            lambda: quote_change(
+                sub, "personal", MONTHLY, DEC_1, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
             InvalidPeriodError,
             "^at: 2026-12-01T00:00:00\\+00:00 is at or after the current period's end",
         ),
@@ -1222,7 +1258,13 @@ def _lifecycle_cases() -> list[Case]:
             "quote-before-processed",
             "quote_change(sub processed to 16 Nov, ..., at=10 Nov)",
             lambda: quote_change(
-                INPUTS.processed, "personal", MONTHLY, NOV_10, catalog=catalog, usage=usage
+                INPUTS.processed,
+                "personal",
+                MONTHLY,
+                NOV_10,
+                catalog=catalog,
+                usage=usage,
+                policy=SEED_POLICY,
             ),
             InvalidPeriodError,
             "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, which",
@@ -1230,7 +1272,9 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "quote-unknown-plan",
             'quote_change(sub, "gold", ...)',
-            lambda: quote_change(sub, "gold", MONTHLY, NOV_10, catalog=catalog, usage=usage),
+            lambda: quote_change(
+                sub, "gold", MONTHLY, NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
             UnknownPlanError,
             "^plan_id: unknown plan 'gold'",
         ),
@@ -1238,7 +1282,13 @@ def _lifecycle_cases() -> list[Case]:
             "quote-usage-none",
             "quote_change(sub, ..., usage=None)",
             lambda: quote_change(
-                sub, "personal", MONTHLY, NOV_10, catalog=catalog, usage=bad(None)
+                sub,
+                "personal",
+                MONTHLY,
+                NOV_10,
+                catalog=catalog,
+                usage=bad(None),
+                policy=SEED_POLICY,
             ),
             InvalidArgumentError,
             "^usage: expected a Usage, got NoneType None",
@@ -1246,14 +1296,18 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "change-plan-naive-at",
             "change_plan(sub, ..., at=datetime(2026, 11, 10))",
-            lambda: change_plan(sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage),
+            lambda: change_plan(
+                sub, "personal", MONTHLY, NAIVE, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "change-plan-unknown-interval",
             "change_plan(sub, 'personal', WEEKLY, ...)",
-            lambda: change_plan(sub, "personal", WEEKLY, NOV_10, catalog=catalog, usage=usage),
+            lambda: change_plan(
+                sub, "personal", WEEKLY, NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
             UnknownPriceError,
             "^interval: plan 'personal' has no weekly price",
         ),
@@ -1261,7 +1315,13 @@ def _lifecycle_cases() -> list[Case]:
             "change-plan-after-trial-end",
             "change_plan(trialing sub, ..., at=after the trial)",
             lambda: change_plan(
-                INPUTS.trialing, "advanced", MONTHLY, DEC_1, catalog=catalog, usage=usage
+                INPUTS.trialing,
+                "advanced",
+                MONTHLY,
+                DEC_1,
+                catalog=catalog,
+                usage=usage,
+                policy=SEED_POLICY,
             ),
             InvalidPeriodError,
             "^at: 2026-12-01T00:00:00\\+00:00 is at or after the trial's end",
@@ -1269,56 +1329,60 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "advance-naive-until",
             "advance(sub, datetime(2026, 11, 10))",
-            lambda: advance(sub, NAIVE, catalog=catalog),
+            lambda: advance(sub, NAIVE, catalog=catalog, policy=SEED_POLICY),
             NaiveDatetimeError,
             "^until: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "advance-too-far",
             f"advance(monthly sub, {far.date()})",
-            lambda: advance(sub, far, catalog=catalog),
+            lambda: advance(sub, far, catalog=catalog, policy=SEED_POLICY),
             InvalidPeriodError,
             f"^until: {lit(far.isoformat())} lies more than {MAX_PERIODS_PER_ADVANCE} periods ahead",
         ),
         Case(
             "cancel-naive-at",
             "cancel(sub, datetime(2026, 11, 10))",
-            lambda: cancel(sub, NAIVE),
+            lambda: cancel(sub, NAIVE, policy=SEED_POLICY),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "cancel-before-processed",
             "cancel(sub processed to 16 Nov, 10 Nov)",
-            lambda: cancel(INPUTS.processed, NOV_10),
+            lambda: cancel(INPUTS.processed, NOV_10, policy=SEED_POLICY),
             InvalidPeriodError,
             "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00",
         ),
         Case(
             "suspend-naive-at",
             "suspend(sub, datetime(2026, 11, 10))",
-            lambda: suspend(sub, NAIVE),
+            lambda: suspend(sub, NAIVE, policy=SEED_POLICY),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "suspend-after-period-end",
             "suspend(sub, period end)",
-            lambda: suspend(sub, DEC_1),
+            lambda: suspend(sub, DEC_1, policy=SEED_POLICY),
             InvalidPeriodError,
             "^at: 2026-12-01T00:00:00\\+00:00 is at or after 2026-12-01T00:00:00\\+00:00",
         ),
         Case(
             "record-payment-outcome-str",
             'record_payment(sub, attempt, "declined", at)',
-            lambda: record_payment(sub, FIRST_CHARGE, bad("declined"), NOV_10, catalog=catalog),
+            lambda: record_payment(
+                sub, FIRST_CHARGE, bad("declined"), NOV_10, catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidArgumentError,
             "^outcome: expected Succeeded, Pending, Declined or GatewayError, got 'declined'",
         ),
         Case(
             "record-payment-naive-at",
             "record_payment(sub, attempt, Succeeded(), datetime(2026, 11, 10))",
-            lambda: record_payment(sub, FIRST_CHARGE, bad(None), NAIVE, catalog=catalog),
+            lambda: record_payment(
+                sub, FIRST_CHARGE, bad(None), NAIVE, catalog=catalog, policy=SEED_POLICY
+            ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
@@ -1332,21 +1396,23 @@ def _lifecycle_cases() -> list[Case]:
         Case(
             "summary-naive-at",
             "billing_summary(sub, usage, datetime(2026, 11, 10))",
-            lambda: billing_summary(sub, usage, NAIVE, catalog=catalog),
+            lambda: billing_summary(sub, usage, NAIVE, catalog=catalog, policy=SEED_POLICY),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "simulate-naive-until",
             "simulate(sub, [], datetime(2026, 11, 10))",
-            lambda: simulate(sub, [], NAIVE, catalog=catalog),
+            lambda: simulate(sub, [], NAIVE, catalog=catalog, policy=SEED_POLICY),
             NaiveDatetimeError,
             "^until: naive datetime 2026-11-10 00:00:00 refused",
         ),
         Case(
             "simulate-naive-step",
             "simulate(sub, [Step(datetime(2026, 11, 10), Cancel())], until)",
-            lambda: simulate(sub, [Step(NAIVE, Cancel())], DEC_1, catalog=catalog),
+            lambda: simulate(
+                sub, [Step(NAIVE, Cancel())], DEC_1, catalog=catalog, policy=SEED_POLICY
+            ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
         ),
@@ -1435,11 +1501,13 @@ def _coercion_cases() -> list[Case]:
     m = usd("1.00")
 
     def start(**options: Any) -> object:
-        return start_subscription("s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, **options)
+        return start_subscription(
+            "s", "c", "personal", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY, **options
+        )
 
     def yearly_quote() -> object:
         yearly = start_subscription(
-            "s", "c", "personal", YEARLY, NOV_1, catalog=catalog, trial=False
+            "s", "c", "personal", YEARLY, NOV_1, catalog=catalog, trial=False, policy=SEED_POLICY
         ).subscription
         fixed = BillingPolicy(fixed_denominator_days=30)
         return quote_change(
@@ -1545,7 +1613,7 @@ def _coercion_cases() -> list[Case]:
             "start-non-ascii-id",
             'start_subscription("sub\\u200b1", ...) (a zero-width space)',
             lambda: start_subscription(
-                "sub\u200b1", "c", "personal", MONTHLY, NOV_1, catalog=catalog
+                "sub\u200b1", "c", "personal", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
             ),
             InvalidArgumentError,
             "^subscription_id: must be printable ASCII, got " + lit("'sub\\u200b1'"),
@@ -1597,7 +1665,15 @@ def _coercion_cases() -> list[Case]:
         Case(
             "change-interval-usage-none",
             "change_plan(sub, same plan, YEARLY, ..., usage=None)",
-            lambda: change_plan(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            lambda: change_plan(
+                sub,
+                "advanced",
+                YEARLY,
+                NOV_10,
+                catalog=catalog,
+                usage=bad(None),
+                policy=SEED_POLICY,
+            ),
             InvalidArgumentError,
             "^usage: expected a Usage, got NoneType None",
         ),
@@ -1605,7 +1681,13 @@ def _coercion_cases() -> list[Case]:
             "change-interval-usage-dict",
             'change_plan(sub, same plan, YEARLY, ..., usage={"properties": 1})',
             lambda: change_plan(
-                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad({"properties": 1})
+                sub,
+                "advanced",
+                YEARLY,
+                NOV_10,
+                catalog=catalog,
+                usage=bad({"properties": 1}),
+                policy=SEED_POLICY,
             ),
             InvalidArgumentError,
             lit("usage: expected a Usage, got dict {'properties': 1}"),
@@ -1614,7 +1696,13 @@ def _coercion_cases() -> list[Case]:
             "change-interval-unknown-metric",
             "change_plan(sub, same plan, YEARLY, ..., usage=Usage.of(seats=1))",
             lambda: change_plan(
-                sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=Usage.of(seats=1)
+                sub,
+                "advanced",
+                YEARLY,
+                NOV_10,
+                catalog=catalog,
+                usage=Usage.of(seats=1),
+                policy=SEED_POLICY,
             ),
             InvalidUsageError,
             "^seats: unknown metric 'seats'; known metrics:",
@@ -1622,21 +1710,31 @@ def _coercion_cases() -> list[Case]:
         Case(
             "quote-interval-usage-none",
             "quote_change(sub, same plan, YEARLY, ..., usage=None)",
-            lambda: quote_change(sub, "advanced", YEARLY, NOV_10, catalog=catalog, usage=bad(None)),
+            lambda: quote_change(
+                sub,
+                "advanced",
+                YEARLY,
+                NOV_10,
+                catalog=catalog,
+                usage=bad(None),
+                policy=SEED_POLICY,
+            ),
             InvalidArgumentError,
             "^usage: expected a Usage, got NoneType None",
         ),
         Case(
             "advance-unknown-metric",
             "advance(sub, 10 Nov, usage=Usage.of(seats=1)) (no period ends)",
-            lambda: advance(sub, NOV_10, catalog=catalog, usage=Usage.of(seats=1)),
+            lambda: advance(
+                sub, NOV_10, catalog=catalog, usage=Usage.of(seats=1), policy=SEED_POLICY
+            ),
             InvalidUsageError,
             "^seats: unknown metric 'seats'; known metrics:",
         ),
         Case(
             "advance-back-in-time",
             "advance(sub processed to 16 Nov, 10 Nov)",
-            lambda: advance(INPUTS.processed, NOV_10, catalog=catalog),
+            lambda: advance(INPUTS.processed, NOV_10, catalog=catalog, policy=SEED_POLICY),
             InvalidPeriodError,
             "^until: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, "
             "which this subscription has already processed",
@@ -1665,7 +1763,7 @@ PLUS_14 = timezone(timedelta(hours=14))
 def on(catalog: Catalog, plan_id: str, interval: Interval, at: datetime) -> Subscription:
     """A subscription started at ``at`` without a trial."""
     return start_subscription(
-        "s", "c", plan_id, interval, at, catalog=catalog, trial=False
+        "s", "c", plan_id, interval, at, catalog=catalog, trial=False, policy=SEED_POLICY
     ).subscription
 
 
@@ -1700,6 +1798,7 @@ def _internal_name_cases() -> list[Case]:
                 on(catalog, "personal", MONTHLY, late),
                 datetime(9999, 12, 31, 23, tzinfo=UTC),
                 catalog=catalog,
+                policy=SEED_POLICY,
             ),
             InvalidPeriodError,
             "^until: 9999-12-31T23:00:00\\+00:00 lies too close to the limits of the calendar "
@@ -1715,6 +1814,7 @@ def _internal_name_cases() -> list[Case]:
                 datetime(9999, 11, 1, tzinfo=UTC),
                 catalog=catalog,
                 usage=usage,
+                policy=SEED_POLICY,
             ),
             InvalidPeriodError,
             "^at: 9999-11-01T00:00:00\\+00:00 lies too close to the limits of the calendar "
@@ -1723,21 +1823,25 @@ def _internal_name_cases() -> list[Case]:
         Case(
             "summary-year-1-plus-14",
             "billing_summary(sub, usage, 0001-01-01 at +14:00)",
-            lambda: billing_summary(sub, usage, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            lambda: billing_summary(
+                sub, usage, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidInstantError,
             "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
         ),
         Case(
             "upcoming-year-1-plus-14",
             "upcoming_invoice(sub, 0001-01-01 at +14:00)",
-            lambda: upcoming_invoice(sub, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog),
+            lambda: upcoming_invoice(
+                sub, datetime(1, 1, 1, tzinfo=PLUS_14), catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidInstantError,
             "^at: 0001-01-01 00:00:00\\+14:00 cannot be expressed in UTC",
         ),
         Case(
             "advance-catalog-other-currency",
             "advance(USD sub, 2 Dec, catalog=EUR catalog)",
-            eur(lambda other: advance(sub, DEC_1, catalog=other)),
+            eur(lambda other: advance(sub, DEC_1, catalog=other, policy=SEED_POLICY)),
             CurrencyMismatchError,
             "^catalog: expected currency 'USD', got 'EUR'",
         ),
@@ -1746,7 +1850,7 @@ def _internal_name_cases() -> list[Case]:
             "change_plan(USD sub, ..., catalog=EUR catalog)",
             eur(
                 lambda other: change_plan(
-                    sub, "advanced", YEARLY, NOV_10, catalog=other, usage=usage
+                    sub, "advanced", YEARLY, NOV_10, catalog=other, usage=usage, policy=SEED_POLICY
                 )
             ),
             CurrencyMismatchError,
@@ -1755,14 +1859,16 @@ def _internal_name_cases() -> list[Case]:
         Case(
             "summary-catalog-other-currency",
             "billing_summary(USD sub, usage, at, catalog=EUR catalog)",
-            eur(lambda other: billing_summary(sub, usage, NOV_10, catalog=other)),
+            eur(
+                lambda other: billing_summary(sub, usage, NOV_10, catalog=other, policy=SEED_POLICY)
+            ),
             CurrencyMismatchError,
             "^catalog: expected currency 'USD', got 'EUR'",
         ),
         Case(
             "advance-overage-beyond-range",
             "advance(sub, 2 Dec, usage=10**15 sessions at USD 10,000,000,000.00 each)",
-            huge_overage(lambda s, c: advance(s, DEC_1, catalog=c, usage=most)),
+            huge_overage(lambda s, c: advance(s, DEC_1, catalog=c, usage=most, policy=SEED_POLICY)),
             InvalidAmountError,
             "^usage: "
             + lit("Usage(counts=(('billable_sessions', 1000000000000000),))")
@@ -1771,7 +1877,9 @@ def _internal_name_cases() -> list[Case]:
         Case(
             "summary-overage-beyond-range",
             "billing_summary(sub, 10**15 sessions at USD 10,000,000,000.00 each, at)",
-            huge_overage(lambda s, c: billing_summary(s, most, NOV_10, catalog=c)),
+            huge_overage(
+                lambda s, c: billing_summary(s, most, NOV_10, catalog=c, policy=SEED_POLICY)
+            ),
             InvalidAmountError,
             "^usage: .* bills an amount beyond the supported range: must lie within",
         ),
@@ -1792,7 +1900,7 @@ def _wrong_shape_cases() -> list[Case]:
     unpaid = INPUTS.unpaid
 
     def run(**options: Any) -> object:
-        return simulate(sub, [], DEC_1, catalog=catalog, **options)
+        return simulate(sub, [], DEC_1, catalog=catalog, policy=SEED_POLICY, **options)
 
     return [
         Case(
@@ -1889,7 +1997,7 @@ def _wrong_shape_cases() -> list[Case]:
         Case(
             "simulate-script-none",
             "simulate(sub, None, until)",
-            lambda: simulate(sub, bad(None), DEC_1, catalog=catalog),
+            lambda: simulate(sub, bad(None), DEC_1, catalog=catalog, policy=SEED_POLICY),
             InvalidArgumentError,
             "^script: expected a list or tuple of Step values, got NoneType None",
         ),
@@ -1917,14 +2025,18 @@ def _wrong_shape_cases() -> list[Case]:
         Case(
             "start-customer-id-int",
             "start_subscription('s', 5, ...)",
-            lambda: start_subscription("s", bad(5), "personal", MONTHLY, NOV_1, catalog=catalog),
+            lambda: start_subscription(
+                "s", bad(5), "personal", MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidArgumentError,
             "^customer_id: must be a non-empty str of at most 200 characters, got 5",
         ),
         Case(
             "start-plan-id-int",
             "start_subscription('s', 'c', 5, ...)",
-            lambda: start_subscription("s", "c", bad(5), MONTHLY, NOV_1, catalog=catalog),
+            lambda: start_subscription(
+                "s", "c", bad(5), MONTHLY, NOV_1, catalog=catalog, policy=SEED_POLICY
+            ),
             InvalidArgumentError,
             "^plan_id: expected str, got int 5",
         ),

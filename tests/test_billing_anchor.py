@@ -21,6 +21,7 @@ from subscription_rules import (
     start_subscription,
 )
 from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.policy import SEED_POLICY
 
 DAY = 86_400
 
@@ -34,7 +35,7 @@ def test_anchor_bills_a_prorated_stub_then_whole_periods() -> None:
     """
     d = start_subscription(
         "s", "c", "personal", MONTHLY, utc(2026, 5, 15),
-        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 1),
+        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 1), policy=SEED_POLICY,
     )  # fmt: skip
     (invoice,) = d.invoices
     (line,) = invoice.lines
@@ -48,7 +49,7 @@ def test_anchor_bills_a_prorated_stub_then_whole_periods() -> None:
     )  # fmt: skip
     assert (stretch.units, stretch.denominator) == (17 * DAY, 31 * DAY)
     assert d.next_wakeup is not None
-    renewed = advance(d.subscription, utc(2026, 6, 1), catalog=CATALOG)
+    renewed = advance(d.subscription, utc(2026, 6, 1), catalog=CATALOG, policy=SEED_POLICY)
     (renewal,) = renewed.invoices
     assert renewal.amount_due == usd("50.00")
     assert (renewal.lines[0].start, renewal.lines[0].end) == (utc(2026, 6, 1), utc(2026, 7, 1))
@@ -107,10 +108,18 @@ def test_a_change_during_the_stub_credits_the_stub_as_billed() -> None:
     """
     sub = start_subscription(
         "s", "c", "personal", MONTHLY, utc(2026, 5, 15),
-        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 1),
+        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 1), policy=SEED_POLICY,
     ).subscription  # fmt: skip
     d = decided(
-        change_plan(sub, "advanced", MONTHLY, utc(2026, 5, 24), catalog=CATALOG, usage=Usage())
+        change_plan(
+            sub,
+            "advanced",
+            MONTHLY,
+            utc(2026, 5, 24),
+            catalog=CATALOG,
+            usage=Usage(),
+            policy=SEED_POLICY,
+        )
     )
     (note,) = d.credit_notes
     assert note.amount == usd("12.90")
@@ -126,10 +135,10 @@ def test_anchor_on_the_31st_keeps_month_ends() -> None:
     """
     d = start_subscription(
         "s", "c", "personal", MONTHLY, utc(2026, 3, 10),
-        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 3, 31),
+        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 3, 31), policy=SEED_POLICY,
     )  # fmt: skip
     assert d.invoices[0].amount_due == usd("33.87")
-    later = advance(d.subscription, utc(2026, 5, 31), catalog=CATALOG)
+    later = advance(d.subscription, utc(2026, 5, 31), catalog=CATALOG, policy=SEED_POLICY)
     assert [(i.lines[0].start, i.lines[0].end) for i in later.invoices] == [
         (utc(2026, 3, 31), utc(2026, 4, 30)),
         (utc(2026, 4, 30), utc(2026, 5, 31)),
@@ -140,11 +149,18 @@ def test_anchor_on_the_31st_keeps_month_ends() -> None:
 def test_anchor_at_the_start_is_no_anchor() -> None:
     """An anchor equal to the start bills the whole first period, as without one."""
     plain = start_subscription(
-        "s", "c", "personal", YEARLY, utc(2026, 5, 15), catalog=CATALOG, trial=False
+        "s",
+        "c",
+        "personal",
+        YEARLY,
+        utc(2026, 5, 15),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     )
     anchored = start_subscription(
         "s", "c", "personal", YEARLY, utc(2026, 5, 15),
-        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 5, 15),
+        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 5, 15), policy=SEED_POLICY,
     )  # fmt: skip
     assert anchored == plain
 
@@ -153,7 +169,7 @@ def test_an_anchor_one_interval_on_bills_that_whole_period() -> None:
     """Started 2026-05-15, anchored 2026-06-15 (the start's anniversary): 5000 cents."""
     d = start_subscription(
         "s", "c", "personal", MONTHLY, utc(2026, 5, 15),
-        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 15),
+        catalog=CATALOG, trial=False, billing_anchor=utc(2026, 6, 15), policy=SEED_POLICY,
     )  # fmt: skip
     assert d.invoices[0].amount_due == usd("50.00")
     assert d.subscription.current_period.end == utc(2026, 6, 15)
@@ -177,7 +193,7 @@ def test_an_anchor_before_the_start_or_beyond_one_period_is_refused(
     with pytest.raises(InvalidPeriodError, match=message):
         start_subscription(
             "s", "c", "personal", MONTHLY, utc(2026, 5, 15),
-            catalog=CATALOG, trial=False, billing_anchor=anchor,  # type: ignore[arg-type]
+            catalog=CATALOG, trial=False, billing_anchor=anchor, policy=SEED_POLICY,  # type: ignore[arg-type]
         )  # fmt: skip
 
 
@@ -186,5 +202,5 @@ def test_an_anchor_before_the_trial_end_is_refused() -> None:
     with pytest.raises(InvalidPeriodError, match=r"before billing begins at 2026-01-24"):
         start_subscription(
             "s", "c", "personal", MONTHLY, utc(2026, 1, 10),
-            catalog=CATALOG, billing_anchor=utc(2026, 1, 20),
+            catalog=CATALOG, billing_anchor=utc(2026, 1, 20), policy=SEED_POLICY,
         )  # fmt: skip

@@ -22,6 +22,7 @@ from subscription_rules import (
 )
 from subscription_rules.notifications import Category, Preferences
 from subscription_rules.periods import days_between, zone
+from subscription_rules.policy import SEED_POLICY
 
 CATALOG = default_catalog()
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -33,10 +34,17 @@ def test_a_zoneinfo_is_accepted_wherever_a_zone_name_is() -> None:
     assert zone(ZoneInfo.no_cache("Europe/Paris")).key == "Europe/Paris"
     assert BillingCycle(NOV_1, MONTHLY, paris) == BillingCycle(NOV_1, MONTHLY, "Europe/Paris")
     by_object = start_subscription(
-        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, time_zone=paris
+        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, time_zone=paris, policy=SEED_POLICY
     )
     by_name = start_subscription(
-        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, time_zone="Europe/Paris"
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        NOV_1,
+        catalog=CATALOG,
+        time_zone="Europe/Paris",
+        policy=SEED_POLICY,
     )
     assert by_object == by_name
     assert by_object.subscription.cycle.time_zone == "Europe/Paris"
@@ -66,10 +74,12 @@ def test_money_formats_as_text_in_a_width() -> None:
 
 def test_advance_to_the_instant_already_processed_does_nothing() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False
+        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=SEED_POLICY
     ).subscription
-    later = advance(sub, datetime(2026, 11, 16, tzinfo=UTC), catalog=CATALOG).subscription
-    again = advance(later, later.processed_until, catalog=CATALOG)
+    later = advance(
+        sub, datetime(2026, 11, 16, tzinfo=UTC), catalog=CATALOG, policy=SEED_POLICY
+    ).subscription
+    again = advance(later, later.processed_until, catalog=CATALOG, policy=SEED_POLICY)
     assert again.subscription == later
     assert again.effects == ()
 

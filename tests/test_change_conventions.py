@@ -132,7 +132,7 @@ def test_lago_like_counts_52_weeks_so_the_tied_move_is_an_immediate_upgrade() ->
 
 def test_weeks_per_year_must_be_a_choice() -> None:
     with pytest.raises(InvalidPolicyError, match=r"^weeks_per_year: expected a WeeksPerYear"):
-        attrs.evolve(SEED_POLICY, weeks_per_year=52)  # type: ignore[arg-type]
+        attrs.evolve(SEED_POLICY, name="seed, changed", weeks_per_year=52)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match=r"^weeks_per_year: expected a WeeksPerYear"):
         classify_move(WEEKLY_10, WEEKLY, YEARLY_520, YEARLY, weeks_per_year=52)  # type: ignore[arg-type]
     with pytest.raises(InvalidArgumentError, match=r"^weeks_per_year: expected a WeeksPerYear"):
@@ -143,8 +143,12 @@ def test_weeks_per_year_must_be_a_choice() -> None:
 
 CATALOG = default_catalog()
 SMALL = Usage.of(properties=3, integrations=1)
-NET = attrs.evolve(SEED_POLICY, credit_destination=CreditDestination.NET_THEN_REFUND)
-REFUND = attrs.evolve(SEED_POLICY, credit_destination=CreditDestination.REFUND)
+NET = attrs.evolve(
+    SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.NET_THEN_REFUND
+)
+REFUND = attrs.evolve(
+    SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.REFUND
+)
 NET_DOWNGRADES_NOW = attrs.evolve(NET, downgrade_timing=DowngradeTiming.IMMEDIATELY)
 
 
@@ -153,7 +157,12 @@ def _paid(sub: Subscription) -> Subscription:
     for item in sub.open_invoices:
         assert item.attempt_key is not None
         result = record_payment(
-            sub, item.attempt_key, Succeeded(), item.invoice.issued_at, catalog=CATALOG
+            sub,
+            item.attempt_key,
+            Succeeded(),
+            item.invoice.issued_at,
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
         assert isinstance(result, Decision)
         sub = result.subscription
@@ -279,6 +288,6 @@ def test_pending_proration_items_with_a_refund_are_refused(destination: CreditDe
     refused, naming ``credit_destination``."""
     with pytest.raises(InvalidPolicyError, match=r"^credit_destination: .*PENDING_ITEMS"):
         attrs.evolve(
-            SEED_POLICY, proration_billing=ProrationBilling.PENDING_ITEMS,
+            SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.PENDING_ITEMS,
             credit_destination=destination,
         )  # fmt: skip

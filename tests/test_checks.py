@@ -12,6 +12,7 @@ from subscription_rules import MONTHLY, Money, Stretch, default_catalog, start_s
 from subscription_rules._checks import trusted
 from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.periods import BillingPeriod
+from subscription_rules.policy import SEED_POLICY
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
 USD = Money.of("30", "USD")
@@ -45,7 +46,7 @@ def test_trusted_keeps_the_defaults_of_the_class() -> None:
 
 def test_evolve_equals_attrs_evolve_field_by_field() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, T, catalog=default_catalog(), trial=False
+        "s", "c", "personal", MONTHLY, T, catalog=default_catalog(), trial=False, policy=SEED_POLICY
     ).subscription
     for field in attrs.fields(type(sub)):
         value = getattr(sub, field.name)
@@ -56,7 +57,7 @@ def test_evolve_equals_attrs_evolve_field_by_field() -> None:
 
 def test_evolve_refuses_a_balance_in_another_currency() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, T, catalog=default_catalog(), trial=False
+        "s", "c", "personal", MONTHLY, T, catalog=default_catalog(), trial=False, policy=SEED_POLICY
     ).subscription
     with pytest.raises(
         InvalidArgumentError, match=r"^credit_balance: must be in USD, got EUR 1.00$"

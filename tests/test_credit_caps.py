@@ -28,7 +28,9 @@ from subscription_rules import (
 )
 
 REMAINING = SEED_POLICY
-CAPPED = attrs.evolve(SEED_POLICY, credit_cap=CreditCap.BILLED_MINUS_ADJUSTMENTS)
+CAPPED = attrs.evolve(
+    SEED_POLICY, name="seed, changed", credit_cap=CreditCap.BILLED_MINUS_ADJUSTMENTS
+)
 
 
 def _with_earlier_credit(amount: str) -> Subscription:

@@ -79,11 +79,23 @@ def renewal_due(
 ) -> tuple[Subscription, str]:
     """``plan_id`` (Personal) from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal."""
     sub = start_subscription(
-        "sub_1", "cus_1", plan_id, MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "sub_1",
+        "cus_1",
+        plan_id,
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     ).subscription
     paid = decided(
         record_payment(
-            sub, attempt_of(sub, "sub_1-INV-0001"), Succeeded(), utc(2026, 11, 1), catalog=CATALOG
+            sub,
+            attempt_of(sub, "sub_1-INV-0001"),
+            Succeeded(),
+            utc(2026, 11, 1),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
     renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
@@ -139,11 +151,11 @@ def test_renewal_declined_once_then_paid_on_the_second_retry() -> None:
     assert kinds(first) == ["payment_failed"]
     assert first.notices[0].fact("next_retry") == utc(2026, 12, 2)
     assert first.next_wakeup == utc(2026, 12, 2)
-    retry1 = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
+    retry1 = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY)
     assert charges(retry1) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     second = outcome(retry1.subscription, invoice, SOFT, utc(2026, 12, 2))
     assert second.next_wakeup == utc(2026, 12, 4)
-    retry2 = advance(second.subscription, utc(2026, 12, 4), catalog=CATALOG)
+    retry2 = advance(second.subscription, utc(2026, 12, 4), catalog=CATALOG, policy=SEED_POLICY)
     assert charges(retry2) == [f"sub_1:charge:{invoice}:due-5000:attempt-3"]
     paid = outcome(retry2.subscription, invoice, Succeeded(), utc(2026, 12, 4))
     assert paid.subscription.status is Status.ACTIVE
@@ -162,7 +174,7 @@ def test_all_retries_declined_suspends_on_the_date_the_schedule_gives() -> None:
     while decision.subscription.status is Status.PAST_DUE:
         wake = decision.next_wakeup
         assert wake is not None
-        retried = advance(decision.subscription, wake, catalog=CATALOG)
+        retried = advance(decision.subscription, wake, catalog=CATALOG, policy=SEED_POLICY)
         assert len(charges(retried)) == 1
         retry_days.append(wake.day)
         decision = outcome(retried.subscription, invoice, SOFT, wake)
@@ -179,7 +191,12 @@ def test_all_retries_declined_suspends_on_the_date_the_schedule_gives() -> None:
         assert Channel.EMAIL in channels
         assert Channel.DASHBOARD in channels
     # Nothing more is charged while suspended.
-    assert charges(advance(decision.subscription, utc(2027, 3, 1), catalog=CATALOG)) == []
+    assert (
+        charges(
+            advance(decision.subscription, utc(2027, 3, 1), catalog=CATALOG, policy=SEED_POLICY)
+        )
+        == []
+    )
 
 
 def test_hard_decline_waits_for_a_new_payment_method_then_retries_at_once() -> None:
@@ -187,9 +204,11 @@ def test_hard_decline_waits_for_a_new_payment_method_then_retries_at_once() -> N
     declined = outcome(sub, invoice, HARD, utc(2026, 12, 1))
     assert kinds(declined) == ["payment_failed", "payment_method_needed"]
     assert declined.notices[1].fact("deadline") == utc(2026, 12, 15)
-    waited = advance(declined.subscription, utc(2026, 12, 10), catalog=CATALOG)
+    waited = advance(declined.subscription, utc(2026, 12, 10), catalog=CATALOG, policy=SEED_POLICY)
     assert charges(waited) == []
-    updated = update_payment_method(waited.subscription, utc(2026, 12, 10), catalog=CATALOG)
+    updated = update_payment_method(
+        waited.subscription, utc(2026, 12, 10), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert charges(updated) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     assert kinds(updated) == ["retry_scheduled"]
     paid = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 10))
@@ -202,10 +221,14 @@ def test_hard_decline_without_a_new_card_suspends_at_the_deadline_and_paying_rei
     # stays and nothing more is billed until 1 Jan.
     sub, invoice = renewal_due()
     declined = outcome(sub, invoice, HARD, utc(2026, 12, 1))
-    suspended = advance(declined.subscription, utc(2026, 12, 15), catalog=CATALOG)
+    suspended = advance(
+        declined.subscription, utc(2026, 12, 15), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert suspended.subscription.status is Status.SUSPENDED
     assert kinds(suspended) == ["final_attempt_failed", "account_suspended"]
-    updated = update_payment_method(suspended.subscription, utc(2026, 12, 20), catalog=CATALOG)
+    updated = update_payment_method(
+        suspended.subscription, utc(2026, 12, 20), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert charges(updated) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     back = outcome(updated.subscription, invoice, Succeeded(), utc(2026, 12, 20))
     assert back.subscription.status is Status.ACTIVE
@@ -221,7 +244,9 @@ def test_gateway_error_is_retried_within_minutes_without_using_an_attempt() -> N
     assert errored.subscription.status is Status.ACTIVE
     assert errored.notices == ()
     assert errored.next_wakeup == utc(2026, 12, 1, 0, 5)
-    retried = advance(errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG)
+    retried = advance(
+        errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG, policy=SEED_POLICY
+    )
     # The unanswered attempt is sent again with its own key: if it went through, the gateway
     # answers it rather than charging twice.
     assert charges(retried) == ["sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"]
@@ -237,7 +262,14 @@ def test_kill_bill_documented_retry_timeline() -> None:
     # fall on 08-07, 08-15, 08-19 and 08-26.
     policy = KILL_BILL_LIKE
     sub = start_subscription(
-        "kb", "c", "personal", MONTHLY, utc(2021, 7, 6), catalog=CATALOG, trial=False
+        "kb",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2021, 7, 6),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     ).subscription
     paid = outcome(sub, "kb-INV-0001", Succeeded(), utc(2021, 7, 6))
     renewed = advance(paid.subscription, utc(2021, 8, 6), catalog=CATALOG, policy=policy)
@@ -257,12 +289,14 @@ def test_success_recorded_twice_is_counted_once() -> None:
     sub, invoice = renewal_due()
     key = attempt_of(sub, invoice)
     paid = outcome(sub, invoice, Succeeded(), utc(2026, 12, 1))
-    again = record_payment(paid.subscription, key, Succeeded(), utc(2026, 12, 1), catalog=CATALOG)
+    again = record_payment(
+        paid.subscription, key, Succeeded(), utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.ALREADY_PAID
     unknown = record_payment(
         paid.subscription, "other:charge:other-INV-9:due-5000:attempt-1", SOFT, utc(2026, 12, 1),
-        catalog=CATALOG,
+        catalog=CATALOG, policy=SEED_POLICY,
     )  # fmt: skip
     assert isinstance(unknown, Refused)
     assert unknown.reason is RefusalReason.UNKNOWN_ATTEMPT
@@ -272,7 +306,7 @@ def test_outcome_must_be_a_payment_outcome() -> None:
     sub, invoice = renewal_due()
     key = attempt_of(sub, invoice)
     with pytest.raises(InvalidArgumentError, match="outcome: expected Succeeded"):
-        record_payment(sub, key, "paid", utc(2026, 12, 1), catalog=CATALOG)  # type: ignore[arg-type]
+        record_payment(sub, key, "paid", utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -286,7 +320,9 @@ def test_outcome_must_be_a_payment_outcome() -> None:
 def test_exhausted_retries_follow_the_policy(
     action: RetriesExhausted, status: Status, effect: str | None
 ) -> None:
-    policy = attrs.evolve(SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=action)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", retry_schedule=THREE_RETRIES, retries_exhausted=action
+    )
     decision, _invoice = all_three_retries_declined(policy)
     assert decision.subscription.status is status
     names = [type(e).__name__ for e in decision.effects]
@@ -294,7 +330,7 @@ def test_exhausted_retries_follow_the_policy(
 
 
 def test_restricted_access_while_past_due_is_restored_on_payment() -> None:
-    policy = attrs.evolve(SEED_POLICY, past_due_access=PastDueAccess.RESTRICT)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", past_due_access=PastDueAccess.RESTRICT)
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
     assert SuspendAccess(SuspensionReason.PAYMENT_FAILED) in declined.effects
@@ -307,14 +343,16 @@ def test_a_decline_reported_late_charges_the_due_retry_at_once() -> None:
     # Declined on 1 Dec but reported on 3 Dec: the 2 Dec retry is due already.
     sub, invoice = renewal_due()
     first = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
-    late = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
+    late = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY)
     second = outcome(late.subscription, invoice, SOFT, utc(2026, 12, 5))
     # After two declines the next retry is 1 Dec + 3 days = 4 Dec, already past on 5 Dec.
     assert charges(second) == [f"sub_1:charge:{invoice}:due-5000:attempt-3"]
 
 
 def test_no_retry_after_the_subscription_ended() -> None:
-    policy = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.CANCEL)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", retries_exhausted=RetriesExhausted.CANCEL
+    )
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1), policy)
     cancelled = decided(cancel(declined.subscription, utc(2026, 12, 1, 1), policy=policy))
@@ -326,14 +364,20 @@ def test_no_retry_after_the_subscription_ended() -> None:
     # A decline reported after the end schedules nothing, and nothing is charged later.
     late = outcome(ended.subscription, invoice, SOFT, utc(2027, 1, 2), policy)
     assert late.next_wakeup is None
-    assert charges(advance(late.subscription, utc(2027, 6, 1), catalog=CATALOG)) == []
+    assert (
+        charges(advance(late.subscription, utc(2027, 6, 1), catalog=CATALOG, policy=SEED_POLICY))
+        == []
+    )
 
 
 # --- access: one function of the subscription and its policy --------------------------------
 
-RESTRICT = attrs.evolve(SEED_POLICY, past_due_access=PastDueAccess.RESTRICT)
+RESTRICT = attrs.evolve(SEED_POLICY, name="seed, changed", past_due_access=PastDueAccess.RESTRICT)
 MARK_UNPAID = attrs.evolve(
-    SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.MARK_UNPAID
+    SEED_POLICY,
+    name="seed, changed",
+    retry_schedule=THREE_RETRIES,
+    retries_exhausted=RetriesExhausted.MARK_UNPAID,
 )
 
 
@@ -476,8 +520,10 @@ def test_a_retry_that_fell_due_while_suspended_is_made_on_reinstatement() -> Non
     # before the time already processed, and the invoice was never collected).
     sub, invoice = renewal_due()
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
-    suspended = decided(suspend(declined.subscription, utc(2026, 12, 1, 12)))
-    back = decided(reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG))
+    suspended = decided(suspend(declined.subscription, utc(2026, 12, 1, 12), policy=SEED_POLICY))
+    back = decided(
+        reinstate(suspended.subscription, utc(2026, 12, 5), catalog=CATALOG, policy=SEED_POLICY)
+    )
     assert back.subscription.status is Status.PAST_DUE
     assert charges(back) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
     # Declined too: the next retry (1 Dec + 3 days = 4 Dec) has passed as well, so it is
@@ -498,7 +544,7 @@ def test_a_retry_that_fell_due_before_another_outcome_is_made_at_once() -> None:
     upgraded = decided(
         change_plan(
             declined.subscription, "pro", MONTHLY, utc(2026, 12, 1, 1), catalog=CATALOG,
-            usage=Usage(),
+            usage=Usage(), policy=SEED_POLICY,
         )
     )  # fmt: skip
     (upgrade,) = upgraded.invoices
@@ -512,11 +558,14 @@ def test_a_retry_passed_over_by_a_command_is_made_at_the_next_advance() -> None:
     # the next advance makes it; it used to be dropped (next_wakeup 1 Jan, never charged).
     sub, invoice = renewal_due()
     declined = outcome(sub, invoice, SOFT, utc(2026, 12, 1))
-    cancelled = decided(cancel(declined.subscription, utc(2026, 12, 3)))
+    cancelled = decided(cancel(declined.subscription, utc(2026, 12, 3), policy=SEED_POLICY))
     assert cancelled.next_wakeup == utc(2026, 12, 3)
-    moved = advance(cancelled.subscription, utc(2026, 12, 3), catalog=CATALOG)
+    moved = advance(cancelled.subscription, utc(2026, 12, 3), catalog=CATALOG, policy=SEED_POLICY)
     assert charges(moved) == [f"sub_1:charge:{invoice}:due-5000:attempt-2"]
-    assert advance(moved.subscription, utc(2026, 12, 3), catalog=CATALOG).effects == ()
+    assert (
+        advance(moved.subscription, utc(2026, 12, 3), catalog=CATALOG, policy=SEED_POLICY).effects
+        == ()
+    )
 
 
 # --- schedules --------------------------------------------------------------------------------
@@ -622,7 +671,14 @@ def test_gateway_backoff_is_counted_in_elapsed_minutes_across_dst() -> None:
     # 06:03 UTC (01:03 EST), not at 02:03 EST (07:03 UTC, 65 minutes later).
     new_york = ZoneInfo("America/New_York")
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 10, 31), catalog=CATALOG, trial=False
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2026, 10, 31),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     ).subscription
     at = utc(2026, 11, 1, 5, 58).astimezone(new_york)
     errored = outcome(sub, sub.open_invoices[0].id, GatewayError(), at)
@@ -700,7 +756,9 @@ def test_the_ladder_in_a_subscriptions_life_blocks_changes_and_suspends() -> Non
     # from 21 Dec; the retry deadline (15 Dec) comes first under this schedule, so use one
     # that waits 40 days for a card.
     schedule = RetrySchedule("patient", (timedelta(days=40),))
-    policy = attrs.evolve(SEED_POLICY, retry_schedule=schedule, overdue_ladder=LADDER)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", retry_schedule=schedule, overdue_ladder=LADDER
+    )
     sub, invoice = renewal_due(policy)
     declined = outcome(sub, invoice, HARD, utc(2026, 12, 1), policy)
     assert declined.next_wakeup == utc(2026, 12, 11)
@@ -761,7 +819,10 @@ def test_from_gaps_accepts_the_limits_exactly() -> None:
 
 def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
     policy = attrs.evolve(
-        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
+        SEED_POLICY,
+        name="seed, changed",
+        retry_schedule=THREE_RETRIES,
+        retries_exhausted=RetriesExhausted.CANCEL,
     )
     decision, invoice = all_three_retries_declined(policy)
     # The third retry (1 Dec + 7 days = 8 Dec) is declined: the subscription ends then.
@@ -780,7 +841,9 @@ def test_cancelling_when_retries_run_out_ends_now_with_its_notice() -> None:
         "sub_1:subscription_ended:end",
     )
     # Suspending when retries run out records the invoice and the reason.
-    suspend_policy = attrs.evolve(policy, retries_exhausted=RetriesExhausted.SUSPEND)
+    suspend_policy = attrs.evolve(
+        policy, name=f"{policy.name}, varied", retries_exhausted=RetriesExhausted.SUSPEND
+    )
     decision, invoice = all_three_retries_declined(suspend_policy)
     suspended = decision.subscription
     assert (suspended.suspended_at, suspended.suspended_from) == (utc(2026, 12, 8), Status.ACTIVE)
@@ -803,7 +866,7 @@ def test_gateway_errors_back_off_5_10_20_40_80_minutes_then_count_as_a_soft_decl
         wake = decision.next_wakeup
         assert wake is not None
         waits.append(int((wake - at).total_seconds()) // 60)
-        sub = advance(decision.subscription, wake, catalog=CATALOG).subscription
+        sub = advance(decision.subscription, wake, catalog=CATALOG, policy=SEED_POLICY).subscription
         at = wake
     assert waits == [5, 10, 20, 40, 80]
     assert at == utc(2026, 12, 1, 2, 35)  # 5 + 10 + 20 + 40 + 80 = 155 minutes
@@ -822,6 +885,7 @@ def test_duplicate_declines_use_no_retry_and_an_exhausted_invoice_is_not_retried
     # left scheduled: until the next renewal (1 Jan) nothing is due.
     policy = attrs.evolve(
         SEED_POLICY,
+        name="seed, changed",
         retry_schedule=THREE_RETRIES,
         retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     )
@@ -850,6 +914,7 @@ def test_a_hard_decline_past_its_deadline_is_exhausted_once() -> None:
     # Staying past due when it runs out, the invoice stops waiting: no second final notice.
     policy = attrs.evolve(
         SEED_POLICY,
+        name="seed, changed",
         retry_schedule=THREE_RETRIES,
         retries_exhausted=RetriesExhausted.STAY_PAST_DUE,
     )
@@ -870,7 +935,10 @@ def test_two_invoices_past_one_deadline_suspend_once() -> None:
     # until 1 Dec + 7 days. At that deadline the first suspends the account; the second,
     # already suspended, only gets its final notice.
     policy = attrs.evolve(
-        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.SUSPEND
+        SEED_POLICY,
+        name="seed, changed",
+        retry_schedule=THREE_RETRIES,
+        retries_exhausted=RetriesExhausted.SUSPEND,
     )
     renewed, renewal = renewal_due(policy, "advanced")
     declined = outcome(renewed, renewal, HARD, utc(2026, 12, 1), policy)
@@ -901,7 +969,10 @@ def test_ending_when_retries_run_out_drops_what_was_scheduled(scheduled: str) ->
     # scheduled for the period end. When THREE_RETRIES runs out (8 Dec) the subscription
     # ends at once: nothing remains scheduled.
     policy = attrs.evolve(
-        SEED_POLICY, retry_schedule=THREE_RETRIES, retries_exhausted=RetriesExhausted.CANCEL
+        SEED_POLICY,
+        name="seed, changed",
+        retry_schedule=THREE_RETRIES,
+        retries_exhausted=RetriesExhausted.CANCEL,
     )
     renewed, invoice = renewal_due(policy, "advanced")
     decision = outcome(renewed, invoice, SOFT, utc(2026, 12, 1), policy)

@@ -167,9 +167,9 @@ def test_no_retry_after_success_after_the_end_or_beyond_the_schedule(
 ) -> None:
     """Retries of an invoice stop at its payment, at the subscription's end, and at the
     schedule's end; gateway errors alone never retry without bound."""
-    policy = attrs.evolve(SEED_POLICY, retries_exhausted=exhausted)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", retries_exhausted=exhausted)
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False
+        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False, policy=SEED_POLICY
     ).subscription
     invoice = sub.open_invoices[0].id
     key = sub.open_invoices[0].attempt_key
@@ -253,7 +253,7 @@ LADDER = OverdueLadder(
 # the steps drawn.
 ACCESS_POLICIES = st.builds(
     lambda policy, schedule, ladder: attrs.evolve(
-        policy, retry_schedule=schedule, overdue_ladder=ladder
+        policy, name=f"{policy.name}, varied", retry_schedule=schedule, overdue_ladder=ladder
     ),
     sr.policies(catalog=CATALOG),
     st.sampled_from([SHORT, SMART_RETRIES_LIKE]) | sr.retry_schedules(),

@@ -22,6 +22,7 @@ from subscription_rules import (
     start_subscription,
 )
 from subscription_rules.dunning import Declined, DeclineKind, PaymentOutcome, Succeeded
+from subscription_rules.policy import SEED_POLICY
 from subscription_rules.ports import execute
 from subscription_rules.simulation import (
     Cancel,
@@ -40,7 +41,7 @@ def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:
     # the renewal invoice sub_1-INV-0005 declined once and paid on its retry; a downgrade to
     # Personal scheduled on 1 Mar (applied 15 Mar); cancelled on 1 Aug.
     start = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG
+        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
     )
     usage = Usage.of(properties=3)
     script = [
@@ -53,7 +54,13 @@ def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:
     }
     until = utc(2027, 11, 1)
     timeline = simulate(
-        start, script, until, catalog=CATALOG, outcomes_by_invoice=scripted, usage=usage
+        start,
+        script,
+        until,
+        catalog=CATALOG,
+        outcomes_by_invoice=scripted,
+        usage=usage,
+        policy=SEED_POLICY,
     )
 
     # The host's own loop: its nightly job wakes the subscription when told to, its
@@ -64,7 +71,12 @@ def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:
 
     def run(decision: Decision, at: datetime) -> Decision:
         done = execute(
-            decision, gateway=gateway, notifier=notifier, catalog=CATALOG, clock=FixedClock(at)
+            decision,
+            gateway=gateway,
+            notifier=notifier,
+            catalog=CATALOG,
+            clock=FixedClock(at),
+            policy=SEED_POLICY,
         )
         credit_notes.extend(p.credit_note for p in done.performed if isinstance(p, IssueCreditNote))
         return Decision(done.subscription, (), decision.next_wakeup)
@@ -72,26 +84,26 @@ def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:
     state = run(start, utc(2026, 11, 1))
     commands: dict[datetime, Callable[[Subscription, datetime], Decision | Refused]] = {
         utc(2026, 11, 20): lambda s, at: change_plan(
-            s, "advanced", MONTHLY, at, catalog=CATALOG, usage=usage
+            s, "advanced", MONTHLY, at, catalog=CATALOG, usage=usage, policy=SEED_POLICY
         ),
         utc(2027, 3, 1): lambda s, at: change_plan(
-            s, "personal", MONTHLY, at, catalog=CATALOG, usage=usage
+            s, "personal", MONTHLY, at, catalog=CATALOG, usage=usage, policy=SEED_POLICY
         ),
-        utc(2027, 8, 1): cancel,
+        utc(2027, 8, 1): lambda s, at: cancel(s, at, policy=SEED_POLICY),
     }
     sub = state.subscription
-    wake = advance(sub, sub.processed_until, catalog=CATALOG).next_wakeup
+    wake = advance(sub, sub.processed_until, catalog=CATALOG, policy=SEED_POLICY).next_wakeup
     while True:
         upcoming = [t for t in commands if t > sub.processed_until]
         at = min([until, *upcoming, *([wake] if wake else [])])
-        moved = advance(sub, at, catalog=CATALOG, usage=usage)
+        moved = advance(sub, at, catalog=CATALOG, usage=usage, policy=SEED_POLICY)
         sub = run(moved, at).subscription
         wake = moved.next_wakeup
         if at in commands:
             result = commands[at](sub, at)
             assert isinstance(result, Decision)
             sub = run(result, at).subscription
-            wake = advance(sub, at, catalog=CATALOG).next_wakeup
+            wake = advance(sub, at, catalog=CATALOG, policy=SEED_POLICY).next_wakeup
         if at >= until:
             break
 
@@ -122,30 +134,50 @@ def test_a_year_run_by_a_host_matches_the_simulated_timeline() -> None:
 
 
 def test_the_simulation_replays_identically() -> None:
-    start = start_subscription("s", "c", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
+    start = start_subscription(
+        "s", "c", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     script = [Step(utc(2027, 2, 3), ChangePlan("pro")), Step(utc(2027, 5, 1), Cancel())]
     first = simulate(
-        start, script, utc(2027, 12, 1), catalog=CATALOG, outcomes=[Declined(DeclineKind.SOFT)]
+        start,
+        script,
+        utc(2027, 12, 1),
+        catalog=CATALOG,
+        outcomes=[Declined(DeclineKind.SOFT)],
+        policy=SEED_POLICY,
     )
     second = simulate(
-        start, script, utc(2027, 12, 1), catalog=CATALOG, outcomes=[Declined(DeclineKind.SOFT)]
+        start,
+        script,
+        utc(2027, 12, 1),
+        catalog=CATALOG,
+        outcomes=[Declined(DeclineKind.SOFT)],
+        policy=SEED_POLICY,
     )
     assert first == second
 
 
 def test_re_executing_a_decision_charges_nothing_twice() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     )
     gateway, notifier = ScriptedGateway(), RecordingNotifier()
-    done = execute(sub, gateway=gateway, notifier=notifier, catalog=CATALOG)
-    renewal = advance(done.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    done = execute(sub, gateway=gateway, notifier=notifier, catalog=CATALOG, policy=SEED_POLICY)
+    renewal = advance(done.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     once = execute(
         renewal,
         gateway=gateway,
         notifier=notifier,
         catalog=CATALOG,
         clock=FixedClock(utc(2026, 12, 1)),
+        policy=SEED_POLICY,
     )
     twice = execute(
         Decision(once.subscription, renewal.effects),
@@ -153,6 +185,7 @@ def test_re_executing_a_decision_charges_nothing_twice() -> None:
         notifier=notifier,
         catalog=CATALOG,
         clock=FixedClock(utc(2026, 12, 1)),
+        policy=SEED_POLICY,
     )
     assert [c.amount.minor for c in gateway.charges] == [5000, 5000]
     assert twice.attempts[0].refused is not None  # the repeated outcome was not counted again
@@ -161,13 +194,26 @@ def test_re_executing_a_decision_charges_nothing_twice() -> None:
 
 def test_a_declined_upgrade_goes_through_dunning_via_the_shell() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     )
     gateway = ScriptedGateway([Succeeded(), Declined(DeclineKind.HARD)])
     notifier = RecordingNotifier()
-    done = execute(sub, gateway=gateway, notifier=notifier, catalog=CATALOG)
+    done = execute(sub, gateway=gateway, notifier=notifier, catalog=CATALOG, policy=SEED_POLICY)
     upgrade = change_plan(
-        done.subscription, "pro", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage()
+        done.subscription,
+        "pro",
+        MONTHLY,
+        utc(2026, 11, 16),
+        catalog=CATALOG,
+        usage=Usage(),
+        policy=SEED_POLICY,
     )
     assert isinstance(upgrade, Decision)
     after = execute(
@@ -176,6 +222,7 @@ def test_a_declined_upgrade_goes_through_dunning_via_the_shell() -> None:
         notifier=notifier,
         catalog=CATALOG,
         clock=FixedClock(utc(2026, 11, 16)),
+        policy=SEED_POLICY,
     )
     assert after.subscription.status.value == "past_due"
     kinds = [d.notice.kind.value for d in notifier.deliveries]
@@ -185,6 +232,7 @@ def test_a_declined_upgrade_goes_through_dunning_via_the_shell() -> None:
         [Step(utc(2026, 11, 20), UpdatePaymentMethod())],
         utc(2026, 11, 21),
         catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert fixed.subscription.status.value == "active"
 
@@ -193,12 +241,26 @@ def test_a_soft_declined_renewal_is_retried_the_next_day_in_a_simulation() -> No
     # Personal from 1 Nov 2026 (no trial): the 1 Dec renewal (sub_1-INV-0002) is declined,
     # retried on 2 Dec (SMART_RETRIES_LIKE: +1 day) and paid then.
     start = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "sub_1",
+        "cus_1",
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     )
     scripted: dict[str, list[PaymentOutcome]] = {
         "sub_1-INV-0002": [Declined(DeclineKind.SOFT), Succeeded()]
     }
-    timeline = simulate(start, [], utc(2026, 12, 10), catalog=CATALOG, outcomes_by_invoice=scripted)
+    timeline = simulate(
+        start,
+        [],
+        utc(2026, 12, 10),
+        catalog=CATALOG,
+        outcomes_by_invoice=scripted,
+        policy=SEED_POLICY,
+    )
     rows = [(e.at, e.what, e.status.value, e.charged.minor) for e in timeline.entries]
     assert rows == [
         (utc(2026, 11, 1), "start", "active", 5000),

@@ -66,6 +66,7 @@ def trial(plan_id: str = "personal", *, has_payment_method: bool = True) -> Subs
         utc(2026, 11, 1),
         catalog=CATALOG,
         has_payment_method=has_payment_method,
+        policy=SEED_POLICY,
     ).subscription
 
 
@@ -78,13 +79,17 @@ def kinds(decision: Decision) -> list[str]:
 
 def test_fourteen_day_trial_sends_its_reminder_three_days_before_the_end() -> None:
     # Started 1 Nov 00:00 UTC: the trial ends 15 Nov; the reminder goes out 12 Nov.
-    started = start_subscription("s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
+    started = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert kinds(started) == ["trial_started"]
     assert started.invoices == ()
     assert started.next_wakeup == utc(2026, 11, 12)
-    before = advance(started.subscription, utc(2026, 11, 11, 23), catalog=CATALOG)
+    before = advance(
+        started.subscription, utc(2026, 11, 11, 23), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert before.effects == ()
-    reminded = advance(before.subscription, utc(2026, 11, 12), catalog=CATALOG)
+    reminded = advance(before.subscription, utc(2026, 11, 12), catalog=CATALOG, policy=SEED_POLICY)
     assert kinds(reminded) == ["trial_ending"]
     assert reminded.notices[0].fact("trial_end") == utc(2026, 11, 15)
     assert reminded.next_wakeup == utc(2026, 11, 15)
@@ -92,18 +97,20 @@ def test_fourteen_day_trial_sends_its_reminder_three_days_before_the_end() -> No
 
 def test_cancel_on_trial_day_five_suspends_at_once_and_charges_nothing() -> None:
     # Day 1 is 1 Nov, so day 5 is 5 Nov.
-    cancelled = decided(cancel(trial(), utc(2026, 11, 5)))
+    cancelled = decided(cancel(trial(), utc(2026, 11, 5), policy=SEED_POLICY))
     assert cancelled.subscription.status is Status.SUSPENDED
     assert cancelled.subscription.suspension_reason is SuspensionReason.TRIAL_CANCELLED
     assert cancelled.effects[0] == SuspendAccess(SuspensionReason.TRIAL_CANCELLED)
     assert kinds(cancelled) == ["trial_cancelled"]
-    later = advance(cancelled.subscription, utc(2027, 6, 1), catalog=CATALOG)
+    later = advance(cancelled.subscription, utc(2027, 6, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert later.effects == ()
     assert later.next_wakeup is None
 
 
 def test_cancel_in_trial_keeping_access_ends_at_the_trial_end_without_charge() -> None:
-    policy = attrs.evolve(SEED_POLICY, trial_cancellation=TrialCancellation.KEEP_ACCESS)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", trial_cancellation=TrialCancellation.KEEP_ACCESS
+    )
     cancelled = decided(cancel(trial(), utc(2026, 11, 5), policy=policy))
     assert cancelled.subscription.status is Status.TRIALING
     assert kinds(cancelled) == ["cancellation_scheduled"]
@@ -116,7 +123,7 @@ def test_cancel_in_trial_keeping_access_ends_at_the_trial_end_without_charge() -
 
 def test_trial_with_a_payment_method_converts_with_the_first_invoice() -> None:
     # Converts on 15 Nov: Personal for 15 Nov – 15 Dec, USD 50.00; the cycle is anchored there.
-    converted = advance(trial(), utc(2026, 11, 15), catalog=CATALOG)
+    converted = advance(trial(), utc(2026, 11, 15), catalog=CATALOG, policy=SEED_POLICY)
     assert kinds(converted) == ["trial_ending", "trial_converted"]
     assert converted.subscription.status is Status.ACTIVE
     (invoice,) = converted.invoices
@@ -126,7 +133,9 @@ def test_trial_with_a_payment_method_converts_with_the_first_invoice() -> None:
 
 
 def test_trial_ending_without_a_payment_method_suspends_by_default() -> None:
-    ended = advance(trial(has_payment_method=False), utc(2026, 11, 15), catalog=CATALOG)
+    ended = advance(
+        trial(has_payment_method=False), utc(2026, 11, 15), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert ended.subscription.status is Status.SUSPENDED
     assert (
         ended.subscription.suspension_reason is SuspensionReason.TRIAL_ENDED_WITHOUT_PAYMENT_METHOD
@@ -138,8 +147,12 @@ def test_trial_ending_without_a_payment_method_suspends_by_default() -> None:
 
 def test_adding_a_payment_method_after_a_suspended_trial_starts_billing_then() -> None:
     # Suspended on 15 Nov; a card added on 20 Nov: a cycle anchored on 20 Nov, first invoice.
-    suspended = advance(trial(has_payment_method=False), utc(2026, 11, 15), catalog=CATALOG)
-    resumed = update_payment_method(suspended.subscription, utc(2026, 11, 20), catalog=CATALOG)
+    suspended = advance(
+        trial(has_payment_method=False), utc(2026, 11, 15), catalog=CATALOG, policy=SEED_POLICY
+    )
+    resumed = update_payment_method(
+        suspended.subscription, utc(2026, 11, 20), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert resumed.subscription.status is Status.ACTIVE
     assert resumed.effects[0] == RestoreAccess()
     (invoice,) = resumed.invoices
@@ -149,7 +162,15 @@ def test_adding_a_payment_method_after_a_suspended_trial_starts_billing_then() -
 @pytest.mark.parametrize(
     ("policy", "status", "invoices"),
     [
-        (attrs.evolve(SEED_POLICY, missing_payment_method=MissingPaymentMethod.CANCEL), "ended", 0),
+        (
+            attrs.evolve(
+                SEED_POLICY,
+                name="seed, changed",
+                missing_payment_method=MissingPaymentMethod.CANCEL,
+            ),
+            "ended",
+            0,
+        ),
         (STRIPE_LIKE, "past_due", 1),  # Stripe's create_invoice: billed, past due
     ],
 )
@@ -165,14 +186,23 @@ def test_trial_end_without_payment_method_follows_the_policy(
 
 def test_a_trial_shorter_than_the_reminder_lead_gets_its_reminder_at_once() -> None:
     catalog = Catalog((Plan("mini", "Mini", (Price.of("5", "USD", MONTHLY),), Limits(), 2),))
-    started = start_subscription("s", "c", "mini", MONTHLY, utc(2026, 11, 1), catalog=catalog)
+    started = start_subscription(
+        "s", "c", "mini", MONTHLY, utc(2026, 11, 1), catalog=catalog, policy=SEED_POLICY
+    )
     assert kinds(started) == ["trial_started", "trial_ending"]
     assert started.next_wakeup == utc(2026, 11, 3)
 
 
 def test_one_trial_per_customer() -> None:
     again = start_subscription(
-        "s2", "cus_1", "personal", MONTHLY, utc(2027, 1, 1), catalog=CATALOG, had_trial=True
+        "s2",
+        "cus_1",
+        "personal",
+        MONTHLY,
+        utc(2027, 1, 1),
+        catalog=CATALOG,
+        had_trial=True,
+        policy=SEED_POLICY,
     )
     assert again.subscription.status is Status.ACTIVE
     assert [i.amount_due.minor for i in again.invoices] == [5000]
@@ -184,7 +214,7 @@ def test_trial_in_a_time_zone_ends_at_local_time_across_dst() -> None:
     ny = ZoneInfo("America/New_York")
     started = start_subscription(
         "s", "c", "personal", MONTHLY, datetime(2026, 10, 25, 9, tzinfo=ny),
-        catalog=CATALOG, time_zone="America/New_York",
+        catalog=CATALOG, time_zone="America/New_York", policy=SEED_POLICY,
     )  # fmt: skip
     trial_end = started.subscription.trial_end
     assert trial_end is not None
@@ -196,11 +226,11 @@ def test_trial_in_a_time_zone_ends_at_local_time_across_dst() -> None:
 
 
 def test_cancel_mid_period_keeps_service_to_the_end_then_ends_without_another_invoice() -> None:
-    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY))
     assert cancelled.subscription.status is Status.ACTIVE
     assert cancelled.subscription.cancel_at_period_end
     assert cancelled.notices[0].fact("ends_at") == utc(2026, 12, 1)
-    ended = advance(cancelled.subscription, utc(2027, 3, 1), catalog=CATALOG)
+    ended = advance(cancelled.subscription, utc(2027, 3, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert ended.invoices == ()
     assert ended.subscription.status is Status.ENDED
     assert ended.subscription.ended_at == utc(2026, 12, 1)
@@ -210,28 +240,38 @@ def test_cancel_mid_period_keeps_service_to_the_end_then_ends_without_another_in
 
 
 def test_undo_cancel_before_the_end_keeps_renewing() -> None:
-    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
-    undone = decided(undo_cancel(cancelled.subscription, utc(2026, 11, 20)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY))
+    undone = decided(undo_cancel(cancelled.subscription, utc(2026, 11, 20), policy=SEED_POLICY))
     assert kinds(undone) == ["cancellation_undone"]
-    renewed = advance(undone.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(undone.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [i.amount_due.minor for i in renewed.invoices] == [5000]
 
 
 def test_commands_that_do_not_apply_are_refused_as_values() -> None:
     sub = started()
-    cancelled = decided(cancel(sub, utc(2026, 11, 10)))
-    twice = cancel(cancelled.subscription, utc(2026, 11, 11))
+    cancelled = decided(cancel(sub, utc(2026, 11, 10), policy=SEED_POLICY))
+    twice = cancel(cancelled.subscription, utc(2026, 11, 11), policy=SEED_POLICY)
     assert isinstance(twice, Refused)
     assert twice.reason is RefusalReason.ALREADY_DONE
-    nothing = undo_cancel(sub, utc(2026, 11, 10))
+    nothing = undo_cancel(sub, utc(2026, 11, 10), policy=SEED_POLICY)
     assert isinstance(nothing, Refused)
     assert nothing.reason is RefusalReason.NOTHING_PENDING
-    ended = advance(cancelled.subscription, utc(2026, 12, 1), catalog=CATALOG).subscription
+    ended = advance(
+        cancelled.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+    ).subscription
     for refused in (
-        change_plan(ended, "pro", MONTHLY, utc(2026, 12, 2), catalog=CATALOG, usage=Usage()),
-        cancel(ended, utc(2026, 12, 2)),
-        suspend(ended, utc(2026, 12, 2)),
-        reinstate(ended, utc(2026, 12, 2), catalog=CATALOG),
+        change_plan(
+            ended,
+            "pro",
+            MONTHLY,
+            utc(2026, 12, 2),
+            catalog=CATALOG,
+            usage=Usage(),
+            policy=SEED_POLICY,
+        ),
+        cancel(ended, utc(2026, 12, 2), policy=SEED_POLICY),
+        suspend(ended, utc(2026, 12, 2), policy=SEED_POLICY),
+        reinstate(ended, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY),
     ):
         assert isinstance(refused, Refused)
         assert refused.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
@@ -239,14 +279,14 @@ def test_commands_that_do_not_apply_are_refused_as_values() -> None:
 
 def test_a_command_after_an_unprocessed_period_end_must_advance_first() -> None:
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
-        cancel(started(), utc(2026, 12, 1))
+        cancel(started(), utc(2026, 12, 1), policy=SEED_POLICY)
 
 
 def test_naive_instants_are_refused() -> None:
     with pytest.raises(NaiveDatetimeError, match="at: naive datetime"):
-        cancel(started(), datetime(2026, 11, 10))  # noqa: DTZ001
+        cancel(started(), datetime(2026, 11, 10), policy=SEED_POLICY)  # noqa: DTZ001
     with pytest.raises(NaiveDatetimeError, match="until: naive datetime"):
-        advance(started(), datetime(2026, 12, 10), catalog=CATALOG)  # noqa: DTZ001
+        advance(started(), datetime(2026, 12, 10), catalog=CATALOG, policy=SEED_POLICY)  # noqa: DTZ001
 
 
 # --- renewals ---------------------------------------------------------------------------------
@@ -254,7 +294,7 @@ def test_naive_instants_are_refused() -> None:
 
 def test_advancing_thirteen_months_in_one_call_renews_thirteen_times_in_order() -> None:
     # Active from 1 Nov 2026: renewals on 1 Dec 2026 … 1 Dec 2027, one invoice each.
-    renewed = advance(started(), utc(2027, 12, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2027, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     starts = [i.period_start for i in renewed.invoices]
     assert starts == [utc(2026 + (10 + k) // 12, (10 + k) % 12 + 1, 1) for k in range(1, 14)]
     keys = [e.idempotency_key for e in renewed.effects if isinstance(e, ChargeInvoice)]
@@ -265,24 +305,26 @@ def test_advancing_thirteen_months_in_one_call_renews_thirteen_times_in_order() 
 
 
 def test_advance_is_idempotent_and_split_invariant() -> None:
-    at_once = advance(started(), utc(2027, 2, 15), catalog=CATALOG)
-    first = advance(started(), utc(2026, 12, 20), catalog=CATALOG)
-    second = advance(first.subscription, utc(2027, 2, 15), catalog=CATALOG)
+    at_once = advance(started(), utc(2027, 2, 15), catalog=CATALOG, policy=SEED_POLICY)
+    first = advance(started(), utc(2026, 12, 20), catalog=CATALOG, policy=SEED_POLICY)
+    second = advance(first.subscription, utc(2027, 2, 15), catalog=CATALOG, policy=SEED_POLICY)
     assert first.effects + second.effects == at_once.effects
     assert second.subscription == at_once.subscription
-    again = advance(at_once.subscription, utc(2027, 2, 15), catalog=CATALOG)
+    again = advance(at_once.subscription, utc(2027, 2, 15), catalog=CATALOG, policy=SEED_POLICY)
     assert again.effects == ()
 
 
 def test_yearly_plans_get_a_renewal_reminder_seven_days_before() -> None:
     # Yearly from 1 Nov 2026: the reminder goes out 25 Oct 2027, the renewal 1 Nov 2027.
     sub = started(interval=YEARLY)
-    reminded = advance(sub, utc(2027, 10, 25), catalog=CATALOG)
+    reminded = advance(sub, utc(2027, 10, 25), catalog=CATALOG, policy=SEED_POLICY)
     assert kinds(reminded) == ["renewal_upcoming"]
     assert reminded.notices[0].fact("renews_at") == utc(2027, 11, 1)
-    renewed = advance(reminded.subscription, utc(2027, 11, 1), catalog=CATALOG)
+    renewed = advance(reminded.subscription, utc(2027, 11, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert kinds(renewed) == ["renewed"]
-    assert advance(started(), utc(2026, 11, 28), catalog=CATALOG).effects == ()  # monthly: none
+    assert (
+        advance(started(), utc(2026, 11, 28), catalog=CATALOG, policy=SEED_POLICY).effects == ()
+    )  # monthly: none
 
 
 def test_scheduled_downgrade_is_blocked_at_renewal_when_properties_grew_back() -> None:
@@ -295,10 +337,15 @@ def test_scheduled_downgrade_is_blocked_at_renewal_when_properties_grew_back() -
             utc(2026, 11, 16),
             catalog=CATALOG,
             usage=Usage.of(properties=3),
+            policy=SEED_POLICY,
         )
     )
     renewed = advance(
-        scheduled.subscription, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(properties=5)
+        scheduled.subscription,
+        utc(2026, 12, 1),
+        catalog=CATALOG,
+        usage=Usage.of(properties=5),
+        policy=SEED_POLICY,
     )
     assert kinds(renewed) == ["downgrade_blocked", "renewed"]
     assert renewed.notices[0].fact("actions") == "delete 2 properties"
@@ -310,7 +357,11 @@ def test_overage_of_the_ending_period_is_billed_on_the_renewal_invoice() -> None
     # Personal allows 100,000 billable sessions; 120,000 used → 20,000 × USD 5.00 / 1,000
     # = USD 100.00 on the 1 Dec invoice, after the USD 50.00 subscription line.
     renewed = advance(
-        started(), utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
+        started(),
+        utc(2026, 12, 1),
+        catalog=CATALOG,
+        usage=Usage.of(billable_sessions=120_000),
+        policy=SEED_POLICY,
     )
     (invoice,) = renewed.invoices
     assert [line.amount.minor for line in invoice.lines] == [5000, 10000]
@@ -323,7 +374,12 @@ def test_lago_like_trial_in_the_customers_time_zone() -> None:
         "s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=tokyo),
         catalog=CATALOG, time_zone="Asia/Tokyo", policy=LAGO_LIKE,
     )  # fmt: skip
-    converted = advance(started.subscription, datetime(2026, 11, 15, tzinfo=tokyo), catalog=CATALOG)
+    converted = advance(
+        started.subscription,
+        datetime(2026, 11, 15, tzinfo=tokyo),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
+    )
     (invoice,) = converted.invoices
     assert invoice.period_end == datetime(2026, 12, 15, tzinfo=tokyo)
 
@@ -332,35 +388,35 @@ def test_lago_like_trial_in_the_customers_time_zone() -> None:
 
 
 def test_suspension_for_a_policy_violation_withdraws_access_and_stops_billing() -> None:
-    suspended = decided(suspend(started(), utc(2026, 11, 10)))
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY))
     assert suspended.effects[0] == SuspendAccess(SuspensionReason.POLICY_VIOLATION)
     assert kinds(suspended) == ["account_suspended"]
-    later = advance(suspended.subscription, utc(2027, 1, 15), catalog=CATALOG)
+    later = advance(suspended.subscription, utc(2027, 1, 15), catalog=CATALOG, policy=SEED_POLICY)
     assert later.effects == ()
-    again = suspend(suspended.subscription, utc(2026, 11, 11))
+    again = suspend(suspended.subscription, utc(2026, 11, 11), policy=SEED_POLICY)
     assert isinstance(again, Refused)
 
 
 def test_reinstatement_in_the_same_period_charges_nothing_more() -> None:
-    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
-    back = decided(reinstate(suspended, utc(2026, 11, 12), catalog=CATALOG))
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    back = decided(reinstate(suspended, utc(2026, 11, 12), catalog=CATALOG, policy=SEED_POLICY))
     assert back.subscription.status is Status.ACTIVE
     assert back.effects[0] == RestoreAccess()
     assert back.invoices == ()
     assert kinds(back) == ["account_reinstated"]
-    renewed = advance(back.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(back.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [i.amount_due.minor for i in renewed.invoices] == [5000]
 
 
 def test_reinstatement_can_credit_the_suspended_days() -> None:
     # Suspended 10 Nov – 16 Nov: 6 of November's 30 days; credit 5000 × 6/30 = 1000.
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
-    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY)).subscription
     back = decided(reinstate(suspended, utc(2026, 11, 16), catalog=CATALOG, policy=policy))
     (note,) = back.credit_notes
     assert note.amount.minor == 1000
     assert back.subscription.credit_balance.minor == 1000
-    renewed = advance(back.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(back.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [(i.credit_applied.minor, i.amount_due.minor) for i in renewed.invoices] == [
         (1000, 4000)
     ]
@@ -369,27 +425,27 @@ def test_reinstatement_can_credit_the_suspended_days() -> None:
 def test_reinstatement_after_period_ends_bills_the_rest_of_the_current_period() -> None:
     # Suspended 10 Nov, reinstated 16 Dec 00:00: December (31 days) was not billed; 16 days
     # remain: 5000 × 16/31 = 2580.6… → 2581. The anchor stays on the 1st.
-    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
-    back = decided(reinstate(suspended, utc(2026, 12, 16), catalog=CATALOG))
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    back = decided(reinstate(suspended, utc(2026, 12, 16), catalog=CATALOG, policy=SEED_POLICY))
     (invoice,) = back.invoices
     assert invoice.amount_due.minor == 2581
     assert back.subscription.current_period.start == utc(2026, 12, 1)
-    renewed = advance(back.subscription, utc(2027, 1, 1), catalog=CATALOG)
+    renewed = advance(back.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
         (utc(2027, 1, 1), 5000)
     ]
 
 
 def test_payment_and_trial_suspensions_are_not_reinstated_by_support() -> None:
-    suspended = decided(cancel(trial(), utc(2026, 11, 5))).subscription
-    refused = reinstate(suspended, utc(2026, 11, 6), catalog=CATALOG)
+    suspended = decided(cancel(trial(), utc(2026, 11, 5), policy=SEED_POLICY)).subscription
+    refused = reinstate(suspended, utc(2026, 11, 6), catalog=CATALOG, policy=SEED_POLICY)
     assert isinstance(refused, Refused)
     assert "not by reinstatement" in refused.message
 
 
 def test_cancelling_a_suspended_subscription_ends_it_at_once() -> None:
-    suspended = decided(suspend(started(), utc(2026, 11, 10))).subscription
-    ended = decided(cancel(suspended, utc(2026, 11, 12)))
+    suspended = decided(suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    ended = decided(cancel(suspended, utc(2026, 11, 12), policy=SEED_POLICY))
     assert ended.subscription.status is Status.ENDED
     assert kinds(ended) == ["subscription_ended"]
 
@@ -398,7 +454,7 @@ def test_cancelling_a_suspended_subscription_ends_it_at_once() -> None:
 
 
 def test_an_unsubscribed_customer_still_receives_billing_email() -> None:
-    renewed = advance(started(), utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     (notice,) = renewed.notices
     channels = channels_for(notice, Preferences(email_opt_out=True, unsubscribed=frozenset()))
     assert Channel.EMAIL in channels
@@ -406,7 +462,7 @@ def test_an_unsubscribed_customer_still_receives_billing_email() -> None:
 
 
 def test_notices_have_deterministic_keys_and_one_line_summaries() -> None:
-    renewed = advance(started(), utc(2027, 1, 1), catalog=CATALOG)
+    renewed = advance(started(), utc(2027, 1, 1), catalog=CATALOG, policy=SEED_POLICY)
     keys = [n.key for n in renewed.notices]
     assert keys == [
         "sub_1:renewed:2026-12-01T00:00:00+00:00",
@@ -421,12 +477,13 @@ def test_notices_have_deterministic_keys_and_one_line_summaries() -> None:
 def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
     # Cancelled on 10 Nov; 120,000 billable sessions by 1 Dec on Personal (100,000 included):
     # 20,000 × USD 5.00 / 1,000 = USD 100.00 on a final invoice, then the end.
-    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY))
     ended = advance(
         cancelled.subscription,
         utc(2026, 12, 1),
         catalog=CATALOG,
         usage=Usage.of(billable_sessions=120_000),
+        policy=SEED_POLICY,
     )
     (invoice,) = ended.invoices
     assert invoice.reason.value == "final"
@@ -435,10 +492,10 @@ def test_the_last_periods_overage_is_billed_on_a_final_invoice() -> None:
 
 
 def test_a_cancelled_subscription_suspended_before_its_end_still_ends_then() -> None:
-    cancelled = decided(cancel(started(), utc(2026, 11, 10)))
-    suspended = decided(suspend(cancelled.subscription, utc(2026, 11, 12)))
+    cancelled = decided(cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY))
+    suspended = decided(suspend(cancelled.subscription, utc(2026, 11, 12), policy=SEED_POLICY))
     assert suspended.next_wakeup == utc(2026, 12, 1)
-    ended = advance(suspended.subscription, utc(2027, 1, 1), catalog=CATALOG)
+    ended = advance(suspended.subscription, utc(2027, 1, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert ended.subscription.status is Status.ENDED
     assert ended.subscription.ended_at == utc(2026, 12, 1)
     assert ended.invoices == ()
@@ -449,7 +506,14 @@ def test_a_free_plan_invoiced_at_the_trial_end_without_a_card_owes_nothing_and_s
 ):
     catalog = Catalog((Plan("free", "Free", (Price.of("0", "USD", MONTHLY),), Limits(), 7),))
     started = start_subscription(
-        "s", "c", "free", MONTHLY, utc(2026, 11, 1), catalog=catalog, has_payment_method=False
+        "s",
+        "c",
+        "free",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=catalog,
+        has_payment_method=False,
+        policy=SEED_POLICY,
     )
     ended = advance(started.subscription, utc(2026, 11, 8), catalog=catalog, policy=STRIPE_LIKE)
     assert ended.subscription.status is Status.ACTIVE
@@ -458,17 +522,23 @@ def test_a_free_plan_invoiced_at_the_trial_end_without_a_card_owes_nothing_and_s
 
 def test_a_new_payment_method_after_an_unprocessed_period_end_must_advance_first() -> None:
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
-        update_payment_method(started(), utc(2026, 12, 2), catalog=CATALOG)
+        update_payment_method(started(), utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY)
 
 
 def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_billed() -> None:
     # Personal from 1 Nov 2026; upgrade to Advanced on 11 Nov: the stretch [11 Nov, 1 Dec)
     # billed 15000 × 20/30 = 10000. Suspended 16 Nov, reinstated 21 Nov with suspended time
     # credited: 10000 × 5 days (432,000 s) / 20 days (1,728,000 s) = 2500.
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
     upgraded = decided(
         change_plan(
-            started(), "advanced", MONTHLY, utc(2026, 11, 11), catalog=CATALOG, usage=Usage()
+            started(),
+            "advanced",
+            MONTHLY,
+            utc(2026, 11, 11),
+            catalog=CATALOG,
+            usage=Usage(),
+            policy=SEED_POLICY,
         )
     )
     suspended = decided(suspend(upgraded.subscription, utc(2026, 11, 16), policy=policy))
@@ -493,7 +563,7 @@ def test_suspended_time_on_a_stretch_begun_mid_period_is_credited_from_what_it_b
 
 
 def test_no_suspension_credit_for_a_reinstatement_at_the_moment_of_suspension() -> None:
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
     suspended = decided(suspend(started(), utc(2026, 11, 10), policy=policy))
     back = decided(
         reinstate(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG, policy=policy)

@@ -45,6 +45,7 @@ Action = Literal["advance", "cancel", "undo", "suspend", "reinstate", "change", 
 POLICIES = sr.policies(catalog=CATALOG, presets_only=True) | st.just(
     attrs.evolve(
         SEED_POLICY,
+        name="seed, changed",
         trial_cancellation=TrialCancellation.KEEP_ACCESS,
         suspended_time=SuspendedTime.CREDITED,
     )

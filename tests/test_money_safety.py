@@ -93,10 +93,10 @@ def test_interval_change_in_a_trial_bills_the_new_interval_once_per_new_period()
     invoice is the renewal on 15 Nov 2027. Over 13 months: 2 invoices, not 14.
     """
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
     ).subscription
     sub = change(sub, "personal", YEARLY, utc(2026, 11, 5)).subscription
-    done = advance(sub, utc(2027, 12, 15), catalog=CATALOG)
+    done = advance(sub, utc(2027, 12, 15), catalog=CATALOG, policy=SEED_POLICY)
     invoices = [(i.issued_at.date().isoformat(), str(i.subtotal)) for i in done.invoices]
     assert invoices == [("2026-11-15", "USD 500.00"), ("2027-11-15", "USD 500.00")]
     period = done.subscription.current_period
@@ -106,7 +106,9 @@ def test_interval_change_in_a_trial_bills_the_new_interval_once_per_new_period()
 # --- 2 and 13. no proration, then a change that must credit --------------------------------------
 
 
-NO_PRORATION = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NONE)
+NO_PRORATION = attrs.evolve(
+    SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.NONE
+)
 
 
 def test_paid_unused_time_is_credited_after_an_unprorated_change_whichever_plan_holds_it() -> None:
@@ -180,7 +182,7 @@ def test_a_stretch_billed_from_the_period_start_on_old_plan_days_credits_over_it
     29 days. On 16 Nov, Pro: Advanced's unused days are 16 Nov → 1 Dec less the
     change day, 14 days, credited 145.00 × 14/29 = USD 70.00 — not × 14/30 = 67.67.
     """
-    policy = attrs.evolve(KILL_BILL_LIKE, change_day=ChangeDay.OLD_PLAN)
+    policy = attrs.evolve(KILL_BILL_LIKE, name="killbill, changed", change_day=ChangeDay.OLD_PLAN)
     sub = started("personal", policy=policy)
     first = change(sub, "advanced", MONTHLY, utc(2026, 11, 1), policy)
     assert charged(first) == ["USD 145.00"]
@@ -200,7 +202,7 @@ def test_a_change_after_a_credited_suspension_credits_the_unused_days_at_their_p
     is USD 75.00 (125.00 over the 25 days not yet credited, × 15/25) — not
     125.00 × 15/30 = 62.50.
     """
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
     sub = started("advanced", policy=policy)
     sub = decided(suspend(sub, utc(2026, 11, 5), policy=policy)).subscription
     back = decided(reinstate(sub, utc(2026, 11, 10), catalog=CATALOG, policy=policy))
@@ -219,6 +221,7 @@ def test_immediate_downgrade_after_a_credited_suspension_never_credits_more_than
     """
     policy = attrs.evolve(
         SEED_POLICY,
+        name="seed, changed",
         suspended_time=SuspendedTime.CREDITED,
         downgrade_timing=DowngradeTiming.IMMEDIATELY,
     )
@@ -232,7 +235,10 @@ def test_immediate_downgrade_after_a_credited_suspension_never_credits_more_than
 # --- 4. Kill Bill's fixed 30-day months ----------------------------------------------------------
 
 FIXED_30 = attrs.evolve(
-    KILL_BILL_LIKE, fixed_denominator_days=30, downgrade_timing=DowngradeTiming.IMMEDIATELY
+    KILL_BILL_LIKE,
+    name="killbill, changed",
+    fixed_denominator_days=30,
+    downgrade_timing=DowngradeTiming.IMMEDIATELY,
 )
 PISTOL = Catalog(
     (
@@ -308,7 +314,9 @@ def test_fixed_days_are_refused_for_a_cycle_that_is_not_monthly() -> None:
 
 # --- 5. both end days counted, with a mid-day anchor -----------------------------------------------
 
-LAGO_IMMEDIATE = attrs.evolve(LAGO_LIKE, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+LAGO_IMMEDIATE = attrs.evolve(
+    LAGO_LIKE, name="lago, changed", downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
 
 
 def test_both_ends_counts_a_mid_day_anchored_month_by_its_calendar_days() -> None:
@@ -335,7 +343,7 @@ def test_both_ends_credits_suspended_days_that_add_up_with_the_days_used() -> No
     would credit a day the customer then pays for again after a change on that
     day (found by the soak of the model-based test).
     """
-    policy = attrs.evolve(LAGO_LIKE, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(LAGO_LIKE, name="lago, changed", suspended_time=SuspendedTime.CREDITED)
     sub = started("advanced", policy=policy)
     sub = decided(suspend(sub, utc(2026, 11, 5, 10), policy=policy)).subscription
     back = decided(reinstate(sub, utc(2026, 11, 10, 15), catalog=CATALOG, policy=policy))
@@ -375,8 +383,10 @@ def test_a_change_forty_minutes_after_another_across_the_fall_back_is_accepted()
 def test_a_command_at_the_second_pass_of_the_repeated_hour_is_after_the_first() -> None:
     """Processed to 01:30 EDT; a cancellation at 01:10 EST (40 minutes later) is accepted."""
     sub = started_in_new_york(datetime(2026, 10, 15, tzinfo=NEW_YORK))
-    sub = advance(sub, new_york(1, 1, 30), catalog=CATALOG).subscription
-    assert decided(cancel(sub, new_york(1, 1, 10, fold=1))).subscription.cancel_at_period_end
+    sub = advance(sub, new_york(1, 1, 30), catalog=CATALOG, policy=SEED_POLICY).subscription
+    assert decided(
+        cancel(sub, new_york(1, 1, 10, fold=1), policy=SEED_POLICY)
+    ).subscription.cancel_at_period_end
 
 
 def test_advancing_into_the_repeated_hour_performs_the_renewal_due_before_it() -> None:
@@ -386,7 +396,7 @@ def test_advancing_into_the_repeated_hour_performs_the_renewal_due_before_it() -
     earlier — bills the renewal.
     """
     sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
-    done = advance(sub, new_york(1, 1, 10, fold=1), catalog=CATALOG)
+    done = advance(sub, new_york(1, 1, 10, fold=1), catalog=CATALOG, policy=SEED_POLICY)
     assert [i.reason.value for i in done.invoices] == ["renewal"]
     assert done.subscription.period_index == 1
 
@@ -399,7 +409,7 @@ def test_a_cancellation_after_an_unprocessed_period_end_in_the_repeated_hour_is_
     """
     sub = started_in_new_york(datetime(2026, 10, 1, 1, 30, tzinfo=NEW_YORK))
     with pytest.raises(InvalidPeriodError, match="advance the subscription first"):
-        cancel(sub, new_york(1, 1, 15, fold=1))
+        cancel(sub, new_york(1, 1, 15, fold=1), policy=SEED_POLICY)
 
 
 def _in_utc(at: datetime) -> datetime:
@@ -417,9 +427,9 @@ def test_results_do_not_depend_on_the_zone_an_instant_is_written_in() -> None:
     lives: dict[str, list[Decision]] = {}
     for name, written in (("local", _as_written), ("utc", _in_utc)):
         sub = started_in_new_york(written(start))
-        life = [advance(sub, written(moments[0]), catalog=CATALOG)]
+        life = [advance(sub, written(moments[0]), catalog=CATALOG, policy=SEED_POLICY)]
         life.append(change(life[-1].subscription, "advanced", MONTHLY, written(moments[1])))
-        life.append(decided(cancel(life[-1].subscription, written(moments[2]))))
+        life.append(decided(cancel(life[-1].subscription, written(moments[2]), policy=SEED_POLICY)))
         lives[name] = life
     assert lives["local"] == lives["utc"]
 
@@ -441,7 +451,7 @@ def test_advancing_across_several_period_ends_bills_each_periods_usage() -> None
     def usage(period: BillingPeriod) -> Usage:
         return Usage.of(billable_sessions=counts[period.start])
 
-    done = advance(sub, utc(2027, 2, 1), catalog=CATALOG, usage=usage)
+    done = advance(sub, utc(2027, 2, 1), catalog=CATALOG, usage=usage, policy=SEED_POLICY)
     over = [
         [str(line.amount) for line in i.lines if line.kind is LineKind.OVERAGE]
         for i in done.invoices
@@ -453,8 +463,8 @@ def test_one_usage_for_several_period_ends_is_refused_rather_than_dropped() -> N
     """One ``Usage`` describes one period: across two period ends the second's would be lost."""
     sub = started("personal")
     with pytest.raises(InvalidArgumentError, match=r"usage: .*2 period ends"):
-        advance(sub, utc(2027, 1, 1), catalog=CATALOG, usage=OVER)
-    one = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+        advance(sub, utc(2027, 1, 1), catalog=CATALOG, usage=OVER, policy=SEED_POLICY)
+    one = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER, policy=SEED_POLICY)
     assert [str(line.amount) for line in one.invoices[0].lines] == ["USD 50.00", "USD 5.00"]
 
 
@@ -469,10 +479,14 @@ def test_a_renewal_rerun_with_other_usage_gets_another_key() -> None:
     or refuse the second); the same run repeated keeps its key.
     """
     sub = started("personal")
-    first = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
-    again = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER)
+    first = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER, policy=SEED_POLICY)
+    again = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=OVER, policy=SEED_POLICY)
     other = advance(
-        sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=102_000)
+        sub,
+        utc(2026, 12, 1),
+        catalog=CATALOG,
+        usage=Usage.of(billable_sessions=102_000),
+        policy=SEED_POLICY,
     )
     keys = [
         effect.idempotency_key
@@ -516,7 +530,7 @@ def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> No
     = 33.954… → USD 33.95. Then 27 Feb 23:00 → 28 Feb 00:00, the last hour: what
     is left, USD 0.05, for the hour left — all of it (not USD 0.05 × 1/744 → 0.00).
     """
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
     catalog = Catalog((Plan("p2", "Plan 2", (Price.of("34.00", "USD", MONTHLY),), Limits()),))
     t0, t1, t2 = utc(2027, 1, 28), utc(2027, 2, 27, 23), utc(2027, 2, 28)
     sub = start_subscription(
@@ -531,7 +545,9 @@ def test_a_second_credited_suspension_in_one_period_credits_its_own_time() -> No
     assert credited(second) == ["USD -0.05"]
 
 
-MARK_UNPAID = attrs.evolve(SEED_POLICY, retries_exhausted=RetriesExhausted.MARK_UNPAID)
+MARK_UNPAID = attrs.evolve(
+    SEED_POLICY, name="seed, changed", retries_exhausted=RetriesExhausted.MARK_UNPAID
+)
 
 
 def unpaid_personal() -> Subscription:
@@ -593,9 +609,17 @@ def test_a_final_invoice_rerun_with_other_usage_gets_another_key() -> None:
     final USD 5.00, 102,000 a final USD 10.00 — the same invoice number, two
     charges, so two keys (found by the model-based test).
     """
-    sub = decided(cancel(started("personal", subscription_id="s"), utc(2026, 11, 10))).subscription
+    sub = decided(
+        cancel(started("personal", subscription_id="s"), utc(2026, 11, 10), policy=SEED_POLICY)
+    ).subscription
     finals = [
-        advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=Usage.of(billable_sessions=n))
+        advance(
+            sub,
+            utc(2026, 12, 1),
+            catalog=CATALOG,
+            usage=Usage.of(billable_sessions=n),
+            policy=SEED_POLICY,
+        )
         for n in (101_000, 102_000)
     ]
     charges = [e for d in finals for e in d.effects if isinstance(e, ChargeInvoice)]
@@ -617,7 +641,10 @@ def test_suspended_time_on_the_day_of_a_change_is_credited_at_the_old_plans_rate
     nor all of it when the suspension runs to the period's end (found by the soak).
     """
     policy = attrs.evolve(
-        KILL_BILL_LIKE, change_day=ChangeDay.OLD_PLAN, suspended_time=SuspendedTime.CREDITED
+        KILL_BILL_LIKE,
+        name="killbill, changed",
+        change_day=ChangeDay.OLD_PLAN,
+        suspended_time=SuspendedTime.CREDITED,
     )
     sub = started("personal", policy=policy)
     moved = change(sub, "advanced", MONTHLY, utc(2026, 11, 16), policy)
@@ -734,7 +761,10 @@ def test_an_interval_change_restarting_the_cycle_in_a_dst_fold_bills_the_new_int
     the year was billed 364/365.
     """
     policy = attrs.evolve(
-        SEED_POLICY, proration_unit=ProrationUnit.DAY, change_day=ChangeDay.OLD_PLAN
+        SEED_POLICY,
+        name="seed, changed",
+        proration_unit=ProrationUnit.DAY,
+        change_day=ChangeDay.OLD_PLAN,
     )
     start = start_subscription(
         "s", "c", "personal", MONTHLY, datetime(2027, 11, 7, 6, tzinfo=UTC), catalog=CATALOG,

@@ -67,7 +67,14 @@ class World:
         self.notifier = RecordingNotifier()
         self.outbox = InMemoryOutbox()
         started = start_subscription(
-            "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, trial=False
+            "sub_1",
+            "cus_1",
+            "personal",
+            MONTHLY,
+            START,
+            catalog=CATALOG,
+            policy=POLICY,
+            trial=False,
         )
         self.sub: Subscription = started.subscription
         self.outbox.enqueue(outbox_entries(started))

@@ -33,6 +33,7 @@ from subscription_rules import (
 )
 from subscription_rules.dunning import Declined, DeclineKind, GatewayError, Succeeded
 from subscription_rules.errors import InvalidArgumentError
+from subscription_rules.policy import SEED_POLICY
 
 CATALOG = default_catalog()
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -74,7 +75,7 @@ def test_refused_refuses_a_reason_that_is_not_a_refusal_reason() -> None:
 )
 def test_a_subscription_refuses_optional_enums_given_as_strings(field: str, value: Any) -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False
+        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False, policy=SEED_POLICY
     ).subscription
     with pytest.raises(InvalidArgumentError, match=rf"^{field}: expected ") as caught:
         attrs.evolve(sub, **{field: value})
@@ -96,15 +97,27 @@ def keys(decision: Decision) -> list[str]:
 def renewal_due() -> tuple[Subscription, ChargeInvoice]:
     """Personal from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal's charge."""
     started = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, trial=False
+        "sub_1",
+        "cus_1",
+        "personal",
+        MONTHLY,
+        START,
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     )
     (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
     paid = decided(
         record_payment(
-            started.subscription, first.idempotency_key, Succeeded(), START, catalog=CATALOG
+            started.subscription,
+            first.idempotency_key,
+            Succeeded(),
+            START,
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     (charge,) = [e for e in renewed.effects if isinstance(e, ChargeInvoice)]
     assert charge.idempotency_key == RENEWAL_KEY
     return renewed.subscription, charge
@@ -116,17 +129,24 @@ def test_a_decline_delivered_twice_is_counted_once() -> None:
     # as a duplicate and changes nothing: the retry stays on 2 Dec.
     sub, charge = renewal_due()
     first = decided(
-        record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
+        record_payment(
+            sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+        )
     )
     again = record_payment(
-        first.subscription, charge.idempotency_key, SOFT, utc(2026, 12, 1, 0, 1), catalog=CATALOG
+        first.subscription,
+        charge.idempotency_key,
+        SOFT,
+        utc(2026, 12, 1, 0, 1),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.DUPLICATE_OUTCOME
     assert charge.idempotency_key in again.message
     (item,) = first.subscription.open_invoices
     assert (item.declines, item.next_retry_at) == (1, utc(2026, 12, 2))
-    retried = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG)
+    retried = advance(first.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY)
     assert keys(retried) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
 
 
@@ -137,16 +157,28 @@ def test_a_retry_after_a_gateway_error_reuses_the_unanswered_attempts_key() -> N
     sub, charge = renewal_due()
     errored = decided(
         record_payment(
-            sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
+            sub,
+            charge.idempotency_key,
+            GatewayError(),
+            utc(2026, 12, 1),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
-    retried = advance(errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG)
+    retried = advance(
+        errored.subscription, utc(2026, 12, 1, 0, 5), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert keys(retried) == [RENEWAL_KEY]
     (item,) = retried.subscription.open_invoices
     assert (item.attempts, item.attempt_key) == (1, RENEWAL_KEY)
     paid = decided(
         record_payment(
-            retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 0, 6), catalog=CATALOG
+            retried.subscription,
+            RENEWAL_KEY,
+            Succeeded(),
+            utc(2026, 12, 1, 0, 6),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
     assert paid.subscription.open_invoices == ()
@@ -160,17 +192,21 @@ def test_a_retry_after_a_gateway_error_on_a_later_attempt_reuses_that_attempts_k
     sub, charge = renewal_due()
     at = utc(2026, 12, 1)
     sub = decided(
-        record_payment(sub, charge.idempotency_key, SOFT, at, catalog=CATALOG)
+        record_payment(sub, charge.idempotency_key, SOFT, at, catalog=CATALOG, policy=SEED_POLICY)
     ).subscription
-    retry = advance(sub, utc(2026, 12, 2), catalog=CATALOG)
+    retry = advance(sub, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY)
     attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
     assert keys(retry) == [attempt_2]
     sub, at = retry.subscription, utc(2026, 12, 2)
     sent = []
     for _ in range(6):  # five gateway retries, then the sixth error counts as a soft decline
-        errored = decided(record_payment(sub, attempt_2, GatewayError(), at, catalog=CATALOG))
+        errored = decided(
+            record_payment(sub, attempt_2, GatewayError(), at, catalog=CATALOG, policy=SEED_POLICY)
+        )
         assert errored.next_wakeup is not None
-        moved = advance(errored.subscription, errored.next_wakeup, catalog=CATALOG)
+        moved = advance(
+            errored.subscription, errored.next_wakeup, catalog=CATALOG, policy=SEED_POLICY
+        )
         sent.extend(keys(moved))
         sub, at = moved.subscription, errored.next_wakeup
     assert sent == [attempt_2] * 6
@@ -187,16 +223,29 @@ def test_the_success_of_a_charge_lost_to_a_gateway_error_is_recorded_and_nothing
     sub, charge = renewal_due()
     errored = decided(
         record_payment(
-            sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
+            sub,
+            charge.idempotency_key,
+            GatewayError(),
+            utc(2026, 12, 1),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
     paid = decided(
         record_payment(
-            errored.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 0, 2), catalog=CATALOG
+            errored.subscription,
+            RENEWAL_KEY,
+            Succeeded(),
+            utc(2026, 12, 1, 0, 2),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
     assert paid.subscription.open_invoices == ()
-    assert keys(advance(paid.subscription, utc(2026, 12, 31), catalog=CATALOG)) == []
+    assert (
+        keys(advance(paid.subscription, utc(2026, 12, 31), catalog=CATALOG, policy=SEED_POLICY))
+        == []
+    )
 
 
 def test_an_outcome_for_an_earlier_attempt_is_stale_and_changes_nothing() -> None:
@@ -204,16 +253,22 @@ def test_an_outcome_for_an_earlier_attempt_is_stale_and_changes_nothing() -> Non
     # of a gateway error for it, is stale. Attempt 2's own outcome still counts.
     sub, charge = renewal_due()
     declined = decided(
-        record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
+        record_payment(
+            sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+        )
     )
-    sub = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG).subscription
+    sub = advance(
+        declined.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY
+    ).subscription
     for late in (SOFT, GatewayError(), Succeeded()):
-        stale = record_payment(sub, RENEWAL_KEY, late, utc(2026, 12, 2, 1), catalog=CATALOG)
+        stale = record_payment(
+            sub, RENEWAL_KEY, late, utc(2026, 12, 2, 1), catalog=CATALOG, policy=SEED_POLICY
+        )
         assert isinstance(stale, Refused)
         assert stale.reason is RefusalReason.DUPLICATE_OUTCOME
     paid = record_payment(
         sub, "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2", Succeeded(), utc(2026, 12, 2, 1),
-        catalog=CATALOG,
+        catalog=CATALOG, policy=SEED_POLICY,
     )  # fmt: skip
     assert decided(paid).subscription.status is Status.ACTIVE
 
@@ -223,11 +278,21 @@ def test_a_repeated_gateway_error_for_an_attempt_waiting_to_be_resent_is_a_dupli
     sub, charge = renewal_due()
     errored = decided(
         record_payment(
-            sub, charge.idempotency_key, GatewayError(), utc(2026, 12, 1), catalog=CATALOG
+            sub,
+            charge.idempotency_key,
+            GatewayError(),
+            utc(2026, 12, 1),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
     )
     again = record_payment(
-        errored.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 0, 1), catalog=CATALOG
+        errored.subscription,
+        RENEWAL_KEY,
+        GatewayError(),
+        utc(2026, 12, 1, 0, 1),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.DUPLICATE_OUTCOME
@@ -240,23 +305,33 @@ def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> N
     # the attempt still unanswered). The same error delivered again is a duplicate, not a
     # second decline. (Found by the model-based test with its cost oracle.)
     sub, charge = renewal_due()
-    suspended = decided(suspend(sub, utc(2026, 12, 1, 1)))
+    suspended = decided(suspend(sub, utc(2026, 12, 1, 1), policy=SEED_POLICY))
     errored = decided(
         record_payment(
             suspended.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 2),
-            catalog=CATALOG,
+            catalog=CATALOG, policy=SEED_POLICY,
         )
     )  # fmt: skip
     (item,) = errored.subscription.open_invoices
     assert (item.attempt_key, item.in_flight, item.declines) == (charge.idempotency_key, False, 1)
     again = record_payment(
-        errored.subscription, RENEWAL_KEY, GatewayError(), utc(2026, 12, 1, 3), catalog=CATALOG
+        errored.subscription,
+        RENEWAL_KEY,
+        GatewayError(),
+        utc(2026, 12, 1, 3),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.DUPLICATE_OUTCOME
     # A real answer for the attempt still counts: it went through after all.
     paid = record_payment(
-        errored.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 3), catalog=CATALOG
+        errored.subscription,
+        RENEWAL_KEY,
+        Succeeded(),
+        utc(2026, 12, 1, 3),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert decided(paid).subscription.open_invoices == ()
 
@@ -264,14 +339,27 @@ def test_a_gateway_error_repeated_while_nothing_was_resent_is_a_duplicate() -> N
 def test_every_attempt_of_a_paid_invoice_is_refused_as_already_paid() -> None:
     sub, charge = renewal_due()
     declined = decided(
-        record_payment(sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG)
+        record_payment(
+            sub, charge.idempotency_key, SOFT, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+        )
     )
-    sub = advance(declined.subscription, utc(2026, 12, 2), catalog=CATALOG).subscription
+    sub = advance(
+        declined.subscription, utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY
+    ).subscription
     attempt_2 = "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"
-    paid = decided(record_payment(sub, attempt_2, Succeeded(), utc(2026, 12, 2), catalog=CATALOG))
+    paid = decided(
+        record_payment(
+            sub, attempt_2, Succeeded(), utc(2026, 12, 2), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     for key in (attempt_2, RENEWAL_KEY):
         again = record_payment(
-            paid.subscription, key, Succeeded(), utc(2026, 12, 2), catalog=CATALOG
+            paid.subscription,
+            key,
+            Succeeded(),
+            utc(2026, 12, 2),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         )
         assert isinstance(again, Refused)
         assert again.reason is RefusalReason.ALREADY_PAID
@@ -283,11 +371,16 @@ def test_the_charge_of_an_invoice_paid_by_credit_is_refused_as_already_paid() ->
     # carried out without a charge, and an outcome reported for it changes nothing.
     sub, _charge = renewal_due()
     credited = attrs.evolve(sub, credit_balance=Money.of("100", "USD"), open_invoices=())
-    renewed = advance(credited, utc(2027, 1, 1), catalog=CATALOG)
+    renewed = advance(credited, utc(2027, 1, 1), catalog=CATALOG, policy=SEED_POLICY)
     (free,) = [e for e in renewed.effects if isinstance(e, ChargeInvoice)]
     assert free.amount == Money.of("0", "USD")
     again = record_payment(
-        renewed.subscription, free.idempotency_key, Succeeded(), utc(2027, 1, 1), catalog=CATALOG
+        renewed.subscription,
+        free.idempotency_key,
+        Succeeded(),
+        utc(2027, 1, 1),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert isinstance(again, Refused)
     assert again.reason is RefusalReason.ALREADY_PAID
@@ -296,7 +389,7 @@ def test_the_charge_of_an_invoice_paid_by_credit_is_refused_as_already_paid() ->
 def test_the_attempt_must_be_a_str() -> None:
     sub, _charge = renewal_due()
     with pytest.raises(InvalidArgumentError, match=r"^attempt: expected str, got int 2$"):
-        record_payment(sub, TWO, Succeeded(), utc(2026, 12, 1), catalog=CATALOG)
+        record_payment(sub, TWO, Succeeded(), utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
 
 
 # --- bug 16: ids are compared exactly ---------------------------------------------------------
@@ -320,12 +413,19 @@ def test_an_unknown_attempt_is_refused_naming_it_and_the_open_invoice_stays_open
 ) -> None:
     # sub_1-INV-0002 (the 1 Dec renewal) is open; none of these names its attempt exactly.
     sub, charge = renewal_due()
-    refused = record_payment(sub, attempt, Succeeded(), utc(2026, 12, 1), catalog=CATALOG)
+    refused = record_payment(
+        sub, attempt, Succeeded(), utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.UNKNOWN_ATTEMPT
     assert refused.message == f"no charge attempt {attempt!r} awaits an outcome on sub_1"
     paid = record_payment(
-        sub, charge.idempotency_key, Succeeded(), utc(2026, 12, 1), catalog=CATALOG
+        sub,
+        charge.idempotency_key,
+        Succeeded(),
+        utc(2026, 12, 1),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert decided(paid).subscription.open_invoices == ()
 
@@ -339,9 +439,13 @@ def test_the_retry_scheduled_notice_names_the_attempt_it_announces() -> None:
     sub, charge = renewal_due()
     hard = Declined(DeclineKind.HARD, "stolen_card")
     declined = decided(
-        record_payment(sub, charge.idempotency_key, hard, utc(2026, 12, 1), catalog=CATALOG)
+        record_payment(
+            sub, charge.idempotency_key, hard, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY
+        )
     )
-    card = update_payment_method(declined.subscription, utc(2026, 12, 5), catalog=CATALOG)
+    card = update_payment_method(
+        declined.subscription, utc(2026, 12, 5), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert keys(card) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
     (notice,) = card.notices
     assert (notice.kind, notice.fact("attempt")) == (NoticeKind.RETRY_SCHEDULED, 2)
@@ -355,13 +459,15 @@ def test_a_decline_recorded_while_suspended_is_retried_after_reinstatement() -> 
     # retry that fell due meanwhile is made at once (it used to get no retry at all, and the
     # invoice was never collected again).
     sub, charge = renewal_due()
-    suspended = decided(suspend(sub, utc(2026, 12, 1, 1)))
+    suspended = decided(suspend(sub, utc(2026, 12, 1, 1), policy=SEED_POLICY))
     declined = decided(
         record_payment(
             suspended.subscription, charge.idempotency_key, SOFT, utc(2026, 12, 1, 2),
-            catalog=CATALOG,
+            catalog=CATALOG, policy=SEED_POLICY,
         )
     )  # fmt: skip
     assert keys(declined) == []
-    back = decided(reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG))
+    back = decided(
+        reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG, policy=SEED_POLICY)
+    )
     assert keys(back) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]

@@ -55,7 +55,9 @@ from subscription_rules.errors import InvalidPeriodError, UnknownPlanError, Unkn
 
 CATALOG = default_catalog()
 SMALL = Usage.of(properties=3, integrations=1)
-IMMEDIATE_DOWNGRADES = attrs.evolve(SEED_POLICY, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+IMMEDIATE_DOWNGRADES = attrs.evolve(
+    SEED_POLICY, name="seed, changed", downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
 
 
 def quote(
@@ -170,14 +172,26 @@ def test_advanced_to_personal_refused_until_seven_properties_are_deleted() -> No
     # The help page: Advanced (10 properties) → Personal (3) "requires deleting 7 properties".
     sub = started("advanced", utc(2026, 11, 1))
     refused = change_plan(
-        sub, "personal", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage.of(properties=10)
+        sub,
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 16),
+        catalog=CATALOG,
+        usage=Usage.of(properties=10),
+        policy=SEED_POLICY,
     )
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.INFEASIBLE
     assert isinstance(refused.infeasible, Infeasible)
     assert refused.infeasible.actions_text == ("delete 7 properties",)
     accepted = change_plan(
-        sub, "personal", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage.of(properties=3)
+        sub,
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 16),
+        catalog=CATALOG,
+        usage=Usage.of(properties=3),
+        policy=SEED_POLICY,
     )
     assert isinstance(accepted, Decision)
 
@@ -193,11 +207,11 @@ def test_period_end_downgrade_charges_nothing_and_shows_in_the_upcoming_invoice(
     assert after.plan_id == "advanced"
     assert after.pending_change is not None
     assert after.pending_change.effective_at == utc(2026, 12, 1)
-    upcoming = upcoming_invoice(after, utc(2026, 11, 16), catalog=CATALOG)
+    upcoming = upcoming_invoice(after, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY)
     assert upcoming is not None
     assert upcoming.issued_at == utc(2026, 12, 1)
     assert [(line.plan_id, line.amount.minor) for line in upcoming.lines] == [("personal", 5000)]
-    renewed = advance(after, utc(2026, 12, 1), catalog=CATALOG, usage=SMALL)
+    renewed = advance(after, utc(2026, 12, 1), catalog=CATALOG, usage=SMALL, policy=SEED_POLICY)
     assert renewed.subscription.plan_id == "personal"
     assert [inv.amount_due.minor for inv in renewed.invoices] == [5000]
     assert [n.kind.value for n in renewed.notices] == ["downgraded", "renewed"]
@@ -205,10 +219,10 @@ def test_period_end_downgrade_charges_nothing_and_shows_in_the_upcoming_invoice(
 
 def test_cancel_pending_change_keeps_the_current_plan() -> None:
     sub = change(started("advanced", utc(2026, 11, 1)), "personal", utc(2026, 11, 16)).subscription
-    undone = cancel_pending_change(sub, utc(2026, 11, 17))
+    undone = cancel_pending_change(sub, utc(2026, 11, 17), policy=SEED_POLICY)
     assert isinstance(undone, Decision)
     assert undone.subscription.pending_change is None
-    renewed = advance(undone.subscription, utc(2026, 12, 1), catalog=CATALOG)
+    renewed = advance(undone.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [inv.amount_due.minor for inv in renewed.invoices] == [15000]
 
 
@@ -218,7 +232,7 @@ def test_plan_change_decisions_name_the_next_wakeup() -> None:
     sub = started("advanced", utc(2026, 11, 1))
     scheduled = change(sub, "personal", utc(2026, 11, 16))
     assert scheduled.next_wakeup == utc(2026, 12, 1)
-    undone = cancel_pending_change(scheduled.subscription, utc(2026, 11, 17))
+    undone = cancel_pending_change(scheduled.subscription, utc(2026, 11, 17), policy=SEED_POLICY)
     assert isinstance(undone, Decision)
     assert undone.next_wakeup == utc(2026, 12, 1)
     upgraded = change(sub, "pro", utc(2026, 11, 16))
@@ -240,7 +254,7 @@ def test_immediate_downgrade_credit_note_pays_next_invoices_until_used_up() -> N
     assert note.amount.minor == 15000
     assert (invoice.subtotal.minor, invoice.amount_due.minor) == (2500, 0)
     assert decision.subscription.credit_balance.minor == 12500
-    renewed = advance(decision.subscription, utc(2027, 3, 1), catalog=CATALOG)
+    renewed = advance(decision.subscription, utc(2027, 3, 1), catalog=CATALOG, policy=SEED_POLICY)
     assert [(i.credit_applied.minor, i.amount_due.minor) for i in renewed.invoices] == [
         (5000, 0),
         (5000, 0),
@@ -308,13 +322,15 @@ def test_monthly_to_yearly_credits_unused_time_and_restarts_the_cycle() -> None:
     assert after.cycle.anchor == utc(2026, 11, 16)
     assert after.current_period.end == utc(2027, 11, 16)
     assert [n.kind.value for n in decision.notices] == ["credit_note_issued", "interval_changed"]
-    renewed = advance(after, utc(2027, 11, 16), catalog=CATALOG)
+    renewed = advance(after, utc(2027, 11, 16), catalog=CATALOG, policy=SEED_POLICY)
     assert [(i.period_start, i.amount_due.minor) for i in renewed.invoices] == [
         (utc(2027, 11, 16), 50000)
     ]
 
 
-KEEP_ANNIVERSARY = attrs.evolve(SEED_POLICY, interval_change=IntervalChange.KEEP_ANNIVERSARY)
+KEEP_ANNIVERSARY = attrs.evolve(
+    SEED_POLICY, name="seed, changed", interval_change=IntervalChange.KEEP_ANNIVERSARY
+)
 
 
 def test_keep_anniversary_charges_the_new_interval_prorated_to_the_next_anniversary() -> None:
@@ -407,7 +423,11 @@ def test_interval_change_quote_says_it_restarts_the_cycle() -> None:
         (2028, LAGO_LIKE, (-2586, 7759)),
         # The change day kept by the old plan: 14 days remain.
         #   credit 5000 × 14/29 = 2413.7… → 2414; charge 15000 × 14/29 = 7241.3… → 7241
-        (2028, attrs.evolve(KILL_BILL_LIKE, change_day=ChangeDay.OLD_PLAN), (-2414, 7241)),
+        (
+            2028,
+            attrs.evolve(KILL_BILL_LIKE, name="killbill, changed", change_day=ChangeDay.OLD_PLAN),
+            (-2414, 7241),
+        ),
         # Common February 2027: 28 days, 14 remain: 5000 × 14/28 = 2500; 15000 × 14/28 = 7500
         (2027, KILL_BILL_LIKE, (-2500, 7500)),
     ],
@@ -426,7 +446,7 @@ def test_fixed_denominator_of_thirty_days() -> None:
     # fixed 30 (its TestInvoiceDateUtilsWithFixedProration: 23 May → 15 Jun is 22 days):
     # credit 5000 × 15/30 = 2500, charge 15000 × 15/30 = 7500. (Before issue 12 only the
     # denominator was fixed: 16/30, and a whole unused January credited 31/30 of it.)
-    policy = attrs.evolve(KILL_BILL_LIKE, fixed_denominator_days=30)
+    policy = attrs.evolve(KILL_BILL_LIKE, name="killbill, changed", fixed_denominator_days=30)
     sub = started("personal", utc(2027, 1, 1), policy=policy)
     q = quote(sub, "advanced", utc(2027, 1, 16), policy=policy)
     assert minor(*q.lines) == [-2500, 7500]
@@ -494,19 +514,23 @@ def test_three_decimal_currency_keeps_fils() -> None:
 def test_next_invoice_billing_defers_the_charge_to_the_renewal() -> None:
     # Stripe's create_prorations: the USD 154.84 charge waits for 1 Feb; the 77.42 credit
     # joins the balance. The 1 Feb invoice: Pro 300.00 + 154.84 − 77.42 credit = 377.42.
-    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.NEXT_INVOICE
+    )
     sub = started("advanced", utc(2027, 1, 1))
     decision = change(sub, "pro", utc(2027, 1, 16), policy=policy)
     assert decision.invoices == ()
     assert decision.subscription.credit_balance.minor == 7742
-    renewed = advance(decision.subscription, utc(2027, 2, 1), catalog=CATALOG)
+    renewed = advance(decision.subscription, utc(2027, 2, 1), catalog=CATALOG, policy=SEED_POLICY)
     (invoice,) = renewed.invoices
     assert minor(*invoice.lines) == [30000, 15484]
     assert (invoice.credit_applied.minor, invoice.amount_due.minor) == (7742, 37742)
 
 
 def test_no_proration_switches_plan_without_lines() -> None:
-    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NONE)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.NONE
+    )
     sub = started("advanced", utc(2027, 1, 1))
     decision = change(sub, "pro", utc(2027, 1, 16), policy=policy)
     assert decision.invoices == ()
@@ -528,7 +552,9 @@ def test_refund_destination_never_refunds_more_than_was_paid() -> None:
     assert not any(isinstance(e, RefundPayment) for e in before_payment.effects)
     assert before_payment.subscription.credit_balance.minor == 12500
     key = "sub_1:charge:sub_1-INV-0001:due-30000:attempt-1"
-    paid = record_payment(unpaid, key, Succeeded(), utc(2026, 11, 1), catalog=CATALOG)
+    paid = record_payment(
+        unpaid, key, Succeeded(), utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(paid, Decision)
     decision = change(paid.subscription, "personal", utc(2026, 11, 16), policy=policy)
     refunds = [e for e in decision.effects if isinstance(e, RefundPayment)]
@@ -542,20 +568,26 @@ def test_refund_destination_never_refunds_more_than_was_paid() -> None:
 
 def test_same_plan_and_interval_is_refused_as_no_change() -> None:
     sub = started("advanced", utc(2027, 1, 1))
-    result = change_plan(sub, "advanced", MONTHLY, utc(2027, 1, 2), catalog=CATALOG, usage=SMALL)
+    result = change_plan(
+        sub, "advanced", MONTHLY, utc(2027, 1, 2), catalog=CATALOG, usage=SMALL, policy=SEED_POLICY
+    )
     assert isinstance(result, Refused)
     assert result.reason is RefusalReason.NO_CHANGE
 
 
 def test_ended_subscription_cannot_change_plan() -> None:
     sub = attrs.evolve(started("advanced", utc(2027, 1, 1)), status=Status.ENDED)
-    result = change_plan(sub, "pro", MONTHLY, utc(2027, 1, 2), catalog=CATALOG, usage=SMALL)
+    result = change_plan(
+        sub, "pro", MONTHLY, utc(2027, 1, 2), catalog=CATALOG, usage=SMALL, policy=SEED_POLICY
+    )
     assert isinstance(result, Refused)
     assert result.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
 
 
 def test_change_in_a_trial_keeps_the_trial_end_and_charges_nothing() -> None:
-    sub = start_subscription("s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     decision = change(sub.subscription, "pro", utc(2026, 11, 5))
     assert decision.invoices == ()
     assert decision.credit_notes == ()

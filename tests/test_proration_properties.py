@@ -37,6 +37,7 @@ NO_USAGE = Usage()
 def _immediate(policy: BillingPolicy) -> BillingPolicy:
     return attrs.evolve(
         policy,
+        name=f"{policy.name}, varied",
         downgrade_timing=DowngradeTiming.IMMEDIATELY,
         proration_billing=ProrationBilling.NOW,
     )
@@ -67,6 +68,7 @@ def lives(
     policy = draw(POLICIES)
     policy = attrs.evolve(
         policy,
+        name=f"{policy.name}, varied",
         rounding=draw(st.sampled_from(RoundingMode)),
         credit_basis=draw(st.sampled_from(CreditBasis)),
         credit_destination=draw(st.sampled_from(CreditDestination)),
@@ -212,7 +214,7 @@ def test_upgrade_then_downgrade_back_at_the_same_instant_costs_nothing_more(
 ) -> None:
     """Moving away and straight back at one instant nets to zero or less for the customer."""
     catalog, policy, sub, changes = life
-    policy = attrs.evolve(policy, credit_basis=CreditBasis.BILLED)
+    policy = attrs.evolve(policy, name=f"{policy.name}, varied", credit_basis=CreditBasis.BILLED)
     if not changes:
         return
     at, target = changes[0]

@@ -14,6 +14,7 @@ import subscription_rules
 MODULES = [
     "access",
     "catalog",
+    "commands",
     "credits",
     "effects",
     "errors",
@@ -24,6 +25,7 @@ MODULES = [
     "periods",
     "policy",
     "proration",
+    "rulebook",
     "subscription",
     "summary",
     "usage",
@@ -94,16 +96,21 @@ ROOT_NAMES = (
     "THREE_RETRIES",
     "WEEKLY",
     "YEARLY",
+    "Adjust",
     "BillingCycle",
     "BillingPeriod",
     "BillingPolicy",
     "BillingSummary",
+    "Cancel",
+    "CancelPendingChange",
     "Catalog",
     "Category",
     "ChangeDay",
+    "ChangePlan",
     "ChangeQuote",
     "Channel",
     "ChargeInvoice",
+    "Command",
     "Comparison",
     "CreditBasis",
     "CreditCap",
@@ -124,6 +131,7 @@ ROOT_NAMES = (
     "FactValue",
     "Feasible",
     "GatewayError",
+    "Handled",
     "Infeasible",
     "Interval",
     "IntervalChange",
@@ -156,26 +164,34 @@ ROOT_NAMES = (
     "Price",
     "ProrationBilling",
     "ProrationUnit",
+    "RecordPayment",
     "RefundPayment",
     "RefusalReason",
     "Refused",
+    "Reinstate",
     "RequiredAction",
     "RestoreAccess",
     "RetriesExhausted",
     "RetrySchedule",
     "RoundingMode",
+    "Rulebook",
     "SendNotice",
+    "SetTrialEnd",
     "Status",
     "Stretch",
     "Subscription",
     "SubscriptionRulesError",
     "Succeeded",
+    "Suspend",
     "SuspendAccess",
     "SuspendedTime",
     "SuspensionReason",
+    "Terminate",
     "Timing",
     "TrialCancellation",
     "TrialPlanChange",
+    "UndoCancel",
+    "UpdatePaymentMethod",
     "UpgradeTiming",
     "Usage",
     "UsageReport",
@@ -232,3 +248,37 @@ def test_the_package_ships_py_typed() -> None:
     from importlib.resources import files  # noqa: PLC0415
 
     assert files("subscription_rules").joinpath("py.typed").is_file()
+
+
+def _functions_taking_a_policy() -> list[tuple[str, object]]:
+    found: list[tuple[str, object]] = []
+    for module_name in [*MODULES, "ports", "simulation"]:
+        module = importlib.import_module(f"subscription_rules.{module_name}")
+        for name in module.__all__:
+            value = getattr(module, name)
+            if inspect.isfunction(value) and "policy" in inspect.signature(value).parameters:
+                found.append((f"{module_name}.{name}", value))
+    return found
+
+
+def test_the_functions_taking_a_policy_are_the_rules() -> None:
+    """The check below is not vacuous: the rules that decide take a policy."""
+    names = {name for name, _ in _functions_taking_a_policy()}
+    assert {"lifecycle.advance", "proration.change_plan", "ports.execute"} <= names
+
+
+@pytest.mark.parametrize(("name", "function"), _functions_taking_a_policy())
+def test_no_public_function_has_a_silent_default_policy(name: str, function: object) -> None:
+    """Forgetting ``policy=`` must fail loudly, not apply the seed's rules (issue 16)."""
+    assert callable(function)
+    parameter = inspect.signature(function).parameters["policy"]
+    if name in OVERRIDES:
+        # A scenario file names its policy (docs/cli.md: the seed when it names none);
+        # ``policy=`` overrides the file's.
+        assert parameter.default is None, name
+        return
+    assert parameter.default is inspect.Parameter.empty, name
+
+
+#: Functions whose ``policy`` overrides the policy a scenario file names.
+OVERRIDES = ("simulation.load_scenario", "simulation.parse_scenario")

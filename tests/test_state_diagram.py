@@ -55,7 +55,15 @@ def at(day: int, month: int = 11) -> datetime:
 
 def start(*, trial: bool = True, card: bool = True) -> Decision:
     return start_subscription(
-        "s", "c", "personal", MONTHLY, at(1), catalog=CATALOG, trial=trial, has_payment_method=card
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        at(1),
+        catalog=CATALOG,
+        trial=trial,
+        has_payment_method=card,
+        policy=SEED_POLICY,
     )
 
 
@@ -65,7 +73,7 @@ def ok(result: Decision | Refused) -> Subscription:
 
 
 def policy(**changes: object) -> BillingPolicy:
-    return attrs.evolve(SEED_POLICY, **changes)  # type: ignore[arg-type]
+    return attrs.evolve(SEED_POLICY, name="seed, changed", **changes)  # type: ignore[arg-type]
 
 
 def _trial_end(rules: BillingPolicy, *, card: bool) -> tuple[Subscription, Subscription]:
@@ -74,11 +82,11 @@ def _trial_end(rules: BillingPolicy, *, card: bool) -> tuple[Subscription, Subsc
 
 
 def _suspended_trial() -> Subscription:
-    return ok(suspend(start().subscription, at(5)))
+    return ok(suspend(start().subscription, at(5), policy=SEED_POLICY))
 
 
 def _suspended_active() -> Subscription:
-    return ok(suspend(start(trial=False).subscription, at(5)))
+    return ok(suspend(start(trial=False).subscription, at(5), policy=SEED_POLICY))
 
 
 def _attempt(sub: Subscription) -> str:
@@ -107,11 +115,13 @@ def _exhausted(rules: BillingPolicy) -> Subscription:
 
 def _paid(sub: Subscription, when: datetime) -> Subscription:
     """s-INV-0001 paid at ``when``: by the retry due by then, or else by a new card's charge."""
-    sub = advance(sub, when, catalog=CATALOG).subscription
+    sub = advance(sub, when, catalog=CATALOG, policy=SEED_POLICY).subscription
     item = sub.open_invoice("s-INV-0001")
     if item is None or not item.in_flight:
-        sub = update_payment_method(sub, when, catalog=CATALOG).subscription
-    return ok(record_payment(sub, _attempt(sub), Succeeded(), when, catalog=CATALOG))
+        sub = update_payment_method(sub, when, catalog=CATALOG, policy=SEED_POLICY).subscription
+    return ok(
+        record_payment(sub, _attempt(sub), Succeeded(), when, catalog=CATALOG, policy=SEED_POLICY)
+    )
 
 
 SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Subscription]]] = {
@@ -144,22 +154,26 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
             ),
             at(15),
             catalog=CATALOG,
+            policy=SEED_POLICY,
         ).subscription,
     ),
     ("trialing", "suspended", "cancel (SUSPEND_NOW)"): lambda: (
         start().subscription,
-        ok(cancel(start().subscription, at(5))),
+        ok(cancel(start().subscription, at(5), policy=SEED_POLICY)),
     ),
     ("trialing", "suspended", "suspend"): lambda: (start().subscription, _suspended_trial()),
     ("active", "ended", "period ends after cancel"): lambda: (
         start(trial=False).subscription,
         advance(
-            ok(cancel(start(trial=False).subscription, at(5))), at(1, 12), catalog=CATALOG
+            ok(cancel(start(trial=False).subscription, at(5), policy=SEED_POLICY)),
+            at(1, 12),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
         ).subscription,
     ),
     ("active", "ended", "terminate"): lambda: (
         start(trial=False).subscription,
-        ok(terminate(start(trial=False).subscription, at(5), catalog=CATALOG)),
+        ok(terminate(start(trial=False).subscription, at(5), catalog=CATALOG, policy=SEED_POLICY)),
     ),
     ("active", "suspended", "suspend"): lambda: (
         start(trial=False).subscription,
@@ -173,20 +187,25 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
                     1
                 ],
                 at(16),
+                policy=SEED_POLICY,
             )
         ),
     ),
     ("suspended", "trialing", "reinstate before the trial's end"): lambda: (
         _suspended_trial(),
-        ok(reinstate(_suspended_trial(), at(6), catalog=CATALOG)),
+        ok(reinstate(_suspended_trial(), at(6), catalog=CATALOG, policy=SEED_POLICY)),
     ),
     ("suspended", "active", "reinstate"): lambda: (
         _suspended_active(),
-        ok(reinstate(_suspended_active(), at(6), catalog=CATALOG)),
+        ok(reinstate(_suspended_active(), at(6), catalog=CATALOG, policy=SEED_POLICY)),
     ),
     ("suspended", "active", "update_payment_method after a trial without one"): lambda: (
         _trial_end(SEED_POLICY, card=False)[1],
-        ok(update_payment_method(_trial_end(SEED_POLICY, card=False)[1], at(20), catalog=CATALOG)),
+        ok(
+            update_payment_method(
+                _trial_end(SEED_POLICY, card=False)[1], at(20), catalog=CATALOG, policy=SEED_POLICY
+            )
+        ),
     ),
     ("active", "past_due", "a payment is declined"): lambda: (
         start(trial=False).subscription,
@@ -209,12 +228,19 @@ SCENARIOS: dict[tuple[str, str, str], Callable[[], tuple[Subscription | None, Su
         _paid(_exhausted(SEED_POLICY), at(20)),
     ),
     ("suspended", "past_due", "reinstate while a payment is overdue"): lambda: (
-        ok(suspend(_declined(), at(2))),
-        ok(reinstate(ok(suspend(_declined(), at(2))), at(3), catalog=CATALOG)),
+        ok(suspend(_declined(), at(2), policy=SEED_POLICY)),
+        ok(
+            reinstate(
+                ok(suspend(_declined(), at(2), policy=SEED_POLICY)),
+                at(3),
+                catalog=CATALOG,
+                policy=SEED_POLICY,
+            )
+        ),
     ),
     ("suspended", "ended", "cancel"): lambda: (
         _suspended_active(),
-        ok(cancel(_suspended_active(), at(6))),
+        ok(cancel(_suspended_active(), at(6), policy=SEED_POLICY)),
     ),
 }
 

@@ -400,7 +400,7 @@ def test_reinstating_with_credited_time_survives_a_credit_that_rounds_to_zero() 
     """Found by these strategies: a suspension credit that rounds to zero (USD 0.01 a month,
     one hour suspended: 1 × 3,600 / 2,592,000 of a cent → 0) issues no credit note."""
     catalog = Catalog((Plan("basic", "Basic", (Price.of("0.01", "USD", MONTHLY),)),))
-    policy = attrs.evolve(SEED_POLICY, suspended_time=SuspendedTime.CREDITED)
+    policy = attrs.evolve(SEED_POLICY, name="seed, changed", suspended_time=SuspendedTime.CREDITED)
     start = datetime(2026, 11, 1, tzinfo=UTC)
     sub = start_subscription(
         "s", "c", "basic", MONTHLY, start, catalog=catalog, trial=False, policy=policy

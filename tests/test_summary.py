@@ -33,7 +33,11 @@ CATALOG = default_catalog()
 def test_upcoming_invoice_includes_the_current_periods_overage_so_far() -> None:
     # 110,000 sessions on Personal (100,000 included): 10,000 × USD 5.00 / 1,000 = USD 50.00.
     upcoming = upcoming_invoice(
-        started(), utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=110_000)
+        started(),
+        utc(2026, 11, 20),
+        catalog=CATALOG,
+        usage=Usage.of(billable_sessions=110_000),
+        policy=SEED_POLICY,
     )
     assert upcoming is not None
     assert [line.amount.minor for line in upcoming.lines] == [5000, 5000]
@@ -45,29 +49,53 @@ def test_upcoming_invoice_includes_pending_proration_lines_and_credit() -> None:
     # Stripe-style proration on the next invoice: Personal → Advanced on 16 Nov (15 of 30
     # days left): charge 15000 × 15/30 = 7500 waits; credit 5000 × 15/30 = 2500 to the balance.
     # Upcoming: Advanced 150.00 + 75.00 − 25.00 credit = USD 200.00.
-    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.NEXT_INVOICE
+    )
     changed = change_plan(
         started(), "advanced", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage(),
         policy=policy,
     )  # fmt: skip
     sub = changed.subscription  # type: ignore[union-attr]
-    upcoming = upcoming_invoice(sub, utc(2026, 11, 16), catalog=CATALOG)
+    upcoming = upcoming_invoice(sub, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY)
     assert upcoming is not None
     assert [line.amount.minor for line in upcoming.lines] == [15000, 7500]
     assert (upcoming.credit_applied.minor, upcoming.amount_due.minor) == (2500, 20000)
 
 
 def test_no_upcoming_invoice_after_cancellation_or_suspension() -> None:
-    cancelled = cancel(started(), utc(2026, 11, 10))
-    assert upcoming_invoice(cancelled.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
-    suspended = suspend(started(), utc(2026, 11, 10))
-    assert upcoming_invoice(suspended.subscription, utc(2026, 11, 10), catalog=CATALOG) is None  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY)
+    assert (
+        upcoming_invoice(
+            cancelled.subscription,  # type: ignore[union-attr]
+            utc(2026, 11, 10),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+        )
+        is None
+    )
+    suspended = suspend(started(), utc(2026, 11, 10), policy=SEED_POLICY)
+    assert (
+        upcoming_invoice(
+            suspended.subscription,  # type: ignore[union-attr]
+            utc(2026, 11, 10),
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+        )
+        is None
+    )
 
 
 def test_billing_summary_of_a_trial_shows_the_first_invoice_and_days_left() -> None:
-    sub = start_subscription("s", "c", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
+    sub = start_subscription(
+        "s", "c", "advanced", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
     summary = billing_summary(
-        sub.subscription, Usage.of(properties=4), utc(2026, 11, 5), catalog=CATALOG
+        sub.subscription,
+        Usage.of(properties=4),
+        utc(2026, 11, 5),
+        catalog=CATALOG,
+        policy=SEED_POLICY,
     )
     assert summary.status is Status.TRIALING
     assert summary.days_left == 10  # 5 Nov → 15 Nov
@@ -78,8 +106,10 @@ def test_billing_summary_of_a_trial_shows_the_first_invoice_and_days_left() -> N
 
 
 def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> None:
-    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
-    summary = billing_summary(cancelled, Usage(), utc(2026, 11, 10), catalog=CATALOG)
+    cancelled = cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY).subscription  # type: ignore[union-attr]
+    summary = billing_summary(
+        cancelled, Usage(), utc(2026, 11, 10), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert summary.cancel_at_period_end
     assert summary.ends_at == utc(2026, 12, 1)
     assert summary.upcoming is None
@@ -87,9 +117,13 @@ def test_billing_summary_after_cancellation_shows_the_end_and_no_charges() -> No
 
 
 def test_after_cancellation_the_upcoming_invoice_is_the_final_overage() -> None:
-    cancelled = cancel(started(), utc(2026, 11, 10)).subscription  # type: ignore[union-attr]
+    cancelled = cancel(started(), utc(2026, 11, 10), policy=SEED_POLICY).subscription  # type: ignore[union-attr]
     upcoming = upcoming_invoice(
-        cancelled, utc(2026, 11, 20), catalog=CATALOG, usage=Usage.of(billable_sessions=120_000)
+        cancelled,
+        utc(2026, 11, 20),
+        catalog=CATALOG,
+        usage=Usage.of(billable_sessions=120_000),
+        policy=SEED_POLICY,
     )
     assert upcoming is not None
     assert (upcoming.reason.value, upcoming.issued_at, upcoming.amount_due.minor) == (
@@ -110,14 +144,17 @@ def test_a_downgrade_the_usage_outgrew_is_previewed_and_renewed_on_the_old_plan(
         utc(2026, 11, 16),
         catalog=CATALOG,
         usage=Usage.of(properties=3),
+        policy=SEED_POLICY,
     )
     sub = decided(changed).subscription
     assert sub.pending_change is not None
     grown = Usage.of(properties=10)
-    upcoming = upcoming_invoice(sub, utc(2026, 11, 30), catalog=CATALOG, usage=grown)
+    upcoming = upcoming_invoice(
+        sub, utc(2026, 11, 30), catalog=CATALOG, usage=grown, policy=SEED_POLICY
+    )
     assert upcoming is not None
     assert [(line.plan_id, line.amount.minor) for line in upcoming.lines] == [("advanced", 15000)]
-    renewed = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=grown)
+    renewed = advance(sub, utc(2026, 12, 1), catalog=CATALOG, usage=grown, policy=SEED_POLICY)
     assert [(line.plan_id, line.amount.minor) for line in renewed.invoices[0].lines] == [
         ("advanced", 15000)
     ]
@@ -139,7 +176,9 @@ def test_no_upcoming_invoice_when_the_final_lines_net_below_zero() -> None:
             Plan("plus", "Plus", (Price.of("0.01", "USD", MONTHLY),), Limits()),
         )
     )
-    policy = attrs.evolve(LAGO_LIKE, proration_billing=ProrationBilling.PENDING_ITEMS)
+    policy = attrs.evolve(
+        LAGO_LIKE, name="lago, changed", proration_billing=ProrationBilling.PENDING_ITEMS
+    )
     start = start_subscription(
         "s", "c", "basic", YEARLY, utc(2026, 1, 1), catalog=catalog, trial=False, policy=policy
     )
@@ -164,7 +203,9 @@ def test_an_ended_subscription_has_no_upcoming_invoice_even_if_it_was_to_end_at_
     cancelled again, the subscription ends at once and nothing more is invoiced
     (a pending charge is not collected from an ending without a period end) — the
     preview showed a final invoice for the pending charge."""
-    policy = attrs.evolve(SEED_POLICY, proration_billing=ProrationBilling.NEXT_INVOICE)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", proration_billing=ProrationBilling.NEXT_INVOICE
+    )
     sub = decided(
         change_plan(
             started(policy=policy),

@@ -41,7 +41,9 @@ from subscription_rules import (
 )
 
 #: The charge waits for the next invoice; the credit is a credit note at once.
-CHARGE_WAITS = attrs.evolve(STRIPE_LIKE, proration_billing=ProrationBilling.NEXT_INVOICE)
+CHARGE_WAITS = attrs.evolve(
+    STRIPE_LIKE, name="stripe, changed", proration_billing=ProrationBilling.NEXT_INVOICE
+)
 
 
 def _paid(sub: Subscription, at: datetime) -> Subscription:
@@ -49,7 +51,7 @@ def _paid(sub: Subscription, at: datetime) -> Subscription:
     (item,) = sub.open_invoices
     assert item.attempt_key is not None
     return decided(
-        record_payment(sub, item.attempt_key, Succeeded(), at, catalog=CATALOG)
+        record_payment(sub, item.attempt_key, Succeeded(), at, catalog=CATALOG, policy=SEED_POLICY)
     ).subscription
 
 
@@ -60,7 +62,7 @@ def test_terminating_credits_the_unused_seconds_of_the_period_to_the_balance() -
     to the balance; access ends now; nothing else to bill.
     """
     sub = started("advanced")
-    d = decided(terminate(sub, utc(2026, 11, 16), catalog=CATALOG))
+    d = decided(terminate(sub, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY))
     assert d.subscription.status is Status.ENDED
     assert d.subscription.ended_at == utc(2026, 11, 16)
     (note,) = d.credit_notes
@@ -82,7 +84,9 @@ def test_a_refund_is_capped_at_what_was_paid_and_an_unpaid_period_refunds_nothin
     Unpaid (the first invoice still in flight): refund 0, the 75.00 goes to the balance,
     and the open invoice is left as it is.
     """
-    policy = attrs.evolve(SEED_POLICY, credit_destination=CreditDestination.REFUND)
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.REFUND
+    )
     sub = started("advanced", policy=policy)
     paid = _paid(sub, utc(2026, 11, 1, 1))
     d = decided(terminate(paid, utc(2026, 11, 16), catalog=CATALOG, policy=policy))
@@ -154,8 +158,10 @@ def test_pending_credit_and_charge_are_netted_on_the_final_invoice() -> None:
 
 
 def test_a_trial_ends_at_once_with_nothing_billed_or_credited() -> None:
-    sub = start_subscription("s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG)
-    d = decided(terminate(sub.subscription, utc(2026, 11, 5), catalog=CATALOG))
+    sub = start_subscription(
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
+    )
+    d = decided(terminate(sub.subscription, utc(2026, 11, 5), catalog=CATALOG, policy=SEED_POLICY))
     assert d.subscription.status is Status.ENDED
     assert d.credit_notes == ()
     assert d.invoices == ()
@@ -164,8 +170,10 @@ def test_a_trial_ends_at_once_with_nothing_billed_or_credited() -> None:
 
 def test_an_ended_subscription_cannot_be_terminated() -> None:
     sub = started("advanced")
-    ended = decided(terminate(sub, utc(2026, 11, 16), catalog=CATALOG)).subscription
-    refused = terminate(ended, utc(2026, 11, 17), catalog=CATALOG)
+    ended = decided(
+        terminate(sub, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY)
+    ).subscription
+    refused = terminate(ended, utc(2026, 11, 17), catalog=CATALOG, policy=SEED_POLICY)
     assert isinstance(refused, Refused)
     assert refused.message == "the subscription has already ended"
 
@@ -173,7 +181,9 @@ def test_an_ended_subscription_cannot_be_terminated() -> None:
 # --- Kill Bill --------------------------------------------------------------------------------
 
 PISTOL = Catalog((Plan("pistol", "Pistol", (Price.of("19.95", "USD", MONTHLY),), Limits()),))
-KILL_BILL_FIXED_30 = attrs.evolve(KILL_BILL_LIKE, fixed_denominator_days=30)
+KILL_BILL_FIXED_30 = attrs.evolve(
+    KILL_BILL_LIKE, name="killbill, changed", fixed_denominator_days=30
+)
 
 
 @pytest.mark.parametrize(

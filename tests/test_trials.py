@@ -37,7 +37,7 @@ from subscription_rules.errors import InvalidPeriodError
 
 def _trialing() -> Subscription:
     return start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG
+        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, policy=SEED_POLICY
     ).subscription
 
 
@@ -48,7 +48,11 @@ def test_extending_a_trial_moves_the_first_charge_and_the_cycle_anchor() -> None
     [Nov 22, Dec 22) and the first charge (USD 50.00) comes on Nov 22; the
     reminder moves to Nov 22 - 3 days = Nov 19. Nothing is billed on Nov 15.
     """
-    d = decided(set_trial_end(_trialing(), utc(2026, 11, 22), utc(2026, 11, 3), catalog=CATALOG))
+    d = decided(
+        set_trial_end(
+            _trialing(), utc(2026, 11, 22), utc(2026, 11, 3), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     sub = d.subscription
     assert sub.status is Status.TRIALING
     assert sub.trial_end == utc(2026, 11, 22)
@@ -61,8 +65,8 @@ def test_extending_a_trial_moves_the_first_charge_and_the_cycle_anchor() -> None
     assert notice.kind is NoticeKind.TRIAL_END_CHANGED
     assert notice.fact("trial_end") == utc(2026, 11, 22)
     assert notice.fact("previous_trial_end") == utc(2026, 11, 15)
-    assert advance(sub, utc(2026, 11, 16), catalog=CATALOG).invoices == ()
-    converted = advance(sub, utc(2026, 11, 22), catalog=CATALOG)
+    assert advance(sub, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY).invoices == ()
+    converted = advance(sub, utc(2026, 11, 22), catalog=CATALOG, policy=SEED_POLICY)
     (invoice,) = converted.invoices
     assert invoice.reason is InvoiceReason.TRIAL_CONVERSION
     assert (invoice.issued_at, invoice.amount_due) == (utc(2026, 11, 22), usd("50.00"))
@@ -75,7 +79,11 @@ def test_extending_a_trial_moves_the_first_charge_and_the_cycle_anchor() -> None
 
 def test_ending_a_trial_now_converts_at_once_as_its_end_would() -> None:
     """``trial_end == at`` on Nov 5 (day 5): USD 50.00 charged at once for [Nov 5, Dec 5)."""
-    d = decided(set_trial_end(_trialing(), utc(2026, 11, 5), utc(2026, 11, 5), catalog=CATALOG))
+    d = decided(
+        set_trial_end(
+            _trialing(), utc(2026, 11, 5), utc(2026, 11, 5), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     sub = d.subscription
     assert sub.status is Status.ACTIVE
     (invoice,) = d.invoices
@@ -92,51 +100,83 @@ def test_ending_a_trial_now_converts_at_once_as_its_end_would() -> None:
 def test_ending_a_trial_now_without_a_payment_method_follows_the_policy() -> None:
     """The seed suspends a trial ending without a payment method; ending it now does the same."""
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, has_payment_method=False
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        has_payment_method=False,
+        policy=SEED_POLICY,
     ).subscription
-    d = decided(set_trial_end(sub, utc(2026, 11, 5), utc(2026, 11, 5), catalog=CATALOG))
+    d = decided(
+        set_trial_end(sub, utc(2026, 11, 5), utc(2026, 11, 5), catalog=CATALOG, policy=SEED_POLICY)
+    )
     assert d.subscription.status is Status.SUSPENDED
     assert d.invoices == ()
 
 
 def test_shortening_past_the_reminder_sends_it_at_once() -> None:
     """Shortened on Nov 3 to end Nov 4: its reminder (Nov 1) has passed unsent: sent now."""
-    d = decided(set_trial_end(_trialing(), utc(2026, 11, 4), utc(2026, 11, 3), catalog=CATALOG))
+    d = decided(
+        set_trial_end(
+            _trialing(), utc(2026, 11, 4), utc(2026, 11, 3), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     assert [n.kind for n in d.notices] == [NoticeKind.TRIAL_END_CHANGED, NoticeKind.TRIAL_ENDING]
     assert d.next_wakeup == utc(2026, 11, 4)
 
 
 def test_a_reminder_already_sent_is_sent_again_before_the_new_end() -> None:
     """Reminded on Nov 12, extended on Nov 13 to Nov 30: reminded again on Nov 27."""
-    sub = advance(_trialing(), utc(2026, 11, 13), catalog=CATALOG).subscription
-    d = decided(set_trial_end(sub, utc(2026, 11, 30), utc(2026, 11, 13), catalog=CATALOG))
+    sub = advance(_trialing(), utc(2026, 11, 13), catalog=CATALOG, policy=SEED_POLICY).subscription
+    d = decided(
+        set_trial_end(
+            sub, utc(2026, 11, 30), utc(2026, 11, 13), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     assert [n.kind for n in d.notices] == [NoticeKind.TRIAL_END_CHANGED]
     assert d.next_wakeup == utc(2026, 11, 27)
 
 
 def test_setting_a_trial_end_is_refused_unless_trialing() -> None:
     sub = start_subscription(
-        "s", "c", "personal", MONTHLY, utc(2026, 11, 1), catalog=CATALOG, trial=False
+        "s",
+        "c",
+        "personal",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=CATALOG,
+        trial=False,
+        policy=SEED_POLICY,
     ).subscription
-    refused = set_trial_end(sub, utc(2026, 11, 20), utc(2026, 11, 3), catalog=CATALOG)
+    refused = set_trial_end(
+        sub, utc(2026, 11, 20), utc(2026, 11, 3), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
 
 
 def test_the_same_trial_end_is_refused_as_already_done() -> None:
-    refused = set_trial_end(_trialing(), utc(2026, 11, 15), utc(2026, 11, 3), catalog=CATALOG)
+    refused = set_trial_end(
+        _trialing(), utc(2026, 11, 15), utc(2026, 11, 3), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.ALREADY_DONE
 
 
 def test_a_trial_end_before_the_command_is_an_error_naming_trial_end() -> None:
     with pytest.raises(InvalidPeriodError, match=r"^trial_end: is before"):
-        set_trial_end(_trialing(), utc(2026, 11, 2), utc(2026, 11, 3), catalog=CATALOG)
+        set_trial_end(
+            _trialing(), utc(2026, 11, 2), utc(2026, 11, 3), catalog=CATALOG, policy=SEED_POLICY
+        )
 
 
 def test_a_command_after_the_unprocessed_trial_end_is_an_error_naming_at() -> None:
     with pytest.raises(InvalidPeriodError, match=r"^at: .*advance the subscription first"):
-        set_trial_end(_trialing(), utc(2026, 11, 20), utc(2026, 11, 16), catalog=CATALOG)
+        set_trial_end(
+            _trialing(), utc(2026, 11, 20), utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY
+        )
 
 
 # --- with a billing anchor apart from the trial's end ---------------------------------------
@@ -146,7 +186,7 @@ def _anchored(anchor_day: int) -> Subscription:
     """Started 2026-01-01 with a 14-day trial (ends Jan 15), billing anchored on ``anchor_day``."""
     return start_subscription(
         "s", "c", "personal", MONTHLY, utc(2026, 1, 1),
-        catalog=CATALOG, billing_anchor=utc(2026, 2, anchor_day),
+        catalog=CATALOG, billing_anchor=utc(2026, 2, anchor_day), policy=SEED_POLICY,
     ).subscription  # fmt: skip
 
 
@@ -156,9 +196,13 @@ def test_with_a_billing_anchor_the_anchor_stays_and_the_stub_is_worked_out_again
     The stub is then [Jan 22, Feb 1): 10 of January's 31 days (seconds, half-up):
     5000 * 10 / 31 = 1612.90 -> 1613 cents (it was 17 days, 2742 cents).
     """
-    d = decided(set_trial_end(_anchored(1), utc(2026, 1, 22), utc(2026, 1, 5), catalog=CATALOG))
+    d = decided(
+        set_trial_end(
+            _anchored(1), utc(2026, 1, 22), utc(2026, 1, 5), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
     assert d.subscription.current_period.end == utc(2026, 2, 1)
-    converted = advance(d.subscription, utc(2026, 1, 22), catalog=CATALOG)
+    converted = advance(d.subscription, utc(2026, 1, 22), catalog=CATALOG, policy=SEED_POLICY)
     (invoice,) = converted.invoices
     assert (invoice.issued_at, invoice.amount_due) == (utc(2026, 1, 22), usd("16.13"))
     assert converted.subscription.current_period.end == utc(2026, 2, 1)
@@ -169,8 +213,12 @@ def test_with_a_billing_anchor_a_trial_past_it_bills_a_stub_of_the_next_period()
 
     5000 * 19 / 28 = 3392.86 -> 3393 cents; the cycle's boundaries stay on the 1st.
     """
-    d = decided(set_trial_end(_anchored(1), utc(2026, 2, 10), utc(2026, 1, 5), catalog=CATALOG))
-    converted = advance(d.subscription, utc(2026, 2, 10), catalog=CATALOG)
+    d = decided(
+        set_trial_end(
+            _anchored(1), utc(2026, 2, 10), utc(2026, 1, 5), catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
+    converted = advance(d.subscription, utc(2026, 2, 10), catalog=CATALOG, policy=SEED_POLICY)
     (invoice,) = converted.invoices
     assert invoice.amount_due == usd("33.93")
     assert converted.subscription.current_period.end == utc(2026, 3, 1)
@@ -182,7 +230,9 @@ def test_with_a_billing_anchor_a_stub_longer_than_a_period_is_refused() -> None:
     Billing from Jan 10 would need a stub longer than one period, as
     ``start_subscription`` refuses too.
     """
-    refused = set_trial_end(_anchored(14), utc(2026, 1, 10), utc(2026, 1, 5), catalog=CATALOG)
+    refused = set_trial_end(
+        _anchored(14), utc(2026, 1, 10), utc(2026, 1, 5), catalog=CATALOG, policy=SEED_POLICY
+    )
     assert isinstance(refused, Refused)
     assert "before 2026-01-14" in refused.message
 

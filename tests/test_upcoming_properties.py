@@ -98,7 +98,12 @@ def test_the_upcoming_invoice_is_what_the_next_trial_or_period_end_bills(
         if billing is ProrationBilling.PENDING_ITEMS
         else policy.credit_destination
     )
-    policy = attrs.evolve(policy, proration_billing=billing, credit_destination=destination)
+    policy = attrs.evolve(
+        policy,
+        name=f"{policy.name}, varied",
+        proration_billing=billing,
+        credit_destination=destination,
+    )
     # Past due is reached by the lives only under MissingPaymentMethod.INVOICE with a priced
     # trial plan, trialing only with a trial plan: drawn from the statuses the catalog allows.
     trials = any(plan.trial_days > 0 for plan in catalog.plans)

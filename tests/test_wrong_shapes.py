@@ -72,6 +72,7 @@ from subscription_rules.usage import Infeasible
 
 MODULES = (
     "catalog",
+    "commands",
     "credits",
     "dunning",
     "effects",
@@ -82,6 +83,7 @@ MODULES = (
     "periods",
     "policy",
     "proration",
+    "rulebook",
     "simulation",
     "subscription",
     "summary",
@@ -99,6 +101,7 @@ RESULTS = frozenset(
         "EndAccess",
         "Explanation",
         "Feasible",
+        "Handled",
         "Infeasible",
         "Invoice",
         "IssueCreditNote",
@@ -142,7 +145,7 @@ NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
 NOV_10 = datetime(2026, 11, 10, tzinfo=UTC)
 DEC_1 = datetime(2026, 12, 1, tzinfo=UTC)
 START = start_subscription(
-    "sub_1", "cus_1", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False
+    "sub_1", "cus_1", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=SEED_POLICY
 )
 SUB = START.subscription
 USD = Currency.of("USD")
@@ -299,6 +302,12 @@ VALID: dict[str, object] = {
     "adjust.invoice_id": "sub_1-INV-0001",
     "adjust.amount": ONE,
     "adjust.reason": "goodwill",
+    "Adjust.invoice_id": "sub_1-INV-0001",
+    "Adjust.amount": ONE,
+    "Adjust.reason": "goodwill",
+    "RecordPayment.attempt": "sub_1:charge:sub_1-INV-0001:due-5000:attempt-1",
+    "RecordPayment.outcome": subscription_rules.dunning.Succeeded(),
+    "SetTrialEnd.trial_end": DEC_1,
     "classify_move.current_plan": PLAN,
     "classify_move.target_plan": CATALOG.plan("pro"),
     "check_downgrade.plan": PLAN,

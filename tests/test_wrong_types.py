@@ -32,12 +32,20 @@ from subscription_rules.dunning import Succeeded
 from subscription_rules.effects import SuspendAccess
 from subscription_rules.errors import InvalidArgumentError, InvalidInstantError
 from subscription_rules.notifications import Notice, NoticeKind
+from subscription_rules.policy import SEED_POLICY
 from subscription_rules.simulation import simulate
 
 CATALOG = default_catalog()
 AT = datetime(2026, 11, 2, tzinfo=UTC)
 SUB = start_subscription(
-    "s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC), catalog=CATALOG, trial=False
+    "s",
+    "c",
+    "personal",
+    MONTHLY,
+    datetime(2026, 11, 1, tzinfo=UTC),
+    catalog=CATALOG,
+    trial=False,
+    policy=SEED_POLICY,
 ).subscription
 WRONG: Any = "x"
 NUMBER: Any = 5
@@ -45,12 +53,16 @@ NUMBER: Any = 5
 CASES: list[tuple[str, Callable[[], object], str]] = [
     (
         "start/catalog",
-        lambda: start_subscription("s", "c", "personal", MONTHLY, AT, catalog=WRONG),
+        lambda: start_subscription(
+            "s", "c", "personal", MONTHLY, AT, catalog=WRONG, policy=SEED_POLICY
+        ),
         "catalog",
     ),
     (
         "start/interval",
-        lambda: start_subscription("s", "c", "personal", WRONG, AT, catalog=CATALOG),
+        lambda: start_subscription(
+            "s", "c", "personal", WRONG, AT, catalog=CATALOG, policy=SEED_POLICY
+        ),
         "interval",
     ),
     (
@@ -60,34 +72,62 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
         ),
         "policy",
     ),
-    ("advance/subscription", lambda: advance(WRONG, AT, catalog=CATALOG), "subscription"),
-    ("advance/catalog", lambda: advance(SUB, AT, catalog=WRONG), "catalog"),
-    ("cancel/subscription", lambda: cancel(WRONG, AT), "subscription"),
+    (
+        "advance/subscription",
+        lambda: advance(WRONG, AT, catalog=CATALOG, policy=SEED_POLICY),
+        "subscription",
+    ),
+    ("advance/catalog", lambda: advance(SUB, AT, catalog=WRONG, policy=SEED_POLICY), "catalog"),
+    ("cancel/subscription", lambda: cancel(WRONG, AT, policy=SEED_POLICY), "subscription"),
     ("undo/policy", lambda: undo_cancel(SUB, AT, policy=WRONG), "policy"),
-    ("suspend/subscription", lambda: suspend(WRONG, AT), "subscription"),
-    ("reinstate/catalog", lambda: reinstate(SUB, AT, catalog=WRONG), "catalog"),
-    ("card/catalog", lambda: update_payment_method(SUB, AT, catalog=WRONG), "catalog"),
+    ("suspend/subscription", lambda: suspend(WRONG, AT, policy=SEED_POLICY), "subscription"),
+    ("reinstate/catalog", lambda: reinstate(SUB, AT, catalog=WRONG, policy=SEED_POLICY), "catalog"),
+    (
+        "card/catalog",
+        lambda: update_payment_method(SUB, AT, catalog=WRONG, policy=SEED_POLICY),
+        "catalog",
+    ),
     (
         "payment/attempt",
-        lambda: record_payment(SUB, NUMBER, Succeeded(), AT, catalog=CATALOG),
+        lambda: record_payment(SUB, NUMBER, Succeeded(), AT, catalog=CATALOG, policy=SEED_POLICY),
         "attempt",
     ),
     (
         "quote/plan_id",
-        lambda: quote_change(SUB, NUMBER, MONTHLY, AT, catalog=CATALOG, usage=Usage()),
+        lambda: quote_change(
+            SUB, NUMBER, MONTHLY, AT, catalog=CATALOG, usage=Usage(), policy=SEED_POLICY
+        ),
         "plan_id",
     ),
     (
         "quote/interval",
-        lambda: quote_change(SUB, "pro", WRONG, AT, catalog=CATALOG, usage=Usage()),
+        lambda: quote_change(
+            SUB, "pro", WRONG, AT, catalog=CATALOG, usage=Usage(), policy=SEED_POLICY
+        ),
         "interval",
     ),
-    ("pending/subscription", lambda: cancel_pending_change(WRONG, AT), "subscription"),
-    ("upcoming/catalog", lambda: upcoming_invoice(SUB, AT, catalog=WRONG), "catalog"),
-    ("summary/usage", lambda: billing_summary(SUB, WRONG, AT, catalog=CATALOG), "usage"),
+    (
+        "pending/subscription",
+        lambda: cancel_pending_change(WRONG, AT, policy=SEED_POLICY),
+        "subscription",
+    ),
+    (
+        "upcoming/catalog",
+        lambda: upcoming_invoice(SUB, AT, catalog=WRONG, policy=SEED_POLICY),
+        "catalog",
+    ),
+    (
+        "summary/usage",
+        lambda: billing_summary(SUB, WRONG, AT, catalog=CATALOG, policy=SEED_POLICY),
+        "usage",
+    ),
     ("credit/balance", lambda: apply_credit(WRONG, Money.of("1", "USD")), "balance"),
     ("channels/notice", lambda: channels_for(WRONG, WRONG), "notice"),
-    ("simulate/script", lambda: simulate(SUB, [WRONG], AT, catalog=CATALOG), "script"),
+    (
+        "simulate/script",
+        lambda: simulate(SUB, [WRONG], AT, catalog=CATALOG, policy=SEED_POLICY),
+        "script",
+    ),
 ]
 
 

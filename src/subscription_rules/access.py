@@ -17,7 +17,7 @@ suspended, ended          no
 ========================  =========================================================
 
 >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-...     catalog=default_catalog(), trial=False).subscription
+...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
 >>> has_access(sub, SEED_POLICY)
 True
 """
@@ -44,7 +44,7 @@ def marked_unpaid(subscription: Subscription, policy: BillingPolicy) -> bool:
     ends it: access comes back and what was held is charged at once.
 
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
     >>> marked_unpaid(sub, SEED_POLICY)
     False
     """
@@ -67,9 +67,9 @@ def has_access(subscription: Subscription, policy: BillingPolicy) -> bool:
     ...     default_catalog, record_payment, start_subscription)
     >>> from subscription_rules.dunning import Declined, DeclineKind
     >>> catalog = default_catalog()
-    >>> restrict = attrs.evolve(SEED_POLICY, past_due_access=PastDueAccess.RESTRICT)
+    >>> restrict = attrs.evolve(SEED_POLICY, name="restricted", past_due_access=PastDueAccess.RESTRICT)
     >>> start = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
     >>> declined = record_payment(start.subscription, start.effects[0].idempotency_key,
     ...     Declined(DeclineKind.SOFT), datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog,
     ...     policy=restrict)

@@ -50,7 +50,7 @@ class ChargeInvoice:
     as paid without a charge.
 
     >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY)
     >>> charge = d.effects[0]
     >>> charge.invoice.id, str(charge.amount)
     ('sub_1-INV-0001', 'USD 150.00')
@@ -77,9 +77,9 @@ class IssueCreditNote:
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> d = change_plan(sub, "pro", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
-    ...     catalog=catalog, usage=Usage.of(properties=4))
+    ...     catalog=catalog, usage=Usage.of(properties=4), policy=SEED_POLICY)
     >>> [type(e).__name__ for e in d.effects]
     ['IssueCreditNote', 'SendNotice', 'ChargeInvoice', 'SendNotice']
     >>> issue = d.effects[0]
@@ -108,10 +108,10 @@ class RefundPayment:
     >>> from subscription_rules import record_payment
     >>> from subscription_rules.dunning import Succeeded
     >>> start = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
     >>> charge = start.effects[0]
     >>> sub = record_payment(start.subscription, charge.idempotency_key, Succeeded(),
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
     >>> d = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
     ...     catalog=catalog, usage=Usage.of(properties=2), policy=policy)
     >>> refund = d.effects[1]
@@ -131,7 +131,7 @@ class SendNotice:
     """Send ``notice`` (the host's notifier chooses channels from the customer's preferences).
 
     >>> d = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog())
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY)
     >>> (send,) = d.effects
     >>> send.notice.kind.value, send.notice.key
     ('trial_started', 'sub_1:trial_started:trial')
@@ -146,8 +146,8 @@ class SuspendAccess:
 
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
     >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
-    >>> suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).effects[0]
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY).subscription
+    >>> suspend(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY).effects[0]
     SuspendAccess(reason=<SuspensionReason.POLICY_VIOLATION: 'policy_violation'>)
     """
 
@@ -165,9 +165,9 @@ class RestoreAccess:
     >>> from subscription_rules import start_subscription, suspend
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
-    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
-    >>> reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog).effects[0]
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
+    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY).subscription
+    >>> reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).effects[0]
     RestoreAccess()
     """
 
@@ -181,9 +181,9 @@ class EndAccess:
     >>> from subscription_rules import MONTHLY, advance, cancel, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
-    >>> d = advance(sub, datetime(2026, 12, 1, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
+    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY).subscription
+    >>> d = advance(sub, datetime(2026, 12, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> [type(e).__name__ for e in d.effects], d.subscription.status.value
     (['EndAccess', 'SendNotice'], 'ended')
     """
@@ -209,7 +209,7 @@ class Decision:
     something (``None`` when nothing is due).
 
     >>> d = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY)
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
     ('active', ['ChargeInvoice', 'SendNotice'])
     >>> [str(invoice.amount_due) for invoice in d.invoices], [n.kind.value for n in d.notices]
@@ -274,12 +274,12 @@ class Refused:
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> at = datetime(2026, 11, 5, tzinfo=UTC)
-    >>> change_plan(sub, "advanced", MONTHLY, at, catalog=catalog, usage=Usage.of(properties=4))
+    >>> change_plan(sub, "advanced", MONTHLY, at, catalog=catalog, usage=Usage.of(properties=4), policy=SEED_POLICY)
     Refused(reason=<RefusalReason.NO_CHANGE: 'no_change'>, message='already on advanced, monthly', infeasible=None)
     >>> refused = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=4))
+    ...     usage=Usage.of(properties=4), policy=SEED_POLICY)
     >>> refused.reason.value, refused.message
     ('infeasible', 'Personal allows 3 properties: delete 1 property first')
     >>> refused.infeasible.actions_text

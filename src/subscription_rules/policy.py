@@ -10,7 +10,7 @@ data: copy one and change a field with :func:`attrs.evolve`.
 >>> from subscription_rules.policy import SEED_POLICY, DowngradeTiming
 >>> SEED_POLICY.downgrade_timing
 <DowngradeTiming.PERIOD_END: 'period_end'>
->>> mine = attrs.evolve(SEED_POLICY, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+>>> mine = attrs.evolve(SEED_POLICY, name="mine", downgrade_timing=DowngradeTiming.IMMEDIATELY)
 >>> mine.downgrade_timing is DowngradeTiming.IMMEDIATELY
 True
 """
@@ -487,6 +487,29 @@ class BillingPolicy:
                 argument="credit_destination",
                 value=self.credit_destination,
             )
+        self._check_preset_name()
+
+    def _check_preset_name(self) -> None:
+        """Refuse a preset's name on other rules: a host storing the name would reload the preset.
+
+        ``PRESETS`` does not exist yet while the presets themselves are built.
+        """
+        presets: Mapping[str, BillingPolicy] = globals().get("PRESETS", {})
+        reserved = presets.get(self.name)
+        if reserved is None or reserved == self:
+            return
+        changed = [
+            field.name
+            for field in attrs.fields(BillingPolicy)
+            if getattr(self, field.name) != getattr(reserved, field.name)
+        ]
+        raise InvalidPolicyError(
+            f"{self.name!r} is the name of a preset, and this policy changes its "
+            f"{', '.join(changed)}; give the changed policy a name of its own "
+            "(attrs.evolve(preset, name=..., ...))",
+            argument="name",
+            value=self.name,
+        )
 
     def renewal_reminder(self, unit: IntervalUnit) -> int | None:
         """Days before a period end of a cycle in ``unit`` to send the renewal reminder.

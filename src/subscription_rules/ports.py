@@ -11,9 +11,9 @@ subscription and what it did. The core never imports this module.
 >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
 >>> gateway, notifier = ScriptedGateway(), RecordingNotifier()
->>> done = execute(decision, gateway=gateway, notifier=notifier, catalog=catalog)
+>>> done = execute(decision, gateway=gateway, notifier=notifier, catalog=catalog, policy=SEED_POLICY)
 >>> [str(c.amount) for c in gateway.charges], done.subscription.open_invoices
 (['USD 50.00'], ())
 >>> [d.notice.kind.value for d in notifier.deliveries]
@@ -45,7 +45,7 @@ from subscription_rules.effects import (
 from subscription_rules.lifecycle import record_payment
 from subscription_rules.money import Money
 from subscription_rules.notifications import Channel, Notice, Preferences, channels_for
-from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import Subscription
 
 __all__ = [
@@ -169,9 +169,9 @@ class Execution:
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> catalog = default_catalog()
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
     >>> gateway = ScriptedGateway([Declined(DeclineKind.SOFT)])
-    >>> done = execute(decision, gateway=gateway, notifier=RecordingNotifier(), catalog=catalog)
+    >>> done = execute(decision, gateway=gateway, notifier=RecordingNotifier(), catalog=catalog, policy=SEED_POLICY)
     >>> done.subscription.status.value, [a.outcome for a in done.attempts]
     ('past_due', [Declined(kind=<DeclineKind.SOFT: 'soft'>, code='')])
     """
@@ -263,7 +263,8 @@ def outbox_entries(decision: Decision) -> tuple[OutboxEntry, ...]:
     that instant (a second one of a kind in the same decision is numbered).
 
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY,
+    ...     trial=False)
     >>> [entry.key for entry in outbox_entries(decision)]
     ['s:charge:s-INV-0001:due-5000:attempt-1@2026-11-01T00:00:00+00:00', 's:subscription_started:start']
     """
@@ -337,7 +338,8 @@ def perform(
 
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY,
+    ...     trial=False)
     >>> charge, started = outbox_entries(decision)
     >>> perform(charge, gateway=ScriptedGateway(), notifier=RecordingNotifier())
     Succeeded()
@@ -359,7 +361,7 @@ def execute(
     gateway: PaymentGateway,
     notifier: Notifier,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
     preferences: Preferences | None = None,
     clock: Clock | None = None,
 ) -> Execution:

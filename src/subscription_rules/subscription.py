@@ -103,7 +103,7 @@ class Stretch:
     from the payment method (the cap of any refund).
 
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
     >>> (stretch,) = sub.stretches
     >>> stretch.plan_id, stretch.start.date().isoformat(), stretch.end.date().isoformat()
     ('advanced', '2026-11-01', '2026-12-01')
@@ -176,7 +176,7 @@ class OpenInvoice:
     the invoice).
 
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-    ...     catalog=default_catalog(), trial=False).subscription
+    ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
     >>> [(o.id, o.attempts, o.attempt_key, o.in_flight) for o in sub.open_invoices]
     [('s-INV-0001', 1, 's:charge:s-INV-0001:due-5000:attempt-1', True)]
     """
@@ -222,9 +222,9 @@ class PendingChange:
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> sub = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
-    ...     catalog=catalog, usage=Usage.of(properties=2)).subscription
+    ...     catalog=catalog, usage=Usage.of(properties=2), policy=SEED_POLICY).subscription
     >>> pending = sub.pending_change
     >>> sub.plan_id, pending.plan_id, str(pending.interval)
     ('advanced', 'personal', 'monthly')
@@ -265,7 +265,7 @@ class Subscription:
 
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> sub.status.value, str(sub.current_period), sub.period_index
     ('active', '2026-11-01 → 2026-12-01', 0)
     >>> str(sub.credit_balance), sub.documents_issued
@@ -274,7 +274,7 @@ class Subscription:
     With a trial, the first period starts when the trial ends:
 
     >>> trial = start_subscription("sub_2", "cus_2", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
     >>> trial.status.value, trial.trial_end.date().isoformat(), str(trial.current_period)
     ('trialing', '2026-11-15', '2026-11-15 → 2026-12-15')
     """
@@ -406,7 +406,7 @@ class Subscription:
         never goes negative.
 
         >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-        ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog()).subscription
+        ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY).subscription
         >>> sub.evolve(cancel_at_period_end=True).cancel_at_period_end
         True
         >>> sub.evolve(credit_balance=-sub.zero.with_minor(1))

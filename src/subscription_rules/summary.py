@@ -7,9 +7,9 @@ pending downgrade included, pending proration lines, overage, credit applied);
 
 >>> catalog = default_catalog()
 >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
 >>> summary = billing_summary(sub, Usage.of(properties=4), datetime(2026, 11, 20, tzinfo=UTC),
-...     catalog=catalog)
+...     catalog=catalog, policy=SEED_POLICY)
 >>> summary.days_left, str(summary.upcoming.amount_due), summary.upcoming.issued_at.date()
 (11, 'USD 150.00', datetime.date(2026, 12, 1))
 """
@@ -36,7 +36,7 @@ from subscription_rules.periods import (
     require_aware,
     utc_instant,
 )
-from subscription_rules.policy import SEED_POLICY, BillingPolicy
+from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import PendingChange, Status, Subscription
 from subscription_rules.usage import (
     Usage,
@@ -54,7 +54,7 @@ def upcoming_invoice(
     *,
     catalog: Catalog,
     usage: Usage | None = None,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Invoice | None:
     """Preview the next renewal invoice as it stands at ``at``; ``None`` if none will come.
 
@@ -72,11 +72,11 @@ def upcoming_invoice(
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> at = datetime(2026, 11, 16, tzinfo=UTC)
     >>> sub = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=3)).subscription
-    >>> [str(line) for line in upcoming_invoice(sub, at, catalog=catalog).lines]
+    ...     usage=Usage.of(properties=3), policy=SEED_POLICY).subscription
+    >>> [str(line) for line in upcoming_invoice(sub, at, catalog=catalog, policy=SEED_POLICY).lines]
     ['Personal, monthly, from 1 Dec 2026 to 1 Jan 2027: USD 50.00']
     """
     expect(subscription, Subscription, "subscription")
@@ -104,10 +104,10 @@ class BillingSummary:
     >>> from subscription_rules.summary import billing_summary
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
+    >>> sub = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY).subscription
     >>> s = billing_summary(sub, Usage.of(properties=4), datetime(2026, 11, 20, tzinfo=UTC),
-    ...     catalog=catalog)
+    ...     catalog=catalog, policy=SEED_POLICY)
     >>> s.plan_name, s.status.value, str(s.current_period), s.days_left
     ('Advanced', 'active', '2026-11-01 → 2026-12-01', 11)
     >>> s.cancel_at_period_end, s.ends_at.date().isoformat(), s.upcoming
@@ -139,15 +139,15 @@ def billing_summary(
     at: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> BillingSummary:
     """Gather the billing section at ``at``: status, plan, period, usage, upcoming charges.
 
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
     >>> s = billing_summary(sub, Usage.of(properties=2), datetime(2026, 11, 5, tzinfo=UTC),
-    ...     catalog=catalog)
+    ...     catalog=catalog, policy=SEED_POLICY)
     >>> s.status.value, s.days_left, s.trial_end.date().isoformat(), str(s.upcoming.amount_due)
     ('trialing', 10, '2026-11-15', 'USD 50.00')
     >>> s.usage.line("properties").describe()

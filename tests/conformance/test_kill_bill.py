@@ -42,7 +42,7 @@ from subscription_rules.dunning import (
 )
 
 #: Kill Bill's ``org.killbill.invoice.proration.fixed.days=30``.
-FIXED_30 = attrs.evolve(KILL_BILL_LIKE, fixed_denominator_days=30)
+FIXED_30 = attrs.evolve(KILL_BILL_LIKE, name="killbill, changed", fixed_denominator_days=30)
 #: A billion minor units a month, so a line shows the fraction to nine decimals.
 BILLION = catalog_of({"a": "10000000.00", "b": "20000000.00"})
 
@@ -258,7 +258,9 @@ GUNS = Catalog(
     )
 )
 #: The test changes plans with ``BillingActionPolicy.IMMEDIATE``, downgrade included.
-IMMEDIATE = attrs.evolve(KILL_BILL_LIKE, downgrade_timing=DowngradeTiming.IMMEDIATELY)
+IMMEDIATE = attrs.evolve(
+    KILL_BILL_LIKE, name="killbill, changed", downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
 
 
 def test_immediate_changes_repair_the_billed_item_and_credit_the_account() -> None:
@@ -359,7 +361,7 @@ def test_overdue_states_of_the_server_profile(days: int, state: str | None) -> N
     ``KILL_BILL_LIKE`` has no ladder (Kill Bill ships none by default): the
     profile's ladder is given here as the policy's ``overdue_ladder`` would be.
     """
-    policy = attrs.evolve(KILL_BILL_LIKE, overdue_ladder=PROFILE_LADDER)
+    policy = attrs.evolve(KILL_BILL_LIKE, name="killbill, changed", overdue_ladder=PROFILE_LADDER)
     assert policy.overdue_ladder is not None
     issued = datetime(2023, 1, 1, tzinfo=UTC)
     unpaid = [UnpaidInvoice(issued, Money.of("19.95", "USD"))]

@@ -98,9 +98,15 @@ def _quoted(
 
 def _story_trial(catalog: Catalog) -> tuple[_Chapter, Subscription]:
     started = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, _utc(2026, 11, 1), catalog=catalog
+        "sub_1",
+        "cus_1",
+        "personal",
+        MONTHLY,
+        _utc(2026, 11, 1),
+        catalog=catalog,
+        policy=SEED_POLICY,
     )
-    played = simulate(started, [], _utc(2026, 11, 15), catalog=catalog)
+    played = simulate(started, [], _utc(2026, 11, 15), catalog=catalog, policy=SEED_POLICY)
     chapter = _Chapter(
         "A free trial, its reminder and its conversion",
         "You receive notifications for every significant subscription event\N{EM DASH}free "
@@ -115,10 +121,20 @@ def _story_trial(catalog: Catalog) -> tuple[_Chapter, Subscription]:
 
 def _story_trial_cancelled(catalog: Catalog) -> _Chapter:
     started = start_subscription(
-        "sub_2", "cus_2", "advanced", MONTHLY, _utc(2026, 11, 1), catalog=catalog
+        "sub_2",
+        "cus_2",
+        "advanced",
+        MONTHLY,
+        _utc(2026, 11, 1),
+        catalog=catalog,
+        policy=SEED_POLICY,
     )
     played = simulate(
-        started, [Step(_utc(2026, 11, 5), Cancel())], _utc(2026, 11, 5), catalog=catalog
+        started,
+        [Step(_utc(2026, 11, 5), Cancel())],
+        _utc(2026, 11, 5),
+        catalog=catalog,
+        policy=SEED_POLICY,
     )
     return _Chapter(
         "Cancelling during the trial",
@@ -132,7 +148,14 @@ def _story_trial_cancelled(catalog: Catalog) -> _Chapter:
 def _story_upgrade(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
     at, usage = _utc(2026, 11, 25), Usage.of(properties=3)
     quote = _quoted(sub, "advanced", at, catalog, usage, SEED_POLICY)
-    played = simulate(sub, [Step(at, ChangePlan("advanced"))], at, catalog=catalog, usage=usage)
+    played = simulate(
+        sub,
+        [Step(at, ChangePlan("advanced"))],
+        at,
+        catalog=catalog,
+        usage=usage,
+        policy=SEED_POLICY,
+    )
     chapter = _Chapter(
         "An upgrade mid-cycle, prorated",
         "Upgrade: Select the new plan from your dashboard. Your payment is prorated to reflect "
@@ -161,6 +184,7 @@ def _story_downgrade(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Sub
         _utc(2026, 12, 15),
         catalog=catalog,
         usage=ten,
+        policy=SEED_POLICY,
     )
     chapter = _Chapter(
         "A downgrade that needs account changes, then waits for the next cycle",
@@ -226,8 +250,16 @@ def _story_failed_renewal(sub: Subscription, catalog: Catalog) -> tuple[_Chapter
         renewal,
         catalog=catalog,
         outcomes=[Declined(DeclineKind.SOFT, "insufficient_funds")],
+        policy=SEED_POLICY,
     )
-    recovered = simulate(declined.subscription, [], retry, catalog=catalog, outcomes=[Succeeded()])
+    recovered = simulate(
+        declined.subscription,
+        [],
+        retry,
+        catalog=catalog,
+        outcomes=[Succeeded()],
+        policy=SEED_POLICY,
+    )
     chapter = _Chapter(
         "A failed renewal, retried and recovered",
         "Failed payments: If your payment fails, the system automatically retries. You receive "
@@ -247,6 +279,7 @@ def _story_suspension(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Su
         [Step(suspended, Suspend()), Step(reinstated, Reinstate())],
         reinstated,
         catalog=catalog,
+        policy=SEED_POLICY,
     )
     chapter = _Chapter(
         "A suspension and its resolution",
@@ -260,7 +293,13 @@ def _story_suspension(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Su
 
 
 def _story_cancellation(sub: Subscription, catalog: Catalog) -> tuple[_Chapter, Subscription]:
-    played = simulate(sub, [Step(_utc(2027, 2, 3), Cancel())], _utc(2027, 3, 1), catalog=catalog)
+    played = simulate(
+        sub,
+        [Step(_utc(2027, 2, 3), Cancel())],
+        _utc(2027, 3, 1),
+        catalog=catalog,
+        policy=SEED_POLICY,
+    )
     chapter = _Chapter(
         "A cancellation that runs to the period end",
         "Cancel: Cancel your subscription at any time. Your service continues through the end "

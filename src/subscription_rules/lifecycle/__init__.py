@@ -29,11 +29,11 @@ cancellation during it suspends the account at once, with nothing charged.
 >>> from subscription_rules import MONTHLY, default_catalog
 >>> catalog = default_catalog()
 >>> decision = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
 >>> sub = decision.subscription
 >>> sub.status.value, sub.trial_end.date().isoformat(), decision.next_wakeup.date().isoformat()
 ('trialing', '2026-11-15', '2026-11-12')
->>> cancelled = cancel(sub, datetime(2026, 11, 6, tzinfo=UTC))
+>>> cancelled = cancel(sub, datetime(2026, 11, 6, tzinfo=UTC), policy=SEED_POLICY)
 >>> cancelled.subscription.status.value, [type(e).__name__ for e in cancelled.effects]
 ('suspended', ['SuspendAccess', 'SendNotice'])
 """

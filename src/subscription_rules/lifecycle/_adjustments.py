@@ -18,7 +18,7 @@ from subscription_rules.lifecycle._commands import _check_command_time
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.lifecycle._termination import _refundable
 from subscription_rules.money import Money
-from subscription_rules.policy import SEED_POLICY, BillingPolicy, CreditDestination
+from subscription_rules.policy import BillingPolicy, CreditDestination
 from subscription_rules.subscription import Status, Subscription
 
 
@@ -43,7 +43,7 @@ def adjust(
     *,
     reason: str,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """Credit ``amount`` against what ``invoice_id`` billed for the current period (Kill Bill's item adjustment).
 
@@ -67,9 +67,9 @@ def adjust(
     >>> from subscription_rules import MONTHLY, adjust, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> d = adjust(sub, "s-INV-0001", Money.of("10", "USD"), datetime(2026, 11, 2, tzinfo=UTC),
-    ...     reason="outage on 1 Nov", catalog=catalog)
+    ...     reason="outage on 1 Nov", catalog=catalog, policy=SEED_POLICY)
     >>> print(d.credit_notes[0].lines[0])
     Adjustment of s-INV-0001 (Advanced): outage on 1 Nov: USD -10.00
     >>> str(d.subscription.stretches[0].creditable), str(d.subscription.credit_balance)

@@ -27,7 +27,6 @@ from subscription_rules.periods import (
     BillingPeriod,
 )
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
 )
 from subscription_rules.subscription import (
@@ -95,7 +94,7 @@ def advance(
     until: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
     usage: Usage | Callable[[BillingPeriod], Usage] | None = None,
 ) -> Decision:
     """Perform everything time makes due in ``(processed_until, until]``, in time order.
@@ -124,11 +123,11 @@ def advance(
     >>> from subscription_rules import MONTHLY, advance, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2027, 1, 31, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> d = advance(sub, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2027, 1, 31, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
+    >>> d = advance(sub, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> [inv.period_start.date().isoformat() for inv in d.invoices]
     ['2027-02-28', '2027-03-31', '2027-04-30']
-    >>> advance(d.subscription, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog).effects
+    >>> advance(d.subscription, datetime(2027, 4, 30, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).effects
     ()
     """
     expect(subscription, Subscription, "subscription")

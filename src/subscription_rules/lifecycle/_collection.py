@@ -50,7 +50,6 @@ from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import utc_instant
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
     RetriesExhausted,
     SuspendedTime,
@@ -249,7 +248,7 @@ def changes_blocked(subscription: Subscription, policy: BillingPolicy) -> bool:
     ...     MONTHLY, SEED_POLICY, changes_blocked, default_catalog, start_subscription,
     ... )
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-    ...     catalog=default_catalog(), trial=False).subscription
+    ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
     >>> changes_blocked(sub, SEED_POLICY)
     False
     """
@@ -297,7 +296,11 @@ def _record_success(
         and sub.suspended_at is not None
     ):
         suspended_at = sub.suspended_at
-        no_credit = attrs.evolve(policy, suspended_time=SuspendedTime.NOT_CREDITED)
+        no_credit = attrs.evolve(
+            policy,
+            name=f"{policy.name}, suspended time not credited",
+            suspended_time=SuspendedTime.NOT_CREDITED,
+        )
         sub, done = _resume_billing(sub, suspended_at, at, catalog, no_credit)
         sub = sub.evolve(
             status=Status.ACTIVE,
@@ -425,7 +428,7 @@ def record_payment(
     at: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """Record the outcome of charge attempt ``attempt`` at ``at``, and decide what follows.
 
@@ -459,27 +462,27 @@ def record_payment(
     >>> from subscription_rules.dunning import Declined, DeclineKind, Succeeded
     >>> catalog = default_catalog()
     >>> start = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
     >>> first = start.effects[0].idempotency_key
     >>> first
     's:charge:s-INV-0001:due-5000:attempt-1'
     >>> d = record_payment(start.subscription, first, Declined(DeclineKind.SOFT),
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> d.subscription.status.value, d.notices[0].fact("next_retry").date().isoformat()
     ('past_due', '2026-11-02')
     >>> record_payment(d.subscription, first, Declined(DeclineKind.SOFT),
-    ...     datetime(2026, 11, 1, 1, tzinfo=UTC), catalog=catalog).reason.value
+    ...     datetime(2026, 11, 1, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).reason.value
     'duplicate_outcome'
-    >>> retry = advance(d.subscription, datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
+    >>> retry = advance(d.subscription, datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> second = retry.effects[0].idempotency_key
     >>> second
     's:charge:s-INV-0001:due-5000:attempt-2'
     >>> paid = record_payment(retry.subscription, second, Succeeded(),
-    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> paid.subscription.status.value, [n.kind.value for n in paid.notices]
     ('active', ['payment_succeeded', 'payment_recovered'])
     >>> record_payment(paid.subscription, second, Succeeded(),
-    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog).message
+    ...     datetime(2026, 11, 2, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).message
     "charge attempt 's:charge:s-INV-0001:due-5000:attempt-2' was for s-INV-0001, already paid"
     """
     expect(subscription, Subscription, "subscription")

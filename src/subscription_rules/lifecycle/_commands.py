@@ -43,7 +43,6 @@ from subscription_rules.periods import (
     zone,
 )
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
     TrialCancellation,
 )
@@ -67,7 +66,7 @@ def start_subscription(
     has_payment_method: bool = True,
     trial: bool = True,
     had_trial: bool = False,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
     billing_anchor: datetime | None = None,
 ) -> Decision:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
@@ -89,12 +88,12 @@ def start_subscription(
 
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 22, tzinfo=UTC), catalog=default_catalog(), had_trial=True,
-    ...     billing_anchor=datetime(2026, 2, 1, tzinfo=UTC))
+    ...     billing_anchor=datetime(2026, 2, 1, tzinfo=UTC), policy=SEED_POLICY)
     >>> str(d.invoices[0].amount_due), d.subscription.current_period.end.date().isoformat()
     ('USD 16.13', '2026-02-01')
 
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True)
+    ...     datetime(2026, 1, 31, tzinfo=UTC), catalog=default_catalog(), had_trial=True, policy=SEED_POLICY)
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
     ('active', 'USD 50.00')
     >>> d.subscription.current_period.end.date().isoformat()
@@ -236,7 +235,7 @@ def _check_command_time(sub: Subscription, at: object) -> datetime:
 
 @names_what_was_passed("at")
 def cancel(
-    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy
 ) -> Decision | Refused:
     """Cancel: in a trial per the policy (suspended at once by default); after it, at period end.
 
@@ -246,11 +245,11 @@ def cancel(
 
     >>> from subscription_rules import MONTHLY, cancel, default_catalog, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
-    >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> d = cancel(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY)
     >>> d.subscription.cancel_at_period_end, d.notices[0].fact("ends_at").date().isoformat()
     (True, '2026-12-01')
-    >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC)).message
+    >>> cancel(d.subscription, datetime(2026, 11, 11, tzinfo=UTC), policy=SEED_POLICY).message
     'cancellation is already scheduled for 2026-12-01T00:00:00+00:00'
     """
     expect(subscription, Subscription, "subscription")
@@ -294,14 +293,14 @@ def cancel(
 
 @names_what_was_passed("at")
 def undo_cancel(
-    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy
 ) -> Decision | Refused:
     """Undo a scheduled cancellation before the period (or trial) ends.
 
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, undo_cancel
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
-    >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> undo_cancel(sub, datetime(2026, 11, 2, tzinfo=UTC), policy=SEED_POLICY).message
     'no cancellation is scheduled'
     """
     expect(subscription, Subscription, "subscription")
@@ -325,14 +324,14 @@ def undo_cancel(
 
 @names_what_was_passed("at")
 def suspend(
-    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy
 ) -> Decision | Refused:
     """Suspend for a policy violation, at once: access is withdrawn and nothing is charged.
 
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, suspend
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
-    >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC))
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> d = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY)
     >>> d.subscription.status.value, d.subscription.suspension_reason.value
     ('suspended', 'policy_violation')
     """
@@ -371,7 +370,7 @@ def reinstate(
     at: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """Reinstate, by support, an account suspended for a policy violation.
 
@@ -388,9 +387,9 @@ def reinstate(
     ... )
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC)).subscription
-    >>> d = reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
+    >>> sub = suspend(sub, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY).subscription
+    >>> d = reinstate(sub, datetime(2026, 11, 12, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
     ('active', ['RestoreAccess', 'SendNotice'])
     """
@@ -455,7 +454,7 @@ def update_payment_method(
     at: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision:
     """Record that a payment method is now on file, and retry what it can pay at once.
 
@@ -470,11 +469,11 @@ def update_payment_method(
     ... )
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-    ...     catalog=catalog, has_payment_method=False).subscription
-    >>> sub = advance(sub, datetime(2026, 11, 15, tzinfo=UTC), catalog=catalog).subscription
+    ...     catalog=catalog, has_payment_method=False, policy=SEED_POLICY).subscription
+    >>> sub = advance(sub, datetime(2026, 11, 15, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
     >>> sub.status.value
     'suspended'
-    >>> d = update_payment_method(sub, datetime(2026, 11, 20, tzinfo=UTC), catalog=catalog)
+    >>> d = update_payment_method(sub, datetime(2026, 11, 20, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> d.subscription.status.value, str(d.invoices[0].amount_due)
     ('active', 'USD 50.00')
     """

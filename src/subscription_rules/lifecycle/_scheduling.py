@@ -12,7 +12,6 @@ from subscription_rules.dunning import (
 )
 from subscription_rules.lifecycle._common import _BILLING, _ladder_state, _local_days_later, _unpaid
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
 )
 from subscription_rules.subscription import (
@@ -108,9 +107,7 @@ def _dunning_due(sub: Subscription, policy: BillingPolicy) -> list[tuple[datetim
     return [(max(at, sub.processed_until), what) for at, what in due]
 
 
-def next_wakeup(
-    subscription: Subscription, *, policy: BillingPolicy = SEED_POLICY
-) -> datetime | None:
+def next_wakeup(subscription: Subscription, *, policy: BillingPolicy) -> datetime | None:
     """When time alone would next change something for ``subscription`` (``None``: never).
 
     The same instant a decision reports as ``next_wakeup``; handy after
@@ -118,8 +115,8 @@ def next_wakeup(
 
     >>> from subscription_rules import MONTHLY, default_catalog, next_wakeup, start_subscription
     >>> sub = start_subscription("s", "c", "personal", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
-    ...     catalog=default_catalog(), trial=False).subscription
-    >>> next_wakeup(sub).date().isoformat()
+    ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> next_wakeup(sub, policy=SEED_POLICY).date().isoformat()
     '2026-12-01'
     """
     expect(subscription, Subscription, "subscription")

@@ -19,7 +19,6 @@ from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
     CreditDestination,
     DayCount,
@@ -87,7 +86,7 @@ def terminate(
     *,
     catalog: Catalog,
     usage: Usage | None = None,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """End the subscription at ``at``, crediting the unused paid time (Kill Bill's and Lago's terminate).
 
@@ -111,8 +110,8 @@ def terminate(
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription, terminate
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
-    >>> d = terminate(sub, datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
+    >>> d = terminate(sub, datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> d.subscription.status.value, [type(e).__name__ for e in d.effects]
     ('ended', ['IssueCreditNote', 'SendNotice', 'EndAccess', 'SendNotice'])
     >>> str(d.credit_notes[0].lines[0].amount), str(d.subscription.credit_balance)

@@ -14,7 +14,7 @@ from subscription_rules.lifecycle._renewal import _trial_end, _trial_reminder
 from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import BillingCycle, require_aware, utc_instant
-from subscription_rules.policy import SEED_POLICY, BillingPolicy, TrialPlanChange
+from subscription_rules.policy import BillingPolicy, TrialPlanChange
 from subscription_rules.subscription import Status, Subscription
 
 
@@ -108,7 +108,7 @@ def set_trial_end(
     at: datetime,
     *,
     catalog: Catalog,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """Set, extend or shorten a running trial, or end it now (``trial_end == at``).
 
@@ -124,9 +124,9 @@ def set_trial_end(
     >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY).subscription
     >>> d = set_trial_end(sub, datetime(2026, 11, 22, tzinfo=UTC),
-    ...     datetime(2026, 11, 3, tzinfo=UTC), catalog=catalog)
+    ...     datetime(2026, 11, 3, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
     >>> d.subscription.trial_end.date().isoformat(), d.subscription.current_period.end.date()
     ('2026-11-22', datetime.date(2026, 12, 22))
     >>> d.notices[0].kind.value

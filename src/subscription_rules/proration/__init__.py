@@ -15,9 +15,9 @@ Pro (USD 300.00) halfway through a 30-day November.
 
 >>> catalog = default_catalog()
 >>> started = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False)
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY)
 >>> quote = quote_change(started.subscription, "pro", MONTHLY,
-...     datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog, usage=Usage.of(properties=4))
+...     datetime(2026, 11, 16, tzinfo=UTC), catalog=catalog, usage=Usage.of(properties=4), policy=SEED_POLICY)
 >>> for line in quote.lines:
 ...     print(line)
 Unused time on Advanced from 16 Nov 2026 to 1 Dec 2026: USD -75.00

@@ -28,7 +28,6 @@ from subscription_rules.periods import (
     Interval,
 )
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
     CreditDestination,
     ProrationBilling,
@@ -62,7 +61,7 @@ def change_plan(
     *,
     catalog: Catalog,
     usage: Usage,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> Decision | Refused:
     """Move ``subscription`` to ``plan_id`` at ``interval`` at ``at``, as :func:`quote_change` says.
 
@@ -74,13 +73,13 @@ def change_plan(
 
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> at = datetime(2026, 11, 16, tzinfo=UTC)
     >>> change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=10)).message
+    ...     usage=Usage.of(properties=10), policy=SEED_POLICY).message
     'Personal allows 3 properties: delete 7 properties first'
     >>> decision = change_plan(sub, "personal", MONTHLY, at, catalog=catalog,
-    ...     usage=Usage.of(properties=3))
+    ...     usage=Usage.of(properties=3), policy=SEED_POLICY)
     >>> decision.subscription.pending_change.plan_id, decision.effects[0].notice.kind.value
     ('personal', 'downgrade_scheduled')
     """
@@ -289,13 +288,13 @@ def _apply_immediately(
 
 @names_what_was_passed("at")
 def cancel_pending_change(
-    subscription: Subscription, at: datetime, *, policy: BillingPolicy = SEED_POLICY
+    subscription: Subscription, at: datetime, *, policy: BillingPolicy
 ) -> Decision | Refused:
     """Cancel a scheduled plan change before it takes effect.
 
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False).subscription
-    >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC)).message
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> cancel_pending_change(sub, datetime(2026, 11, 2, tzinfo=UTC), policy=SEED_POLICY).message
     'no plan change is scheduled'
     """
     expect(subscription, Subscription, "subscription")

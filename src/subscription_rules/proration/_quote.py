@@ -40,7 +40,6 @@ from subscription_rules.periods import (
     Interval,
 )
 from subscription_rules.policy import (
-    SEED_POLICY,
     BillingPolicy,
     CreditBasis,
     CreditDestination,
@@ -93,9 +92,9 @@ class ChangeQuote:
     >>> from subscription_rules import MONTHLY, Usage, default_catalog, quote_change
     >>> catalog = default_catalog()
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> quote = quote_change(sub, "pro", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
-    ...     catalog=catalog, usage=Usage.of(properties=4))
+    ...     catalog=catalog, usage=Usage.of(properties=4), policy=SEED_POLICY)
     >>> quote.kind.value, quote.timing.value, quote.feasible, quote.restarts_cycle
     ('upgrade', 'immediately', True, False)
     >>> [str(line.amount) for line in quote.credit_lines + quote.charge_lines]
@@ -417,7 +416,7 @@ def quote_change(
     *,
     catalog: Catalog,
     usage: Usage,
-    policy: BillingPolicy = SEED_POLICY,
+    policy: BillingPolicy,
 ) -> ChangeQuote | Refused:
     """Preview moving ``subscription`` to ``plan_id`` at ``interval`` at ``at``.
 
@@ -430,9 +429,9 @@ def quote_change(
 
     >>> catalog = default_catalog()
     >>> sub = start_subscription("s", "c", "advanced", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False).subscription
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, trial=False, policy=SEED_POLICY).subscription
     >>> q = quote_change(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
-    ...     catalog=catalog, usage=Usage.of(properties=10))
+    ...     catalog=catalog, usage=Usage.of(properties=10), policy=SEED_POLICY)
     >>> q.kind.value, q.timing.value, q.effective_at.date().isoformat(), q.lines
     ('downgrade', 'period_end', '2026-12-01', ())
     >>> q.feasibility.actions_text

@@ -11,9 +11,9 @@ money moved and the notices sent. Deterministic and offline.
 >>> from subscription_rules import MONTHLY, default_catalog, start_subscription
 >>> catalog = default_catalog()
 >>> start = start_subscription("sub_1", "cus_1", "personal", MONTHLY,
-...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog)
+...     datetime(2026, 11, 1, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
 >>> timeline = simulate(start, [Step(datetime(2026, 11, 20, tzinfo=UTC), ChangePlan("advanced"))],
-...     datetime(2027, 1, 15, tzinfo=UTC), catalog=catalog)
+...     datetime(2027, 1, 15, tzinfo=UTC), catalog=catalog, policy=SEED_POLICY)
 >>> for entry in timeline.entries:
 ...     print(entry.summary())
 2026-11-01  start                          trialing   charged USD 0.00
@@ -32,14 +32,18 @@ from subscription_rules.simulation._scenario import (
 )
 from subscription_rules.simulation._script import (
     MAX_SIMULATION_STEPS,
+    Adjust,
     Cancel,
     CancelPendingChange,
     ChangePlan,
     Command,
+    RecordPayment,
     Reinstate,
+    SetTrialEnd,
     SetUsage,
     Step,
     Suspend,
+    Terminate,
     Timeline,
     TimelineEntry,
     UndoCancel,
@@ -50,15 +54,19 @@ from subscription_rules.simulation._script import (
 __all__ = [
     "MAX_SCENARIO_BYTES",
     "MAX_SIMULATION_STEPS",
+    "Adjust",
     "Cancel",
     "CancelPendingChange",
     "ChangePlan",
     "Command",
+    "RecordPayment",
     "Reinstate",
     "Scenario",
+    "SetTrialEnd",
     "SetUsage",
     "Step",
     "Suspend",
+    "Terminate",
     "Timeline",
     "TimelineEntry",
     "UndoCancel",

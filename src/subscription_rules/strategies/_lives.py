@@ -84,9 +84,15 @@ class _Route:
     def fit(self, policy: BillingPolicy) -> BillingPolicy:
         """``policy`` with the rules this route depends on."""
         if self.missing_payment_method is not None:
-            policy = attrs.evolve(policy, missing_payment_method=self.missing_payment_method)
+            policy = attrs.evolve(
+                policy,
+                name=f"{policy.name}, varied",
+                missing_payment_method=self.missing_payment_method,
+            )
         if self.trial_cancellation is not None:
-            policy = attrs.evolve(policy, trial_cancellation=self.trial_cancellation)
+            policy = attrs.evolve(
+                policy, name=f"{policy.name}, varied", trial_cancellation=self.trial_cancellation
+            )
         return policy
 
 

@@ -28,6 +28,7 @@ from subscription_rules import (
     EndAccess,
     Explanation,
     Feasible,
+    Handled,
     Infeasible,
     Interval,
     Invoice,
@@ -50,6 +51,7 @@ from subscription_rules import (
     Refused,
     RequiredAction,
     RestoreAccess,
+    Rulebook,
     SendNotice,
     Status,
     Stretch,
@@ -99,6 +101,7 @@ from subscription_rules.strategies._policies import (
     retry_schedules,
 )
 from subscription_rules.strategies._values import (
+    _command_strategies,
     _plan_id,
     _plans,
     catalogs,
@@ -146,8 +149,10 @@ def _two_plans(draw: st.DrawFn) -> tuple[Catalog, Plan, Plan, Interval]:
 def _upgrades(draw: st.DrawFn, *, refund: bool, period_end: bool = False) -> Decision:
     """An upgrade at the very start of a paid period: a credit note for all of it, always."""
     catalog, small, big, interval = draw(_two_plans())
+    drawn = draw(policies(catalog=catalog))
     policy = attrs.evolve(
-        draw(policies(catalog=catalog)),
+        drawn,
+        name=f"{drawn.name}, varied",
         upgrade_timing=UpgradeTiming.PERIOD_END if period_end else UpgradeTiming.IMMEDIATELY,
         change_day=ChangeDay.NEW_PLAN,
         fixed_denominator_days=None,
@@ -352,6 +357,17 @@ def _summaries(draw: st.DrawFn) -> BillingSummary:
     )
 
 
+@st.composite
+def _rulebooks(draw: st.DrawFn) -> Rulebook:
+    catalog = draw(catalogs(max_plans=_LIFE_PLANS))
+    return Rulebook(catalog, draw(policies(catalog=catalog)))
+
+
+def _handled() -> st.SearchStrategy[Handled]:
+    """A command applied (its merged decision), or refused (time's decision and the refusal)."""
+    return st.builds(Handled, decisions()) | st.builds(Handled, decisions(), _refusals())
+
+
 def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     """Every public value type with its strategy, for the plugin hook to register."""
     pairs: list[tuple[type[Any], st.SearchStrategy[Any]]] = []
@@ -408,6 +424,10 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
+    for kind, command in _command_strategies().items():
+        register(kind, command)
+    register(Rulebook, _rulebooks())
+    register(Handled, _handled())
     register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _identifiers()))
     register(
         Preferences,
