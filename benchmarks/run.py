@@ -122,6 +122,7 @@ def build_subscription(i: int, catalog: Catalog) -> Subscription:
         MONTHLY,
         start,
         catalog=catalog,
+        policy=SEED_POLICY,
         trial=False,
         policy=SEED_POLICY,
     )

@@ -38,14 +38,7 @@ RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 def renewal_run_past() -> Subscription:
     """The 1 Dec renewal charged, its outcome not yet in, and the nightly run at 3 Dec."""
     started = start_subscription(
-        "sub_1",
-        "cus_1",
-        "personal",
-        MONTHLY,
-        START,
-        catalog=CATALOG,
-        trial=False,
-        policy=SEED_POLICY,
+        "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, policy=POLICY, trial=False
     )
     (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
     paid = decided(

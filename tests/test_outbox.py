@@ -73,8 +73,8 @@ class World:
             MONTHLY,
             START,
             catalog=CATALOG,
+            policy=POLICY,
             trial=False,
-            policy=SEED_POLICY,
         )
         self.sub: Subscription = started.subscription
         self.outbox.enqueue(outbox_entries(started))

@@ -48,14 +48,7 @@ RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 def renewal_pending(policy: BillingPolicy = POLICY) -> Subscription:
     """The 1 Dec renewal charged and answered ``Pending`` at 1 Dec 00:00."""
     started = start_subscription(
-        "sub_1",
-        "cus_1",
-        "personal",
-        MONTHLY,
-        START,
-        catalog=CATALOG,
-        trial=False,
-        policy=SEED_POLICY,
+        "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, policy=POLICY, trial=False
     )
     (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
     paid = decided(

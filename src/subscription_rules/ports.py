@@ -263,7 +263,8 @@ def outbox_entries(decision: Decision) -> tuple[OutboxEntry, ...]:
     that instant (a second one of a kind in the same decision is numbered).
 
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY,
+    ...     trial=False)
     >>> [entry.key for entry in outbox_entries(decision)]
     ['s:charge:s-INV-0001:due-5000:attempt-1@2026-11-01T00:00:00+00:00', 's:subscription_started:start']
     """
@@ -337,7 +338,8 @@ def perform(
 
     >>> from subscription_rules.testing import RecordingNotifier, ScriptedGateway
     >>> decision = start_subscription("s", "c", "personal", MONTHLY,
-    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False)
+    ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY,
+    ...     trial=False)
     >>> charge, started = outbox_entries(decision)
     >>> perform(charge, gateway=ScriptedGateway(), notifier=RecordingNotifier())
     Succeeded()
