@@ -48,6 +48,7 @@ from typing import Any
 
 from subscription_rules import (
     MONTHLY,
+    SEED_POLICY,
     BillingCycle,
     Catalog,
     ChangeQuote,
@@ -122,11 +123,17 @@ def build_subscription(i: int, catalog: Catalog) -> Subscription:
         start,
         catalog=catalog,
         trial=False,
+        policy=SEED_POLICY,
     )
     first = started.effects[0]
     assert isinstance(first, ChargeInvoice)
     paid = record_payment(
-        started.subscription, first.idempotency_key, Succeeded(), start, catalog=catalog
+        started.subscription,
+        first.idempotency_key,
+        Succeeded(),
+        start,
+        catalog=catalog,
+        policy=SEED_POLICY,
     )
     assert isinstance(paid, Decision)
     return paid.subscription
@@ -141,7 +148,9 @@ def build_subscriptions(count: int, catalog: Catalog) -> list[Subscription]:
 
 def quote_all(jobs: Sequence[tuple[Subscription, str]], catalog: Catalog) -> int:
     for sub, target in jobs:
-        quote_change(sub, target, MONTHLY, QUOTE_AT, catalog=catalog, usage=NO_USAGE)
+        quote_change(
+            sub, target, MONTHLY, QUOTE_AT, catalog=catalog, usage=NO_USAGE, policy=SEED_POLICY
+        )
     return len(jobs)
 
 
@@ -151,7 +160,7 @@ def renew_many(subs: Sequence[Subscription], ops: int, catalog: Catalog) -> int:
     while done < ops:
         chunk = subs if ops - done >= len(subs) else subs[: ops - done]
         for sub in chunk:
-            advance(sub, RENEW_UNTIL, catalog=catalog)
+            advance(sub, RENEW_UNTIL, catalog=catalog, policy=SEED_POLICY)
         done += len(chunk)
     return done
 
@@ -440,6 +449,7 @@ def check_quotes(ctx: Context, rows: Sequence[tuple[int, int, int, int]]) -> Non
             QUOTE_AT,
             catalog=ctx.catalog,
             usage=NO_USAGE,
+            policy=SEED_POLICY,
         )
         assert isinstance(quote, ChangeQuote), quote
         ours = [line.amount.minor for line in quote.lines]
@@ -502,7 +512,7 @@ def check_renewals(ctx: Context) -> None:
     plans = peer_plans(ctx.peer) if ctx.peer else []
     same = 0
     for i in range(sample):
-        decision = advance(ctx.subs[i], RENEW_UNTIL, catalog=ctx.catalog)
+        decision = advance(ctx.subs[i], RENEW_UNTIL, catalog=ctx.catalog, policy=SEED_POLICY)
         assert decision.subscription.period_index == 1, decision
         ours = sum(inv.amount_due.minor for inv in decision.invoices)
         if plans:
@@ -541,13 +551,18 @@ def old_subscription(ctx: Context, age: int) -> Subscription:
     """Subscription 0 carried to period ``age`` (1-based) the way a host would: renew, pay."""
     sub = ctx.subs[0]
     while sub.period_index < age - 1:
-        renewed = advance(sub, sub.current_period.end, catalog=ctx.catalog)
+        renewed = advance(sub, sub.current_period.end, catalog=ctx.catalog, policy=SEED_POLICY)
         sub = renewed.subscription
         for charge in renewed.effects:
             if not isinstance(charge, ChargeInvoice):
                 continue
             paid = record_payment(
-                sub, charge.idempotency_key, Succeeded(), sub.processed_until, catalog=ctx.catalog
+                sub,
+                charge.idempotency_key,
+                Succeeded(),
+                sub.processed_until,
+                catalog=ctx.catalog,
+                policy=SEED_POLICY,
             )
             assert isinstance(paid, Decision)
             sub = paid.subscription
@@ -586,7 +601,15 @@ def bench_age(ctx: Context) -> list[Row]:
 
         def quote(_: object, sub: Subscription = sub, at: datetime = at) -> None:
             for _i in range(s.quote_age_ops):
-                quote_change(sub, target, MONTHLY, at, catalog=ctx.catalog, usage=NO_USAGE)
+                quote_change(
+                    sub,
+                    target,
+                    MONTHLY,
+                    at,
+                    catalog=ctx.catalog,
+                    usage=NO_USAGE,
+                    policy=SEED_POLICY,
+                )
 
         quotes.append(Variant(name, s.quote_age_ops, quote))
     quoted = measure(quotes, s.micro_rounds, s.budget_s, s.min_rounds, warm_up=True)
@@ -774,7 +797,14 @@ def bench_simulation(ctx: Context) -> list[Row]:
     catalog = default_catalog()
     begin = datetime(2026, 1, 15, tzinfo=UTC)
     start = start_subscription(
-        "sim", "cus_sim", "personal", MONTHLY, begin, catalog=catalog, trial=False
+        "sim",
+        "cus_sim",
+        "personal",
+        MONTHLY,
+        begin,
+        catalog=catalog,
+        trial=False,
+        policy=SEED_POLICY,
     )
     script = [
         Step(datetime(2027, 3, 10, tzinfo=UTC), ChangePlan("advanced")),
@@ -785,9 +815,11 @@ def bench_simulation(ctx: Context) -> list[Row]:
     until = datetime(2036, 1, 15, tzinfo=UTC)
 
     def run(_: object) -> None:
-        simulate(start, script, until, catalog=catalog, outcomes=outcomes)
+        simulate(start, script, until, catalog=catalog, outcomes=outcomes, policy=SEED_POLICY)
 
-    timeline = simulate(start, script, until, catalog=catalog, outcomes=outcomes)
+    timeline = simulate(
+        start, script, until, catalog=catalog, outcomes=outcomes, policy=SEED_POLICY
+    )
     ctx.checks["simulation"] = {
         "entries": len(timeline.entries),
         "declined": sum(entry.declined for entry in timeline.entries),

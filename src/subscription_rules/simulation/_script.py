@@ -8,8 +8,23 @@ from typing import Final, TypeAlias, assert_never
 
 import attrs
 
+from subscription_rules import commands
 from subscription_rules._checks import expect, shown
 from subscription_rules.catalog import Catalog
+from subscription_rules.commands import (
+    COMMANDS,
+    Adjust,
+    Cancel,
+    CancelPendingChange,
+    ChangePlan,
+    RecordPayment,
+    Reinstate,
+    SetTrialEnd,
+    Suspend,
+    Terminate,
+    UndoCancel,
+    UpdatePaymentMethod,
+)
 from subscription_rules.dunning import PaymentOutcome, Succeeded
 from subscription_rules.effects import (
     ChargeInvoice,
@@ -17,41 +32,36 @@ from subscription_rules.effects import (
     EndAccess,
     IssueCreditNote,
     RefundPayment,
-    Refused,
     RestoreAccess,
     SendNotice,
     SuspendAccess,
 )
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
-from subscription_rules.lifecycle import (
-    advance,
-    cancel,
-    next_wakeup,
-    reinstate,
-    suspend,
-    undo_cancel,
-    update_payment_method,
-)
+from subscription_rules.lifecycle import advance, next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice, Preferences
-from subscription_rules.periods import Interval, require_aware
+from subscription_rules.periods import require_aware
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.ports import Execution, PaymentAttempt, execute
-from subscription_rules.proration import cancel_pending_change, change_plan
+from subscription_rules.rulebook import Rulebook
 from subscription_rules.subscription import Status, Subscription
 from subscription_rules.testing import FixedClock, RecordingNotifier, ScriptedGateway
 from subscription_rules.usage import Usage
 
 __all__ = [
     "MAX_SIMULATION_STEPS",
+    "Adjust",
     "Cancel",
     "CancelPendingChange",
     "ChangePlan",
     "Command",
+    "RecordPayment",
     "Reinstate",
+    "SetTrialEnd",
     "SetUsage",
     "Step",
     "Suspend",
+    "Terminate",
     "Timeline",
     "TimelineEntry",
     "UndoCancel",
@@ -61,107 +71,6 @@ __all__ = [
 
 #: The most decisions one simulation performs (about 80 years of monthly events).
 MAX_SIMULATION_STEPS = 10_000
-
-
-@attrs.frozen
-class ChangePlan:
-    """Move to ``plan_id`` (at ``interval``, default the current one), with this usage.
-
-    >>> ChangePlan("pro").describe()
-    'change plan to pro'
-    """
-
-    plan_id: str = attrs.field(validator=lambda _s, _a, value: expect(value, str, "plan_id"))
-    interval: Interval | None = attrs.field(
-        default=None,
-        validator=lambda _s, _a, value: expect(value, (Interval, type(None)), "interval"),
-    )
-    usage: Usage | None = attrs.field(
-        default=None, validator=lambda _s, _a, value: expect(value, (Usage, type(None)), "usage")
-    )
-
-    def describe(self) -> str:
-        """The command in words."""
-        suffix = f" ({self.interval})" if self.interval is not None else ""
-        return f"change plan to {self.plan_id}{suffix}"
-
-
-@attrs.frozen
-class Cancel:
-    """Cancel (in a trial, per the policy; after it, at period end).
-
-    >>> Cancel().describe()
-    'cancel'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "cancel"
-
-
-@attrs.frozen
-class UndoCancel:
-    """Undo a scheduled cancellation.
-
-    >>> UndoCancel().describe()
-    'undo cancellation'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "undo cancellation"
-
-
-@attrs.frozen
-class Suspend:
-    """Suspend for a policy violation.
-
-    >>> Suspend().describe()
-    'suspend'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "suspend"
-
-
-@attrs.frozen
-class Reinstate:
-    """Reinstate after a policy-violation suspension.
-
-    >>> Reinstate().describe()
-    'reinstate'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "reinstate"
-
-
-@attrs.frozen
-class UpdatePaymentMethod:
-    """Put a (new) payment method on file.
-
-    >>> UpdatePaymentMethod().describe()
-    'update payment method'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "update payment method"
-
-
-@attrs.frozen
-class CancelPendingChange:
-    """Drop a scheduled plan change.
-
-    >>> CancelPendingChange().describe()
-    'cancel pending change'
-    """
-
-    def describe(self) -> str:
-        """The command in words."""
-        return "cancel pending change"
 
 
 @attrs.frozen
@@ -179,29 +88,10 @@ class SetUsage:
         return "usage: " + ", ".join(f"{name}={count}" for name, count in self.usage.counts)
 
 
-#: Anything a script can do.
-Command: TypeAlias = (
-    ChangePlan
-    | Cancel
-    | UndoCancel
-    | Suspend
-    | Reinstate
-    | UpdatePaymentMethod
-    | CancelPendingChange
-    | SetUsage
-)
+#: Anything a script can do: a command, or a change of the account's usage.
+Command: TypeAlias = commands.Command | SetUsage
 
-
-_COMMANDS: Final = (
-    ChangePlan,
-    Cancel,
-    UndoCancel,
-    Suspend,
-    Reinstate,
-    UpdatePaymentMethod,
-    CancelPendingChange,
-    SetUsage,
-)
+_COMMANDS: Final = (*COMMANDS, SetUsage)
 
 
 @attrs.frozen
@@ -327,47 +217,6 @@ def _entry(at: datetime, what: str, done: Execution) -> TimelineEntry:
     )
 
 
-def _command(  # noqa: PLR0911 - one return per command
-    sub: Subscription,
-    command: ChangePlan
-    | Cancel
-    | UndoCancel
-    | Suspend
-    | Reinstate
-    | UpdatePaymentMethod
-    | CancelPendingChange,
-    at: datetime,
-    catalog: Catalog,
-    policy: BillingPolicy,
-    usage: Usage,
-) -> Decision | Refused:
-    match command:
-        case ChangePlan():
-            return change_plan(
-                sub,
-                command.plan_id,
-                command.interval or sub.interval,
-                at,
-                catalog=catalog,
-                usage=command.usage or usage,
-                policy=policy,
-            )
-        case Cancel():
-            return cancel(sub, at, policy=policy)
-        case UndoCancel():
-            return undo_cancel(sub, at, policy=policy)
-        case Suspend():
-            return suspend(sub, at, policy=policy)
-        case Reinstate():
-            return reinstate(sub, at, catalog=catalog, policy=policy)
-        case UpdatePaymentMethod():
-            return update_payment_method(sub, at, catalog=catalog, policy=policy)
-        case CancelPendingChange():
-            return cancel_pending_change(sub, at, policy=policy)
-        case _:
-            assert_never(command)
-
-
 def _check_script(script: Sequence[Step]) -> None:
     if not isinstance(script, tuple | list):
         raise InvalidArgumentError(
@@ -440,6 +289,7 @@ def simulate(
     expect(usage, (Usage, type(None)), "usage")
     expect(preferences, (Preferences, type(None)), "preferences")
     until = require_aware(until, "until")
+    rules = Rulebook(catalog, policy)
     gateway = ScriptedGateway(outcomes, by_invoice=outcomes_by_invoice)
     notifier = RecordingNotifier()
     current = usage or Usage()
@@ -479,11 +329,12 @@ def simulate(
             if isinstance(command, SetUsage):  # the one command that is no decision
                 current = command.usage
                 continue
-            result = _command(sub, command, at, catalog, policy, current)
-            if isinstance(result, Refused):
+            # Time was caught up to `at` above: handle applies the command alone.
+            handled = rules.handle(sub, command, at, usage=current)
+            if handled.refused is not None:
                 entries.append(_refused(sub, at, command))
                 continue
-            sub = run(result, at, command.describe())
+            sub = run(handled.decision, at, command.describe())
             wake = next_wakeup(sub, policy=policy)
         if at >= until and index >= len(steps):
             return Timeline(sub, tuple(entries))

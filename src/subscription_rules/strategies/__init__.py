@@ -41,6 +41,7 @@ from subscription_rules.strategies._policies import (
 )
 from subscription_rules.strategies._values import (
     catalogs,
+    commands,
     currencies,
     cycles,
     instants,
@@ -59,6 +60,7 @@ from subscription_rules.strategies._values import (
 
 __all__ = [
     "catalogs",
+    "commands",
     "currencies",
     "cycles",
     "decisions",

@@ -28,6 +28,7 @@ from subscription_rules import (
     EndAccess,
     Explanation,
     Feasible,
+    Handled,
     Infeasible,
     Interval,
     Invoice,
@@ -50,6 +51,7 @@ from subscription_rules import (
     Refused,
     RequiredAction,
     RestoreAccess,
+    Rulebook,
     SendNotice,
     Status,
     Stretch,
@@ -107,6 +109,7 @@ from subscription_rules.strategies._policies import (
     retry_schedules,
 )
 from subscription_rules.strategies._values import (
+    _command_strategies,
     _plan_id,
     _plans,
     catalogs,
@@ -362,6 +365,25 @@ def _summaries(draw: st.DrawFn) -> BillingSummary:
     )
 
 
+@st.composite
+def _rulebooks(draw: st.DrawFn) -> Rulebook:
+    catalog = draw(catalogs(max_plans=_LIFE_PLANS))
+    return Rulebook(catalog, draw(policies(catalog=catalog)))
+
+
+def _handled() -> st.SearchStrategy[Handled]:
+    """A command applied (its merged decision), or refused (time's decision and the refusal)."""
+    return st.builds(Handled, decisions()) | st.builds(Handled, decisions(), _refusals())
+
+
+def _outcome_strategies() -> dict[type[Any], st.SearchStrategy[Any]]:
+    return {
+        Succeeded: st.just(Succeeded()),
+        Declined: st.builds(Declined, st.sampled_from(DeclineKind), st.text(max_size=20)),
+        GatewayError: st.builds(GatewayError, st.text(max_size=40)),
+    }
+
+
 def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     """Every public value type with its strategy, for the plugin hook to register."""
     pairs: list[tuple[type[Any], st.SearchStrategy[Any]]] = []
@@ -418,9 +440,10 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         MetricUsage, _reports(DEFAULT_METRICS).flatmap(lambda report: st.sampled_from(report.lines))
     )
     register(BillingSummary, _summaries())
-    register(Succeeded, st.just(Succeeded()))
-    register(Declined, st.builds(Declined, st.sampled_from(DeclineKind), st.text(max_size=20)))
-    register(GatewayError, st.builds(GatewayError, st.text(max_size=40)))
+    for kind, strategy in {**_outcome_strategies(), **_command_strategies()}.items():
+        register(kind, strategy)
+    register(Rulebook, _rulebooks())
+    register(Handled, _handled())
     register(Category, st.sampled_from((BILLING, PRODUCT)) | st.builds(Category, _identifiers()))
     register(
         Preferences,
