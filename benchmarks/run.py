@@ -124,7 +124,6 @@ def build_subscription(i: int, catalog: Catalog) -> Subscription:
         catalog=catalog,
         policy=SEED_POLICY,
         trial=False,
-        policy=SEED_POLICY,
     )
     first = started.effects[0]
     assert isinstance(first, ChargeInvoice)

@@ -45,7 +45,7 @@ from typing import Any, Final, TypeVar, overload
 from subscription_rules._checks import shown
 from subscription_rules.catalog import Catalog
 from subscription_rules.credits import CreditNote
-from subscription_rules.dunning import Declined, GatewayError, Succeeded
+from subscription_rules.dunning import Declined, GatewayError, Pending, Succeeded
 from subscription_rules.effects import (
     ChargeInvoice,
     Decision,
@@ -106,6 +106,7 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
             Catalog,
             BillingPolicy,
             Succeeded,
+            Pending,
             Declined,
             GatewayError,
             Usage,

@@ -77,6 +77,7 @@ from subscription_rules.dunning import (
     GatewayError,
     OverdueLadder,
     OverdueState,
+    Pending,
     RetrySchedule,
     Succeeded,
 )
@@ -383,6 +384,7 @@ def _request_strategies() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         (Rulebook, _rulebooks()),
         (Handled, _handled()),
         (Succeeded, st.just(Succeeded())),
+        (Pending, st.just(Pending())),
         (Declined, st.builds(Declined, st.sampled_from(DeclineKind), st.text(max_size=20))),
         (GatewayError, st.builds(GatewayError, st.text(max_size=40))),
     ]
