@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from helpers import CATALOG, decided, started, usd, utc
 from subscription_rules import (
     SEED_POLICY,
+    BillingPolicy,
     CreditDestination,
     Decision,
     DowngradeTiming,
@@ -77,17 +78,10 @@ def test_a_payment_records_its_attempt_invoice_and_amount() -> None:
     assert sub.payments[0].refundable == usd("150.00")
 
 
-def test_an_invoice_paid_by_credit_only_is_not_a_payment() -> None:
-    """Seed (credit to the balance), Advanced paid, downgraded to Personal on 16 Nov.
-
-    Credit: 15000 × 15/30 = 7500 to the balance; charge 5000 × 15/30 = 2500,
-    paid from the balance (amount due 0): no payment, but its attempt is paid.
-    """
-    policy = attrs.evolve(
-        REFUNDS, name="seed, balance", credit_destination=SEED_POLICY.credit_destination
-    )
+def _downgraded_on_16_november(policy: BillingPolicy) -> Decision:
+    """Advanced, started and paid on 1 Nov, downgraded to Personal on 16 Nov."""
     sub = _pay(started("advanced", policy=policy), utc(2026, 11, 1, 1))
-    d = decided(
+    return decided(
         change_plan(
             sub,
             "personal",
@@ -98,6 +92,18 @@ def test_an_invoice_paid_by_credit_only_is_not_a_payment() -> None:
             policy=policy,
         )
     )
+
+
+def test_an_invoice_paid_by_credit_only_is_not_a_payment() -> None:
+    """Seed (credit to the balance), Advanced paid, downgraded to Personal on 16 Nov.
+
+    Credit: 15000 × 15/30 = 7500 to the balance; charge 5000 × 15/30 = 2500,
+    paid from the balance (amount due 0): no payment, but its attempt is paid.
+    """
+    policy = attrs.evolve(
+        REFUNDS, name="seed, balance", credit_destination=SEED_POLICY.credit_destination
+    )
+    d = _downgraded_on_16_november(policy)
     (invoice,) = d.invoices
     assert invoice.amount_due == usd("0.00")
     assert [p.invoice_id for p in d.subscription.payments] == ["sub_1-INV-0001"]
@@ -111,18 +117,7 @@ def test_an_immediate_downgrade_refunds_the_payment_in_one_part() -> None:
     first invoice's payment, keyed by the credit note and the payment's attempt;
     the payment then has 150.00 − 75.00 = 75.00 left to refund.
     """
-    sub = _pay(started("advanced", policy=REFUNDS), utc(2026, 11, 1, 1))
-    d = decided(
-        change_plan(
-            sub,
-            "personal",
-            sub.interval,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=FEW,
-            policy=REFUNDS,
-        )
-    )
+    d = _downgraded_on_16_november(REFUNDS)
     (note,) = d.credit_notes
     attempt = _key("INV-0001", 15000)
     assert _refunds(d) == [
