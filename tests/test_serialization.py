@@ -36,6 +36,7 @@ from subscription_rules import (
     Overage,
     OverdueLadder,
     OverdueState,
+    Payment,
     PendingChange,
     Plan,
     Price,
@@ -77,6 +78,7 @@ NAMES = list(DOCUMENT_TYPES)
 NESTED_TYPES = [
     Stretch,
     OpenInvoice,
+    Payment,
     PendingChange,
     OverdueState,
     OverdueLadder,

@@ -160,6 +160,7 @@ from subscription_rules.proration import (
 from subscription_rules.rulebook import Handled, Rulebook
 from subscription_rules.subscription import (
     OpenInvoice,
+    Payment,
     PendingChange,
     Status,
     Stretch,
@@ -257,6 +258,7 @@ __all__ = [
     "OverdueLadder",
     "OverdueState",
     "PastDueAccess",
+    "Payment",
     "PaymentOutcome",
     "Pending",
     "PendingChange",
