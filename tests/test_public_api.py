@@ -151,6 +151,7 @@ ROOT_NAMES = (
     "Notice",
     "NoticeKind",
     "OpenInvoice",
+    "OutstandingAttempt",
     "Overage",
     "OverdueAction",
     "OverdueLadder",

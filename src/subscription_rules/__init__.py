@@ -160,6 +160,7 @@ from subscription_rules.proration import (
 from subscription_rules.rulebook import Handled, Rulebook
 from subscription_rules.subscription import (
     OpenInvoice,
+    OutstandingAttempt,
     Payment,
     PendingChange,
     Status,
@@ -253,6 +254,7 @@ __all__ = [
     "Notice",
     "NoticeKind",
     "OpenInvoice",
+    "OutstandingAttempt",
     "Overage",
     "OverdueAction",
     "OverdueLadder",

@@ -97,6 +97,10 @@ class IssueCreditNote:
 class RefundPayment:
     """Refund ``amount`` of the payment ``attempt_key`` made for ``invoice_id``, for ``credit_note_number``.
 
+    ``credit_note_number`` is ``None`` for the refund of a second payment of an
+    invoice already paid (two attempts collected: see ``record_payment``),
+    refunded in full with no credit note, since no invoice is credited.
+
     A provider refunds a payment (Stripe: a charge or PaymentIntent), so the
     refund names it: the charge attempt that succeeded (its idempotency key)
     and the invoice it paid. Only a policy that sends credit back to the
@@ -129,7 +133,7 @@ class RefundPayment:
     """
 
     amount: Money
-    credit_note_number: str
+    credit_note_number: str | None
     attempt_key: str
     invoice_id: str
     idempotency_key: str

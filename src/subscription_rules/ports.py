@@ -98,7 +98,7 @@ class RefundRequest:
 
     subscription_id: str
     customer_id: str
-    credit_note_number: str
+    credit_note_number: str | None
     amount: Money
     attempt_key: str
     invoice_id: str

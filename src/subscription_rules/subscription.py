@@ -45,6 +45,7 @@ from subscription_rules.policy import ProrationUnit
 
 __all__ = [
     "OpenInvoice",
+    "OutstandingAttempt",
     "Payment",
     "PendingChange",
     "Status",
@@ -203,6 +204,38 @@ class Payment:
 
 
 @attrs.frozen
+class OutstandingAttempt:
+    """A charge attempt of an invoice already paid by another attempt, still unanswered.
+
+    Only a charge whose answer was given up on (a pending bank debit past the
+    policy's ``pending_timeout``, then retried) can leave one: whichever of the
+    two attempts collects first pays the invoice, and should the other collect
+    too, that second payment of ``amount`` is refunded in full (see
+    ``record_payment``). A decline of it settles it.
+
+    >>> OutstandingAttempt("s:renewal:2026-12-01T00:00:00+00:00:due-5000", "s-INV-0002",
+    ...     Money.of("50", "USD")).amount
+    Money.of('50.00', 'USD')
+    """
+
+    attempt_key: str = attrs.field(validator=instance_of(str))
+    invoice_id: str = attrs.field(validator=_an_id)
+    amount: Money = attrs.field(validator=_money)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.attempt_key:
+            raise InvalidArgumentError(
+                "must be a non-empty str", argument="attempt_key", value=self.attempt_key
+            )
+        if not self.amount.is_positive():
+            raise InvalidArgumentError(
+                f"an attempt collects a positive amount, got {self.amount}",
+                argument="amount",
+                value=self.amount,
+            )
+
+
+@attrs.frozen
 class OpenInvoice:
     """An invoice charged but not yet paid, and where its collection stands.
 
@@ -318,7 +351,8 @@ class Subscription:
     covered by credit alone is no payment); when the stretches change (a new
     period, an interval change, the end), the payments of invoices no longer
     billing one of them are dropped, since refunds only credit the current
-    period's unused time. During a trial the cycle is
+    period's unused time. ``outstanding_attempts`` are the attempts of paid
+    invoices that may still collect (:class:`OutstandingAttempt`). During a trial the cycle is
     anchored at the trial's end, so the first period starts when billing does.
 
     Build one with ``start_subscription`` rather than by hand.
@@ -367,6 +401,7 @@ class Subscription:
     ended_at: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
     paid_attempts: tuple[tuple[str, str], ...] = ()
     payments: tuple[Payment, ...] = ()
+    outstanding_attempts: tuple[OutstandingAttempt, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
@@ -464,6 +499,7 @@ class Subscription:
         ended_at: datetime | _Keep | None = _KEEP,
         paid_attempts: tuple[tuple[str, str], ...] | _Keep = _KEEP,
         payments: tuple[Payment, ...] | _Keep = _KEEP,
+        outstanding_attempts: tuple[OutstandingAttempt, ...] | _Keep = _KEEP,
     ) -> Subscription:
         """Return a copy with the fields given changed: the rules' way to make the next value.
 
@@ -510,6 +546,7 @@ class Subscription:
             self.ended_at if ended_at is _KEEP else ended_at,
             self.paid_attempts if paid_attempts is _KEEP else paid_attempts,
             self._kept_payments(stretches) if payments is _KEEP else payments,
+            self.outstanding_attempts if outstanding_attempts is _KEEP else outstanding_attempts,
         )
         if credit_balance is not _KEEP or currency is not _KEEP:
             new._check_balance()  # noqa: SLF001 - the class's own check

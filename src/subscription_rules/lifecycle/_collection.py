@@ -30,6 +30,7 @@ from subscription_rules.effects import (
     Decision,
     Effect,
     EndAccess,
+    RefundPayment,
     RefusalReason,
     Refused,
 )
@@ -56,6 +57,7 @@ from subscription_rules.policy import (
 )
 from subscription_rules.subscription import (
     OpenInvoice,
+    OutstandingAttempt,
     Payment,
     Status,
     Subscription,
@@ -63,6 +65,8 @@ from subscription_rules.subscription import (
 )
 
 _trusted_payment = trusted(Payment)
+_trusted_outstanding = trusted(OutstandingAttempt)
+_trusted_refund = trusted(RefundPayment)
 
 
 def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
@@ -281,6 +285,70 @@ def _with_payment(sub: Subscription, item: OpenInvoice, attempt: str) -> tuple[P
     return (*sub.payments, _trusted_payment(attempt, item.id, amount, amount.with_minor(0)))
 
 
+def _still_collecting(item: OpenInvoice, attempt: str) -> tuple[OutstandingAttempt, ...]:
+    """The attempts of ``item`` other than ``attempt`` (which paid it) that may still collect.
+
+    An attempt given up at the pending timeout may yet collect, and so may the
+    attempt made after it, unanswered (in flight, or lost to a gateway error);
+    declined attempts cannot.
+    """
+    keys = (*item.timed_out, *(() if item.attempt_key is None else (item.attempt_key,)))
+    amount = item.invoice.amount_due
+    return tuple(
+        _trusted_outstanding(key, item.id, amount)
+        for key in dict.fromkeys(keys)
+        if key != attempt and amount.is_positive()
+    )
+
+
+def _record_outstanding(
+    sub: Subscription,
+    stray: OutstandingAttempt,
+    outcome: PaymentOutcome,
+    at: datetime,
+    occurred: datetime,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """An outcome of an attempt whose invoice another attempt already paid.
+
+    A success collected the invoice a second time: that payment is refunded in
+    full (naming it; no credit note, since no invoice is credited) and the
+    customer told. A decline settles the attempt (nothing was collected). A
+    pending answer or a gateway error leaves it outstanding, refused as a value.
+    """
+    rest = tuple(o for o in sub.outstanding_attempts if o is not stray)
+    match outcome:
+        case Succeeded():
+            sub = sub.evolve(processed_until=at, outstanding_attempts=rest)
+            refund = _trusted_refund(
+                stray.amount,
+                None,
+                stray.attempt_key,
+                stray.invoice_id,
+                f"{sub.id}:refund:duplicate:{stray.attempt_key}",
+            )
+            facts: tuple[FactPair, ...] = (
+                (FactName.INVOICE, stray.invoice_id),
+                (FactName.AMOUNT, stray.amount),
+                *_late(occurred, at),
+            )
+            notice = _notice(
+                sub, NoticeKind.DUPLICATE_PAYMENT_REFUNDED, at, facts, stray.attempt_key
+            )
+            return Decision(sub, (refund, notice), _next_wakeup(sub, policy))
+        case Declined():
+            sub = sub.evolve(processed_until=at, outstanding_attempts=rest)
+            return Decision(sub, (), _next_wakeup(sub, policy))
+        case Pending() | GatewayError():
+            return Refused(
+                RefusalReason.ALREADY_PAID,
+                f"charge attempt {stray.attempt_key!r} was for {stray.invoice_id}, already paid "
+                "by another attempt; only its success or decline is recorded",
+            )
+        case _:
+            assert_never(outcome)
+
+
 def _record_success(
     sub: Subscription,
     item: OpenInvoice,
@@ -293,7 +361,9 @@ def _record_success(
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(
-        paid_attempts=(*sub.paid_attempts, *paid), payments=_with_payment(sub, item, attempt)
+        paid_attempts=(*sub.paid_attempts, *paid),
+        payments=_with_payment(sub, item, attempt),
+        outstanding_attempts=(*sub.outstanding_attempts, *_still_collecting(item, attempt)),
     )
     effects: list[Effect] = [
         _payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item, *_late(occurred, at))
@@ -518,6 +588,9 @@ def record_payment(
             argument="outcome",
             value=outcome,
         )
+    stray = next((o for o in sub.outstanding_attempts if o.attempt_key == attempt), None)
+    if stray is not None:
+        return _record_outstanding(sub, stray, outcome, at, occurred, policy)
     item = _awaiting(sub, attempt, outcome)
     if isinstance(item, Refused):
         return item

@@ -41,6 +41,7 @@ from subscription_rules import (
     Money,
     Notice,
     OpenInvoice,
+    OutstandingAttempt,
     Overage,
     Payment,
     PendingChange,
@@ -274,6 +275,14 @@ def _payments(draw: st.DrawFn) -> Payment:
 
 
 @st.composite
+def _outstanding_attempts(draw: st.DrawFn) -> OutstandingAttempt:
+    """An attempt of a drawn charge's invoice, as if another attempt had paid it."""
+    charge = draw(_charges())
+    amount = charge.invoice.amount_due.with_minor(max(charge.invoice.amount_due.minor, 1))
+    return OutstandingAttempt(charge.idempotency_key, charge.invoice.id, amount)
+
+
+@st.composite
 def _pending_changes(draw: st.DrawFn) -> PendingChange:
     pending = draw(_upgrades(refund=False, period_end=True)).subscription.pending_change
     if pending is None:
@@ -432,6 +441,7 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     register(PendingChange, _pending_changes())
     register(OpenInvoice, _open_invoices())
     register(Payment, _payments())
+    register(OutstandingAttempt, _outstanding_attempts())
     register(ChargeInvoice, _charges())
     register(Invoice, _charges().map(lambda charge: charge.invoice))
     register(IssueCreditNote, _credit_notes())
