@@ -24,7 +24,7 @@ soak: $(STAMP)
 	$(BIN)/pytest -p no:cacheprovider -q --hypothesis-profile=soak \
 		tests/test_model_lives.py tests/test_lifecycle_properties.py \
 		tests/test_proration_properties.py tests/test_dunning_properties.py \
-		tests/test_upcoming_properties.py
+		tests/test_upcoming_properties.py tests/test_delivery_properties.py
 
 # Mutation testing of the core modules (money, periods, proration, credits, invoices,
 # lifecycle, dunning) with mutmut; long (1.5 h on 2 cores). Prints the score per module.

@@ -93,3 +93,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"model-based lives checked: {checked['lives']:,} lives, {checked['steps']:,} steps, "
             f"{checked.get('refunds', 0):,} refunds"
         )
+    deliveries = sys.modules.get("test_delivery_properties") or sys.modules.get(
+        "tests.test_delivery_properties"
+    )
+    counted = getattr(deliveries, "CHECKED", None)
+    if counted and counted["examples"]:
+        terminalreporter.write_line(
+            "payment deliveries checked: "
+            + ", ".join(f"{count:,} {what}" for what, count in sorted(counted.items()))
+        )
