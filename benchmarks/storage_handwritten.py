@@ -21,6 +21,7 @@ from subscription_rules import (
     Line,
     OpenInvoice,
     OverdueState,
+    Payment,
     PendingChange,
     Stretch,
     Subscription,
@@ -343,7 +344,30 @@ def load_subscription(doc: object) -> Subscription:
         else load_enum(Status, suspended_from),
         ended_at=_opt_instant(d["ended_at"]),
         paid_attempts=tuple(_pair(one) for one in _list(d["paid_attempts"])),
+        payments=tuple(_payment(one) for one in _list(d["payments"])),
     )
+
+
+_PAYMENT: Final = frozenset({"attempt_key", "invoice_id", "amount", "refunded"})
+
+
+def _payment(doc: object) -> Payment:
+    d = _keys(doc, _PAYMENT)
+    return Payment(
+        _str(d["attempt_key"]),
+        _str(d["invoice_id"]),
+        load_money(d["amount"]),
+        load_money(d["refunded"]),
+    )
+
+
+def _dump_payment(p: Payment) -> Doc:
+    return {
+        "attempt_key": p.attempt_key,
+        "invoice_id": p.invoice_id,
+        "amount": dump_money(p.amount),
+        "refunded": dump_money(p.refunded),
+    }
 
 
 def dump_subscription(s: Subscription) -> Doc:
@@ -380,6 +404,7 @@ def dump_subscription(s: Subscription) -> Doc:
         "suspended_from": None if s.suspended_from is None else s.suspended_from.value,
         "ended_at": _opt_dump_instant(s.ended_at),
         "paid_attempts": [list(pair) for pair in s.paid_attempts],
+        "payments": [_dump_payment(one) for one in s.payments],
     }
 
 
@@ -467,5 +492,6 @@ _SUBSCRIPTION: Final = frozenset(
         "suspended_from",
         "ended_at",
         "paid_attempts",
+        "payments",
     }
 )

@@ -17,14 +17,16 @@ from typing import Any
 import attrs
 import pytest
 
-from helpers import decided, utc
+from helpers import decided, usd, utc
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
     BillingPolicy,
     ChargeInvoice,
     Decision,
+    Money,
     NoticeKind,
+    RefundPayment,
     RefusalReason,
     Refused,
     Status,
@@ -36,7 +38,14 @@ from subscription_rules import (
     record_payment,
     start_subscription,
 )
-from subscription_rules.dunning import Declined, DeclineKind, GatewayError, Pending, Succeeded
+from subscription_rules.dunning import (
+    Declined,
+    DeclineKind,
+    GatewayError,
+    PaymentOutcome,
+    Pending,
+    Succeeded,
+)
 from subscription_rules.errors import InvalidPolicyError
 
 CATALOG = default_catalog()
@@ -175,11 +184,10 @@ def test_the_timeout_is_the_policys() -> None:
     assert next_wakeup(sub, policy=policy) == utc(2026, 12, 6)
 
 
-def test_the_money_of_a_timed_out_attempt_that_arrives_is_recorded() -> None:
+def test_the_money_of_a_timed_out_attempt_that_arrives_pays_the_invoice() -> None:
     # The bank's answer comes after the timeout (on 23 Dec, before the retry is answered):
-    # the money arrived, so the invoice is paid; the retry's outcome is then already paid.
+    # the money arrived, so the invoice is paid.
     sub = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
-    (retry,) = keys(sub)
     paid = decided(
         record_payment(
             sub.subscription,
@@ -192,11 +200,6 @@ def test_the_money_of_a_timed_out_attempt_that_arrives_is_recorded() -> None:
     )
     assert paid.subscription.open_invoices == ()
     assert paid.subscription.status is Status.ACTIVE
-    late = record_payment(
-        paid.subscription, retry, Succeeded(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY
-    )
-    assert isinstance(late, Refused)
-    assert late.reason is RefusalReason.ALREADY_PAID
     # A decline of the timed-out attempt was already counted (as the timeout).
     declined = record_payment(
         sub.subscription,
@@ -208,6 +211,72 @@ def test_the_money_of_a_timed_out_attempt_that_arrives_is_recorded() -> None:
     )
     assert isinstance(declined, Refused)
     assert declined.reason is RefusalReason.DUPLICATE_OUTCOME
+
+
+def _refunds(decision: Decision) -> list[tuple[Money, str, str, str | None]]:
+    return [
+        (e.amount, e.attempt_key, e.invoice_id, e.credit_note_number)
+        for e in decision.effects
+        if isinstance(e, RefundPayment)
+    ]
+
+
+def _record(sub: Subscription, key: str, outcome: PaymentOutcome, at: datetime) -> Decision:
+    return decided(record_payment(sub, key, outcome, at, catalog=CATALOG, policy=POLICY))
+
+
+def test_a_second_collection_of_a_paid_invoice_is_refunded_in_full() -> None:
+    """Timed out on 22 Dec, retried on 23 Dec (attempt 2); the bank's money for the 1 Dec
+    attempt arrives on 23 Dec and pays sub_1-INV-0002 (USD 50.00); then the retry succeeds
+    too, on 24 Dec: USD 50.00 collected a second time for one invoice of USD 50.00. That
+    payment is refunded in full, naming it; no credit note (no invoice is credited), the
+    balance and the status unchanged, and the customer is told."""
+    retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
+    (retry,) = keys(retried)
+    paid = _record(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
+    twice = _record(paid.subscription, retry, Succeeded(), utc(2026, 12, 24))
+    assert _refunds(twice) == [(usd("50.00"), retry, "sub_1-INV-0002", None)]
+    (refund,) = [e for e in twice.effects if isinstance(e, RefundPayment)]
+    assert refund.idempotency_key == f"sub_1:refund:duplicate:{retry}"
+    assert [n.kind for n in twice.notices] == [NoticeKind.DUPLICATE_PAYMENT_REFUNDED]
+    after = twice.subscription
+    assert (after.status, after.open_invoices, after.credit_balance) == (
+        Status.ACTIVE,
+        (),
+        usd("0.00"),
+    )
+    # Delivered again: refused; the payment is refunded once.
+    again = record_payment(
+        after, retry, Succeeded(), utc(2026, 12, 25), catalog=CATALOG, policy=POLICY
+    )
+    assert isinstance(again, Refused)
+    assert again.reason is RefusalReason.ALREADY_PAID
+
+
+def test_the_timed_out_attempts_money_after_the_retry_paid_is_refunded_in_full() -> None:
+    """The other order: the retry (attempt 2) succeeds on 23 Dec and pays the invoice; the
+    bank's money for the timed-out 1 Dec attempt arrives on 28 Dec: refunded in full."""
+    retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
+    (retry,) = keys(retried)
+    paid = _record(retried.subscription, retry, Succeeded(), utc(2026, 12, 23))
+    late = _record(paid.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 28))
+    assert _refunds(late) == [(usd("50.00"), RENEWAL_KEY, "sub_1-INV-0002", None)]
+    assert late.subscription.status is Status.ACTIVE
+
+
+def test_a_decline_of_an_attempt_outstanding_after_its_invoice_was_paid_settles_it() -> None:
+    """The retry is declined after the timed-out attempt's money paid the invoice: nothing
+    was collected twice, nothing is refunded, and a Succeeded for it afterwards is stale."""
+    retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
+    (retry,) = keys(retried)
+    paid = _record(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
+    settled = _record(paid.subscription, retry, Declined(DeclineKind.SOFT), utc(2026, 12, 24))
+    assert settled.effects == ()
+    assert settled.subscription.outstanding_attempts == ()
+    stale = record_payment(
+        settled.subscription, retry, Succeeded(), utc(2026, 12, 25), catalog=CATALOG, policy=POLICY
+    )
+    assert isinstance(stale, Refused)
 
 
 @pytest.mark.parametrize("value", [timedelta(0), timedelta(days=-1), timedelta(days=367), 14])

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import jsonschema
 import pytest
 from hypothesis import given, settings
@@ -21,8 +22,10 @@ import subscription_rules.strategies  # noqa: F401 - registers the strategies fo
 from storage_values import CATALOG, POLICY, START, USAGE, golden_values
 from subscription_rules import (
     MONTHLY,
+    STRIPE_LIKE,
     BillingCycle,
     BillingPeriod,
+    BillingPolicy,
     ChargeInvoice,
     Currency,
     Decision,
@@ -33,9 +36,11 @@ from subscription_rules import (
     Metric,
     Money,
     OpenInvoice,
+    OutstandingAttempt,
     Overage,
     OverdueLadder,
     OverdueState,
+    Payment,
     PendingChange,
     Plan,
     Price,
@@ -77,6 +82,8 @@ NAMES = list(DOCUMENT_TYPES)
 NESTED_TYPES = [
     Stretch,
     OpenInvoice,
+    Payment,
+    OutstandingAttempt,
     PendingChange,
     OverdueState,
     OverdueLadder,
@@ -626,3 +633,24 @@ def test_a_queued_command_is_a_document_a_host_can_log_and_replay() -> None:
     assert document["refused"]["reason"] == "nothing_pending"
     assert set(document["decision"]) == {"subscription", "effects", "next_wakeup"}  # no "type"
     assert load(document, Handled) == handled
+
+
+def test_a_stored_policy_reloads_with_its_own_name() -> None:
+    """Issue 16: a host storing a policy gets the same rules back, under the same name."""
+    acme = attrs.evolve(STRIPE_LIKE, name="acme", pending_timeout=timedelta(days=30))
+    loaded = loads(dumps(acme), BillingPolicy)
+    assert loaded == acme
+    assert (loaded.name, loaded.pending_timeout) == ("acme", timedelta(days=30))
+    assert loads(dumps(STRIPE_LIKE), BillingPolicy) is not STRIPE_LIKE
+    assert loads(dumps(STRIPE_LIKE), BillingPolicy) == STRIPE_LIKE
+
+
+def test_a_stored_policy_under_a_presets_name_with_other_rules_is_refused() -> None:
+    """A document naming the preset "stripe" whose rules differ does not load as Stripe's."""
+    document = dump(STRIPE_LIKE)
+    document["pending_timeout"] = "P30D"
+    with pytest.raises(
+        SerializationError,
+        match=r"^\$: refused by the value's own checks: name: 'stripe' is the name of a preset",
+    ):
+        load(document, BillingPolicy)

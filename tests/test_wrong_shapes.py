@@ -109,6 +109,8 @@ RESULTS = frozenset(
         "MetricUsage",
         "OpenInvoice",
         "OverdueStatus",
+        "OutstandingAttempt",
+        "Payment",
         "PendingChange",
         "RefundPayment",
         "Refused",

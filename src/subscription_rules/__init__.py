@@ -160,6 +160,8 @@ from subscription_rules.proration import (
 from subscription_rules.rulebook import Handled, Rulebook
 from subscription_rules.subscription import (
     OpenInvoice,
+    OutstandingAttempt,
+    Payment,
     PendingChange,
     Status,
     Stretch,
@@ -252,11 +254,13 @@ __all__ = [
     "Notice",
     "NoticeKind",
     "OpenInvoice",
+    "OutstandingAttempt",
     "Overage",
     "OverdueAction",
     "OverdueLadder",
     "OverdueState",
     "PastDueAccess",
+    "Payment",
     "PaymentOutcome",
     "Pending",
     "PendingChange",

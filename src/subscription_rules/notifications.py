@@ -77,6 +77,7 @@ class NoticeKind(enum.Enum):
     ACCOUNT_SUSPENDED = "account_suspended"
     ACCOUNT_REINSTATED = "account_reinstated"
     CREDIT_NOTE_ISSUED = "credit_note_issued"
+    DUPLICATE_PAYMENT_REFUNDED = "duplicate_payment_refunded"
 
 
 #: A fact's value: text, an amount, an instant or a count.

@@ -11,7 +11,7 @@ from subscription_rules._access import unchecked_has_access, unchecked_marked_un
 from subscription_rules._billing import (
     invoice_key,
 )
-from subscription_rules._checks import expect, names_what_was_passed, shown
+from subscription_rules._checks import expect, names_what_was_passed, shown, trusted
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.dunning import (
@@ -30,6 +30,7 @@ from subscription_rules.effects import (
     Decision,
     Effect,
     EndAccess,
+    RefundPayment,
     RefusalReason,
     Refused,
 )
@@ -56,10 +57,16 @@ from subscription_rules.policy import (
 )
 from subscription_rules.subscription import (
     OpenInvoice,
+    OutstandingAttempt,
+    Payment,
     Status,
     Subscription,
     SuspensionReason,
 )
+
+_trusted_payment = trusted(Payment)
+_trusted_outstanding = trusted(OutstandingAttempt)
+_trusted_refund = trusted(RefundPayment)
 
 
 def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
@@ -266,9 +273,86 @@ def _late(occurred: datetime, at: datetime) -> tuple[FactPair, ...]:
     return ((FactName.OCCURRED_AT, occurred),) if occurred < at else ()
 
 
+def _with_payment(sub: Subscription, item: OpenInvoice, attempt: str) -> tuple[Payment, ...]:
+    """``sub``'s payments with ``attempt``'s, if its invoice billed a stretch of the period.
+
+    Only those can be refunded (refunds credit the current period's unused
+    time); a late payment of an earlier period's invoice is not kept.
+    """
+    if not any(stretch.invoice_id == item.id for stretch in sub.stretches):
+        return sub.payments
+    amount = item.invoice.amount_due
+    return (*sub.payments, _trusted_payment(attempt, item.id, amount, amount.with_minor(0)))
+
+
+def _still_collecting(item: OpenInvoice, attempt: str) -> tuple[OutstandingAttempt, ...]:
+    """The attempts of ``item`` other than ``attempt`` (which paid it) that may still collect.
+
+    An attempt given up at the pending timeout may yet collect, and so may the
+    attempt made after it, unanswered (in flight, or lost to a gateway error);
+    declined attempts cannot.
+    """
+    keys = (*item.timed_out, *(() if item.attempt_key is None else (item.attempt_key,)))
+    amount = item.invoice.amount_due
+    return tuple(
+        _trusted_outstanding(key, item.id, amount)
+        for key in dict.fromkeys(keys)
+        if key != attempt and amount.is_positive()
+    )
+
+
+def _record_outstanding(
+    sub: Subscription,
+    stray: OutstandingAttempt,
+    outcome: PaymentOutcome,
+    at: datetime,
+    occurred: datetime,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """An outcome of an attempt whose invoice another attempt already paid.
+
+    A success collected the invoice a second time: that payment is refunded in
+    full (naming it; no credit note, since no invoice is credited) and the
+    customer told. A decline settles the attempt (nothing was collected). A
+    pending answer or a gateway error leaves it outstanding, refused as a value.
+    """
+    rest = tuple(o for o in sub.outstanding_attempts if o is not stray)
+    match outcome:
+        case Succeeded():
+            sub = sub.evolve(processed_until=at, outstanding_attempts=rest)
+            refund = _trusted_refund(
+                stray.amount,
+                None,
+                stray.attempt_key,
+                stray.invoice_id,
+                f"{sub.id}:refund:duplicate:{stray.attempt_key}",
+            )
+            facts: tuple[FactPair, ...] = (
+                (FactName.INVOICE, stray.invoice_id),
+                (FactName.AMOUNT, stray.amount),
+                *_late(occurred, at),
+            )
+            notice = _notice(
+                sub, NoticeKind.DUPLICATE_PAYMENT_REFUNDED, at, facts, stray.attempt_key
+            )
+            return Decision(sub, (refund, notice), _next_wakeup(sub, policy))
+        case Declined():
+            sub = sub.evolve(processed_until=at, outstanding_attempts=rest)
+            return Decision(sub, (), _next_wakeup(sub, policy))
+        case Pending() | GatewayError():
+            return Refused(
+                RefusalReason.ALREADY_PAID,
+                f"charge attempt {stray.attempt_key!r} was for {stray.invoice_id}, already paid "
+                "by another attempt; only its success or decline is recorded",
+            )
+        case _:
+            assert_never(outcome)
+
+
 def _record_success(
     sub: Subscription,
     item: OpenInvoice,
+    attempt: str,
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
@@ -276,7 +360,11 @@ def _record_success(
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
-    sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
+    sub = _without_invoice(sub, item.id).evolve(
+        paid_attempts=(*sub.paid_attempts, *paid),
+        payments=_with_payment(sub, item, attempt),
+        outstanding_attempts=(*sub.outstanding_attempts, *_still_collecting(item, attempt)),
+    )
     effects: list[Effect] = [
         _payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item, *_late(occurred, at))
     ]
@@ -500,13 +588,16 @@ def record_payment(
             argument="outcome",
             value=outcome,
         )
+    stray = next((o for o in sub.outstanding_attempts if o.attempt_key == attempt), None)
+    if stray is not None:
+        return _record_outstanding(sub, stray, outcome, at, occurred, policy)
     item = _awaiting(sub, attempt, outcome)
     if isinstance(item, Refused):
         return item
     sub = sub.evolve(processed_until=at)
     match outcome:
         case Succeeded():
-            sub, effects = _record_success(sub, item, at, catalog, policy, occurred)
+            sub, effects = _record_success(sub, item, attempt, at, catalog, policy, occurred)
         case Pending():
             # Accepted, the result later: it stays in flight; no failure, so not past due.
             item = attrs.evolve(
