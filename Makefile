@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-postgres soak mutation format clean bench bench-profile schemas golden
+.PHONY: dist demo test test-postgres soak mutation format clean bench bench-profile schemas golden
 
 demo: $(STAMP)
 	$(BIN)/subscription-rules demo
@@ -48,6 +48,11 @@ schemas: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python tools/storage_files.py --golden
+
+# The sdist and the wheel, into dist/ (the wheel is what tests/test_packaging.py installs).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -90,5 +90,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     checked = getattr(lives, "CHECKED", None)
     if checked and checked["lives"]:
         terminalreporter.write_line(
-            f"model-based lives checked: {checked['lives']:,} lives, {checked['steps']:,} steps"
+            f"model-based lives checked: {checked['lives']:,} lives, {checked['steps']:,} steps, "
+            f"{checked.get('refunds', 0):,} refunds"
         )

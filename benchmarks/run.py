@@ -70,7 +70,7 @@ from subscription_rules.simulation import ChangePlan, Step, simulate
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 PEER = "larzsubscription"
-GROUPS = ("quote", "renewal", "age", "billing", "simulation", "import", "memory")
+GROUPS = ("quote", "renewal", "storage", "age", "billing", "simulation", "import", "memory")
 
 # --- the workload: five monthly plans, subscriptions started in a 30-day month -----------------
 
@@ -547,6 +547,48 @@ def bench_renewal(ctx: Context) -> list[Row]:
     ]
 
 
+# --- storage ---------------------------------------------------------------------------------
+
+
+def bench_storage(ctx: Context) -> list[Row]:
+    """Load + dump of benchmarks/storage.py's stored subscription, beside one renewal.
+
+    Issue 19 wants a request that loads, renews and stores a subscription to spend no
+    more on the storage format than on the renewal: the ratio is (load + dump) / renewal.
+    """
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from storage_values import golden_values  # noqa: PLC0415 - the tests' deterministic values
+    from subscription_rules.serialization import dump, load  # noqa: PLC0415 - cattrs, lazily
+
+    stored = golden_values()["subscription"]
+    assert isinstance(stored, Subscription)
+    document = dump(stored)
+    assert load(document, Subscription) == stored
+    s = ctx.sizes
+    ops = s.lookup_ops // 10 or 1
+    subs = ctx.subs[:ops]
+
+    def round_trip(_: object) -> None:
+        for _i in range(ops):
+            load(dump(stored), Subscription)
+
+    variants = [
+        Variant("load + dump", ops, round_trip),
+        Variant("renewal", len(subs), lambda _: renew_many(subs, len(subs), ctx.catalog)),
+    ]
+    got = measure(variants, s.micro_rounds, s.budget_s, s.min_rounds, warm_up=True)
+    ctx.checks["storage"] = {"document_bytes": len(json.dumps(document))}
+    return [
+        ratio_row(
+            "storage: load + dump of a stored subscription / a renewal (info)",
+            got["load + dump"],
+            got["renewal"],
+            None,
+            "renewal",
+        ),
+    ]
+
+
 def old_subscription(ctx: Context, age: int) -> Subscription:
     """Subscription 0 carried to period ``age`` (1-based) the way a host would: renew, pay."""
     sub = ctx.subs[0]
@@ -992,6 +1034,7 @@ def machine() -> dict[str, Any]:
 BENCHES: dict[str, Callable[[Context], list[Row]]] = {
     "quote": bench_quote,
     "renewal": bench_renewal,
+    "storage": bench_storage,
     "age": bench_age,
     "billing": bench_billing,
     "simulation": bench_simulation,

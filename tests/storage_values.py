@@ -17,7 +17,11 @@ import attrs
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
+    Adjust,
     BillingPolicy,
+    Cancel,
+    CancelPendingChange,
+    ChangePlan,
     ChargeInvoice,
     CreditDestination,
     Decision,
@@ -26,17 +30,27 @@ from subscription_rules import (
     EndAccess,
     GatewayError,
     IssueCreditNote,
+    Money,
     OverdueAction,
     OverdueLadder,
     OverdueState,
     Pending,
+    RecordPayment,
     RefundPayment,
     Refused,
+    Reinstate,
     RestoreAccess,
+    Rulebook,
     SendNotice,
+    SetTrialEnd,
+    Subscription,
     Succeeded,
+    Suspend,
     SuspendAccess,
     SuspensionReason,
+    Terminate,
+    UndoCancel,
+    UpdatePaymentMethod,
     Usage,
     advance,
     billing_summary,
@@ -173,4 +187,29 @@ def golden_values() -> dict[str, object]:
         "declined": Declined(DeclineKind.HARD, "stolen_card"),
         "gateway_error": GatewayError("timeout after 30 s"),
         "usage": USAGE,
+        **request_values(paid.subscription),
+    }
+
+
+def request_values(subscription: Subscription) -> dict[str, object]:
+    """A queued request of each command type, and what ``Rulebook.handle`` made of one."""
+    handled = Rulebook(CATALOG, POLICY).handle(  # 40 days in: a renewal, then a refusal
+        subscription, UndoCancel(), START + timedelta(days=40)
+    )
+    assert handled.refused is not None
+    return {
+        "change_plan": ChangePlan("advanced", MONTHLY, USAGE),
+        "cancel": Cancel(),
+        "undo_cancel": UndoCancel(),
+        "suspend": Suspend(),
+        "reinstate": Reinstate(),
+        "update_payment_method": UpdatePaymentMethod(),
+        "cancel_pending_change": CancelPendingChange(),
+        "set_trial_end": SetTrialEnd(datetime(2026, 2, 14, 9, tzinfo=PARIS)),
+        "terminate": Terminate(),
+        "adjust": Adjust("sub_golden-INV-0001", Money.of("5.00", "USD"), reason="goodwill"),
+        "record_payment": RecordPayment(
+            "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()
+        ),
+        "handled": handled,
     }

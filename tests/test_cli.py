@@ -1507,3 +1507,15 @@ def test_a_usage_count_too_large_to_be_real_is_refused() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("subscription-rules: error: --usage: count must be at most")
     assert "Traceback" not in result.stderr
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """``subscription-rules --version`` (issue 16): the installed version, exit status 0."""
+    import subscription_rules  # noqa: PLC0415 - the attribute under test
+
+    assert run(capsys, "--version") == (
+        0,
+        f"subscription-rules {subscription_rules.__version__}\n",
+        "",
+    )
+    assert re.fullmatch(r"\d+\.\d+\.\d+(\.dev\d+)?", subscription_rules.__version__)

@@ -92,7 +92,11 @@ tolerance) under any policy. Besides:
 (f) every status change has its notice;
 (g) the same inputs replayed give the same outputs; a duplicate payment outcome for an
     attempt already answered changes nothing;
-(h) the decision names the next instant time alone changes something.
+(h) the decision names the next instant time alone changes something;
+(i) every refund names a payment collected (an attempt whose success was recorded), refunds
+    each payment at most what it collected across all decisions, and the refunds of a decision
+    sum to its credit notes' refunded parts; the subscription's record of each payment
+    (``Subscription.payments``) agrees with what was collected and refunded.
 """
 
 from __future__ import annotations
@@ -136,6 +140,7 @@ from subscription_rules import (
     Price,
     ProrationBilling,
     ProrationUnit,
+    RefundPayment,
     Refused,
     RetriesExhausted,
     RoundingMode,
@@ -208,7 +213,7 @@ def _diagram() -> dict[str, set[str]]:
 EDGES = _diagram()
 
 #: How many lives and steps were checked in this process (printed by `make soak`).
-CHECKED = {"lives": 0, "steps": 0}
+CHECKED = {"lives": 0, "steps": 0, "refunds": 0}
 
 
 def _reachable(source: str, target: str) -> bool:
@@ -689,6 +694,8 @@ class Lives(RuleBasedStateMachine):
         self.in_flight: list[tuple[str, str]] = []  # (attempt key, invoice id)
         self.answered: list[tuple[str, str, PaymentOutcome, datetime]] = []
         self.steps: list[str] = []
+        self.collected: dict[str, int] = {}  # attempt key → minor units it collected
+        self.refunded: dict[str, int] = {}  # attempt key → minor units refunded of it
 
     # -- set-up --
 
@@ -793,7 +800,28 @@ class Lives(RuleBasedStateMachine):
                 self.charges.extend(line.amount.minor for line in invoice.lines)
         for note in decision.credit_notes:
             self.credits.extend(line.amount.minor for line in note.lines)
+        self._refunds(decision, cause)
         self.sub = decision.subscription
+
+    def _refunds(self, decision: Decision, cause: str) -> None:
+        """(i) refunds name collected payments and never exceed them; they sum to the notes'."""
+        refunds = [e for e in decision.effects if isinstance(e, RefundPayment)]
+        for refund in refunds:
+            collected = self.collected.get(refund.attempt_key)
+            assert collected is not None, f"{cause}: refund of {refund.attempt_key}, never paid"
+            assert self.keys[refund.attempt_key][0] == refund.invoice_id, cause
+            assert refund.amount.is_positive(), cause
+            total = self.refunded.get(refund.attempt_key, 0) + refund.amount.minor
+            assert total <= collected, (
+                f"{cause}: {refund.attempt_key} refunded {total} > {collected}"
+            )
+            self.refunded[refund.attempt_key] = total
+            CHECKED["refunds"] += 1
+        for note in decision.credit_notes:
+            parts = sum(r.amount.minor for r in refunds if r.credit_note_number == note.number)
+            assert parts == (0 if note.refunded is None else note.refunded.minor), (
+                f"{cause}: refunds {parts} for {note.number}, refunded {note.refunded}"
+            )
 
     def _unpaid_since(self, before: Subscription | None, decision: Decision) -> datetime | None:
         """Since when, in this step, the subscription is marked unpaid (None: not at all)."""
@@ -1163,6 +1191,8 @@ class Lives(RuleBasedStateMachine):
             lambda: pay(sub, key, invoice_id, outcome, given, self.catalog, self.policy), "payment"
         )
         self.answered.append((key, invoice_id, outcome, at))
+        if isinstance(outcome, Succeeded) and isinstance(result, Decision):
+            self.collected[key] = self.keys[key][1]
         self._observe(before, at, result)
 
     @precondition(lambda self: bool(getattr(self, "answered", None)))
@@ -1241,6 +1271,17 @@ class Lives(RuleBasedStateMachine):
         assert not self.sub.credit_balance.is_negative()
         for stretch in self.sub.stretches:
             assert stretch.credited <= stretch.billed
+
+    @invariant()
+    def payments_agree_with_what_was_collected_and_refunded(self) -> None:
+        """(i) each payment recorded: its amount collected, its refunds, never beyond it."""
+        if not hasattr(self, "sub"):
+            return
+        for payment in self.sub.payments:
+            key = payment.attempt_key
+            assert payment.amount.minor == self.collected.get(key), (key, self.collected)
+            assert payment.refunded.minor == self.refunded.get(key, 0), (key, self.refunded)
+            assert 0 <= payment.refunded.minor <= payment.amount.minor, payment
 
 
 TestLives = Lives.TestCase

@@ -156,6 +156,7 @@ ROOT_NAMES = (
     "OverdueLadder",
     "OverdueState",
     "PastDueAccess",
+    "Payment",
     "PaymentOutcome",
     "Pending",
     "PendingChange",

@@ -36,6 +36,7 @@ from subscription_rules import (
     Overage,
     OverdueLadder,
     OverdueState,
+    Payment,
     PendingChange,
     Plan,
     Price,
@@ -45,8 +46,10 @@ from subscription_rules import (
     Usage,
     upcoming_invoice,
 )
+from subscription_rules.commands import RecordPayment
 from subscription_rules.dunning import Declined, DeclineKind
 from subscription_rules.errors import SerializationError, SubscriptionRulesError
+from subscription_rules.rulebook import Handled
 from subscription_rules.serialization import (
     DOCUMENT_TYPES,
     MIGRATIONS,
@@ -75,6 +78,7 @@ NAMES = list(DOCUMENT_TYPES)
 NESTED_TYPES = [
     Stretch,
     OpenInvoice,
+    Payment,
     PendingChange,
     OverdueState,
     OverdueLadder,
@@ -602,3 +606,22 @@ def test_a_dumped_outcome_reads_as_documented() -> None:
     assert isinstance(charge, ChargeInvoice)
     assert dump(charge)["invoice"]["credit_applied"] == {"amount": "0.00", "currency": "USD"}
     assert load(json.loads(dumps(golden_values()["subscription"]))).interval == MONTHLY  # type: ignore[attr-defined]
+
+
+def test_a_queued_command_is_a_document_a_host_can_log_and_replay() -> None:
+    """A host queues ``RecordPayment`` from a webhook: the outcome is tagged inside it, and
+    ``Handled`` keeps both the catch-up decision and the refusal."""
+    command = RecordPayment("sub_1:charge:INV-1:due-5000:attempt-1", Declined(DeclineKind.HARD))
+    assert dump(command) == {
+        "schema_version": 1,
+        "type": "record_payment",
+        "attempt": "sub_1:charge:INV-1:due-5000:attempt-1",
+        "outcome": {"type": "declined", "kind": "hard", "code": ""},
+    }
+    assert loads(dumps(command), RecordPayment) == command
+    handled = golden_values()["handled"]
+    assert isinstance(handled, Handled)
+    document = dump(handled)
+    assert document["refused"]["reason"] == "nothing_pending"
+    assert set(document["decision"]) == {"subscription", "effects", "next_wakeup"}  # no "type"
+    assert load(document, Handled) == handled

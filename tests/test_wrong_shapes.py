@@ -109,6 +109,7 @@ RESULTS = frozenset(
         "MetricUsage",
         "OpenInvoice",
         "OverdueStatus",
+        "Payment",
         "PendingChange",
         "RefundPayment",
         "Refused",

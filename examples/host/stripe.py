@@ -13,8 +13,8 @@ events and delivers some late, some twice, some out of order.
 :class:`StripeGateway` is the adapter: ``ChargeInvoice`` becomes a
 PaymentIntent created with ``confirm=true, off_session=true`` and the attempt's
 idempotency key (the invoice id and attempt key in ``metadata``, for the
-webhooks); ``RefundPayment`` becomes Refunds of the PaymentIntents that paid
-the subscription. It writes what the webhooks need (attempt key ↔
+webhooks); ``RefundPayment`` becomes a Refund of the PaymentIntent its
+``attempt_key`` created. It writes what the webhooks need (attempt key ↔
 PaymentIntent) into the host's ``payments`` and ``refunds`` tables, inside the
 worker's transaction.
 """
@@ -355,52 +355,38 @@ class StripeGateway:
             )
 
     def refund(self, request: RefundRequest) -> None:
-        """Refunds of the subscription's PaymentIntents, newest first, split as needed.
-
-        Each Refund call carries its own key (the effect's key and the
-        PaymentIntent), so a repeat after a crash refunds nothing twice.
-        """
-        left = request.amount.minor
-        rows = self._tx.all(
-            "SELECT p.payment_intent, p.amount, "
-            "COALESCE((SELECT SUM(r.amount) FROM refunds r "
-            "WHERE r.payment_intent = p.payment_intent), 0) "
-            "FROM payments p WHERE p.subscription_id = ? AND p.status = 'succeeded' "
-            "ORDER BY p.updated_at DESC, p.payment_intent DESC",
-            (request.subscription_id,),
+        """A Refund of the PaymentIntent the attempt ``request.attempt_key`` created, under its key."""
+        row = self._tx.one(
+            "SELECT payment_intent FROM payments WHERE attempt_key = ? AND status = 'succeeded'",
+            (request.attempt_key,),
         )
-        for intent_id, paid, refunded in rows:
-            if left == 0:
-                break
-            part = min(left, int(paid) - int(refunded))
-            if part <= 0:
-                continue
-            key = f"{request.idempotency_key}:{intent_id}"
-            refund = self._stripe.request(
-                "POST",
-                "/v1/refunds",
-                {
-                    "payment_intent": intent_id,
-                    "amount": part,
-                    "metadata": {"credit_note": request.credit_note_number},
-                },
-                key,
-            )
-            self._tx.execute(
-                "INSERT INTO refunds (refund_id, idempotency_key, payment_intent, "
-                "credit_note_number, subscription_id, amount, currency) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_id) DO NOTHING",
-                (
-                    refund["id"],
-                    key,
-                    intent_id,
-                    request.credit_note_number,
-                    request.subscription_id,
-                    part,
-                    request.amount.currency.code,
-                ),
-            )
-            left -= part
-        if left:
-            msg = f"{request.idempotency_key}: {left} minor units found no payment to refund"
+        if row is None:
+            msg = f"{request.idempotency_key}: no payment {request.attempt_key!r} to refund"
             raise StripeError("invalid_request_error", msg)
+        refund = self._stripe.request(
+            "POST",
+            "/v1/refunds",
+            {
+                "payment_intent": row[0],
+                "amount": request.amount.minor,
+                "metadata": {
+                    "credit_note": request.credit_note_number,
+                    "invoice_id": request.invoice_id,
+                },
+            },
+            request.idempotency_key,
+        )
+        self._tx.execute(
+            "INSERT INTO refunds (refund_id, idempotency_key, payment_intent, "
+            "credit_note_number, subscription_id, amount, currency) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (refund_id) DO NOTHING",
+            (
+                refund["id"],
+                request.idempotency_key,
+                row[0],
+                request.credit_note_number,
+                request.subscription_id,
+                request.amount.minor,
+                request.amount.currency.code,
+            ),
+        )

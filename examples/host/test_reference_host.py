@@ -129,6 +129,9 @@ def test_the_ledger_balances_to_the_cent(
     [(host_refunds,)] = tables("SELECT COALESCE(SUM(amount), 0) FROM refunds")
     assert collected - refunded == paid - host_refunds
     assert refunded == host_refunds
+    for refund in year.stripe.refunds.values():  # each refund pays back the payment it names
+        intent = year.stripe.payment_intents[refund["payment_intent"]]
+        assert refund["metadata"]["invoice_id"] == intent["metadata"]["invoice_id"]
     by_note = dict(tables("SELECT credit_note_number, SUM(amount) FROM refunds GROUP BY 1"))
     for number, amount, note_refunded, to_balance in tables(
         "SELECT number, amount, refunded, to_balance FROM credit_notes"

@@ -10,8 +10,15 @@ overage and proration lines) stay in their modules; edges (``ports``,
 >>> from subscription_rules import Money
 >>> Money.of("150.00", "USD")
 Money.of('150.00', 'USD')
+
+The version installed is ``__version__``:
+
+>>> import subscription_rules
+>>> subscription_rules.__version__
+'0.1.0.dev0'
 """
 
+from subscription_rules._version import __version__ as __version__
 from subscription_rules.access import has_access, marked_unpaid
 from subscription_rules.catalog import (
     BILLABLE_SESSIONS,
@@ -153,6 +160,7 @@ from subscription_rules.proration import (
 from subscription_rules.rulebook import Handled, Rulebook
 from subscription_rules.subscription import (
     OpenInvoice,
+    Payment,
     PendingChange,
     Status,
     Stretch,
@@ -250,6 +258,7 @@ __all__ = [
     "OverdueLadder",
     "OverdueState",
     "PastDueAccess",
+    "Payment",
     "PaymentOutcome",
     "Pending",
     "PendingChange",

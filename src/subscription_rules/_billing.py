@@ -24,9 +24,11 @@ from subscription_rules.effects import (
 from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
 from subscription_rules.money import Money
 from subscription_rules.notifications import BILLING, Fact, FactName, FactPair, Notice, NoticeKind
-from subscription_rules.subscription import OpenInvoice, Subscription
+from subscription_rules.subscription import OpenInvoice, Payment, Subscription
 
 _trusted_notice = trusted(Notice)
+_trusted_payment = trusted(Payment)
+_trusted_refund = trusted(RefundPayment)
 
 
 def send_notice(
@@ -172,6 +174,37 @@ def issue_invoice(
     return sub.evolve(**recorded), invoice, charge
 
 
+def refund_payments(
+    sub: Subscription, note_number: str, refunded: Money
+) -> tuple[Subscription, tuple[RefundPayment, ...]]:
+    """Split ``refunded`` across ``sub``'s payments, newest first, and record it on them.
+
+    Each part is at most what is left of its payment (``Payment.refundable``),
+    so no payment is ever refunded beyond what it collected, across decisions;
+    the parts sum to ``refunded`` (the caller caps it at what the payments
+    have left). A part is keyed by the credit note and the payment's attempt.
+    """
+    payments = list(sub.payments)
+    parts: list[RefundPayment] = []
+    left = refunded
+    for index in reversed(range(len(payments))):
+        payment = payments[index]
+        part = left.min(payment.refundable)
+        if not part.is_positive():
+            continue
+        key = f"{sub.id}:refund:{note_number}:{payment.attempt_key}"
+        parts.append(
+            _trusted_refund(part, note_number, payment.attempt_key, payment.invoice_id, key)
+        )
+        payments[index] = _trusted_payment(
+            payment.attempt_key, payment.invoice_id, payment.amount, payment.refunded + part
+        )
+        left -= part
+        if not left.is_positive():
+            break
+    return sub.evolve(payments=tuple(payments)), tuple(parts)
+
+
 def issue_credit_note(
     sub: Subscription,
     reason: CreditReason,
@@ -183,17 +216,22 @@ def issue_credit_note(
     """Issue a credit note for ``lines`` (negative amounts), with its notice.
 
     Up to ``refundable`` goes back to the payment method (the policy chose
-    refunds; never more than was paid); the rest joins the credit balance.
+    refunds; never more than was paid, nor than the recorded payments have
+    left): see :func:`refund_payments`. The rest joins the credit balance.
     """
     number, sub = sub.next_document()
     note_number = f"{sub.id}-CN-{number:04d}"
     credit = -sum_lines(lines, sub.zero)
-    refunded = None if refundable is None else credit.min(refundable.max(sub.zero))
+    refunded = None
+    if refundable is not None:
+        left = sum((p.refundable for p in sub.payments), sub.zero)
+        refunded = credit.min(refundable.max(sub.zero)).min(left)
     note = CreditNote(note_number, sub.id, reason, at, lines, refunded)
     sub = sub.evolve(credit_balance=sub.credit_balance + note.to_balance)
     effects: list[Effect] = [IssueCreditNote(note, f"{sub.id}:credit-note:{note_number}")]
     if refunded is not None and refunded.is_positive():
-        effects.append(RefundPayment(refunded, note_number, f"{sub.id}:refund:{note_number}"))
+        sub, refunds = refund_payments(sub, note_number, refunded)
+        effects.extend(refunds)
     facts: tuple[FactPair, ...] = (
         (FactName.CREDIT_NOTE, note_number),
         (FactName.AMOUNT, note.amount),

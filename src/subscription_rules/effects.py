@@ -95,10 +95,15 @@ class IssueCreditNote:
 
 @attrs.frozen
 class RefundPayment:
-    """Refund ``amount`` to the payment method, for ``credit_note_number``.
+    """Refund ``amount`` of the payment ``attempt_key`` made for ``invoice_id``, for ``credit_note_number``.
 
-    Only a policy that sends credit back to the payment method refunds, and
-    never more than was paid:
+    A provider refunds a payment (Stripe: a charge or PaymentIntent), so the
+    refund names it: the charge attempt that succeeded (its idempotency key)
+    and the invoice it paid. Only a policy that sends credit back to the
+    payment method refunds, and never more than was paid; a credit note's
+    refund larger than the last payment's amount not yet refunded is split
+    into one ``RefundPayment`` per payment, newest first, each keyed by the
+    credit note and the payment:
 
     >>> from subscription_rules import MONTHLY, Usage, change_plan, default_catalog
     >>> from subscription_rules.policy import BillingPolicy, CreditDestination, DowngradeTiming
@@ -115,14 +120,18 @@ class RefundPayment:
     >>> d = change_plan(sub, "personal", MONTHLY, datetime(2026, 11, 16, tzinfo=UTC),
     ...     catalog=catalog, usage=Usage.of(properties=2), policy=policy)
     >>> refund = d.effects[1]
-    >>> str(refund.amount), refund.credit_note_number
-    ('USD 75.00', 'sub_1-CN-0002')
+    >>> str(refund.amount), refund.credit_note_number, refund.invoice_id
+    ('USD 75.00', 'sub_1-CN-0002', 'sub_1-INV-0001')
+    >>> refund.attempt_key
+    'sub_1:charge:sub_1-INV-0001:due-15000:attempt-1'
     >>> refund.idempotency_key
-    'sub_1:refund:sub_1-CN-0002'
+    'sub_1:refund:sub_1-CN-0002:sub_1:charge:sub_1-INV-0001:due-15000:attempt-1'
     """
 
     amount: Money
     credit_note_number: str
+    attempt_key: str
+    invoice_id: str
     idempotency_key: str
 
 

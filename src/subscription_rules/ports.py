@@ -83,9 +83,16 @@ class ChargeRequest:
 
 @attrs.frozen
 class RefundRequest:
-    """Refund ``amount`` to the payment method, for credit note ``credit_note_number``.
+    """Refund ``amount`` of the payment ``attempt_key`` made for ``invoice_id``, for a credit note.
 
-    >>> RefundRequest("s", "c", "s-CN-0002", Money.of("75", "USD"), "s:refund:s-CN-0002").amount
+    ``attempt_key`` is the idempotency key of the charge that collected the
+    payment (the ``ChargeRequest`` the host sent): the host refunds the
+    provider's payment it stored under that key (Stripe:
+    ``Refund.create(payment_intent=..., amount=...)``).
+
+    >>> RefundRequest("s", "c", "s-CN-0002", Money.of("75", "USD"),
+    ...     "s:charge:s-INV-0001:due-15000:attempt-1", "s-INV-0001",
+    ...     "s:refund:s-CN-0002:s:charge:s-INV-0001:due-15000:attempt-1").amount
     Money.of('75.00', 'USD')
     """
 
@@ -93,6 +100,8 @@ class RefundRequest:
     customer_id: str
     credit_note_number: str
     amount: Money
+    attempt_key: str
+    invoice_id: str
     idempotency_key: str
 
 
@@ -309,6 +318,8 @@ def _carry_out(
                     customer_id,
                     effect.credit_note_number,
                     effect.amount,
+                    effect.attempt_key,
+                    effect.invoice_id,
                     effect.idempotency_key,
                 )
             )

@@ -45,6 +45,7 @@ from subscription_rules.policy import ProrationUnit
 
 __all__ = [
     "OpenInvoice",
+    "Payment",
     "PendingChange",
     "Status",
     "Stretch",
@@ -146,6 +147,59 @@ class Stretch:
     def creditable_units(self) -> int:
         """The units of this stretch not yet credited: what ``creditable`` paid for."""
         return self.units - self.credited_units
+
+
+@attrs.frozen
+class Payment:
+    """A charge attempt that paid an invoice: the payment a refund goes back to.
+
+    ``attempt_key`` is the idempotency key of the attempt that succeeded (the
+    provider's charge or PaymentIntent), ``amount`` what it collected (the
+    invoice's amount due) and ``refunded`` how much of it was refunded since;
+    ``refundable`` is what is left. A refund never exceeds it (Stripe refunds
+    at most a payment's amount not yet refunded).
+
+    >>> p = Payment("s:charge:s-INV-0001:due-15000:attempt-1", "s-INV-0001",
+    ...     Money.of("150", "USD"), Money.of("75", "USD"))
+    >>> str(p.refundable)
+    'USD 75.00'
+    >>> Payment("k", "s-INV-0001", Money.of("150", "USD"), Money.of("150.01", "USD"))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidArgumentError: refunded: must be between USD 0.00 and the amount, USD 150.00, got USD 150.01
+    """
+
+    attempt_key: str = attrs.field(validator=instance_of(str))
+    invoice_id: str = attrs.field(validator=_an_id)
+    amount: Money = attrs.field(validator=_money)
+    refunded: Money = attrs.field(validator=_money)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.attempt_key:
+            raise InvalidArgumentError(
+                "must be a non-empty str", argument="attempt_key", value=self.attempt_key
+            )
+        if not self.amount.is_positive():
+            raise InvalidArgumentError(
+                f"a payment collects a positive amount, got {self.amount}",
+                argument="amount",
+                value=self.amount,
+            )
+        zero = self.amount.with_minor(0)
+        if (
+            self.refunded.currency != self.amount.currency
+            or self.refunded.is_negative()
+            or self.refunded > self.amount
+        ):
+            raise InvalidArgumentError(
+                f"must be between {zero} and the amount, {self.amount}, got {self.refunded}",
+                argument="refunded",
+                value=self.refunded,
+            )
+
+    @property
+    def refundable(self) -> Money:
+        """What may still be refunded: the amount net of the refunds so far."""
+        return self.amount - self.refunded
 
 
 @attrs.frozen
@@ -258,7 +312,13 @@ class Subscription:
     invoices and credit notes deterministically; ``paid_attempts`` holds the
     idempotency key and invoice id of every attempt of the invoices paid (or
     covered by credit), so an outcome reported for one of them again is
-    refused as already paid. During a trial the cycle is
+    refused as already paid. ``payments`` are the payments a refund may go
+    back to (:class:`Payment`, oldest first): those of the invoices that
+    billed a stretch of the current period, paid by a charge (an invoice
+    covered by credit alone is no payment); when the stretches change (a new
+    period, an interval change, the end), the payments of invoices no longer
+    billing one of them are dropped, since refunds only credit the current
+    period's unused time. During a trial the cycle is
     anchored at the trial's end, so the first period starts when billing does.
 
     Build one with ``start_subscription`` rather than by hand.
@@ -306,6 +366,7 @@ class Subscription:
     suspended_from: Status | None = None
     ended_at: datetime | None = attrs.field(default=None, validator=optional(_an_instant))
     paid_attempts: tuple[tuple[str, str], ...] = ()
+    payments: tuple[Payment, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
@@ -367,6 +428,13 @@ class Subscription:
         number = self.documents_issued + 1
         return number, self.evolve(documents_issued=number)
 
+    def _kept_payments(self, stretches: tuple[Stretch, ...] | _Keep) -> tuple[Payment, ...]:
+        """The payments still refundable once ``stretches`` are the current period's."""
+        if stretches is _KEEP or not self.payments:
+            return self.payments
+        billing = {stretch.invoice_id for stretch in stretches}
+        return tuple(p for p in self.payments if p.invoice_id in billing)
+
     def evolve(
         self,
         *,
@@ -395,6 +463,7 @@ class Subscription:
         suspended_from: Status | _Keep | None = _KEEP,
         ended_at: datetime | _Keep | None = _KEEP,
         paid_attempts: tuple[tuple[str, str], ...] | _Keep = _KEEP,
+        payments: tuple[Payment, ...] | _Keep = _KEEP,
     ) -> Subscription:
         """Return a copy with the fields given changed: the rules' way to make the next value.
 
@@ -403,7 +472,8 @@ class Subscription:
         values already checked, so not every field's validator runs again, as
         ``attrs.evolve`` would), but it still checks the invariant that matters
         to money: the credit balance stays in the subscription's currency and
-        never goes negative.
+        never goes negative. New ``stretches`` drop the payments of invoices
+        that bill none of them (unless ``payments`` are given too).
 
         >>> sub = start_subscription("s", "c", "personal", MONTHLY,
         ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), policy=SEED_POLICY).subscription
@@ -439,6 +509,7 @@ class Subscription:
             self.suspended_from if suspended_from is _KEEP else suspended_from,
             self.ended_at if ended_at is _KEEP else ended_at,
             self.paid_attempts if paid_attempts is _KEEP else paid_attempts,
+            self._kept_payments(stretches) if payments is _KEEP else payments,
         )
         if credit_balance is not _KEEP or currency is not _KEEP:
             new._check_balance()  # noqa: SLF001 - the class's own check

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from subscription_rules.dunning import GatewayError, PaymentOutcome, Pending, Succeeded
 from subscription_rules.errors import IdempotencyConflictError, InvalidArgumentError
+from subscription_rules.money import Money
 from subscription_rules.periods import require_aware
 from subscription_rules.ports import ChargeRequest, Delivery, OutboxEntry, RefundRequest
 
@@ -186,16 +187,50 @@ class ScriptedGateway:
         return outcome
 
     def refund(self, request: RefundRequest) -> None:
-        """Record a refund (once per idempotency key)."""
+        """Record a refund of the payment it names (once per idempotency key).
+
+        Like a provider, it refuses (``AssertionError``: the rules broke a
+        promise) a refund of a payment it never collected, or beyond what is
+        left of the payment's amount.
+        """
         first = self._refunded.get(request.idempotency_key)
         if first is not None:
-            if first.amount != request.amount:
+            if (first.amount, first.attempt_key) != (request.amount, request.attempt_key):
                 raise IdempotencyConflictError(
-                    request.idempotency_key, str(first.amount), str(request.amount)
+                    request.idempotency_key,
+                    f"{first.attempt_key} {first.amount}",
+                    f"{request.attempt_key} {request.amount}",
                 )
             return
+        answer = self._answers.get(request.attempt_key)
+        if answer is None or not isinstance(answer[1], Succeeded):
+            msg = (
+                f"refund {request.idempotency_key!r}: no successful charge {request.attempt_key!r}"
+            )
+            raise AssertionError(msg)
+        charged = answer[0].amount
+        refunded = self.refunded(request.attempt_key) + request.amount
+        if refunded > charged:
+            msg = (
+                f"refund {request.idempotency_key!r} takes the refunds of "
+                f"{request.attempt_key!r} to {refunded}, beyond the {charged} it collected"
+            )
+            raise AssertionError(msg)
         self._refunded[request.idempotency_key] = request
         self.refunds.append(request)
+
+    def refunded(self, attempt_key: str) -> Money:
+        """What was refunded of the payment collected by the charge ``attempt_key``."""
+        answer = self._answers.get(attempt_key)
+        if answer is None:
+            raise InvalidArgumentError(
+                f"no charge {attempt_key!r}", argument="attempt_key", value=attempt_key
+            )
+        total = answer[0].amount.with_minor(0)
+        for request in self.refunds:
+            if request.attempt_key == attempt_key:
+                total += request.amount
+        return total
 
     @property
     def collected(self) -> int:

@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from subscription_rules._version import __version__
 from subscription_rules.cli import _demo, _plans, _quote, _retries, _simulate, _summary
 from subscription_rules.cli._json import plans_json
 from subscription_rules.cli._options import (
@@ -79,6 +80,9 @@ def _parser() -> _Parser:
         description="Preview the rules of a SaaS subscription: plans, prices and limits, "
         "what a plan change costs, the billing section of an account, when a failed payment "
         "is retried, and whole timelines.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"{PROG} {__version__}", help="show the version"
     )
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=_Parser

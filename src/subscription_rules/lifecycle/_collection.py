@@ -11,7 +11,7 @@ from subscription_rules._access import unchecked_has_access, unchecked_marked_un
 from subscription_rules._billing import (
     invoice_key,
 )
-from subscription_rules._checks import expect, names_what_was_passed, shown
+from subscription_rules._checks import expect, names_what_was_passed, shown, trusted
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.dunning import (
@@ -56,10 +56,13 @@ from subscription_rules.policy import (
 )
 from subscription_rules.subscription import (
     OpenInvoice,
+    Payment,
     Status,
     Subscription,
     SuspensionReason,
 )
+
+_trusted_payment = trusted(Payment)
 
 
 def _retry_charge(sub: Subscription, item: OpenInvoice) -> tuple[Subscription, Effect]:
@@ -266,9 +269,22 @@ def _late(occurred: datetime, at: datetime) -> tuple[FactPair, ...]:
     return ((FactName.OCCURRED_AT, occurred),) if occurred < at else ()
 
 
+def _with_payment(sub: Subscription, item: OpenInvoice, attempt: str) -> tuple[Payment, ...]:
+    """``sub``'s payments with ``attempt``'s, if its invoice billed a stretch of the period.
+
+    Only those can be refunded (refunds credit the current period's unused
+    time); a late payment of an earlier period's invoice is not kept.
+    """
+    if not any(stretch.invoice_id == item.id for stretch in sub.stretches):
+        return sub.payments
+    amount = item.invoice.amount_due
+    return (*sub.payments, _trusted_payment(attempt, item.id, amount, amount.with_minor(0)))
+
+
 def _record_success(
     sub: Subscription,
     item: OpenInvoice,
+    attempt: str,
     at: datetime,
     catalog: Catalog,
     policy: BillingPolicy,
@@ -276,7 +292,9 @@ def _record_success(
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
-    sub = _without_invoice(sub, item.id).evolve(paid_attempts=(*sub.paid_attempts, *paid))
+    sub = _without_invoice(sub, item.id).evolve(
+        paid_attempts=(*sub.paid_attempts, *paid), payments=_with_payment(sub, item, attempt)
+    )
     effects: list[Effect] = [
         _payment_notice(sub, NoticeKind.PAYMENT_SUCCEEDED, at, item, *_late(occurred, at))
     ]
@@ -506,7 +524,7 @@ def record_payment(
     sub = sub.evolve(processed_until=at)
     match outcome:
         case Succeeded():
-            sub, effects = _record_success(sub, item, at, catalog, policy, occurred)
+            sub, effects = _record_success(sub, item, attempt, at, catalog, policy, occurred)
         case Pending():
             # Accepted, the result later: it stays in flight; no failure, so not past due.
             item = attrs.evolve(

@@ -44,6 +44,7 @@ from typing import Any, Final, TypeVar, overload
 
 from subscription_rules._checks import shown
 from subscription_rules.catalog import Catalog
+from subscription_rules.commands import COMMANDS
 from subscription_rules.credits import CreditNote
 from subscription_rules.dunning import Declined, GatewayError, Pending, Succeeded
 from subscription_rules.effects import (
@@ -62,6 +63,7 @@ from subscription_rules.invoices import Invoice
 from subscription_rules.notifications import Notice
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.proration import ChangeQuote
+from subscription_rules.rulebook import Handled
 from subscription_rules.serialization._codec import converter, json_type, problems, tag
 from subscription_rules.serialization._schema import document_schema
 from subscription_rules.subscription import Subscription
@@ -110,6 +112,8 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
             Declined,
             GatewayError,
             Usage,
+            *COMMANDS,
+            Handled,
         )
     }
 )

@@ -53,9 +53,15 @@ class Bad(Exception):  # noqa: N818 - an internal signal, never seen by a caller
         self.where = where
 
 
+_TAGS: Final[dict[type, str]] = {}
+
+
 def tag(cls: type) -> str:
     """A class's name in documents and union tags: ``ChargeInvoice`` is ``charge_invoice``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    name = _TAGS.get(cls)
+    if name is None:
+        name = _TAGS[cls] = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+    return name
 
 
 def json_type(value: object) -> str:
@@ -104,6 +110,14 @@ def dump_instant(value: datetime) -> str:
     return f"{text}[{value.tzinfo.key}]" if isinstance(value.tzinfo, ZoneInfo) else text
 
 
+@functools.lru_cache(maxsize=64)  # bounded: a document may name any string
+def _zone(key: str) -> ZoneInfo | None:
+    try:
+        return zone(key)
+    except SubscriptionRulesError:
+        return None
+
+
 def load_instant(value: object) -> datetime:
     """The instant ``dump_instant`` wrote: the same wall clock, offset, zone and fold."""
     _expect(value, str, "an ISO 8601 instant string such as '2026-01-31T09:00:00+00:00'")
@@ -122,10 +136,9 @@ def load_instant(value: object) -> datetime:
     offset = parsed.utcoffset()
     if key is None:
         return parsed if offset else parsed.replace(tzinfo=UTC)
-    try:
-        tz = zone(key)
-    except SubscriptionRulesError:
-        raise Bad(f"unknown IANA time zone {shown(key)} in {shown(value)}") from None
+    tz = _zone(key)
+    if tz is None:
+        raise Bad(f"unknown IANA time zone {shown(key)} in {shown(value)}")
     for fold in (0, 1):
         local = parsed.replace(tzinfo=tz, fold=fold)
         if local.utcoffset() == offset:
@@ -170,13 +183,26 @@ def load_duration(value: object) -> timedelta:
     return -duration if sign else duration
 
 
+@functools.lru_cache(maxsize=256)  # bounded: a document may name any string
+def _iso_currency(code: str) -> Currency | None:
+    """The ISO 4217 currency with exactly this code, else ``None`` (a few dozen codes: cached)."""
+    try:
+        return Currency.of(code)
+    except SubscriptionRulesError:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _exact_iso_currency(code: str) -> Currency | None:
+    """The ISO 4217 currency written exactly ``code`` (three upper-case letters), else ``None``."""
+    return _iso_currency(code) if _CODE.fullmatch(code) else None
+
+
 def dump_currency(value: Currency) -> str | dict[str, Any]:
     """An ISO 4217 code; a currency outside the table also gives its exponent."""
-    try:
-        iso = Currency.of(value.code)
-    except SubscriptionRulesError:
-        iso = None
-    return value.code if iso == value else {"code": value.code, "exponent": value.exponent}
+    if _iso_currency(value.code) == value:
+        return value.code
+    return {"code": value.code, "exponent": value.exponent}
 
 
 def load_currency(value: object) -> Currency:
@@ -199,13 +225,13 @@ def load_currency(value: object) -> Currency:
         raise Bad(
             f"expected a three-letter upper-case ISO 4217 code such as 'USD', got {shown(value)}"
         )
-    try:
-        return Currency.of(value)
-    except SubscriptionRulesError:
+    found = _iso_currency(value)
+    if found is None:
         raise Bad(
             f"unknown ISO 4217 currency code {shown(value)}; "
             "give another currency as {'code': ..., 'exponent': ...}"
-        ) from None
+        )
+    return found
 
 
 def dump_money(value: Money) -> dict[str, Any]:
@@ -213,8 +239,30 @@ def dump_money(value: Money) -> dict[str, Any]:
     return {"amount": value.format_amount(), "currency": dump_currency(value.currency)}
 
 
+def _quick_money(value: object) -> Money | None:
+    """The common shape (an ISO code, the right decimal places), checked in full; else ``None``."""
+    if type(value) is not dict or len(value) != 2:
+        return None
+    amount, code = value.get("amount"), value.get("currency")
+    currency = _exact_iso_currency(code) if type(code) is str else None
+    if (
+        currency is None
+        or type(amount) is not str
+        or (found := _AMOUNT.fullmatch(amount)) is None
+        or len(found.group(2) or "") != currency.exponent
+    ):
+        return None
+    try:
+        return Money(int(amount.replace(".", "")), currency)
+    except SubscriptionRulesError as error:
+        raise Bad(str(error), "amount") from None
+
+
 def load_money(value: object) -> Money:
     """The amount ``dump_money`` wrote, with exactly its currency's decimal places."""
+    quick = _quick_money(value)
+    if quick is not None:
+        return quick
     _expect(value, dict, 'an amount object such as {"amount": "12.34", "currency": "USD"}')
     assert isinstance(value, dict)  # noqa: S101 - for mypy: _expect checked it
     extra = sorted(set(value) - {"amount", "currency"})
@@ -305,11 +353,22 @@ def load_fact(value: object) -> Fact:
 
 def load_enum(kind: type[enum.Enum], value: object) -> enum.Enum:
     """The member whose value is ``value``, exactly (no case folding, no names)."""
-    for member in kind:
-        if type(member.value) is type(value) and member.value == value:
-            return member
+    return _enum_loader(kind)(value)
+
+
+@functools.cache
+def _enum_loader(kind: type[enum.Enum]) -> Callable[[object], enum.Enum]:
+    """A lookup by (JSON type, value): ``1`` never reads as ``True``, ``"1"`` never as ``1``."""
+    table = {(type(member.value), member.value): member for member in kind}
     known = ", ".join(shown(member.value) for member in kind)
-    raise Bad(f"unknown {kind.__name__} {shown(value)}; expected one of {known}")
+
+    def load(value: object) -> enum.Enum:
+        try:
+            return table[type(value), value]
+        except (KeyError, TypeError):  # TypeError: an object or array is unhashable
+            raise Bad(f"unknown {kind.__name__} {shown(value)}; expected one of {known}") from None
+
+    return load
 
 
 # --- the converter ------------------------------------------------------------------------
@@ -329,10 +388,16 @@ def _is_enum(kind: object) -> bool:
 
 def _scalar(kind: type, what: str) -> Callable[[object, object], object]:
     def load(value: object, _: object) -> object:
-        _expect(value, kind, what)
-        return value
+        if type(value) is kind:
+            return value
+        raise Bad(f"expected {what}, got {json_type(value)} {shown(value)}")
 
     return load
+
+
+def _enum_hook(kind: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
+    load = _enum_loader(kind)
+    return lambda value, _: load(value)
 
 
 def _leaves(conv: cattrs.Converter) -> None:
@@ -349,7 +414,7 @@ def _leaves(conv: cattrs.Converter) -> None:
         conv.register_unstructure_hook(cls, dumper)
         conv.register_structure_hook(cls, lambda value, _, load=loader: load(value))
     conv.register_unstructure_hook_func(_is_enum, lambda member: member.value)
-    conv.register_structure_hook_func(_is_enum, lambda value, kind: load_enum(kind, value))
+    conv.register_structure_hook_factory(_is_enum, _enum_hook)
 
 
 def _items(conv: cattrs.Converter, kind: object) -> Callable[[object, object], tuple[Any, ...]]:
@@ -357,24 +422,33 @@ def _items(conv: cattrs.Converter, kind: object) -> Callable[[object, object], t
 
     args = get_args(kind)
     homogeneous = len(args) == 2 and args[1] is Ellipsis
+    kinds = args[:1] if homogeneous else args
+    hooks = [conv.get_structure_hook(arg) for arg in kinds]  # built once, not per item
+
+    def failed(value: list[Any]) -> IterableValidationError:
+        errors = []
+        for index, item in enumerate(value):
+            item_kind = kinds[0] if homogeneous else kinds[index]
+            try:
+                (hooks[0] if homogeneous else hooks[index])(item, item_kind)
+            except Exception as error:  # noqa: BLE001 - gathered, then reported with paths
+                note = IterableValidationNote(f"@ index {index}", index, item_kind)
+                error.__notes__ = [*getattr(error, "__notes__", []), note]
+                errors.append(error)
+        return IterableValidationError(f"While structuring {kind}", errors, tuple)
 
     def load(value: object, _: object) -> tuple[Any, ...]:
         _expect(value, list, "an array")
         assert isinstance(value, list)  # noqa: S101 - for mypy: _expect checked it
         if not homogeneous and len(value) != len(args):
             raise Bad(f"expected an array of {len(args)} items, got {len(value)}")
-        loaded, errors = [], []
-        for index, item in enumerate(value):
-            item_kind = args[0] if homogeneous else args[index]
-            try:
-                loaded.append(conv.structure(item, item_kind))
-            except Exception as error:  # noqa: BLE001 - gathered, then reported with paths
-                note = IterableValidationNote(f"@ index {index}", index, item_kind)
-                error.__notes__ = [*getattr(error, "__notes__", []), note]
-                errors.append(error)
-        if errors:
-            raise IterableValidationError(f"While structuring {kind}", errors, tuple)
-        return tuple(loaded)
+        try:
+            if homogeneous:
+                hook, item_kind = hooks[0], kinds[0]
+                return tuple([hook(item, item_kind) for item in value])
+            return tuple([hook(item, k) for hook, item, k in zip(hooks, value, kinds, strict=True)])
+        except Exception:  # noqa: BLE001 - load again, item by item, to gather every problem
+            raise failed(value) from None
 
     return load
 
@@ -410,7 +484,9 @@ def _sequences(conv: cattrs.Converter) -> None:
 
 
 def _tagged(conv: cattrs.Converter, kind: object) -> Callable[[object, object], object]:
-    by_tag = {tag(member): member for member in members(kind) or ()}
+    by_tag = {
+        tag(member): (member, conv.get_structure_hook(member)) for member in members(kind) or ()
+    }
     optional = type(None) in get_args(kind)
     known = ", ".join(by_tag)
 
@@ -421,10 +497,21 @@ def _tagged(conv: cattrs.Converter, kind: object) -> Callable[[object, object], 
         assert isinstance(value, dict)  # noqa: S101 - for mypy: _expect checked it
         if "type" not in value:
             raise Bad(f"missing required key; expected one of {known}", "type")
-        member = by_tag.get(value["type"]) if isinstance(value["type"], str) else None
-        if member is None:
+        found = by_tag.get(value["type"]) if isinstance(value["type"], str) else None
+        if found is None:
             raise Bad(f"unknown type {shown(value['type'])}; expected one of {known}", "type")
-        return conv.structure({k: v for k, v in value.items() if k != "type"}, member)
+        member, hook = found
+        return hook({k: v for k, v in value.items() if k != "type"}, member)
+
+    return load
+
+
+def _optional(conv: cattrs.Converter, kind: object) -> Callable[[object, object], object]:
+    inner = optional_of(kind)
+    hook = conv.get_structure_hook(inner)
+
+    def load(value: object, _: object) -> object:
+        return None if value is None else hook(value, inner)
 
     return load
 
@@ -455,6 +542,10 @@ def _unions_and_classes(conv: cattrs.Converter) -> None:
         return load
 
     conv.register_structure_hook_factory(is_tagged, lambda kind: _tagged(conv, kind))
+    conv.register_structure_hook_factory(
+        lambda kind: not is_tagged(kind) and optional_of(kind) is not None,
+        lambda kind: _optional(conv, kind),
+    )
     conv.register_unstructure_hook_factory(is_tagged, dump_tagged)
     conv.register_structure_hook_factory(attrs.has, attrs_class)
 

@@ -42,6 +42,7 @@ from subscription_rules import (
     Notice,
     OpenInvoice,
     Overage,
+    Payment,
     PendingChange,
     Plan,
     Preferences,
@@ -261,6 +262,18 @@ def _open_invoices(draw: st.DrawFn) -> OpenInvoice:
 
 
 @st.composite
+def _payments(draw: st.DrawFn) -> Payment:
+    """A payment recorded in a life, or one made for a drawn charge (part of it refunded)."""
+    sub = draw(subscriptions(Status.ACTIVE))
+    if sub.payments:
+        return draw(st.sampled_from(sub.payments))
+    charge = draw(_charges())
+    amount = charge.invoice.amount_due.with_minor(max(charge.invoice.amount_due.minor, 1))
+    refunded = amount.with_minor(draw(st.integers(0, amount.minor)))
+    return Payment(charge.idempotency_key, charge.invoice.id, amount, refunded)
+
+
+@st.composite
 def _pending_changes(draw: st.DrawFn) -> PendingChange:
     pending = draw(_upgrades(refund=False, period_end=True)).subscription.pending_change
     if pending is None:
@@ -418,6 +431,7 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     register(Stretch, _stretches())
     register(PendingChange, _pending_changes())
     register(OpenInvoice, _open_invoices())
+    register(Payment, _payments())
     register(ChargeInvoice, _charges())
     register(Invoice, _charges().map(lambda charge: charge.invoice))
     register(IssueCreditNote, _credit_notes())
