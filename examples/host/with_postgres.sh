@@ -2,7 +2,8 @@
 # Run a command with a throw-away local PostgreSQL server (the binaries on PATH or in
 # /usr/local/bin: initdb, pg_ctl; installed with apt-get when missing), then stop it.
 # The server runs as an unprivileged user (`nobody` when started as root), in a
-# temporary data directory, listening on a unix socket only; HOST_POSTGRES_DSN points at it. Usage: with_postgres.sh COMMAND [ARGS...]
+# temporary data directory, listening on a unix socket only; HOST_POSTGRES_DSN points
+# at it. Usage: with_postgres.sh COMMAND [ARGS...]
 set -eu
 PATH="$PATH:/usr/local/bin:$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | tr '\n' ':')"
 if ! command -v initdb >/dev/null 2>&1; then
