@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: dist demo test soak mutation format clean bench bench-profile schemas golden
+.PHONY: dist demo test test-postgres soak mutation format clean bench bench-profile schemas golden
 
 demo: $(STAMP)
 	$(BIN)/subscription-rules demo
@@ -18,6 +18,12 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python benchmarks/run.py --smoke
 	$(BIN)/pytest -p no:cacheprovider --hypothesis-profile=ci
+
+# The reference host (examples/host) on PostgreSQL: installs psycopg (requirements-postgres.txt),
+# starts a throw-away local server, runs the host's tests against it with four workers, stops it.
+test-postgres: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-postgres.txt
+	examples/host/with_postgres.sh $(BIN)/pytest -p no:cacheprovider -q -k postgres examples/host
 
 # A long campaign of the property and model-based tests; prints the lives and steps checked.
 soak: $(STAMP)

@@ -40,6 +40,7 @@ from subscription_rules import (
     Refused,
     Reinstate,
     RestoreAccess,
+    RetrySchedule,
     Rulebook,
     SendNotice,
     SetTrialEnd,
@@ -182,6 +183,12 @@ def golden_values() -> dict[str, object]:
         ),
         "catalog": CATALOG,
         "billing_policy": policy,
+        #: Retries 1, 4 and 9 days after the failure, each moved to the next 02:00 local time.
+        "retry_schedule": RetrySchedule(
+            "golden_retries",
+            (timedelta(days=1), timedelta(days=4), timedelta(days=9)),
+            local_hour=2,
+        ),
         "succeeded": Succeeded(),
         "pending": Pending(),
         "declined": Declined(DeclineKind.HARD, "stolen_card"),

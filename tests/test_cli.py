@@ -145,47 +145,36 @@ def test_plans_table_lines_have_no_trailing_spaces(
         assert all(line == line.rstrip() for line in out.splitlines())
 
 
-def test_plans_json_gives_prices_as_major_unit_strings_and_minor_ints(
+def test_plans_json_prints_the_catalogs_storage_document(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, err = run(capsys, "plans", "--json")
     assert (status, err) == (0, "")
     data = json.loads(out)
-    assert data["source"] == "built-in example"
-    assert data["illustrative"] is True
-    assert data["currency"] == "USD"
-    assert [m["name"] for m in data["metrics"]] == [
+    assert list(data) == ["source", "illustrative", "catalog"]
+    assert (data["source"], data["illustrative"]) == ("built-in example", True)
+    catalog = data["catalog"]
+    assert (catalog["schema_version"], catalog["type"]) == (1, "catalog")
+    assert [m["name"] for m in catalog["metrics"]] == [
         "properties",
         "integrations",
         "billable_sessions",
     ]
-    assert [p["id"] for p in data["plans"]] == ["personal", "advanced", "pro"]
-    advanced = data["plans"][1]
-    assert advanced["name"] == "Advanced"
-    assert advanced["trial_days"] == 14
-    assert advanced["rank"] is None
+    assert [p["id"] for p in catalog["plans"]] == ["personal", "advanced", "pro"]
+    advanced = catalog["plans"][1]
+    assert (advanced["name"], advanced["trial_days"], advanced["rank"]) == ("Advanced", 14, None)
     assert advanced["prices"] == [
         {
-            "interval": "monthly",
-            "unit": "month",
-            "count": 1,
-            "amount": "150.00",
-            "minor": 15000,
-            "currency": "USD",
+            "amount": {"amount": "150.00", "currency": "USD"},
+            "interval": {"unit": "month", "count": 1},
         },
         {
-            "interval": "yearly",
-            "unit": "year",
-            "count": 1,
-            "amount": "1500.00",
-            "minor": 150000,
-            "currency": "USD",
+            "amount": {"amount": "1500.00", "currency": "USD"},
+            "interval": {"unit": "year", "count": 1},
         },
     ]
-    assert data["plans"][2]["limits"] == {
-        "properties": 25,
-        "integrations": None,
-        "billable_sessions": 2_000_000,
+    assert catalog["plans"][2]["limits"] == {
+        "pairs": [["billable_sessions", 2_000_000], ["integrations", None], ["properties", 25]]
     }
 
 
@@ -197,16 +186,12 @@ def test_plans_json_of_a_file_names_the_file_and_is_not_illustrative(
     data = json.loads(out)
     assert data["source"] == str(custom_catalog)
     assert data["illustrative"] is False
-    solo = data["plans"][0]
+    solo = data["catalog"]["plans"][0]
     assert solo["prices"][0] == {
-        "interval": "yearly",
-        "unit": "year",
-        "count": 1,
-        "amount": "12000",
-        "minor": 12000,
-        "currency": "JPY",
+        "amount": {"amount": "12000", "currency": "JPY"},  # JPY has no decimal places
+        "interval": {"unit": "year", "count": 1},
     }
-    assert solo["limits"] == {"seats": None}
+    assert solo["limits"] == {"pairs": []}  # no limit given: seats unlimited
 
 
 # --- help and bad input -------------------------------------------------------------------------
@@ -392,37 +377,52 @@ def test_quote_lists_every_action_required_one_per_line(
     ) in out
 
 
-def test_quote_json_gives_money_as_major_unit_strings_and_minor_ints(
+def test_quote_json_prints_the_quote_and_the_accounts_storage_documents(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, err = run(capsys, "quote", *ACCOUNT, "--to", "pro", "--json")
     assert (status, err) == (0, "")
     data = json.loads(out)
+    assert list(data) == [
+        "account", "policy", "subscription", "usage", "quote", "lines_billed", "refused"
+    ]  # fmt: skip
     assert data["account"] == {
         "catalog": "built-in example",
-        "policy": "seed",
         "time_zone": "UTC",
         "plan": "advanced",
         "interval": "monthly",
         "since": "2027-01-01T00:00:00+00:00",
         "at": "2027-01-16T00:00:00+00:00",
         "cancelled_at": None,
-        "usage": {},
         "status": "active",
     }
-    assert data["refused"] is None
-    assert (data["kind"], data["timing"], data["feasible"]) == ("upgrade", "immediately", True)
-    assert data["from"] == {"plan": "advanced", "interval": "monthly"}
-    assert data["to"] == {"plan": "pro", "interval": "monthly"}
-    assert data["effective_at"] == "2027-01-16T00:00:00+00:00"
-    assert data["restarts_cycle"] is False
-    assert data["lines_billed"] == "now"
-    credit, charge = data["lines"]
+    assert [data[key]["type"] for key in ("policy", "subscription", "usage", "quote")] == [
+        "billing_policy",
+        "subscription",
+        "usage",
+        "change_quote",
+    ]
+    assert data["policy"]["name"] == "seed"
+    assert data["usage"]["counts"] == []
+    assert (data["lines_billed"], data["refused"]) == ("now", None)
+    quote = data["quote"]
+    assert (quote["kind"], quote["timing"], quote["feasibility"]) == (
+        "upgrade",
+        "immediately",
+        {"type": "feasible", "warnings": []},
+    )
+    assert (quote["from_plan_id"], quote["to_plan_id"]) == ("advanced", "pro")
+    assert quote["from_interval"] == quote["to_interval"] == {"unit": "month", "count": 1}
+    assert quote["effective_at"] == "2027-01-16T00:00:00+00:00"
+    assert quote["restarts_cycle"] is False
+    # 16 of 31 days left of January: 150.00 × 1,382,400/2,678,400 s = 77.419… → 77.42 credited;
+    # Pro 300.00 × the same = 154.838… → 154.84 charged.
+    credit, charge = quote["lines"]
     assert credit["kind"] == "unused_time"
-    assert credit["amount"] == {"amount": "-77.42", "minor": -7742, "currency": "USD"}
+    assert credit["amount"] == {"amount": "-77.42", "currency": "USD"}
     assert (credit["start"], credit["end"]) == (
         "2027-01-16T00:00:00+00:00",
-        "2027-02-01T00:00:00+00:00",
+        "2027-02-01T00:00:00+00:00[UTC]",
     )
     explanation = credit["explanation"]
     assert (explanation["units"], explanation["denominator"], explanation["unit"]) == (
@@ -431,18 +431,15 @@ def test_quote_json_gives_money_as_major_unit_strings_and_minor_ints(
         "seconds",
     )
     assert explanation["rounding"] == "half_up"
-    assert explanation["rounded"]["minor"] == 7742
+    assert explanation["rounded"] == {"amount": "77.42", "currency": "USD"}
     assert explanation["cap"] is None
-    assert explanation["text"].endswith("rounded half-up to USD 77.42")
-    assert charge["amount"]["minor"] == 15484
-    assert charge["plan"] == "pro"
-    assert {key: data[key]["minor"] for key in ("total", "credit_applied", "amount_due_now")} == {
-        "total": 7742,
-        "credit_applied": 7742,
-        "amount_due_now": 7742,
+    assert (charge["amount"]["amount"], charge["plan_id"]) == ("154.84", "pro")
+    assert {key: quote[key]["amount"] for key in ("total", "credit_applied", "amount_due_now")} == {
+        "total": "77.42",
+        "credit_applied": "77.42",
+        "amount_due_now": "77.42",
     }
-    assert data["refund"] == {"amount": "0.00", "minor": 0, "currency": "USD"}
-    assert data["credit_after"]["minor"] == 0
+    assert quote["refund"] == quote["credit_after"] == {"amount": "0.00", "currency": "USD"}
 
 
 def test_quote_json_of_an_infeasible_downgrade_lists_the_actions(
@@ -452,22 +449,33 @@ def test_quote_json_of_an_infeasible_downgrade_lists_the_actions(
     status, out, _ = run(capsys, *argv)
     assert status == 0
     data = json.loads(out)
-    assert (data["kind"], data["timing"], data["feasible"]) == ("downgrade", "period_end", False)
-    assert data["effective_at"] == "2027-02-01T00:00:00+00:00"
-    assert data["reason"] == "Personal allows 3 properties: delete 7 properties first"
-    assert data["actions"] == [
-        {
-            "metric": "properties",
-            "verb": "delete",
-            "amount": 7,
-            "limit": 3,
-            "text": "delete 7 properties",
-        }
-    ]
-    assert data["lines"] == []
+    quote = data["quote"]
+    assert (quote["kind"], quote["timing"]) == ("downgrade", "period_end")
+    assert quote["effective_at"] == "2027-02-01T00:00:00+00:00[UTC]"
+    # Personal allows 3 properties; the account uses 10: delete 7.
+    assert quote["feasibility"] == {
+        "type": "infeasible",
+        "plan_id": "personal",
+        "plan_name": "Personal",
+        "actions": [
+            {
+                "metric": {
+                    "name": "properties",
+                    "kind": "stock",
+                    "singular": "property",
+                    "plural": "properties",
+                    "verb": "delete",
+                },
+                "amount": 7,
+                "limit": 3,
+            }
+        ],
+        "warnings": [],
+    }
+    assert quote["lines"] == []
     assert data["lines_billed"] is None
-    assert data["amount_due_now"]["minor"] == 0
-    assert data["account"]["usage"] == {"properties": 10}
+    assert quote["amount_due_now"] == {"amount": "0.00", "currency": "USD"}
+    assert data["usage"]["counts"] == [["properties", 10]]
 
 
 def test_quote_under_the_stripe_preset_leaves_the_lines_for_the_next_invoice(
@@ -494,12 +502,12 @@ def test_quote_of_an_interval_change_restarts_the_cycle_and_charges_the_year(
         capsys, "quote", *ACCOUNT, "--to", "pro", "--to-interval", "yearly", "--json"
     )
     assert status == 0
-    data = json.loads(out)
-    assert data["to"] == {"plan": "pro", "interval": "yearly"}
-    assert data["restarts_cycle"] is True
-    assert [line["amount"]["minor"] for line in data["lines"]] == [-7742, 300_000]
-    assert data["lines"][1]["end"] == "2028-01-16T00:00:00+00:00"
-    assert data["amount_due_now"]["amount"] == "2922.58"
+    quote = json.loads(out)["quote"]
+    assert (quote["to_plan_id"], quote["to_interval"]) == ("pro", {"unit": "year", "count": 1})
+    assert quote["restarts_cycle"] is True
+    assert [line["amount"]["amount"] for line in quote["lines"]] == ["-77.42", "3000.00"]
+    assert quote["lines"][1]["end"].startswith("2028-01-16T00:00:00+00:00")
+    assert quote["amount_due_now"]["amount"] == "2922.58"
 
 
 def test_quote_of_an_interval_change_under_lago_keeps_the_anniversary(
@@ -514,10 +522,11 @@ def test_quote_of_an_interval_change_under_lago_keeps_the_anniversary(
     )  # fmt: skip
     assert status == 0
     data = json.loads(out)
-    assert (data["restarts_cycle"], data["lines_billed"]) == (False, "now")
-    assert [line["amount"]["minor"] for line in data["lines"]] == [-7742, 287_671]
-    assert data["lines"][1]["end"] == "2028-01-01T00:00:00+00:00"
-    assert data["amount_due_now"]["amount"] == "2799.29"
+    quote = data["quote"]
+    assert (quote["restarts_cycle"], data["lines_billed"]) == (False, "now")
+    assert [line["amount"]["amount"] for line in quote["lines"]] == ["-77.42", "2876.71"]
+    assert quote["lines"][1]["end"].startswith("2028-01-01T00:00:00+00:00")
+    assert quote["amount_due_now"]["amount"] == "2799.29"
 
 
 def test_quote_target_interval_defaults_to_the_accounts_interval(
@@ -526,22 +535,25 @@ def test_quote_target_interval_defaults_to_the_accounts_interval(
     argv = ("quote", *ACCOUNT, "--interval", "yearly", "--to", "pro", "--json")
     status, out, _ = run(capsys, *argv)
     assert status == 0
-    data = json.loads(out)
-    assert data["from"]["interval"] == data["to"]["interval"] == "yearly"
-    assert data["restarts_cycle"] is False
+    quote = json.loads(out)["quote"]
+    assert quote["from_interval"] == quote["to_interval"] == {"unit": "year", "count": 1}
+    assert quote["restarts_cycle"] is False
 
 
 def test_quote_reads_dates_without_an_offset_in_the_time_zone_and_others_as_given(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # The account's dates are shown in --time-zone; the quote's document keeps the instant
+    # as the rules hold it (12:30 in Paris in January is 11:30 UTC).
     argv = ("quote", "--plan", "advanced", "--since", "2027-01-01", "--to", "pro", "--json")
     zone = ("--time-zone", "Europe/Paris")
     _, out, _ = run(capsys, *argv, *zone, "--at", "2027-01-16T12:30")
     data = json.loads(out)
     assert data["account"]["since"] == "2027-01-01T00:00:00+01:00"
-    assert data["at"] == "2027-01-16T12:30:00+01:00"
+    assert data["account"]["at"] == "2027-01-16T12:30:00+01:00"
+    assert data["quote"]["at"] == "2027-01-16T11:30:00+00:00"
     _, out, _ = run(capsys, *argv, *zone, "--at", "2027-01-16T12:30Z")
-    assert json.loads(out)["at"] == "2027-01-16T13:30:00+01:00"
+    assert json.loads(out)["account"]["at"] == "2027-01-16T13:30:00+01:00"
     _, out, _ = run(capsys, *argv[:-1], *zone, "--at", "2027-01-16T12:30Z")
     assert out.splitlines()[0].endswith(
         "at 16 Jan 2027 13:30 (time zone Europe/Paris, policy seed)"
@@ -562,8 +574,12 @@ def test_quote_on_an_ended_subscription_is_refused_with_status_1(
     status, out, _ = run(capsys, *argv, "--json")
     assert status == 1
     data = json.loads(out)
-    assert data["refused"]["reason"] == "not_allowed_in_status"
-    assert data["account"]["status"] == "ended"
+    assert (data["quote"], data["lines_billed"]) == (None, None)
+    assert (data["refused"]["type"], data["refused"]["reason"]) == (
+        "refused",
+        "not_allowed_in_status",
+    )
+    assert data["account"]["status"] == data["subscription"]["status"] == "ended"
 
 
 # --- summary ------------------------------------------------------------------------------------
@@ -627,43 +643,56 @@ def test_summary_follows_renewals_from_a_month_end_anchor(
     argv = ("summary", "--plan", "pro", "--since", "2027-01-31", "--at", "2027-03-05", "--json")
     status, out, _ = run(capsys, *argv)
     assert status == 0
-    data = json.loads(out)
-    assert data["status"] == "active"
-    assert data["current_period"] == {
-        "start": "2027-02-28T00:00:00+00:00",
-        "end": "2027-03-31T00:00:00+00:00",
+    summary = json.loads(out)["summary"]
+    assert summary["status"] == "active"
+    assert summary["current_period"] == {
+        "start": "2027-02-28T00:00:00+00:00[UTC]",
+        "end": "2027-03-31T00:00:00+00:00[UTC]",
+        "index": 1,
     }
-    assert data["days_left"] == 26
-    assert data["upcoming_invoice"]["date"] == "2027-03-31T00:00:00+00:00"
-    assert data["upcoming_invoice"]["period"]["end"] == "2027-04-30T00:00:00+00:00"
+    assert summary["days_left"] == 26
+    assert summary["upcoming"]["issued_at"] == "2027-03-31T00:00:00+00:00[UTC]"
+    assert summary["upcoming"]["period_end"] == "2027-04-30T00:00:00+00:00[UTC]"
 
 
-def test_summary_json_lists_usage_and_the_upcoming_invoice(
+def test_summary_json_prints_the_summarys_storage_document(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, err = run(capsys, *SUMMARY_ARGV, "--json")
     assert (status, err) == (0, "")
     data = json.loads(out)
-    assert data["status"] == "active"
-    assert data["plan"] == {"id": "advanced", "name": "Advanced"}
-    assert data["interval"] == "monthly"
-    assert data["days_left"] == 11
-    assert data["usage"][0] == {
-        "metric": "properties",
+    assert list(data) == ["account", "policy", "subscription", "usage", "summary"]
+    summary = data["summary"]
+    assert (summary["schema_version"], summary["type"]) == (1, "billing_summary")
+    assert (summary["status"], summary["plan_id"], summary["plan_name"]) == (
+        "active",
+        "advanced",
+        "Advanced",
+    )
+    assert summary["interval"] == {"unit": "month", "count": 1}
+    assert summary["days_left"] == 11
+    # Advanced allows 10 properties; 4 used: 40%, 6 remaining.
+    properties = summary["usage"]["lines"][0]
+    assert properties["metric"]["name"] == "properties"
+    assert {key: properties[key] for key in ("used", "limit", "remaining", "percent")} == {
         "used": 4,
         "limit": 10,
         "remaining": 6,
         "percent": 40,
-        "excess": 0,
-        "text": "properties: 4 of 10 (40%), 6 remaining",
     }
-    invoice = data["upcoming_invoice"]
-    assert invoice["reason"] == "renewal"
-    assert invoice["amount_due"] == {"amount": "150.00", "minor": 15000, "currency": "USD"}
-    assert invoice["lines"][0]["explanation"] is None
-    assert data["credit_balance"]["minor"] == 0
-    assert data["pending_change"] is None
-    assert (data["cancel_at_period_end"], data["ends_at"], data["trial_end"]) == (False, None, None)
+    upcoming = summary["upcoming"]
+    assert upcoming["reason"] == "renewal"
+    assert [line["amount"] for line in upcoming["lines"]] == [
+        {"amount": "150.00", "currency": "USD"}
+    ]
+    assert upcoming["lines"][0]["explanation"] is None
+    assert summary["credit_balance"] == {"amount": "0.00", "currency": "USD"}
+    assert summary["pending_change"] is None
+    assert (summary["cancel_at_period_end"], summary["ends_at"], summary["trial_end"]) == (
+        False,
+        None,
+        None,
+    )
 
 
 def test_summary_after_a_cancellation_shows_when_access_ends_and_no_upcoming_invoice(
@@ -678,12 +707,13 @@ def test_summary_after_a_cancellation_shows_when_access_ends_and_no_upcoming_inv
     status, out, _ = run(capsys, "summary", *account, "--at", "2026-12-20", "--json")
     assert status == 0
     data = json.loads(out)
-    assert (data["status"], data["current_period"], data["upcoming_invoice"]) == (
+    summary = data["summary"]
+    assert (summary["status"], summary["current_period"], summary["upcoming"]) == (
         "ended",
         None,
         None,
     )
-    assert data["ends_at"] == "2026-12-01T00:00:00+00:00"
+    assert summary["ends_at"].startswith("2026-12-01T00:00:00+00:00")
     assert data["account"]["cancelled_at"] == "2026-11-10T00:00:00+00:00"
 
 
@@ -947,7 +977,7 @@ def test_retries_local_hour_moves_each_retry_to_that_hour_in_the_time_zone(
     assert cells(lines[5]) == ["1", "Tue 2026-03-03 00:00", "1 day 8 h"]
 
 
-def test_retries_json_gives_instants_offsets_and_the_action(
+def test_retries_json_prints_the_schedule_and_the_policy_as_documents(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = ("retries", "--failed-at", "2021-08-06", "--schedule", "killbill", "--json")
@@ -955,14 +985,16 @@ def test_retries_json_gives_instants_offsets_and_the_action(
     assert (status, err) == (0, "")
     data = json.loads(out)
     assert data["failed_at"] == "2021-08-06T00:00:00+00:00"
-    assert data["policy"] == "stripe"
+    assert (data["policy"]["type"], data["policy"]["name"]) == ("billing_policy", "stripe")
+    assert data["policy"]["retries_exhausted"] == "cancel"
+    # Kill Bill's documented gaps 1, 8, 4, 7 days: offsets 1, 9, 13 and 20 days.
     assert data["schedule"] == {
+        "schema_version": 1,
+        "type": "retry_schedule",
         "name": "kill_bill_example",
-        "retries": 4,
+        "offsets": ["P1D", "P9D", "P13D", "P20D"],
         "local_hour": None,
-        "window_seconds": 20 * 86_400,
     }
-    # 1, 9, 13 and 20 days after the failure, in seconds.
     assert [(r["number"], r["at"][:10], r["after_seconds"]) for r in data["retries"]] == [
         (1, "2021-08-07", 86_400),
         (2, "2021-08-15", 9 * 86_400),
@@ -971,7 +1003,6 @@ def test_retries_json_gives_instants_offsets_and_the_action(
     ]
     assert data["retries"][1]["after"] == "9 days"
     assert data["hard_decline_deadline"] == "2021-08-26T00:00:00+00:00"
-    assert data["retries_exhausted"] == "cancel"
     assert data["when_exhausted"] == "ends the subscription at once"
 
 
@@ -1097,54 +1128,57 @@ def test_simulate_json_lists_every_entry_with_money_and_notices(
     status, out, err = run(capsys, "simulate", str(EXAMPLE), "--json")
     assert (status, err) == (0, "")
     data = json.loads(out)
-    assert (data["policy"], data["time_zone"], data["catalog"]) == (
+    assert (data["policy"]["name"], data["time_zone"], data["catalog"]) == (
         "seed",
         "UTC",
         "built-in example",
     )
-    assert data["subscription"] == {
-        "id": "sub_1",
-        "customer": "cus_1",
-        "plan": "personal",
-        "interval": "monthly",
-        "start": "2026-11-01T00:00:00+00:00",
-        "trial": True,
-        "payment_method": True,
-    }
+    start = data["start"]["subscription"]
+    assert data["start"]["type"] == "decision"
+    assert (start["id"], start["customer_id"], start["plan_id"], start["status"]) == (
+        "sub_1",
+        "cus_1",
+        "personal",
+        "trialing",
+    )
+    assert start["started_at"] == "2026-11-01T00:00:00+00:00"
     entries = data["entries"]
-    # The same entries as the table (worked out above EXAMPLE_ROWS), in minor units.
-    assert [(e["at"][:10], e["charged"]["minor"], e["credited"]["minor"]) for e in entries] == [
-        (row[0], int(row[3].replace(".", "")), int(row[4].replace(".", ""))) for row in EXAMPLE_ROWS
+    # The same entries as the table (worked out above EXAMPLE_ROWS), in major units.
+    assert [(e["at"][:10], e["charged"]["amount"], e["credited"]["amount"]) for e in entries] == [
+        (row[0], row[3].replace(",", ""), row[4].replace(",", "")) for row in EXAMPLE_ROWS
     ]
     upgrade = entries[3]
     assert upgrade["what"] == "change plan to advanced"
     assert upgrade["status"] == "active"
-    assert [n["kind"] for n in upgrade["notices"]] == [
-        "credit_note_issued",
-        "payment_succeeded",
-        "upgraded",
+    assert [(n["type"], n["kind"]) for n in upgrade["notices"]] == [
+        ("notice", "credit_note_issued"),
+        ("notice", "payment_succeeded"),
+        ("notice", "upgraded"),
     ]
-    upgraded = upgrade["notices"][2]
-    assert upgraded["facts"]["from_plan"] == "Personal"
-    assert upgraded["facts"]["amount_due"] == {"amount": "66.67", "minor": 6667, "currency": "USD"}
-    assert upgraded["facts"]["effective_at"] == "2026-11-25T00:00:00+00:00"
+    facts = {fact["name"]: fact for fact in upgrade["notices"][2]["facts"]}
+    assert facts["from_plan"]["value"] == "Personal"
+    assert facts["amount_due"] == {
+        "name": "amount_due",
+        "type": "money",
+        "value": {"amount": "66.67", "currency": "USD"},
+    }
+    assert facts["effective_at"]["value"] == "2026-11-25T00:00:00+00:00"
     declined = entries[10]
     assert (declined["status"], declined["declined"]) == ("past_due", 1)
     failed = declined["notices"][0]
-    assert (failed["kind"], failed["facts"]["invoice"]) == ("payment_failed", "sub_1-INV-0010")
+    invoice = next(fact for fact in failed["facts"] if fact["name"] == "invoice")
+    assert (failed["kind"], invoice["value"]) == ("payment_failed", "sub_1-INV-0010")
     assert data["totals"] == {
-        "charged": {"amount": "1094.09", "minor": 109409, "currency": "USD"},
-        "credited": {"amount": "55.91", "minor": 5591, "currency": "USD"},
-        "refunded": {"amount": "0.00", "minor": 0, "currency": "USD"},
+        "charged": {"amount": "1094.09", "currency": "USD"},
+        "credited": {"amount": "55.91", "currency": "USD"},
+        "refunded": {"amount": "0.00", "currency": "USD"},
         "declined": 1,
     }
-    assert data["end"] == {
-        "status": "active",
-        "plan": "personal",
-        "interval": "yearly",
-        "credit_balance": {"amount": "0.00", "minor": 0, "currency": "USD"},
-        "open_invoices": [],
-    }
+    end = data["end"]
+    assert (end["type"], end["status"], end["plan_id"]) == ("subscription", "active", "personal")
+    assert end["cycle"]["interval"] == {"unit": "year", "count": 1}
+    assert end["credit_balance"] == {"amount": "0.00", "currency": "USD"}
+    assert end["open_invoices"] == []
 
 
 HARD_DECLINE = """\
@@ -1188,8 +1222,9 @@ def test_simulate_reads_toml_dates_in_the_time_zone_and_scripts_outcomes_in_orde
     ]  # fmt: skip
     status, out, _ = run(capsys, "simulate", str(path), "--policy", "seed", "--json")
     data = json.loads(out)
-    assert data["policy"] == "seed"  # --policy overrides the file's
-    assert data["subscription"]["start"] == "2026-11-01T09:00:00+01:00"
+    assert data["policy"]["name"] == "seed"  # --policy overrides the file's
+    # 09:00 in Paris (UTC+1 in November); the document keeps the instant in UTC.
+    assert data["start"]["subscription"]["started_at"] == "2026-11-01T08:00:00+00:00"
     assert data["entries"][1]["at"] == "2026-11-03T00:00:00+01:00"
 
 

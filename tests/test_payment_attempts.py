@@ -471,3 +471,50 @@ def test_a_decline_recorded_while_suspended_is_retried_after_reinstatement() -> 
         reinstate(declined.subscription, utc(2026, 12, 3), catalog=CATALOG, policy=SEED_POLICY)
     )
     assert keys(back) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
+
+
+# --- issue 16: what is kept of paid attempts does not grow with age ----------------------------
+
+
+def _paid_months(months: int) -> tuple[Subscription, list[str]]:
+    """Personal from 1 Nov 2026, each invoice paid by its first attempt, for ``months`` periods."""
+    decision = start_subscription(
+        "s", "c", "personal", MONTHLY, START, catalog=CATALOG, trial=False, policy=SEED_POLICY
+    )
+    sub, keys = decision.subscription, []
+    for _ in range(months):
+        for charge in [e for e in decision.effects if isinstance(e, ChargeInvoice)]:
+            keys.append(charge.idempotency_key)
+            sub = decided(
+                record_payment(
+                    sub,
+                    charge.idempotency_key,
+                    Succeeded(),
+                    sub.processed_until,
+                    catalog=CATALOG,
+                    policy=SEED_POLICY,
+                )
+            ).subscription
+        decision = advance(sub, sub.current_period.end, catalog=CATALOG, policy=SEED_POLICY)
+        sub = decision.subscription
+    return sub, keys
+
+
+def test_the_attempts_of_the_last_24_invoices_paid_are_kept_and_no_more() -> None:
+    """Outcomes of paid invoices are recognised (ALREADY_PAID) for the last 24 invoices paid;
+    an older attempt's outcome is refused as unknown — a refusal all the same, changing
+    nothing — so a subscription paid for ten years stores what a two-year-old one does."""
+    sub, keys = _paid_months(120)
+    assert len(keys) == 120
+    assert len(sub.paid_attempts) == 24
+    assert [key for key, _ in sub.paid_attempts] == keys[-24:]
+    recent = record_payment(
+        sub, keys[-24], Succeeded(), sub.processed_until, catalog=CATALOG, policy=SEED_POLICY
+    )
+    old = record_payment(
+        sub, keys[-25], Succeeded(), sub.processed_until, catalog=CATALOG, policy=SEED_POLICY
+    )
+    assert isinstance(recent, Refused)
+    assert recent.reason is RefusalReason.ALREADY_PAID
+    assert isinstance(old, Refused)
+    assert old.reason is RefusalReason.UNKNOWN_ATTEMPT

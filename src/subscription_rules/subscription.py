@@ -343,9 +343,9 @@ class Subscription:
     ``processed_until`` is how far time has been processed (commands and
     ``advance`` refuse to go back before it); ``documents_issued`` numbers
     invoices and credit notes deterministically; ``paid_attempts`` holds the
-    idempotency key and invoice id of every attempt of the invoices paid (or
-    covered by credit), so an outcome reported for one of them again is
-    refused as already paid. ``payments`` are the payments a refund may go
+    idempotency key and invoice id of every attempt of the last 24 invoices
+    paid (or covered by credit), so an outcome reported for one of them again
+    is refused as already paid (an older attempt's, as unknown). ``payments`` are the payments a refund may go
     back to (:class:`Payment`, oldest first): those of the invoices that
     billed a stretch of the current period, paid by a charge (an invoice
     covered by credit alone is no payment); when the stretches change (a new

@@ -38,11 +38,18 @@ malformed date, an unknown subcommand) prints one line starting with
 ``subscription-rules: error:`` to stderr and exits with status 2, without a
 traceback. A quote the subscription's status refuses exits with status 1.
 
+With ``--json``, each subcommand but ``demo`` prints JSON whose values are
+storage documents (:mod:`subscription_rules.serialization`), so a program can
+load them back: a catalog, a policy, a subscription, a quote, a summary, a
+retry schedule, a decision, notices.
+
 >>> main(["plans", "--json"]) == 0  # doctest: +ELLIPSIS
 {
   "source": "built-in example",
   "illustrative": true,
-  "currency": "USD",
+  "catalog": {
+    "schema_version": 1,
+    "type": "catalog",
 ...
 True
 """

@@ -1,294 +1,154 @@
-"""Rendering as JSON: money as major-unit strings and minor-unit ints, instants in ISO 8601."""
+"""Rendering as JSON: the storage format's documents, in the command's wrappers.
+
+Every value of a stored type (a catalog, a policy, a quote, a summary, a
+subscription, a notice...) is printed as its storage document
+(:func:`subscription_rules.serialization.dump`), so a host can load what the
+command prints with :func:`~subscription_rules.serialization.load`. The keys
+around the documents are the command's own: what was asked (in local time) and
+a few words for people.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from subscription_rules.catalog import Catalog
+from subscription_rules._input import bad
 from subscription_rules.cli._account import _Account
 from subscription_rules.cli._options import _DEFAULT_SOURCE
 from subscription_rules.cli._text import _billed, _what
-from subscription_rules.effects import Refused
-from subscription_rules.invoices import Explanation, Invoice, Line
-from subscription_rules.money import Money
-from subscription_rules.notifications import FactValue, Notice
-from subscription_rules.periods import BillingPeriod
-from subscription_rules.proration import ChangeQuote
-from subscription_rules.simulation import (
-    TimelineEntry,
-)
-from subscription_rules.summary import BillingSummary
-from subscription_rules.usage import Infeasible
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from subscription_rules.catalog import Catalog
+    from subscription_rules.effects import Refused
+    from subscription_rules.money import Money
+    from subscription_rules.proration import ChangeQuote
+    from subscription_rules.simulation import TimelineEntry
+    from subscription_rules.summary import BillingSummary
+
+_NO_CODEC = "storage documents need the storage extra: pip install 'subscription-rules[storage]'"
 
 
-def plans_json(catalog: Catalog, source: str) -> str:
-    """Render a catalog as JSON: prices as major-unit strings and minor-unit ints.
+def _document(value: object) -> dict[str, Any]:
+    """``value``'s storage document; the codec (and cattrs) is imported here, on first use."""
+    try:
+        from subscription_rules.serialization import dump  # noqa: PLC0415 - lazily
 
-    Args:
-        catalog: The catalog to show.
-        source: Where it came from (a file path, or ``"built-in example"``).
-
-    Returns:
-        Indented JSON text. Limits list every metric; ``null`` is unlimited.
-
-    >>> import json
-    >>> from subscription_rules.catalog import default_catalog
-    >>> data = json.loads(plans_json(default_catalog(), "built-in example"))
-    >>> data["plans"][2]["prices"][1]
-    {'interval': 'yearly', 'unit': 'year', 'count': 1, 'amount': '3000.00', 'minor': 300000, 'currency': 'USD'}
-    >>> data["plans"][2]["limits"]
-    {'properties': 25, 'integrations': None, 'billable_sessions': 2000000}
-    """
-    document = {
-        "source": source,
-        "illustrative": source == _DEFAULT_SOURCE,
-        "currency": catalog.currency.code,
-        "metrics": [
-            {
-                "name": metric.name,
-                "kind": metric.kind.value,
-                "singular": metric.singular,
-                "plural": metric.plural,
-                "verb": metric.verb,
-            }
-            for metric in catalog.metrics
-        ],
-        "plans": [
-            {
-                "id": plan.id,
-                "name": plan.name,
-                "rank": plan.rank,
-                "trial_days": plan.trial_days,
-                "prices": [
-                    {
-                        "interval": str(price.interval),
-                        "unit": price.interval.unit.value,
-                        "count": price.interval.count,
-                        "amount": price.amount.format_amount(),
-                        "minor": price.amount.minor,
-                        "currency": price.amount.currency.code,
-                    }
-                    for price in plan.prices
-                ],
-                "limits": {metric.name: plan.limit(metric.name) for metric in catalog.metrics},
-            }
-            for plan in catalog
-        ],
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+        return dump(value)
+    except ImportError as err:  # cattrs is the `storage` extra
+        raise bad("--json", f"{_NO_CODEC} ({err})", value=None) from None
 
 
-def _money_json(money: Money) -> dict[str, object]:
-    return {
-        "amount": money.format_amount(),
-        "minor": money.minor,
-        "currency": money.currency.code,
-    }
+def _amount(money: Money) -> dict[str, Any]:
+    """An amount as the storage format writes it: ``{"amount": "12.34", "currency": "USD"}``."""
+    from subscription_rules.serialization._codec import dump_money  # noqa: PLC0415 - lazily
+
+    return dump_money(money)
 
 
 def _time_json(at: datetime | None, tz: ZoneInfo) -> str | None:
+    """An instant in ISO 8601 with the offset of ``tz``: the command's wrappers show local time."""
     return None if at is None else at.astimezone(tz).isoformat()
-
-
-def _period_json(period: BillingPeriod | None, tz: ZoneInfo) -> dict[str, object] | None:
-    if period is None:
-        return None
-    return {"start": _time_json(period.start, tz), "end": _time_json(period.end, tz)}
-
-
-def _explanation_json(explanation: Explanation | None) -> dict[str, object] | None:
-    if explanation is None:
-        return None
-    return {
-        "text": str(explanation),
-        "base": _money_json(explanation.base),
-        "units": explanation.units,
-        "denominator": explanation.denominator,
-        "unit": explanation.unit,
-        "rounding": explanation.rounding.value,
-        "rounded": _money_json(explanation.rounded),
-        "cap": None if explanation.cap is None else _money_json(explanation.cap),
-    }
-
-
-def _lines_json(lines: Sequence[Line], tz: ZoneInfo) -> list[dict[str, object]]:
-    return [
-        {
-            "kind": line.kind.value,
-            "description": line.description,
-            "amount": _money_json(line.amount),
-            "start": _time_json(line.start, tz),
-            "end": _time_json(line.end, tz),
-            "plan": line.plan_id,
-            "explanation": _explanation_json(line.explanation),
-        }
-        for line in lines
-    ]
-
-
-def _account_json(account: _Account) -> dict[str, object]:
-    tz = account.time_zone
-    return {
-        "catalog": account.source,
-        "policy": account.policy.name,
-        "time_zone": tz.key,
-        "plan": account.plan_id,
-        "interval": str(account.interval),
-        "since": _time_json(account.since, tz),
-        "at": _time_json(account.at, tz),
-        "cancelled_at": _time_json(account.cancelled_at, tz),
-        "usage": dict(account.usage.counts),
-        "status": account.subscription.status.value,
-    }
 
 
 def _dump(document: dict[str, object]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def _quote_json(quote: ChangeQuote, account: _Account) -> str:
-    """Render a quote as JSON: money as major-unit strings and minor-unit ints, ISO 8601 dates."""
-    tz = account.time_zone
-    feasibility = quote.feasibility
-    actions = [
-        {
-            "metric": action.metric.name,
-            "verb": action.metric.verb,
-            "amount": action.amount,
-            "limit": action.limit,
-            "text": str(action),
-        }
-        for action in (feasibility.actions if isinstance(feasibility, Infeasible) else ())
-    ]
+def plans_json(catalog: Catalog, source: str) -> str:
+    """Render a catalog as JSON: its storage document, with where it came from.
+
+    Args:
+        catalog: The catalog to show.
+        source: Where it came from (a file path, or ``"built-in example"``).
+
+    Returns:
+        Indented JSON text: ``source``, ``illustrative`` (``true`` for the
+        built-in example) and ``catalog``, the catalog's storage document.
+
+    >>> import json
+    >>> from subscription_rules.catalog import default_catalog
+    >>> from subscription_rules.serialization import load
+    >>> data = json.loads(plans_json(default_catalog(), "built-in example"))
+    >>> data["catalog"]["plans"][2]["prices"][1]
+    {'amount': {'amount': '3000.00', 'currency': 'USD'}, 'interval': {'unit': 'year', 'count': 1}}
+    >>> load(data["catalog"]) == default_catalog()
+    True
+    """
     return _dump(
         {
-            "account": _account_json(account),
-            "refused": None,
-            "kind": quote.kind.value,
-            "from": {"plan": quote.from_plan_id, "interval": str(quote.from_interval)},
-            "to": {"plan": quote.to_plan_id, "interval": str(quote.to_interval)},
-            "at": _time_json(quote.at, tz),
-            "timing": quote.timing.value,
-            "effective_at": _time_json(quote.effective_at, tz),
-            "restarts_cycle": quote.restarts_cycle,
-            "feasible": quote.feasible,
-            "reason": feasibility.reason if isinstance(feasibility, Infeasible) else None,
-            "actions": actions,
-            "warnings": list(feasibility.warnings),
+            "source": source,
+            "illustrative": source == _DEFAULT_SOURCE,
+            "catalog": _document(catalog),
+        }
+    )
+
+
+def _account_json(account: _Account) -> dict[str, object]:
+    """The account as described on the command line, instants in ``--time-zone``."""
+    tz = account.time_zone
+    return {
+        "catalog": account.source,
+        "time_zone": tz.key,
+        "plan": account.plan_id,
+        "interval": str(account.interval),
+        "since": _time_json(account.since, tz),
+        "at": _time_json(account.at, tz),
+        "cancelled_at": _time_json(account.cancelled_at, tz),
+        "status": account.subscription.status.value,
+    }
+
+
+def _with_account(account: _Account) -> dict[str, object]:
+    """The keys every account's JSON starts with: its description and its documents."""
+    return {
+        "account": _account_json(account),
+        "policy": _document(account.policy),
+        "subscription": _document(account.subscription),
+        "usage": _document(account.usage),
+    }
+
+
+def _quote_json(quote: ChangeQuote, account: _Account) -> str:
+    """A quote: the account's documents, the quote's document and when its lines are billed."""
+    return _dump(
+        {
+            **_with_account(account),
+            "quote": _document(quote),
             "lines_billed": _billed(quote, account.policy),
-            "lines": _lines_json(quote.lines, tz),
-            "total": _money_json(quote.total),
-            "credit_applied": _money_json(quote.credit_applied),
-            "amount_due_now": _money_json(quote.amount_due_now),
-            "refund": _money_json(quote.refund),
-            "credit_after": _money_json(quote.credit_after),
-            "due_next_invoice": _money_json(quote.due_next_invoice),
+            "refused": None,
         }
     )
 
 
 def _refused_json(refused: Refused, account: _Account) -> str:
+    """A refused quote: the same keys, ``quote`` null and ``refused`` the refusal's document."""
     return _dump(
         {
-            "account": _account_json(account),
-            "refused": {"reason": refused.reason.value, "message": refused.message},
+            **_with_account(account),
+            "quote": None,
+            "lines_billed": None,
+            "refused": _document(refused),
         }
     )
-
-
-def _invoice_json(invoice: Invoice | None, tz: ZoneInfo) -> dict[str, object] | None:
-    if invoice is None:
-        return None
-    return {
-        "date": _time_json(invoice.issued_at, tz),
-        "reason": invoice.reason.value,
-        "period": {
-            "start": _time_json(invoice.period_start, tz),
-            "end": _time_json(invoice.period_end, tz),
-        },
-        "lines": _lines_json(invoice.lines, tz),
-        "subtotal": _money_json(invoice.subtotal),
-        "credit_applied": _money_json(invoice.credit_applied),
-        "amount_due": _money_json(invoice.amount_due),
-    }
 
 
 def _summary_json(summary: BillingSummary, account: _Account) -> str:
-    """Render a billing summary as JSON, in the same conventions as :func:`_quote_json`."""
-    tz = account.time_zone
-    change = summary.pending_change
-    return _dump(
-        {
-            "account": _account_json(account),
-            "status": summary.status.value,
-            "plan": {"id": summary.plan_id, "name": summary.plan_name},
-            "interval": str(summary.interval),
-            "current_period": _period_json(summary.current_period, tz),
-            "days_left": summary.days_left,
-            "usage": [
-                {
-                    "metric": line.metric.name,
-                    "used": line.used,
-                    "limit": line.limit,
-                    "remaining": line.remaining,
-                    "percent": line.percent,
-                    "excess": line.excess,
-                    "text": line.describe(),
-                }
-                for line in summary.usage
-            ],
-            "upcoming_invoice": _invoice_json(summary.upcoming, tz),
-            "credit_balance": _money_json(summary.credit_balance),
-            "pending_change": None
-            if change is None
-            else {
-                "plan": change.plan_id,
-                "interval": str(change.interval),
-                "effective_at": _time_json(change.effective_at, tz),
-                "scheduled_at": _time_json(change.scheduled_at, tz),
-            },
-            "cancel_at_period_end": summary.cancel_at_period_end,
-            "ends_at": _time_json(summary.ends_at, tz),
-            "trial_end": _time_json(summary.trial_end, tz),
-        }
-    )
-
-
-def _fact_json(value: FactValue, tz: ZoneInfo) -> object:
-    match value:
-        case Money():
-            return _money_json(value)
-        case datetime():
-            return _time_json(value, tz)
-        case str() | int():
-            return value
-        case _:
-            assert_never(value)
-
-
-def _notice_json(notice: Notice, tz: ZoneInfo) -> dict[str, object]:
-    return {
-        "kind": notice.kind.value,
-        "key": notice.key,
-        "at": _time_json(notice.at, tz),
-        "facts": {name: _fact_json(value, tz) for name, value in notice.facts},
-    }
+    """A billing summary: the account's documents and the summary's document."""
+    return _dump({**_with_account(account), "summary": _document(summary)})
 
 
 def _entry_json(entry: TimelineEntry, tz: ZoneInfo) -> dict[str, object]:
+    """A timeline entry: its fields in local time and amounts, its notices as documents."""
     return {
         "at": _time_json(entry.at, tz),
         "what": _what(entry),
         "status": entry.status.value,
-        "charged": _money_json(entry.charged),
-        "credited": _money_json(entry.credited),
-        "refunded": _money_json(entry.refunded),
+        "charged": _amount(entry.charged),
+        "credited": _amount(entry.credited),
+        "refunded": _amount(entry.refunded),
         "declined": entry.declined,
-        "notices": [_notice_json(notice, tz) for notice in entry.notices],
+        "notices": [_document(notice) for notice in entry.notices],
     }

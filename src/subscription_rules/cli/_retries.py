@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from subscription_rules._input import about, bad, read_instant
-from subscription_rules.cli._json import _dump, _time_json
+from subscription_rules.cli._json import _document, _dump, _time_json
 from subscription_rules.cli._options import PROG, _add, _write
 from subscription_rules.cli._text import _TEXT_WIDTH, _aligned, _plural
 from subscription_rules.dunning import (
@@ -161,18 +161,14 @@ def _unbroken(text: str) -> str:
 
 
 def _retries_json(found: _Retries) -> str:
-    tz, schedule = found.time_zone, found.schedule
+    """The policy and the schedule as documents; each retry in local time, with its offset."""
+    tz = found.time_zone
     return _dump(
         {
             "failed_at": _time_json(found.failed_at, tz),
             "time_zone": tz.key,
-            "policy": found.policy.name,
-            "schedule": {
-                "name": schedule.name,
-                "retries": schedule.retries,
-                "local_hour": schedule.local_hour,
-                "window_seconds": int(schedule.window.total_seconds()),
-            },
+            "policy": _document(found.policy),
+            "schedule": _document(found.schedule),
             "retries": [
                 {
                     "number": number,
@@ -183,7 +179,6 @@ def _retries_json(found: _Retries) -> str:
                 for number, at in enumerate(found.times, start=1)
             ],
             "hard_decline_deadline": _time_json(found.deadline, tz),
-            "retries_exhausted": found.policy.retries_exhausted.value,
             "when_exhausted": _EXHAUSTED[found.policy.retries_exhausted],
         }
     )

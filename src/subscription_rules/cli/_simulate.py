@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from subscription_rules._input import about, bad
-from subscription_rules.cli._json import _dump, _entry_json, _money_json, _time_json
+from subscription_rules.cli._json import _amount, _document, _dump, _entry_json, _time_json
 from subscription_rules.cli._options import _CATALOG_HELP, PROG, _add, _load, _source, _write
 from subscription_rules.cli._text import _fields, _status, _timeline_table, _when
 from subscription_rules.errors import SubscriptionRulesError
@@ -21,7 +21,6 @@ from subscription_rules.simulation import (
     Timeline,
     load_scenario,
 )
-from subscription_rules.subscription import Status
 
 if TYPE_CHECKING:
     from subscription_rules.cli._options import _Commands
@@ -88,39 +87,25 @@ def _simulate_text(run: _Run, timeline: Timeline) -> str:
 
 
 def _simulate_json(run: _Run, timeline: Timeline) -> str:
+    """The policy, the start and the end as documents; the timeline and totals around them."""
     scenario = run.scenario
     tz = scenario.time_zone
-    first, last = scenario.start.subscription, timeline.subscription
     return _dump(
         {
             "scenario": scenario.name,
             "catalog": run.source,
-            "policy": scenario.policy.name,
             "time_zone": tz.key,
-            "subscription": {
-                "id": first.id,
-                "customer": first.customer_id,
-                "plan": first.plan_id,
-                "interval": str(first.interval),
-                "start": _time_json(first.started_at, tz),
-                "trial": first.status is Status.TRIALING,
-                "payment_method": first.has_payment_method,
-            },
+            "policy": _document(scenario.policy),
+            "start": _document(scenario.start),
             "until": _time_json(scenario.until, tz),
             "entries": [_entry_json(entry, tz) for entry in timeline.entries],
             "totals": {
-                "charged": _money_json(timeline.charged),
-                "credited": _money_json(timeline.credited),
-                "refunded": _money_json(timeline.refunded),
+                "charged": _amount(timeline.charged),
+                "credited": _amount(timeline.credited),
+                "refunded": _amount(timeline.refunded),
                 "declined": sum(entry.declined for entry in timeline.entries),
             },
-            "end": {
-                "status": last.status.value,
-                "plan": last.plan_id,
-                "interval": str(last.interval),
-                "credit_balance": _money_json(last.credit_balance),
-                "open_invoices": [item.id for item in last.open_invoices],
-            },
+            "end": _document(timeline.subscription),
         }
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import assert_never
+from typing import Final, assert_never
 
 import attrs
 
@@ -285,6 +285,21 @@ def _with_payment(sub: Subscription, item: OpenInvoice, attempt: str) -> tuple[P
     return (*sub.payments, _trusted_payment(attempt, item.id, amount, amount.with_minor(0)))
 
 
+#: Outcomes of the last this many invoices paid are recognised as already paid; an older
+#: attempt's is refused as unknown (a refusal all the same), so what is stored does not
+#: grow with age. Money an attempt may still collect is kept apart: ``outstanding_attempts``.
+PAID_INVOICES_REMEMBERED: Final = 24
+
+
+def _remembered(paid: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The (attempt, invoice) pairs of the last :data:`PAID_INVOICES_REMEMBERED` invoices paid."""
+    invoices = list(dict.fromkeys(invoice for _, invoice in paid))
+    if len(invoices) <= PAID_INVOICES_REMEMBERED:
+        return paid
+    kept = set(invoices[-PAID_INVOICES_REMEMBERED:])
+    return tuple(pair for pair in paid if pair[1] in kept)
+
+
 def _still_collecting(item: OpenInvoice, attempt: str) -> tuple[OutstandingAttempt, ...]:
     """The attempts of ``item`` other than ``attempt`` (which paid it) that may still collect.
 
@@ -361,7 +376,7 @@ def _record_success(
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(
-        paid_attempts=(*sub.paid_attempts, *paid),
+        paid_attempts=_remembered((*sub.paid_attempts, *paid)),
         payments=_with_payment(sub, item, attempt),
         outstanding_attempts=(*sub.outstanding_attempts, *_still_collecting(item, attempt)),
     )

@@ -46,7 +46,7 @@ from subscription_rules._checks import shown
 from subscription_rules.catalog import Catalog
 from subscription_rules.commands import COMMANDS
 from subscription_rules.credits import CreditNote
-from subscription_rules.dunning import Declined, GatewayError, Pending, Succeeded
+from subscription_rules.dunning import Declined, GatewayError, Pending, RetrySchedule, Succeeded
 from subscription_rules.effects import (
     ChargeInvoice,
     Decision,
@@ -107,6 +107,7 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
             BillingSummary,
             Catalog,
             BillingPolicy,
+            RetrySchedule,
             Succeeded,
             Pending,
             Declined,
