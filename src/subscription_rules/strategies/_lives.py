@@ -10,6 +10,7 @@ import attrs
 from hypothesis import strategies as st
 
 from subscription_rules import (
+    MAX_PERIODS_PER_ADVANCE,
     BillingPeriod,
     BillingPolicy,
     Catalog,
@@ -232,6 +233,11 @@ def _step(  # noqa: PLR0911 - one return per command
     kind = draw(st.sampled_from(kinds))
     if kind == "advance":
         until = _now(draw, sub) if sub.status is Status.TRIALING else _later(draw, sub, 3)
+        # Three of the current periods may hold more than advance's limit of period ends
+        # once a pending change shortens the interval (ten years, then weekly).
+        start, room = _utc(sub.processed_until), _advance_room(catalog, sub)
+        if until - start > room:  # compared as spans: start + room may pass year 9999
+            until = start + room
         usage = draw(_maybe_usages(catalog))
         # One Usage describes one period: the same counts for every period that ends.
         per_period = None if usage is None else _every_period(usage)
@@ -258,6 +264,20 @@ def _step(  # noqa: PLR0911 - one return per command
         return suspended
     later = _later(draw, suspended.subscription, 2)
     return reinstate(suspended.subscription, later, catalog=catalog, policy=policy)
+
+
+def _advance_room(catalog: Catalog, sub: Subscription) -> timedelta:
+    """A span holding at most half of ``advance``'s limit of period ends, whatever the interval.
+
+    An interval is at least its days, or 28 days a month; every interval the life can
+    move to is the subscription's or one of the catalog's.
+    """
+    intervals = [sub.interval, *(interval for plan in catalog for interval in plan.intervals)]
+    shortest = min(
+        timedelta(days=interval.days if interval.days is not None else 28 * (interval.months or 1))
+        for interval in intervals
+    )
+    return shortest * (MAX_PERIODS_PER_ADVANCE // 2)
 
 
 def _owes(catalog: Catalog, sub: Subscription) -> bool:
