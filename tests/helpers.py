@@ -12,14 +12,18 @@ from subscription_rules import (
     SEED_POLICY,
     BillingPolicy,
     Catalog,
+    ChargeInvoice,
     Decision,
     Interval,
     Money,
     Refused,
     Subscription,
+    advance,
     default_catalog,
+    record_payment,
     start_subscription,
 )
+from subscription_rules.dunning import Succeeded
 
 CATALOG = default_catalog()
 #: When most example subscriptions start.
@@ -63,3 +67,24 @@ def started(
         trial=False,
         policy=policy,
     ).subscription
+
+
+#: The idempotency key of the 1 Dec 2026 renewal charge of ``renewal_due``'s subscription.
+RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
+
+
+def renewal_due(policy: BillingPolicy = SEED_POLICY) -> tuple[Subscription, ChargeInvoice]:
+    """Personal from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal's charge."""
+    first = started(policy=policy)
+    (charge,) = first.open_invoices
+    paid = decided(
+        record_payment(
+            first, charge.attempt_key or "", Succeeded(), NOV_1, catalog=CATALOG, policy=policy
+        )
+    )
+    renewed = advance(
+        paid.subscription, datetime(2026, 12, 1, tzinfo=UTC), catalog=CATALOG, policy=policy
+    )
+    (renewal,) = [e for e in renewed.effects if isinstance(e, ChargeInvoice)]
+    assert renewal.idempotency_key == RENEWAL_KEY
+    return renewed.subscription, renewal

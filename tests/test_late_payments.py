@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helpers import decided, utc
+from helpers import RENEWAL_KEY, decided, renewal_due, utc
 from subscription_rules import (
-    MONTHLY,
     SEED_POLICY,
     ChargeInvoice,
     Decision,
@@ -24,7 +23,6 @@ from subscription_rules import (
     advance,
     default_catalog,
     record_payment,
-    start_subscription,
 )
 from subscription_rules.dunning import Declined, DeclineKind, Succeeded
 from subscription_rules.notifications import FactName
@@ -32,30 +30,12 @@ from subscription_rules.notifications import FactName
 CATALOG = default_catalog()
 POLICY = SEED_POLICY
 START = datetime(2026, 11, 1, tzinfo=UTC)
-RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 
 
 def renewal_run_past() -> Subscription:
     """The 1 Dec renewal charged, its outcome not yet in, and the nightly run at 3 Dec."""
-    started = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, policy=POLICY, trial=False
-    )
-    (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
-    paid = decided(
-        record_payment(
-            started.subscription,
-            first.idempotency_key,
-            Succeeded(),
-            START,
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=POLICY)
-    assert [e.idempotency_key for e in renewed.effects if isinstance(e, ChargeInvoice)] == [
-        RENEWAL_KEY
-    ]
-    nightly = advance(renewed.subscription, utc(2026, 12, 3), catalog=CATALOG, policy=POLICY)
+    renewed, _ = renewal_due(POLICY)
+    nightly = advance(renewed, utc(2026, 12, 3), catalog=CATALOG, policy=POLICY)
     assert nightly.effects == ()
     return nightly.subscription
 

@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 import pytest
 
-from helpers import decided, utc
+from helpers import RENEWAL_KEY, decided, renewal_due, utc
 from subscription_rules import (
     MONTHLY,
     ChargeInvoice,
@@ -87,40 +87,10 @@ def test_a_subscription_refuses_optional_enums_given_as_strings(field: str, valu
 # --- bug 8: every outcome answers one charge attempt, named by its idempotency key ------------
 
 SOFT = Declined(DeclineKind.SOFT, "insufficient_funds")
-RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 
 
 def keys(decision: Decision) -> list[str]:
     return [e.idempotency_key for e in decision.effects if isinstance(e, ChargeInvoice)]
-
-
-def renewal_due() -> tuple[Subscription, ChargeInvoice]:
-    """Personal from 1 Nov 2026, first invoice paid; advanced to the 1 Dec renewal's charge."""
-    started = start_subscription(
-        "sub_1",
-        "cus_1",
-        "personal",
-        MONTHLY,
-        START,
-        catalog=CATALOG,
-        trial=False,
-        policy=SEED_POLICY,
-    )
-    (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
-    paid = decided(
-        record_payment(
-            started.subscription,
-            first.idempotency_key,
-            Succeeded(),
-            START,
-            catalog=CATALOG,
-            policy=SEED_POLICY,
-        )
-    )
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
-    (charge,) = [e for e in renewed.effects if isinstance(e, ChargeInvoice)]
-    assert charge.idempotency_key == RENEWAL_KEY
-    return renewed.subscription, charge
 
 
 def test_a_decline_delivered_twice_is_counted_once() -> None:

@@ -17,9 +17,8 @@ from typing import Any
 import attrs
 import pytest
 
-from helpers import decided, usd, utc
+from helpers import RENEWAL_KEY, decided, renewal_due, usd, utc
 from subscription_rules import (
-    MONTHLY,
     SEED_POLICY,
     BillingPolicy,
     ChargeInvoice,
@@ -36,7 +35,6 @@ from subscription_rules import (
     has_access,
     next_wakeup,
     record_payment,
-    start_subscription,
 )
 from subscription_rules.dunning import (
     Declined,
@@ -51,29 +49,14 @@ from subscription_rules.errors import InvalidPolicyError
 CATALOG = default_catalog()
 POLICY = SEED_POLICY
 START = datetime(2026, 11, 1, tzinfo=UTC)
-RENEWAL_KEY = "sub_1:renewal:2026-12-01T00:00:00+00:00:due-5000"
 
 
 def renewal_pending(policy: BillingPolicy = POLICY) -> Subscription:
     """The 1 Dec renewal charged and answered ``Pending`` at 1 Dec 00:00."""
-    started = start_subscription(
-        "sub_1", "cus_1", "personal", MONTHLY, START, catalog=CATALOG, policy=POLICY, trial=False
-    )
-    (first,) = [e for e in started.effects if isinstance(e, ChargeInvoice)]
-    paid = decided(
-        record_payment(
-            started.subscription,
-            first.idempotency_key,
-            Succeeded(),
-            START,
-            catalog=CATALOG,
-            policy=policy,
-        )
-    )
-    renewed = advance(paid.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    renewed, _ = renewal_due(policy)
     pending = decided(
         record_payment(
-            renewed.subscription,
+            renewed,
             RENEWAL_KEY,
             Pending(),
             utc(2026, 12, 1),
