@@ -45,11 +45,15 @@ from subscription_rules import (
     Limits,
     Money,
     Overage,
+    PackagePrice,
     Plan,
     Price,
     RoundingMode,
     Subscription,
     SubscriptionRulesError,
+    Tier,
+    TierMode,
+    TierTable,
     Usage,
     advance,
     billing_summary,
@@ -137,6 +141,7 @@ prices = { monthly = "150.00", yearly = "1500.00" }
 limits = { properties = 10 }
 """
 
+ONE_USD = Money.of("1", "USD")
 PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
 
 
@@ -680,6 +685,103 @@ def _catalog_cases() -> list[Case]:
             lambda: Plan("a", "A", (monthly, Price.of("1", "EUR", "yearly"))),
             CatalogError,
             "^a.prices: mixes currencies USD and EUR",
+        ),
+        Case(
+            "tier-unordered",
+            "TierTable(GRADUATED, (Tier(10, usd), Tier(5, usd), Tier(None, usd)))",
+            lambda: TierTable(
+                TierMode.GRADUATED, (Tier(10, ONE_USD), Tier(5, ONE_USD), Tier(None, ONE_USD))
+            ),
+            CatalogError,
+            "^tiers\\[1\\].up_to: must be above the previous tier's bound 10, got 5",
+        ),
+        Case(
+            "tier-overlapping",
+            "TierTable(VOLUME, (Tier(10, usd), Tier(10, usd), Tier(None, usd)))",
+            lambda: TierTable(
+                TierMode.VOLUME, (Tier(10, ONE_USD), Tier(10, ONE_USD), Tier(None, ONE_USD))
+            ),
+            CatalogError,
+            "^tiers\\[1\\].up_to: must be above the previous tier's bound 10, got 10",
+        ),
+        Case(
+            "tier-unbounded-not-last",
+            "TierTable(GRADUATED, (Tier(None, usd), Tier(5, usd)))",
+            lambda: TierTable(TierMode.GRADUATED, (Tier(None, ONE_USD), Tier(5, ONE_USD))),
+            CatalogError,
+            "^tiers\\[0\\].up_to: only the last tier may have no bound \\(None\\)",
+        ),
+        Case(
+            "tier-last-bounded",
+            "TierTable(VOLUME, (Tier(5, usd), Tier(10, usd)))",
+            lambda: TierTable(TierMode.VOLUME, (Tier(5, ONE_USD), Tier(10, ONE_USD))),
+            CatalogError,
+            "^tiers\\[1\\].up_to: the last tier must have no bound \\(None\\), got 10",
+        ),
+        Case(
+            "tier-bound-zero",
+            "Tier(0, usd)",
+            lambda: Tier(0, ONE_USD),
+            CatalogError,
+            "^up_to: must be an int from 1 to .* or None \\(the last tier\\), got int 0",
+        ),
+        Case(
+            "tier-negative-amount",
+            'Tier(None, Money.of("-1", "USD"))',
+            lambda: Tier(None, usd("-1")),
+            CatalogError,
+            "^unit_amount: must not be negative, got USD -1.00",
+        ),
+        Case(
+            "tier-mixed-currencies",
+            "TierTable(GRADUATED, (Tier(5, USD 1), Tier(None, EUR 1)))",
+            lambda: TierTable(
+                TierMode.GRADUATED, (Tier(5, ONE_USD), Tier(None, Money.of("1", "EUR")))
+            ),
+            CatalogError,
+            "^tiers\\[1\\].unit_amount: priced in EUR, but tiers\\[0\\] is in USD",
+        ),
+        Case(
+            "tier-fee-other-currency",
+            "Tier(None, USD 1, flat_amount=EUR 1)",
+            lambda: Tier(None, ONE_USD, Money.of("1", "EUR")),
+            CatalogError,
+            "^flat_amount: priced in EUR, but the unit amount is in USD",
+        ),
+        Case(
+            "tier-table-empty",
+            "TierTable(GRADUATED, ())",
+            lambda: TierTable(TierMode.GRADUATED, ()),
+            CatalogError,
+            "^tiers: must hold at least one tier",
+        ),
+        Case(
+            "tier-quantity-negative",
+            "table.amount(-1)",
+            lambda: TierTable(TierMode.GRADUATED, (Tier(None, ONE_USD),)).amount(-1),
+            InvalidArgumentError,
+            "^quantity: must be a non-negative int, got -1",
+        ),
+        Case(
+            "tier-quantity-not-int",
+            "table.amount(2.5)",
+            lambda: TierTable(TierMode.VOLUME, (Tier(None, ONE_USD),)).amount(bad(2.5)),
+            InvalidArgumentError,
+            "^quantity: must be a non-negative int, got 2.5",
+        ),
+        Case(
+            "package-size-zero",
+            "PackagePrice(usd, 0)",
+            lambda: PackagePrice(ONE_USD, 0),
+            CatalogError,
+            "^size: must be an int from 1 to .*, got int 0",
+        ),
+        Case(
+            "package-quantity-negative",
+            "PackagePrice(usd, 5).amount(-1)",
+            lambda: PackagePrice(ONE_USD, 5).amount(-1),
+            InvalidArgumentError,
+            "^quantity: must be a non-negative int, got -1",
         ),
         Case(
             "catalog-empty",

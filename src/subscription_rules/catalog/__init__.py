@@ -97,6 +97,7 @@ from subscription_rules.catalog._moves import (
     annualised,
     classify_move,
 )
+from subscription_rules.catalog._tiers import PackagePrice, Tier, TierMode, TierTable
 from subscription_rules.catalog._values import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
@@ -134,8 +135,12 @@ __all__ = [
     "MetricKind",
     "MoveKind",
     "Overage",
+    "PackagePrice",
     "Plan",
     "Price",
+    "Tier",
+    "TierMode",
+    "TierTable",
     "WeeksPerYear",
     "annualised",
     "classify_move",

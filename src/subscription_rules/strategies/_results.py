@@ -43,6 +43,7 @@ from subscription_rules import (
     OpenInvoice,
     OutstandingAttempt,
     Overage,
+    PackagePrice,
     Payment,
     PendingChange,
     Plan,
@@ -60,6 +61,8 @@ from subscription_rules import (
     Subscription,
     SuspendAccess,
     SuspensionReason,
+    Tier,
+    TierTable,
     UpgradeTiming,
     Usage,
     UsageReport,
@@ -124,9 +127,12 @@ from subscription_rules.strategies._values import (
     metrics,
     money,
     overages,
+    package_prices,
     periods,
     plans,
     prices,
+    tier_tables,
+    tiers,
     time_zones,
     usages,
 )
@@ -427,7 +433,14 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     register(Metric, metrics())
     register(Limits, limits())
     register(Price, prices())
-    register(Overage, overages())
+    pairs.extend(
+        [
+            (Overage, overages()),
+            (Tier, tiers()),
+            (TierTable, tier_tables()),
+            (PackagePrice, package_prices()),
+        ]
+    )
     register(Plan, plans())
     register(Catalog, catalogs())
     register(Usage, usages())

@@ -28,6 +28,7 @@ from subscription_rules import (
     MetricKind,
     Money,
     Overage,
+    PackagePrice,
     Plan,
     Price,
     RecordPayment,
@@ -36,6 +37,9 @@ from subscription_rules import (
     Succeeded,
     Suspend,
     Terminate,
+    Tier,
+    TierMode,
+    TierTable,
     UndoCancel,
     UpdatePaymentMethod,
     Usage,
@@ -452,6 +456,66 @@ def overages(
         st.just(metric),
         money(currency, min_minor=0, max_minor=_MAX_OVERAGE_PRICE),
         st.integers(1, _MAX_OVERAGE_PER),
+    )
+
+
+@_memo
+def tier_tables(currency: str | Currency | None = None) -> st.SearchStrategy[TierTable]:
+    """Tier tables of up to five tiers in one currency, shrinking toward one free USD tier.
+
+    >>> from hypothesis import find
+    >>> table = find(tier_tables(), lambda table: True)
+    >>> table.mode, [str(tier) for tier in table.tiers]
+    (<TierMode.GRADUATED: 'graduated'>, ['unbounded: USD 0.00 per unit'])
+    """
+    chosen = currencies() if currency is None else st.just(Currency.of(currency))
+    return chosen.flatmap(_tier_tables)
+
+
+@_memo
+def _tier_tables(currency: Currency) -> st.SearchStrategy[TierTable]:
+    amounts = money(currency, min_minor=0, max_minor=_MAX_OVERAGE_PRICE)
+    tier = st.builds(Tier, st.none(), amounts, st.none() | amounts)
+    bounds = st.lists(st.integers(1, 10**6), max_size=4, unique=True).map(sorted)
+
+    def build(parts: tuple[list[int], list[Tier], TierMode]) -> TierTable:
+        bound_list, drawn, mode = parts
+        bounded = [attrs.evolve(t, up_to=b) for b, t in zip(bound_list, drawn, strict=False)]
+        return TierTable(mode, (*bounded, drawn[-1]))
+
+    return bounds.flatmap(
+        lambda found: st.tuples(
+            st.just(found),
+            st.lists(tier, min_size=len(found) + 1, max_size=len(found) + 1),
+            st.sampled_from(TierMode),
+        )
+    ).map(build)
+
+
+@_memo
+def tiers() -> st.SearchStrategy[Tier]:
+    """Single tiers, bounded or not, shrinking toward an unbounded free USD tier.
+
+    >>> from hypothesis import find
+    >>> str(find(tiers(), lambda tier: True))
+    'unbounded: USD 0.00 per unit'
+    """
+    return tier_tables().flatmap(lambda table: st.sampled_from(table.tiers))
+
+
+@_memo
+def package_prices(currency: str | Currency | None = None) -> st.SearchStrategy[PackagePrice]:
+    """Package prices, shrinking toward USD 0.00 per 1 unit.
+
+    >>> from hypothesis import find
+    >>> str(find(package_prices(), lambda price: True))
+    'USD 0.00 per 1 units'
+    """
+    return st.builds(
+        PackagePrice,
+        money(currency, min_minor=0, max_minor=_MAX_PRICE),
+        st.integers(1, _MAX_OVERAGE_PER),
+        st.integers(0, 10**6),
     )
 
 
