@@ -23,7 +23,7 @@ from subscription_rules import (
     record_payment,
     start_subscription,
 )
-from subscription_rules.dunning import Succeeded
+from subscription_rules.dunning import PaymentOutcome, Succeeded
 
 CATALOG = default_catalog()
 #: When most example subscriptions start.
@@ -88,3 +88,14 @@ def renewal_due(policy: BillingPolicy = SEED_POLICY) -> tuple[Subscription, Char
     (renewal,) = [e for e in renewed.effects if isinstance(e, ChargeInvoice)]
     assert renewal.idempotency_key == RENEWAL_KEY
     return renewed.subscription, renewal
+
+
+def recorded(
+    sub: Subscription,
+    attempt: str,
+    outcome: PaymentOutcome,
+    at: datetime,
+    policy: BillingPolicy = SEED_POLICY,
+) -> Decision:
+    """``record_payment`` on the example catalog, which the test expects to decide."""
+    return decided(record_payment(sub, attempt, outcome, at, catalog=CATALOG, policy=policy))

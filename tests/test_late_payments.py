@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from helpers import RENEWAL_KEY, decided, renewal_due, utc
+from helpers import RENEWAL_KEY, recorded, renewal_due, utc
 from subscription_rules import (
     SEED_POLICY,
     ChargeInvoice,
@@ -47,11 +47,7 @@ def keys(decision: Decision) -> list[str]:
 def test_a_success_delivered_after_the_nightly_run_is_recorded_at_the_processing_time() -> None:
     # The 1 Dec charge succeeded on 1 Dec at 10:00; the webhook comes after the run to 3 Dec.
     sub = renewal_run_past()
-    result = decided(
-        record_payment(
-            sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 10), catalog=CATALOG, policy=POLICY
-        )
-    )
+    result = recorded(sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1, 10))
     assert result.subscription.open_invoices == ()
     assert result.subscription.processed_until == utc(2026, 12, 3)  # never moved back
     (notice,) = result.notices
@@ -65,16 +61,7 @@ def test_a_late_soft_decline_makes_the_retries_already_due_at_once() -> None:
     # 2 Dec) is already past, so it is made at once (attempt 2), at 3 Dec; the schedule still
     # counts from the failure (1 Dec), so after that retry's decline the next is +3 days, 4 Dec.
     sub = renewal_run_past()
-    late = decided(
-        record_payment(
-            sub,
-            RENEWAL_KEY,
-            Declined(DeclineKind.SOFT),
-            utc(2026, 12, 1),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    late = recorded(sub, RENEWAL_KEY, Declined(DeclineKind.SOFT), utc(2026, 12, 1))
     assert late.subscription.status is Status.PAST_DUE
     assert keys(late) == ["sub_1:charge:sub_1-INV-0002:due-5000:attempt-2"]
     (item,) = late.subscription.open_invoices
@@ -84,15 +71,11 @@ def test_a_late_soft_decline_makes_the_retries_already_due_at_once() -> None:
     assert failed.at == utc(2026, 12, 3)
     assert failed.fact(FactName.OCCURRED_AT) == utc(2026, 12, 1)
     assert failed.fact(FactName.NEXT_RETRY) == utc(2026, 12, 2)
-    second = decided(
-        record_payment(
-            late.subscription,
-            "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2",
-            Declined(DeclineKind.SOFT),
-            utc(2026, 12, 3),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
+    second = recorded(
+        late.subscription,
+        "sub_1:charge:sub_1-INV-0002:due-5000:attempt-2",
+        Declined(DeclineKind.SOFT),
+        utc(2026, 12, 3),
     )
     (item,) = second.subscription.open_invoices
     assert item.next_retry_at == utc(2026, 12, 4)
@@ -103,16 +86,7 @@ def test_a_late_hard_decline_past_its_deadline_exhausts_the_invoice_at_once() ->
     # run to 16 Dec, the deadline is past: the final-attempt notice comes at once, at 16 Dec.
     sub = renewal_run_past()
     sub = advance(sub, utc(2026, 12, 16), catalog=CATALOG, policy=POLICY).subscription
-    late = decided(
-        record_payment(
-            sub,
-            RENEWAL_KEY,
-            Declined(DeclineKind.HARD),
-            utc(2026, 12, 1),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    late = recorded(sub, RENEWAL_KEY, Declined(DeclineKind.HARD), utc(2026, 12, 1))
     (item,) = late.subscription.open_invoices
     assert item.exhausted
     kinds = [n.kind for n in late.notices]
@@ -122,11 +96,7 @@ def test_a_late_hard_decline_past_its_deadline_exhausts_the_invoice_at_once() ->
 
 def test_a_success_delivered_twice_the_second_after_the_nightly_run_is_already_paid() -> None:
     sub = renewal_run_past()
-    first = decided(
-        record_payment(
-            sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1), catalog=CATALOG, policy=POLICY
-        )
-    )
+    first = recorded(sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 1))
     later = advance(first.subscription, utc(2026, 12, 5), catalog=CATALOG, policy=POLICY)
     again = record_payment(
         later.subscription,
@@ -142,28 +112,10 @@ def test_a_success_delivered_twice_the_second_after_the_nightly_run_is_already_p
 
 def test_a_late_decline_of_attempt_1_after_attempt_2_succeeded_is_already_paid() -> None:
     sub = renewal_run_past()
-    declined = decided(
-        record_payment(
-            sub,
-            RENEWAL_KEY,
-            Declined(DeclineKind.SOFT),
-            utc(2026, 12, 3),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    declined = recorded(sub, RENEWAL_KEY, Declined(DeclineKind.SOFT), utc(2026, 12, 3))
     retried = advance(declined.subscription, utc(2026, 12, 4), catalog=CATALOG, policy=POLICY)
     (second,) = keys(retried)
-    paid = decided(
-        record_payment(
-            retried.subscription,
-            second,
-            Succeeded(),
-            utc(2026, 12, 4),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    paid = recorded(retried.subscription, second, Succeeded(), utc(2026, 12, 4))
     stale = record_payment(
         paid.subscription,
         RENEWAL_KEY,

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 import pytest
 
-from helpers import RENEWAL_KEY, decided, renewal_due, usd, utc
+from helpers import RENEWAL_KEY, recorded, renewal_due, usd, utc
 from subscription_rules import (
     SEED_POLICY,
     BillingPolicy,
@@ -40,7 +40,6 @@ from subscription_rules.dunning import (
     Declined,
     DeclineKind,
     GatewayError,
-    PaymentOutcome,
     Pending,
     Succeeded,
 )
@@ -54,16 +53,7 @@ START = datetime(2026, 11, 1, tzinfo=UTC)
 def renewal_pending(policy: BillingPolicy = POLICY) -> Subscription:
     """The 1 Dec renewal charged and answered ``Pending`` at 1 Dec 00:00."""
     renewed, _ = renewal_due(policy)
-    pending = decided(
-        record_payment(
-            renewed,
-            RENEWAL_KEY,
-            Pending(),
-            utc(2026, 12, 1),
-            catalog=CATALOG,
-            policy=policy,
-        )
-    )
+    pending = recorded(renewed, RENEWAL_KEY, Pending(), utc(2026, 12, 1), policy)
     assert pending.effects == ()
     return pending.subscription
 
@@ -89,11 +79,7 @@ def test_a_pending_charge_keeps_the_subscription_active_with_access_and_in_fligh
 
 def test_a_success_after_pending_pays_the_invoice() -> None:
     sub = renewal_pending()
-    paid = decided(
-        record_payment(
-            sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 6), catalog=CATALOG, policy=POLICY
-        )
-    )
+    paid = recorded(sub, RENEWAL_KEY, Succeeded(), utc(2026, 12, 6))
     assert paid.subscription.open_invoices == ()
     assert [n.kind for n in paid.notices] == [NoticeKind.PAYMENT_SUCCEEDED]
 
@@ -101,16 +87,7 @@ def test_a_success_after_pending_pays_the_invoice() -> None:
 def test_a_decline_after_pending_starts_dunning_from_the_decline() -> None:
     # Declined on 6 Dec: past due, first retry a day later (7 Dec).
     sub = renewal_pending()
-    failed = decided(
-        record_payment(
-            sub,
-            RENEWAL_KEY,
-            Declined(DeclineKind.SOFT),
-            utc(2026, 12, 6),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    failed = recorded(sub, RENEWAL_KEY, Declined(DeclineKind.SOFT), utc(2026, 12, 6))
     assert failed.subscription.status is Status.PAST_DUE
     (item,) = failed.subscription.open_invoices
     assert (item.pending_since, item.first_failed_at, item.next_retry_at) == (
@@ -171,16 +148,7 @@ def test_the_money_of_a_timed_out_attempt_that_arrives_pays_the_invoice() -> Non
     # The bank's answer comes after the timeout (on 23 Dec, before the retry is answered):
     # the money arrived, so the invoice is paid.
     sub = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
-    paid = decided(
-        record_payment(
-            sub.subscription,
-            RENEWAL_KEY,
-            Succeeded(),
-            utc(2026, 12, 23),
-            catalog=CATALOG,
-            policy=POLICY,
-        )
-    )
+    paid = recorded(sub.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
     assert paid.subscription.open_invoices == ()
     assert paid.subscription.status is Status.ACTIVE
     # A decline of the timed-out attempt was already counted (as the timeout).
@@ -204,10 +172,6 @@ def _refunds(decision: Decision) -> list[tuple[Money, str, str, str | None]]:
     ]
 
 
-def _record(sub: Subscription, key: str, outcome: PaymentOutcome, at: datetime) -> Decision:
-    return decided(record_payment(sub, key, outcome, at, catalog=CATALOG, policy=POLICY))
-
-
 def test_a_second_collection_of_a_paid_invoice_is_refunded_in_full() -> None:
     """Timed out on 22 Dec, retried on 23 Dec (attempt 2); the bank's money for the 1 Dec
     attempt arrives on 23 Dec and pays sub_1-INV-0002 (USD 50.00); then the retry succeeds
@@ -216,8 +180,8 @@ def test_a_second_collection_of_a_paid_invoice_is_refunded_in_full() -> None:
     balance and the status unchanged, and the customer is told."""
     retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
     (retry,) = keys(retried)
-    paid = _record(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
-    twice = _record(paid.subscription, retry, Succeeded(), utc(2026, 12, 24))
+    paid = recorded(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
+    twice = recorded(paid.subscription, retry, Succeeded(), utc(2026, 12, 24))
     assert _refunds(twice) == [(usd("50.00"), retry, "sub_1-INV-0002", None)]
     (refund,) = [e for e in twice.effects if isinstance(e, RefundPayment)]
     assert refund.idempotency_key == f"sub_1:refund:duplicate:{retry}"
@@ -241,8 +205,8 @@ def test_the_timed_out_attempts_money_after_the_retry_paid_is_refunded_in_full()
     bank's money for the timed-out 1 Dec attempt arrives on 28 Dec: refunded in full."""
     retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
     (retry,) = keys(retried)
-    paid = _record(retried.subscription, retry, Succeeded(), utc(2026, 12, 23))
-    late = _record(paid.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 28))
+    paid = recorded(retried.subscription, retry, Succeeded(), utc(2026, 12, 23))
+    late = recorded(paid.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 28))
     assert _refunds(late) == [(usd("50.00"), RENEWAL_KEY, "sub_1-INV-0002", None)]
     assert late.subscription.status is Status.ACTIVE
 
@@ -252,8 +216,8 @@ def test_a_decline_of_an_attempt_outstanding_after_its_invoice_was_paid_settles_
     was collected twice, nothing is refunded, and a Succeeded for it afterwards is stale."""
     retried = advance(renewal_pending(), utc(2026, 12, 23), catalog=CATALOG, policy=POLICY)
     (retry,) = keys(retried)
-    paid = _record(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
-    settled = _record(paid.subscription, retry, Declined(DeclineKind.SOFT), utc(2026, 12, 24))
+    paid = recorded(retried.subscription, RENEWAL_KEY, Succeeded(), utc(2026, 12, 23))
+    settled = recorded(paid.subscription, retry, Declined(DeclineKind.SOFT), utc(2026, 12, 24))
     assert settled.effects == ()
     assert settled.subscription.outstanding_attempts == ()
     stale = record_payment(
