@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from helpers import usd
+from helpers import usd, utc
 from subscription_rules import (
     MONTHLY,
     PROPERTIES,
@@ -39,6 +39,7 @@ from subscription_rules import (
     BillingPeriod,
     BillingPolicy,
     Catalog,
+    CatalogVersion,
     Currency,
     Interval,
     IntervalUnit,
@@ -61,6 +62,7 @@ from subscription_rules import (
     change_plan,
     changes_blocked,
     check_downgrade,
+    check_new_version,
     classify_move,
     default_catalog,
     load_catalog,
@@ -90,6 +92,7 @@ from subscription_rules.dunning import (
 )
 from subscription_rules.errors import (
     CatalogError,
+    CatalogVersionError,
     CurrencyMismatchError,
     FloatAmountError,
     InvalidAmountError,
@@ -98,6 +101,7 @@ from subscription_rules.errors import (
     InvalidIntervalError,
     InvalidPeriodError,
     InvalidPolicyError,
+    InvalidQuantityError,
     InvalidTimeZoneError,
     InvalidUsageError,
     NaiveDatetimeError,
@@ -680,11 +684,58 @@ def _catalog_cases() -> list[Case]:
             "^a.trial_days: must be an int from 0 to 730, got 731",
         ),
         Case(
-            "plan-mixed-currencies",
+            "plan-currencies-at-other-intervals",
             'Plan("a", "A", (USD 1 monthly, EUR 1 yearly))',
             lambda: Plan("a", "A", (monthly, Price.of("1", "EUR", "yearly"))),
             CatalogError,
-            "^a.prices: mixes currencies USD and EUR",
+            "^a.prices: has a monthly USD price but no monthly EUR price;"
+            " sell every currency at the same intervals",
+        ),
+        Case(
+            "plan-flat-and-per-unit",
+            'Plan("a", "A", (USD 1 monthly, USD 1 per seat yearly))',
+            lambda: Plan("a", "A", (monthly, Price.of("1", "USD", "yearly", unit="seats"))),
+            CatalogError,
+            "^a.prices: mixes flat and per-unit \\(seats\\) prices",
+        ),
+        Case(
+            "plan-unknown-currency",
+            "plan.price(MONTHLY, EUR)",
+            lambda: Plan("a", "A", (monthly,)).price(MONTHLY, Currency.of("EUR")),
+            UnknownPriceError,
+            "^currency: plan 'a' has no price in EUR; it is sold in: USD",
+        ),
+        Case(
+            "price-tiers-without-unit",
+            "Price(USD 0, MONTHLY, tiers=...)",
+            lambda: Price(
+                Money.of("0", "USD"),
+                MONTHLY,
+                tiers=TierTable(TierMode.VOLUME, (Tier(None, ONE_USD),)),
+            ),
+            CatalogError,
+            "^unit: a tiered price prices a quantity: give the unit it counts",
+        ),
+        Case(
+            "price-quantity-zero",
+            "per-seat price.total(0)",
+            lambda: Price.of("1", "USD", unit="seats").total(0),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+        ),
+        Case(
+            "price-quantity-negative",
+            "per-seat price.total(-3)",
+            lambda: Price.of("1", "USD", unit="seats").total(-3),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int -3",
+        ),
+        Case(
+            "flat-price-quantity-two",
+            "flat price.total(2)",
+            lambda: monthly.total(2),
+            InvalidQuantityError,
+            "^quantity: a flat price is for one subscription, not per unit; must be 1, got 2",
         ),
         Case(
             "tier-unordered",
@@ -805,11 +856,30 @@ def _catalog_cases() -> list[Case]:
             "^plans\\[1\\] \\('pro'\\).id: duplicate plan id, already used by plans\\[0\\]",
         ),
         Case(
-            "catalog-mixed-currencies",
-            "Catalog((USD plan, EUR plan))",
-            lambda: Catalog((pro, Plan("eu", "EU", (Price.of("1", "EUR"),)))),
+            "catalog-unit-not-a-stock-metric",
+            "Catalog((plan per unit of 'seats',)) without a seats metric",
+            lambda: Catalog((Plan("team", "Team", (Price.of("1", "USD", unit="seats"),)),)),
             CatalogError,
-            "^plans\\[1\\] \\('eu'\\).prices: priced in EUR, but the catalog is in USD",
+            "^plans\\[0\\] \\('team'\\).prices.unit: sold per unit of 'seats', which is not"
+            " a stock metric of the catalog",
+        ),
+        Case(
+            "catalog-version-earlier",
+            "check_new_version(version b of 1 Jan 2027, version a of 1 Dec 2026)",
+            lambda: check_new_version(
+                attrs.evolve(INPUTS.catalog, version=CatalogVersion("b", utc(2027, 1, 1))),
+                attrs.evolve(INPUTS.catalog, version=CatalogVersion("a", utc(2026, 12, 1))),
+            ),
+            CatalogVersionError,
+            "^version.effective_at: 2026-12-01T00:00:00\\+00:00 is earlier than the current"
+            " version 'b'",
+        ),
+        Case(
+            "catalog-version-naive",
+            "CatalogVersion('a', naive datetime)",
+            lambda: CatalogVersion("a", datetime(2027, 1, 1)),  # noqa: DTZ001 - the bad input
+            CatalogError,
+            "^version.effective_at: ",
         ),
         Case(
             "catalog-unknown-plan",

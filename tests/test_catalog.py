@@ -290,9 +290,25 @@ def test_plan_refuses_two_prices_for_one_interval_including_12_months_and_a_year
         Plan("pro", "Pro", (Price.of("1", "USD", WEEKLY), Price.of("2", "USD", seven_days)))
 
 
-def test_plan_prices_must_share_one_currency() -> None:
-    with pytest.raises(CatalogError, match=r"^pro\.prices: mixes currencies USD and EUR"):
+def test_every_currency_of_a_plan_is_sold_at_the_same_intervals() -> None:
+    with pytest.raises(
+        CatalogError, match=r"^pro\.prices: has a monthly USD price but no monthly EUR price"
+    ):
         Plan("pro", "Pro", (Price.of("1", "USD"), Price.of("1", "EUR", YEARLY)))
+
+
+def test_a_plan_sells_in_several_currencies_one_price_per_interval_each() -> None:
+    plan = Plan(
+        "pro",
+        "Pro",
+        (Price.of("30", "USD"), Price.of("28", "EUR"), Price.of("4500", "JPY")),
+    )
+    assert [c.code for c in plan.currencies] == ["USD", "EUR", "JPY"]
+    assert str(plan.price(MONTHLY, Currency.of("JPY"))) == "JPY 4500 monthly"
+    assert plan.price(MONTHLY) == Price.of("30", "USD")  # the first currency
+    assert plan.intervals == (MONTHLY,)
+    with pytest.raises(CatalogError, match=r"^pro\.prices: has two monthly EUR prices"):
+        Plan("pro", "Pro", (Price.of("30", "USD"), Price.of("28", "EUR"), Price.of("1", "EUR")))
 
 
 def test_plan_prices_must_be_price_values() -> None:
@@ -504,7 +520,8 @@ def test_plan_refuses_overage_in_another_currency() -> None:
     with pytest.raises(CatalogError) as info:
         sessions_plan(Overage.of("billable_sessions", "5", "EUR", 1000))
     assert str(info.value) == (
-        "a.overage.billable_sessions: priced in EUR, but the plan is in USD; use one currency"
+        "a.overage.billable_sessions: priced in EUR, but the plan is sold in USD;"
+        " use one of its currencies"
     )
     assert info.value.value == "EUR"
 
@@ -588,10 +605,10 @@ def test_catalog_refuses_duplicate_plan_ids_naming_the_plan_and_key_id() -> None
     assert (info.value.plan, info.value.key) == ("plans[2] ('a')", "id")
 
 
-def test_catalog_refuses_two_currencies() -> None:
-    with pytest.raises(CatalogError, match=r"^plans\[1\] \('b'\)\.prices: priced in EUR") as info:
-        Catalog((plan("a"), plan("b", Price.of("1", "EUR"))))
-    assert info.value.key == "prices"
+def test_a_catalog_may_sell_plans_in_different_currencies() -> None:
+    catalog = Catalog((plan("a"), plan("b", Price.of("1", "EUR"))))
+    assert [c.code for c in catalog.currencies] == ["USD", "EUR"]
+    assert catalog.currency.code == "USD"  # the default: the first plan's first currency
 
 
 def test_catalog_refuses_limits_for_unknown_metrics() -> None:

@@ -167,10 +167,14 @@ def test_plans_json_prints_the_catalogs_storage_document(
         {
             "amount": {"amount": "150.00", "currency": "USD"},
             "interval": {"unit": "month", "count": 1},
+            "unit": None,  # a flat price
+            "tiers": None,
         },
         {
             "amount": {"amount": "1500.00", "currency": "USD"},
             "interval": {"unit": "year", "count": 1},
+            "unit": None,
+            "tiers": None,
         },
     ]
     assert catalog["plans"][2]["limits"] == {
@@ -190,6 +194,8 @@ def test_plans_json_of_a_file_names_the_file_and_is_not_illustrative(
     assert solo["prices"][0] == {
         "amount": {"amount": "12000", "currency": "JPY"},  # JPY has no decimal places
         "interval": {"unit": "year", "count": 1},
+        "unit": None,
+        "tiers": None,
     }
     assert solo["limits"] == {"pairs": []}  # no limit given: seats unlimited
 

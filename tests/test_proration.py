@@ -34,6 +34,7 @@ from subscription_rules import (
     Plan,
     Price,
     ProrationBilling,
+    RecordedPrice,
     RefusalReason,
     Refused,
     RoundingMode,
@@ -271,11 +272,14 @@ def test_second_change_in_a_period_is_capped_by_what_was_billed() -> None:
     # (Pro USD 300.00):
     #   credit basis BILLED:      10000 × 19/20 (of the Pro stretch's 20 days) = 9500
     #   credit basis LIST_PRICE:  30000 × 19/30 = 19000, capped at the 10000 billed → 10000
+    # The list price is the price the subscription is on: recorded as USD 300.00 here (as if
+    # moved to the regular price after the promotional stretch was billed).
     promo = one_plan_catalog({"personal": "50", "pro": "150", "advanced": "150"})
     regular = one_plan_catalog({"personal": "50", "pro": "300", "advanced": "150"})
     sub = started("personal", utc(2026, 11, 1), catalog=promo)
     sub = change(sub, "pro", utc(2026, 11, 11), catalog=promo).subscription
     assert sub.stretches[-1].billed.minor == 10000
+    sub = sub.evolve(price=RecordedPrice(regular.plan("pro").price(MONTHLY)))
     immediate = IMMEDIATE_DOWNGRADES
     billed = quote(sub, "advanced", utc(2026, 11, 12), catalog=regular, policy=immediate)
     assert minor(*billed.credit_lines) == [-9500]

@@ -130,14 +130,17 @@ RESULTS = frozenset(
 )
 
 #: Constructors whose errors speak of the value they build, as catalogs write it.
-ALIASES: dict[str, frozenset[str]] = {"Limits": frozenset({"limits"})}
+ALIASES: dict[str, frozenset[str]] = {
+    "Limits": frozenset({"limits"}),
+    "CatalogVersion": frozenset({"version"}),
+}
 
 #: Alternative constructors: the class methods a host builds values with.
 CLASS_CONSTRUCTORS = ("of", "parse", "from_minor", "zero", "from_gaps")
 
 #: Validators that name the argument their caller gives them in ``argument`` (the library's
 #: own vocabulary: that parameter is the name to report, not a value to check).
-NAMING_VALIDATORS = frozenset({"require_aware", "utc_instant"})
+NAMING_VALIDATORS = frozenset({"require_aware", "utc_instant", "check_quantity"})
 
 #: Function calls one call may make before it counts as unbounded.
 MAX_CALLS = 300_000
@@ -317,6 +320,15 @@ VALID: dict[str, object] = {
     "RecordPayment.outcome": subscription_rules.dunning.Succeeded(),
     "SetTrialEnd.trial_end": DEC_1,
     "classify_move.current_plan": PLAN,
+    "CatalogVersion.name": "v1",
+    "CatalogVersion.effective_at": NOV_1,
+    "check_new_version.current": attrs.evolve(
+        CATALOG, version=subscription_rules.CatalogVersion("v1", NOV_1)
+    ),
+    "check_new_version.new": attrs.evolve(
+        CATALOG, version=subscription_rules.CatalogVersion("v2", DEC_1)
+    ),
+    "check_quantity.quantity": 3,
     "classify_move.target_plan": CATALOG.plan("pro"),
     "check_downgrade.plan": PLAN,
     "usage_report.plan": PLAN,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from subscription_rules._pricing import Priced
 from subscription_rules._text import format_date
-from subscription_rules.catalog import Plan
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import Money
@@ -163,8 +163,7 @@ def span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
 
 
 def remaining_line(
-    plan: Plan,
-    interval: Interval,
+    plan: Priced,
     at: datetime,
     period: BillingPeriod,
     cycle: BillingCycle,
@@ -181,8 +180,8 @@ def remaining_line(
     remaining = min(units(at, period.end, period, cycle, policy, change=change), denominator)
     return prorated_line(
         LineKind.PRORATION_CHARGE,
-        f"Remaining time on {plan.name} {span_text(at, period.end, cycle)}",
-        plan.price(interval).amount,
+        f"Remaining time on {plan.label} {span_text(at, period.end, cycle)}",
+        plan.amount,
         units=remaining,
         denominator=denominator,
         unit=unit_name(policy),
@@ -224,8 +223,7 @@ def new_interval_period(
 
 
 def period_line(
-    plan: Plan,
-    interval: Interval,
+    plan: Priced,
     start: datetime,
     period: BillingPeriod,
     cycle: BillingCycle,
@@ -235,11 +233,11 @@ def period_line(
 ) -> Line:
     """The line billing ``period`` of ``plan`` from ``start``: whole, or its rest prorated."""
     if period.start != start:
-        return remaining_line(plan, interval, start, period, cycle, policy, change=change)
+        return remaining_line(plan, start, period, cycle, policy, change=change)
     return Line(
         LineKind.SUBSCRIPTION,
-        f"{plan.name}, {interval}, {span_text(period.start, period.end, cycle)}",
-        plan.price(interval).amount,
+        f"{plan.label}, {plan.interval}, {span_text(period.start, period.end, cycle)}",
+        plan.amount,
         period.start,
         period.end,
         plan.id,
@@ -247,7 +245,7 @@ def period_line(
 
 
 def new_interval_line(
-    plan: Plan, interval: Interval, at: datetime, cycle: BillingCycle, policy: BillingPolicy
+    plan: Priced, at: datetime, cycle: BillingCycle, policy: BillingPolicy
 ) -> Line:
     """The charge for ``interval`` on ``plan`` from an immediate change at ``at`` on ``cycle``.
 
@@ -255,8 +253,8 @@ def new_interval_line(
     the rest of the new interval's period holding ``at``, prorated like any
     remaining time (the change's day paid as ``change_day`` says).
     """
-    new_cycle, period = new_interval_period(cycle, interval, at, policy)
+    new_cycle, period = new_interval_period(cycle, plan.interval, at, policy)
     # A restarted cycle's first period starts at the change as its wall clock reads it, which
     # in a DST fold can be the other of the two instants: it is billed whole all the same.
     start = period.start if policy.interval_change is IntervalChange.RESTART else at
-    return period_line(plan, interval, start, period, new_cycle, policy, change=True)
+    return period_line(plan, start, period, new_cycle, policy, change=True)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 __all__ = [
     "CatalogError",
+    "CatalogVersionError",
     "CurrencyMismatchError",
     "FloatAmountError",
     "IdempotencyConflictError",
@@ -30,10 +31,12 @@ __all__ = [
     "InvalidIntervalError",
     "InvalidPeriodError",
     "InvalidPolicyError",
+    "InvalidQuantityError",
     "InvalidTimeZoneError",
     "InvalidUsageError",
     "NaiveDatetimeError",
     "NotAnInstantError",
+    "RetiredPlanError",
     "SerializationError",
     "SubscriptionRulesError",
     "UnknownCurrencyError",
@@ -228,6 +231,48 @@ class CatalogError(SubscriptionRulesError, ValueError):
         self.key = key
         where = ".".join(part for part in (plan, key) if part) or None
         super().__init__(message, argument=where, value=value)
+
+
+class CatalogVersionError(CatalogError):
+    """A catalog version that cannot follow the current one (same name, earlier date).
+
+    >>> from datetime import UTC, datetime
+    >>> from subscription_rules import CatalogVersion, check_new_version, default_catalog
+    >>> import attrs
+    >>> jan = attrs.evolve(default_catalog(),
+    ...     version=CatalogVersion("2027-01", datetime(2027, 1, 1, tzinfo=UTC)))
+    >>> dec = attrs.evolve(default_catalog(),
+    ...     version=CatalogVersion("2026-12", datetime(2026, 12, 1, tzinfo=UTC)))
+    >>> check_new_version(jan, dec)
+    Traceback (most recent call last):
+    subscription_rules.errors.CatalogVersionError: version.effective_at: 2026-12-01T00:00:00+00:00 is earlier than the current version '2027-01' (2027-01-01T00:00:00+00:00); a new version takes effect on or after the current one
+    """
+
+
+class RetiredPlanError(UnknownPlanError):
+    """A plan the catalog keeps for its existing subscriptions but no longer sells.
+
+    Starting a subscription on it or changing to it is refused; subscriptions
+    already on it keep renewing at the price they recorded.
+
+    >>> import attrs
+    >>> from subscription_rules import Catalog, default_catalog
+    >>> plans = default_catalog().plans
+    >>> catalog = Catalog((attrs.evolve(plans[0], retired=True), *plans[1:]))
+    >>> catalog.for_sale("personal")
+    Traceback (most recent call last):
+    subscription_rules.errors.RetiredPlanError: plan_id: plan 'personal' is retired: it is no longer sold, though its subscriptions keep renewing
+    """
+
+
+class InvalidQuantityError(SubscriptionRulesError, ValueError):
+    """A quantity (seats) that is not an int from 1, or not 1 for a flat price.
+
+    >>> from subscription_rules import Price
+    >>> Price.of("12.00", "USD", "monthly", unit="seats").total(0)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidQuantityError: quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0
+    """
 
 
 class InvalidUsageError(SubscriptionRulesError, ValueError):

@@ -16,8 +16,9 @@ customer has access depends on the policy too: see
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -29,7 +30,9 @@ from subscription_rules._checks import (
     instance_of,
     optional,
     trusted,
+    wrong_type,
 )
+from subscription_rules.catalog import Overage, Price, check_quantity
 from subscription_rules.dunning import OverdueState
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
 from subscription_rules.invoices import Invoice, Line
@@ -48,6 +51,7 @@ __all__ = [
     "OutstandingAttempt",
     "Payment",
     "PendingChange",
+    "RecordedPrice",
     "Status",
     "Stretch",
     "Subscription",
@@ -97,6 +101,7 @@ class Stretch:
     ``billed`` paid for ``units`` of time (``unit``: seconds or days, by the
     policy that billed it) out of ``denominator``: a whole period is ``units ==
     denominator``; a prorated stretch records the units its line charged.
+    ``quantity`` is how many units (seats) it billed, 1 for a flat price.
     ``credited`` is the credit already given against it, for
     ``credited_units`` of its time; a later credit for unused time is worked
     out from what is left, ``billed - credited`` over ``units -
@@ -131,6 +136,7 @@ class Stretch:
         kw_only=True,
         validator=instance_of(ProrationUnit, what="a ProrationUnit"),
     )
+    quantity: int = attrs.field(default=1, kw_only=True, validator=field_check(check_quantity))
 
     @property
     def creditable(self) -> Money:
@@ -300,9 +306,61 @@ class OpenInvoice:
         return (*self.answered, self.attempt_key)
 
 
+def _overage_tuple(value: object) -> tuple[Overage, ...]:
+    if not isinstance(value, tuple | list):
+        wrong_type(value, "overage", "a tuple of Overage values")
+    return tuple(cast("Iterable[Overage]", value))
+
+
+@attrs.frozen
+class RecordedPrice:
+    """The price a subscription is on, recorded when it started, changed plan or was migrated.
+
+    Publishing a new catalog changes no subscription's price: the rules bill
+    the price recorded here (Stripe's immutable prices, Kill Bill's
+    grandfathering) until ``migrate_price`` moves the subscription to the
+    current version's. ``price`` is the recurring price for the
+    subscription's interval and currency, ``overage`` the plan's overage
+    prices in that currency, ``version`` the name of the catalog version they
+    were taken from (``None`` for an unversioned catalog).
+
+    >>> from subscription_rules import Price
+    >>> recorded = RecordedPrice(Price.of("12.00", "USD", "monthly", unit="seats"))
+    >>> str(recorded.price), recorded.version
+    ('USD 12.00 per unit of seats, monthly', None)
+    """
+
+    price: Price = attrs.field(validator=instance_of(Price, what="a Price"))
+    overage: tuple[Overage, ...] = attrs.field(default=(), converter=_overage_tuple)
+    version: str | None = attrs.field(default=None, validator=optional(_an_id))
+
+    def __attrs_post_init__(self) -> None:
+        for overage in self.overage:
+            expect(overage, Overage, "overage")
+            if overage.currency != self.price.currency:
+                raise InvalidArgumentError(
+                    f"must be in the price's currency {self.price.currency.code},"
+                    f" got {overage.currency.code}",
+                    argument="overage",
+                    value=overage,
+                )
+
+    def overage_for(self, metric_name: str) -> Overage | None:
+        """The recorded overage price for ``metric_name``, or ``None``."""
+        for overage in self.overage:
+            if overage.metric == metric_name:
+                return overage
+        return None
+
+
 @attrs.frozen
 class PendingChange:
     """A plan change scheduled for ``effective_at`` (the end of the current period).
+
+    ``quantity`` is the quantity (seats) it moves to, ``None`` to keep the
+    subscription's; ``price`` the price recorded when it was scheduled (a
+    price migration, or a change priced from a catalog version), ``None`` to
+    take the catalog's price when it applies.
 
     A downgrade waits for the period end by default; until then the plan is unchanged:
 
@@ -323,6 +381,8 @@ class PendingChange:
     interval: Interval
     effective_at: datetime
     scheduled_at: datetime
+    quantity: int | None = attrs.field(default=None, kw_only=True)
+    price: RecordedPrice | None = attrs.field(default=None, kw_only=True)
 
 
 class _Keep(enum.Enum):
@@ -352,7 +412,11 @@ class Subscription:
     period, an interval change, the end), the payments of invoices no longer
     billing one of them are dropped, since refunds only credit the current
     period's unused time. ``outstanding_attempts`` are the attempts of paid
-    invoices that may still collect (:class:`OutstandingAttempt`). During a trial the cycle is
+    invoices that may still collect (:class:`OutstandingAttempt`). ``quantity`` is
+    how many units (seats) a per-unit price bills, 1 for a flat price;
+    ``price`` is the price the subscription is on (:class:`RecordedPrice`), so a
+    new catalog version changes nothing until a migration; ``None`` (documents
+    written before prices were recorded) bills the catalog's current price. During a trial the cycle is
     anchored at the trial's end, so the first period starts when billing does.
 
     Build one with ``start_subscription`` rather than by hand.
@@ -402,6 +466,10 @@ class Subscription:
     paid_attempts: tuple[tuple[str, str], ...] = ()
     payments: tuple[Payment, ...] = ()
     outstanding_attempts: tuple[OutstandingAttempt, ...] = ()
+    quantity: int = attrs.field(default=1, validator=field_check(check_quantity))
+    price: RecordedPrice | None = attrs.field(
+        default=None, validator=optional(instance_of(RecordedPrice, what="a RecordedPrice"))
+    )
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
@@ -500,6 +568,8 @@ class Subscription:
         paid_attempts: tuple[tuple[str, str], ...] | _Keep = _KEEP,
         payments: tuple[Payment, ...] | _Keep = _KEEP,
         outstanding_attempts: tuple[OutstandingAttempt, ...] | _Keep = _KEEP,
+        quantity: int | _Keep = _KEEP,
+        price: RecordedPrice | _Keep | None = _KEEP,
     ) -> Subscription:
         """Return a copy with the fields given changed: the rules' way to make the next value.
 
@@ -547,6 +617,8 @@ class Subscription:
             self.paid_attempts if paid_attempts is _KEEP else paid_attempts,
             self._kept_payments(stretches) if payments is _KEEP else payments,
             self.outstanding_attempts if outstanding_attempts is _KEEP else outstanding_attempts,
+            self.quantity if quantity is _KEEP else quantity,
+            self.price if price is _KEEP else price,
         )
         if credit_balance is not _KEEP or currency is not _KEEP:
             new._check_balance()  # noqa: SLF001 - the class's own check

@@ -34,7 +34,7 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules._checks import described, shown, wrong_type
+from subscription_rules._checks import described, expect, shown, wrong_type
 from subscription_rules._text import format_date
 from subscription_rules.catalog import (
     DEFAULT_METRICS,
@@ -43,6 +43,7 @@ from subscription_rules.catalog import (
     MetricKind,
     Overage,
     Plan,
+    check_quantity,
 )
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
 from subscription_rules.invoices import Line, LineKind, prorated_line
@@ -381,7 +382,11 @@ Feasibility = Feasible | Infeasible
 
 
 def check_downgrade(
-    usage: Usage, plan: Plan, metrics: tuple[Metric, ...] = DEFAULT_METRICS
+    usage: Usage,
+    plan: Plan,
+    metrics: tuple[Metric, ...] = DEFAULT_METRICS,
+    *,
+    quantity: int | None = None,
 ) -> Feasibility:
     """Decide whether the account's ``usage`` fits ``plan``, and if not, what to do.
 
@@ -401,14 +406,20 @@ def check_downgrade(
     >>> no_overage = attrs.evolve(personal, overage=())
     >>> check_downgrade(Usage.of(billable_sessions=150_000), no_overage).warnings
     ('billable sessions this period: 150,000, over the limit of Personal by 50,000',)
+
+    For a plan sold per unit (seats), ``quantity`` is the limit of its unit:
+    the seats in use cannot exceed the seats kept.
     """
     _check_arguments(plan, usage, metrics)
-    if not plan.limits.pairs:
+    if quantity is not None:
+        check_quantity(quantity)
+    seats = plan.unit if quantity is not None else None
+    if not plan.limits.pairs and seats is None:
         return Feasible()  # no limit to exceed
     actions: list[RequiredAction] = []
     warnings: list[str] = []
     for metric in metrics:
-        limit = plan.limits.get(metric.name)
+        limit = quantity if metric.name == seats else plan.limits.get(metric.name)
         used = usage.get(metric.name)
         if limit is None or used <= limit:
             continue
@@ -435,6 +446,53 @@ def _rate(overage: Overage, metric: Metric) -> str:
     return f"{overage.unit_price} per {per}"
 
 
+def _check_prices(prices: object) -> None:
+    if prices is None:
+        return
+    if not isinstance(prices, tuple):
+        wrong_type(prices, "prices", "a tuple of Overage values or None")
+    for price in prices:
+        expect(price, Overage, "prices", what="a tuple of Overage values")
+
+
+def _overage_line(
+    plan: Plan,
+    metric: Metric,
+    overage: Overage,
+    excess: int,
+    head: str,
+    span: tuple[datetime, datetime],
+    rounding: RoundingMode,
+) -> Line:
+    """The line charging ``excess`` units at ``overage``: pro rata, or by its tiers or packages."""
+    start, end = span
+    if overage.tiers is not None or overage.package is not None:
+        steps = "; ".join(text for text, _ in overage.breakdown(excess, rounding))
+        charge = overage.charge(excess, rounding)
+        return Line(
+            LineKind.OVERAGE, f"{head} {excess:,} over, {steps}", charge, start, end, plan.id
+        )
+    return prorated_line(
+        LineKind.OVERAGE,
+        f"{head} {excess:,} × {_rate(overage, metric)}",
+        overage.unit_price,
+        units=excess,
+        denominator=overage.per,
+        unit=metric.plural,
+        rounding=rounding,
+        start=start,
+        end=end,
+        plan_id=plan.id,
+    )
+
+
+def _price_for(prices: tuple[Overage, ...], metric: Metric) -> Overage | None:
+    for overage in prices:
+        if overage.metric == metric.name:
+            return overage
+    return None
+
+
 def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -447,6 +505,7 @@ def overage_lines(
     end: datetime,
     rounding: RoundingMode,
     metrics: tuple[Metric, ...] = DEFAULT_METRICS,
+    prices: tuple[Overage, ...] | None = None,
 ) -> tuple[Line, ...]:
     """Bill a period's usage over ``plan``'s limits, in arrears: one line per metric over.
 
@@ -465,6 +524,10 @@ def overage_lines(
         end: The end of the period (exclusive), after ``start``.
         rounding: How each line's exact amount becomes a whole minor unit.
         metrics: The metrics usage may name, as in the catalog.
+        prices: The overage prices to charge (a subscription's recorded ones,
+            in its currency); ``None`` for the plan's, in its first currency.
+            A tiered or package price charges its tiers or started packages
+            exactly, its lines listed in the description.
 
     Returns:
         The overage lines, positive amounts of kind ``LineKind.OVERAGE``, in
@@ -500,32 +563,21 @@ def overage_lines(
             value=end,
         )
     _check_known(usage, metrics)
+    _check_prices(prices)
     lines: list[Line] = []
     for metric in metrics:
         limit = plan.limits.get(metric.name)
-        overage = plan.overage_for(metric.name)
+        overage = plan.overage_for(metric.name) if prices is None else _price_for(prices, metric)
         if metric.kind is not MetricKind.PER_PERIOD or limit is None or overage is None:
             continue
         excess = usage.get(metric.name) - limit
         if excess <= 0:
             continue
-        description = (
+        head = (
             f"{_capitalised(metric.plural)} over {plan.name}'s {limit:,}"
             f" from {format_date(start)} to {format_date(end)}:"
-            f" {excess:,} × {_rate(overage, metric)}"
         )
-        line = prorated_line(
-            LineKind.OVERAGE,
-            description,
-            overage.unit_price,
-            units=excess,
-            denominator=overage.per,
-            unit=metric.plural,
-            rounding=rounding,
-            start=start,
-            end=end,
-            plan_id=plan.id,
-        )
+        line = _overage_line(plan, metric, overage, excess, head, (start, end), rounding)
         if line.amount:
             lines.append(line)
     return tuple(lines)

@@ -88,7 +88,13 @@ subscription_rules.errors.CatalogError: plans[0] ('a').prices.monthly: floats ar
 
 from __future__ import annotations
 
-from subscription_rules.catalog._catalog import Catalog, default_catalog
+from subscription_rules.catalog._catalog import (
+    Catalog,
+    CatalogVersion,
+    check_new_version,
+    default_catalog,
+)
+from subscription_rules.catalog._checks import MAX_COUNT
 from subscription_rules.catalog._loading import load_catalog, parse_catalog
 from subscription_rules.catalog._moves import (
     Comparison,
@@ -97,24 +103,22 @@ from subscription_rules.catalog._moves import (
     annualised,
     classify_move,
 )
+from subscription_rules.catalog._prices import (
+    MAX_OVERAGE_PER as MAX_OVERAGE_PER,
+)
+from subscription_rules.catalog._prices import Overage, Price, check_quantity
 from subscription_rules.catalog._tiers import PackagePrice, Tier, TierMode, TierTable
 from subscription_rules.catalog._values import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
     INTEGRATIONS,
     MAX_CATALOG_BYTES,
-    MAX_COUNT,
     MAX_PLANS,
     PROPERTIES,
     Limits,
     Metric,
     MetricKind,
-    Overage,
     Plan,
-    Price,
-)
-from subscription_rules.catalog._values import (
-    MAX_OVERAGE_PER as MAX_OVERAGE_PER,
 )
 from subscription_rules.catalog._values import (
     MAX_TRIAL_DAYS as MAX_TRIAL_DAYS,
@@ -129,6 +133,7 @@ __all__ = [
     "MAX_PLANS",
     "PROPERTIES",
     "Catalog",
+    "CatalogVersion",
     "Comparison",
     "Limits",
     "Metric",
@@ -143,6 +148,8 @@ __all__ = [
     "TierTable",
     "WeeksPerYear",
     "annualised",
+    "check_new_version",
+    "check_quantity",
     "classify_move",
     "default_catalog",
     "load_catalog",

@@ -3,31 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
 from subscription_rules._checks import shown, wrong_type
-from subscription_rules.catalog._checks import _as_tuple, _require
+from subscription_rules.catalog._checks import _PLAN_ID, _as_tuple, _bare_message, _require
 from subscription_rules.catalog._moves import Comparison, MoveKind, WeeksPerYear, classify_move
+from subscription_rules.catalog._prices import Overage, Price
 from subscription_rules.catalog._values import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
     Limits,
     Metric,
     MetricKind,
-    Overage,
     Plan,
-    Price,
 )
 from subscription_rules.errors import (
     CatalogError,
+    CatalogVersionError,
     CurrencyMismatchError,
+    RetiredPlanError,
+    SubscriptionRulesError,
     UnknownPlanError,
 )
 from subscription_rules.money import Currency, Money
-from subscription_rules.periods import MONTHLY, YEARLY, Interval
+from subscription_rules.periods import MONTHLY, YEARLY, Interval, utc_instant
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,14 +49,63 @@ def _metrics(value: Iterable[Metric]) -> tuple[Metric, ...]:
 
 
 @attrs.frozen
-class Catalog:
-    """The plans on sale, in one currency, and the metrics their limits count.
+class CatalogVersion:
+    """A catalog's version: a name and the instant it takes effect (Kill Bill's ``effectiveDate``).
+
+    A subscription records the version its price was taken from
+    (``RecordedPrice.version``); publishing a new version changes no existing
+    subscription's price until it is migrated (``migrate_price``).
 
     Args:
-        plans: At least one plan, with unique ids, all in one currency; ranks
-            on every plan or on none, unique. The order is the display order.
+        name: The version's name, an identifier such as ``"2027-01"``
+            (``a-z``, ``0-9``, ``.``, ``_``, ``-``; at most 64 characters).
+        effective_at: When it takes effect, an aware datetime (kept in UTC).
+
+    Raises:
+        CatalogError: For a malformed name (``key="version.name"``) or an
+            instant that is naive or not a datetime (``key="version.effective_at"``).
+
+    >>> v = CatalogVersion("2027-01", datetime(2027, 1, 1, tzinfo=UTC))
+    >>> str(v)
+    "'2027-01' (effective 2027-01-01T00:00:00+00:00)"
+    """
+
+    name: str
+    effective_at: datetime
+
+    def __attrs_post_init__(self) -> None:
+        name: object = self.name
+        if not isinstance(name, str) or not _PLAN_ID.fullmatch(name):
+            raise CatalogError(
+                "must be an identifier (a-z, 0-9, '.', '_', '-'; at most 64 characters),"
+                f" got {shown(name)}",
+                key="version.name",
+                value=name,
+            )
+        try:
+            instant = utc_instant(self.effective_at, "effective_at")
+        except SubscriptionRulesError as err:
+            raise CatalogError(
+                _bare_message(err), key="version.effective_at", value=self.effective_at
+            ) from err
+        object.__setattr__(self, "effective_at", instant)
+
+    def __str__(self) -> str:
+        return f"{shown(self.name)} (effective {self.effective_at.isoformat()})"
+
+
+@attrs.frozen
+class Catalog:
+    """The plans on sale, the currencies they are sold in, and the metrics their limits count.
+
+    Args:
+        plans: At least one plan, with unique ids; ranks on every plan or on
+            none, unique. The order is the display order; the first plan's
+            first currency is the catalog's :attr:`currency` (its default).
         metrics: The metrics limits may name (default: properties,
             integrations, billable sessions).
+        version: The catalog's version, or ``None`` for an unversioned
+            catalog (keyword).
 
     Raises:
         CatalogError: Naming the plan as ``plans[<index>] ('<id>')`` and the key.
@@ -71,6 +123,7 @@ class Catalog:
 
     plans: tuple[Plan, ...] = attrs.field(converter=_plans)
     metrics: tuple[Metric, ...] = attrs.field(default=DEFAULT_METRICS, converter=_metrics)
+    version: CatalogVersion | None = attrs.field(default=None, kw_only=True)
     # The plans by id, built once: every rule looks plans up.
     _by_id: Mapping[str, Plan] = attrs.field(init=False, eq=False, repr=False)
 
@@ -81,8 +134,9 @@ class Catalog:
             _require(plan, Plan, "a Plan", key=f"plans[{index}]")
         self._check_metrics()
         known = {metric.name for metric in self.metrics}
+        if self.version is not None:
+            _require(self.version, CatalogVersion, "a CatalogVersion or None", key="version")
         seen: dict[str, int] = {}
-        currency = self.plans[0].currency
         for index, plan in enumerate(self.plans):
             if plan.id in seen:
                 raise CatalogError(
@@ -92,13 +146,17 @@ class Catalog:
                     value=plan.id,
                 )
             seen[plan.id] = index
-            if plan.currency != currency:
+            if plan.unit is not None and self._kinds().get(plan.unit) is not MetricKind.STOCK:
                 raise CatalogError(
-                    f"priced in {plan.currency.code}, but the catalog is in {currency.code}"
-                    f" (plans[0] ({shown(self.plans[0].id)})); use one currency",
+                    f"sold per unit of {shown(plan.unit)}, which is not a stock metric of the"
+                    " catalog; known stock metrics: "
+                    + (
+                        ", ".join(repr(m.name) for m in self.metrics if m.kind is MetricKind.STOCK)
+                        or "none"
+                    ),
                     plan=_label(index, plan),
-                    key="prices",
-                    value=plan.currency.code,
+                    key="prices.unit",
+                    value=plan.unit,
                 )
             for name in plan.limits.names:
                 if name not in known:
@@ -113,8 +171,11 @@ class Catalog:
         self._check_ranks()
         object.__setattr__(self, "_by_id", MappingProxyType({p.id: p for p in self.plans}))
 
+    def _kinds(self) -> dict[str, MetricKind]:
+        return {metric.name: metric.kind for metric in self.metrics}
+
     def _check_overage(self, index: int, plan: Plan) -> None:
-        kinds = {metric.name: metric.kind for metric in self.metrics}
+        kinds = self._kinds()
         for overage in plan.overage:
             kind = kinds.get(overage.metric)
             if kind is None:
@@ -222,12 +283,39 @@ class Catalog:
 
     @property
     def currency(self) -> Currency:
-        """The one currency every price of the catalog is in.
+        """The catalog's default currency: its first plan's first currency.
 
         >>> default_catalog().currency.code
         'USD'
         """
         return self.plans[0].currency
+
+    @property
+    def currencies(self) -> tuple[Currency, ...]:
+        """Every currency some plan is sold in, in catalog order.
+
+        >>> [c.code for c in default_catalog().currencies]
+        ['USD']
+        """
+        return tuple(dict.fromkeys(c for plan in self.plans for c in plan.currencies))
+
+    def for_sale(self, plan_id: str) -> Plan:
+        """Return the plan with this id if it is still sold (not retired).
+
+        Raises:
+            UnknownPlanError: If there is none.
+            RetiredPlanError: If it is retired: it keeps its subscriptions but
+                takes no new ones.
+        """
+        plan = self.plan(plan_id)
+        if plan.retired:
+            raise RetiredPlanError(
+                f"plan {shown(plan_id)} is retired: it is no longer sold, though its"
+                " subscriptions keep renewing",
+                argument="plan_id",
+                value=plan_id,
+            )
+        return plan
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -314,7 +402,7 @@ _DEFAULT_CATALOG: Final = Catalog(
 
 
 def _check_catalog(catalog: object, currency: Currency) -> Catalog:
-    """Refuse anything but a :class:`Catalog` priced in ``currency`` (a subscription's).
+    """Refuse anything but a :class:`Catalog` selling in ``currency`` (a subscription's).
 
     >>> _check_catalog(default_catalog(), Currency.of("EUR"))
     Traceback (most recent call last):
@@ -322,9 +410,60 @@ def _check_catalog(catalog: object, currency: Currency) -> Catalog:
     """
     if not isinstance(catalog, Catalog):
         wrong_type(catalog, "catalog", "Catalog")
-    if catalog.currency != currency:  # else an invoice would mix two currencies
-        raise CurrencyMismatchError("catalog", catalog.currency.code, expected=currency.code)
+    if currency not in catalog.currencies:  # else an invoice would mix two currencies
+        sold = "', '".join(c.code for c in catalog.currencies)
+        raise CurrencyMismatchError("catalog", sold, expected=currency.code)
     return catalog
+
+
+def check_new_version(current: Catalog, new: Catalog) -> None:
+    """Refuse ``new`` as the version following ``current``: both versioned, a new name, not earlier.
+
+    A host calls it before publishing a catalog. Kill Bill refuses a catalog
+    version whose effective date is not after the latest one's; here a
+    version may also take effect at the same instant (a correction published
+    the same day), but never before.
+
+    Raises:
+        CatalogVersionError: For an unversioned catalog (``key="version"``), a
+            name already used (``key="version.name"``) or an earlier effective
+            date (``key="version.effective_at"``).
+
+    >>> jan = attrs.evolve(default_catalog(),
+    ...     version=CatalogVersion("2027-01", datetime(2027, 1, 1, tzinfo=UTC)))
+    >>> feb = attrs.evolve(default_catalog(),
+    ...     version=CatalogVersion("2027-02", datetime(2027, 2, 1, tzinfo=UTC)))
+    >>> check_new_version(jan, feb) is None
+    True
+    >>> check_new_version(jan, jan)
+    Traceback (most recent call last):
+    subscription_rules.errors.CatalogVersionError: version.name: '2027-01' is the current version's name; give the new version a new name
+    """
+    for name, value in (("current", current), ("new", new)):
+        if not isinstance(value, Catalog):
+            wrong_type(value, name, "Catalog")
+    if current.version is None or new.version is None:
+        which = "current" if current.version is None else "new"
+        raise CatalogVersionError(
+            f"the {which} catalog has no version; give both a CatalogVersion",
+            key="version",
+            value=None,
+        )
+    if new.version.name == current.version.name:
+        raise CatalogVersionError(
+            f"{shown(new.version.name)} is the current version's name;"
+            " give the new version a new name",
+            key="version.name",
+            value=new.version.name,
+        )
+    if new.version.effective_at < current.version.effective_at:
+        raise CatalogVersionError(
+            f"{new.version.effective_at.isoformat()} is earlier than the current version"
+            f" {shown(current.version.name)} ({current.version.effective_at.isoformat()});"
+            " a new version takes effect on or after the current one",
+            key="version.effective_at",
+            value=new.version.effective_at,
+        )
 
 
 def default_catalog() -> Catalog:

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import Final
 
 from subscription_rules._checks import described, shown
 from subscription_rules.errors import CatalogError, SubscriptionRulesError
+
+MAX_COUNT: Final = 10**15
+"""The largest limit, usage count, quantity or described count of a metric (a quadrillion)."""
 
 _METRIC_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 _PLAN_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")

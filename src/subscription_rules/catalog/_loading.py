@@ -10,6 +10,7 @@ from subscription_rules import _toml as toml
 from subscription_rules._checks import shown
 from subscription_rules.catalog._catalog import Catalog
 from subscription_rules.catalog._checks import _relabel
+from subscription_rules.catalog._prices import Overage, Price
 from subscription_rules.catalog._values import (
     DEFAULT_METRICS,
     MAX_CATALOG_BYTES,
@@ -17,9 +18,7 @@ from subscription_rules.catalog._values import (
     Limits,
     Metric,
     MetricKind,
-    Overage,
     Plan,
-    Price,
 )
 from subscription_rules.errors import CatalogError, InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.money import Currency, Money

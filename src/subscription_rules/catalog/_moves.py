@@ -6,8 +6,10 @@ import enum
 from fractions import Fraction
 
 from subscription_rules._checks import wrong_type
-from subscription_rules.catalog._values import Plan, Price
+from subscription_rules.catalog._prices import Price, check_quantity
+from subscription_rules.catalog._values import Plan
 from subscription_rules.errors import CatalogError, CurrencyMismatchError
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import Interval, IntervalUnit
 
 
@@ -63,8 +65,10 @@ def _check_weeks(weeks_per_year: object) -> None:
         wrong_type(weeks_per_year, "weeks_per_year", "a WeeksPerYear")
 
 
-def annualised(price: Price, *, weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT) -> Fraction:
-    """Return what a price costs over a year, in major units, exactly.
+def annualised(
+    price: Price, *, weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT, quantity: int = 1
+) -> Fraction:
+    """Return what a price costs over a year, in major units, exactly (at ``quantity`` units).
 
     A year counts 12 months or 365 days, and a week 7 days (prices compared
     by their daily rate), or 52 weeks with ``WeeksPerYear.FIFTY_TWO`` (Lago),
@@ -81,7 +85,7 @@ def annualised(price: Price, *, weeks_per_year: WeeksPerYear = WeeksPerYear.EXAC
     if not isinstance(price, Price):
         wrong_type(price, "price", "a Price")
     _check_weeks(weeks_per_year)
-    amount = price.amount
+    amount = price.total(quantity)
     num, den = _yearly_share(price.interval, weeks_per_year)
     return Fraction(amount.minor * num, amount.currency.unit * den)
 
@@ -95,6 +99,16 @@ def _check_plan(value: object, argument: str) -> Plan:
 def _check_comparison(by: object) -> None:
     if not isinstance(by, Comparison):
         wrong_type(by, "by", "a Comparison")
+
+
+def _currency(currency: object, default: Currency) -> Currency:
+    if currency is None:
+        return default
+    if isinstance(currency, str):
+        return Currency.of(currency)
+    if not isinstance(currency, Currency):
+        wrong_type(currency, "currency", "a Currency, an ISO 4217 code or None")
+    return currency
 
 
 def _rank(plan: Plan) -> int:
@@ -115,11 +129,17 @@ def classify_move(
     *,
     by: Comparison = Comparison.ANNUALISED_PRICE,
     weeks_per_year: WeeksPerYear = WeeksPerYear.EXACT,
+    current_quantity: int = 1,
+    target_quantity: int = 1,
+    currency: Currency | str | None = None,
 ) -> MoveKind:
     """Classify a move from one plan and interval to another.
 
-    The same plan at the same interval is ``NO_CHANGE``, at another interval
-    an ``INTERVAL_CHANGE``. Between plans, ``by`` decides: by annualised price
+    The same plan at the same interval is ``NO_CHANGE`` at the same quantity,
+    an ``UPGRADE`` to more units (seats) and a ``DOWNGRADE`` to fewer; at another
+    interval an ``INTERVAL_CHANGE``. Prices are compared in ``currency`` (the
+    subscription's; ``None`` for the current plan's first currency), at the
+    quantities given. Between plans, ``by`` decides: by annualised price
     a dearer target is an ``UPGRADE``, a cheaper one a ``DOWNGRADE`` and a tie
     counts as an ``UPGRADE`` (Lago's rule); by rank a higher-ranked target is
     an ``UPGRADE`` (equal ranks, possible only across catalogs, count as one).
@@ -132,6 +152,9 @@ def classify_move(
         by: How to compare two different plans.
         weeks_per_year: How many weeks a year holds when a weekly price is
             annualised (see :class:`WeeksPerYear`).
+        current_quantity: The units (seats) billed now, 1 for a flat price.
+        target_quantity: The units after the move, 1 for a flat price.
+        currency: The currency both prices are compared in.
 
     Returns:
         The kind of move.
@@ -182,21 +205,25 @@ def classify_move(
     ):
         if not isinstance(interval, Interval):
             wrong_type(interval, argument, "an Interval")
-    if target_plan.currency != current_plan.currency:
-        raise CurrencyMismatchError(
-            "target_plan", target_plan.currency.code, expected=current_plan.currency.code
-        )
-    current = current_plan.price(current_interval)
-    target = target_plan.price(target_interval)
+    wanted = _currency(currency, current_plan.currency)
+    check_quantity(current_quantity, "current_quantity")
+    check_quantity(target_quantity, "target_quantity")
+    if wanted not in target_plan.currencies:
+        raise CurrencyMismatchError("target_plan", target_plan.currency.code, expected=wanted.code)
+    current = current_plan.price(current_interval, wanted)
+    target = target_plan.price(target_interval, wanted)
+    now, then = current.total(current_quantity), target.total(target_quantity)
     if current_plan.id == target_plan.id:
-        if current.interval == target.interval:
+        if current.interval != target.interval:
+            return MoveKind.INTERVAL_CHANGE
+        if current_quantity == target_quantity:
             return MoveKind.NO_CHANGE
-        return MoveKind.INTERVAL_CHANGE
+        return MoveKind.UPGRADE if target_quantity > current_quantity else MoveKind.DOWNGRADE
     if by is Comparison.RANK:
         current_rank = _rank(current_plan)
         bigger = _rank(target_plan) >= current_rank
     else:
-        bigger = _yearly_at_least(target, current, weeks_per_year)
+        bigger = _yearly_at_least(target, then, current, now, weeks_per_year)
     return MoveKind.UPGRADE if bigger else MoveKind.DOWNGRADE
 
 
@@ -209,8 +236,10 @@ def _yearly_share(interval: Interval, weeks_per_year: WeeksPerYear) -> tuple[int
     return 12, interval.months or 12
 
 
-def _yearly_at_least(a: Price, b: Price, weeks_per_year: WeeksPerYear) -> bool:
-    """Whether ``a`` costs at least as much a year as ``b``, by exact integer arithmetic."""
+def _yearly_at_least(
+    a: Price, a_total: Money, b: Price, b_total: Money, weeks_per_year: WeeksPerYear
+) -> bool:
+    """Whether ``a_total`` every ``a`` costs at least ``b_total`` every ``b`` a year, exactly."""
     a_num, a_den = _yearly_share(a.interval, weeks_per_year)
     b_num, b_den = _yearly_share(b.interval, weeks_per_year)
-    return a.amount.minor * a_num * b_den >= b.amount.minor * b_num * a_den
+    return a_total.minor * a_num * b_den >= b_total.minor * b_num * a_den

@@ -30,8 +30,7 @@ from typing import cast
 import attrs
 
 from subscription_rules._checks import count, described, shown
-from subscription_rules.catalog._checks import _as_tuple, _require
-from subscription_rules.catalog._values import MAX_COUNT
+from subscription_rules.catalog._checks import MAX_COUNT, _as_tuple, _require
 from subscription_rules.errors import CatalogError, InvalidArgumentError
 from subscription_rules.money import Currency, Money
 

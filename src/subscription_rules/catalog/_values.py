@@ -4,32 +4,29 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final
 
 import attrs
 
-from subscription_rules._checks import described, shown, wrong_type
+from subscription_rules._checks import described, shown
 from subscription_rules.catalog._checks import (
     _METRIC_NAME,
     _PLAN_ID,
+    MAX_COUNT,
     _as_tuple,
-    _bare_message,
     _check_pattern,
     _check_text,
     _require,
 )
+from subscription_rules.catalog._prices import Overage, Price, _overages, _prices
 from subscription_rules.errors import (
     CatalogError,
-    InvalidAmountError,
     InvalidArgumentError,
     InvalidUsageError,
     UnknownPriceError,
 )
-from subscription_rules.money import Currency, Money, RoundingMode
-from subscription_rules.periods import MONTHLY, Interval
-
-if TYPE_CHECKING:
-    from decimal import Decimal
+from subscription_rules.money import Currency
+from subscription_rules.periods import Interval
 
 MAX_CATALOG_BYTES: Final = 1024 * 1024
 """The largest catalog document accepted, in bytes of UTF-8 (1 MiB)."""
@@ -39,12 +36,6 @@ MAX_PLANS: Final = 1000
 
 MAX_TRIAL_DAYS: Final = 730
 """The longest trial a plan may offer, in days (two years)."""
-
-MAX_OVERAGE_PER: Final = 10**9
-"""The largest block of units an overage price may be quoted per."""
-
-MAX_COUNT: Final = 10**15
-"""The largest limit, usage count or described quantity of a metric (a quadrillion)."""
 
 
 # --------------------------------------------------------------------------- metrics
@@ -272,178 +263,6 @@ def _span(interval: Interval) -> tuple[str, int]:
 
 
 @attrs.frozen
-class Price:
-    """What a plan costs per billing interval.
-
-    Args:
-        amount: A non-negative amount (a free plan costs zero).
-        interval: How often it is billed.
-
-    Raises:
-        CatalogError: For a negative amount (``key="amount"``) or values of the
-            wrong type.
-
-    >>> str(Price(Money.of("50.00", "USD"), MONTHLY))
-    'USD 50.00 monthly'
-    >>> Price(Money.of("-1.00", "USD"), MONTHLY)
-    Traceback (most recent call last):
-    subscription_rules.errors.CatalogError: amount: must not be negative, got USD -1.00
-    """
-
-    amount: Money
-    interval: Interval
-
-    def __attrs_post_init__(self) -> None:
-        _require(self.amount, Money, "a Money", key="amount")
-        if self.amount.minor < 0:
-            raise CatalogError(
-                f"must not be negative, got {self.amount}", key="amount", value=self.amount
-            )
-        _require(self.interval, Interval, "an Interval", key="interval")
-
-    @classmethod
-    def of(
-        cls,
-        amount: str | Decimal | int,
-        currency: str | Currency,
-        interval: str | Interval = MONTHLY,
-    ) -> Price:
-        """Build a price from major units, a currency code and an interval.
-
-        Args:
-            amount: Major units, as ``Money.of`` takes them (``"50.00"`` or ``50``).
-            currency: An ISO 4217 code or a :class:`Currency`.
-            interval: An :class:`Interval` or text ``Interval.parse`` accepts.
-
-        Returns:
-            The price.
-
-        >>> str(Price.of("1500", "USD", "yearly"))
-        'USD 1500.00 yearly'
-        """
-        parsed = interval if isinstance(interval, Interval) else Interval.parse(interval)
-        return cls(Money.of(amount, currency), parsed)
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.interval}"
-
-
-def _prices(value: Iterable[Price]) -> tuple[Price, ...]:
-    return cast("tuple[Price, ...]", _as_tuple(value, "a tuple of Price values", key="prices"))
-
-
-@attrs.frozen
-class Overage:
-    """What usage beyond a plan's limit of a per-period metric costs, billed in arrears.
-
-    The price is ``unit_price`` for every ``per`` units over the limit, charged
-    **pro rata per unit, not in whole blocks**: the charge for an excess of
-    ``n`` units is ``unit_price × n / per``, computed exactly and rounded once,
-    to the minor unit, with the :class:`~subscription_rules.money.RoundingMode`
-    the caller passes (see :meth:`charge`). So at USD 5.00 per 1,000, 500 units
-    over cost USD 2.50 and 1 unit over costs USD 0.005, which is USD 0.01
-    half-up and USD 0.00 half-even; a partial block is never rounded up to a
-    whole one.
-
-    Args:
-        metric: The name of the metric the price applies to; in a catalog it
-            must be a per-period metric the plan has a finite limit for.
-        unit_price: The price of ``per`` units, not negative.
-        per: How many units ``unit_price`` buys, an ``int`` from 1 to 10**9.
-
-    Raises:
-        CatalogError: For a malformed metric name (``key="metric"``), a
-            negative or non-``Money`` price (``key="unit_price"``) or a ``per``
-            out of range (``key="per"``).
-
-    >>> overage = Overage.of("billable_sessions", "5.00", "USD", per=1000)
-    >>> str(overage)
-    'USD 5.00 per 1,000 billable_sessions'
-    >>> [str(overage.charge(n, RoundingMode.HALF_UP)) for n in (20_000, 500, 1)]
-    ['USD 100.00', 'USD 2.50', 'USD 0.01']
-    >>> str(overage.charge(1, RoundingMode.HALF_EVEN))
-    'USD 0.00'
-    >>> Overage("billable_sessions", Money.of("5.00", "USD"), per=0)
-    Traceback (most recent call last):
-    subscription_rules.errors.CatalogError: per: must be an int from 1 to 1000000000, got 0
-    """
-
-    metric: str
-    unit_price: Money
-    per: int = 1
-
-    def __attrs_post_init__(self) -> None:
-        _check_pattern(
-            self.metric, _METRIC_NAME, "a metric name (a lower-case identifier)", key="metric"
-        )
-        _require(self.unit_price, Money, "a Money", key="unit_price")
-        if self.unit_price.minor < 0:
-            raise CatalogError(
-                f"must not be negative, got {self.unit_price}",
-                key="unit_price",
-                value=self.unit_price,
-            )
-        per: object = self.per
-        if type(per) is not int or not 1 <= per <= MAX_OVERAGE_PER:
-            raise CatalogError(
-                f"must be an int from 1 to {MAX_OVERAGE_PER}, got {shown(per)}",
-                key="per",
-                value=per,
-            )
-
-    @classmethod
-    def of(
-        cls, metric: str, price: str | Decimal | int, currency: str | Currency, per: int = 1
-    ) -> Overage:
-        """Build an overage price from major units and a currency code.
-
-        >>> Overage.of("billable_sessions", "0.01", "USD").per
-        1
-        """
-        try:
-            unit_price = Money.of(price, currency)
-        except InvalidAmountError as err:  # Money.of calls it "amount": here it is "price"
-            raise type(err)(_bare_message(err), argument="price", value=price) from err
-        return cls(metric, unit_price, per)
-
-    @property
-    def currency(self) -> Currency:
-        """The currency of the price."""
-        return self.unit_price.currency
-
-    def charge(self, excess: int, rounding: RoundingMode) -> Money:
-        """Return what ``excess`` units over the limit cost: ``unit_price × excess / per``.
-
-        Exact integer arithmetic (:meth:`Money.ratio <subscription_rules.money.Money.ratio>`),
-        rounded once by ``rounding``.
-
-        Raises:
-            InvalidUsageError: If ``excess`` is not an ``int`` >= 0.
-
-        >>> Overage.of("billable_sessions", "4.00", "USD", per=1000).charge(
-        ...     12_345, RoundingMode.DOWN
-        ... )
-        Money.of('49.38', 'USD')
-        """
-        if type(excess) is not int or excess < 0:
-            raise InvalidUsageError(
-                f"must be a non-negative int, got {described(excess)}",
-                argument="excess",
-                value=excess,
-            )
-        if not isinstance(rounding, RoundingMode):
-            wrong_type(rounding, "rounding", "a RoundingMode")
-        return self.unit_price.ratio(excess, self.per, rounding)
-
-    def __str__(self) -> str:
-        return f"{self.unit_price} per {self.per:,} {self.metric}"
-
-
-def _overages(value: Iterable[Overage]) -> tuple[Overage, ...]:
-    return cast("tuple[Overage, ...]", _as_tuple(value, "a tuple of Overage values", key="overage"))
-
-
-@attrs.frozen
 class Plan:
     """A plan customers subscribe to: prices per interval, limits and a trial.
 
@@ -451,13 +270,19 @@ class Plan:
         id: A stable lower-case slug (``a-z``, ``0-9``, ``.``, ``_``, ``-``;
             at most 64 characters), unique in its catalog.
         name: The display name.
-        prices: At least one price, one per interval, all in one currency.
+        prices: At least one price, one per interval and currency; every
+            currency sold at the same intervals; all flat, or all per unit of
+            the same metric (so a quantity survives an interval change).
         limits: The plan's limits; a metric left out is unlimited.
         trial_days: Days of free trial, an ``int`` from 0 to 730.
         rank: Optional order among plans: a higher rank is a bigger plan.
-        overage: Overage prices, at most one per metric, each for a metric
-            the plan has a finite limit for and in the plan's currency (the
-            catalog also checks that each metric is a per-period one).
+        overage: Overage prices, at most one per metric and currency, each for
+            a metric the plan has a finite limit for and in one of the plan's
+            currencies (the catalog also checks that each metric is a
+            per-period one).
+        retired: The plan is no longer sold (Stripe's archived price): no new
+            subscription or plan change may choose it, while subscriptions on
+            it keep renewing at the price they recorded.
 
     Raises:
         CatalogError: Naming the plan id and the key at fault (``overage.<metric>``
@@ -479,6 +304,7 @@ class Plan:
     trial_days: int = 0
     rank: int | None = None
     overage: tuple[Overage, ...] = attrs.field(default=(), converter=_overages)
+    retired: bool = attrs.field(default=False, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         _check_pattern(
@@ -506,21 +332,30 @@ class Plan:
                 key="rank",
                 value=rank,
             )
+        retired: object = self.retired
+        if type(retired) is not bool:
+            raise CatalogError(
+                f"must be a bool, got {described(retired)}",
+                plan=self.id,
+                key="retired",
+                value=retired,
+            )
         self._check_overage()
 
     def _check_overage(self) -> None:
-        seen: set[str] = set()
+        seen: set[tuple[str, Currency]] = set()
+        currencies = self.currencies
         for overage in self.overage:
             _require(overage, Overage, "a tuple of Overage values", plan=self.id, key="overage")
             key = f"overage.{overage.metric}"
-            if overage.metric in seen:
+            if (overage.metric, overage.currency) in seen:
                 raise CatalogError(
-                    "given twice; give at most one overage price per metric",
+                    "given twice; give at most one overage price per metric and currency",
                     plan=self.id,
                     key=key,
                     value=overage,
                 )
-            seen.add(overage.metric)
+            seen.add((overage.metric, overage.currency))
             if self.limits.get(overage.metric) is None:
                 raise CatalogError(
                     f"the plan has no limit for {shown(overage.metric)} (unlimited);"
@@ -529,10 +364,10 @@ class Plan:
                     key=key,
                     value=overage,
                 )
-            if overage.currency != self.currency:
+            if overage.currency not in currencies:
                 raise CatalogError(
-                    f"priced in {overage.currency.code}, but the plan is in"
-                    f" {self.currency.code}; use one currency",
+                    f"priced in {overage.currency.code}, but the plan is sold in"
+                    f" {', '.join(c.code for c in currencies)}; use one of its currencies",
                     plan=self.id,
                     key=key,
                     value=overage.currency.code,
@@ -543,34 +378,59 @@ class Plan:
             raise CatalogError("must hold at least one price", plan=self.id, key="prices")
         for price in self.prices:
             _require(price, Price, "a tuple of Price values", plan=self.id, key="prices")
-        seen: dict[tuple[str, int], Interval] = {}
-        first = self.prices[0].amount.currency
+        seen: dict[tuple[str, int, Currency], Interval] = {}
+        spans: dict[Currency, set[tuple[str, int]]] = {}
+        first = self.prices[0]
         for price in self.prices:
             span = _span(price.interval)
-            if span in seen:
-                same = "" if seen[span] == price.interval else f" (same as {seen[span]})"
+            if (*span, price.currency) in seen:
+                known = seen[(*span, price.currency)]
+                same = "" if known == price.interval else f" (same as {known})"
+                several = f" {price.currency.code}" if len(self.currencies) > 1 else ""
                 raise CatalogError(
-                    f"has two {price.interval} prices{same}; give one price per interval",
+                    f"has two {price.interval}{several} prices{same}; give one price per interval",
                     plan=self.id,
                     key="prices",
                     value=price,
                 )
-            seen[span] = price.interval
-            if price.amount.currency != first:
+            seen[(*span, price.currency)] = price.interval
+            spans.setdefault(price.currency, set()).add(span)
+            if price.unit != first.unit:
                 raise CatalogError(
-                    f"mixes currencies {first.code} and {price.amount.currency.code};"
-                    " give every price in one currency",
+                    f"mixes {_scheme(first)} and {_scheme(price)} prices; price every"
+                    " interval and currency of a plan the same way",
                     plan=self.id,
                     key="prices",
                     value=price,
                 )
+        base = spans[first.currency]
+        for currency, sold in spans.items():
+            for has, lacks, where in (
+                (first.currency, currency, base - sold),
+                (currency, first.currency, sold - base),
+            ):
+                for price in self.prices:
+                    if price.currency == has and _span(price.interval) in where:
+                        raise CatalogError(
+                            f"has a {price.interval} {has.code} price but no {price.interval}"
+                            f" {lacks.code} price; sell every currency at the same intervals",
+                            plan=self.id,
+                            key="prices",
+                            value=lacks.code,
+                        )
 
-    def price(self, interval: Interval) -> Price:
-        """Return the price billed every ``interval``.
+    def price(self, interval: Interval, currency: Currency | None = None) -> Price:
+        """Return the price billed every ``interval`` in ``currency``.
+
+        Args:
+            interval: The billing interval.
+            currency: The currency (a subscription's); ``None`` for the plan's
+                first currency (:attr:`currency`).
 
         Raises:
-            UnknownPriceError: If the plan has no price for ``interval``; the
-                message lists the intervals it has.
+            UnknownPriceError: If the plan has no price for ``interval`` (the
+                message lists the intervals it has) or none in ``currency``
+                (``argument="currency"``; the message lists the currencies).
 
         >>> from subscription_rules.catalog import default_catalog
         >>> from subscription_rules.periods import YEARLY
@@ -579,11 +439,22 @@ class Plan:
         >>> default_catalog().plan("pro").price(Interval.parse("quarterly"))
         Traceback (most recent call last):
         subscription_rules.errors.UnknownPriceError: interval: plan 'pro' has no quarterly price; it has: monthly, yearly
+        >>> default_catalog().plan("pro").price(YEARLY, Currency.of("EUR"))
+        Traceback (most recent call last):
+        subscription_rules.errors.UnknownPriceError: currency: plan 'pro' has no price in EUR; it is sold in: USD
         """
+        wanted = self.prices[0].currency if currency is None else currency
         for price in self.prices:
-            if price.interval == interval:
+            if price.interval == interval and price.currency == wanted:
                 return price
-        has = ", ".join(str(p.interval) for p in self.prices)
+        if wanted not in self.currencies:
+            sold = ", ".join(c.code for c in self.currencies)
+            raise UnknownPriceError(
+                f"plan {shown(self.id)} has no price in {wanted.code}; it is sold in: {sold}",
+                argument="currency",
+                value=wanted,
+            )
+        has = ", ".join(str(i) for i in self.intervals)
         raise UnknownPriceError(
             f"plan {shown(self.id)} has no {interval} price; it has: {has}",
             argument="interval",
@@ -598,17 +469,33 @@ class Plan:
         >>> [str(i) for i in default_catalog().plan("pro").intervals]
         ['monthly', 'yearly']
         """
-        return tuple(price.interval for price in self.prices)
+        first = self.prices[0].currency
+        return tuple(price.interval for price in self.prices if price.currency == first)
 
     @property
     def currency(self) -> Currency:
-        """The currency of the plan's prices.
+        """The plan's first currency: a subscription's unless another is chosen at its start.
 
         >>> from subscription_rules.catalog import default_catalog
         >>> default_catalog().plan("pro").currency
         Currency('USD', 2)
         """
         return self.prices[0].amount.currency
+
+    @property
+    def currencies(self) -> tuple[Currency, ...]:
+        """Every currency the plan is sold in, in the order of its prices.
+
+        >>> from subscription_rules.catalog import default_catalog
+        >>> default_catalog().plan("pro").currencies
+        (Currency('USD', 2),)
+        """
+        return tuple(dict.fromkeys(price.currency for price in self.prices))
+
+    @property
+    def unit(self) -> str | None:
+        """The metric name of the units the plan is sold by (seats), or ``None`` if flat."""
+        return self.prices[0].unit
 
     def limit(self, metric_name: str) -> int | None:
         """Return the plan's limit for ``metric_name``; ``None`` means unlimited.
@@ -620,15 +507,23 @@ class Plan:
         """
         return self.limits.get(metric_name)
 
-    def overage_for(self, metric_name: str) -> Overage | None:
-        """Return the plan's overage price for ``metric_name``, or ``None`` if it has none.
+    def overage_for(self, metric_name: str, currency: Currency | None = None) -> Overage | None:
+        """Return the plan's overage price for ``metric_name`` in ``currency``, or ``None``.
+
+        ``currency`` ``None`` means the plan's first currency.
 
         >>> from subscription_rules.catalog import default_catalog
         >>> personal = default_catalog().plan("personal")
         >>> str(personal.overage_for("billable_sessions")), personal.overage_for("properties")
         ('USD 5.00 per 1,000 billable_sessions', None)
         """
+        wanted = self.prices[0].currency if currency is None else currency
         for overage in self.overage:
-            if overage.metric == metric_name:
+            if overage.metric == metric_name and overage.currency == wanted:
                 return overage
         return None
+
+
+def _scheme(price: Price) -> str:
+    """How a price is charged, for messages: ``flat`` or ``per-unit (seats)``."""
+    return "flat" if price.unit is None else f"per-unit ({price.unit})"

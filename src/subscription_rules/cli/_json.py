@@ -73,7 +73,7 @@ def plans_json(catalog: Catalog, source: str) -> str:
     >>> from subscription_rules.serialization import load
     >>> data = json.loads(plans_json(default_catalog(), "built-in example"))
     >>> data["catalog"]["plans"][2]["prices"][1]
-    {'amount': {'amount': '3000.00', 'currency': 'USD'}, 'interval': {'unit': 'year', 'count': 1}}
+    {'amount': {'amount': '3000.00', 'currency': 'USD'}, 'interval': {'unit': 'year', 'count': 1}, 'unit': None, 'tiers': None}
     >>> load(data["catalog"]) == default_catalog()
     True
     """

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from subscription_rules._checks import described, expect, names_what_was_passed
+from subscription_rules._pricing import billed_on
 from subscription_rules.catalog import Catalog, MetricKind
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
@@ -55,11 +56,11 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
         reminder = _trial_reminder(sub, catalog.plan(sub.plan_id), at)
         return sub.evolve(processed_until=at), (reminder,)
     if what is _Due.RENEWAL_REMINDER:
-        plan = catalog.plan(sub.plan_id)
+        plan = billed_on(sub, catalog)
         facts: tuple[FactPair, ...] = (
             (FactName.PLAN, plan.name),
             (FactName.RENEWS_AT, sub.current_period.end),
-            (FactName.AMOUNT, plan.price(sub.interval).amount),
+            (FactName.AMOUNT, plan.amount),
         )
         notice = _notice(
             sub, NoticeKind.RENEWAL_UPCOMING, at, facts, sub.current_period.end.isoformat()
@@ -185,9 +186,7 @@ def _usage_of(
         if crossed == 1:
             return usage
         per_period = {m.name for m in catalog.metrics if m.kind is MetricKind.PER_PERIOD}
-        if catalog.plan(sub.plan_id).overage and any(
-            name in per_period for name, _ in usage.counts
-        ):
+        if billed_on(sub, catalog).overage and any(name in per_period for name, _ in usage.counts):
             raise InvalidArgumentError(
                 f"one Usage describes one period, and this call crosses {crossed} period ends "
                 "whose plan bills usage; pass usage per period (a callable taking the "

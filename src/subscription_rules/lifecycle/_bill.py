@@ -13,6 +13,7 @@ from subscription_rules._billing import (
     issue_invoice,
 )
 from subscription_rules._checks import trusted
+from subscription_rules._pricing import Priced, after_change, billed_on
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
@@ -26,7 +27,6 @@ from subscription_rules._units import (
 )
 from subscription_rules.catalog import (
     Catalog,
-    Plan,
 )
 from subscription_rules.credits import CreditReason
 from subscription_rules.effects import (
@@ -63,7 +63,7 @@ class _Renewed(TypedDict, total=False):
 
 def _bill_period(
     sub: Subscription,
-    plan: Plan,
+    plan: Priced,
     period: BillingPeriod,
     at: datetime,
     reason: InvoiceReason,
@@ -81,7 +81,8 @@ def _bill_period(
     The whole period, or its rest from ``start`` prorated (a period-end
     interval change that keeps the anniversary opens its first period part
     way). ``interval`` and ``cycle`` default to the subscription's; when given
-    they (and ``changes``) are recorded in the same copy of the subscription.
+    they (and ``changes``) are recorded in the same copy of the subscription,
+    with the plan's price and quantity.
     A ``renewal``'s charge is keyed by subscription, period start and amount.
     """
     if interval is None:
@@ -90,7 +91,7 @@ def _bill_period(
         cycle = sub.cycle
     if start is None:
         start = period.start
-    line = period_line(plan, interval, start, period, cycle, policy, change=False)
+    line = period_line(plan, start, period, cycle, policy, change=False)
     invoice, charge, recorded = draft_invoice(
         sub, reason, (line, *extra), at, start, period.end, renewal=renewal
     )
@@ -112,8 +113,17 @@ def _bill_period(
         invoice.amount_due.min(line.amount),
         invoice.id,
         unit=policy.proration_unit,
+        quantity=plan.quantity,
     )
-    sub = sub.evolve(**recorded, **changes, interval=interval, cycle=cycle, stretches=(stretch,))
+    sub = sub.evolve(
+        **recorded,
+        **changes,
+        interval=interval,
+        cycle=cycle,
+        stretches=(stretch,),
+        price=plan.record(),
+        quantity=plan.quantity,
+    )
     return sub, charge
 
 
@@ -231,9 +241,10 @@ def _resume_billing(
     # Period ends passed while suspended: they were not billed. A pending change whose
     # time came meanwhile applies now; the rest of the current period is billed pro rata.
     plan_id, interval = sub.plan_id, sub.interval
+    plan = billed_on(sub, catalog)
     if sub.pending_change is not None:
         plan_id, interval = sub.pending_change.plan_id, sub.pending_change.interval
-    plan = catalog.plan(plan_id)
+        plan = after_change(sub, catalog)
     cycle = (
         sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
     )
@@ -254,17 +265,17 @@ def _resume_billing(
     return sub, tuple(effects)
 
 
-def _opening_line(sub: Subscription, plan: Plan, at: datetime, policy: BillingPolicy) -> Line:
+def _opening_line(sub: Subscription, plan: Priced, at: datetime, policy: BillingPolicy) -> Line:
     """The line billing the current period from ``at``: whole, or prorated from ``at`` on.
 
     A period entered after its start (billing resumed, or a stub up to a billing
     anchor) bills its rest, prorated by the policy's unit; ``at``'s day is billed.
     """
-    return period_line(plan, sub.interval, at, sub.current_period, sub.cycle, policy, change=False)
+    return period_line(plan, at, sub.current_period, sub.cycle, policy, change=False)
 
 
 def _bill_from(
-    sub: Subscription, plan: Plan, at: datetime, reason: InvoiceReason, policy: BillingPolicy
+    sub: Subscription, plan: Priced, at: datetime, reason: InvoiceReason, policy: BillingPolicy
 ) -> tuple[Subscription, Effect]:
     """Invoice the current period from ``at`` (whole, or its rest) and record its stretch."""
     period = sub.current_period
@@ -285,5 +296,6 @@ def _bill_from(
         invoice.amount_due.min(line.amount),
         invoice.id,
         unit=policy.proration_unit,
+        quantity=plan.quantity,
     )
-    return sub.evolve(stretches=(stretch,)), charge
+    return sub.evolve(stretches=(stretch,), price=plan.record(), quantity=plan.quantity), charge

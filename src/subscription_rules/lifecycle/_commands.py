@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from subscription_rules._access import unchecked_has_access
 from subscription_rules._calendar import month_length
-from subscription_rules._checks import expect, identifier, names_what_was_passed
+from subscription_rules._checks import expect, identifier, names_what_was_passed, wrong_type
+from subscription_rules._pricing import billed_on, offered
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import (
@@ -33,7 +34,7 @@ from subscription_rules.lifecycle._common import (
 )
 from subscription_rules.lifecycle._renewal import _trial_reminder
 from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
-from subscription_rules.money import Money
+from subscription_rules.money import Currency, Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     BillingCycle,
@@ -68,8 +69,16 @@ def start_subscription(
     had_trial: bool = False,
     policy: BillingPolicy,
     billing_anchor: datetime | None = None,
+    quantity: int = 1,
+    currency: str | Currency | None = None,
 ) -> Decision:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
+
+    ``quantity`` is the units (seats) of a plan sold per unit (1 for a flat
+    plan); ``currency`` the currency the subscription is billed in, fixed for
+    its life (``None``: the plan's first currency). The price it starts on is
+    recorded on the subscription (``price``), so a later catalog version
+    changes nothing until ``migrate_price``.
 
     The trial is given when ``trial`` is true, the plan has one, and the
     customer has not ``had_trial`` before (one trial per customer). Without a
@@ -111,9 +120,10 @@ def start_subscription(
     time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
-    plan = catalog.plan(plan_id)
-    price = plan.price(interval)
-    zero = Money(0, price.amount.currency)
+    chosen = _currency(currency, catalog.plan(plan_id).currency)
+    priced = offered(catalog, plan_id, interval, chosen, quantity)
+    plan = priced.plan
+    zero = Money(0, chosen)
     trialing = trial and plan.trial_days > 0 and not had_trial
     trial_end = _local_days_later(at, plan.trial_days, time_zone) if trialing else None
     if billing_anchor is None:
@@ -127,13 +137,15 @@ def start_subscription(
         interval=interval,
         cycle=cycle,
         period_index=index,
-        currency=price.amount.currency,
+        currency=chosen,
         status=Status.TRIALING if trialing else Status.ACTIVE,
         started_at=at,
         processed_until=at,
         credit_balance=zero,
         trial_end=trial_end,
         has_payment_method=has_payment_method,
+        quantity=priced.quantity,
+        price=priced.record(),
     )
     if trial_end is not None:
         effects: list[Effect] = [
@@ -152,7 +164,7 @@ def start_subscription(
         if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
             effects.append(_trial_reminder(sub, plan, at))
         return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
-    sub, charge = _bill_from(sub, plan, at, InvoiceReason.SUBSCRIPTION_START, policy)
+    sub, charge = _bill_from(sub, priced, at, InvoiceReason.SUBSCRIPTION_START, policy)
     notice = _notice(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
@@ -161,6 +173,17 @@ def start_subscription(
         "start",
     )
     return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
+
+
+def _currency(currency: object, default: Currency) -> Currency:
+    """The currency a subscription starts in: ``currency`` (a code or a Currency) or ``default``."""
+    if currency is None:
+        return default
+    if isinstance(currency, Currency):
+        return currency
+    if not isinstance(currency, str):
+        wrong_type(currency, "currency", "an ISO 4217 code, a Currency or None")
+    return Currency.of(currency)
 
 
 def _anchored_cycle(
@@ -420,7 +443,7 @@ def reinstate(
         sub = sub.evolve(status=Status.TRIALING)
     elif was is Status.TRIALING:
         # The trial ended while suspended: billing starts now, on a cycle anchored here.
-        plan = catalog.plan(sub.plan_id)
+        plan = billed_on(sub, catalog)
         cycle = BillingCycle(at, sub.interval, sub.cycle.time_zone)
         sub = sub.evolve(status=Status.ACTIVE, cycle=cycle, period_index=0)
         sub, charge = _bill_period(
@@ -488,7 +511,7 @@ def update_payment_method(
     ):
         sub, retries = _retry_now(sub, at)
         return Decision(sub, retries, _next_wakeup(sub, policy))
-    plan = catalog.plan(sub.plan_id)
+    plan = billed_on(sub, catalog)
     sub = sub.evolve(
         status=Status.ACTIVE,
         cycle=BillingCycle(at, sub.interval, sub.cycle.time_zone),

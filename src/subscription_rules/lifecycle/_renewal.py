@@ -11,6 +11,7 @@ from subscription_rules._billing import (
     issue_invoice,
     netted,
 )
+from subscription_rules._pricing import Priced, after_change, billed_on
 from subscription_rules._units import new_interval_period, period_line
 from subscription_rules.catalog import (
     Catalog,
@@ -70,7 +71,7 @@ def _trial_end(
     """The trial's end: convert, end, suspend or invoice, as the policy and the facts say."""
     assert sub.trial_end is not None  # noqa: S101 - only called for trials
     at = sub.trial_end
-    plan = catalog.plan(sub.plan_id)
+    plan = billed_on(sub, catalog)
     sub = sub.evolve(processed_until=at)
     if sub.cancel_at_period_end or (
         not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.CANCEL
@@ -113,7 +114,7 @@ class _Terms:
     kept anniversary, part way into the new interval's period.
     """
 
-    plan: Plan
+    plan: Priced
     interval: Interval
     cycle: BillingCycle
     index: int
@@ -127,9 +128,7 @@ class _Terms:
         """The line billing the opened period: whole, or from ``start`` prorated."""
         period = self.period
         start = period.start if self.start is None else self.start
-        return period_line(
-            self.plan, self.interval, start, period, self.cycle, policy, change=False
-        )
+        return period_line(self.plan, start, period, self.cycle, policy, change=False)
 
 
 #: A notice the period end will send: its kind and facts.
@@ -137,7 +136,7 @@ _Move = tuple[NoticeKind, tuple[FactPair, ...]]
 
 
 def _overage(
-    sub: Subscription, plan: Plan, usage: Usage | None, catalog: Catalog, policy: BillingPolicy
+    sub: Subscription, plan: Priced, usage: Usage | None, catalog: Catalog, policy: BillingPolicy
 ) -> tuple[Line, ...]:
     """The current period's usage over the plan's limits, billed in arrears at its end.
 
@@ -148,17 +147,18 @@ def _overage(
         return ()
     period = sub.current_period
     return overage_lines(
-        plan,
+        plan.plan,
         usage,
         start=period.start,
         end=period.end,
         rounding=policy.rounding,
         metrics=catalog.metrics,
+        prices=plan.overage,
     )
 
 
 def _renewal_terms(
-    sub: Subscription, plan: Plan, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
+    sub: Subscription, plan: Priced, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> tuple[_Terms, _Move | None]:
     """The terms of the next period, with a pending change applied when it still fits.
 
@@ -173,23 +173,32 @@ def _renewal_terms(
     pending = sub.pending_change
     if pending is None:
         return terms, None
-    target = catalog.plan(pending.plan_id)
-    fits = check_downgrade(usage, target, catalog.metrics) if usage is not None else Feasible()
+    target = after_change(sub, catalog)
+    seats = target.quantity if target.price.unit is not None else None
+    fits = (
+        check_downgrade(usage, target.plan, catalog.metrics, quantity=seats)
+        if usage is not None
+        else Feasible()
+    )
     facts: tuple[FactPair, ...] = ((FactName.FROM_PLAN, plan.name), (FactName.TO_PLAN, target.name))
     if isinstance(fits, Infeasible):
         return terms, (
             NoticeKind.DOWNGRADE_BLOCKED,
             (*facts, (FactName.ACTIONS, "; ".join(fits.actions_text))),
         )
-    move = classify_move(
-        plan,
-        sub.interval,
-        target,
-        pending.interval,
-        by=policy.classify_by,
-        weeks_per_year=policy.weeks_per_year,
-    )
-    kind = NoticeKind.DOWNGRADED if move is MoveKind.DOWNGRADE else NoticeKind.UPGRADED
+    if target.id == plan.id and pending.interval == sub.interval:
+        smaller = target.amount < plan.amount  # a quantity change or a price migration
+        kind = NoticeKind.DOWNGRADED if smaller else NoticeKind.UPGRADED
+    else:
+        move = classify_move(
+            plan.plan,
+            sub.interval,
+            target.plan,
+            pending.interval,
+            by=policy.classify_by,
+            weeks_per_year=policy.weeks_per_year,
+        )
+        kind = NoticeKind.DOWNGRADED if move is MoveKind.DOWNGRADE else NoticeKind.UPGRADED
     if pending.interval == sub.interval:
         terms = _Terms(target, sub.interval, sub.cycle, sub.period_index + 1)
     else:
@@ -234,7 +243,7 @@ def next_bill(
     """The invoice the next trial end or period end issues; ``None`` when it issues none."""
     if sub.status is Status.ENDED:
         return None
-    plan = catalog.plan(sub.plan_id)
+    plan = billed_on(sub, catalog)
     if sub.status is Status.TRIALING:
         if sub.trial_end is None or not _converts(sub, policy):
             return None
@@ -269,7 +278,7 @@ def _period_end(
     sub: Subscription, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """Everything due at the end of the current period: end, or apply a pending change and renew."""
-    plan = catalog.plan(sub.plan_id)
+    plan = billed_on(sub, catalog)
     overage = _overage(sub, plan, usage, catalog, policy)
     if sub.cancel_at_period_end:
         return _end(sub, plan, overage)
@@ -278,7 +287,7 @@ def _period_end(
 
 
 def _end(
-    sub: Subscription, plan: Plan, overage: tuple[Line, ...]
+    sub: Subscription, plan: Priced, overage: tuple[Line, ...]
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """End at the period end, with a final invoice for what is billed in arrears, if anything."""
     period = sub.current_period

@@ -8,11 +8,12 @@ import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice, send_notice
 from subscription_rules._checks import expect, names_what_was_passed
+from subscription_rules._pricing import Priced, billed_on
 from subscription_rules._units import (
     new_interval_period,
     period_units,
 )
-from subscription_rules.catalog import Catalog, MoveKind, Plan
+from subscription_rules.catalog import Catalog, MoveKind
 from subscription_rules.credits import CreditReason
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
 from subscription_rules.invoices import (
@@ -37,6 +38,7 @@ from subscription_rules.proration._quote import (
     Timing,
     _carried,
     _trusted_stretch,
+    change_target,
     quote_change,
 )
 from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
@@ -62,8 +64,14 @@ def change_plan(
     catalog: Catalog,
     usage: Usage,
     policy: BillingPolicy,
+    quantity: int | None = None,
 ) -> Decision | Refused:
     """Move ``subscription`` to ``plan_id`` at ``interval`` at ``at``, as :func:`quote_change` says.
+
+    ``quantity``: the units (seats) after the move (``None`` keeps them); the
+    same plan and interval at another quantity is a quantity change. The
+    subscription records the price it moves to (a scheduled change records it
+    when scheduled).
 
     Returns the next subscription and its effects: a credit note for the
     unused time, an invoice for the charge (credit applied first), a notice.
@@ -84,7 +92,14 @@ def change_plan(
     ('personal', 'downgrade_scheduled')
     """
     quote = quote_change(
-        subscription, plan_id, interval, at, catalog=catalog, usage=usage, policy=policy
+        subscription,
+        plan_id,
+        interval,
+        at,
+        catalog=catalog,
+        usage=usage,
+        policy=policy,
+        quantity=quantity,
     )
     if isinstance(quote, Refused):
         return quote
@@ -95,8 +110,8 @@ def change_plan(
         return Refused(RefusalReason.NO_CHANGE, f"already on {plan_id}, {interval}")
     if isinstance(quote.feasibility, Infeasible):
         return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
-    target = catalog.plan(plan_id)
-    current = catalog.plan(subscription.plan_id)
+    target = change_target(subscription, plan_id, interval, catalog, quantity)
+    current = billed_on(subscription, catalog)
     sub = subscription.evolve(processed_until=at)
     facts: tuple[FactPair, ...] = (
         (FactName.FROM_PLAN, current.name),
@@ -105,7 +120,15 @@ def change_plan(
         (FactName.EFFECTIVE_AT, quote.effective_at),
     )
     if quote.timing is Timing.PERIOD_END:
-        sub = sub.evolve(pending_change=PendingChange(plan_id, interval, quote.effective_at, at))
+        pending = PendingChange(
+            plan_id,
+            interval,
+            quote.effective_at,
+            at,
+            quantity=target.quantity,
+            price=target.record(),
+        )
+        sub = sub.evolve(pending_change=pending)
         kind = (
             NoticeKind.DOWNGRADE_SCHEDULED
             if quote.kind is MoveKind.DOWNGRADE
@@ -206,7 +229,7 @@ def _credit(
 def _apply_immediately(
     sub: Subscription,
     quote: ChangeQuote,
-    target: Plan,
+    target: Priced,
     facts: tuple[FactPair, ...],
     policy: BillingPolicy,
 ) -> Decision:
@@ -259,6 +282,7 @@ def _apply_immediately(
                 paid.min(charge_total),
                 invoice_id,
                 unit=policy.proration_unit,
+                quantity=target.quantity,
             )
         )
     if sub.status is Status.TRIALING and quote.to_interval != sub.interval:
@@ -271,6 +295,8 @@ def _apply_immediately(
         interval=quote.to_interval,
         stretches=tuple(stretches),
         pending_change=None,
+        price=target.record(),
+        quantity=target.quantity,
     )
     number, sub = sub.next_document()
     kind = {

@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._checks import expect, names_what_was_passed, trusted
+from subscription_rules._pricing import Priced, billed_on, list_priced, offered, target_quantity
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
@@ -19,7 +20,7 @@ from subscription_rules._units import (
     units,
 )
 from subscription_rules.access import marked_unpaid
-from subscription_rules.catalog import Catalog, MoveKind, Plan, classify_move
+from subscription_rules.catalog import Catalog, MoveKind, classify_move
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import apply_credit
 from subscription_rules.effects import RefusalReason, Refused
@@ -122,6 +123,8 @@ class ChangeQuote:
     credit_after: Money
     refund: Money
     due_next_invoice: Money
+    from_quantity: int = attrs.field(default=1, kw_only=True)
+    to_quantity: int = attrs.field(default=1, kw_only=True)
 
     @property
     def feasible(self) -> bool:
@@ -144,14 +147,14 @@ class _Plan:
     """What a change needs to know about its target, resolved once."""
 
     kind: MoveKind
-    current: Plan
-    target: Plan
+    current: Priced
+    target: Priced
     interval: Interval
     timing: Timing
     restarts_cycle: bool
     feasibility: Feasibility
     at: datetime
-    billed: Plan  # the plan the current stretch was billed on
+    billed: Priced  # the plan the current stretch was billed on, at its quantity
 
 
 def _resolve(
@@ -162,6 +165,7 @@ def _resolve(
     catalog: Catalog,
     usage: Usage,
     policy: BillingPolicy,
+    quantity: int | None,
 ) -> _Plan | Refused:
     if sub.status in {Status.SUSPENDED, Status.ENDED}:
         return Refused(
@@ -180,20 +184,26 @@ def _resolve(
             "plan changes are blocked while the subscription is marked unpaid: "
             "pay the invoice whose retries ran out first",
         )
-    current = catalog.plan(sub.plan_id)
-    target = catalog.plan(plan_id)
-    target.price(interval)  # an unknown interval is an error, before anything else
+    current = billed_on(sub, catalog)
+    target = change_target(sub, plan_id, interval, catalog, quantity)
     at = _check_in_current_period(sub, at)
     kind = classify_move(
-        current,
+        current.plan,
         sub.interval,
-        target,
+        target.plan,
         interval,
         by=policy.classify_by,
         weeks_per_year=policy.weeks_per_year,
+        current_quantity=current.quantity,
+        target_quantity=target.quantity,
+        currency=sub.currency,
     )
+    seats = target.quantity if target.price.unit is not None else None
+    smaller = target.id != current.id or (seats is not None and seats < current.quantity)
     feasibility: Feasibility = (
-        check_downgrade(usage, target, catalog.metrics) if target.id != current.id else Feasible()
+        check_downgrade(usage, target.plan, catalog.metrics, quantity=seats)
+        if smaller
+        else Feasible()
     )
     restarts = interval != sub.interval and sub.status is not Status.TRIALING
     if sub.status is Status.TRIALING or kind in {MoveKind.NO_CHANGE, MoveKind.INTERVAL_CHANGE}:
@@ -210,8 +220,30 @@ def _resolve(
             if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
             else Timing.PERIOD_END
         )
-    billed = catalog.plan(sub.stretches[-1].plan_id) if sub.stretches else current
+    billed = current
+    if sub.stretches:
+        last = sub.stretches[-1]
+        billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
     return _Plan(kind, current, target, interval, timing, restarts, feasibility, at, billed)
+
+
+def change_target(
+    sub: Subscription, plan_id: str, interval: Interval, catalog: Catalog, quantity: int | None
+) -> Priced:
+    """What a change to ``plan_id`` at ``interval`` (and ``quantity``) moves the subscription to.
+
+    The same plan and interval is a quantity change, at the price the
+    subscription is on; another plan or interval is priced as sold today, in
+    the subscription's currency. An unknown or retired plan, an interval or
+    currency the plan is not sold at, or a quantity the price refuses is an
+    error, before anything else.
+    """
+    current = billed_on(sub, catalog)
+    wanted = target_quantity(sub, catalog.plan(plan_id), quantity)
+    if plan_id == sub.plan_id and interval == sub.interval:
+        current.price.total(wanted)
+        return attrs.evolve(current, quantity=wanted)
+    return offered(catalog, plan_id, interval, sub.currency, wanted)
 
 
 def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
@@ -240,8 +272,8 @@ def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
 def _credit_line(
     sub: Subscription,
     stretch: Stretch,
-    current: Plan,
-    billed: Plan,
+    current: Priced,
+    billed: Priced,
     at: datetime,
     period: BillingPeriod,
     policy: BillingPolicy,
@@ -268,12 +300,12 @@ def _credit_line(
     if policy.credit_basis is CreditBasis.BILLED:
         base, denominator = credit_rate(stretch, policy)
     else:
-        base = billed.price(stretch.interval).amount
+        base = billed.amount
         denominator = period_units(period, cycle, policy)
         unused = min(unused, denominator)
     line = prorated_line(
         LineKind.UNUSED_TIME,
-        f"Unused time on {current.name} {span_text(at, stretch.end, cycle)}",
+        f"Unused time on {current.label} {span_text(at, stretch.end, cycle)}",
         base,
         units=unused,
         denominator=denominator,
@@ -319,19 +351,19 @@ def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingP
         paid,
         stretch.invoice_id,
         unit=stretch.unit,
+        quantity=stretch.quantity,
     )
 
 
 def _charge_line(
     sub: Subscription,
-    target: Plan,
-    interval: Interval,
+    target: Priced,
     at: datetime,
     period: BillingPeriod,
     policy: BillingPolicy,
 ) -> Line:
     """The charge for the remaining part ``[at, period end)`` on the new plan."""
-    return remaining_line(target, interval, at, period, sub.cycle, policy)
+    return remaining_line(target, at, period, sub.cycle, policy)
 
 
 def _lines(
@@ -352,10 +384,10 @@ def _lines(
     ):
         credit = _credit_line(sub, stretch, resolved.current, resolved.billed, at, period, policy)
     if resolved.restarts_cycle:
-        return credit, new_interval_line(resolved.target, resolved.interval, at, sub.cycle, policy)
+        return credit, new_interval_line(resolved.target, at, sub.cycle, policy)
     if policy.proration_billing is ProrationBilling.NONE:
         return None, None
-    return credit, _charge_line(sub, resolved.target, resolved.interval, at, period, policy)
+    return credit, _charge_line(sub, resolved.target, at, period, policy)
 
 
 def _conversion_lines(
@@ -372,7 +404,13 @@ def _conversion_lines(
     cycle = sub.cycle
     if resolved.interval != sub.interval:
         cycle = BillingCycle(cycle.anchor, resolved.interval, cycle.time_zone)
-    moved = sub.evolve(plan_id=resolved.target.id, interval=resolved.interval, cycle=cycle)
+    moved = sub.evolve(
+        plan_id=resolved.target.id,
+        interval=resolved.interval,
+        cycle=cycle,
+        price=resolved.target.record(),
+        quantity=resolved.target.quantity,
+    )
     if _trial_after_change(moved, at, catalog, policy) != at:
         return ()
     retimed = _retimed(moved, at, at)
@@ -417,8 +455,16 @@ def quote_change(
     catalog: Catalog,
     usage: Usage,
     policy: BillingPolicy,
+    quantity: int | None = None,
 ) -> ChangeQuote | Refused:
     """Preview moving ``subscription`` to ``plan_id`` at ``interval`` at ``at``.
+
+    ``quantity`` is the units (seats) after the move, for a plan sold per
+    unit: ``None`` keeps the subscription's (1 on a flat plan). The same plan
+    and interval at another quantity is a quantity change: more seats are an
+    upgrade (charged now for the remaining time, by ``upgrade_timing``), fewer
+    a downgrade (at the period end, or now with a credit, by
+    ``downgrade_timing``), checked against the seats in use.
 
     Returns the kind of move, when it takes effect, whether it fits ``usage``,
     the lines with their arithmetic, the amount due now and the credit left;
@@ -443,7 +489,7 @@ def quote_change(
     _check_catalog(catalog, subscription.currency)
     expect(policy, BillingPolicy, "policy")
     checked_usage(usage, catalog.metrics)  # on every move, not only a downgrade
-    resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy)
+    resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy, quantity)
     if isinstance(resolved, Refused):
         return resolved
     at = resolved.at
@@ -490,4 +536,6 @@ def quote_change(
         credit_after=balance,
         refund=refund,
         due_next_invoice=due_next,
+        from_quantity=subscription.quantity,
+        to_quantity=resolved.target.quantity,
     )

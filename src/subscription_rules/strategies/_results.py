@@ -17,6 +17,7 @@ from subscription_rules import (
     BillingPolicy,
     BillingSummary,
     Catalog,
+    CatalogVersion,
     Category,
     ChangeDay,
     ChangeQuote,
@@ -50,6 +51,7 @@ from subscription_rules import (
     Preferences,
     Price,
     ProrationBilling,
+    RecordedPrice,
     RefundPayment,
     Refused,
     RequiredAction,
@@ -114,6 +116,7 @@ from subscription_rules.strategies._policies import (
     policies,
     retry_schedules,
 )
+from subscription_rules.strategies._prices import catalog_versions, recorded_prices
 from subscription_rules.strategies._values import (
     _command_strategies,
     _plan_id,
@@ -435,6 +438,8 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
     register(Price, prices())
     pairs.extend(
         [
+            (RecordedPrice, recorded_prices()),
+            (CatalogVersion, catalog_versions()),
             (Overage, overages()),
             (Tier, tiers()),
             (TierTable, tier_tables()),
