@@ -22,6 +22,7 @@ from subscription_rules import (
     Cancel,
     CancelPendingChange,
     ChangePlan,
+    ChangeQuantity,
     ChargeInvoice,
     CreditDestination,
     Decision,
@@ -206,6 +207,7 @@ def request_values(subscription: Subscription) -> dict[str, object]:
     assert handled.refused is not None
     return {
         "change_plan": ChangePlan("advanced", MONTHLY, USAGE),
+        "change_quantity": ChangeQuantity(5, USAGE),
         "cancel": Cancel(),
         "undo_cancel": UndoCancel(),
         "suspend": Suspend(),

@@ -60,6 +60,7 @@ from subscription_rules import (
     billing_summary,
     cancel,
     change_plan,
+    change_quantity,
     changes_blocked,
     check_downgrade,
     check_new_version,
@@ -115,7 +116,14 @@ from subscription_rules.money import allocate, divide
 from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import days_between, require_aware, seconds_between, zone
 from subscription_rules.policy import SEED_POLICY, ProrationUnit
-from subscription_rules.simulation import Cancel, ChangePlan, SetUsage, Step, simulate
+from subscription_rules.simulation import (
+    Cancel,
+    ChangePlan,
+    ChangeQuantity,
+    SetUsage,
+    Step,
+    simulate,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -1499,6 +1507,40 @@ def _lifecycle_cases() -> list[Case]:
             "^at: 2026-12-01T00:00:00\\+00:00 is at or after the trial's end",
         ),
         Case(
+            "change-quantity-zero",
+            "change_quantity(sub, 0, ...)",
+            lambda: change_quantity(
+                sub, 0, NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+        ),
+        Case(
+            "change-quantity-not-int",
+            "change_quantity(sub, '3', ...)",
+            lambda: change_quantity(
+                sub, bad("3"), NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got str '3'",
+        ),
+        Case(
+            "change-quantity-flat-plan",
+            "change_quantity(sub on a flat plan, 2, ...)",
+            lambda: change_quantity(
+                sub, 2, NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
+            ),
+            InvalidQuantityError,
+            "^quantity: a flat price is for one subscription, not per unit; must be 1, got 2",
+        ),
+        Case(
+            "change-quantity-command-zero",
+            "ChangeQuantity(0)",
+            lambda: ChangeQuantity(0),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+        ),
+        Case(
             "advance-naive-until",
             "advance(sub, datetime(2026, 11, 10))",
             lambda: advance(sub, NAIVE, catalog=catalog, policy=SEED_POLICY),
@@ -2150,7 +2192,7 @@ def _wrong_shape_cases() -> list[Case]:
             'Step(at, "cancel")',
             lambda: Step(NOV_10, bad("cancel")),
             InvalidArgumentError,
-            "^command: expected ChangePlan or Cancel or .* got str 'cancel'",
+            "^command: expected ChangePlan or ChangeQuantity or Cancel or .* got str 'cancel'",
         ),
         Case(
             "change-plan-command-interval-str",

@@ -23,6 +23,7 @@ from subscription_rules import (
     Cancel,
     CancelPendingChange,
     ChangePlan,
+    ChangeQuantity,
     ChargeInvoice,
     Command,
     Decision,
@@ -46,6 +47,7 @@ from subscription_rules import (
     cancel,
     cancel_pending_change,
     change_plan,
+    change_quantity,
     next_wakeup,
     parse_catalog,
     record_payment,
@@ -75,6 +77,7 @@ STATUSES: Final = (
 )
 KINDS: Final = (
     "change_plan",
+    "change_quantity",
     "cancel",
     "undo_cancel",
     "suspend",
@@ -107,6 +110,8 @@ def _command(
     if kind == "change_plan":
         plan = draw(st.sampled_from(catalog.plans))
         return ChangePlan(plan.id, draw(st.sampled_from(plan.intervals)), draw(usages(catalog)))
+    if kind == "change_quantity":  # any count: a flat plan refuses all but 1, as bad input
+        return ChangeQuantity(draw(st.integers(1, 12)), draw(usages(catalog)))
     if kind == "set_trial_end":
         return SetTrialEnd(at + timedelta(days=draw(st.integers(0, 20))))
     if kind == "adjust":
@@ -145,6 +150,11 @@ def _by_hand(  # noqa: C901, PLR0911 - one branch per command
                 catalog=catalog,
                 usage=command.usage,
                 policy=policy,
+            )
+        case ChangeQuantity():
+            assert command.usage is not None
+            return change_quantity(
+                sub, command.quantity, at, catalog=catalog, usage=command.usage, policy=policy
             )
         case Cancel():
             return cancel(sub, at, policy=policy)

@@ -309,6 +309,8 @@ VALID: dict[str, object] = {
     "record_payment.outcome": subscription_rules.dunning.Succeeded(),
     "quote_change.plan_id": "advanced",
     "change_plan.plan_id": "advanced",
+    "change_quantity.quantity": 1,  # the example plan is flat: 1 is its only quantity
+    "ChangeQuantity.quantity": 3,
     "set_trial_end.trial_end": DEC_1,
     "adjust.invoice_id": "sub_1-INV-0001",
     "adjust.amount": ONE,

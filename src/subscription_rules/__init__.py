@@ -52,6 +52,7 @@ from subscription_rules.commands import (
     Cancel,
     CancelPendingChange,
     ChangePlan,
+    ChangeQuantity,
     Command,
     RecordPayment,
     Reinstate,
@@ -161,6 +162,7 @@ from subscription_rules.proration import (
     Timing,
     cancel_pending_change,
     change_plan,
+    change_quantity,
     quote_change,
 )
 from subscription_rules.rulebook import Handled, Rulebook
@@ -218,6 +220,7 @@ __all__ = [
     "Category",
     "ChangeDay",
     "ChangePlan",
+    "ChangeQuantity",
     "ChangeQuote",
     "Channel",
     "ChargeInvoice",
@@ -321,6 +324,7 @@ __all__ = [
     "cancel",
     "cancel_pending_change",
     "change_plan",
+    "change_quantity",
     "changes_blocked",
     "channels_for",
     "check_downgrade",

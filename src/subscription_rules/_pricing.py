@@ -15,6 +15,7 @@ import attrs
 
 from subscription_rules.catalog import Catalog, Metric, Overage, Plan, Price, check_quantity
 from subscription_rules.errors import InvalidQuantityError
+from subscription_rules.notifications import FactName, FactPair
 from subscription_rules.subscription import RecordedPrice, Subscription
 
 if TYPE_CHECKING:
@@ -70,6 +71,13 @@ class Priced:
     def record(self) -> RecordedPrice:
         """The price to record on the subscription."""
         return RecordedPrice(self.price, self.overage, self.version)
+
+
+def quantity_facts(current: Priced, target: Priced) -> tuple[FactPair, ...]:
+    """A change notice's quantities, when either side is sold per unit: from and to."""
+    if current.price.unit is None and target.price.unit is None:
+        return ()
+    return ((FactName.FROM_QUANTITY, current.quantity), (FactName.TO_QUANTITY, target.quantity))
 
 
 def _metric(catalog: Catalog, price: Price) -> Metric | None:

@@ -24,6 +24,7 @@ import attrs
 
 from subscription_rules._checks import field_check, identifier, instance_of, shown
 from subscription_rules._text import format_date
+from subscription_rules.catalog import check_quantity
 from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.money import Money
@@ -36,6 +37,7 @@ __all__ = [
     "Cancel",
     "CancelPendingChange",
     "ChangePlan",
+    "ChangeQuantity",
     "Command",
     "RecordPayment",
     "Reinstate",
@@ -88,6 +90,28 @@ class ChangePlan:
         """The command in words."""
         suffix = f" ({self.interval})" if self.interval is not None else ""
         return f"change plan to {self.plan_id}{suffix}"
+
+
+def _quantity(value: object, argument: str) -> None:
+    check_quantity(value, argument)
+
+
+@attrs.frozen
+class ChangeQuantity:
+    """Pay for ``quantity`` units (seats) of the current plan (``change_quantity``), with this usage.
+
+    Without ``usage`` here, the usage given to ``handle`` is checked.
+
+    >>> ChangeQuantity(5).describe()
+    'change quantity to 5'
+    """
+
+    quantity: int = attrs.field(validator=field_check(_quantity))
+    usage: Usage | None = attrs.field(default=None, validator=instance_of((Usage, type(None))))
+
+    def describe(self) -> str:
+        """The command in words."""
+        return f"change quantity to {self.quantity:,}"
 
 
 @attrs.frozen
@@ -234,6 +258,7 @@ class RecordPayment:
 #: Every command on an existing subscription (starting one is ``start_subscription``).
 Command: TypeAlias = (
     ChangePlan
+    | ChangeQuantity
     | Cancel
     | UndoCancel
     | Suspend

@@ -25,6 +25,7 @@ from subscription_rules.commands import (
     Cancel,
     CancelPendingChange,
     ChangePlan,
+    ChangeQuantity,
     Command,
     RecordPayment,
     Reinstate,
@@ -60,6 +61,7 @@ from subscription_rules.proration import (
     ChangeQuote,
     cancel_pending_change,
     change_plan,
+    change_quantity,
     quote_change,
 )
 from subscription_rules.subscription import Subscription
@@ -206,6 +208,16 @@ class Rulebook:
                         value=None,
                     )
                 return self.change_plan(sub, command.plan_id, interval, at, usage=checked)
+            case ChangeQuantity():
+                checked = command.usage or usage
+                if checked is None:
+                    raise InvalidArgumentError(
+                        "a quantity change is checked against the account's usage: pass usage= "
+                        "or ChangeQuantity(usage=...), got None",
+                        argument="usage",
+                        value=None,
+                    )
+                return self.change_quantity(sub, command.quantity, at, usage=checked)
             case CancelPendingChange():
                 return self.cancel_pending_change(sub, at)
             case Cancel():
@@ -246,6 +258,7 @@ class Rulebook:
         trial: bool = True,
         had_trial: bool = False,
         billing_anchor: datetime | None = None,
+        quantity: int = 1,
     ) -> Decision:
         """``start_subscription`` with this catalog and policy."""
         return start_subscription(
@@ -261,6 +274,7 @@ class Rulebook:
             had_trial=had_trial,
             policy=self.policy,
             billing_anchor=billing_anchor,
+            quantity=quantity,
         )
 
     def advance(
@@ -285,6 +299,7 @@ class Rulebook:
         at: datetime,
         *,
         usage: Usage,
+        quantity: int | None = None,
     ) -> Decision | Refused:
         """``change_plan`` with this catalog and policy."""
         return change_plan(
@@ -295,6 +310,15 @@ class Rulebook:
             catalog=self.catalog,
             usage=usage,
             policy=self.policy,
+            quantity=quantity,
+        )
+
+    def change_quantity(
+        self, subscription: Subscription, quantity: int, at: datetime, *, usage: Usage
+    ) -> Decision | Refused:
+        """``change_quantity`` with this catalog and policy."""
+        return change_quantity(
+            subscription, quantity, at, catalog=self.catalog, usage=usage, policy=self.policy
         )
 
     def quote_change(
@@ -305,6 +329,7 @@ class Rulebook:
         at: datetime,
         *,
         usage: Usage,
+        quantity: int | None = None,
     ) -> ChangeQuote | Refused:
         """``quote_change`` with this catalog and policy."""
         return quote_change(
@@ -315,6 +340,7 @@ class Rulebook:
             catalog=self.catalog,
             usage=usage,
             policy=self.policy,
+            quantity=quantity,
         )
 
     def cancel_pending_change(self, subscription: Subscription, at: datetime) -> Decision | Refused:

@@ -11,7 +11,7 @@ from subscription_rules._billing import (
     issue_invoice,
     netted,
 )
-from subscription_rules._pricing import Priced, after_change, billed_on
+from subscription_rules._pricing import Priced, after_change, billed_on, quantity_facts
 from subscription_rules._units import new_interval_period, period_line
 from subscription_rules.catalog import (
     Catalog,
@@ -180,14 +180,24 @@ def _renewal_terms(
         if usage is not None
         else Feasible()
     )
-    facts: tuple[FactPair, ...] = ((FactName.FROM_PLAN, plan.name), (FactName.TO_PLAN, target.name))
+    facts: tuple[FactPair, ...] = (
+        (FactName.FROM_PLAN, plan.name),
+        (FactName.TO_PLAN, target.name),
+        *quantity_facts(plan, target),
+    )
     if isinstance(fits, Infeasible):
         return terms, (
             NoticeKind.DOWNGRADE_BLOCKED,
             (*facts, (FactName.ACTIONS, "; ".join(fits.actions_text))),
         )
     if target.id == plan.id and pending.interval == sub.interval:
-        smaller = target.amount < plan.amount  # a quantity change or a price migration
+        # Fewer seats is a downgrade (as classify_move says), whatever a volume price does;
+        # at the same quantity (a price migration) the amount decides.
+        smaller = (
+            target.quantity < plan.quantity
+            if target.quantity != plan.quantity
+            else target.amount < plan.amount
+        )
         kind = NoticeKind.DOWNGRADED if smaller else NoticeKind.UPGRADED
     else:
         move = classify_move(

@@ -26,7 +26,7 @@ Remaining time on Pro from 16 Nov 2026 to 1 Dec 2026: USD 150.00
 'USD 75.00'
 """
 
-from subscription_rules.proration._change import cancel_pending_change, change_plan
+from subscription_rules.proration._change import cancel_pending_change, change_plan, change_quantity
 from subscription_rules.proration._quote import ChangeQuote, Timing, quote_change
 
 __all__ = [
@@ -34,5 +34,6 @@ __all__ = [
     "Timing",
     "cancel_pending_change",
     "change_plan",
+    "change_quantity",
     "quote_change",
 ]

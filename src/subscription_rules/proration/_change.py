@@ -1,4 +1,4 @@
-"""Carrying out a plan change as its quote says (``change_plan``), and cancelling a pending one."""
+"""Carrying out a plan change as its quote says (``change_plan``, ``change_quantity``), and cancelling a pending one."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import attrs
 
 from subscription_rules._billing import issue_credit_note, issue_invoice, send_notice
 from subscription_rules._checks import expect, names_what_was_passed
-from subscription_rules._pricing import Priced, billed_on
+from subscription_rules._pricing import Priced, billed_on, quantity_facts
 from subscription_rules._units import (
     new_interval_period,
     period_units,
 )
-from subscription_rules.catalog import Catalog, MoveKind
+from subscription_rules.catalog import Catalog, MoveKind, check_quantity
 from subscription_rules.credits import CreditReason
 from subscription_rules.effects import Decision, Effect, RefusalReason, Refused, SendNotice
 from subscription_rules.invoices import (
@@ -118,6 +118,7 @@ def change_plan(
         (FactName.TO_PLAN, target.name),
         (FactName.TO_INTERVAL, str(interval)),
         (FactName.EFFECTIVE_AT, quote.effective_at),
+        *quantity_facts(current, target),
     )
     if quote.timing is Timing.PERIOD_END:
         pending = PendingChange(
@@ -313,6 +314,69 @@ def _apply_immediately(
 
 
 @names_what_was_passed("at")
+def change_quantity(
+    subscription: Subscription,
+    quantity: int,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    usage: Usage,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """Change how many units (seats) ``subscription`` pays for, from ``at``.
+
+    :func:`change_plan` to the plan and interval the subscription is on, at
+    ``quantity``: more seats are an upgrade (by ``upgrade_timing``: now, a
+    credit for the unused time on the whole old quantity and a charge for the
+    remaining time on the whole new one, each line rounded on its own), fewer
+    a downgrade (by ``downgrade_timing``: at the period end, where ``usage``
+    is checked again, or now with a credit), refused while ``usage`` holds more
+    of the unit than ``quantity`` ("remove 3 seats"). During a trial it changes
+    the quantity the conversion bills, and charges nothing now. The notices are
+    the plan change's (``UPGRADED``, ``DOWNGRADE_SCHEDULED``, …) with the
+    facts ``from_quantity`` and ``to_quantity``.
+
+    Returns Refused (``NO_CHANGE``) for the current quantity when nothing is
+    scheduled; with a change scheduled, the current quantity cancels it (as
+    ``change_plan`` to the current plan does).
+
+    Raises:
+        InvalidQuantityError: For a quantity that is not an ``int`` from 1, or
+            not 1 on a plan priced flat.
+
+    Team at USD 12.00 a seat, from 3 seats to 5 halfway through November:
+
+    >>> from subscription_rules.catalog import DEFAULT_METRICS, Metric, MetricKind, Plan, Price
+    >>> seats = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
+    >>> team = Plan("team", "Team", (Price.of("12.00", "USD", "monthly", unit="seats"),))
+    >>> catalog = Catalog((team,), (*DEFAULT_METRICS, seats))
+    >>> sub = start_subscription("s", "c", "team", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=catalog, trial=False, policy=SEED_POLICY, quantity=3).subscription
+    >>> decision = change_quantity(sub, 5, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(seats=3), policy=SEED_POLICY)
+    >>> for line in (*decision.credit_notes[0].lines, *decision.invoices[0].lines):
+    ...     print(line)
+    Unused time on Team (3 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026: USD -18.00
+    Remaining time on Team (5 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026: USD 30.00
+    >>> change_quantity(sub, 2, datetime(2026, 11, 16, tzinfo=UTC),
+    ...     catalog=catalog, usage=Usage.of(seats=3), policy=SEED_POLICY).message
+    'Team allows 2 seats: remove 1 seat first'
+    """
+    expect(subscription, Subscription, "subscription")
+    check_quantity(quantity)
+    return change_plan(
+        subscription,
+        subscription.plan_id,
+        subscription.interval,
+        at,
+        catalog=catalog,
+        usage=usage,
+        policy=policy,
+        quantity=quantity,
+    )
+
+
+@names_what_was_passed("at")
 def cancel_pending_change(
     subscription: Subscription, at: datetime, *, policy: BillingPolicy
 ) -> Decision | Refused:
@@ -336,5 +400,7 @@ def cancel_pending_change(
         (FactName.PLAN, pending.plan_id),
         (FactName.WAS_EFFECTIVE_AT, pending.effective_at),
     )
+    if sub.price is not None and sub.price.price.unit is not None:
+        facts += ((FactName.QUANTITY, sub.quantity),)  # the units kept
     notice = _notice(sub, NoticeKind.DOWNGRADE_CANCELLED, at, facts, f"change-{number}")
     return Decision(sub, (notice,), next_wakeup(sub, policy=policy))

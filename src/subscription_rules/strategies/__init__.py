@@ -31,6 +31,7 @@ from __future__ import annotations
 # (``_hook``) imports the modules below, none of which may be half-imported then.
 import hypothesis  # noqa: F401 - imported for its side effect, as said above
 
+from subscription_rules.strategies._commands import commands
 from subscription_rules.strategies._hook import _hypothesis_setup_hook as _hypothesis_setup_hook
 from subscription_rules.strategies._lives import decisions, subscriptions
 from subscription_rules.strategies._policies import (
@@ -41,7 +42,6 @@ from subscription_rules.strategies._policies import (
 )
 from subscription_rules.strategies._values import (
     catalogs,
-    commands,
     currencies,
     cycles,
     instants,

@@ -98,6 +98,7 @@ from subscription_rules.strategies._base import (
     _must,
     _utc,
 )
+from subscription_rules.strategies._commands import _command_strategies
 from subscription_rules.strategies._lives import (
     _STATUS_ORDER,
     _applied,
@@ -118,7 +119,6 @@ from subscription_rules.strategies._policies import (
 )
 from subscription_rules.strategies._prices import catalog_versions, recorded_prices
 from subscription_rules.strategies._values import (
-    _command_strategies,
     _plan_id,
     _plans,
     catalogs,

@@ -11,17 +11,10 @@ from hypothesis import strategies as st
 from subscription_rules import (
     BILLABLE_SESSIONS,
     DEFAULT_METRICS,
-    Adjust,
     BillingCycle,
     BillingPeriod,
-    Cancel,
-    CancelPendingChange,
     Catalog,
-    ChangePlan,
-    Command,
     Currency,
-    Declined,
-    GatewayError,
     Interval,
     Limits,
     Metric,
@@ -31,17 +24,9 @@ from subscription_rules import (
     PackagePrice,
     Plan,
     Price,
-    RecordPayment,
-    Reinstate,
-    SetTrialEnd,
-    Succeeded,
-    Suspend,
-    Terminate,
     Tier,
     TierMode,
     TierTable,
-    UndoCancel,
-    UpdatePaymentMethod,
     Usage,
 )
 from subscription_rules.errors import (
@@ -66,7 +51,6 @@ from subscription_rules.strategies._base import (
     _PLAN_NAMES,
     _TIME_ZONES,
     _UNITS,
-    _identifiers,
     _memo,
     _words,
 )
@@ -739,45 +723,3 @@ def _usages(names: tuple[str, ...]) -> st.SearchStrategy[Usage]:
 @_memo
 def _maybe_usages(catalog: Catalog) -> st.SearchStrategy[Usage | None]:
     return st.none() | usages(catalog)
-
-
-# --------------------------------------------------------------------------- commands
-
-
-@_memo
-def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
-    """A strategy per command type: fields drawn valid, not fitted to any subscription."""
-    outcomes = st.one_of(st.from_type(Succeeded), st.from_type(Declined), st.builds(GatewayError))
-    return {
-        Cancel: st.just(Cancel()),
-        ChangePlan: st.builds(
-            ChangePlan, _plan_ids(), st.none() | intervals(), st.none() | usages()
-        ),
-        UndoCancel: st.just(UndoCancel()),
-        Suspend: st.just(Suspend()),
-        Reinstate: st.just(Reinstate()),
-        UpdatePaymentMethod: st.just(UpdatePaymentMethod()),
-        CancelPendingChange: st.just(CancelPendingChange()),
-        SetTrialEnd: st.builds(SetTrialEnd, instants()),
-        Terminate: st.just(Terminate()),
-        Adjust: st.builds(
-            Adjust, _identifiers(), _money(None, 1, _MAX_PRICE), reason=st.text(max_size=40)
-        ),
-        RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
-    }
-
-
-def commands() -> st.SearchStrategy[Command]:
-    """Commands of every kind, each field valid; shrinks toward ``Cancel()``.
-
-    Plan ids, instants, amounts and attempt keys are not fitted to any
-    subscription: a rule may refuse them.
-
-    Returns:
-        A strategy for the :data:`~subscription_rules.commands.Command` union.
-
-    >>> from hypothesis import find
-    >>> find(commands(), lambda command: True)
-    Cancel()
-    """
-    return st.one_of(*_command_strategies().values())

@@ -1,0 +1,617 @@
+"""Quantities (seats) and tiers as rules: seat changes, their timing and feasibility, tiers.
+
+A small catalog sold by the seat: Team at USD 12.00 a seat a month (USD 100.00 a seat a
+year, Stripe's ``mirror-yearly-100``), a graduated and a volume seat price on the same tiers
+(seats 1-5 at USD 10.00, 6-10 at USD 8.00, 11+ at USD 6.00), a flat plan, and two flat
+plans whose overage is priced by package and by graduated tiers (Lago's published figures).
+Every figure is worked by hand in the test's docstring from the instants and the policy, or
+comes from a published example cited there (see /work/notes/sources17.md).
+
+November 2026 has 30 days: a change on 16 Nov at 00:00 UTC leaves 15 of them, half the
+period (1,296,000 of 2,592,000 seconds under the seed policy's per-second proration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+import pytest
+
+from helpers import decided, usd, utc
+from subscription_rules import (
+    MONTHLY,
+    SEED_POLICY,
+    YEARLY,
+    BillingPolicy,
+    Catalog,
+    ChangeQuantity,
+    Decision,
+    DowngradeTiming,
+    Limits,
+    NoticeKind,
+    Plan,
+    Price,
+    RefusalReason,
+    Refused,
+    Rulebook,
+    Subscription,
+    Usage,
+    advance,
+    cancel_pending_change,
+    change_quantity,
+    quote_change,
+    start_subscription,
+)
+from subscription_rules.catalog import (
+    DEFAULT_METRICS,
+    Metric,
+    MetricKind,
+    Overage,
+    PackagePrice,
+    Tier,
+    TierMode,
+    TierTable,
+)
+from subscription_rules.errors import InvalidQuantityError
+from subscription_rules.simulation import Step, simulate
+
+SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
+SESSIONS = "billable_sessions"
+
+
+def seat_tiers(mode: TierMode) -> TierTable:
+    """Seats 1-5 at USD 10.00, 6-10 at USD 8.00, 11 and up at USD 6.00."""
+    return TierTable(mode, (Tier(5, usd("10")), Tier(10, usd("8")), Tier(None, usd("6"))))
+
+
+TEAM = Plan(
+    "team",
+    "Team",
+    (
+        Price.of("12.00", "USD", MONTHLY, unit="seats"),
+        Price.of("100.00", "USD", YEARLY, unit="seats"),
+    ),
+    Limits.of(),
+    14,
+    rank=1,
+)
+SOLO = Plan("solo", "Solo", (Price.of("10.00", "USD", MONTHLY),), Limits.of(), rank=0)
+SCALE = Plan(
+    "scale",
+    "Scale",
+    (Price.tiered(seat_tiers(TierMode.GRADUATED), MONTHLY, unit="seats"),),
+    rank=2,
+)
+BULK = Plan(
+    "bulk", "Bulk", (Price.tiered(seat_tiers(TierMode.VOLUME), MONTHLY, unit="seats"),), rank=3
+)
+CATALOG = Catalog((SOLO, TEAM, SCALE, BULK), (*DEFAULT_METRICS, SEATS))
+NOV_1, NOV_16, DEC_1 = utc(2026, 11, 1), utc(2026, 11, 16), utc(2026, 12, 1)
+#: Fewer seats now, with a credit (Stripe's API default), instead of at the period end.
+DECREASE_NOW = attrs.evolve(
+    SEED_POLICY, name="seed, decrease now", downgrade_timing=DowngradeTiming.IMMEDIATELY
+)
+
+
+def seats(
+    quantity: int,
+    plan_id: str = "team",
+    *,
+    at: datetime = NOV_1,
+    catalog: Catalog = CATALOG,
+    policy: BillingPolicy = SEED_POLICY,
+    trial: bool = False,
+) -> Subscription:
+    """A subscription on ``plan_id`` monthly with ``quantity`` seats from ``at`` (no trial)."""
+    return start_subscription(
+        "sub_1",
+        "cus_1",
+        plan_id,
+        MONTHLY,
+        at,
+        catalog=catalog,
+        trial=trial,
+        policy=policy,
+        quantity=quantity,
+    ).subscription
+
+
+def lines(decision: Decision) -> list[tuple[str, str]]:
+    """Every line the decision credits or invoices, in order: (description, amount)."""
+    credited = [line for note in decision.credit_notes for line in note.lines]
+    charged = [line for invoice in decision.invoices for line in invoice.lines]
+    return [(line.description, str(line.amount)) for line in (*credited, *charged)]
+
+
+def facts(decision: Decision, kind: NoticeKind) -> dict[str, object]:
+    """The facts of the decision's one notice of ``kind``."""
+    (notice,) = [n for n in decision.notices if n.kind is kind]
+    return {str(name): value for name, value in notice.facts}
+
+
+# --------------------------------------------------------------------------- more seats now
+
+
+def test_a_seat_increase_mid_year_credits_the_old_quantity_and_charges_the_new_stripe() -> None:
+    """Stripe's captured ``invoice.payment_failed`` event (API 2018-11-08): the per-seat
+    ``mirror-yearly-100`` plan at USD 100.00 a year goes from 1 seat to 2 on 14 Jan 2019,
+    144 s into the period; the invoice holds "Unused time on Mirror Subscription" -10000
+    and "Remaining time on 2 × Mirror Subscription" +20000, subtotal 10000.
+
+    Worked here: the year 14 Jan 2019 -> 14 Jan 2020 is 365 days = 31,536,000 s, of which
+    31,535,856 s remain. Credit: USD 100.00 × 31,535,856 / 31,536,000 = 9,999.954 cents ->
+    USD 100.00 (half-up); charge: USD 200.00 × the same = 19,999.909 cents -> USD 200.00.
+    The credit pays half the charge: USD 100.00 due.
+
+    Source: sources17.md §1c (a public repo's MirrorWeb.WebhookController, verbatim event).
+    """
+    start = utc(2019, 1, 14)
+    sub = start_subscription(
+        "sub_1", "cus_1", "team", YEARLY, start, catalog=CATALOG, trial=False,
+        policy=SEED_POLICY, quantity=1,
+    ).subscription  # fmt: skip
+    at = datetime(2019, 1, 14, 0, 2, 24, tzinfo=start.tzinfo)
+    decision = decided(
+        change_quantity(sub, 2, at, catalog=CATALOG, usage=Usage.of(seats=1), policy=SEED_POLICY)
+    )
+    assert lines(decision) == [
+        ("Unused time on Team (1 seat × USD 100.00) from 14 Jan 2019 to 14 Jan 2020", "USD -100.00"),
+        ("Remaining time on Team (2 seats × USD 100.00) from 14 Jan 2019 to 14 Jan 2020", "USD 200.00"),
+    ]  # fmt: skip
+    (invoice,) = decision.invoices
+    assert invoice.amount_due == usd("100.00")
+    (charge,) = invoice.lines
+    assert str(charge.explanation) == (
+        "USD 200.00 × 31,535,856/31,536,000 seconds = 19999.9086… cents, "
+        "rounded half-up to USD 200.00"
+    )
+    assert decision.subscription.quantity == 2
+
+
+def test_a_seat_increase_mid_month_is_prorated_on_the_whole_old_and_new_quantities() -> None:
+    """Team at USD 12.00 a seat, 3 -> 5 seats on 16 Nov (15 of November's 30 days left).
+
+    As Stripe lays a quantity change out (sources17.md §1c: a credit for the whole old
+    quantity, a charge for the whole new one, each rounded on its own): unused time on 3
+    seats, USD 36.00 × 1,296,000 / 2,592,000 s = USD 18.00 credited; remaining time on 5
+    seats, USD 60.00 × 1/2 = USD 30.00 charged; USD 12.00 due = 2 seats × USD 12.00 × 1/2.
+    The upgrade notice names both quantities; the next renewal bills 5 × USD 12.00.
+    """
+    sub = seats(3)
+    decision = decided(
+        change_quantity(
+            sub, 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=3), policy=SEED_POLICY
+        )
+    )
+    assert lines(decision) == [
+        ("Unused time on Team (3 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026", "USD -18.00"),
+        ("Remaining time on Team (5 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026", "USD 30.00"),
+    ]  # fmt: skip
+    (invoice,) = decision.invoices
+    assert invoice.amount_due == usd("12.00")
+    (charge,) = invoice.lines
+    assert str(charge.explanation) == (
+        "USD 60.00 × 1,296,000/2,592,000 seconds = USD 30.00 exactly; no rounding needed"
+    )
+    upgraded = facts(decision, NoticeKind.UPGRADED)
+    assert (upgraded["from_quantity"], upgraded["to_quantity"]) == (3, 5)
+    assert upgraded["amount_due"] == usd("12.00")
+    renewed = advance(decision.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+    assert lines(renewed) == [
+        ("Team (5 seats × USD 12.00), monthly, from 1 Dec 2026 to 1 Jan 2027", "USD 60.00")
+    ]
+
+
+def test_the_quote_of_a_seat_change_names_both_quantities() -> None:
+    """``quote_change`` at another quantity of the same plan previews the same two lines:
+    3 -> 5 seats on 16 Nov: USD -18.00 and USD 30.00, an upgrade effective at once."""
+    quote = quote_change(
+        seats(3), "team", MONTHLY, NOV_16, catalog=CATALOG, usage=Usage.of(seats=3),
+        policy=SEED_POLICY, quantity=5,
+    )  # fmt: skip
+    assert not isinstance(quote, Refused)
+    assert (quote.kind.value, quote.from_quantity, quote.to_quantity) == ("upgrade", 3, 5)
+    assert [str(line.amount) for line in quote.lines] == ["USD -18.00", "USD 30.00"]
+    assert quote.amount_due_now == usd("12.00")
+
+
+# --------------------------------------------------------------------------- fewer seats
+
+
+def test_a_seat_decrease_waits_for_the_period_end_by_default() -> None:
+    """Team 8 -> 5 seats on 16 Nov with 5 in use, under the seed policy (fewer seats at the
+    period end, as Lago downgrades and Stripe's portal ``decreasing_item_amount`` do).
+
+    Nothing is credited or charged now; the change is pending for 1 Dec, its notice names
+    8 and 5 seats. On 1 Dec the renewal bills 5 × USD 12.00 = USD 60.00 (not 8 × 12.00 =
+    USD 96.00), with a downgraded notice naming the quantities.
+    """
+    decision = decided(
+        change_quantity(
+            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+    assert lines(decision) == []
+    pending = decision.subscription.pending_change
+    assert pending is not None
+    assert (pending.plan_id, pending.quantity, pending.effective_at) == ("team", 5, DEC_1)
+    assert decision.subscription.quantity == 8
+    scheduled = facts(decision, NoticeKind.DOWNGRADE_SCHEDULED)
+    assert (scheduled["from_quantity"], scheduled["to_quantity"]) == (8, 5)
+    renewed = advance(
+        decision.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY, usage=Usage.of(seats=5)
+    )
+    assert lines(renewed) == [
+        ("Team (5 seats × USD 12.00), monthly, from 1 Dec 2026 to 1 Jan 2027", "USD 60.00")
+    ]
+    assert renewed.subscription.quantity == 5
+    assert renewed.subscription.pending_change is None
+    downgraded = facts(renewed, NoticeKind.DOWNGRADED)
+    assert (downgraded["from_quantity"], downgraded["to_quantity"]) == (8, 5)
+
+
+def test_a_seat_decrease_now_credits_the_unused_seats() -> None:
+    """``DowngradeTiming.IMMEDIATELY`` (Stripe's API default: decrease now, credit to the
+    balance): Team 8 -> 5 seats on 16 Nov, 15 of 30 days left.
+
+    Unused time on 8 seats: USD 96.00 × 1/2 = USD 48.00 credited; remaining time on 5
+    seats: USD 60.00 × 1/2 = USD 30.00 charged, paid from the credit; USD 0.00 due and
+    USD 18.00 left in the balance = 3 seats × USD 12.00 × 1/2 (sources17.md §1c: the reverse
+    change nets a credit carried to the next invoice).
+    """
+    decision = decided(
+        change_quantity(
+            seats(8, policy=DECREASE_NOW), 5, NOV_16, catalog=CATALOG,
+            usage=Usage.of(seats=5), policy=DECREASE_NOW,
+        )
+    )  # fmt: skip
+    assert lines(decision) == [
+        ("Unused time on Team (8 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026", "USD -48.00"),
+        ("Remaining time on Team (5 seats × USD 12.00) from 16 Nov 2026 to 1 Dec 2026", "USD 30.00"),
+    ]  # fmt: skip
+    (invoice,) = decision.invoices
+    assert invoice.amount_due == usd("0.00")
+    assert decision.subscription.credit_balance == usd("18.00")
+    assert decision.subscription.quantity == 5
+    downgraded = facts(decision, NoticeKind.DOWNGRADED)
+    assert (downgraded["from_quantity"], downgraded["to_quantity"]) == (8, 5)
+    assert downgraded["credit_after"] == usd("18.00")
+
+
+def test_a_seat_decrease_is_refused_while_the_seats_are_in_use() -> None:
+    """8 seats in use, 10 paid for, down to 5: refused as infeasible, nothing changes; the
+    customer must remove 8 - 5 = 3 seats first. The quote says the same."""
+    sub = seats(10)
+    refused = change_quantity(
+        sub, 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=8), policy=SEED_POLICY
+    )
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.INFEASIBLE
+    assert refused.infeasible is not None
+    assert refused.infeasible.actions_text == ("remove 3 seats",)
+    assert refused.message == "Team allows 5 seats: remove 3 seats first"
+    quote = quote_change(
+        sub, "team", MONTHLY, NOV_16, catalog=CATALOG, usage=Usage.of(seats=8),
+        policy=SEED_POLICY, quantity=5,
+    )  # fmt: skip
+    assert not isinstance(quote, Refused)
+    assert not quote.feasible
+
+
+def test_a_scheduled_decrease_that_no_longer_fits_is_not_applied_at_the_period_end() -> None:
+    """8 -> 5 seats scheduled on 16 Nov with 5 in use; by 1 Dec 8 are in use again.
+
+    The period end checks the usage it is given: the decrease does not fit, so it is not
+    applied (a downgrade-blocked notice says "remove 3 seats") and the renewal bills the
+    8 seats kept: 8 × USD 12.00 = USD 96.00.
+    """
+    scheduled = decided(
+        change_quantity(
+            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+    renewed = advance(
+        scheduled.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY,
+        usage=Usage.of(seats=8),
+    )  # fmt: skip
+    assert facts(renewed, NoticeKind.DOWNGRADE_BLOCKED)["actions"] == "remove 3 seats"
+    blocked = facts(renewed, NoticeKind.DOWNGRADE_BLOCKED)
+    assert (blocked["from_quantity"], blocked["to_quantity"]) == (8, 5)
+    assert lines(renewed) == [
+        ("Team (8 seats × USD 12.00), monthly, from 1 Dec 2026 to 1 Jan 2027", "USD 96.00")
+    ]
+    assert renewed.subscription.quantity == 8
+
+
+def test_cancelling_a_scheduled_decrease_keeps_the_seats() -> None:
+    """8 -> 5 seats scheduled on 16 Nov, cancelled on 20 Nov: the notice names the 8 seats
+    kept, and the 1 Dec renewal bills 8 × USD 12.00 = USD 96.00."""
+    scheduled = decided(
+        change_quantity(
+            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+    cancelled = decided(
+        cancel_pending_change(scheduled.subscription, utc(2026, 11, 20), policy=SEED_POLICY)
+    )
+    assert facts(cancelled, NoticeKind.DOWNGRADE_CANCELLED)["quantity"] == 8
+    renewed = advance(cancelled.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+    assert lines(renewed) == [
+        ("Team (8 seats × USD 12.00), monthly, from 1 Dec 2026 to 1 Jan 2027", "USD 96.00")
+    ]
+
+
+def test_asking_for_the_current_quantity_again_cancels_a_scheduled_decrease() -> None:
+    """As ``change_plan`` to the plan a subscription is on: 8 -> 5 scheduled, then 8 asked
+    for on 20 Nov: the scheduled decrease is dropped (nothing else changes)."""
+    scheduled = decided(
+        change_quantity(
+            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+    kept = decided(
+        change_quantity(
+            scheduled.subscription, 8, utc(2026, 11, 20), catalog=CATALOG,
+            usage=Usage.of(seats=5), policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert kept.subscription.pending_change is None
+    assert [n.kind for n in kept.notices] == [NoticeKind.DOWNGRADE_CANCELLED]
+
+
+# --------------------------------------------------------------------------- trials, refusals
+
+
+def test_a_seat_change_during_a_trial_changes_what_the_conversion_bills() -> None:
+    """Team's 14-day trial from 1 Nov with 3 seats; 7 seats on 5 Nov: nothing is charged or
+    credited now (the notice says USD 0.00 due); the trial's end on 15 Nov bills
+    7 × USD 12.00 = USD 84.00 for 15 Nov -> 15 Dec. A decrease in the trial (7 -> 2 seats on
+    6 Nov, 1 in use) is immediate too: the conversion then bills 2 × USD 12.00 = USD 24.00."""
+    trial = seats(3, trial=True)
+    more = decided(
+        change_quantity(
+            trial, 7, utc(2026, 11, 5), catalog=CATALOG, usage=Usage.of(seats=3),
+            policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert more.invoices == ()
+    assert more.credit_notes == ()
+    assert facts(more, NoticeKind.UPGRADED)["amount_due"] == usd("0.00")
+    converted = advance(more.subscription, utc(2026, 11, 15), catalog=CATALOG, policy=SEED_POLICY)
+    assert lines(converted) == [
+        ("Team (7 seats × USD 12.00), monthly, from 15 Nov 2026 to 15 Dec 2026", "USD 84.00")
+    ]
+    fewer = decided(
+        change_quantity(
+            more.subscription, 2, utc(2026, 11, 6), catalog=CATALOG, usage=Usage.of(seats=1),
+            policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert fewer.invoices == ()
+    assert fewer.credit_notes == ()
+    assert fewer.subscription.pending_change is None
+    converted = advance(fewer.subscription, utc(2026, 11, 15), catalog=CATALOG, policy=SEED_POLICY)
+    assert lines(converted) == [
+        ("Team (2 seats × USD 12.00), monthly, from 15 Nov 2026 to 15 Dec 2026", "USD 24.00")
+    ]
+
+
+def test_the_same_quantity_is_no_change() -> None:
+    """5 seats asked for on a subscription of 5, with nothing scheduled: refused, no change."""
+    refused = change_quantity(
+        seats(5), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+    )
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.NO_CHANGE
+
+
+def test_a_flat_plan_takes_no_quantity_but_one() -> None:
+    """Solo is priced flat: 2 seats is bad input naming the quantity; 1 is no change."""
+    solo = seats(1, "solo")
+    with pytest.raises(InvalidQuantityError, match=r"^quantity: .*must be 1, got 2$"):
+        change_quantity(solo, 2, NOV_16, catalog=CATALOG, usage=Usage(), policy=SEED_POLICY)
+    refused = change_quantity(solo, 1, NOV_16, catalog=CATALOG, usage=Usage(), policy=SEED_POLICY)
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.NO_CHANGE
+
+
+@pytest.mark.parametrize("quantity", [0, -3])
+def test_a_quantity_below_one_is_bad_input(quantity: int) -> None:
+    with pytest.raises(InvalidQuantityError, match=rf"^quantity: must be an int from 1 .*got int {quantity}$"):  # fmt: skip
+        change_quantity(
+            seats(5), quantity, NOV_16, catalog=CATALOG, usage=Usage(), policy=SEED_POLICY
+        )
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def test_the_change_quantity_command_is_the_rule() -> None:
+    """``Rulebook.handle(ChangeQuantity(5))`` is ``change_quantity`` (3 -> 5 seats on 16 Nov:
+    USD 12.00 due, as worked above), and the simulation plays it as a step."""
+    rules = Rulebook(CATALOG, SEED_POLICY)
+    sub = seats(3)
+    handled = rules.handle(sub, ChangeQuantity(5), NOV_16, usage=Usage.of(seats=3))
+    by_hand = change_quantity(
+        sub, 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=3), policy=SEED_POLICY
+    )
+    assert handled.decision == by_hand
+    assert rules.change_quantity(sub, 5, NOV_16, usage=Usage.of(seats=3)) == by_hand
+    assert ChangeQuantity(5).describe() == "change quantity to 5"
+    timeline = simulate(
+        sub, [Step(NOV_16, ChangeQuantity(5))], DEC_1, catalog=CATALOG, policy=SEED_POLICY,
+        usage=Usage.of(seats=3),
+    )  # fmt: skip
+    assert [(e.what, str(e.charged)) for e in timeline.entries] == [
+        ("change quantity to 5", "USD 12.00"),
+        ("renewed", "USD 60.00"),
+    ]
+
+
+def test_a_change_quantity_command_needs_a_quantity_from_one() -> None:
+    with pytest.raises(InvalidQuantityError, match=r"^quantity: must be an int from 1 "):
+        ChangeQuantity(0)
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+@pytest.mark.parametrize(
+    ("quantity", "graduated", "volume"),
+    [
+        # graduated: 5 × 10 = 50; 50 + 8 = 58; 50 + 5 × 8 = 90; 90 + 6 = 96.
+        # volume: 5 × 10 = 50; 6 × 8 = 48; 10 × 8 = 80; 11 × 6 = 66.
+        (1, "10.00", "10.00"),
+        (5, "50.00", "50.00"),
+        (6, "58.00", "48.00"),
+        (10, "90.00", "80.00"),
+        (11, "96.00", "66.00"),
+        (12, "102.00", "72.00"),
+    ],
+)
+def test_a_tiered_seat_price_renews_at_and_across_each_tier_boundary(
+    quantity: int, graduated: str, volume: str
+) -> None:
+    """Renewal on 1 Dec at each side of the bounds 5 and 10 (tiers 1-5 at USD 10.00, 6-10 at
+    USD 8.00, 11+ at USD 6.00): graduated prices each seat by its tier, volume every seat
+    at the tier the quantity reaches (so 6 seats cost less than 5)."""
+    for plan_id, total in (("scale", graduated), ("bulk", volume)):
+        renewed = advance(seats(quantity, plan_id), DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+        ((invoice_line,),) = [invoice.lines for invoice in renewed.invoices]
+        assert invoice_line.amount == usd(total), plan_id
+
+
+def test_a_tiered_renewal_line_shows_its_tiers() -> None:
+    """7 seats graduated: 5 × USD 10.00 = USD 50.00 and 2 × USD 8.00 = USD 16.00: USD 66.00."""
+    renewed = advance(seats(7, "scale"), DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+    assert lines(renewed) == [
+        (
+            (
+                "Scale (7 seats, graduated: 1–5: 5 × USD 10.00 = USD 50.00; 6–7: 2 × USD 8.00"
+                " = USD 16.00), monthly, from 1 Dec 2026 to 1 Jan 2027"
+            ),
+            "USD 66.00",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("plan_id", "before", "after", "credit", "charge", "due"),
+    [
+        # graduated 4 -> 7: 4 × 10 = 40 a month, 5 × 10 + 2 × 8 = 66: -20.00, +33.00.
+        ("scale", 4, 7, "-20.00", "33.00", "13.00"),
+        # volume 4 -> 7: 4 × 10 = 40, 7 × 8 = 56: -20.00, +28.00.
+        ("bulk", 4, 7, "-20.00", "28.00", "8.00"),
+        # graduated 9 -> 12 across 10: 50 + 4 × 8 = 82, 90 + 2 × 6 = 102: -41.00, +51.00.
+        ("scale", 9, 12, "-41.00", "51.00", "10.00"),
+    ],
+)
+def test_a_mid_period_seat_increase_across_a_tier_bound(
+    plan_id: str, before: int, after: int, credit: str, charge: str, due: str
+) -> None:
+    """On 16 Nov, half of November left: each line is half the month's total at its quantity."""
+    decision = decided(
+        change_quantity(
+            seats(before, plan_id), after, NOV_16, catalog=CATALOG,
+            usage=Usage.of(seats=before), policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert [amount for _, amount in lines(decision)] == [f"USD {credit}", f"USD {charge}"]
+    (invoice,) = decision.invoices
+    assert invoice.amount_due == usd(due)
+
+
+def test_more_seats_on_a_volume_price_may_cost_less_and_still_an_upgrade() -> None:
+    """Bulk (volume) 10 -> 11 seats on 16 Nov: 10 × USD 8.00 = USD 80.00 a month, but
+    11 × USD 6.00 = USD 66.00. More seats is an upgrade (applied now); its lines are
+    USD -40.00 and USD 33.00, so the change leaves USD 7.00 in the credit balance."""
+    decision = decided(
+        change_quantity(
+            seats(10, "bulk"), 11, NOV_16, catalog=CATALOG, usage=Usage.of(seats=10),
+            policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert [amount for _, amount in lines(decision)] == ["USD -40.00", "USD 33.00"]
+    assert decision.subscription.credit_balance == usd("7.00")
+    assert [n.kind for n in decision.notices][-1] is NoticeKind.UPGRADED
+
+
+def test_fewer_seats_at_the_period_end_is_a_downgrade_even_where_the_volume_price_rises() -> None:
+    """Bulk 11 -> 10 seats scheduled on 16 Nov: the 1 Dec renewal bills 10 × USD 8.00 =
+    USD 80.00, more than 11 × USD 6.00 = USD 66.00; its notice is still a downgrade (fewer
+    seats), as ``classify_move`` says of the same change."""
+    scheduled = decided(
+        change_quantity(
+            seats(11, "bulk"), 10, NOV_16, catalog=CATALOG, usage=Usage.of(seats=10),
+            policy=SEED_POLICY,
+        )
+    )  # fmt: skip
+    assert [n.kind for n in scheduled.notices] == [NoticeKind.DOWNGRADE_SCHEDULED]
+    renewed = advance(scheduled.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+    assert [amount for _, amount in lines(renewed)] == ["USD 80.00"]
+    assert NoticeKind.DOWNGRADED in [n.kind for n in renewed.notices]
+
+
+# --------------------------------------------------------------------------- tiered and package overage
+
+
+def metered(overage: Overage) -> Catalog:
+    """A flat USD 20.00 plan including 1,000 billable sessions, ``overage`` beyond them."""
+    plan = Plan(
+        "metered",
+        "Metered",
+        (Price.of("20.00", "USD", MONTHLY),),
+        Limits.of(**{SESSIONS: 1000}),
+        overage=(overage,),
+    )
+    return Catalog((plan,), (*DEFAULT_METRICS, SEATS))
+
+
+@pytest.mark.parametrize(
+    ("free", "over", "total"),
+    [(0, 121, "1300.00"), (10, 121, "1200.00"), (200, 121, None), (0, 120, "1200.00")],
+)
+def test_package_overage_is_billed_by_started_package_at_the_renewal_lago(
+    free: int, over: int, total: str | None
+) -> None:
+    """Lago's package charge spec (amount 100, package_size 10): 121 units -> 1300
+    (ceil(121 / 10) = 13 packages); with 10 free units 111 paid -> 1200 (12 packages); with
+    200 free -> 0 (no line). Here the units are the sessions over the plan's 1,000, billed on
+    the 1 Dec renewal after the USD 20.00 subscription line; 120 over fills 12 packages.
+
+    Source: sources17.md §4a (getlago/lago-api spec/services/charge_models/package_service_spec.rb).
+    """
+    catalog = metered(Overage.in_packages(SESSIONS, PackagePrice(usd("100"), 10, free)))
+    sub = seats(1, "metered", catalog=catalog)
+    usage = Usage.of(**{SESSIONS: 1000 + over})
+    renewed = advance(sub, DEC_1, catalog=catalog, policy=SEED_POLICY, usage=usage)
+    amounts = [amount for _, amount in lines(renewed)]
+    assert amounts == ["USD 20.00"] + ([] if total is None else [f"USD {total}"])
+    if total is not None:
+        description = lines(renewed)[1][0]
+        assert description.startswith("Billable sessions over Metered's 1,000 from 1 Nov 2026")
+        assert "in packages of 10, rounded up" in description
+
+
+@pytest.mark.parametrize(("over", "total"), [(1, "12.00"), (10, "102.00"), (12, "115.00"), (21, "163.00")])  # fmt: skip
+def test_tiered_overage_is_billed_by_its_tiers_at_the_renewal_lago(over: int, total: str) -> None:
+    """Lago's graduated charge spec: 0-10 at 10 a unit + 2 flat, 11-20 at 5 + 3 flat, 21+ at
+    5 + 3 flat: 1 -> 12, 10 -> 102, 12 -> 115 (= 102 + 2 × 5 + 3), 21 -> 163 (= 102 + 53 +
+    8). Here the units are the sessions over the plan's 1,000, billed on the 1 Dec renewal.
+
+    Source: sources17.md §4b (getlago/lago-api spec/services/charge_models/graduated_service_spec.rb).
+    """
+    table = TierTable(
+        TierMode.GRADUATED,
+        (
+            Tier(10, usd("10"), usd("2")),
+            Tier(20, usd("5"), usd("3")),
+            Tier(None, usd("5"), usd("3")),
+        ),
+    )
+    catalog = metered(Overage.tiered(SESSIONS, table))
+    sub = seats(1, "metered", catalog=catalog)
+    usage = Usage.of(**{SESSIONS: 1000 + over})
+    renewed = advance(sub, DEC_1, catalog=catalog, policy=SEED_POLICY, usage=usage)
+    assert [amount for _, amount in lines(renewed)] == ["USD 20.00", f"USD {total}"]
