@@ -1,7 +1,9 @@
 """Model-based test of whole subscription lives, checked against an independent cost oracle.
 
 Hypothesis drives random lives — a start with or without a trial and a payment method, plan
-and interval changes (fitting or not, immediate or at the period end), cancel, undo,
+and interval changes (fitting or not, immediate or at the period end), seat changes on plans
+sold per seat (flat, per unit or graduated tiers: more seats, fewer seats, fitting the
+seats in use or not, immediate or at the period end), cancel, undo,
 suspend, reinstate, payment outcomes of every kind (and duplicates of them), new payment
 methods, usage, and time passing — on random catalogs (USD, JPY, KWD), every field of
 ``BillingPolicy`` drawn independently, and instants biased to the edges (period starts and
@@ -44,7 +46,12 @@ an unused February credits all of it. Resuming billing after a
 suspension is not a plan change: the customer pays the day access comes back.
 
 Cost. The cost of a period is the sum over the plans in effect: ``price × (F(b) − F(a)) / D``
-for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle's interval.
+for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle's interval
+and the quantity in effect: the catalog's ``Price.total(quantity)`` (a flat plan is always
+1; a move to another plan sold per seat keeps the seats, to a flat one or from a flat one
+starts at 1). A seat change is a plan change to the same plan at another quantity: it
+splits the period like one (more seats by ``upgrade_timing``, fewer by ``downgrade_timing``),
+or, scheduled, applies at the period end when the seats in use fit the new quantity.
 
 - Trials are free; a plan or interval change in a trial changes what the conversion bills
   (the cycle anchored at the trial's end, in the interval in effect then).
@@ -73,6 +80,9 @@ for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle
 - Cancellation after the trial: the period is paid and the subscription ends at its end; an
   end for failed payment or a cancellation while suspended ends it at once with the period as
   billed. Ended subscriptions are free.
+- A pending change applies at a period end only if the usage given fits it: the properties
+  within the target plan's limit and, for a plan sold per seat, the seats in use within the
+  quantity it moves to.
 - Usage overage: each period that ends in a call of ``advance`` given ``usage`` costs, on top,
   ``unit_price × excess / per`` for every per-period metric over the limit of the plan in
   effect at that period end (every period, not only the first of the call).
@@ -155,6 +165,7 @@ from subscription_rules import (
     advance,
     cancel,
     change_plan,
+    change_quantity,
     marked_unpaid,
     next_wakeup,
     record_payment,
@@ -164,7 +175,16 @@ from subscription_rules import (
     undo_cancel,
     update_payment_method,
 )
-from subscription_rules.catalog import Comparison, Overage
+from subscription_rules.catalog import (
+    DEFAULT_METRICS,
+    Comparison,
+    Metric,
+    MetricKind,
+    Overage,
+    Tier,
+    TierMode,
+    TierTable,
+)
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
     SMART_RETRIES_LIKE,
@@ -197,6 +217,7 @@ NOTICE_FOR_STATUS = {
 }
 BILLING = frozenset({Status.ACTIVE, Status.PAST_DUE})
 SESSIONS = "billable_sessions"
+SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
 
 
 def _diagram() -> dict[str, set[str]]:
@@ -316,7 +337,8 @@ class Oracle:
         self.status = Status.ACTIVE
         self.plan = ""
         self.interval: Interval = MONTHLY
-        self.pending: tuple[str, Interval] | None = None
+        self.quantity = 1
+        self.pending: tuple[str, Interval, int] | None = None
         self.cancel_pending = False
         self.trial_end: datetime | None = None
         self.card = True
@@ -326,8 +348,23 @@ class Oracle:
 
     # -- arithmetic --
 
-    def price(self, plan: str, interval: Interval) -> int:
-        return self.catalog.plan(plan).price(interval).amount.minor
+    def price(self, plan: str, interval: Interval, quantity: int) -> int:
+        return self.catalog.plan(plan).price(interval).total(quantity).minor
+
+    def quantity_after(self, plan: str) -> int:
+        """The seats a move to ``plan`` keeps: the current ones between plans sold per seat."""
+        per_seat = self.catalog.plan(plan).unit is not None
+        return self.quantity if per_seat and self.catalog.plan(self.plan).unit else 1
+
+    def fits(self, usage: Usage | None, plan: str, quantity: int) -> bool:
+        """Whether ``usage`` fits ``plan`` at ``quantity`` (properties, and seats if per seat)."""
+        if usage is None:
+            return True
+        limit = self.catalog.plan(plan).limits.get("properties")
+        seats = quantity if self.catalog.plan(plan).unit is not None else None
+        return (limit is None or usage.get("properties") <= limit) and (
+            seats is None or usage.get("seats") <= seats
+        )
 
     def _days(self, a: datetime, b: datetime) -> int:
         return (b.astimezone(self.tz).date() - a.astimezone(self.tz).date()).days
@@ -410,10 +447,16 @@ class Oracle:
     def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
         p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
         p.segments.append(
-            Segment(start or p.start, self.price(self.plan, self.interval), change=False)
+            Segment(
+                start or p.start,
+                self.price(self.plan, self.interval, self.quantity),
+                change=False,
+            )
         )
         self.period = p
-        self.log.append(f"bill {self.plan}/{self.interval} [{start or p.start}, {p.end})")
+        self.log.append(
+            f"bill {self.plan}/{self.interval}×{self.quantity} [{start or p.start}, {p.end})"
+        )
 
     def close(self, upto: datetime | None = None) -> None:
         if self.period is not None:
@@ -437,7 +480,7 @@ class Oracle:
         cycle = Cycle(old.anchor, _months(self.interval), self.zone)
         n = cycle.index_containing(at)
         p = Period(cycle, n, cycle.boundary(n), cycle.boundary(n + 1))
-        price = self.price(self.plan, self.interval)
+        price = self.price(self.plan, self.interval, self.quantity)
         p.segments.append(Segment(at, price, change=change and at != p.start))
         self.period = p
         self.log.append(f"bill {self.plan}/{self.interval} [{at}, {p.end}) kept anniversary")
@@ -451,10 +494,10 @@ class Oracle:
         self.unpaid = False
         self.log.append(f"end {at}")
 
-    def change(self, at: datetime, plan: str, interval: Interval) -> None:
-        self.log.append(f"change {plan}/{interval} at {at}")
+    def change(self, at: datetime, plan: str, interval: Interval, quantity: int) -> None:
+        self.log.append(f"change {plan}/{interval}×{quantity} at {at}")
         old_interval = self.interval
-        self.plan, self.interval, self.pending = plan, interval, None
+        self.plan, self.interval, self.quantity, self.pending = plan, interval, quantity, None
         if self.status is Status.TRIALING:
             return
         p = self.period
@@ -469,7 +512,7 @@ class Oracle:
             self.close(upto=at)
             self.new_interval(at, p.cycle, change=True)
         elif self.policy.proration_billing is not ProrationBilling.NONE:
-            p.segments.append(Segment(at, self.price(plan, interval), change=True))
+            p.segments.append(Segment(at, self.price(plan, interval, quantity), change=True))
 
     def resume(self, at: datetime, *, credit: bool) -> None:
         """Billing resumes at ``at`` after a suspension from a billing status (or unpaid)."""
@@ -484,7 +527,7 @@ class Oracle:
             return
         self.close()
         if self.pending is not None:
-            self.plan, interval = self.pending
+            self.plan, interval, self.quantity = self.pending
             self.pending = None
             if interval != self.interval:
                 self.interval = interval
@@ -522,11 +565,10 @@ class Oracle:
         cycle, index = p.cycle, p.index + 1
         start = None
         if self.pending is not None:
-            plan, interval = self.pending
+            plan, interval, quantity = self.pending
             self.pending = None
-            limit = self.catalog.plan(plan).limits.get("properties")
-            if usage is None or limit is None or usage.get("properties") <= limit:
-                self.plan = plan
+            if self.fits(usage, plan, quantity):
+                self.plan, self.quantity = plan, quantity
                 if interval != self.interval:
                     self.interval = interval
                     cycle, index = Cycle(p.end, _months(interval), self.zone), 0
@@ -631,6 +673,23 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
     )
 
 
+def _price(sold: str, amount: int, currency: str, interval: Interval) -> Price:
+    """A price of ``amount`` major units: flat, per seat, or tiers from ``amount`` a seat.
+
+    The tiers: seats 1-3 at ``amount``, 4-6 at half of it (at least 1), 7 and up at a third
+    plus a flat fee of ``amount`` (so a volume price may fall when a quantity grows).
+    """
+    if sold == "flat":
+        return Price.of(str(amount), currency, interval)
+    one = Price.of(str(amount), currency, interval).amount
+    if sold == "per seat":
+        return Price(one, interval, unit="seats")
+    half, third = one.with_minor(max(one.minor // 2, 1)), one.with_minor(max(one.minor // 3, 1))
+    mode = TierMode.GRADUATED if sold == "graduated" else TierMode.VOLUME
+    table = TierTable(mode, (Tier(3, one), Tier(6, half), Tier(None, third, one)))
+    return Price.tiered(table, interval, unit="seats")
+
+
 @st.composite
 def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, bool]:
     currency = draw(st.sampled_from(["USD", "JPY", "KWD"]))
@@ -647,10 +706,11 @@ def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, boo
     trial_days = draw(st.sampled_from([0, 1, 7, 14, 30]))
     plans = []
     for i, price in enumerate(sorted(prices)):
-        monthly = Price.of(str(price), currency, MONTHLY)
         yearly_price = draw(st.sampled_from([price * 10, price * 12, price * 12 + 1, price]))
+        sold = draw(st.sampled_from(["flat", "per seat", "graduated", "volume"]))
+        monthly = _price(sold, price, currency, MONTHLY)
         options = (
-            (monthly,) if monthly_only else (monthly, Price.of(str(yearly_price), currency, YEARLY))
+            (monthly,) if monthly_only else (monthly, _price(sold, yearly_price, currency, YEARLY))
         )
         sessions = draw(st.sampled_from([None, 0, 1000]))
         overage: tuple[Overage, ...] = ()
@@ -669,7 +729,7 @@ def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, boo
                 overage=overage,
             )
         )
-    catalog = Catalog(tuple(plans))
+    catalog = Catalog(tuple(plans), (*DEFAULT_METRICS, SEATS))
     policy = draw(_policies(monthly_only))
     zone = draw(st.sampled_from(ZONES))
     at = draw(instants(FIRST_YEAR, LAST_YEAR, zone, edges=True)).astimezone(UTC)
@@ -706,6 +766,7 @@ class Lives(RuleBasedStateMachine):
         with_trial=st.booleans(),
         card=st.booleans(),
         in_zone=st.booleans(),
+        seats=st.integers(1, 12),
     )
     def start(
         self,
@@ -715,6 +776,7 @@ class Lives(RuleBasedStateMachine):
         with_trial: bool,
         card: bool,
         in_zone: bool,
+        seats: int,
     ) -> None:
         self.catalog, self.policy, self.zone, at, self.monthly_only = setup
         CHECKED["lives"] += 1
@@ -722,8 +784,11 @@ class Lives(RuleBasedStateMachine):
         interval = YEARLY if yearly and not self.monthly_only else MONTHLY
         o = self.oracle = Oracle(self.policy, self.catalog, self.zone)
         o.plan, o.interval, o.card = plan_id, interval, card
+        o.quantity = seats if self.catalog.plan(plan_id).unit is not None else 1
         given = express(at, self.zone, in_zone)
-        self.steps.append(f"start {plan_id} {interval} at {given.isoformat()} trial={with_trial}")
+        self.steps.append(
+            f"start {plan_id} {interval}×{o.quantity} at {given.isoformat()} trial={with_trial}"
+        )
         decision = start_subscription(
             "sub",
             "cus",
@@ -735,6 +800,7 @@ class Lives(RuleBasedStateMachine):
             trial=with_trial,
             has_payment_method=card,
             policy=self.policy,
+            quantity=o.quantity,
         )
         trial_days = self.catalog.plan(plan_id).trial_days
         if with_trial and trial_days > 0:
@@ -982,6 +1048,7 @@ class Lives(RuleBasedStateMachine):
         sessions=st.none() | st.sampled_from([0, 999, 1000, 1001, 250_000]),
         properties=st.integers(0, 12),
         in_zone=st.booleans(),
+        seats=st.integers(0, 12),
     )
     def time_passes(
         self,
@@ -991,10 +1058,13 @@ class Lives(RuleBasedStateMachine):
         sessions: int | None,
         properties: int,
         in_zone: bool,
+        seats: int,
     ) -> None:
         until = self._instant(edge, jitter, spread)
         usage = (
-            None if sessions is None else Usage.of(properties=properties, **{SESSIONS: sessions})
+            None
+            if sessions is None
+            else Usage.of(properties=properties, seats=seats, **{SESSIONS: sessions})
         )
         self._advance(until, usage, in_zone=in_zone)
 
@@ -1043,13 +1113,54 @@ class Lives(RuleBasedStateMachine):
         if not isinstance(result, Decision):
             return
         o = self.oracle
+        self._changed(at, result, plan_id, interval, o.quantity_after(plan_id))
+
+    def _changed(
+        self, at: datetime, result: Decision, plan_id: str, interval: Interval, quantity: int
+    ) -> None:
+        """A change to ``quantity`` of ``plan_id`` at ``interval`` decided: now, later or undone."""
+        o = self.oracle
         pending = result.subscription.pending_change
         if pending is not None:
-            o.pending = (pending.plan_id, pending.interval)
-        elif (plan_id, interval) == (o.plan, o.interval):
+            assert (pending.plan_id, pending.interval, pending.quantity) == (
+                plan_id,
+                interval,
+                quantity,
+            ), pending
+            o.pending = (plan_id, interval, quantity)
+        elif (plan_id, interval, quantity) == (o.plan, o.interval, o.quantity):
             o.pending = None  # the scheduled change was cancelled
         else:
-            o.change(at, plan_id, interval)
+            o.change(at, plan_id, interval, quantity)
+
+    @rule(
+        quantity=st.integers(1, 12),
+        seats=st.just(0) | st.integers(0, 12),  # half the time no seat in use: fewer fits
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
+    def change_seats(
+        self, quantity: int, seats: int, edge: int, jitter: int, spread: int, in_zone: bool
+    ) -> None:
+        """More or fewer seats (any quantity on a plan sold per seat, 1 on a flat one)."""
+        at = self._command_at(edge, jitter, spread)
+        o = self.oracle
+        if self.catalog.plan(o.plan).unit is None:
+            quantity = 1
+        usage = Usage.of(seats=seats)
+        given = express(at, self.zone, in_zone)
+        sub = self.sub
+        self.steps.append(f"change_quantity {quantity} at {given.isoformat()} {usage}")
+        result = self._replayed(
+            lambda: change_quantity(
+                sub, quantity, given, catalog=self.catalog, usage=usage, policy=self.policy
+            ),
+            "change_quantity",
+        )
+        if isinstance(result, Decision):
+            self._changed(at, result, o.plan, o.interval, quantity)
 
     @rule(
         edge=st.integers(0, 6),
@@ -1241,9 +1352,14 @@ class Lives(RuleBasedStateMachine):
     def _check_model(self) -> None:
         o, sub = self.oracle, self.sub
         story = "\n".join(self.steps[-12:]) + "\noracle: " + "\n  ".join(o.log[-12:])
-        assert (o.status, o.plan, o.interval) == (sub.status, sub.plan_id, sub.interval), (
-            f"state: expected {(o.status, o.plan, str(o.interval))}, got "
-            f"{(sub.status, sub.plan_id, str(sub.interval))}\n{story}"
+        assert (o.status, o.plan, o.interval, o.quantity) == (
+            sub.status,
+            sub.plan_id,
+            sub.interval,
+            sub.quantity,
+        ), (
+            f"state: expected {(o.status, o.plan, str(o.interval), o.quantity)}, got "
+            f"{(sub.status, sub.plan_id, str(sub.interval), sub.quantity)}\n{story}"
         )
         pending = [*(line.amount.minor for line in sub.pending_lines)]
         net = sum(self.charges) + sum(pending) + sum(self.credits)

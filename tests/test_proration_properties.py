@@ -44,7 +44,7 @@ def _immediate(policy: BillingPolicy) -> BillingPolicy:
 
 
 def _distinct_prices(catalog: Catalog) -> bool:
-    amounts = [plan.price(MONTHLY).amount for plan in catalog]
+    amounts = [plan.price(MONTHLY).total(1) for plan in catalog]  # one seat if per seat
     return len(set(amounts)) == len(amounts)
 
 
@@ -155,7 +155,7 @@ def test_charges_minus_credits_equal_the_cost_of_time_on_each_plan(
     denominator = _units(period.start, period.end, zone, policy)
     exact = sum(
         Fraction(
-            catalog.plan(s.plan_id).price(MONTHLY).amount.minor
+            catalog.plan(s.plan_id).price(MONTHLY).total(s.quantity).minor
             * _units(s.start, s.end, zone, policy),
             denominator,
         )

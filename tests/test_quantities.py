@@ -13,32 +13,44 @@ period (1,296,000 of 2,592,000 seconds under the seed policy's per-second prorat
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import cast
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import decided, usd, utc
 from subscription_rules import (
+    KILL_BILL_LIKE,
+    LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
+    STRIPE_LIKE,
     YEARLY,
     BillingPolicy,
     Catalog,
     ChangeQuantity,
     Decision,
     DowngradeTiming,
+    Interval,
     Limits,
+    Money,
     NoticeKind,
     Plan,
     Price,
     RefusalReason,
     Refused,
     Rulebook,
+    Status,
     Subscription,
     Usage,
     advance,
+    cancel,
     cancel_pending_change,
+    change_plan,
     change_quantity,
     quote_change,
     start_subscription,
@@ -55,6 +67,7 @@ from subscription_rules.catalog import (
 )
 from subscription_rules.errors import InvalidQuantityError
 from subscription_rules.simulation import Step, simulate
+from subscription_rules.strategies._values import tier_tables
 
 SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
 SESSIONS = "billable_sessions"
@@ -615,3 +628,164 @@ def test_tiered_overage_is_billed_by_its_tiers_at_the_renewal_lago(over: int, to
     usage = Usage.of(**{SESSIONS: 1000 + over})
     renewed = advance(sub, DEC_1, catalog=catalog, policy=SEED_POLICY, usage=usage)
     assert [amount for _, amount in lines(renewed)] == ["USD 20.00", f"USD {total}"]
+
+
+# --------------------------------------------------------------------------- properties
+
+quantities = st.integers(1, 2_000)
+
+
+@given(tier_tables("USD"), quantities)
+def test_a_tiered_price_is_the_sum_of_its_breakdown_and_of_its_tiers(
+    table: TierTable, quantity: int
+) -> None:
+    """``Price.total`` of a tiered price is its table's breakdown summed; graduated, it is
+    also each tier's part summed (the units inside the tier × its unit amount, plus its
+    flat fee once reached), computed here from the tiers alone."""
+    price = Price.tiered(table, MONTHLY, unit="seats")
+    zero = Money.zero("USD")
+    assert price.total(quantity) == sum((a for _, a in table.breakdown(quantity)), zero)
+    if table.mode is TierMode.GRADUATED:
+        parts, low = zero, 0
+        for tier in table.tiers:
+            high = quantity if tier.up_to is None else min(quantity, tier.up_to)
+            if high > low:
+                parts += tier.unit_amount * (high - low) + (tier.flat_amount or zero)
+            low = high if tier.up_to is None else tier.up_to
+        assert price.total(quantity) == parts
+
+
+@given(tier_tables("USD"), quantities)
+def test_a_graduated_price_never_falls_and_a_volume_one_only_across_a_bound(
+    table: TierTable, quantity: int
+) -> None:
+    """Graduated: one more seat never costs less. Volume: only within a tier (crossing a
+    bound into a cheaper tier may lower the total; tests/test_tiers.py shows it does)."""
+    price = Price.tiered(table, MONTHLY, unit="seats")
+    bounds = {tier.up_to for tier in table.tiers}
+    if table.mode is TierMode.GRADUATED or quantity not in bounds:
+        assert price.total(quantity) <= price.total(quantity + 1)
+
+
+@settings(max_examples=40)
+@given(tier_tables("USD"), st.integers(1, 40))
+def test_a_tiered_plan_renews_at_its_price_total(table: TierTable, quantity: int) -> None:
+    """The rules bill what the price says: the renewal's one line is ``Price.total``."""
+    price = Price.tiered(table, MONTHLY, unit="seats")
+    catalog = Catalog((Plan("tiered", "Tiered", (price,)),), (*DEFAULT_METRICS, SEATS))
+    renewed = advance(
+        seats(quantity, "tiered", catalog=catalog), DEC_1, catalog=catalog, policy=SEED_POLICY
+    )
+    ((line,),) = [invoice.lines for invoice in renewed.invoices]
+    assert line.amount == price.total(quantity)
+
+
+def _several(unit: str | None, amounts: dict[str, str], interval: Interval) -> tuple[Price, ...]:
+    return tuple(Price.of(a, code, interval, unit=unit) for code, a in amounts.items())
+
+
+#: One price list in three currencies: the same plans, the same intervals, each currency's
+#: own amounts (JPY has no minor unit) and overage by package in each currency.
+WORLD = Catalog(
+    (
+        Plan(
+            "solo",
+            "Solo",
+            _several(None, {"USD": "10.00", "EUR": "9.00", "JPY": "1500"}, MONTHLY)
+            + _several(None, {"USD": "100.00", "EUR": "90.00", "JPY": "15000"}, YEARLY),
+            Limits.of(**{SESSIONS: 1000}),
+            rank=0,
+            overage=tuple(
+                Overage.in_packages(SESSIONS, PackagePrice(Money.of(a, code), 100))
+                for code, a in {"USD": "5.00", "EUR": "4.50", "JPY": "700"}.items()
+            ),
+        ),
+        Plan(
+            "team",
+            "Team",
+            _several("seats", {"USD": "12.00", "EUR": "11.00", "JPY": "1800"}, MONTHLY)
+            + _several("seats", {"USD": "120.00", "EUR": "110.00", "JPY": "18000"}, YEARLY),
+            Limits.of(**{SESSIONS: 5000}),
+            rank=1,
+            overage=tuple(
+                Overage.of(SESSIONS, a, code, per=1000)
+                for code, a in {"USD": "2.00", "EUR": "1.80", "JPY": "300"}.items()
+            ),
+        ),
+    ),
+    (*DEFAULT_METRICS, SEATS),
+)
+
+
+def monies(value: object) -> Iterator[Money]:
+    """Every amount inside ``value``: its attrs fields, tuples and facts, all the way down."""
+    if isinstance(value, Money):
+        yield value
+    elif attrs.has(type(value)):
+        for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(value))):
+            yield from monies(getattr(value, field.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from monies(item)
+
+
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["seats", "plan", "advance", "quote", "cancel"]),
+        st.integers(1, 9),  # seats, or days on
+        st.sampled_from(["solo", "team"]),
+        st.booleans(),  # yearly
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=60)
+@given(
+    st.sampled_from(["EUR", "JPY", "USD"]),
+    st.sampled_from([SEED_POLICY, STRIPE_LIKE, KILL_BILL_LIKE, LAGO_LIKE, DECREASE_NOW]),
+    st.sampled_from(["solo", "team"]),
+    st.integers(1, 9),
+    _STEPS,
+)
+def test_every_amount_of_a_life_is_in_the_subscriptions_currency(
+    code: str,
+    policy: BillingPolicy,
+    plan_id: str,
+    quantity: int,
+    steps: list[tuple[str, int, str, bool]],
+) -> None:
+    """A subscription started in EUR, JPY or USD from plans priced in all three: every
+    Money in every decision (invoices, credit notes, notices' facts, refunds, the
+    subscription itself) and every quote, through seat changes, plan and interval changes,
+    renewals with overage and cancellations, is in that currency — never a mix."""
+    start = start_subscription(
+        "sub_1", "cus_1", plan_id, MONTHLY, NOV_1, catalog=WORLD, trial=False, policy=policy,
+        quantity=quantity if plan_id == "team" else 1, currency=code,
+    )  # fmt: skip
+    seen: list[Money] = [*monies(start)]
+    sub, at = start.subscription, NOV_1
+    usage = Usage.of(seats=1, **{SESSIONS: 7_777})
+    for kind, count, target, yearly in steps:
+        at = max(at, sub.processed_until.astimezone(at.tzinfo))
+        result: object
+        if kind == "advance":
+            at += timedelta(days=3 * count)
+            result = advance(sub, at, catalog=WORLD, policy=policy, usage=usage)
+        elif sub.status is not Status.ACTIVE or at >= sub.current_period.end:
+            continue
+        elif kind == "seats":
+            if WORLD.plan(sub.plan_id).unit is None:
+                continue
+            result = change_quantity(sub, count, at, catalog=WORLD, usage=usage, policy=policy)
+        elif kind == "cancel":
+            result = cancel(sub, at, policy=policy)
+        else:
+            interval = YEARLY if yearly else MONTHLY
+            call = change_plan if kind == "plan" else quote_change
+            result = call(sub, target, interval, at, catalog=WORLD, usage=usage, policy=policy)
+        seen.extend(monies(result))
+        if isinstance(result, Decision):
+            sub = result.subscription
+    assert seen
+    assert {money.currency.code for money in seen} == {code}

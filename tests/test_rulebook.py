@@ -110,8 +110,9 @@ def _command(
     if kind == "change_plan":
         plan = draw(st.sampled_from(catalog.plans))
         return ChangePlan(plan.id, draw(st.sampled_from(plan.intervals)), draw(usages(catalog)))
-    if kind == "change_quantity":  # any count: a flat plan refuses all but 1, as bad input
-        return ChangeQuantity(draw(st.integers(1, 12)), draw(usages(catalog)))
+    if kind == "change_quantity":  # 1 on a flat plan (any other count is bad input)
+        per_unit = catalog.plan(caught_up.plan_id).unit is not None
+        return ChangeQuantity(draw(st.integers(1, 12)) if per_unit else 1, draw(usages(catalog)))
     if kind == "set_trial_end":
         return SetTrialEnd(at + timedelta(days=draw(st.integers(0, 20))))
     if kind == "adjust":

@@ -1,9 +1,10 @@
 """Tier and package pricing arithmetic: what ``quantity`` units cost, line by line.
 
-A building block, not yet wired into :class:`~subscription_rules.catalog.Price`,
-plans or subscriptions. Amounts are exact (an ``int`` of units times an amount
-in minor units): no rounding happens anywhere, and the amount is the sum of
-the breakdown's lines.
+A tier table prices a quantity of seats (``Price.tiered``) or of usage over a
+limit (``Overage.tiered``); a package price prices usage over a limit
+(``Overage.in_packages``). Amounts are exact (an ``int`` of units times an
+amount in minor units): no rounding happens anywhere, and the amount is the sum
+of the breakdown's lines.
 
 >>> table = TierTable(
 ...     TierMode.GRADUATED,

@@ -17,6 +17,7 @@ from subscription_rules import (
     Decision,
     MissingPaymentMethod,
     Plan,
+    Price,
     Refused,
     Status,
     Subscription,
@@ -25,6 +26,7 @@ from subscription_rules import (
     advance,
     cancel,
     change_plan,
+    change_quantity,
     reinstate,
     start_subscription,
     suspend,
@@ -170,7 +172,7 @@ def _routes(
 
 def _invoiceable(plan: Plan) -> bool:
     """Whether a trial of ``plan`` that ends without a payment method leaves something owed."""
-    return plan.trial_days > 0 and any(price.amount.minor for price in plan.prices)
+    return plan.trial_days > 0 and any(price.total(1).minor for price in plan.prices)
 
 
 def _live_end(sub: Subscription) -> datetime:
@@ -218,7 +220,7 @@ def _every_period(usage: Usage) -> Callable[[BillingPeriod], Usage]:
     return counts
 
 
-_LIVE_STEPS: Final = ("advance", "change", "cancel", "undo", "suspend", "payment method")
+_LIVE_STEPS: Final = ("advance", "change", "seats", "cancel", "undo", "suspend", "payment method")
 _OTHER_STEPS: Final = ("advance", "payment method")
 
 
@@ -247,7 +249,12 @@ def _step(  # noqa: PLR0911 - one return per command
         at = _now(draw, sub) if sub.status in _LIVE else _later(draw, sub, 1)
         return update_payment_method(sub, at, catalog=catalog, policy=policy)
     at = _now(draw, sub)
-    if kind == "change":
+    if kind == "seats" and catalog.plan(sub.plan_id).unit is not None:
+        quantity = draw(st.integers(1, 12))
+        return change_quantity(
+            sub, quantity, at, catalog=catalog, usage=draw(usages(catalog)), policy=policy
+        )
+    if kind in {"change", "seats"}:  # a flat plan has no seats to change: change plan instead
         target = draw(st.sampled_from(catalog.plans))
         interval = draw(st.sampled_from(target.intervals))
         usage = draw(usages(catalog))
@@ -281,8 +288,11 @@ def _advance_room(catalog: Catalog, sub: Subscription) -> timedelta:
 
 
 def _owes(catalog: Catalog, sub: Subscription) -> bool:
-    """Whether the subscription's plan costs something at its interval."""
-    return catalog.plan(sub.plan_id).price(sub.interval).amount.minor > 0
+    """Whether the subscription's plan costs something at its interval and quantity."""
+    price = (
+        sub.price.price if sub.price is not None else catalog.plan(sub.plan_id).price(sub.interval)
+    )
+    return price.total(sub.quantity).minor > 0
 
 
 def _wander(
@@ -340,10 +350,14 @@ def _with_a_price(catalog: Catalog) -> Catalog:
     A trial that ends invoiced without a payment method is past due only if it owes something.
     """
     trials = [plan for plan in catalog if plan.trial_days > 0]
-    if any(price.amount.minor for plan in trials for price in plan.prices):
+    if any(price.total(1).minor for plan in trials for price in plan.prices):
         return catalog
     first = trials[0]
-    paid = tuple(attrs.evolve(price, amount=price.amount.with_minor(100)) for price in first.prices)
+    # Per unit when it was, tiered or not: a price of 100 minor units (a unit).
+    paid = tuple(
+        Price(price.amount.with_minor(100), price.interval, unit=price.unit)
+        for price in first.prices
+    )
     plans = tuple(attrs.evolve(p, prices=paid) if p is first else p for p in catalog.plans)
     return attrs.evolve(catalog, plans=plans)
 
@@ -376,7 +390,7 @@ def _lives(
         candidates = [plan for plan in cat if _invoiceable(plan)]
     # `_routes` opened only routes some plan of the catalog can take.
     plan = draw(st.sampled_from(candidates))
-    owed = [p.interval for p in plan.prices if p.amount.minor] or list(plan.intervals)
+    owed = [p.interval for p in plan.prices if p.total(1).minor] or list(plan.intervals)
     decision = start_subscription(
         draw(_ids("sub")),
         draw(_ids("cus")),
@@ -388,6 +402,7 @@ def _lives(
         has_payment_method=not (no_payment_method or draw(st.booleans())),
         trial=route.trial,
         policy=policy,
+        quantity=draw(st.integers(1, 12)) if plan.unit is not None else 1,
     )
     life = _Life(cat, policy, decision)
     for index, leg in enumerate(route.legs):
@@ -456,7 +471,8 @@ def subscriptions(
     payment method), then taken to ``status`` along a route chosen at random:
     a trial converted or invoiced, a suspension, a cancellation at the end of
     a period or trial, a trial lapsing without a payment method. Along the way
-    it wanders: ``advance``, ``change_plan``, ``cancel`` and ``undo_cancel``,
+    it wanders: ``advance``, ``change_plan``, ``change_quantity`` (on a plan
+    sold per seat), ``cancel`` and ``undo_cancel``,
     ``suspend`` then ``reinstate``, ``update_payment_method``, at later and
     later instants, each kept only if it leaves the status as it was. Shrinks
     toward a freshly started subscription with no history.

@@ -332,6 +332,9 @@ def periods(cycle: BillingCycle | None = None) -> st.SearchStrategy[BillingPerio
 
 # --------------------------------------------------------------------------- the catalog
 
+#: The metric a catalog sells seats by.
+SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
+
 
 @_memo
 def metrics() -> st.SearchStrategy[Metric]:
@@ -361,6 +364,7 @@ def metrics() -> st.SearchStrategy[Metric]:
 def _metric_sets() -> st.SearchStrategy[tuple[Metric, ...]]:
     return st.one_of(
         st.just(DEFAULT_METRICS),
+        st.just((*DEFAULT_METRICS, SEATS)),
         st.lists(metrics(), max_size=4, unique_by=lambda metric: metric.name).map(tuple),
     )
 
@@ -542,8 +546,11 @@ def _plans(
     sold_at = draw(_sold_at()) if interval is None else [interval]
     amounts = _money(cur, 0, _MAX_PRICE)
     plan_limits = draw(limits(metric_list))
+    stock = [metric.name for metric in metric_list if metric.kind is MetricKind.STOCK]
+    unit = draw(st.none() | st.sampled_from(stock)) if stock else None  # sold per unit?
+    tiers = draw(st.none() | tier_tables(cur)) if unit is not None else None
     overage = [
-        draw(overages(cur, metric.name))
+        draw(overages(cur, metric.name) | _scheme_overages(cur, metric.name))
         for metric in metric_list
         if metric.kind is MetricKind.PER_PERIOD
         and plan_limits.get(metric.name) is not None
@@ -552,11 +559,24 @@ def _plans(
     return Plan(
         id=draw(_plan_ids()),
         name=draw(_plan_names()),
-        prices=tuple(Price(draw(amounts), interval) for interval in sold_at),
+        prices=tuple(
+            Price.tiered(tiers, interval, unit=unit)
+            if tiers is not None and unit is not None
+            else Price(draw(amounts), interval, unit=unit)
+            for interval in sold_at
+        ),
         limits=plan_limits,
         trial_days=draw(st.integers(0, _MAX_TRIAL_DAYS)),
         rank=draw(_ranks()) if ranked else None,
         overage=tuple(overage),
+    )
+
+
+@_memo
+def _scheme_overages(currency: Currency, metric: str) -> st.SearchStrategy[Overage]:
+    """Overage by tiers or by package, in ``currency``."""
+    return st.builds(Overage.tiered, st.just(metric), tier_tables(currency)) | st.builds(
+        Overage.in_packages, st.just(metric), package_prices(currency)
     )
 
 
@@ -566,9 +586,11 @@ def plans(
     """Plans: one to three prices at distinct intervals, limits, overage, a trial and a rank.
 
     Shrinks toward a plan ``basic`` at USD 0.00 monthly, with no limits, no
-    overage, no trial and no rank. Overage prices are drawn only for
-    per-period metrics the plan limits, so every plan fits a catalog of
-    ``metric_list``.
+    overage, no trial and no rank. A plan may be sold per unit of a stock
+    metric of ``metric_list`` (seats), at a price per unit or by a tier
+    table; overage may be pro rata, tiered or by package. Overage prices are
+    drawn only for per-period metrics the plan limits, so every plan fits a
+    catalog of ``metric_list``.
 
     Args:
         currency: The currency of every price; drawn from :func:`currencies` when omitted.
