@@ -1257,8 +1257,8 @@ def test_simulate_names_a_retry_after_a_gateway_error(
 BASE = 'until = "2027-11-01"\n[subscription]\nplan = "personal"\nstart = "2026-11-01"\n'
 STEP = '[[steps]]\nat = "2026-11-20"\n'
 KNOWN_COMMANDS = (
-    "change_plan, cancel, undo_cancel, suspend, reinstate, update_payment_method, "
-    "cancel_pending_change, set_usage"
+    "change_plan, change_quantity, cancel, undo_cancel, suspend, reinstate, "
+    "update_payment_method, cancel_pending_change, set_usage"
 )
 SCENARIO_BAD_INPUT = [
     ("colour = 3\n" + BASE, "colour: unknown key; allowed keys: until, policy, subscription, "),

@@ -65,8 +65,8 @@ from subscription_rules.catalog import (
     TierMode,
     TierTable,
 )
-from subscription_rules.errors import InvalidQuantityError
-from subscription_rules.simulation import Step, simulate
+from subscription_rules.errors import InvalidQuantityError, SubscriptionRulesError
+from subscription_rules.simulation import Step, parse_scenario, simulate
 from subscription_rules.strategies._values import tier_tables
 
 SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
@@ -460,6 +460,29 @@ def test_the_change_quantity_command_is_the_rule() -> None:
         ("change quantity to 5", "USD 12.00"),
         ("renewed", "USD 60.00"),
     ]
+
+
+def test_a_scenario_file_starts_with_seats_and_changes_them() -> None:
+    """A scenario on this catalog: Team with 3 seats from 1 Nov (USD 36.00), 5 seats on
+    16 Nov (USD 12.00 due, as worked above), renewed on 1 Dec at 5 × USD 12.00."""
+    scenario = parse_scenario(
+        'until = "2026-12-01"\n'
+        '[subscription]\nplan = "team"\nstart = "2026-11-01"\ntrial = false\nquantity = 3\n'
+        '[[steps]]\nat = "2026-11-16"\ncommand = "change_quantity"\nquantity = 5\n'
+        "usage = { seats = 3 }\n",
+        catalog=CATALOG,
+    )
+    assert [(e.what, str(e.charged)) for e in scenario.play().entries] == [
+        ("start", "USD 36.00"),
+        ("change quantity to 5", "USD 12.00"),
+        ("renewed", "USD 60.00"),
+    ]
+    with pytest.raises(SubscriptionRulesError, match=r"^<scenario>: steps\[0\]\.quantity: must be an int from 1 "):  # fmt: skip
+        parse_scenario(
+            'until = "2026-12-01"\n[subscription]\nplan = "team"\nstart = "2026-11-01"\n'
+            '[[steps]]\nat = "2026-11-16"\ncommand = "change_quantity"\nquantity = 0\n',
+            catalog=CATALOG,
+        )
 
 
 def test_a_change_quantity_command_needs_a_quantity_from_one() -> None:

@@ -54,6 +54,7 @@ from subscription_rules.simulation._script import (
     Cancel,
     CancelPendingChange,
     ChangePlan,
+    ChangeQuantity,
     Command,
     Reinstate,
     SetUsage,
@@ -84,9 +85,11 @@ _SUBSCRIPTION_KEYS = (
     "trial",
     "payment_method",
     "time_zone",
+    "quantity",
 )
 _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "change_plan": ("plan", "interval", "usage"),
+    "change_quantity": ("quantity", "usage"),
     "cancel": (),
     "undo_cancel": (),
     "suspend": (),
@@ -282,6 +285,9 @@ class _Reader:
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
         trial = self.flag(raw.get("trial", True), "subscription.trial")
         payment_method = self.flag(raw.get("payment_method", True), "subscription.payment_method")
+        quantity = toml.integer(raw.get("quantity", 1), "subscription.quantity", self.error)
+        with self.about("subscription.quantity"):
+            plan.price(interval).total(quantity)
         with self.about("subscription.start"):  # its first period may lie beyond year 9999
             return start_subscription(
                 subscription_id,
@@ -294,6 +300,7 @@ class _Reader:
                 has_payment_method=payment_method,
                 trial=trial,
                 policy=policy,
+                quantity=quantity,
             )
 
     def command(self, raw: dict[str, object], key: str) -> Command:
@@ -308,6 +315,13 @@ class _Reader:
                 raise self.error(f"{key}.{extra}", message, extra)
         if name == "set_usage":
             return SetUsage(self.usage(self.required(raw, "usage", key), f"{key}.usage"))
+        if name == "change_quantity":
+            quantity = toml.integer(
+                self.required(raw, "quantity", key), f"{key}.quantity", self.error
+            )
+            usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
+            with self.about(f"{key}.quantity"):
+                return ChangeQuantity(quantity, usage)
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")
