@@ -1183,6 +1183,30 @@ def _policy_cases() -> list[Case]:
             "^day_count: expected a DayCount, got <ProrationUnit.DAY: 'day'>",
         ),
         Case(
+            "policy-notice-days-negative",
+            "BillingPolicy(price_change_notice_days=-1)",
+            lambda: BillingPolicy(price_change_notice_days=-1),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got -1",
+        ),
+        Case(
+            "policy-notice-days-over-a-year",
+            "BillingPolicy(price_change_notice_days=367)",
+            lambda: BillingPolicy(price_change_notice_days=367),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got 367",
+        ),
+        Case(
+            "policy-notice-days-as-text",
+            'BillingPolicy(price_change_notice_days="30")',
+            lambda: BillingPolicy(price_change_notice_days=bad("30")),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got '30'",
+        ),
+        Case(
             "policy-unknown-preset",
             'preset("paddle")',
             lambda: preset("paddle"),
