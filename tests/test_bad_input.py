@@ -66,8 +66,10 @@ from subscription_rules import (
     classify_move,
     default_catalog,
     load_catalog,
+    migrate_price,
     parse_catalog,
     preset,
+    price_migrations,
     quote_change,
     record_payment,
     start_subscription,
@@ -1611,6 +1613,79 @@ def _lifecycle_cases() -> list[Case]:
             ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "price-migrations-one-subscription",
+            "price_migrations(sub, catalog, at) (not a list)",
+            lambda: price_migrations(bad(sub), catalog, NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^subscriptions: expected a list or tuple of Subscription values, got one Subscription"
+            " \\('sub_1'\\); pass \\[subscription\\]",
+        ),
+        Case(
+            "price-migrations-an-id",
+            'price_migrations([sub, "sub_2"], catalog, at)',
+            lambda: price_migrations([sub, bad("sub_2")], catalog, NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^subscriptions: expected Subscription, got str 'sub_2'",
+        ),
+        Case(
+            "price-migrations-catalog-name",
+            'price_migrations([sub], "default", at)',
+            lambda: price_migrations([sub], bad("default"), NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^catalog: expected Catalog, got str 'default'",
+        ),
+        Case(
+            "price-migrations-naive-at",
+            "price_migrations([sub], catalog, datetime(2026, 11, 10))",
+            lambda: price_migrations([sub], catalog, NAIVE, policy=SEED_POLICY),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "price-migrations-at-processed",
+            "price_migrations([sub processed to 16 Nov], catalog, 10 Nov)",
+            lambda: price_migrations([INPUTS.processed], catalog, NOV_10, policy=SEED_POLICY),
+            InvalidPeriodError,
+            "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, which"
+            " subscription 'sub_1' has already processed",
+        ),
+        Case(
+            "migrate-price-not-a-period-end",
+            "migrate_price(sub, at, effective_at=15 Dec 2026) (periods end on the 1st)",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=utc(2026, 12, 15)
+            ),
+            InvalidPeriodError,
+            "^effective_at: is not a period end of the subscription's cycle still to come; the"
+            " next ones are 2026-12-01T00:00:00\\+00:00, 2027-01-01T00:00:00\\+00:00, ...",
+        ),
+        Case(
+            "migrate-price-period-end-passed",
+            "migrate_price(sub, at, effective_at=1 Nov 2026) (the current period's start)",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=NOV_1
+            ),
+            InvalidPeriodError,
+            "^effective_at: is not a period end of the subscription's cycle still to come",
+        ),
+        Case(
+            "migrate-price-naive-effective-at",
+            "migrate_price(sub, at, effective_at=datetime(2026, 11, 10))",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=NAIVE
+            ),
+            NaiveDatetimeError,
+            "^effective_at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "migrate-price-after-the-period",
+            "migrate_price(sub started 1 Nov, 5 Dec) (not advanced)",
+            lambda: migrate_price(sub, utc(2026, 12, 5), catalog=catalog, policy=SEED_POLICY),
+            InvalidPeriodError,
+            "^at: 2026-12-05T00:00:00\\+00:00 is at or after 2026-12-01T00:00:00\\+00:00, which is"
+            " not processed yet; advance the subscription first",
         ),
     ]
 
