@@ -660,3 +660,20 @@ def test_the_listed_period_end_is_the_first_migrate_price_accepts(
         early = migrate_price(sub, at, catalog=v2, policy=policy, effective_at=end)
         assert refused(early).reason is RefusalReason.NOTICE_PERIOD
         index += 1
+
+
+def test_choosing_the_current_plan_again_does_not_undo_a_price_migration() -> None:
+    """``change_plan`` to the plan, interval and quantity the subscription is on undoes a
+    scheduled change of plan; a scheduled price migration stays (no change)."""
+    sub = start(KB_V1, utc(2021, 1, 1)).subscription
+    migrated = decided(migrate_price(sub, utc(2021, 1, 1), catalog=KB_V2, policy=SEED_POLICY))
+    again = change_plan(
+        migrated.subscription,
+        "standard",
+        MONTHLY,
+        utc(2021, 1, 2),
+        catalog=KB_V2,
+        usage=Usage(),
+        policy=SEED_POLICY,
+    )
+    assert refused(again).reason is RefusalReason.NO_CHANGE
