@@ -33,7 +33,12 @@ from subscription_rules.catalog import Catalog, check_quantity
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.effects import Decision, RefusalReason, Refused
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, UnknownPriceError
-from subscription_rules.lifecycle._common import _BILLING, _local_days_later, _notice
+from subscription_rules.lifecycle._common import (
+    _BILLING,
+    _check_command_time,
+    _local_days_later,
+    _notice,
+)
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
@@ -306,20 +311,6 @@ def _plan(
     return _Planned(before, after, end, _notice_by(sub, end, policy), change)
 
 
-def _check_live_instant(sub: Subscription, at: object) -> datetime:
-    """``at`` in UTC, not yet processed and before the current trial or period ends."""
-    instant = sub.check_instant(at)
-    end = sub.trial_end if sub.status is Status.TRIALING else sub.current_period.end
-    if sub.status in {Status.TRIALING, *_BILLING} and end is not None and instant >= end:
-        raise InvalidPeriodError(
-            f"{instant.isoformat()} is at or after {end.isoformat()}, which is not processed "
-            "yet; advance the subscription first",
-            argument="at",
-            value=at,
-        )
-    return instant
-
-
 @names_what_was_passed("at")
 def migrate_price(
     subscription: Subscription,
@@ -364,7 +355,6 @@ def migrate_price(
             current period's (or trial's) end, and an ``effective_at`` that is
             not a period end of the cycle still to come.
 
-    >>> import attrs
     >>> from datetime import UTC, datetime
     >>> from subscription_rules import (MONTHLY, SEED_POLICY, CatalogVersion, Plan, Price,
     ...     Catalog, start_subscription)
@@ -387,7 +377,7 @@ def migrate_price(
     expect(policy, BillingPolicy, "policy")
     sub = subscription
     catalog = _check_catalog(catalog, sub.currency)
-    at = _check_live_instant(sub, at)
+    at = _check_command_time(sub, at)
     wanted = None if effective_at is None else _check_period_end(sub, effective_at)
     planned = _plan(sub, at, catalog, policy, wanted, first=False)
     if isinstance(planned, Refused):
