@@ -359,7 +359,11 @@ class RecordedPrice:
 
 @attrs.frozen
 class PendingChange:
-    """A plan change scheduled for ``effective_at`` (the end of the current period).
+    """A plan change scheduled for ``effective_at``, a period end.
+
+    It applies at the first period end on or after ``effective_at``: the
+    current period's for a plan or quantity change, maybe a later one for a
+    price migration (``migrate_price``), which waits for its notice's lead time.
 
     ``quantity`` is the quantity (seats) it moves to, ``None`` to keep the
     subscription's; ``price`` the price recorded when it was scheduled (a
