@@ -31,6 +31,7 @@ from subscription_rules import (
     EndAccess,
     GatewayError,
     IssueCreditNote,
+    MigratePrice,
     Money,
     OverdueAction,
     OverdueLadder,
@@ -216,6 +217,7 @@ def request_values(subscription: Subscription) -> dict[str, object]:
         "cancel_pending_change": CancelPendingChange(),
         "set_trial_end": SetTrialEnd(datetime(2026, 2, 14, 9, tzinfo=PARIS)),
         "terminate": Terminate(),
+        "migrate_price": MigratePrice(datetime(2026, 3, 31, 9, tzinfo=PARIS)),
         "adjust": Adjust("sub_golden-INV-0001", Money.of("5.00", "USD"), reason="goodwill"),
         "record_payment": RecordPayment(
             "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()

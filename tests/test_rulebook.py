@@ -28,6 +28,7 @@ from subscription_rules import (
     Command,
     Decision,
     Handled,
+    MigratePrice,
     RecordPayment,
     Refused,
     Reinstate,
@@ -48,6 +49,7 @@ from subscription_rules import (
     cancel_pending_change,
     change_plan,
     change_quantity,
+    migrate_price,
     next_wakeup,
     parse_catalog,
     record_payment,
@@ -88,6 +90,7 @@ KINDS: Final = (
     "terminate",
     "adjust",
     "record_payment",
+    "migrate_price",
 )
 SLOW: Final = settings(max_examples=8)
 
@@ -130,11 +133,12 @@ def _command(
         "update_payment_method": UpdatePaymentMethod(),
         "cancel_pending_change": CancelPendingChange(),
         "terminate": Terminate(),
+        "migrate_price": MigratePrice(),
     }
     return simple[kind]
 
 
-def _by_hand(  # noqa: C901, PLR0911 - one branch per command
+def _by_hand(  # noqa: C901, PLR0911, PLR0912 - one branch per command
     life: _Life, sub: Subscription, command: Command, at: datetime, usage: Usage | None
 ) -> Decision | Refused:
     """The plain rule function for ``command``, as a host would call it."""
@@ -186,6 +190,10 @@ def _by_hand(  # noqa: C901, PLR0911 - one branch per command
         case RecordPayment():
             return record_payment(
                 sub, command.attempt, command.outcome, at, catalog=catalog, policy=policy
+            )
+        case MigratePrice():
+            return migrate_price(
+                sub, at, catalog=catalog, policy=policy, effective_at=command.effective_at
             )
     raise AssertionError(command)
 

@@ -13,6 +13,7 @@ from subscription_rules import (
     Command,
     Declined,
     GatewayError,
+    MigratePrice,
     RecordPayment,
     Reinstate,
     SetTrialEnd,
@@ -49,6 +50,7 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
             Adjust, _identifiers(), _money(None, 1, _MAX_PRICE), reason=st.text(max_size=40)
         ),
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
+        MigratePrice: st.builds(MigratePrice, st.none() | instants()),
     }
 
 
