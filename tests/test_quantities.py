@@ -32,6 +32,7 @@ from subscription_rules import (
     YEARLY,
     BillingPolicy,
     Catalog,
+    CatalogVersion,
     ChangeQuantity,
     Decision,
     DowngradeTiming,
@@ -52,6 +53,7 @@ from subscription_rules import (
     cancel_pending_change,
     change_plan,
     change_quantity,
+    migrate_price,
     quote_change,
     start_subscription,
 )
@@ -812,3 +814,98 @@ def test_every_amount_of_a_life_is_in_the_subscriptions_currency(
             sub = result.subscription
     assert seen
     assert {money.currency.code for money in seen} == {code}
+
+
+# --------------------------------------------------------------------------- with a new price pending
+
+
+def versioned(amount: str, name: str, effective_at: datetime) -> Catalog:
+    """Team alone at ``amount`` a seat a month, as catalog version ``name``."""
+    team = Plan("team", "Team", (Price.of(amount, "USD", MONTHLY, unit="seats"),))
+    return Catalog((team,), (SEATS,), version=CatalogVersion(name, effective_at))
+
+
+V1 = versioned("10", "v1", utc(2026, 1, 1))
+V2 = versioned("12", "v2", utc(2026, 12, 1))
+JAN_1, JAN_16, FEB_1 = utc(2027, 1, 1), utc(2027, 1, 16), utc(2027, 2, 1)
+
+
+def migrating(
+    quantity: int = 5, at: datetime = JAN_1, effective_at: datetime | None = None
+) -> Subscription:
+    """Team at v1's USD 10.00 a seat from 1 Jan 2027, ``quantity`` seats, moved to v2's
+    USD 12.00 by ``migrate_price`` at ``at``: on 1 Jan, 31 days ahead of the 1 Feb period end
+    (at least the seed policy's 30 days of notice), so it is due then."""
+    sub = start_subscription(
+        "sub_1", "cus_1", "team", MONTHLY, JAN_1, catalog=V1, trial=False, policy=SEED_POLICY,
+        quantity=quantity,
+    ).subscription  # fmt: skip
+    return decided(
+        migrate_price(sub, at, catalog=V2, policy=SEED_POLICY, effective_at=effective_at)
+    ).subscription
+
+
+def test_more_seats_now_keep_a_price_migration_pending() -> None:
+    """5 -> 7 seats on 16 Jan (16 of January's 31 days left), with the move to USD 12.00 a
+    seat due on 1 Feb. The seats are added at the price the subscription is on, USD 10.00:
+    unused 5 × 10.00 × 16/31 = USD 25.806 -> 25.81 credited, remaining 7 × 10.00 × 16/31 =
+    USD 36.129 -> 36.13 charged. The migration stays: 1 Feb bills 7 × USD 12.00 = USD 84.00."""
+    more = decided(
+        change_quantity(
+            migrating(), 7, JAN_16, catalog=V2, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+    assert [amount for _, amount in lines(more)] == ["USD -25.81", "USD 36.13"]
+    renewed = advance(more.subscription, FEB_1, catalog=V2, policy=SEED_POLICY)
+    assert [amount for _, amount in lines(renewed)] == ["USD 84.00"]
+    assert NoticeKind.PRICE_CHANGED in [n.kind for n in renewed.notices]
+
+
+def test_fewer_seats_at_the_period_end_of_a_price_migration_take_the_new_price() -> None:
+    """5 -> 3 seats on 16 Jan, for the 1 Feb period end the move to USD 12.00 is due at: the
+    pending change holds both, and 1 Feb bills 3 × USD 12.00 = USD 36.00 (not 3 × 10.00)."""
+    fewer = decided(
+        change_quantity(
+            migrating(), 3, JAN_16, catalog=V2, usage=Usage.of(seats=3), policy=SEED_POLICY
+        )
+    )
+    renewed = advance(fewer.subscription, FEB_1, catalog=V2, policy=SEED_POLICY)
+    assert [amount for _, amount in lines(renewed)] == ["USD 36.00"]
+    assert NoticeKind.DOWNGRADED in [n.kind for n in renewed.notices]
+
+
+@pytest.mark.parametrize("undo", ["cancel_pending_change", "the current quantity again"])
+def test_undoing_fewer_seats_keeps_the_price_migration_they_carried(undo: str) -> None:
+    """5 -> 3 seats scheduled with the move to USD 12.00 a seat, then undone on 20 Jan: the
+    seats stay 5 and the new price still applies on 1 Feb: 5 × USD 12.00 = USD 60.00."""
+    fewer = decided(
+        change_quantity(
+            migrating(), 3, JAN_16, catalog=V2, usage=Usage.of(seats=3), policy=SEED_POLICY
+        )
+    ).subscription
+    at = utc(2027, 1, 20)
+    undone = decided(
+        cancel_pending_change(fewer, at, policy=SEED_POLICY)
+        if undo == "cancel_pending_change"
+        else change_quantity(fewer, 5, at, catalog=V2, usage=Usage.of(seats=3), policy=SEED_POLICY)
+    )
+    renewed = advance(undone.subscription, FEB_1, catalog=V2, policy=SEED_POLICY)
+    assert [amount for _, amount in lines(renewed)] == ["USD 60.00"]
+    assert renewed.subscription.quantity == 5
+
+
+def test_fewer_seats_before_a_later_price_migration_are_refused() -> None:
+    """Migrated on 10 Jan: 30 days of notice reach past 1 Feb, so the new price is due on
+    1 Mar (the first period end in reach, passed as ``effective_at``). Fewer seats for 1 Feb cannot be scheduled alongside it (one pending change):
+    refused as a change pending, naming the new price and its date; nothing changes."""
+    sub = migrating(at=utc(2027, 1, 10), effective_at=utc(2027, 3, 1))
+    pending = sub.pending_change
+    assert pending is not None
+    assert pending.effective_at == utc(2027, 3, 1)
+    refused = change_quantity(
+        sub, 3, JAN_16, catalog=V2, usage=Usage.of(seats=3), policy=SEED_POLICY
+    )
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.CHANGE_PENDING
+    assert "USD 12.00" in refused.message
+    assert "2027-03-01" in refused.message

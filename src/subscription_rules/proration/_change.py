@@ -112,6 +112,12 @@ def change_plan(
         return Refused(RefusalReason.INFEASIBLE, quote.feasibility.reason, quote.feasibility)
     target = change_target(subscription, plan_id, interval, catalog, quantity)
     current = billed_on(subscription, catalog)
+    # A seat change keeps the new price a pending migration moves the subscription to.
+    migration = (
+        _migration(subscription)
+        if (plan_id, interval) == (subscription.plan_id, subscription.interval)
+        else None
+    )
     sub = subscription.evolve(processed_until=at)
     facts: tuple[FactPair, ...] = (
         (FactName.FROM_PLAN, current.name),
@@ -121,25 +127,67 @@ def change_plan(
         *quantity_facts(current, target),
     )
     if quote.timing is Timing.PERIOD_END:
-        pending = PendingChange(
-            plan_id,
-            interval,
-            quote.effective_at,
-            at,
-            quantity=target.quantity,
-            price=target.record(),
-        )
-        sub = sub.evolve(pending_change=pending)
-        kind = (
-            NoticeKind.DOWNGRADE_SCHEDULED
-            if quote.kind is MoveKind.DOWNGRADE
-            else NoticeKind.UPGRADE_SCHEDULED
-        )
-        number, sub = sub.next_document()
-        notice = _notice(sub, kind, at, facts, f"change-{number}")
-        return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
-    decision = _apply_immediately(sub, quote, target, facts, policy)
+        return _schedule(sub, quote, target, facts, migration, policy)
+    decision = _apply_immediately(sub, quote, target, facts, policy, migration)
     return _trial_moved(decision, at, catalog, policy)
+
+
+def _schedule(
+    sub: Subscription,
+    quote: ChangeQuote,
+    target: Priced,
+    facts: tuple[FactPair, ...],
+    migration: PendingChange | None,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """A change at the period end: the pending change, recording the price it moves to.
+
+    A seat change with a new price pending (``migration``) for the same period
+    end takes that price; one pending for a later period end is refused (a
+    subscription holds one pending change).
+    """
+    price = target.record()
+    if migration is not None and migration.price is not None:
+        if migration.effective_at > quote.effective_at:
+            return Refused(
+                RefusalReason.CHANGE_PENDING,
+                f"a move to a new price ({migration.price.price}) is scheduled for"
+                f" {migration.effective_at.isoformat()}: a change of seats at the period"
+                " end waits until it applies, or cancel it first",
+            )
+        price = migration.price  # both at that period end: the seats at the new price
+    at = quote.at
+    pending = PendingChange(
+        quote.to_plan_id,
+        quote.to_interval,
+        quote.effective_at,
+        at,
+        quantity=target.quantity,
+        price=price,
+    )
+    sub = sub.evolve(pending_change=pending)
+    kind = (
+        NoticeKind.DOWNGRADE_SCHEDULED
+        if quote.kind is MoveKind.DOWNGRADE
+        else NoticeKind.UPGRADE_SCHEDULED
+    )
+    number, sub = sub.next_document()
+    notice = _notice(sub, kind, at, facts, f"change-{number}")
+    return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
+
+
+def _migration(sub: Subscription) -> PendingChange | None:
+    """The pending move to a new price of the subscription's plan, alone or with a seat change.
+
+    As a pending change of its own (quantity ``None``), to keep when the seats
+    change; ``None`` when nothing pending changes the price of the plan it is on.
+    """
+    pending = sub.pending_change
+    if pending is None or (pending.plan_id, pending.interval) != (sub.plan_id, sub.interval):
+        return None
+    if pending.price is None or sub.price is None or pending.price == sub.price:
+        return None
+    return attrs.evolve(pending, quantity=None)
 
 
 def _price_only(sub: Subscription) -> bool:
@@ -247,6 +295,7 @@ def _apply_immediately(
     target: Priced,
     facts: tuple[FactPair, ...],
     policy: BillingPolicy,
+    migration: PendingChange | None,
 ) -> Decision:
     at = quote.at
     effects: list[Effect] = []
@@ -309,7 +358,7 @@ def _apply_immediately(
         plan_id=target.id,
         interval=quote.to_interval,
         stretches=tuple(stretches),
-        pending_change=None,
+        pending_change=migration,
         price=target.record(),
         quantity=target.quantity,
     )
@@ -408,7 +457,9 @@ def cancel_pending_change(
     if sub.pending_change is None:
         return Refused(RefusalReason.NOTHING_PENDING, "no plan change is scheduled")
     pending = sub.pending_change
-    sub = sub.evolve(pending_change=None, processed_until=at)
+    # A seat change scheduled with a new price: the new price stays pending.
+    kept = _migration(sub) if pending.quantity not in {None, sub.quantity} else None
+    sub = sub.evolve(pending_change=kept, processed_until=at)
     number, sub = sub.next_document()
     facts: tuple[FactPair, ...] = (
         (FactName.PLAN, pending.plan_id),
