@@ -139,6 +139,15 @@ def lines(decision: Decision) -> list[tuple[str, str]]:
     return [(line.description, str(line.amount)) for line in (*credited, *charged)]
 
 
+def eight_to_five() -> Decision:
+    """8 seats from 1 Nov, 5 asked for on 16 Nov with 5 in use: due at the 1 Dec period end."""
+    return decided(
+        change_quantity(
+            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
+        )
+    )
+
+
 def facts(decision: Decision, kind: NoticeKind) -> dict[str, object]:
     """The facts of the decision's one notice of ``kind``."""
     (notice,) = [n for n in decision.notices if n.kind is kind]
@@ -242,11 +251,7 @@ def test_a_seat_decrease_waits_for_the_period_end_by_default() -> None:
     8 and 5 seats. On 1 Dec the renewal bills 5 × USD 12.00 = USD 60.00 (not 8 × 12.00 =
     USD 96.00), with a downgraded notice naming the quantities.
     """
-    decision = decided(
-        change_quantity(
-            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
-        )
-    )
+    decision = eight_to_five()
     assert lines(decision) == []
     pending = decision.subscription.pending_change
     assert pending is not None
@@ -321,11 +326,7 @@ def test_a_scheduled_decrease_that_no_longer_fits_is_not_applied_at_the_period_e
     applied (a downgrade-blocked notice says "remove 3 seats") and the renewal bills the
     8 seats kept: 8 × USD 12.00 = USD 96.00.
     """
-    scheduled = decided(
-        change_quantity(
-            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
-        )
-    )
+    scheduled = eight_to_five()
     renewed = advance(
         scheduled.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY,
         usage=Usage.of(seats=8),
@@ -342,11 +343,7 @@ def test_a_scheduled_decrease_that_no_longer_fits_is_not_applied_at_the_period_e
 def test_cancelling_a_scheduled_decrease_keeps_the_seats() -> None:
     """8 -> 5 seats scheduled on 16 Nov, cancelled on 20 Nov: the notice names the 8 seats
     kept, and the 1 Dec renewal bills 8 × USD 12.00 = USD 96.00."""
-    scheduled = decided(
-        change_quantity(
-            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
-        )
-    )
+    scheduled = eight_to_five()
     cancelled = decided(
         cancel_pending_change(scheduled.subscription, utc(2026, 11, 20), policy=SEED_POLICY)
     )
@@ -360,11 +357,7 @@ def test_cancelling_a_scheduled_decrease_keeps_the_seats() -> None:
 def test_asking_for_the_current_quantity_again_cancels_a_scheduled_decrease() -> None:
     """As ``change_plan`` to the plan a subscription is on: 8 -> 5 scheduled, then 8 asked
     for on 20 Nov: the scheduled decrease is dropped (nothing else changes)."""
-    scheduled = decided(
-        change_quantity(
-            seats(8), 5, NOV_16, catalog=CATALOG, usage=Usage.of(seats=5), policy=SEED_POLICY
-        )
-    )
+    scheduled = eight_to_five()
     kept = decided(
         change_quantity(
             scheduled.subscription, 8, utc(2026, 11, 20), catalog=CATALOG,
