@@ -1128,7 +1128,7 @@ def test_duplicate_plan_ids_are_named() -> None:
             BASE + 'nmae = "A"\nprices = {monthly = 1}\n',
             (
                 "plans[0] ('a').nmae: unknown key; allowed keys: id, name, prices, limits,"
-                " trial_days, rank, overage"
+                " trial_days, rank, overage, unit, retired"
             ),
         ),
         (
