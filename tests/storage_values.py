@@ -21,9 +21,11 @@ from subscription_rules import (
     BillingPolicy,
     Cancel,
     CancelPendingChange,
+    Catalog,
     ChangePlan,
     ChargeInvoice,
     CreditDestination,
+    Currency,
     Decision,
     Declined,
     DeclineKind,
@@ -64,7 +66,26 @@ from subscription_rules import (
 
 PARIS = ZoneInfo("Europe/Paris")
 START = datetime(2026, 1, 31, 9, tzinfo=PARIS)
-CATALOG = default_catalog()
+
+
+def usd_only(catalog: Catalog) -> Catalog:
+    """``catalog`` without its prices in other currencies than USD."""
+    usd = Currency.of("USD")
+    return attrs.evolve(
+        catalog,
+        plans=tuple(
+            attrs.evolve(
+                plan,
+                prices=tuple(p for p in plan.prices if p.currency == usd),
+                overage=tuple(o for o in plan.overage if o.currency == usd),
+            )
+            for plan in catalog
+        ),
+    )
+
+
+#: The example catalog as version 1 stored it: in USD only (EUR came with issue 17).
+CATALOG = usd_only(default_catalog())
 #: A policy that refunds credits and has an overdue ladder, so both appear in documents.
 POLICY = attrs.evolve(
     SEED_POLICY,

@@ -56,6 +56,7 @@ from subscription_rules import (
     TierMode,
     TierTable,
     Usage,
+    adjust,
     advance,
     billing_summary,
     cancel,
@@ -145,6 +146,10 @@ prices = { monthly = "150.00", yearly = "1500.00" }
 limits = { properties = 10 }
 """
 
+#: The example catalog (USD and EUR) and a plan sold in USD only.
+EUR_AND_USD = Catalog(
+    (*default_catalog().plans, Plan("usd-only", "USD only", (Price.of("20", "USD"),)))
+)
 ONE_USD = Money.of("1", "USD")
 PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
 
@@ -1525,6 +1530,62 @@ def _lifecycle_cases() -> list[Case]:
             ),
             UnknownPriceError,
             "^interval: plan 'personal' has no weekly price",
+        ),
+        Case(
+            "start-currency-not-sold",
+            'start_subscription(..., currency="EUR") on a plan sold in USD only',
+            lambda: start_subscription(
+                "s",
+                "c",
+                "personal",
+                MONTHLY,
+                NOV_1,
+                catalog=catalog,
+                currency="EUR",
+                policy=SEED_POLICY,
+            ),
+            UnknownPriceError,
+            "^currency: plan 'personal' has no price in EUR; it is sold in: USD",
+        ),
+        Case(
+            "change-plan-currency-not-sold",
+            "change_plan(EUR sub, 'usd-only', ...): the target has no EUR price",
+            lambda: change_plan(
+                start_subscription(
+                    "s",
+                    "c",
+                    "personal",
+                    MONTHLY,
+                    NOV_1,
+                    catalog=EUR_AND_USD,
+                    currency="EUR",
+                    trial=False,
+                    policy=SEED_POLICY,
+                ).subscription,
+                "usd-only",
+                MONTHLY,
+                NOV_10,
+                catalog=EUR_AND_USD,
+                usage=Usage(),
+                policy=SEED_POLICY,
+            ),
+            UnknownPriceError,
+            "^currency: plan 'usd-only' has no price in EUR; it is sold in: USD",
+        ),
+        Case(
+            "adjust-other-currency",
+            "adjust(USD sub, invoice, Money.of('5', 'EUR'), ...)",
+            lambda: adjust(
+                INPUTS.subscription,
+                "sub_1-INV-0001",
+                Money.of("5", "EUR"),
+                NOV_10,
+                reason="outage",
+                catalog=catalog,
+                policy=SEED_POLICY,
+            ),
+            CurrencyMismatchError,
+            "^amount: expected currency 'USD', got 'EUR'",
         ),
         Case(
             "start-unknown-zone",

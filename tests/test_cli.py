@@ -17,13 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "scenario.toml"
 
 DEFAULT_TABLE = """\
-Catalog (USD) \N{EM DASH} built-in example, prices are illustrative
+Catalog (USD, EUR) \N{EM DASH} built-in example, prices are illustrative
 
-Plan      Id        Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
---------  --------  -------  --------  ----------  ------------  -----------------  -------
-Personal  personal    50.00    500.00           3             3            100,000  14 days
-Advanced  advanced   150.00  1,500.00          10            10            500,000  14 days
-Pro       pro        300.00  3,000.00          25     unlimited          2,000,000  14 days
+Plan      Id        Currency  Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
+--------  --------  --------  -------  --------  ----------  ------------  -----------------  -------
+Personal  personal  USD         50.00    500.00           3             3            100,000  14 days
+                    EUR         45.00    450.00
+Advanced  advanced  USD        150.00  1,500.00          10            10            500,000  14 days
+                    EUR        135.00  1,350.00
+Pro       pro       USD        300.00  3,000.00          25     unlimited          2,000,000  14 days
+                    EUR        270.00  2,700.00
 """
 
 CUSTOM_TOML = """\
@@ -116,6 +119,7 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
     assert re.split(r"\s{2,}", lines[2]) == [
         "Plan",
         "Id",
+        "Currency",
         "Weekly",
         "Monthly",
         "Every 6 months",
@@ -126,6 +130,7 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
     assert lines[4].split() == [
         "Solo",
         "solo",
+        "JPY",
         "300",
         "1,200",
         "-",
@@ -134,7 +139,46 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
         "1",
         "day",
     ]
-    assert lines[5].split() == ["Crew", "crew", "-", "6,000", "30,000", "-", "12,500", "none"]
+    assert lines[5].split() == [
+        "Crew",
+        "crew",
+        "JPY",
+        "-",
+        "6,000",
+        "30,000",
+        "-",
+        "12,500",
+        "none",
+    ]
+
+
+SEATS_TABLE = """\
+Catalog (USD, EUR) \N{EM DASH} docs/examples/catalog-seats.toml
+
+Plan                   Id           Currency     Monthly       Yearly      Seats  API calls  Trial
+---------------------  -----------  --------  ----------  -----------  ---------  ---------  -------
+Team                   team         USD       12.00/seat  120.00/seat  as bought    100,000  14 days
+                                    EUR       11.00/seat  110.00/seat
+Scale                  scale        USD            tiers            -  as bought  1,000,000  none
+                                    EUR            tiers            -
+Legacy Team (retired)  legacy-team  USD       10.00/seat            -  as bought  unlimited  none
+                                    EUR        9.50/seat            -
+
+Tiers (price per unit in each tier):
+  Scale, monthly, USD, graduated: 1\N{EN DASH}10 at 10.00; 11\N{EN DASH}50 at 8.00; 51+ at 6.00 + 20.00 flat
+  Scale, monthly, EUR, graduated: 1\N{EN DASH}10 at 9.00; 11\N{EN DASH}50 at 7.00; 51+ at 5.50 + 18.00 flat
+"""
+
+
+def test_plans_shows_each_currency_per_seat_and_tiered_prices_and_retired_plans(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As docs/cli.md shows it: one row per currency, ``12.00/seat`` for a per-unit price,
+    ``as bought`` for the seats a subscription buys, tiers listed under the table."""
+    monkeypatch.chdir(ROOT)
+    status, out, err = run(capsys, "plans", "--catalog", "docs/examples/catalog-seats.toml")
+    assert (status, err) == (0, "")
+    assert out == SEATS_TABLE
 
 
 def test_plans_table_lines_have_no_trailing_spaces(
@@ -172,6 +216,18 @@ def test_plans_json_prints_the_catalogs_storage_document(
         },
         {
             "amount": {"amount": "1500.00", "currency": "USD"},
+            "interval": {"unit": "year", "count": 1},
+            "unit": None,
+            "tiers": None,
+        },
+        {
+            "amount": {"amount": "135.00", "currency": "EUR"},
+            "interval": {"unit": "month", "count": 1},
+            "unit": None,
+            "tiers": None,
+        },
+        {
+            "amount": {"amount": "1350.00", "currency": "EUR"},
             "interval": {"unit": "year", "count": 1},
             "unit": None,
             "tiers": None,

@@ -515,24 +515,25 @@ def _parse_version(raw: object) -> CatalogVersion:
         _required(table, "name", plan=None, prefix="version."), plan=None, key="version.name"
     )
     effective = _required(table, "effective", plan=None, prefix="version.")
-    if isinstance(effective, datetime):
-        if effective.tzinfo is None:
+    match effective:
+        case datetime() if effective.tzinfo is None:
             raise CatalogError(
                 f"a date-time needs an offset: write {effective.isoformat()}Z (UTC) or"
                 " another offset, or give a date (00:00 UTC)",
                 key="version.effective",
                 value=effective,
             )
-        instant = effective
-    elif isinstance(effective, date):
-        instant = datetime(effective.year, effective.month, effective.day, tzinfo=UTC)
-    else:
-        raise CatalogError(
-            "must be a date such as 2027-01-01 (00:00 UTC) or a date-time with an offset"
-            f" such as 2027-01-01T09:00:00+01:00, got {toml.toml_type(effective)}",
-            key="version.effective",
-            value=effective,
-        )
+        case datetime():
+            instant = effective
+        case date():
+            instant = datetime(effective.year, effective.month, effective.day, tzinfo=UTC)
+        case _:
+            raise CatalogError(
+                "must be a date such as 2027-01-01 (00:00 UTC) or a date-time with an offset"
+                f" such as 2027-01-01T09:00:00+01:00, got {toml.toml_type(effective)}",
+                key="version.effective",
+                value=effective,
+            )
     try:
         return CatalogVersion(name, instant)
     except CatalogError as err:

@@ -291,7 +291,7 @@ class Plan:
     >>> from subscription_rules.catalog import default_catalog
     >>> plan = default_catalog().plan("personal")
     >>> [str(p) for p in plan.prices], plan.limit("properties"), plan.trial_days
-    (['USD 50.00 monthly', 'USD 500.00 yearly'], 3, 14)
+    (['USD 50.00 monthly', 'USD 500.00 yearly', 'EUR 45.00 monthly', 'EUR 450.00 yearly'], 3, 14)
     >>> Plan("solo", "Solo", (Price.of("5", "USD"), Price.of("6", "USD")))
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: solo.prices: has two monthly prices; give one price per interval
@@ -439,9 +439,11 @@ class Plan:
         >>> default_catalog().plan("pro").price(Interval.parse("quarterly"))
         Traceback (most recent call last):
         subscription_rules.errors.UnknownPriceError: interval: plan 'pro' has no quarterly price; it has: monthly, yearly
-        >>> default_catalog().plan("pro").price(YEARLY, Currency.of("EUR"))
+        >>> str(default_catalog().plan("pro").price(YEARLY, Currency.of("EUR")))
+        'EUR 2700.00 yearly'
+        >>> default_catalog().plan("pro").price(YEARLY, Currency.of("JPY"))
         Traceback (most recent call last):
-        subscription_rules.errors.UnknownPriceError: currency: plan 'pro' has no price in EUR; it is sold in: USD
+        subscription_rules.errors.UnknownPriceError: currency: plan 'pro' has no price in JPY; it is sold in: USD, EUR
         """
         wanted = self.prices[0].currency if currency is None else currency
         for price in self.prices:
@@ -488,7 +490,7 @@ class Plan:
 
         >>> from subscription_rules.catalog import default_catalog
         >>> default_catalog().plan("pro").currencies
-        (Currency('USD', 2),)
+        (Currency('USD', 2), Currency('EUR', 2))
         """
         return tuple(dict.fromkeys(price.currency for price in self.prices))
 
