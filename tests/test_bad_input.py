@@ -1257,6 +1257,20 @@ def _usage_cases() -> list[Case]:
             "^plan: expected a Plan, got str 'personal'",
         ),
         Case(
+            "usage-report-quantity-zero",
+            "usage_report(plan, usage, quantity=0)",
+            lambda: usage_report(INPUTS.plan, INPUTS.usage, quantity=0),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+        ),
+        Case(
+            "usage-report-quantity-flat",
+            "usage_report(flat plan, usage, quantity=3)",
+            lambda: usage_report(INPUTS.plan, INPUTS.usage, quantity=3),
+            InvalidQuantityError,
+            "^quantity: plan 'personal' is priced flat, not per unit; must be 1, got 3",
+        ),
+        Case(
             "check-downgrade-dict",
             'check_downgrade({"properties": 1}, plan)',
             lambda: check_downgrade(bad({"properties": 1}), INPUTS.plan),
