@@ -2715,6 +2715,36 @@ CLI_CASES = [
         ("summary", *ACCOUNT, "--time-zone", "Mars/Olympus"),
         "--time-zone: unknown IANA time zone 'Mars/Olympus'",
     ),
+    CliCase(
+        "currency-not-sold",
+        ("summary", *ACCOUNT, "--currency", "JPY"),
+        "--currency: plan 'advanced' has no price in JPY; it is sold in: USD, EUR",
+    ),
+    CliCase(
+        "unknown-currency",
+        ("summary", *ACCOUNT, "--currency", "EURO"),
+        "--currency: unknown ISO 4217 currency code 'EURO'",
+    ),
+    CliCase(
+        "quantity-not-a-number",
+        ("summary", *ACCOUNT, "--quantity", "three"),
+        "--quantity: expected a whole number of units, such as 5, got 'three'",
+    ),
+    CliCase(
+        "quantity-zero",
+        ("summary", *ACCOUNT, "--quantity", "0"),
+        "--quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+    ),
+    CliCase(
+        "quantity-huge",
+        ("summary", *ACCOUNT, "--quantity", "9" * 5000),
+        "--quantity: must be at most 1,000,000,000,000,000",
+    ),
+    CliCase(
+        "quantity-on-a-flat-plan",
+        ("quote", *ACCOUNT, "--to", "pro", "--to-quantity", "3"),
+        "--to-quantity: plan 'pro' is priced flat, not per unit; must be 1, got 3",
+    ),
 ]
 
 

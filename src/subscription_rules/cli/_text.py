@@ -312,14 +312,23 @@ def _context(account: _Account) -> str:
     return f"time zone {account.time_zone.key}, policy {account.policy.name}"
 
 
+def _plan_words(catalog: Catalog, plan_id: str, interval: Interval, quantity: int) -> str:
+    """A plan, its interval and, when sold per unit, the units: ``Team, monthly, 5 seats``."""
+    plan = catalog.plan(plan_id)
+    if plan.unit is None:
+        return f"{plan.name}, {interval}"
+    return f"{plan.name}, {interval}, {catalog.metric(plan.unit).describe(quantity)}"
+
+
 def _quote_text(quote: ChangeQuote, account: _Account) -> str:
     """Render a quote for a terminal."""
     tz = account.time_zone
-    names = {plan.id: plan.name for plan in account.catalog}
+    catalog = account.catalog
     head = (
-        f"{names[quote.from_plan_id]}, {quote.from_interval} \N{RIGHTWARDS ARROW} "
-        f"{names[quote.to_plan_id]}, {quote.to_interval}, at {_when(quote.at, tz)} "
-        f"({_context(account)})"
+        f"{_plan_words(catalog, quote.from_plan_id, quote.from_interval, quote.from_quantity)}"
+        f" \N{RIGHTWARDS ARROW} "
+        f"{_plan_words(catalog, quote.to_plan_id, quote.to_interval, quote.to_quantity)},"
+        f" at {_when(quote.at, tz)} ({_context(account)})"
     )
     effect = (
         f"immediately, {_when(quote.effective_at, tz)}"
@@ -390,7 +399,10 @@ def _summary_text(summary: BillingSummary, account: _Account) -> str:
         )
     fields: list[_Field] = [
         ("Status", summary.status.value.replace("_", " ")),
-        ("Plan", f"{summary.plan_name}, {summary.interval}"),
+        (
+            "Plan",
+            _plan_words(account.catalog, summary.plan_id, summary.interval, summary.quantity),
+        ),
         ("Current period", current),
         ("Usage", [line.describe() for line in summary.usage]),
         ("Credit balance", str(summary.credit_balance)),

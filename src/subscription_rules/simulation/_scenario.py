@@ -36,7 +36,7 @@ import attrs
 from subscription_rules import _toml as toml
 from subscription_rules._checks import expect, shown
 from subscription_rules._input import about, bad, localized, read_instant
-from subscription_rules.catalog import Catalog, default_catalog
+from subscription_rules.catalog import Catalog, check_quantity, default_catalog
 from subscription_rules.dunning import (
     Declined,
     DeclineKind,
@@ -48,6 +48,7 @@ from subscription_rules.dunning import (
 from subscription_rules.effects import Decision
 from subscription_rules.errors import InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.lifecycle import start_subscription
+from subscription_rules.money import Currency
 from subscription_rules.periods import Interval, require_aware, zone
 from subscription_rules.policy import SEED_POLICY, BillingPolicy, preset
 from subscription_rules.simulation._script import (
@@ -84,6 +85,8 @@ _SUBSCRIPTION_KEYS = (
     "trial",
     "payment_method",
     "time_zone",
+    "quantity",
+    "currency",
 )
 _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "change_plan": ("plan", "interval", "usage"),
@@ -277,6 +280,18 @@ class _Reader:
         interval = self.interval(raw.get("interval", "monthly"), "subscription.interval")
         with self.about("subscription.interval"):
             plan.price(interval)
+        currency = plan.currency
+        if "currency" in raw:
+            code = self.text(raw["currency"], "subscription.currency")
+            with self.about("subscription.currency"):
+                currency = Currency.of(code)
+                plan.price(interval, currency)
+        quantity = toml.integer(raw.get("quantity", 1), "subscription.quantity", self.error)
+        with self.about("subscription.quantity"):
+            check_quantity(quantity)
+        if plan.unit is None and quantity != 1:
+            message = f"plan {plan.id!r} is priced flat, not per unit; must be 1, got {quantity}"
+            raise self.error("subscription.quantity", message, quantity)
         start = self.instant(self.required(raw, "start", "subscription"), "subscription.start")
         subscription_id = self.text(raw.get("id", "sub_1"), "subscription.id")
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
@@ -294,6 +309,8 @@ class _Reader:
                 has_payment_method=payment_method,
                 trial=trial,
                 policy=policy,
+                quantity=quantity,
+                currency=currency,
             )
 
     def command(self, raw: dict[str, object], key: str) -> Command:
