@@ -198,7 +198,7 @@ def test_plans_json_prints_the_catalogs_storage_document(
     assert list(data) == ["source", "illustrative", "catalog"]
     assert (data["source"], data["illustrative"]) == ("built-in example", True)
     catalog = data["catalog"]
-    assert (catalog["schema_version"], catalog["type"]) == (1, "catalog")
+    assert (catalog["schema_version"], catalog["type"]) == (2, "catalog")
     assert [m["name"] for m in catalog["metrics"]] == [
         "properties",
         "integrations",
@@ -865,7 +865,7 @@ def test_summary_json_prints_the_summarys_storage_document(
     data = json.loads(out)
     assert list(data) == ["account", "policy", "subscription", "usage", "summary"]
     summary = data["summary"]
-    assert (summary["schema_version"], summary["type"]) == (1, "billing_summary")
+    assert (summary["schema_version"], summary["type"]) == (2, "billing_summary")
     assert (summary["status"], summary["plan_id"], summary["plan_name"]) == (
         "active",
         "advanced",
@@ -1191,7 +1191,7 @@ def test_retries_json_prints_the_schedule_and_the_policy_as_documents(
     assert data["policy"]["retries_exhausted"] == "cancel"
     # Kill Bill's documented gaps 1, 8, 4, 7 days: offsets 1, 9, 13 and 20 days.
     assert data["schedule"] == {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "retry_schedule",
         "name": "kill_bill_example",
         "offsets": ["P1D", "P9D", "P13D", "P20D"],
