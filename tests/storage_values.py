@@ -42,6 +42,7 @@ from subscription_rules import (
     Limits,
     Metric,
     MetricKind,
+    MigratePrice,
     Money,
     Overage,
     OverdueAction,
@@ -284,6 +285,7 @@ def request_values(subscription: Subscription, story: _Story) -> dict[str, objec
         "cancel_pending_change": CancelPendingChange(),
         "set_trial_end": SetTrialEnd(datetime(2026, 2, 14, 9, tzinfo=PARIS)),
         "terminate": Terminate(),
+        "migrate_price": MigratePrice(datetime(2026, 3, 31, 9, tzinfo=PARIS)),
         "adjust": Adjust("sub_golden-INV-0001", story.adjustment, reason="goodwill"),
         "record_payment": RecordPayment(
             "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()

@@ -49,6 +49,7 @@ from subscription_rules import (
     PackagePrice,
     Plan,
     Price,
+    RecordedPrice,
     RoundingMode,
     Subscription,
     SubscriptionRulesError,
@@ -67,8 +68,10 @@ from subscription_rules import (
     classify_move,
     default_catalog,
     load_catalog,
+    migrate_price,
     parse_catalog,
     preset,
+    price_migrations,
     quote_change,
     record_payment,
     start_subscription,
@@ -1345,6 +1348,30 @@ def _policy_cases() -> list[Case]:
             "^day_count: expected a DayCount, got <ProrationUnit.DAY: 'day'>",
         ),
         Case(
+            "policy-notice-days-negative",
+            "BillingPolicy(price_change_notice_days=-1)",
+            lambda: BillingPolicy(price_change_notice_days=-1),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got -1",
+        ),
+        Case(
+            "policy-notice-days-over-a-year",
+            "BillingPolicy(price_change_notice_days=367)",
+            lambda: BillingPolicy(price_change_notice_days=367),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got 367",
+        ),
+        Case(
+            "policy-notice-days-as-text",
+            'BillingPolicy(price_change_notice_days="30")',
+            lambda: BillingPolicy(price_change_notice_days=bad("30")),
+            InvalidPolicyError,
+            "^price_change_notice_days: must be an int from 0 \\(no lead time\\) to 366 days,"
+            " got '30'",
+        ),
+        Case(
             "policy-unknown-preset",
             'preset("paddle")',
             lambda: preset("paddle"),
@@ -1526,6 +1553,52 @@ def _lifecycle_cases() -> list[Case]:
             ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "subscription-quantity-on-a-flat-price",
+            "attrs.evolve(subscription on a flat price, quantity=3)",
+            lambda: attrs.evolve(sub, quantity=3),
+            InvalidQuantityError,
+            "^quantity: a flat price is for one subscription, not per unit; must be 1, got 3",
+        ),
+        Case(
+            "subscription-price-in-another-currency",
+            "attrs.evolve(USD subscription, price=RecordedPrice(EUR price))",
+            lambda: attrs.evolve(sub, price=RecordedPrice(Price.of("9", "EUR"))),
+            CurrencyMismatchError,
+            "^price: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "start-quantity-on-a-flat-plan",
+            "start_subscription(..., quantity=2) on a flat plan",
+            lambda: start_subscription(
+                "s",
+                "c",
+                "personal",
+                MONTHLY,
+                NOV_1,
+                catalog=catalog,
+                policy=SEED_POLICY,
+                quantity=2,
+            ),
+            InvalidQuantityError,
+            "^quantity: the plan is priced flat, not per unit; must be 1, got 2",
+        ),
+        Case(
+            "start-currency-the-plan-is-not-sold-in",
+            'start_subscription(..., currency="EUR") on a USD plan',
+            lambda: start_subscription(
+                "s",
+                "c",
+                "personal",
+                MONTHLY,
+                NOV_1,
+                catalog=catalog,
+                policy=SEED_POLICY,
+                currency="EUR",
+            ),
+            UnknownPriceError,
+            "^currency: plan 'personal' has no price in EUR; it is sold in: USD",
         ),
         Case(
             "start-unknown-plan",
@@ -1805,6 +1878,79 @@ def _lifecycle_cases() -> list[Case]:
             ),
             NaiveDatetimeError,
             "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "price-migrations-one-subscription",
+            "price_migrations(sub, catalog, at) (not a list)",
+            lambda: price_migrations(bad(sub), catalog, NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^subscriptions: expected a list or tuple of Subscription values, got one Subscription"
+            " \\('sub_1'\\); pass \\[subscription\\]",
+        ),
+        Case(
+            "price-migrations-an-id",
+            'price_migrations([sub, "sub_2"], catalog, at)',
+            lambda: price_migrations([sub, bad("sub_2")], catalog, NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^subscriptions: expected Subscription, got str 'sub_2'",
+        ),
+        Case(
+            "price-migrations-catalog-name",
+            'price_migrations([sub], "default", at)',
+            lambda: price_migrations([sub], bad("default"), NOV_10, policy=SEED_POLICY),
+            InvalidArgumentError,
+            "^catalog: expected Catalog, got str 'default'",
+        ),
+        Case(
+            "price-migrations-naive-at",
+            "price_migrations([sub], catalog, datetime(2026, 11, 10))",
+            lambda: price_migrations([sub], catalog, NAIVE, policy=SEED_POLICY),
+            NaiveDatetimeError,
+            "^at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "price-migrations-at-processed",
+            "price_migrations([sub processed to 16 Nov], catalog, 10 Nov)",
+            lambda: price_migrations([INPUTS.processed], catalog, NOV_10, policy=SEED_POLICY),
+            InvalidPeriodError,
+            "^at: 2026-11-10T00:00:00\\+00:00 is before 2026-11-16T00:00:00\\+00:00, which"
+            " subscription 'sub_1' has already processed",
+        ),
+        Case(
+            "migrate-price-not-a-period-end",
+            "migrate_price(sub, at, effective_at=15 Dec 2026) (periods end on the 1st)",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=utc(2026, 12, 15)
+            ),
+            InvalidPeriodError,
+            "^effective_at: is not a period end of the subscription's cycle still to come; the"
+            " next ones are 2026-12-01T00:00:00\\+00:00, 2027-01-01T00:00:00\\+00:00, ...",
+        ),
+        Case(
+            "migrate-price-period-end-passed",
+            "migrate_price(sub, at, effective_at=1 Nov 2026) (the current period's start)",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=NOV_1
+            ),
+            InvalidPeriodError,
+            "^effective_at: is not a period end of the subscription's cycle still to come",
+        ),
+        Case(
+            "migrate-price-naive-effective-at",
+            "migrate_price(sub, at, effective_at=datetime(2026, 11, 10))",
+            lambda: migrate_price(
+                sub, NOV_10, catalog=catalog, policy=SEED_POLICY, effective_at=NAIVE
+            ),
+            NaiveDatetimeError,
+            "^effective_at: naive datetime 2026-11-10 00:00:00 refused",
+        ),
+        Case(
+            "migrate-price-after-the-period",
+            "migrate_price(sub started 1 Nov, 5 Dec) (not advanced)",
+            lambda: migrate_price(sub, utc(2026, 12, 5), catalog=catalog, policy=SEED_POLICY),
+            InvalidPeriodError,
+            "^at: 2026-12-05T00:00:00\\+00:00 is at or after 2026-12-01T00:00:00\\+00:00, which is"
+            " not processed yet; advance the subscription first",
         ),
     ]
 

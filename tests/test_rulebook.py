@@ -27,6 +27,7 @@ from subscription_rules import (
     Command,
     Decision,
     Handled,
+    MigratePrice,
     RecordPayment,
     Refused,
     Reinstate,
@@ -46,6 +47,7 @@ from subscription_rules import (
     cancel,
     cancel_pending_change,
     change_plan,
+    migrate_price,
     next_wakeup,
     parse_catalog,
     record_payment,
@@ -85,6 +87,7 @@ KINDS: Final = (
     "terminate",
     "adjust",
     "record_payment",
+    "migrate_price",
 )
 SLOW: Final = settings(max_examples=8)
 
@@ -124,6 +127,7 @@ def _command(
         "update_payment_method": UpdatePaymentMethod(),
         "cancel_pending_change": CancelPendingChange(),
         "terminate": Terminate(),
+        "migrate_price": MigratePrice(),
     }
     return simple[kind]
 
@@ -175,6 +179,10 @@ def _by_hand(  # noqa: C901, PLR0911 - one branch per command
         case RecordPayment():
             return record_payment(
                 sub, command.attempt, command.outcome, at, catalog=catalog, policy=policy
+            )
+        case MigratePrice():
+            return migrate_price(
+                sub, at, catalog=catalog, policy=policy, effective_at=command.effective_at
             )
     raise AssertionError(command)
 

@@ -329,6 +329,12 @@ VALID: dict[str, object] = {
         CATALOG, version=subscription_rules.CatalogVersion("v2", DEC_1)
     ),
     "check_quantity.quantity": 3,
+    "PriceMigration.quantity": 1,
+    "PriceMigration.old_amount": ONE,
+    "PriceMigration.new_amount": ONE * 2,
+    "PriceMigration.effective_at": DEC_1,
+    "PriceMigration.notice_by": NOV_1,
+    "price_migrations.subscriptions": (SUB,),
     "classify_move.target_plan": CATALOG.plan("pro"),
     "check_downgrade.plan": PLAN,
     "usage_report.plan": PLAN,

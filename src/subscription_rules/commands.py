@@ -22,7 +22,7 @@ from typing import Final, TypeAlias, get_args
 
 import attrs
 
-from subscription_rules._checks import field_check, identifier, instance_of, shown
+from subscription_rules._checks import field_check, identifier, instance_of, optional, shown
 from subscription_rules._text import format_date
 from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.errors import InvalidArgumentError
@@ -37,6 +37,7 @@ __all__ = [
     "CancelPendingChange",
     "ChangePlan",
     "Command",
+    "MigratePrice",
     "RecordPayment",
     "Reinstate",
     "SetTrialEnd",
@@ -231,6 +232,28 @@ class RecordPayment:
         return f"record payment: {type(self.outcome).__name__} for {self.attempt}"
 
 
+@attrs.frozen
+class MigratePrice:
+    """Move to the catalog's current price for the plan at a period end (``migrate_price``).
+
+    ``effective_at``: the period end it takes effect at, ``None`` for the next one.
+
+    >>> from datetime import UTC
+    >>> MigratePrice().describe(), MigratePrice(datetime(2027, 3, 1, tzinfo=UTC)).describe()
+    ('migrate to the current price', 'migrate to the current price on 1 Mar 2027')
+    """
+
+    effective_at: datetime | None = attrs.field(
+        default=None, validator=optional(field_check(_aware))
+    )
+
+    def describe(self) -> str:
+        """The command in words."""
+        if self.effective_at is None:
+            return "migrate to the current price"
+        return f"migrate to the current price on {format_date(self.effective_at)}"
+
+
 #: Every command on an existing subscription (starting one is ``start_subscription``).
 Command: TypeAlias = (
     ChangePlan
@@ -244,6 +267,7 @@ Command: TypeAlias = (
     | Terminate
     | Adjust
     | RecordPayment
+    | MigratePrice
 )
 
 #: The command types, for checks.

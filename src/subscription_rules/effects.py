@@ -263,6 +263,13 @@ class RefusalReason(enum.Enum):
     Of an adjustment (``adjust``): ``NOT_ADJUSTABLE`` (no stretch of the
     current period was billed by that invoice) and ``EXCEEDS_CREDITABLE``
     (more than is left creditable of what it billed).
+    Of a price migration (``migrate_price``): ``NOTICE_PERIOD`` (the period end
+    is nearer than the policy's ``price_change_notice_days``),
+    ``NOT_YET_EFFECTIVE`` (the period end comes before the catalog version
+    takes effect), ``NO_CURRENT_PRICE`` (the plan is retired, or no longer
+    sold at the subscription's interval and currency) and ``CHANGE_PENDING``
+    (a change to another plan or interval is scheduled, or the one scheduled
+    takes effect at another period end).
     """
 
     NO_CHANGE = "no_change"
@@ -276,6 +283,10 @@ class RefusalReason(enum.Enum):
     BLOCKED_WHILE_OVERDUE = "blocked_while_overdue"
     NOT_ADJUSTABLE = "not_adjustable"
     EXCEEDS_CREDITABLE = "exceeds_creditable"
+    NOTICE_PERIOD = "notice_period"
+    NOT_YET_EFFECTIVE = "not_yet_effective"
+    NO_CURRENT_PRICE = "no_current_price"
+    CHANGE_PENDING = "change_pending"
 
 
 @attrs.frozen

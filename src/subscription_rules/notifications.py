@@ -78,6 +78,8 @@ class NoticeKind(enum.Enum):
     ACCOUNT_REINSTATED = "account_reinstated"
     CREDIT_NOTE_ISSUED = "credit_note_issued"
     DUPLICATE_PAYMENT_REFUNDED = "duplicate_payment_refunded"
+    PRICE_CHANGE_SCHEDULED = "price_change_scheduled"
+    PRICE_CHANGED = "price_changed"
 
 
 #: A fact's value: text, an amount, an instant or a count.
@@ -111,8 +113,10 @@ class FactName(enum.StrEnum):
     HAS_PAYMENT_METHOD = "has_payment_method"
     INTERVAL = "interval"
     INVOICE = "invoice"
+    NEW_AMOUNT = "new_amount"
     NEXT_RETRY = "next_retry"
     OCCURRED_AT = "occurred_at"
+    OLD_AMOUNT = "old_amount"
     OVERDUE_STATE = "overdue_state"
     PERIOD_END = "period_end"
     PLAN = "plan"

@@ -280,6 +280,7 @@ class IntervalChange(enum.Enum):
 
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
+_MAX_NOTICE_DAYS = 366
 
 
 def _check_reminder_days(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -318,6 +319,15 @@ def _check_fixed_days(_instance: object, _attribute: object, value: int | None) 
             f"must be None (the actual period length) or an int from 1 to {_MAX_FIXED_DAYS}, "
             f"got {shown(value)}",
             argument="fixed_denominator_days",
+            value=value,
+        )
+
+
+def _check_notice_days(_instance: object, _attribute: object, value: object) -> None:
+    if type(value) is not int or not 0 <= value <= _MAX_NOTICE_DAYS:
+        raise InvalidPolicyError(
+            f"must be an int from 0 (no lead time) to {_MAX_NOTICE_DAYS} days, got {shown(value)}",
+            argument="price_change_notice_days",
             value=value,
         )
 
@@ -415,6 +425,14 @@ class BillingPolicy:
       cycle at the change and charges the new interval in full (``RESTART``:
       the seed, Stripe), or keeps the anniversary and charges the new interval
       prorated to the next anniversary (``KEEP_ANNIVERSARY``: Lago).
+    - ``price_change_notice_days``: the lead time of a price-change notice
+      (``migrate_price``): a subscription moves to a new catalog version's
+      price at a period end at least this many calendar days (in the cycle's
+      time zone) after the notice is sent; 30 by default, 0 to 366. No engine
+      publishes a number (Kill Bill leaves the gap to the operator, "existing
+      customers will need a notice period"; Stripe prescribes none; Lago
+      reprices from the next invoice); EU rules for electronic communications
+      services (EECC art. 105(4)) ask for one month, so every preset uses 30.
 
     An interval change alone (same plan) always takes effect at once,
     crediting the unused time.
@@ -474,6 +492,7 @@ class BillingPolicy:
     )
     credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
     interval_change: IntervalChange = _enum_field(IntervalChange, IntervalChange.RESTART)
+    price_change_notice_days: int = attrs.field(default=30, validator=_check_notice_days)
 
     def __attrs_post_init__(self) -> None:
         # Refused combinations: a convention the rules would otherwise silently ignore.

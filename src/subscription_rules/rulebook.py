@@ -9,7 +9,7 @@ then apply a command (:mod:`subscription_rules.commands`), as one decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import assert_never
 from zoneinfo import ZoneInfo
@@ -26,6 +26,7 @@ from subscription_rules.commands import (
     CancelPendingChange,
     ChangePlan,
     Command,
+    MigratePrice,
     RecordPayment,
     Reinstate,
     SetTrialEnd,
@@ -39,11 +40,14 @@ from subscription_rules.effects import Decision, Refused
 from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.invoices import Invoice
 from subscription_rules.lifecycle import (
+    PriceMigration,
     adjust,
     advance,
     cancel,
     changes_blocked,
+    migrate_price,
     next_wakeup,
+    price_migrations,
     record_payment,
     reinstate,
     set_trial_end,
@@ -228,6 +232,8 @@ class Rulebook:
                 )
             case RecordPayment():
                 return self.record_payment(sub, command.attempt, command.outcome, at)
+            case MigratePrice():
+                return self.migrate_price(sub, at, effective_at=command.effective_at)
             case _:
                 assert_never(command)
 
@@ -380,6 +386,20 @@ class Rulebook:
         return record_payment(
             subscription, attempt, outcome, at, catalog=self.catalog, policy=self.policy
         )
+
+    def migrate_price(
+        self, subscription: Subscription, at: datetime, *, effective_at: datetime | None = None
+    ) -> Decision | Refused:
+        """``migrate_price`` with this catalog and policy."""
+        return migrate_price(
+            subscription, at, catalog=self.catalog, policy=self.policy, effective_at=effective_at
+        )
+
+    def price_migrations(
+        self, subscriptions: Sequence[Subscription], at: datetime
+    ) -> tuple[PriceMigration, ...]:
+        """``price_migrations`` with this catalog and policy."""
+        return price_migrations(subscriptions, self.catalog, at, policy=self.policy)
 
     def upcoming_invoice(
         self, subscription: Subscription, at: datetime, *, usage: Usage | None = None

@@ -34,7 +34,11 @@ from subscription_rules._checks import (
 )
 from subscription_rules.catalog import Overage, Price, check_quantity
 from subscription_rules.dunning import OverdueState
-from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError
+from subscription_rules.errors import (
+    CurrencyMismatchError,
+    InvalidArgumentError,
+    InvalidPeriodError,
+)
 from subscription_rules.invoices import Invoice, Line
 from subscription_rules.money import Currency, Money
 from subscription_rules.periods import (
@@ -355,7 +359,11 @@ class RecordedPrice:
 
 @attrs.frozen
 class PendingChange:
-    """A plan change scheduled for ``effective_at`` (the end of the current period).
+    """A plan change scheduled for ``effective_at``, a period end.
+
+    It applies at the first period end on or after ``effective_at``: the
+    current period's for a plan or quantity change, maybe a later one for a
+    price migration (``migrate_price``), which waits for its notice's lead time.
 
     ``quantity`` is the quantity (seats) it moves to, ``None`` to keep the
     subscription's; ``price`` the price recorded when it was scheduled (a
@@ -477,6 +485,12 @@ class Subscription:
         for name, kind in _OPTIONAL_ENUMS:
             expect(getattr(self, name), (kind, type(None)), name, what=f"{kind.__name__} or None")
         self._check_balance()
+        if self.price is not None:
+            if self.price.price.currency != self.currency:
+                raise CurrencyMismatchError(
+                    "price", self.price.price.currency.code, expected=self.currency.code
+                )
+            self.price.price.total(self.quantity)  # a flat price bills a quantity of 1 only
 
     def _check_balance(self) -> None:
         expect(self.credit_balance, Money, "credit_balance")

@@ -440,10 +440,11 @@ def _check_catalog(catalog: object, currency: Currency) -> Catalog:
 def check_new_version(current: Catalog, new: Catalog) -> None:
     """Refuse ``new`` as the version following ``current``: both versioned, a new name, not earlier.
 
-    A host calls it before publishing a catalog. Kill Bill refuses a catalog
-    version whose effective date is not after the latest one's; here a
-    version may also take effect at the same instant (a correction published
-    the same day), but never before.
+    A host calls it before publishing a catalog. Kill Bill refuses only a
+    second version at the same effective date and inserts an earlier one in
+    date order (``DefaultVersionedCatalog``); here a version may take effect
+    at the same instant (a correction published the same day), but never
+    before the current one.
 
     Raises:
         CatalogVersionError: For an unversioned catalog (``key="version"``), a

@@ -17,7 +17,9 @@ The package's private modules hold one concept each, lowest first:
 time makes due, and when), ``_bill`` (billing a whole period, resuming after a
 suspension), ``_collection`` (payments, retries, the overdue ladder),
 ``_renewal`` (the trial's end and the period's end), ``_trials`` (moving a
-running trial's end), ``_advance`` (performing what is due), ``_commands``
+running trial's end), ``_migration`` (:func:`migrate_price` and
+:func:`price_migrations`: moving subscriptions to a new catalog version's
+price), ``_advance`` (performing what is due), ``_commands``
 ``_termination`` (:func:`terminate`: end now, crediting the unused paid
 time) and ``_adjustments`` (:func:`adjust`: a credit against what an invoice
 billed for the current period); each imports only the ones before it.
@@ -49,17 +51,21 @@ from subscription_rules.lifecycle._commands import (
     undo_cancel,
     update_payment_method,
 )
+from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.lifecycle._termination import terminate
 from subscription_rules.lifecycle._trials import set_trial_end
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
+    "PriceMigration",
     "adjust",
     "advance",
     "cancel",
     "changes_blocked",
+    "migrate_price",
     "next_wakeup",
+    "price_migrations",
     "record_payment",
     "reinstate",
     "set_trial_end",

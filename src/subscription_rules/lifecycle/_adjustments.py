@@ -14,7 +14,7 @@ from subscription_rules.credits import CreditReason
 from subscription_rules.effects import Decision, RefusalReason, Refused
 from subscription_rules.errors import CurrencyMismatchError, InvalidAmountError
 from subscription_rules.invoices import Line, LineKind
-from subscription_rules.lifecycle._commands import _check_command_time
+from subscription_rules.lifecycle._common import _check_command_time
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.lifecycle._termination import _refundable
 from subscription_rules.money import Money

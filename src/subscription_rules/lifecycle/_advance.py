@@ -21,7 +21,12 @@ from subscription_rules.lifecycle._collection import (
     _retry_due,
 )
 from subscription_rules.lifecycle._common import _notice
-from subscription_rules.lifecycle._renewal import _period_end, _trial_end, _trial_reminder
+from subscription_rules.lifecycle._renewal import (
+    _period_end,
+    _renewal_terms,
+    _trial_end,
+    _trial_reminder,
+)
 from subscription_rules.lifecycle._scheduling import _Due, _next_due
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
@@ -56,7 +61,8 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
         reminder = _trial_reminder(sub, catalog.plan(sub.plan_id), at)
         return sub.evolve(processed_until=at), (reminder,)
     if what is _Due.RENEWAL_REMINDER:
-        plan = billed_on(sub, catalog)
+        # The plan and price the period end renews on: a change due then included.
+        plan = _renewal_terms(sub, billed_on(sub, catalog), catalog, None, policy)[0].plan
         facts: tuple[FactPair, ...] = (
             (FactName.PLAN, plan.name),
             (FactName.RENEWS_AT, sub.current_period.end),

@@ -25,9 +25,10 @@ from subscription_rules.invoices import InvoiceReason
 from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _resume_billing
 from subscription_rules.lifecycle._collection import _charge_due, _collect, _retry_now
 from subscription_rules.lifecycle._common import (
-    _BILLING,
     _LIVE,
     _access_change,
+    _check_command_time,
+    _live_until,
     _local_days_later,
     _notice,
     _settle_pending,
@@ -232,28 +233,6 @@ def _anchored_cycle(
         argument="billing_anchor",
         value=anchor,
     )
-
-
-def _live_until(sub: Subscription) -> datetime | None:
-    """Where the current stretch of time ends: the trial's end or the period's end."""
-    if sub.status is Status.TRIALING:
-        return sub.trial_end
-    if sub.status in _BILLING:
-        return sub.current_period.end
-    return None
-
-
-def _check_command_time(sub: Subscription, at: object) -> datetime:
-    instant = sub.check_instant(at)
-    end = _live_until(sub)
-    if end is not None and instant >= end:
-        raise InvalidPeriodError(
-            f"{instant.isoformat()} is at or after {end.isoformat()}, which is not processed "
-            "yet; advance the subscription first",
-            argument="at",
-            value=at,
-        )
-    return instant
 
 
 @names_what_was_passed("at")

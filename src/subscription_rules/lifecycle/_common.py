@@ -1,4 +1,4 @@
-"""Small pieces every part of the lifecycle shares: statuses, notices, open invoices, access."""
+"""Small pieces every part of the lifecycle shares: statuses, notices, open invoices, access, a command's moment."""
 
 from __future__ import annotations
 
@@ -56,6 +56,28 @@ def _local_days_later(at: datetime, days: int, time_zone: str) -> datetime:
             argument="at",
             value=at,
         ) from None
+
+
+def _live_until(sub: Subscription) -> datetime | None:
+    """Where the current stretch of time ends: the trial's end or the period's end."""
+    if sub.status is Status.TRIALING:
+        return sub.trial_end
+    if sub.status in _BILLING:
+        return sub.current_period.end
+    return None
+
+
+def _check_command_time(sub: Subscription, at: object) -> datetime:
+    instant = sub.check_instant(at)
+    end = _live_until(sub)
+    if end is not None and instant >= end:
+        raise InvalidPeriodError(
+            f"{instant.isoformat()} is at or after {end.isoformat()}, which is not processed "
+            "yet; advance the subscription first",
+            argument="at",
+            value=at,
+        )
+    return instant
 
 
 def _settle_pending(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:

@@ -37,6 +37,7 @@ from subscription_rules.policy import (
     MissingPaymentMethod,
 )
 from subscription_rules.subscription import (
+    PendingChange,
     Status,
     Subscription,
     SuspensionReason,
@@ -157,23 +158,59 @@ def _overage(
     )
 
 
+def _pending_due(sub: Subscription) -> PendingChange | None:
+    """The pending change the current period's end applies, if any.
+
+    A change takes effect at the first period end on or after its
+    ``effective_at`` (a price migration may be scheduled several periods
+    ahead, to give the notice its lead time); until then it waits.
+    """
+    pending = sub.pending_change
+    if pending is None or pending.effective_at > sub.current_period.end:
+        return None
+    return pending
+
+
+def _price_only(sub: Subscription, plan: Priced, target: Priced) -> bool:
+    """Whether the pending change keeps the plan, interval and quantity: a new price alone."""
+    pending = sub.pending_change
+    assert pending is not None  # noqa: S101 - called only with a pending change
+    return (
+        target.id == plan.id
+        and pending.interval == sub.interval
+        and target.quantity == plan.quantity
+    )
+
+
 def _renewal_terms(
     sub: Subscription, plan: Priced, catalog: Catalog, usage: Usage | None, policy: BillingPolicy
 ) -> tuple[_Terms, _Move | None]:
-    """The terms of the next period, with a pending change applied when it still fits.
+    """The terms of the next period, with a pending change due then applied when it still fits.
 
     A pending change checked against ``usage`` (when given) that no longer fits
     is not applied: the current plan is kept, and the move says why. An
     interval change starts a cycle anchored at the period end, or (a kept
     anniversary) the new interval's cycle from the current anchor, its period
-    holding the period end billed from there.
+    holding the period end billed from there. A change of the price alone (a
+    migration, ``migrate_price``) is not checked against usage, and its notice
+    is ``PRICE_CHANGED``.
     """
     at = sub.current_period.end
     terms = _Terms(plan, sub.interval, sub.cycle, sub.period_index + 1)
-    pending = sub.pending_change
+    pending = _pending_due(sub)
     if pending is None:
         return terms, None
     target = after_change(sub, catalog)
+    if _price_only(sub, plan, target):
+        return _Terms(target, sub.interval, sub.cycle, sub.period_index + 1), (
+            NoticeKind.PRICE_CHANGED,
+            (
+                (FactName.PLAN, plan.name),
+                (FactName.OLD_AMOUNT, plan.amount),
+                (FactName.NEW_AMOUNT, target.amount),
+                (FactName.EFFECTIVE_AT, at),
+            ),
+        )
     seats = target.quantity if target.price.unit is not None else None
     fits = (
         check_downgrade(usage, target.plan, catalog.metrics, quantity=seats)
@@ -187,7 +224,7 @@ def _renewal_terms(
             (*facts, (FactName.ACTIONS, "; ".join(fits.actions_text))),
         )
     if target.id == plan.id and pending.interval == sub.interval:
-        smaller = target.amount < plan.amount  # a quantity change or a price migration
+        smaller = target.amount < plan.amount  # a quantity change (at a migrated price, maybe)
         kind = NoticeKind.DOWNGRADED if smaller else NoticeKind.UPGRADED
     else:
         move = classify_move(
@@ -343,7 +380,7 @@ def _renew(
         start=at,
         plan_id=terms.plan.id,
         period_index=terms.index,
-        pending_change=None,
+        pending_change=sub.pending_change if _pending_due(sub) is None else None,
         pending_lines=(),
         processed_until=at,
     )

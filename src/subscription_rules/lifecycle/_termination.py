@@ -13,8 +13,7 @@ from subscription_rules.credits import CreditReason
 from subscription_rules.effects import Decision, Effect, EndAccess, RefusalReason, Refused
 from subscription_rules.invoices import InvoiceReason, Line, LineKind
 from subscription_rules.lifecycle._bill import _span_credits
-from subscription_rules.lifecycle._commands import _check_command_time
-from subscription_rules.lifecycle._common import _BILLING, _ended, _notice
+from subscription_rules.lifecycle._common import _BILLING, _check_command_time, _ended, _notice
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.money import Money
 from subscription_rules.notifications import FactName, FactPair, NoticeKind

@@ -105,7 +105,7 @@ def change_plan(
         return quote
     at = quote.at  # in UTC
     if quote.kind is MoveKind.NO_CHANGE:
-        if subscription.pending_change is not None:
+        if subscription.pending_change is not None and not _price_only(subscription):
             return cancel_pending_change(subscription, at, policy=policy)
         return Refused(RefusalReason.NO_CHANGE, f"already on {plan_id}, {interval}")
     if isinstance(quote.feasibility, Infeasible):
@@ -139,6 +139,20 @@ def change_plan(
         return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
     decision = _apply_immediately(sub, quote, target, facts, policy)
     return _trial_moved(decision, at, catalog, policy)
+
+
+def _price_only(sub: Subscription) -> bool:
+    """Whether the pending change keeps plan, interval and quantity: a price migration.
+
+    Choosing the current plan again undoes a scheduled change of plan or
+    quantity, never a new price (``migrate_price``): the host cancels that.
+    """
+    pending = sub.pending_change
+    return (
+        pending is not None
+        and (pending.plan_id, pending.interval) == (sub.plan_id, sub.interval)
+        and pending.quantity in {None, sub.quantity}
+    )
 
 
 def _trial_moved(

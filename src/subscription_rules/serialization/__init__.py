@@ -133,7 +133,6 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 """A step from one schema version to the next: a document's data in, the next version's out."""
 
 
-
 def _version_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
     """Rewrite a version-1 document as version 2: nothing to rewrite; only the version moves.
 

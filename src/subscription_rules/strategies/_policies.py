@@ -284,5 +284,7 @@ def _policies(
         | st.timedeltas(timedelta(hours=1), timedelta(days=366)),
         credit_cap=_enum(CreditCap),
         interval_change=_enum(IntervalChange),
+        price_change_notice_days=st.just(SEED_POLICY.price_change_notice_days)
+        | st.integers(0, 366),
     )
     return _presets() | combined

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from hypothesis import strategies as st
 
-from subscription_rules import CatalogVersion, Currency, RecordedPrice
-from subscription_rules.strategies._values import _plan_ids, instants, overages, prices
+from subscription_rules import CatalogVersion, Currency, PriceMigration, RecordedPrice
+from subscription_rules.strategies._base import _MAX_PRICE, _identifiers
+from subscription_rules.strategies._values import (
+    _money,
+    _plan_ids,
+    currencies,
+    instants,
+    overages,
+    prices,
+)
 
 
 def recorded_prices(currency: str | Currency | None = None) -> st.SearchStrategy[RecordedPrice]:
@@ -28,3 +38,27 @@ def recorded_prices(currency: str | Currency | None = None) -> st.SearchStrategy
 def catalog_versions() -> st.SearchStrategy[CatalogVersion]:
     """Catalog versions: an identifier and an instant, shrinking toward ``'a'`` at the epoch."""
     return st.builds(CatalogVersion, _plan_ids(), instants())
+
+
+@st.composite
+def _migrations(draw: st.DrawFn, currency: Currency) -> PriceMigration:
+    effective_at: datetime = draw(instants())
+    return PriceMigration(
+        draw(_identifiers()),
+        draw(_plan_ids()),
+        draw(st.integers(1, 1000)),
+        draw(_money(currency, 0, _MAX_PRICE)),
+        draw(_money(currency, 0, _MAX_PRICE)),
+        effective_at,
+        effective_at - timedelta(days=draw(st.integers(0, 366))),
+    )
+
+
+def migrations() -> st.SearchStrategy[PriceMigration]:
+    """Price migrations: two amounts in one currency, the notice 0 to 366 days before the change.
+
+    >>> from hypothesis import find
+    >>> str(find(migrations(), lambda migration: True).increase)
+    'USD 0.00'
+    """
+    return currencies().flatmap(_migrations)

@@ -50,6 +50,7 @@ from subscription_rules import (
     Plan,
     Preferences,
     Price,
+    PriceMigration,
     ProrationBilling,
     RecordedPrice,
     RefundPayment,
@@ -116,7 +117,7 @@ from subscription_rules.strategies._policies import (
     policies,
     retry_schedules,
 )
-from subscription_rules.strategies._prices import catalog_versions, recorded_prices
+from subscription_rules.strategies._prices import catalog_versions, migrations, recorded_prices
 from subscription_rules.strategies._values import (
     _command_strategies,
     _plan_id,
@@ -440,6 +441,7 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
         [
             (RecordedPrice, recorded_prices()),
             (CatalogVersion, catalog_versions()),
+            (PriceMigration, migrations()),
             (Overage, overages()),
             (Tier, tiers()),
             (TierTable, tier_tables()),

@@ -26,6 +26,7 @@ from subscription_rules import (
     Limits,
     Metric,
     MetricKind,
+    MigratePrice,
     Money,
     Overage,
     PackagePrice,
@@ -764,6 +765,7 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
             Adjust, _identifiers(), _money(None, 1, _MAX_PRICE), reason=st.text(max_size=40)
         ),
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
+        MigratePrice: st.builds(MigratePrice, st.none() | instants()),
     }
 
 
