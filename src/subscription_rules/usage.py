@@ -45,12 +45,8 @@ from subscription_rules.catalog import (
     Plan,
     check_quantity,
 )
-from subscription_rules.errors import (
-    InvalidArgumentError,
-    InvalidPeriodError,
-    InvalidQuantityError,
-    InvalidUsageError,
-)
+from subscription_rules.catalog._values import _plan_quantity
+from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import RoundingMode, divide
 from subscription_rules.periods import require_aware
@@ -294,13 +290,7 @@ def usage_report(
     _check_arguments(plan, usage, metrics)
     unit = None
     if quantity is not None:
-        check_quantity(quantity)
-        if plan.unit is None and quantity != 1:
-            raise InvalidQuantityError(
-                f"plan {shown(plan.id)} is priced flat, not per unit; must be 1, got {quantity}",
-                argument="quantity",
-                value=quantity,
-            )
+        _plan_quantity(plan, quantity)
         unit = plan.unit
     return UsageReport(
         plan.id,

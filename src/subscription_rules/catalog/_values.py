@@ -18,10 +18,11 @@ from subscription_rules.catalog._checks import (
     _check_text,
     _require,
 )
-from subscription_rules.catalog._prices import Overage, Price, _overages, _prices
+from subscription_rules.catalog._prices import Overage, Price, _overages, _prices, check_quantity
 from subscription_rules.errors import (
     CatalogError,
     InvalidArgumentError,
+    InvalidQuantityError,
     InvalidUsageError,
     UnknownPriceError,
 )
@@ -529,3 +530,19 @@ class Plan:
 def _scheme(price: Price) -> str:
     """How a price is charged, for messages: ``flat`` or ``per-unit (seats)``."""
     return "flat" if price.unit is None else f"per-unit ({price.unit})"
+
+
+def _plan_quantity(plan: Plan, quantity: object) -> int:
+    """``quantity`` if ``plan`` sells it: an ``int`` from 1 to 10**15, and 1 on a flat plan.
+
+    Raises:
+        InvalidQuantityError: Naming ``quantity`` (and the plan, when it is flat).
+    """
+    checked = check_quantity(quantity)
+    if plan.unit is None and checked != 1:
+        raise InvalidQuantityError(
+            f"plan {shown(plan.id)} is priced flat, not per unit; must be 1, got {checked}",
+            argument="quantity",
+            value=checked,
+        )
+    return checked

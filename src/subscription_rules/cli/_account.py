@@ -12,6 +12,7 @@ import attrs
 
 from subscription_rules._input import about, bad, read_instant
 from subscription_rules.catalog import MAX_COUNT, Catalog, Plan, check_quantity
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.cli._options import _load, _source
 from subscription_rules.dunning import (
     Succeeded,
@@ -85,10 +86,8 @@ def _count(option: str, text: str) -> int:
 
 def _units_for(option: str, plan: Plan, quantity: int) -> int:
     """``quantity`` if ``plan`` sells it: any count per unit, 1 on a flat plan."""
-    if plan.unit is None and quantity != 1:
-        message = f"plan {plan.id!r} is priced flat, not per unit; must be 1, got {quantity}"
-        raise bad(option, message, quantity)
-    return quantity
+    with about(option):
+        return _plan_quantity(plan, quantity)
 
 
 @attrs.frozen

@@ -36,7 +36,8 @@ import attrs
 from subscription_rules import _toml as toml
 from subscription_rules._checks import expect, shown
 from subscription_rules._input import about, bad, localized, read_instant
-from subscription_rules.catalog import Catalog, check_quantity, default_catalog
+from subscription_rules.catalog import Catalog, default_catalog
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.dunning import (
     Declined,
     DeclineKind,
@@ -288,10 +289,7 @@ class _Reader:
                 plan.price(interval, currency)
         quantity = toml.integer(raw.get("quantity", 1), "subscription.quantity", self.error)
         with self.about("subscription.quantity"):
-            check_quantity(quantity)
-        if plan.unit is None and quantity != 1:
-            message = f"plan {plan.id!r} is priced flat, not per unit; must be 1, got {quantity}"
-            raise self.error("subscription.quantity", message, quantity)
+            _plan_quantity(plan, quantity)
         start = self.instant(self.required(raw, "start", "subscription"), "subscription.start")
         subscription_id = self.text(raw.get("id", "sub_1"), "subscription.id")
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
