@@ -42,7 +42,7 @@ mutation: $(STAMP)
 	$(BIN)/mutmut results --all true | $(BIN)/python tools/mutation_score.py
 
 # The storage format's JSON Schemas (docs/schemas/); `make golden` also rewrites the
-# golden documents of the current schema version (tests/golden/v1/): once per version.
+# golden documents of the current schema version (tests/golden/v<N>/): once per version.
 schemas: $(STAMP)
 	$(BIN)/python tools/storage_files.py
 

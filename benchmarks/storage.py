@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 
 from storage_handwritten import dump_subscription, load_subscription  # noqa: E402
 
-from storage_values import CATALOG, POLICY, golden_values  # noqa: E402
+from storage_values import CATALOG, POLICY, golden_values, golden_values_v2  # noqa: E402
 from subscription_rules import Subscription, advance  # noqa: E402
 from subscription_rules.serialization import dump, dumps, load, loads  # noqa: E402
 
@@ -35,6 +35,10 @@ def main() -> None:
     blob = pickle.dumps(sub)
     assert dump_subscription(sub) == document, "the prototype writes another document"
     assert load_subscription(json.loads(text)) == sub
+    seats = golden_values_v2()["subscription"]  # seats, a tiered recorded price, EUR
+    assert isinstance(seats, Subscription)
+    assert dump_subscription(seats) == dump(seats), "the prototype writes another document"
+    assert load_subscription(dump(seats)) == seats
     renewal_at = sub.cycle.period(sub.period_index + 1).start + timedelta(seconds=1)
     runs = 1000
     cases = {

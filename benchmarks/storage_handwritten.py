@@ -20,15 +20,23 @@ from subscription_rules import (
     Invoice,
     Line,
     OpenInvoice,
+    OutstandingAttempt,
     OverdueState,
+    PackagePrice,
     Payment,
     PendingChange,
+    Price,
+    RecordedPrice,
     Stretch,
     Subscription,
+    Tier,
+    TierMode,
+    TierTable,
 )
+from subscription_rules.catalog import Overage
 from subscription_rules.dunning import OverdueAction
 from subscription_rules.invoices import InvoiceReason, LineKind
-from subscription_rules.money import RoundingMode
+from subscription_rules.money import Money, RoundingMode
 from subscription_rules.periods import IntervalUnit
 from subscription_rules.policy import ProrationUnit
 from subscription_rules.serialization._codec import (
@@ -108,6 +116,7 @@ def _stretch(doc: object) -> Stretch:
         invoice_id=None if invoice_id is None else _str(invoice_id),
         credited_units=_int(d["credited_units"]),
         unit=load_enum(ProrationUnit, d["unit"]),  # type: ignore[arg-type]
+        quantity=_int(d["quantity"]),
     )
 
 
@@ -125,6 +134,7 @@ def _dump_stretch(s: Stretch) -> Doc:
         "invoice_id": s.invoice_id,
         "credited_units": s.credited_units,
         "unit": s.unit.value,
+        "quantity": s.quantity,
     }
 
 
@@ -286,6 +296,8 @@ def _pending(doc: object) -> PendingChange | None:
         interval=_interval(d["interval"]),
         effective_at=load_instant(d["effective_at"]),
         scheduled_at=load_instant(d["scheduled_at"]),
+        quantity=None if d["quantity"] is None else _int(d["quantity"]),
+        price=_recorded(d["price"]),
     )
 
 
@@ -297,6 +309,122 @@ def _dump_pending(p: PendingChange | None) -> Doc | None:
         "interval": _dump_interval(p.interval),
         "effective_at": dump_instant(p.effective_at),
         "scheduled_at": dump_instant(p.scheduled_at),
+        "quantity": p.quantity,
+        "price": _dump_recorded(p.price),
+    }
+
+
+def _opt_money(value: object) -> Money | None:
+    return None if value is None else load_money(value)
+
+
+def _tier_table(doc: object) -> TierTable | None:
+    if doc is None:
+        return None
+    d = _keys(doc, _TIER_TABLE)
+    tiers = []
+    for one in _list(d["tiers"]):
+        t = _keys(one, _TIER)
+        up_to = t["up_to"]
+        tiers.append(
+            Tier(
+                None if up_to is None else _int(up_to),
+                load_money(t["unit_amount"]),
+                _opt_money(t["flat_amount"]),
+            )
+        )
+    return TierTable(load_enum(TierMode, d["mode"]), tuple(tiers))  # type: ignore[arg-type]
+
+
+def _dump_tier_table(table: TierTable | None) -> Doc | None:
+    if table is None:
+        return None
+    return {
+        "mode": table.mode.value,
+        "tiers": [
+            {
+                "up_to": tier.up_to,
+                "unit_amount": dump_money(tier.unit_amount),
+                "flat_amount": None if tier.flat_amount is None else dump_money(tier.flat_amount),
+            }
+            for tier in table.tiers
+        ],
+    }
+
+
+def _price(doc: object) -> Price:
+    d = _keys(doc, _PRICE)
+    unit = d["unit"]
+    return Price(
+        load_money(d["amount"]),
+        _interval(d["interval"]),
+        unit=None if unit is None else _str(unit),
+        tiers=_tier_table(d["tiers"]),
+    )
+
+
+def _dump_price(p: Price) -> Doc:
+    return {
+        "amount": dump_money(p.amount),
+        "interval": _dump_interval(p.interval),
+        "unit": p.unit,
+        "tiers": _dump_tier_table(p.tiers),
+    }
+
+
+def _overage(doc: object) -> Overage:
+    d = _keys(doc, _OVERAGE)
+    package = d["package"]
+    if package is not None:
+        q = _keys(package, _PACKAGE)
+        package = PackagePrice(
+            load_money(q["package_amount"]), _int(q["size"]), _int(q["free_units"])
+        )
+    return Overage(
+        _str(d["metric"]),
+        load_money(d["unit_price"]),
+        _int(d["per"]),
+        tiers=_tier_table(d["tiers"]),
+        package=package,
+    )
+
+
+def _dump_overage(o: Overage) -> Doc:
+    package = o.package
+    return {
+        "metric": o.metric,
+        "unit_price": dump_money(o.unit_price),
+        "per": o.per,
+        "tiers": _dump_tier_table(o.tiers),
+        "package": None
+        if package is None
+        else {
+            "package_amount": dump_money(package.package_amount),
+            "size": package.size,
+            "free_units": package.free_units,
+        },
+    }
+
+
+def _recorded(doc: object) -> RecordedPrice | None:
+    if doc is None:
+        return None
+    d = _keys(doc, _RECORDED)
+    version = d["version"]
+    return RecordedPrice(
+        _price(d["price"]),
+        tuple(_overage(one) for one in _list(d["overage"])),
+        None if version is None else _str(version),
+    )
+
+
+def _dump_recorded(r: RecordedPrice | None) -> Doc | None:
+    if r is None:
+        return None
+    return {
+        "price": _dump_price(r.price),
+        "overage": [_dump_overage(one) for one in r.overage],
+        "version": r.version,
     }
 
 
@@ -308,9 +436,9 @@ def _pair(value: object) -> tuple[str, str]:
 
 
 def load_subscription(doc: object) -> Subscription:
-    """The subscription a ``"subscription"`` document holds (version 1 only)."""
+    """The subscription a ``"subscription"`` document holds (version 2 only)."""
     d = _keys(doc, _SUBSCRIPTION)
-    if d["schema_version"] != 1 or d["type"] != "subscription":
+    if d["schema_version"] != 2 or d["type"] != "subscription":
         raise ValueError(d["type"])
     cycle = _keys(d["cycle"], _CYCLE)
     reason, suspended_from = d["suspension_reason"], d["suspended_from"]
@@ -345,6 +473,9 @@ def load_subscription(doc: object) -> Subscription:
         ended_at=_opt_instant(d["ended_at"]),
         paid_attempts=tuple(_pair(one) for one in _list(d["paid_attempts"])),
         payments=tuple(_payment(one) for one in _list(d["payments"])),
+        outstanding_attempts=tuple(_outstanding(one) for one in _list(d["outstanding_attempts"])),
+        quantity=_int(d["quantity"]),
+        price=_recorded(d["price"]),
     )
 
 
@@ -361,6 +492,24 @@ def _payment(doc: object) -> Payment:
     )
 
 
+_OUTSTANDING: Final = frozenset({"attempt_key", "invoice_id", "amount"})
+
+
+def _outstanding(doc: object) -> OutstandingAttempt:
+    d = _keys(doc, _OUTSTANDING)
+    return OutstandingAttempt(
+        _str(d["attempt_key"]), _str(d["invoice_id"]), load_money(d["amount"])
+    )
+
+
+def _dump_outstanding(o: OutstandingAttempt) -> Doc:
+    return {
+        "attempt_key": o.attempt_key,
+        "invoice_id": o.invoice_id,
+        "amount": dump_money(o.amount),
+    }
+
+
 def _dump_payment(p: Payment) -> Doc:
     return {
         "attempt_key": p.attempt_key,
@@ -373,7 +522,7 @@ def _dump_payment(p: Payment) -> Doc:
 def dump_subscription(s: Subscription) -> Doc:
     """The ``"subscription"`` document of ``s``, as ``serialization.dump`` writes it."""
     return {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "subscription",
         "id": s.id,
         "customer_id": s.customer_id,
@@ -405,6 +554,9 @@ def dump_subscription(s: Subscription) -> Doc:
         "ended_at": _opt_dump_instant(s.ended_at),
         "paid_attempts": [list(pair) for pair in s.paid_attempts],
         "payments": [_dump_payment(one) for one in s.payments],
+        "outstanding_attempts": [_dump_outstanding(one) for one in s.outstanding_attempts],
+        "quantity": s.quantity,
+        "price": _dump_recorded(s.price),
     }
 
 
@@ -424,6 +576,7 @@ _STRETCH: Final = frozenset(
         "invoice_id",
         "credited_units",
         "unit",
+        "quantity",
     }
 )
 _EXPLANATION: Final = frozenset(
@@ -462,7 +615,15 @@ _OPEN_INVOICE: Final = frozenset(
     }
 )
 _OVERDUE: Final = frozenset({"name", "days", "balance", "invoices", "actions"})
-_PENDING: Final = frozenset({"plan_id", "interval", "effective_at", "scheduled_at"})
+_PENDING: Final = frozenset(
+    {"plan_id", "interval", "effective_at", "scheduled_at", "quantity", "price"}
+)
+_TIER: Final = frozenset({"up_to", "unit_amount", "flat_amount"})
+_TIER_TABLE: Final = frozenset({"mode", "tiers"})
+_PRICE: Final = frozenset({"amount", "interval", "unit", "tiers"})
+_PACKAGE: Final = frozenset({"package_amount", "size", "free_units"})
+_OVERAGE: Final = frozenset({"metric", "unit_price", "per", "tiers", "package"})
+_RECORDED: Final = frozenset({"price", "overage", "version"})
 _SUBSCRIPTION: Final = frozenset(
     {
         "schema_version",
@@ -493,5 +654,8 @@ _SUBSCRIPTION: Final = frozenset(
         "ended_at",
         "paid_attempts",
         "payments",
+        "outstanding_attempts",
+        "quantity",
+        "price",
     }
 )

@@ -57,6 +57,7 @@ from subscription_rules import (
     TierMode,
     TierTable,
     Usage,
+    adjust,
     advance,
     billing_summary,
     cancel,
@@ -156,6 +157,10 @@ prices = { monthly = "150.00", yearly = "1500.00" }
 limits = { properties = 10 }
 """
 
+#: The example catalog (USD and EUR) and a plan sold in USD only.
+EUR_AND_USD = Catalog(
+    (*default_catalog().plans, Plan("usd-only", "USD only", (Price.of("20", "USD"),)))
+)
 ONE_USD = Money.of("1", "USD")
 PLAN_HEAD = 'currency = "USD"\n[[plans]]\nid = "a"\nname = "A"\n'
 
@@ -1005,6 +1010,149 @@ def _catalog_cases() -> list[Case]:
             "^plans\\[0\\] \\('a'\\).nmae: unknown key",
         ),
         Case(
+            "parse-currency-missing-interval",
+            "prices = { monthly = 10, EUR = { yearly = 90 } }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { monthly = 10, EUR = { yearly = 90 } }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices: has a monthly USD price but no monthly EUR price",
+        ),
+        Case(
+            "parse-unknown-currency-table",
+            "prices = { monthly = 10, EURO = { monthly = 9 } }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { monthly = 10, EURO = { monthly = 9 } }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.EURO: not a billing interval .*, nor an ISO 4217",
+        ),
+        Case(
+            "parse-no-default-currency-price",
+            "prices = { EUR = { monthly = 9 } }",
+            lambda: parse_catalog(PLAN_HEAD + "prices = { EUR = { monthly = 9 } }"),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices: no price in the catalog's currency USD",
+        ),
+        Case(
+            "parse-unit-not-stock",
+            'unit = "billable_sessions"',
+            lambda: parse_catalog(
+                PLAN_HEAD + 'unit = "billable_sessions"\nprices = { monthly = 1 }'
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).unit: 'billable_sessions' is a per_period metric",
+        ),
+        Case(
+            "parse-tiers-without-unit",
+            'prices = { monthly = { mode = "volume", tiers = [...] } } without unit',
+            lambda: parse_catalog(
+                PLAN_HEAD
+                + 'prices = { monthly = { mode = "volume", tiers = [{ unit_amount = 1 }] } }'
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly: a tiered price prices a quantity",
+        ),
+        Case(
+            "parse-tier-mode",
+            'mode = "stairs"',
+            lambda: parse_catalog(
+                PLAN_HEAD + 'unit = "properties"\n'
+                'prices = { monthly = { mode = "stairs", tiers = [{ unit_amount = 1 }] } }'
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly.mode: must be one of 'graduated', 'volume'",
+        ),
+        Case(
+            "parse-tier-last-bounded",
+            "tiers = [{ up_to = 5, ... }, { up_to = 9, ... }]",
+            lambda: parse_catalog(
+                PLAN_HEAD + 'unit = "properties"\nprices = { monthly = { mode = "volume",'
+                " tiers = [{ up_to = 5, unit_amount = 2 }, { up_to = 9, unit_amount = 1 }] } }"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly.tiers\\[1\\].up_to: the last tier has no bound",
+        ),
+        Case(
+            "parse-tier-unordered",
+            "tiers = [{ up_to = 5, ... }, { up_to = 3, ... }, { ... }]",
+            lambda: parse_catalog(
+                PLAN_HEAD + 'unit = "properties"\nprices = { monthly = { mode = "graduated",'
+                " tiers = [{ up_to = 5, unit_amount = 2 }, { up_to = 3, unit_amount = 1 },"
+                " { unit_amount = 1 }] } }"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly.tiers\\[1\\].up_to: must be above the"
+            " previous tier's bound 5, got 3",
+        ),
+        Case(
+            "parse-tier-empty",
+            "tiers = [{ up_to = 5 }, ...]",
+            lambda: parse_catalog(
+                PLAN_HEAD + 'unit = "properties"\nprices = { monthly = { mode = "volume",'
+                " tiers = [{ up_to = 5 }, { unit_amount = 1 }] } }"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).prices.monthly.tiers\\[0\\]: a tier needs unit_amount,"
+            " flat_amount or both",
+        ),
+        Case(
+            "parse-overage-two-schemes",
+            "[plans.overage.billable_sessions] price = 1, package = {...}",
+            lambda: parse_catalog(
+                PLAN_HEAD + "prices = { monthly = 1 }\nlimits = { billable_sessions = 10 }\n"
+                "[plans.overage.billable_sessions]\nprice = 1\npackage = { price = 1, size = 10 }"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).overage.billable_sessions.package: give one of price,"
+            " package or tiers, not price and package",
+        ),
+        Case(
+            "parse-overage-package-size",
+            "package = { price = 1, size = 0 }",
+            lambda: parse_catalog(
+                PLAN_HEAD + "prices = { monthly = 1 }\nlimits = { billable_sessions = 10 }\n"
+                "[plans.overage.billable_sessions]\npackage = { price = 1, size = 0 }"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).overage.billable_sessions.package.size: must be an int from 1",
+        ),
+        Case(
+            "parse-overage-missing-currency",
+            "overage in USD only, plan sold in USD and EUR",
+            lambda: parse_catalog(
+                PLAN_HEAD + "prices = { monthly = 1, EUR = { monthly = 1 } }\n"
+                "limits = { billable_sessions = 10 }\n[plans.overage.billable_sessions]\nprice = 1"
+            ),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).overage.billable_sessions: no EUR price",
+        ),
+        Case(
+            "parse-retired-not-boolean",
+            'retired = "yes"',
+            lambda: parse_catalog(PLAN_HEAD + 'retired = "yes"\nprices = { monthly = 1 }'),
+            CatalogError,
+            "^plans\\[0\\] \\('a'\\).retired: must be true or false, got string 'yes'",
+        ),
+        Case(
+            "parse-version-local-time",
+            "[version] effective = 2027-01-01T09:00:00",
+            lambda: parse_catalog(
+                'currency = "USD"\n[version]\nname = "v2"\neffective = 2027-01-01T09:00:00\n'
+                + PLAN_HEAD[17:]
+                + "prices = { monthly = 1 }"
+            ),
+            CatalogError,
+            "^version.effective: a date-time needs an offset",
+        ),
+        Case(
+            "parse-version-name",
+            '[version] name = "2027 January"',
+            lambda: parse_catalog(
+                'currency = "USD"\n[version]\nname = "2027 January"\neffective = 2027-01-01\n'
+                + PLAN_HEAD[17:]
+                + "prices = { monthly = 1 }"
+            ),
+            CatalogError,
+            "^version.name: must be an identifier",
+        ),
+        Case(
             "parse-huge-limit",
             "limits = { properties = 10**16 }",
             lambda: parse_catalog(
@@ -1118,6 +1266,20 @@ def _usage_cases() -> list[Case]:
             lambda: usage_report(bad("personal"), INPUTS.usage),
             InvalidArgumentError,
             "^plan: expected a Plan, got str 'personal'",
+        ),
+        Case(
+            "usage-report-quantity-zero",
+            "usage_report(plan, usage, quantity=0)",
+            lambda: usage_report(INPUTS.plan, INPUTS.usage, quantity=0),
+            InvalidQuantityError,
+            "^quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+        ),
+        Case(
+            "usage-report-quantity-flat",
+            "usage_report(flat plan, usage, quantity=3)",
+            lambda: usage_report(INPUTS.plan, INPUTS.usage, quantity=3),
+            InvalidQuantityError,
+            "^quantity: plan 'personal' is priced flat, not per unit; must be 1, got 3",
         ),
         Case(
             "check-downgrade-dict",
@@ -1463,6 +1625,62 @@ def _lifecycle_cases() -> list[Case]:
             ),
             UnknownPriceError,
             "^interval: plan 'personal' has no weekly price",
+        ),
+        Case(
+            "start-currency-not-sold",
+            'start_subscription(..., currency="EUR") on a plan sold in USD only',
+            lambda: start_subscription(
+                "s",
+                "c",
+                "personal",
+                MONTHLY,
+                NOV_1,
+                catalog=catalog,
+                currency="EUR",
+                policy=SEED_POLICY,
+            ),
+            UnknownPriceError,
+            "^currency: plan 'personal' has no price in EUR; it is sold in: USD",
+        ),
+        Case(
+            "change-plan-currency-not-sold",
+            "change_plan(EUR sub, 'usd-only', ...): the target has no EUR price",
+            lambda: change_plan(
+                start_subscription(
+                    "s",
+                    "c",
+                    "personal",
+                    MONTHLY,
+                    NOV_1,
+                    catalog=EUR_AND_USD,
+                    currency="EUR",
+                    trial=False,
+                    policy=SEED_POLICY,
+                ).subscription,
+                "usd-only",
+                MONTHLY,
+                NOV_10,
+                catalog=EUR_AND_USD,
+                usage=Usage(),
+                policy=SEED_POLICY,
+            ),
+            UnknownPriceError,
+            "^currency: plan 'usd-only' has no price in EUR; it is sold in: USD",
+        ),
+        Case(
+            "adjust-other-currency",
+            "adjust(USD sub, invoice, Money.of('5', 'EUR'), ...)",
+            lambda: adjust(
+                INPUTS.subscription,
+                "sub_1-INV-0001",
+                Money.of("5", "EUR"),
+                NOV_10,
+                reason="outage",
+                catalog=catalog,
+                policy=SEED_POLICY,
+            ),
+            CurrencyMismatchError,
+            "^amount: expected currency 'USD', got 'EUR'",
         ),
         Case(
             "start-unknown-zone",
@@ -2684,6 +2902,36 @@ CLI_CASES = [
         "unknown-time-zone",
         ("summary", *ACCOUNT, "--time-zone", "Mars/Olympus"),
         "--time-zone: unknown IANA time zone 'Mars/Olympus'",
+    ),
+    CliCase(
+        "currency-not-sold",
+        ("summary", *ACCOUNT, "--currency", "JPY"),
+        "--currency: plan 'advanced' has no price in JPY; it is sold in: USD, EUR",
+    ),
+    CliCase(
+        "unknown-currency",
+        ("summary", *ACCOUNT, "--currency", "EURO"),
+        "--currency: unknown ISO 4217 currency code 'EURO'",
+    ),
+    CliCase(
+        "quantity-not-a-number",
+        ("summary", *ACCOUNT, "--quantity", "three"),
+        "--quantity: expected a whole number of units, such as 5, got 'three'",
+    ),
+    CliCase(
+        "quantity-zero",
+        ("summary", *ACCOUNT, "--quantity", "0"),
+        "--quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+    ),
+    CliCase(
+        "quantity-huge",
+        ("summary", *ACCOUNT, "--quantity", "9" * 5000),
+        "--quantity: must be at most 1,000,000,000,000,000",
+    ),
+    CliCase(
+        "quantity-on-a-flat-plan",
+        ("quote", *ACCOUNT, "--to", "pro", "--to-quantity", "3"),
+        "--to-quantity: plan 'pro' is priced flat, not per unit; must be 1, got 3",
     ),
 ]
 

@@ -359,16 +359,23 @@ def test_default_catalog_moving_advanced_to_personal_means_deleting_7_properties
 @pytest.mark.parametrize(
     "row",
     [
-        ("personal", "50.00", "500.00", 3, 3, 100_000),
-        ("advanced", "150.00", "1500.00", 10, 10, 500_000),
-        ("pro", "300.00", "3000.00", 25, None, 2_000_000),
+        # EUR, the example's second currency, is 90% of USD: 50.00 → 45.00, 500.00 → 450.00
+        ("personal", "50.00", "500.00", "45.00", "450.00", 3, 3, 100_000),
+        ("advanced", "150.00", "1500.00", "135.00", "1350.00", 10, 10, 500_000),
+        ("pro", "300.00", "3000.00", "270.00", "2700.00", 25, None, 2_000_000),
     ],
 )
-def test_default_catalog_prices_and_limits(row: tuple[str, str, str, int, int | None, int]) -> None:
-    plan_id, monthly, yearly, properties, integrations, sessions = row
+def test_default_catalog_prices_and_limits(
+    row: tuple[str, str, str, str, str, int, int | None, int],
+) -> None:
+    plan_id, monthly, yearly, eur_monthly, eur_yearly, properties, integrations, sessions = row
     found = default_catalog().plan(plan_id)
     assert found.price(MONTHLY).amount == usd(monthly)
     assert found.price(YEARLY).amount == usd(yearly)
+    euros = Currency.of("EUR")
+    assert found.price(MONTHLY, euros).amount == Money.of(eur_monthly, euros)
+    assert found.price(YEARLY, euros).amount == Money.of(eur_yearly, euros)
+    assert found.currencies == (Currency.of("USD"), euros)
     assert found.limit("properties") == properties
     assert found.limit("integrations") == integrations
     assert found.limit("billable_sessions") == sessions
@@ -382,13 +389,17 @@ def test_default_catalog_is_one_immutable_value() -> None:
 
 
 @pytest.mark.parametrize(
-    ("plan_id", "price"), [("personal", "5.00"), ("advanced", "4.00"), ("pro", "3.00")]
+    ("plan_id", "price", "euros"),
+    [("personal", "5.00", "4.50"), ("advanced", "4.00", "3.60"), ("pro", "3.00", "2.70")],
 )
 def test_default_catalog_prices_billable_sessions_overage_per_1000(
-    plan_id: str, price: str
+    plan_id: str, price: str, euros: str
 ) -> None:
     found = default_catalog().plan(plan_id)
-    assert found.overage == (Overage("billable_sessions", usd(price), per=1000),)
+    assert found.overage == (
+        Overage("billable_sessions", usd(price), per=1000),
+        Overage.of("billable_sessions", euros, "EUR", 1000),
+    )
     assert found.overage_for("billable_sessions") == Overage.of(
         "billable_sessions", price, "USD", 1000
     )
@@ -867,15 +878,25 @@ def _toml_limit(limit: int | None) -> str:
 
 
 def _toml_plan(p: Plan) -> str:
-    prices = ", ".join(f'{p_.interval} = "{p_.amount.format_amount()}"' for p_ in p.prices)
+    """A plan as TOML: the catalog's currency (the plan's first) directly, others in tables."""
+
+    def amounts(currency: Currency) -> str:
+        return ", ".join(
+            f'{price.interval} = "{price.amount.format_amount()}"'
+            for price in p.prices
+            if price.currency == currency
+        )
+
+    others = "".join(f", {c.code} = {{{amounts(c)}}}" for c in p.currencies[1:])
     limits = ", ".join(f"{name} = {_toml_limit(limit)}" for name, limit in p.limits.items())
     overage = "".join(
-        f'[plans.overage.{o.metric}]\nprice = "{o.unit_price.format_amount()}"\nper = {o.per}\n'
+        f"[plans.overage.{o.metric}{'' if o.currency == p.currency else '.' + o.currency.code}]\n"
+        f'price = "{o.unit_price.format_amount()}"\nper = {o.per}\n'
         for o in p.overage
     )
     return (
         f'[[plans]]\nid = "{p.id}"\nname = "{p.name}"\ntrial_days = {p.trial_days}\n'
-        f"prices = {{{prices}}}\nlimits = {{{limits}}}\n{overage}"
+        f"prices = {{{amounts(p.currency)}{others}}}\nlimits = {{{limits}}}\n{overage}"
     )
 
 
@@ -1128,7 +1149,7 @@ def test_duplicate_plan_ids_are_named() -> None:
             BASE + 'nmae = "A"\nprices = {monthly = 1}\n',
             (
                 "plans[0] ('a').nmae: unknown key; allowed keys: id, name, prices, limits,"
-                " trial_days, rank, overage"
+                " trial_days, rank, overage, unit, retired"
             ),
         ),
         (

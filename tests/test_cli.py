@@ -17,13 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "scenario.toml"
 
 DEFAULT_TABLE = """\
-Catalog (USD) \N{EM DASH} built-in example, prices are illustrative
+Catalog (USD, EUR) \N{EM DASH} built-in example, prices are illustrative
 
-Plan      Id        Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
---------  --------  -------  --------  ----------  ------------  -----------------  -------
-Personal  personal    50.00    500.00           3             3            100,000  14 days
-Advanced  advanced   150.00  1,500.00          10            10            500,000  14 days
-Pro       pro        300.00  3,000.00          25     unlimited          2,000,000  14 days
+Plan      Id        Currency  Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
+--------  --------  --------  -------  --------  ----------  ------------  -----------------  -------
+Personal  personal  USD         50.00    500.00           3             3            100,000  14 days
+                    EUR         45.00    450.00
+Advanced  advanced  USD        150.00  1,500.00          10            10            500,000  14 days
+                    EUR        135.00  1,350.00
+Pro       pro       USD        300.00  3,000.00          25     unlimited          2,000,000  14 days
+                    EUR        270.00  2,700.00
 """
 
 CUSTOM_TOML = """\
@@ -116,6 +119,7 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
     assert re.split(r"\s{2,}", lines[2]) == [
         "Plan",
         "Id",
+        "Currency",
         "Weekly",
         "Monthly",
         "Every 6 months",
@@ -126,6 +130,7 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
     assert lines[4].split() == [
         "Solo",
         "solo",
+        "JPY",
         "300",
         "1,200",
         "-",
@@ -134,7 +139,46 @@ def test_plans_table_has_one_column_per_interval_shortest_first_and_per_metric(
         "1",
         "day",
     ]
-    assert lines[5].split() == ["Crew", "crew", "-", "6,000", "30,000", "-", "12,500", "none"]
+    assert lines[5].split() == [
+        "Crew",
+        "crew",
+        "JPY",
+        "-",
+        "6,000",
+        "30,000",
+        "-",
+        "12,500",
+        "none",
+    ]
+
+
+SEATS_TABLE = """\
+Catalog (USD, EUR) \N{EM DASH} docs/examples/catalog-seats.toml
+
+Plan                   Id           Currency     Monthly       Yearly      Seats  API calls  Trial
+---------------------  -----------  --------  ----------  -----------  ---------  ---------  -------
+Team                   team         USD       12.00/seat  120.00/seat  as bought    100,000  14 days
+                                    EUR       11.00/seat  110.00/seat
+Scale                  scale        USD            tiers            -  as bought  1,000,000  none
+                                    EUR            tiers            -
+Legacy Team (retired)  legacy-team  USD       10.00/seat            -  as bought  unlimited  none
+                                    EUR        9.50/seat            -
+
+Tiers (price per unit in each tier):
+  Scale, monthly, USD, graduated: 1\N{EN DASH}10 at 10.00; 11\N{EN DASH}50 at 8.00; 51+ at 6.00 + 20.00 flat
+  Scale, monthly, EUR, graduated: 1\N{EN DASH}10 at 9.00; 11\N{EN DASH}50 at 7.00; 51+ at 5.50 + 18.00 flat
+"""
+
+
+def test_plans_shows_each_currency_per_seat_and_tiered_prices_and_retired_plans(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As docs/cli.md shows it: one row per currency, ``12.00/seat`` for a per-unit price,
+    ``as bought`` for the seats a subscription buys, tiers listed under the table."""
+    monkeypatch.chdir(ROOT)
+    status, out, err = run(capsys, "plans", "--catalog", "docs/examples/catalog-seats.toml")
+    assert (status, err) == (0, "")
+    assert out == SEATS_TABLE
 
 
 def test_plans_table_lines_have_no_trailing_spaces(
@@ -154,7 +198,7 @@ def test_plans_json_prints_the_catalogs_storage_document(
     assert list(data) == ["source", "illustrative", "catalog"]
     assert (data["source"], data["illustrative"]) == ("built-in example", True)
     catalog = data["catalog"]
-    assert (catalog["schema_version"], catalog["type"]) == (1, "catalog")
+    assert (catalog["schema_version"], catalog["type"]) == (2, "catalog")
     assert [m["name"] for m in catalog["metrics"]] == [
         "properties",
         "integrations",
@@ -172,6 +216,18 @@ def test_plans_json_prints_the_catalogs_storage_document(
         },
         {
             "amount": {"amount": "1500.00", "currency": "USD"},
+            "interval": {"unit": "year", "count": 1},
+            "unit": None,
+            "tiers": None,
+        },
+        {
+            "amount": {"amount": "135.00", "currency": "EUR"},
+            "interval": {"unit": "month", "count": 1},
+            "unit": None,
+            "tiers": None,
+        },
+        {
+            "amount": {"amount": "1350.00", "currency": "EUR"},
             "interval": {"unit": "year", "count": 1},
             "unit": None,
             "tiers": None,
@@ -397,6 +453,8 @@ def test_quote_json_prints_the_quote_and_the_accounts_storage_documents(
         "time_zone": "UTC",
         "plan": "advanced",
         "interval": "monthly",
+        "quantity": 1,
+        "currency": "USD",
         "since": "2027-01-01T00:00:00+00:00",
         "at": "2027-01-16T00:00:00+00:00",
         "cancelled_at": None,
@@ -588,6 +646,144 @@ def test_quote_on_an_ended_subscription_is_refused_with_status_1(
     assert data["account"]["status"] == data["subscription"]["status"] == "ended"
 
 
+# --- seats and currencies -----------------------------------------------------------------------
+
+SEATS_CATALOG = ("--catalog", "docs/examples/catalog-seats.toml")
+
+MORE_SEATS = """\
+Team, monthly, 5 seats \N{RIGHTWARDS ARROW} Team, monthly, 8 seats, at 16 Jan 2027 (time zone UTC, policy seed)
+
+Kind:            upgrade
+Takes effect:    immediately, 16 Jan 2027
+Feasible:        yes
+Lines billed:    now
+
+USD -30.97  Unused time on Team (5 seats \N{MULTIPLICATION SIGN} USD 12.00) from 16 Jan 2027 to 1 Feb 2027
+              USD 60.00 \N{MULTIPLICATION SIGN} 1,382,400/2,678,400 seconds = 3096.7741\N{HORIZONTAL ELLIPSIS} cents, rounded half-up to USD 30.97
+USD  49.55  Remaining time on Team (8 seats \N{MULTIPLICATION SIGN} USD 12.00) from 16 Jan 2027 to 1 Feb 2027
+              USD 96.00 \N{MULTIPLICATION SIGN} 1,382,400/2,678,400 seconds = 4954.8387\N{HORIZONTAL ELLIPSIS} cents, rounded half-up to USD 49.55
+USD  18.58  Total
+
+Credit applied:  USD 30.97
+Amount due now:  USD 18.58
+Credit after:    USD 0.00
+"""
+
+
+def test_quote_of_more_seats_credits_the_old_seats_and_charges_the_new(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5 to 8 Team seats (USD 12.00 each) on 16 Jan, 16 of 31 days left: 60.00 × 16/31 =
+    30.967… → 30.97 credited, 96.00 × 16/31 = 49.548… → 49.55 charged, 18.58 due (as
+    docs/cli.md shows it)."""
+    monkeypatch.chdir(ROOT)
+    argv: tuple[str, ...] = ("quote", *SEATS_CATALOG, "--plan", "team", "--quantity", "5")
+    argv += ("--since", "2027-01-01", "--at", "2027-01-16", "--to", "team", "--to-quantity", "8")
+    status, out, err = run(capsys, *argv)
+    assert (status, err) == (0, "")
+    assert out == MORE_SEATS
+
+
+def test_quote_of_fewer_seats_in_eur_waits_and_asks_for_seats_removed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    argv: tuple[str, ...] = ("quote", *SEATS_CATALOG, "--plan", "team", "--quantity", "8")
+    argv += ("--currency", "EUR")
+    argv += ("--since", "2027-01-01", "--at", "2027-01-16", "--to", "team", "--to-quantity", "5")
+    status, out, _ = run(capsys, *argv, "--usage", "seats=7")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("Team, monthly, 8 seats \N{RIGHTWARDS ARROW} Team, monthly, 5 seats")
+    assert "Takes effect:      at the end of the period, 1 Feb 2027" in lines
+    assert "Feasible:          no, Team allows 5 seats" in lines
+    assert "Actions required:  remove 2 seats" in lines
+    assert "Amount due now:    EUR 0.00" in lines
+
+
+def test_quote_in_eur_bills_the_eur_prices(capsys: pytest.CaptureFixture[str]) -> None:
+    """Advanced (EUR 135.00) to Pro (EUR 270.00) on 16 Jan: 135.00 × 16/31 = 69.677… → 69.68
+    credited, 270.00 × 16/31 = 139.354… → 139.35 charged, EUR 69.67 due."""
+    argv = ("quote", "--plan", "advanced", "--currency", "EUR", "--since", "2027-01-01")
+    status, out, _ = run(capsys, *argv, "--at", "2027-01-16", "--to", "pro")
+    assert status == 0
+    assert "EUR -69.68  Unused time on Advanced from 16 Jan 2027 to 1 Feb 2027" in out
+    assert "EUR 139.35  Remaining time on Pro from 16 Jan 2027 to 1 Feb 2027" in out
+    assert "Amount due now:  EUR 69.67" in out
+
+
+def test_quote_json_names_the_accounts_quantity_and_currency(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    argv: tuple[str, ...] = ("quote", *SEATS_CATALOG, "--plan", "team", "--quantity", "5")
+    argv += ("--currency", "eur")
+    argv += ("--since", "2027-01-01", "--at", "2027-01-16", "--to", "team", "--to-quantity", "8")
+    status, out, _ = run(capsys, *argv, "--json")
+    assert status == 0
+    data = json.loads(out)
+    assert (data["account"]["quantity"], data["account"]["currency"]) == (5, "EUR")
+    assert data["subscription"]["quantity"] == 5
+    quote = data["quote"]
+    assert (quote["from_quantity"], quote["to_quantity"]) == (5, 8)
+    # 3 more seats × EUR 11.00 × 16/31: 55.00 × 16/31 = 28.387… → 28.39 credited,
+    # 88.00 × 16/31 = 45.419… → 45.42 charged, 17.03 due
+    assert quote["amount_due_now"] == {"amount": "17.03", "currency": "EUR"}
+
+
+SEATS_SUMMARY = """\
+Billing summary at 16 Jan 2027 (time zone UTC, policy seed)
+
+Status:          active
+Plan:            Team, monthly, 5 seats
+Current period:  1 Jan 2027 \N{RIGHTWARDS ARROW} 1 Feb 2027, 16 days left
+Usage:           seats: 4 of 5 (80%), 1 remaining
+                 api_calls: 0 of 100,000 (0%), 100,000 remaining
+Credit balance:  EUR 0.00
+Pending change:  none
+Cancellation:    none
+
+Upcoming invoice on 1 Feb 2027:
+EUR 55.00  Team (5 seats \N{MULTIPLICATION SIGN} EUR 11.00), monthly, from 1 Feb 2027 to 1 Mar 2027
+EUR 55.00  Amount due
+"""
+
+
+def test_summary_of_seats_in_eur_limits_the_seats_by_the_quantity(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """5 seats × EUR 11.00 = EUR 55.00 on 1 Feb; 4 of the 5 seats in use (as docs/cli.md shows)."""
+    monkeypatch.chdir(ROOT)
+    argv = ("summary", *SEATS_CATALOG, "--plan", "team", "--quantity", "5", "--currency", "EUR")
+    status, out, err = run(
+        capsys, *argv, "--since", "2027-01-01", "--at", "2027-01-16", "--usage", "seats=4"
+    )
+    assert (status, err) == (0, "")
+    assert out == SEATS_SUMMARY
+
+
+def test_summary_json_carries_the_quantity_and_currency(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    argv = ("summary", *SEATS_CATALOG, "--plan", "team", "--quantity", "5", "--currency", "EUR")
+    _, out, _ = run(capsys, *argv, "--since", "2027-01-01", "--at", "2027-01-16", "--json")
+    summary = json.loads(out)["summary"]
+    assert (summary["quantity"], summary["currency"]) == (5, "EUR")
+
+
+def test_a_retired_plan_cannot_start_an_account(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    argv = ("summary", *SEATS_CATALOG, "--plan", "legacy-team")
+    status, out, err = run(capsys, *argv, "--since", "2027-01-01", "--at", "2027-01-16")
+    assert assert_one_error_line(status, out, err) == (
+        "--plan: plan 'legacy-team' is retired: it is no longer sold, though its"
+        " subscriptions keep renewing"
+    )
+
+
 # --- summary ------------------------------------------------------------------------------------
 
 SUMMARY_ARGV = (
@@ -669,7 +865,7 @@ def test_summary_json_prints_the_summarys_storage_document(
     data = json.loads(out)
     assert list(data) == ["account", "policy", "subscription", "usage", "summary"]
     summary = data["summary"]
-    assert (summary["schema_version"], summary["type"]) == (1, "billing_summary")
+    assert (summary["schema_version"], summary["type"]) == (2, "billing_summary")
     assert (summary["status"], summary["plan_id"], summary["plan_name"]) == (
         "active",
         "advanced",
@@ -995,7 +1191,7 @@ def test_retries_json_prints_the_schedule_and_the_policy_as_documents(
     assert data["policy"]["retries_exhausted"] == "cancel"
     # Kill Bill's documented gaps 1, 8, 4, 7 days: offsets 1, 9, 13 and 20 days.
     assert data["schedule"] == {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "retry_schedule",
         "name": "kill_bill_example",
         "offsets": ["P1D", "P9D", "P13D", "P20D"],
@@ -1348,7 +1544,45 @@ SCENARIO_BAD_INPUT = [
         ),
     ),
     ('until = "2027-11-01"\n[subscription\n', "invalid TOML: Expected ']' at the end of a table"),
+    (
+        BASE + 'currency = "JPY"\n',
+        "subscription.currency: plan 'personal' has no price in JPY; it is sold in: USD, EUR",
+    ),
+    (BASE + 'currency = "EURO"\n', "subscription.currency: unknown ISO 4217 currency code"),
+    (BASE + "currency = 978\n", "subscription.currency: must be a non-empty string"),
+    (
+        BASE + "quantity = 3\n",
+        "subscription.quantity: plan 'personal' is priced flat, not per unit; must be 1, got 3",
+    ),
+    (
+        BASE + "quantity = 0\n",
+        "subscription.quantity: must be an int from 1 to 1,000,000,000,000,000, got int 0",
+    ),
+    (BASE + 'quantity = "3"\n', "subscription.quantity: must be an integer, got string '3'"),
 ]
+
+
+def test_simulate_a_scenario_of_seats_in_eur(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """4 Team seats in EUR (EUR 11.00 each), no trial: EUR 44.00 on 1 Jan, then each month."""
+    monkeypatch.chdir(ROOT)
+    path = tmp_path / "seats.toml"
+    path.write_text(
+        'until = "2027-03-01"\n[subscription]\nplan = "team"\nstart = "2027-01-01"\n'
+        'trial = false\nquantity = 4\ncurrency = "EUR"\n',
+        encoding="utf-8",
+    )
+    argv = ("simulate", str(path), "--catalog", "docs/examples/catalog-seats.toml")
+    status, out, err = run(capsys, *argv, "--json")
+    assert (status, err) == (0, "")
+    data = json.loads(out)
+    charged = [entry["charged"] for entry in data["entries"]]
+    assert charged == [{"amount": "44.00", "currency": "EUR"}] * 3
+    assert (data["end"]["quantity"], data["end"]["currency"]) == (4, "EUR")
+    _, out, _ = run(capsys, *argv)
+    assert f"Scenario {path}: sub_1 on Team, monthly, 4 seats, from 1 Jan 2027" in out
+    assert "Charged:            EUR 132.00" in out
 
 
 @pytest.mark.parametrize(("text", "expected"), SCENARIO_BAD_INPUT)

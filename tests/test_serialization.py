@@ -1,4 +1,4 @@
-"""The storage format: lossless round trips, golden version-1 documents, schemas, strict loading."""
+"""The storage format: lossless round trips, golden documents of each version, schemas, strict loading."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import subscription_rules.strategies  # noqa: F401 - registers the strategies for st.from_type
-from storage_values import CATALOG, POLICY, START, USAGE, golden_values
+from storage_values import CATALOG, POLICY, START, USAGE, golden_values, golden_values_v2
 from subscription_rules import (
     MONTHLY,
     STRIPE_LIKE,
     BillingCycle,
     BillingPeriod,
     BillingPolicy,
+    CatalogVersion,
     ChargeInvoice,
     Currency,
     Decision,
@@ -40,13 +41,17 @@ from subscription_rules import (
     Overage,
     OverdueLadder,
     OverdueState,
+    PackagePrice,
     Payment,
     PendingChange,
     Plan,
     Price,
+    RecordedPrice,
     RetrySchedule,
     Stretch,
     Subscription,
+    Tier,
+    TierTable,
     Usage,
     upcoming_invoice,
 )
@@ -75,6 +80,7 @@ from subscription_rules.serialization._codec import (
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden" / "v1"
+GOLDEN_V2 = Path(__file__).resolve().parent / "golden" / "v2"
 SCHEMAS = ROOT / "docs" / "schemas"
 ERRORS_PAGE = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
 NAMES = list(DOCUMENT_TYPES)
@@ -100,6 +106,11 @@ NESTED_TYPES = [
     Overage,
     Limits,
     Metric,
+    Tier,
+    TierTable,
+    PackagePrice,
+    RecordedPrice,
+    CatalogVersion,
 ]
 
 
@@ -155,6 +166,8 @@ def test_real_decisions_round_trip() -> None:
     """Start, a paid first invoice, an upgrade (credit note, refund, charge), a decline, a quote,
     a summary and the upcoming invoice: each loads equal to what the rules returned."""
     values = golden_values()
+    for value in golden_values_v2().values():
+        assert load(json.loads(dumps(value))) == value
     decision = values["decision"]
     assert isinstance(decision, Decision)
     subscription = values["subscription"]
@@ -262,10 +275,61 @@ def _as_in_version_1(value: object) -> object:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_golden_version_1_documents_load(name: str) -> None:
+    """Through the registered step 1 → 2, which only moves the version: the document, at
+    version 2, validates against the version-2 schema as it is."""
     document = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
     assert document["schema_version"] == 1
     assert load(document, DOCUMENT_TYPES[name]) == _as_in_version_1(golden_values()[name])
+    migrated = MIGRATIONS[(name, 1)](copy.deepcopy(document))
+    assert migrated == document
+    _validate({**migrated, "schema_version": 2})
+
+
+def test_there_is_one_golden_version_2_document_per_type() -> None:
+    assert sorted(path.stem for path in GOLDEN_V2.glob("*.json")) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_golden_version_2_documents_load(name: str) -> None:
+    """Seats, a recorded price, tiers, EUR and a versioned catalog (tests/storage_values.py)."""
+    document = json.loads((GOLDEN_V2 / f"{name}.json").read_text(encoding="utf-8"))
+    assert document["schema_version"] == 2
+    assert load(document, DOCUMENT_TYPES[name]) == golden_values_v2()[name]
     _validate(document)
+
+
+def test_a_golden_version_2_subscription_records_its_seats_and_price() -> None:
+    """3 seats of Scale in EUR, billed at the graduated price it recorded from version 2026-01."""
+    document = json.loads((GOLDEN_V2 / "subscription.json").read_text(encoding="utf-8"))
+    assert (document["plan_id"], document["quantity"], document["currency"]) == ("scale", 3, "EUR")
+    price = document["price"]
+    assert price["version"] == "2026-01"
+    assert price["price"]["unit"] == "seats"
+    assert price["price"]["tiers"]["mode"] == "graduated"
+    assert price["price"]["tiers"]["tiers"][0] == {
+        "up_to": 10,
+        "unit_amount": {"amount": "15.00", "currency": "EUR"},
+        "flat_amount": None,
+    }
+    assert [overage["tiers"]["mode"] for overage in price["overage"]] == ["graduated"]
+    assert {stretch["quantity"] for stretch in document["stretches"]} == {3}
+    catalog = json.loads((GOLDEN_V2 / "catalog.json").read_text(encoding="utf-8"))
+    assert catalog["version"] == {"name": "2026-01", "effective_at": "2026-01-01T00:00:00+00:00"}
+    assert [plan["retired"] for plan in catalog["plans"]] == [False, False, True]
+    assert catalog["plans"][0]["overage"][0]["package"] == {
+        "package_amount": {"amount": "5.00", "currency": "USD"},
+        "size": 10000,
+        "free_units": 0,
+    }
+
+
+def test_every_document_type_has_a_migration_step_from_version_1() -> None:
+    """Version 2 only added fields with defaults: each step returns the document as it is."""
+    assert SCHEMA_VERSION == 2
+    assert set(MIGRATIONS) == {(name, 1) for name in NAMES}
+    document = {"schema_version": 1, "type": "usage", "counts": [["properties", 2]]}
+    assert MIGRATIONS[("usage", 1)](dict(document)) == document
+    assert load(document) == Usage.of(properties=2)
 
 
 def test_a_golden_subscription_has_the_documented_shape() -> None:
@@ -514,9 +578,9 @@ MALFORMED: list[
     (
         "newer schema_version",
         _subscription,
-        _set("schema_version", value=2),
+        _set("schema_version", value=3),
         "schema_version",
-        "newer than this library's 1: upgrade",
+        "newer than this library's 2: upgrade",
     ),
     (
         "schema_version as text",
@@ -585,12 +649,15 @@ def test_a_registered_migration_brings_an_older_document_up_to_date() -> None:
     current = _subscription()
     older = {**current, "schema_version": 0}
     older["customer"] = older.pop("customer_id")
-    registry: dict[tuple[str, int], Migration] = {("subscription", 0): _customer_renamed}
+    registry: dict[tuple[str, int], Migration] = {
+        **MIGRATIONS,
+        ("subscription", 0): _customer_renamed,
+    }
     assert load(older, Subscription, migrations=registry) == _as_in_version_1(
         golden_values()["subscription"]
     )
     assert "customer" in older  # the caller's document is left as it was
-    assert MIGRATIONS == {}  # the library's own registry is untouched
+    assert ("subscription", 0) not in MIGRATIONS  # the library's own registry is untouched
 
 
 def test_a_document_without_a_migration_path_is_refused() -> None:
@@ -604,7 +671,10 @@ def test_a_document_without_a_migration_path_is_refused() -> None:
 
 def test_the_migrated_document_is_checked_like_any_other() -> None:
     older = {**_subscription(), "schema_version": 0}
-    registry: dict[tuple[str, int], Migration] = {("subscription", 0): lambda d: {**d, "x": 1}}
+    registry: dict[tuple[str, int], Migration] = {
+        **MIGRATIONS,
+        ("subscription", 0): lambda d: {**d, "x": 1},
+    }
     with pytest.raises(SerializationError, match=r"^x: unknown key"):
         load(older, migrations=registry)
 
@@ -625,7 +695,7 @@ def test_importing_the_library_does_not_load_cattrs() -> None:
 
 def test_a_dumped_outcome_reads_as_documented() -> None:
     assert dump(Declined(DeclineKind.SOFT, "insufficient_funds")) == {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "declined",
         "kind": "soft",
         "code": "insufficient_funds",
@@ -641,7 +711,7 @@ def test_a_queued_command_is_a_document_a_host_can_log_and_replay() -> None:
     ``Handled`` keeps both the catch-up decision and the refusal."""
     command = RecordPayment("sub_1:charge:INV-1:due-5000:attempt-1", Declined(DeclineKind.HARD))
     assert dump(command) == {
-        "schema_version": 1,
+        "schema_version": 2,
         "type": "record_payment",
         "attempt": "sub_1:charge:INV-1:due-5000:attempt-1",
         "outcome": {"type": "declined", "kind": "hard", "code": ""},

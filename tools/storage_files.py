@@ -3,9 +3,9 @@
 ``python tools/storage_files.py`` (``make schemas``) writes
 ``docs/schemas/<type>.schema.json`` from the attrs classes.
 ``python tools/storage_files.py --golden`` (``make golden``) also writes
-``tests/golden/v<SCHEMA_VERSION>/<type>.json`` from ``tests/storage_values.py``:
-run it once per schema version, then keep the files forever (later versions must
-load them). ``tests/test_serialization.py`` checks both against the code.
+``tests/golden/v<SCHEMA_VERSION>/<type>.json`` from ``tests/storage_values.py``
+(its ``GOLDEN_VALUES`` of that version): run it once per schema version, then keep
+the files forever (later versions must load them). ``tests/test_serialization.py`` checks both against the code.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from storage_values import golden_values  # noqa: E402 - after the path is set
+from storage_values import GOLDEN_VALUES  # noqa: E402 - after the path is set
 from subscription_rules.serialization import (  # noqa: E402
     DOCUMENT_TYPES,
     SCHEMA_VERSION,
@@ -50,7 +50,7 @@ def main() -> None:
     if args.golden:
         golden = ROOT / "tests" / "golden" / f"v{SCHEMA_VERSION}"
         golden.mkdir(parents=True, exist_ok=True)
-        for name, value in golden_values().items():
+        for name, value in GOLDEN_VALUES[SCHEMA_VERSION]().items():
             (golden / f"{name}.json").write_text(golden_text(value), encoding="utf-8")
         print(f"wrote {len(DOCUMENT_TYPES)} golden documents to {golden.relative_to(ROOT)}")
 

@@ -28,7 +28,7 @@ from subscription_rules.invoices import (
     Invoice,
 )
 from subscription_rules.lifecycle._renewal import next_bill
-from subscription_rules.money import Money
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import (
     BillingPeriod,
     Interval,
@@ -96,7 +96,10 @@ class BillingSummary:
     """Everything the billing section shows, as one value.
 
     ``days_left`` counts calendar days from ``at`` to the end of the current
-    period (or trial) in the cycle's time zone.
+    period (or trial) in the cycle's time zone. ``quantity`` is the units
+    (seats) the subscription holds (1 on a flat plan), ``currency`` the one it
+    is billed in, fixed when it started (both default so that summaries stored
+    before them still load: 1, and the credit balance's currency).
 
     After a cancellation the summary shows when access ends, and no upcoming charge:
 
@@ -130,6 +133,10 @@ class BillingSummary:
     cancel_at_period_end: bool
     ends_at: datetime | None
     trial_end: datetime | None
+    quantity: int = 1
+    currency: Currency = attrs.field(
+        default=attrs.Factory(lambda self: self.credit_balance.currency, takes_self=True)
+    )
 
 
 @names_what_was_passed("at", amounts="usage")
@@ -152,6 +159,19 @@ def billing_summary(
     ('trialing', 10, '2026-11-15', 'USD 50.00')
     >>> s.usage.line("properties").describe()
     'properties: 2 of 3 (67%), 1 remaining'
+
+    A subscription of 3 seats, in EUR: the seats bought are the limit of seats.
+
+    >>> from subscription_rules import load_catalog
+    >>> seats = load_catalog("docs/examples/catalog-seats.toml")
+    >>> sub = start_subscription("s", "c", "team", MONTHLY, datetime(2027, 1, 1, tzinfo=UTC),
+    ...     catalog=seats, trial=False, quantity=3, currency="EUR", policy=SEED_POLICY).subscription
+    >>> s = billing_summary(sub, Usage.of(seats=2), datetime(2027, 1, 10, tzinfo=UTC),
+    ...     catalog=seats, policy=SEED_POLICY)
+    >>> s.quantity, s.currency.code, s.usage.line("seats").describe()
+    (3, 'EUR', 'seats: 2 of 3 (67%), 1 remaining')
+    >>> print(s.upcoming.lines[0])
+    Team (3 seats × EUR 11.00), monthly, from 1 Feb 2027 to 1 Mar 2027: EUR 33.00
     """
     expect(subscription, Subscription, "subscription")
     expect(usage, Usage, "usage")
@@ -175,11 +195,15 @@ def billing_summary(
         interval=sub.interval,
         current_period=period,
         days_left=days_left,
-        usage=usage_report(plan, usage, catalog.metrics),
+        usage=usage_report(
+            plan, usage, catalog.metrics, quantity=sub.quantity if plan.unit else None
+        ),
         upcoming=upcoming_invoice(sub, at, catalog=catalog, usage=usage, policy=policy),
         credit_balance=sub.credit_balance,
         pending_change=sub.pending_change,
         cancel_at_period_end=sub.cancel_at_period_end,
         ends_at=period.end if sub.cancel_at_period_end and period is not None else sub.ended_at,
         trial_end=sub.trial_end,
+        quantity=sub.quantity,
+        currency=sub.currency,
     )

@@ -45,6 +45,7 @@ from subscription_rules.catalog import (
     Plan,
     check_quantity,
 )
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.errors import InvalidArgumentError, InvalidPeriodError, InvalidUsageError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import RoundingMode, divide
@@ -257,17 +258,46 @@ def _line(metric: Metric, used: int, limit: int | None) -> MetricUsage:
 
 
 def usage_report(
-    plan: Plan, usage: Usage, metrics: tuple[Metric, ...] = DEFAULT_METRICS
+    plan: Plan,
+    usage: Usage,
+    metrics: tuple[Metric, ...] = DEFAULT_METRICS,
+    *,
+    quantity: int | None = None,
 ) -> UsageReport:
     """Report ``usage`` against ``plan``'s limits, one line per metric in ``metrics`` order.
+
+    For a plan sold per unit (``plan.unit``, such as seats), ``quantity`` is the
+    subscription's quantity: the limit of that unit (the seats bought), as
+    :func:`check_downgrade` counts it. Without it the unit's line shows the
+    plan's own limit (usually none).
+
+    Raises:
+        InvalidQuantityError: For a quantity that is not an ``int`` from 1 to
+            10**15, or not 1 on a plan priced flat.
 
     >>> report = usage_report(default_catalog().plan("advanced"), Usage.of(properties=9))
     >>> report.line("properties").describe()
     'properties: 9 of 10 (90%), 1 remaining'
+
+    A plan sold by the seat, 5 seats bought, 4 in use:
+
+    >>> from subscription_rules.catalog import Catalog, Limits, Metric, MetricKind, Plan, Price
+    >>> seats = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
+    >>> team = Plan("team", "Team", (Price.of("12.00", "USD", unit="seats"),))
+    >>> usage_report(team, Usage.of(seats=4), (seats,), quantity=5).line("seats").describe()
+    'seats: 4 of 5 (80%), 1 remaining'
     """
     _check_arguments(plan, usage, metrics)
+    unit = None
+    if quantity is not None:
+        _plan_quantity(plan, quantity)
+        unit = plan.unit
     return UsageReport(
-        plan.id, tuple(_line(m, usage.get(m.name), plan.limits.get(m.name)) for m in metrics)
+        plan.id,
+        tuple(
+            _line(m, usage.get(m.name), quantity if m.name == unit else plan.limits.get(m.name))
+            for m in metrics
+        ),
     )
 
 

@@ -295,7 +295,7 @@ class Catalog:
         """Every currency some plan is sold in, in catalog order.
 
         >>> [c.code for c in default_catalog().currencies]
-        ['USD']
+        ['USD', 'EUR']
         """
         return tuple(dict.fromkeys(c for plan in self.plans for c in plan.currencies))
 
@@ -376,12 +376,28 @@ class Catalog:
 # --------------------------------------------------------------------------- the example
 
 
-# id, name, monthly, yearly, properties, integrations, billable sessions,
-# overage price per 1,000 billable sessions
+# id, name, properties, integrations, billable sessions, then per currency (USD
+# first: the default) the monthly and yearly prices and the overage price per
+# 1,000 billable sessions. EUR is 90% of USD.
 _EXAMPLE_PLANS: Final = (
-    ("personal", "Personal", "50.00", "500.00", 3, 3, 100_000, "5.00"),
-    ("advanced", "Advanced", "150.00", "1500.00", 10, 10, 500_000, "4.00"),
-    ("pro", "Pro", "300.00", "3000.00", 25, None, 2_000_000, "3.00"),
+    (
+        "personal",
+        "Personal",
+        (3, 3, 100_000),
+        (("USD", "50.00", "500.00", "5.00"), ("EUR", "45.00", "450.00", "4.50")),
+    ),
+    (
+        "advanced",
+        "Advanced",
+        (10, 10, 500_000),
+        (("USD", "150.00", "1500.00", "4.00"), ("EUR", "135.00", "1350.00", "3.60")),
+    ),
+    (
+        "pro",
+        "Pro",
+        (25, None, 2_000_000),
+        (("USD", "300.00", "3000.00", "3.00"), ("EUR", "270.00", "2700.00", "2.70")),
+    ),
 )
 
 _DEFAULT_CATALOG: Final = Catalog(
@@ -389,14 +405,19 @@ _DEFAULT_CATALOG: Final = Catalog(
         Plan(
             plan_id,
             name,
-            (Price(Money.of(monthly, "USD"), MONTHLY), Price(Money.of(yearly, "USD"), YEARLY)),
+            tuple(
+                Price(Money.of(amount, code), interval)
+                for code, monthly, yearly, _ in prices
+                for amount, interval in ((monthly, MONTHLY), (yearly, YEARLY))
+            ),
             Limits.of(properties=properties, integrations=integrations, billable_sessions=sessions),
             trial_days=14,
-            overage=(Overage.of(BILLABLE_SESSIONS.name, overage, "USD", per=1000),),
+            overage=tuple(
+                Overage.of(BILLABLE_SESSIONS.name, overage, code, per=1000)
+                for code, _, _, overage in prices
+            ),
         )
-        for plan_id, name, monthly, yearly, properties, integrations, sessions, overage in (
-            _EXAMPLE_PLANS
-        )
+        for plan_id, name, (properties, integrations, sessions), prices in _EXAMPLE_PLANS
     )
 )
 
@@ -404,14 +425,14 @@ _DEFAULT_CATALOG: Final = Catalog(
 def _check_catalog(catalog: object, currency: Currency) -> Catalog:
     """Refuse anything but a :class:`Catalog` selling in ``currency`` (a subscription's).
 
-    >>> _check_catalog(default_catalog(), Currency.of("EUR"))
+    >>> _check_catalog(default_catalog(), Currency.of("GBP"))
     Traceback (most recent call last):
-    subscription_rules.errors.CurrencyMismatchError: catalog: expected currency 'EUR', got 'USD'
+    subscription_rules.errors.CurrencyMismatchError: catalog: expected currency 'GBP', got 'USD, EUR'
     """
     if not isinstance(catalog, Catalog):
         wrong_type(catalog, "catalog", "Catalog")
     if currency not in catalog.currencies:  # else an invoice would mix two currencies
-        sold = "', '".join(c.code for c in catalog.currencies)
+        sold = ", ".join(c.code for c in catalog.currencies)
         raise CurrencyMismatchError("catalog", sold, expected=currency.code)
     return catalog
 
@@ -472,21 +493,28 @@ def default_catalog() -> Catalog:
 
     The prices, overage prices included, are ILLUSTRATIVE (the help page
     publishes none); the plan names and the 10-to-3 properties step from
-    Advanced to Personal are the page's. Billable sessions over the limit cost
-    the overage price per 1,000, pro rata per session (see :class:`Overage`).
+    Advanced to Personal are the page's. Every plan is sold in USD (first, so
+    the default currency) and in EUR (90% of the USD amounts), to show
+    currencies. Billable sessions over the limit cost the overage price per
+    1,000, pro rata per session (see :class:`Overage`).
 
-    ========  =========  ==========  ==========  ============  =================  ==========  =====
-    plan      monthly    yearly      properties  integrations  billable sessions  overage     trial
-    ========  =========  ==========  ==========  ============  =================  ==========  =====
-    Personal  USD 50     USD 500     3           3             100,000            USD 5/1000  14 d
-    Advanced  USD 150    USD 1,500   10          10            500,000            USD 4/1000  14 d
-    Pro       USD 300    USD 3,000   25          unlimited     2,000,000          USD 3/1000  14 d
-    ========  =========  ==========  ==========  ============  =================  ==========  =====
+    ========  =========  ==========  ==========  ============  =================  ============  =====
+    plan      monthly    yearly      properties  integrations  billable sessions  overage       trial
+    ========  =========  ==========  ==========  ============  =================  ============  =====
+    Personal  USD 50     USD 500     3           3             100,000            USD 5/1000    14 d
+              EUR 45     EUR 450                                                  EUR 4.5/1000
+    Advanced  USD 150    USD 1,500   10          10            500,000            USD 4/1000    14 d
+              EUR 135    EUR 1,350                                                EUR 3.6/1000
+    Pro       USD 300    USD 3,000   25          unlimited     2,000,000          USD 3/1000    14 d
+              EUR 270    EUR 2,700                                                EUR 2.7/1000
+    ========  =========  ==========  ==========  ============  =================  ============  =====
 
     The value is immutable, so every call returns the same one.
 
     >>> catalog = default_catalog()
     >>> [plan.name for plan in catalog], catalog.plan("pro").limit("integrations") is None
     (['Personal', 'Advanced', 'Pro'], True)
+    >>> [c.code for c in catalog.currencies], str(catalog.plan("pro").price(MONTHLY, Currency.of("EUR")))
+    (['USD', 'EUR'], 'EUR 270.00 monthly')
     """
     return _DEFAULT_CATALOG

@@ -18,10 +18,11 @@ from subscription_rules.catalog._checks import (
     _check_text,
     _require,
 )
-from subscription_rules.catalog._prices import Overage, Price, _overages, _prices
+from subscription_rules.catalog._prices import Overage, Price, _overages, _prices, check_quantity
 from subscription_rules.errors import (
     CatalogError,
     InvalidArgumentError,
+    InvalidQuantityError,
     InvalidUsageError,
     UnknownPriceError,
 )
@@ -291,7 +292,7 @@ class Plan:
     >>> from subscription_rules.catalog import default_catalog
     >>> plan = default_catalog().plan("personal")
     >>> [str(p) for p in plan.prices], plan.limit("properties"), plan.trial_days
-    (['USD 50.00 monthly', 'USD 500.00 yearly'], 3, 14)
+    (['USD 50.00 monthly', 'USD 500.00 yearly', 'EUR 45.00 monthly', 'EUR 450.00 yearly'], 3, 14)
     >>> Plan("solo", "Solo", (Price.of("5", "USD"), Price.of("6", "USD")))
     Traceback (most recent call last):
     subscription_rules.errors.CatalogError: solo.prices: has two monthly prices; give one price per interval
@@ -439,9 +440,11 @@ class Plan:
         >>> default_catalog().plan("pro").price(Interval.parse("quarterly"))
         Traceback (most recent call last):
         subscription_rules.errors.UnknownPriceError: interval: plan 'pro' has no quarterly price; it has: monthly, yearly
-        >>> default_catalog().plan("pro").price(YEARLY, Currency.of("EUR"))
+        >>> str(default_catalog().plan("pro").price(YEARLY, Currency.of("EUR")))
+        'EUR 2700.00 yearly'
+        >>> default_catalog().plan("pro").price(YEARLY, Currency.of("JPY"))
         Traceback (most recent call last):
-        subscription_rules.errors.UnknownPriceError: currency: plan 'pro' has no price in EUR; it is sold in: USD
+        subscription_rules.errors.UnknownPriceError: currency: plan 'pro' has no price in JPY; it is sold in: USD, EUR
         """
         wanted = self.prices[0].currency if currency is None else currency
         for price in self.prices:
@@ -488,7 +491,7 @@ class Plan:
 
         >>> from subscription_rules.catalog import default_catalog
         >>> default_catalog().plan("pro").currencies
-        (Currency('USD', 2),)
+        (Currency('USD', 2), Currency('EUR', 2))
         """
         return tuple(dict.fromkeys(price.currency for price in self.prices))
 
@@ -527,3 +530,19 @@ class Plan:
 def _scheme(price: Price) -> str:
     """How a price is charged, for messages: ``flat`` or ``per-unit (seats)``."""
     return "flat" if price.unit is None else f"per-unit ({price.unit})"
+
+
+def _plan_quantity(plan: Plan, quantity: object) -> int:
+    """``quantity`` if ``plan`` sells it: an ``int`` from 1 to 10**15, and 1 on a flat plan.
+
+    Raises:
+        InvalidQuantityError: Naming ``quantity`` (and the plan, when it is flat).
+    """
+    checked = check_quantity(quantity)
+    if plan.unit is None and checked != 1:
+        raise InvalidQuantityError(
+            f"plan {shown(plan.id)} is priced flat, not per unit; must be 1, got {checked}",
+            argument="quantity",
+            value=checked,
+        )
+    return checked

@@ -48,7 +48,7 @@ retry schedule, a decision, notices.
   "source": "built-in example",
   "illustrative": true,
   "catalog": {
-    "schema_version": 1,
+    "schema_version": 2,
     "type": "catalog",
 ...
 True

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from subscription_rules._input import about, bad, read_instant
-from subscription_rules.catalog import MAX_COUNT, Catalog
+from subscription_rules.catalog import MAX_COUNT, Catalog, Plan, check_quantity
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.cli._options import _load, _source
 from subscription_rules.dunning import (
     Succeeded,
@@ -24,6 +25,7 @@ from subscription_rules.lifecycle import (
     record_payment,
     start_subscription,
 )
+from subscription_rules.money import Currency
 from subscription_rules.periods import Interval, zone
 from subscription_rules.policy import (
     BillingPolicy,
@@ -40,6 +42,8 @@ _USAGE_ITEM = re.compile(r"\s*([^=\s]+)\s*=\s*([0-9]+(?:_[0-9]+)*)\s*")
 
 
 _SUBSCRIPTION_ID = "sub_cli"
+
+_MAX_DIGITS = len(str(MAX_COUNT))
 
 
 _CUSTOMER_ID = "cus_cli"
@@ -69,6 +73,23 @@ def _usage(items: Sequence[str], catalog: Catalog) -> Usage:
     return Usage.of(counts)
 
 
+def _count(option: str, text: str) -> int:
+    """A whole number of units given on the command line (``--quantity 5``)."""
+    digits = text.strip().replace("_", "")
+    if not digits.isascii() or not digits.isdigit():
+        raise bad(option, f"expected a whole number of units, such as 5, got {text!r}", text)
+    if len(digits.lstrip("0")) > _MAX_DIGITS:
+        raise bad(option, f"must be at most {MAX_COUNT:,}", text)
+    with about(option):
+        return check_quantity(int(digits))
+
+
+def _units_for(option: str, plan: Plan, quantity: int) -> int:
+    """``quantity`` if ``plan`` sells it: any count per unit, 1 on a flat plan."""
+    with about(option):
+        return _plan_quantity(plan, quantity)
+
+
 @attrs.frozen
 class _Account:
     """An account described on the command line, its subscription processed up to ``at``."""
@@ -79,6 +100,8 @@ class _Account:
     time_zone: ZoneInfo
     plan_id: str
     interval: Interval
+    quantity: int
+    currency: Currency
     since: datetime
     at: datetime
     cancelled_at: datetime | None
@@ -142,10 +165,15 @@ def _account(args: argparse.Namespace) -> _Account:
     with about("--time-zone"):
         tz = zone(args.time_zone)
     with about("--plan"):
-        plan = catalog.plan(args.plan)
+        plan = catalog.for_sale(args.plan)
     with about("--interval"):
         interval = Interval.parse(args.interval)
         plan.price(interval)
+    quantity = _count("--quantity", args.quantity)
+    with about("--currency"):
+        currency = plan.currency if args.currency is None else Currency.of(args.currency)
+        plan.price(interval, currency)
+    _units_for("--quantity", plan, quantity)
     since = read_instant("--since", args.since, tz)
     at = read_instant("--at", args.at, tz)
     if at < since:
@@ -173,6 +201,8 @@ def _account(args: argparse.Namespace) -> _Account:
             time_zone=tz.key,
             trial=False,
             policy=policy,
+            quantity=quantity,
+            currency=currency,
         )
     sub = _paid(started, since, catalog, policy)
     if cancelled_at is not None:
@@ -189,7 +219,19 @@ def _account(args: argparse.Namespace) -> _Account:
     with about("--at"):
         sub = _advance(sub, at, catalog, policy)
     return _Account(
-        catalog, _source(path), policy, tz, plan.id, interval, since, at, cancelled_at, usage, sub
+        catalog,
+        _source(path),
+        policy,
+        tz,
+        plan.id,
+        interval,
+        quantity,
+        currency,
+        since,
+        at,
+        cancelled_at,
+        usage,
+        sub,
     )
 
 
@@ -201,6 +243,17 @@ def _add_account_options(parser: argparse.ArgumentParser) -> None:
         "--interval",
         default="monthly",
         help="its billing interval: monthly, yearly, quarterly, '2 weeks', ... (default: monthly)",
+    )
+    account.add_argument(
+        "--quantity",
+        metavar="N",
+        default="1",
+        help="its units (seats) on a plan sold per unit (default: 1, the only choice on a flat plan)",
+    )
+    account.add_argument(
+        "--currency",
+        metavar="CODE",
+        help="the currency it is billed in, fixed when it starts (default: the plan's first)",
     )
     account.add_argument(
         "--since",

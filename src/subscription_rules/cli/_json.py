@@ -94,6 +94,8 @@ def _account_json(account: _Account) -> dict[str, object]:
         "time_zone": tz.key,
         "plan": account.plan_id,
         "interval": str(account.interval),
+        "quantity": account.quantity,
+        "currency": account.currency.code,
         "since": _time_json(account.since, tz),
         "at": _time_json(account.at, tz),
         "cancelled_at": _time_json(account.cancelled_at, tz),

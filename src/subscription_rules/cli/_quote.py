@@ -6,7 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, assert_never
 
 from subscription_rules._input import about
-from subscription_rules.cli._account import _account, _add_account_options
+from subscription_rules.cli._account import _account, _add_account_options, _count, _units_for
 from subscription_rules.cli._json import _quote_json, _refused_json
 from subscription_rules.cli._options import _REFUSED_STATUS, PROG, _add, _add_rules_options, _write
 from subscription_rules.cli._text import _quote_text
@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 def _cmd_quote(args: argparse.Namespace) -> int:
     account = _account(args)
     with about("--to"):
-        target = account.catalog.plan(args.to)
+        target = account.catalog.for_sale(args.to)
     with about("--to-interval"):
         interval = (
             account.interval if args.to_interval is None else Interval.parse(args.to_interval)
         )
-        target.price(interval)
+        target.price(interval, account.currency)
+    quantity = None
+    if args.to_quantity is not None:
+        quantity = _units_for("--to-quantity", target, _count("--to-quantity", args.to_quantity))
     with about("--at"):  # a period the change needs may lie beyond year 9999
         quote = quote_change(
             account.subscription,
@@ -36,6 +39,7 @@ def _cmd_quote(args: argparse.Namespace) -> int:
             catalog=account.catalog,
             usage=account.usage,
             policy=account.policy,
+            quantity=quantity,
         )
     match quote:
         case Refused():
@@ -69,5 +73,11 @@ def register(commands: _Commands) -> None:
         "--to-interval",
         metavar="INTERVAL",
         help="the interval to move to (default: the account's --interval)",
+    )
+    change.add_argument(
+        "--to-quantity",
+        metavar="N",
+        help="the units (seats) after the move, on a plan sold per unit (default: the"
+        " account's --quantity when the plan is sold by the same unit, else 1)",
     )
     _add_rules_options(quote)

@@ -10,7 +10,7 @@ import attrs
 from subscription_rules._input import about, bad
 from subscription_rules.cli._json import _amount, _document, _dump, _entry_json, _time_json
 from subscription_rules.cli._options import _CATALOG_HELP, PROG, _add, _load, _source, _write
-from subscription_rules.cli._text import _fields, _status, _timeline_table, _when
+from subscription_rules.cli._text import _fields, _plan_words, _status, _timeline_table, _when
 from subscription_rules.errors import SubscriptionRulesError
 from subscription_rules.policy import (
     PRESETS,
@@ -63,10 +63,11 @@ def _play(scenario: Scenario) -> Timeline:
 def _simulate_text(run: _Run, timeline: Timeline) -> str:
     scenario = run.scenario
     tz = scenario.time_zone
-    names = {plan.id: plan.name for plan in scenario.catalog}
+    catalog = scenario.catalog
     first, last = scenario.start.subscription, timeline.subscription
+    plan = _plan_words(catalog, first.plan_id, first.interval, first.quantity)
     head = (
-        f"Scenario {scenario.name}: {first.id} on {names[first.plan_id]}, {first.interval}, "
+        f"Scenario {scenario.name}: {first.id} on {plan}, "
         f"from {_when(first.started_at, tz)} to {_when(scenario.until, tz)}"
     )
     context = (
@@ -79,7 +80,7 @@ def _simulate_text(run: _Run, timeline: Timeline) -> str:
         ("Refunded", str(timeline.refunded)),
         ("Failed attempts", str(sum(entry.declined for entry in timeline.entries))),
         ("Status at the end", _status(last.status)),
-        ("Plan at the end", f"{names[last.plan_id]}, {last.interval}"),
+        ("Plan at the end", _plan_words(catalog, last.plan_id, last.interval, last.quantity)),
         ("Credit balance", str(last.credit_balance)),
     ]
     table = _timeline_table(timeline.entries, tz)

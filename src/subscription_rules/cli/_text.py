@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, assert_never
 from zoneinfo import ZoneInfo
 
 from subscription_rules._text import format_date
-from subscription_rules.catalog import Catalog
+from subscription_rules.catalog import Catalog, Price, TierTable
 from subscription_rules.cli._account import _Account
 from subscription_rules.invoices import Explanation, Line
 from subscription_rules.money import Money
@@ -75,15 +75,42 @@ def _trial(days: int) -> str:
 
 def _title(catalog: Catalog, path: str | None) -> str:
     where = "built-in example, prices are illustrative" if path is None else path
-    return f"Catalog ({catalog.currency.code}) \N{EM DASH} {where}"
+    codes = ", ".join(currency.code for currency in catalog.currencies)
+    return f"Catalog ({codes}) \N{EM DASH} {where}"
+
+
+def _price_cell(price: Price, catalog: Catalog) -> str:
+    """A price in a table cell: ``50.00``, ``12.00/seat`` per unit, ``tiers`` when tiered."""
+    if price.tiers is not None:
+        return "tiers"
+    amount = _amount(price.amount)
+    if price.unit is None:
+        return amount
+    return f"{amount}/{catalog.metric(price.unit).singular}"
+
+
+def _tiers_text(table: TierTable) -> str:
+    """A tier table in a line: ``1–10 at 10.00; 11+ at 8.00 + 20.00 flat``."""
+    parts = []
+    low = 1
+    for tier in table.tiers:
+        span = f"{low:,}+" if tier.up_to is None else f"{low:,}\N{EN DASH}{tier.up_to:,}"
+        flat = "" if tier.flat_amount is None else f" + {_amount(tier.flat_amount)} flat"
+        parts.append(f"{span} at {_amount(tier.unit_amount)}{flat}")
+        low = (tier.up_to or 0) + 1
+    return "; ".join(parts)
 
 
 def plans_table(catalog: Catalog, title: str) -> str:
     """Render a catalog as an aligned plain-text table under a title line.
 
-    Columns: Plan, Id, one per interval any plan is sold at (shortest first),
-    one per metric (``unlimited`` for no limit) and Trial. Numbers are
-    right-aligned and thousands separated with commas.
+    Columns: Plan (``(retired)`` after a plan no longer sold), Id, Currency
+    (one row per currency a plan is sold in, the catalog's default first), one
+    per interval any plan is sold at (shortest first; a per-unit price as
+    ``12.00/seat``, a tiered one as ``tiers``, listed under the table), one per
+    metric (``unlimited`` for no limit; ``as bought`` for the unit a plan is
+    sold by: a subscription's quantity is its limit) and Trial. Numbers are right-aligned
+    and thousands separated with commas.
 
     Args:
         catalog: The catalog to show.
@@ -93,37 +120,62 @@ def plans_table(catalog: Catalog, title: str) -> str:
         The table, lines separated by newlines, without a trailing newline.
 
     >>> from subscription_rules.catalog import default_catalog
-    >>> print(plans_table(default_catalog(), "Plans (USD)"))
-    Plans (USD)
+    >>> print(plans_table(default_catalog(), "Plans (USD, EUR)"))
+    Plans (USD, EUR)
     <BLANKLINE>
-    Plan      Id        Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
-    --------  --------  -------  --------  ----------  ------------  -----------------  -------
-    Personal  personal    50.00    500.00           3             3            100,000  14 days
-    Advanced  advanced   150.00  1,500.00          10            10            500,000  14 days
-    Pro       pro        300.00  3,000.00          25     unlimited          2,000,000  14 days
+    Plan      Id        Currency  Monthly    Yearly  Properties  Integrations  Billable sessions  Trial
+    --------  --------  --------  -------  --------  ----------  ------------  -----------------  -------
+    Personal  personal  USD         50.00    500.00           3             3            100,000  14 days
+                        EUR         45.00    450.00
+    Advanced  advanced  USD        150.00  1,500.00          10            10            500,000  14 days
+                        EUR        135.00  1,350.00
+    Pro       pro       USD        300.00  3,000.00          25     unlimited          2,000,000  14 days
+                        EUR        270.00  2,700.00
     """
     intervals = _intervals(catalog)
     headers = [
         "Plan",
         "Id",
+        "Currency",
         *(str(interval).capitalize() for interval in intervals),
-        *(metric.plural.capitalize() for metric in catalog.metrics),
+        *(metric.plural[:1].upper() + metric.plural[1:] for metric in catalog.metrics),
         "Trial",
     ]
-    right = [False, False, *(True for _ in intervals), *(True for _ in catalog.metrics), False]
+    right = [False, False, False, *(True for _ in intervals)]
+    right += [*(True for _ in catalog.metrics), False]
     rows = [headers]
     for plan in catalog:
-        prices = {price.interval: _amount(price.amount) for price in plan.prices}
-        rows.append(
-            [
-                plan.name,
-                plan.id,
-                *(prices.get(interval, "-") for interval in intervals),
-                *(_limit(plan.limit(metric.name)) for metric in catalog.metrics),
-                _trial(plan.trial_days),
-            ]
-        )
-    return "\n".join([title, "", *_aligned(rows[0], rows[1:], right)])
+        for currency in plan.currencies:
+            prices = {
+                price.interval: _price_cell(price, catalog)
+                for price in plan.prices
+                if price.currency == currency
+            }
+            first = currency == plan.currency
+            rows.append(
+                [
+                    (plan.name + (" (retired)" if plan.retired else "")) if first else "",
+                    plan.id if first else "",
+                    currency.code,
+                    *(prices.get(interval, "-") for interval in intervals),
+                    *(
+                        ("" if not first else "as bought")
+                        if metric.name == plan.unit
+                        else (_limit(plan.limit(metric.name)) if first else "")
+                        for metric in catalog.metrics
+                    ),
+                    _trial(plan.trial_days) if first else "",
+                ]
+            )
+    lines = [title, "", *_aligned(rows[0], rows[1:], right)]
+    tiered = [(plan, price) for plan in catalog for price in plan.prices if price.tiers]
+    if tiered:
+        lines += ["", "Tiers (price per unit in each tier):"]
+        for plan, price in tiered:
+            assert price.tiers is not None  # noqa: S101 - filtered above
+            head = f"{plan.name}, {price.interval}, {price.currency.code}, {price.tiers.mode.value}"
+            lines.append(f"  {head}: {_tiers_text(price.tiers)}")
+    return "\n".join(lines)
 
 
 def _widths(rows: Sequence[Sequence[str]]) -> list[int]:
@@ -260,14 +312,23 @@ def _context(account: _Account) -> str:
     return f"time zone {account.time_zone.key}, policy {account.policy.name}"
 
 
+def _plan_words(catalog: Catalog, plan_id: str, interval: Interval, quantity: int) -> str:
+    """A plan, its interval and, when sold per unit, the units: ``Team, monthly, 5 seats``."""
+    plan = catalog.plan(plan_id)
+    if plan.unit is None:
+        return f"{plan.name}, {interval}"
+    return f"{plan.name}, {interval}, {catalog.metric(plan.unit).describe(quantity)}"
+
+
 def _quote_text(quote: ChangeQuote, account: _Account) -> str:
     """Render a quote for a terminal."""
     tz = account.time_zone
-    names = {plan.id: plan.name for plan in account.catalog}
+    catalog = account.catalog
     head = (
-        f"{names[quote.from_plan_id]}, {quote.from_interval} \N{RIGHTWARDS ARROW} "
-        f"{names[quote.to_plan_id]}, {quote.to_interval}, at {_when(quote.at, tz)} "
-        f"({_context(account)})"
+        f"{_plan_words(catalog, quote.from_plan_id, quote.from_interval, quote.from_quantity)}"
+        f" \N{RIGHTWARDS ARROW} "
+        f"{_plan_words(catalog, quote.to_plan_id, quote.to_interval, quote.to_quantity)},"
+        f" at {_when(quote.at, tz)} ({_context(account)})"
     )
     effect = (
         f"immediately, {_when(quote.effective_at, tz)}"
@@ -338,7 +399,10 @@ def _summary_text(summary: BillingSummary, account: _Account) -> str:
         )
     fields: list[_Field] = [
         ("Status", summary.status.value.replace("_", " ")),
-        ("Plan", f"{summary.plan_name}, {summary.interval}"),
+        (
+            "Plan",
+            _plan_words(account.catalog, summary.plan_id, summary.interval, summary.quantity),
+        ),
         ("Current period", current),
         ("Usage", [line.describe() for line in summary.usage]),
         ("Credit balance", str(summary.credit_balance)),

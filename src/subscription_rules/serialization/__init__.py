@@ -27,7 +27,7 @@ are brought up to date by :data:`MIGRATIONS`; a newer one is refused.
 >>> from subscription_rules.serialization import dump, load
 >>> from subscription_rules.dunning import Declined, DeclineKind
 >>> dump(Declined(DeclineKind.SOFT, "insufficient_funds"))
-{'schema_version': 1, 'type': 'declined', 'kind': 'soft', 'code': 'insufficient_funds'}
+{'schema_version': 2, 'type': 'declined', 'kind': 'soft', 'code': 'insufficient_funds'}
 >>> load(dump(Declined(DeclineKind.HARD)))
 Declined(kind=<DeclineKind.HARD: 'hard'>, code='')
 
@@ -83,8 +83,17 @@ __all__ = [
     "loads",
 ]
 
-SCHEMA_VERSION: Final = 1
-"""The version of the format this library writes; it reads this one and every earlier one."""
+SCHEMA_VERSION: Final = 2
+"""The version of the format this library writes; it reads this one and every earlier one.
+
+Version 2 (issue 17: quantities, tiers, currencies and recorded prices) adds
+fields a version-1 reader would refuse as unknown keys: a subscription's
+``quantity`` and ``price`` (a :class:`~subscription_rules.subscription.RecordedPrice`),
+a stretch's and a pending change's ``quantity`` (and the change's ``price``),
+a price's ``unit`` and ``tiers``, an overage price's ``tiers`` and ``package``,
+a plan's ``retired``, a catalog's ``version``, a quote's ``from_quantity`` and
+``to_quantity``, a billing summary's ``quantity`` and ``currency``.
+"""
 
 DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
     {
@@ -123,11 +132,28 @@ DOCUMENT_TYPES: Final[Mapping[str, type]] = MappingProxyType(
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 """A step from one schema version to the next: a document's data in, the next version's out."""
 
-MIGRATIONS: Final[Mapping[tuple[str, int], Migration]] = MappingProxyType({})
+
+def _version_1_to_2(document: dict[str, Any]) -> dict[str, Any]:
+    """Rewrite a version-1 document as version 2: nothing to rewrite; only the version moves.
+
+    Every field version 2 added has a default that says what a version-1
+    document meant: a quantity of 1, no recorded price (``None``: the catalog's
+    current price applies, as it did), flat prices (no ``unit``, no ``tiers``),
+    pro-rata overage (no ``tiers``, no ``package``), a plan still sold (not
+    ``retired``), an unversioned catalog, and a billing summary in its credit
+    balance's currency. A version-1 document holds none of these keys, so it
+    loads as it is; :func:`load` sets ``schema_version`` after the step.
+    """
+    return document
+
+
+MIGRATIONS: Final[Mapping[tuple[str, int], Migration]] = MappingProxyType(
+    {(name, 1): _version_1_to_2 for name in DOCUMENT_TYPES}
+)
 """``(type, from_version)`` to the step that rewrites it as ``from_version + 1``.
 
-Empty while :data:`SCHEMA_VERSION` is 1; a later version adds a step for each
-document type whose shape it changes (and keeps the earlier ones).
+One step per document type and version: 1 → 2 (:func:`_version_1_to_2`) for
+every type. A later version adds its steps and keeps the earlier ones.
 """
 
 _T = TypeVar("_T")

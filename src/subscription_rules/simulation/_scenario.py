@@ -37,6 +37,7 @@ from subscription_rules import _toml as toml
 from subscription_rules._checks import expect, shown
 from subscription_rules._input import about, bad, localized, read_instant
 from subscription_rules.catalog import Catalog, default_catalog
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.dunning import (
     Declined,
     DeclineKind,
@@ -48,6 +49,7 @@ from subscription_rules.dunning import (
 from subscription_rules.effects import Decision
 from subscription_rules.errors import InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.lifecycle import start_subscription
+from subscription_rules.money import Currency
 from subscription_rules.periods import Interval, require_aware, zone
 from subscription_rules.policy import SEED_POLICY, BillingPolicy, preset
 from subscription_rules.simulation._script import (
@@ -86,6 +88,7 @@ _SUBSCRIPTION_KEYS = (
     "payment_method",
     "time_zone",
     "quantity",
+    "currency",
 )
 _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "change_plan": ("plan", "interval", "usage"),
@@ -280,14 +283,20 @@ class _Reader:
         interval = self.interval(raw.get("interval", "monthly"), "subscription.interval")
         with self.about("subscription.interval"):
             plan.price(interval)
+        currency = plan.currency
+        if "currency" in raw:
+            code = self.text(raw["currency"], "subscription.currency")
+            with self.about("subscription.currency"):
+                currency = Currency.of(code)
+                plan.price(interval, currency)
+        quantity = toml.integer(raw.get("quantity", 1), "subscription.quantity", self.error)
+        with self.about("subscription.quantity"):
+            _plan_quantity(plan, quantity)
         start = self.instant(self.required(raw, "start", "subscription"), "subscription.start")
         subscription_id = self.text(raw.get("id", "sub_1"), "subscription.id")
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
         trial = self.flag(raw.get("trial", True), "subscription.trial")
         payment_method = self.flag(raw.get("payment_method", True), "subscription.payment_method")
-        quantity = toml.integer(raw.get("quantity", 1), "subscription.quantity", self.error)
-        with self.about("subscription.quantity"):
-            plan.price(interval).total(quantity)
         with self.about("subscription.start"):  # its first period may lie beyond year 9999
             return start_subscription(
                 subscription_id,
@@ -301,6 +310,7 @@ class _Reader:
                 trial=trial,
                 policy=policy,
                 quantity=quantity,
+                currency=currency,
             )
 
     def command(self, raw: dict[str, object], key: str) -> Command:
