@@ -1590,7 +1590,7 @@ def _lifecycle_cases() -> list[Case]:
                 quantity=2,
             ),
             InvalidQuantityError,
-            "^quantity: the plan is priced flat, not per unit; must be 1, got 2",
+            "^quantity: plan 'personal' is priced flat, not per unit; must be 1, got 2",
         ),
         Case(
             "start-currency-the-plan-is-not-sold-in",
@@ -1822,7 +1822,7 @@ def _lifecycle_cases() -> list[Case]:
                 sub, 2, NOV_10, catalog=catalog, usage=usage, policy=SEED_POLICY
             ),
             InvalidQuantityError,
-            "^quantity: a flat price is for one subscription, not per unit; must be 1, got 2",
+            "^quantity: plan 'advanced' is priced flat, not per unit; must be 1, got 2",
         ),
         Case(
             "change-quantity-command-zero",

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -49,6 +50,7 @@ from subscription_rules import (
     Subscription,
     Usage,
     advance,
+    billing_summary,
     cancel,
     cancel_pending_change,
     change_plan,
@@ -67,6 +69,7 @@ from subscription_rules.catalog import (
     TierMode,
     TierTable,
 )
+from subscription_rules.cli._text import _pending
 from subscription_rules.errors import InvalidQuantityError, SubscriptionRulesError
 from subscription_rules.simulation import Step, parse_scenario, simulate
 from subscription_rules.strategies._values import tier_tables
@@ -902,3 +905,26 @@ def test_fewer_seats_before_a_later_price_migration_are_refused() -> None:
     assert refused.reason is RefusalReason.CHANGE_PENDING
     assert "USD 12.00" in refused.message
     assert "2027-03-01" in refused.message
+    # The quote says so too, rather than previewing a change that would be refused.
+    quoted = quote_change(
+        sub,
+        "team",
+        MONTHLY,
+        JAN_16,
+        catalog=V2,
+        usage=Usage.of(seats=3),
+        policy=SEED_POLICY,
+        quantity=3,
+    )
+    assert quoted == refused
+
+
+def test_the_command_lines_summary_names_the_seats_and_price_a_pending_change_brings() -> None:
+    """8 Team seats (USD 12.00 each) going to 5 at the 1 Dec period end: the summary's
+    "Pending change" reads "Team, monthly, 5 seats, USD 60.00 a period" (5 × 12.00)."""
+    sub = eight_to_five().subscription
+    summary = billing_summary(sub, Usage.of(seats=5), NOV_16, catalog=CATALOG, policy=SEED_POLICY)
+    names = {plan.id: plan.name for plan in CATALOG}
+    assert _pending(summary, names, ZoneInfo("UTC")) == (
+        "Team, monthly, 5 seats, USD 60.00 a period, on 1 Dec 2026"
+    )

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from subscription_rules.catalog import Catalog, Metric, Overage, Plan, Price, check_quantity
-from subscription_rules.errors import InvalidQuantityError
+from subscription_rules.catalog import Catalog, Metric, Overage, Plan, Price
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.notifications import FactName, FactPair
 from subscription_rules.subscription import RecordedPrice, Subscription
 
@@ -89,18 +89,6 @@ def _metric(catalog: Catalog, price: Price) -> Metric | None:
     return None
 
 
-def _quantity_for(price: Price, quantity: int) -> int:
-    """``quantity`` checked for ``price``: any count for a per-unit price, 1 for a flat one."""
-    check_quantity(quantity)
-    if price.unit is None and quantity != 1:
-        raise InvalidQuantityError(
-            f"the plan is priced flat, not per unit; must be 1, got {quantity}",
-            argument="quantity",
-            value=quantity,
-        )
-    return quantity
-
-
 def offered(
     catalog: Catalog, plan_id: str, interval: Interval, currency: Currency, quantity: int
 ) -> Priced:
@@ -117,7 +105,7 @@ def offered(
     overage = tuple(o for o in plan.overage if o.currency == currency)
     version = catalog.version.name if catalog.version is not None else None
     return Priced(
-        plan, price, _quantity_for(price, quantity), overage, version, _metric(catalog, price)
+        plan, price, _plan_quantity(plan, quantity), overage, version, _metric(catalog, price)
     )
 
 

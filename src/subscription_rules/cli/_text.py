@@ -383,7 +383,14 @@ def _pending(summary: BillingSummary, names: dict[str, str], tz: ZoneInfo) -> st
     change = summary.pending_change
     if change is None:
         return "none"
-    return f"{names[change.plan_id]}, {change.interval}, on {_when(change.effective_at, tz)}"
+    parts = [names.get(change.plan_id, change.plan_id), str(change.interval)]
+    quantity = summary.quantity if change.quantity is None else change.quantity
+    if change.price is not None:
+        price = change.price.price
+        if price.unit is not None:
+            parts.append(f"{quantity:,} {price.unit}")
+        parts.append(f"{price.total(quantity)} a period")
+    return f"{', '.join(parts)}, on {_when(change.effective_at, tz)}"
 
 
 def _summary_text(summary: BillingSummary, account: _Account) -> str:

@@ -37,6 +37,7 @@ from subscription_rules.proration._quote import (
     ChangeQuote,
     Timing,
     _carried,
+    _migration,
     _trusted_stretch,
     change_target,
     quote_change,
@@ -143,19 +144,14 @@ def _schedule(
     """A change at the period end: the pending change, recording the price it moves to.
 
     A seat change with a new price pending (``migration``) for the same period
-    end takes that price; one pending for a later period end is refused (a
-    subscription holds one pending change).
+    end takes that price (``quote_change`` refuses one pending for a later
+    period end: a subscription holds one pending change).
     """
     price = target.record()
     if migration is not None and migration.price is not None:
-        if migration.effective_at > quote.effective_at:
-            return Refused(
-                RefusalReason.CHANGE_PENDING,
-                f"a move to a new price ({migration.price.price}) is scheduled for"
-                f" {migration.effective_at.isoformat()}: a change of seats at the period"
-                " end waits until it applies, or cancel it first",
-            )
-        price = migration.price  # both at that period end: the seats at the new price
+        # Both at that period end (quote_change refuses a seat change before a later one):
+        # the seats at the new price.
+        price = migration.price
     at = quote.at
     pending = PendingChange(
         quote.to_plan_id,
@@ -174,20 +170,6 @@ def _schedule(
     number, sub = sub.next_document()
     notice = _notice(sub, kind, at, facts, f"change-{number}")
     return Decision(sub, (notice,), next_wakeup(sub, policy=policy))
-
-
-def _migration(sub: Subscription) -> PendingChange | None:
-    """The pending move to a new price of the subscription's plan, alone or with a seat change.
-
-    As a pending change of its own (quantity ``None``), to keep when the seats
-    change; ``None`` when nothing pending changes the price of the plan it is on.
-    """
-    pending = sub.pending_change
-    if pending is None or (pending.plan_id, pending.interval) != (sub.plan_id, sub.interval):
-        return None
-    if pending.price is None or sub.price is None or pending.price == sub.price:
-        return None
-    return attrs.evolve(pending, quantity=None)
 
 
 def _price_only(sub: Subscription) -> bool:

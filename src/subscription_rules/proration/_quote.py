@@ -22,6 +22,7 @@ from subscription_rules._units import (
 from subscription_rules.access import marked_unpaid
 from subscription_rules.catalog import Catalog, MoveKind, classify_move
 from subscription_rules.catalog._catalog import _check_catalog
+from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.credits import apply_credit
 from subscription_rules.effects import RefusalReason, Refused
 from subscription_rules.errors import InvalidPeriodError
@@ -49,7 +50,7 @@ from subscription_rules.policy import (
     ProrationBilling,
     UpgradeTiming,
 )
-from subscription_rules.subscription import Status, Stretch, Subscription
+from subscription_rules.subscription import PendingChange, Status, Stretch, Subscription
 from subscription_rules.usage import (
     Feasibility,
     Feasible,
@@ -241,9 +242,45 @@ def change_target(
     current = billed_on(sub, catalog)
     wanted = target_quantity(sub, catalog.plan(plan_id), quantity)
     if plan_id == sub.plan_id and interval == sub.interval:
-        current.price.total(wanted)
-        return attrs.evolve(current, quantity=wanted)
+        return attrs.evolve(current, quantity=_plan_quantity(current.plan, wanted))
     return offered(catalog, plan_id, interval, sub.currency, wanted)
+
+
+def _migration(sub: Subscription) -> PendingChange | None:
+    """The pending move to a new price of the subscription's plan, alone or with a seat change.
+
+    As a pending change of its own (quantity ``None``), to keep when the seats
+    change; ``None`` when nothing pending changes the price of the plan it is on.
+    """
+    pending = sub.pending_change
+    if pending is None or (pending.plan_id, pending.interval) != (sub.plan_id, sub.interval):
+        return None
+    if pending.price is None or sub.price is None or pending.price == sub.price:
+        return None
+    return attrs.evolve(pending, quantity=None)
+
+
+def _waits_for_migration(sub: Subscription, resolved: _Plan) -> Refused | None:
+    """Refuse a seat change at the period end while a new price is pending for a later one.
+
+    A subscription holds one pending change; the seat change waits until the
+    migration has applied (or the host cancels it).
+    """
+    if resolved.timing is not Timing.PERIOD_END or resolved.target.id != sub.plan_id:
+        return None
+    if resolved.interval != sub.interval:
+        return None
+    migration = _migration(sub)
+    if migration is None or migration.price is None:
+        return None
+    if migration.effective_at <= sub.current_period.end:
+        return None
+    return Refused(
+        RefusalReason.CHANGE_PENDING,
+        f"a move to a new price ({migration.price.price}) is scheduled for"
+        f" {migration.effective_at.isoformat()}: a change of seats at the period"
+        " end waits until it applies, or cancel it first",
+    )
 
 
 def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
@@ -492,6 +529,9 @@ def quote_change(
     resolved = _resolve(subscription, plan_id, interval, at, catalog, usage, policy, quantity)
     if isinstance(resolved, Refused):
         return resolved
+    held = _waits_for_migration(subscription, resolved)
+    if held is not None:
+        return held
     at = resolved.at
     zero = subscription.zero
     if resolved.timing is Timing.PERIOD_END:
