@@ -45,6 +45,7 @@ from subscription_rules import (
     check_new_version,
     migrate_price,
     price_migrations,
+    reinstate,
     start_subscription,
     suspend,
     terminate,
@@ -346,6 +347,29 @@ def test_a_change_scheduled_periods_ahead_waits_for_its_period_end() -> None:
     assert [n.kind for n in feb.notices] == [NoticeKind.RENEWED]
     assert feb.subscription.pending_change == decision.subscription.pending_change
     mar = advance(feb.subscription, utc(2021, 3, 1), catalog=KB_V2, policy=SEED_POLICY)
+    assert [str(i.amount_due) for i in mar.invoices] == ["USD 60.00"]
+    assert [n.kind for n in mar.notices] == [NoticeKind.PRICE_CHANGED, NoticeKind.RENEWED]
+
+
+def test_a_migration_waits_for_its_period_end_when_billing_resumes_before_it() -> None:
+    """Scheduled on 2021-01-20 for 2021-03-01, then suspended on 01-25 and reinstated on 02-10
+    (the 02-01 period end passed while suspended, unbilled): the rest of February is billed
+    at the recorded USD 30.00 (19 of 28 days: 30 × 19 / 28 = 20.357… → USD 20.36), the new
+    price stays pending, and the 03-01 renewal bills USD 60.00 with its notice. The notice of
+    01-20 promised 03-01; resuming billing must not bring the new price forward.
+    Found by the model-based lives."""
+    sub = start(KB_V1, utc(2021, 1, 1)).subscription
+    scheduled = decided(
+        migrate_price(
+            sub, utc(2021, 1, 20), catalog=KB_V2, policy=SEED_POLICY, effective_at=utc(2021, 3, 1)
+        )
+    ).subscription
+    suspended = decided(suspend(scheduled, utc(2021, 1, 25), policy=SEED_POLICY)).subscription
+    waited = advance(suspended, utc(2021, 2, 10), catalog=KB_V2, policy=SEED_POLICY).subscription
+    back = decided(reinstate(waited, utc(2021, 2, 10), catalog=KB_V2, policy=SEED_POLICY))
+    assert [str(i.amount_due) for i in back.invoices] == ["USD 20.36"]
+    assert back.subscription.pending_change == scheduled.pending_change
+    mar = advance(back.subscription, utc(2021, 3, 1), catalog=KB_V2, policy=SEED_POLICY)
     assert [str(i.amount_due) for i in mar.invoices] == ["USD 60.00"]
     assert [n.kind for n in mar.notices] == [NoticeKind.PRICE_CHANGED, NoticeKind.RENEWED]
 

@@ -239,12 +239,15 @@ def _resume_billing(
     if now == sub.period_index:
         return sub, tuple(effects)
     # Period ends passed while suspended: they were not billed. A pending change whose
-    # time came meanwhile applies now; the rest of the current period is billed pro rata.
+    # time came meanwhile applies now (one due at a later period end, a price migration
+    # scheduled ahead, stays pending); the rest of the current period is billed pro rata.
     plan_id, interval = sub.plan_id, sub.interval
     plan = billed_on(sub, catalog)
-    if sub.pending_change is not None:
-        plan_id, interval = sub.pending_change.plan_id, sub.pending_change.interval
+    pending = sub.pending_change
+    if pending is not None and pending.effective_at <= sub.cycle.boundary(now):
+        plan_id, interval = pending.plan_id, pending.interval
         plan = after_change(sub, catalog)
+        pending = None
     cycle = (
         sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
     )
@@ -257,7 +260,7 @@ def _resume_billing(
         interval=interval,
         cycle=cycle,
         period_index=index,
-        pending_change=None,
+        pending_change=pending,
         stretches=(),
     )
     sub, charge = _bill_from(sub, plan, at, InvoiceReason.RENEWAL, policy)
