@@ -374,6 +374,34 @@ def test_a_migration_waits_for_its_period_end_when_billing_resumes_before_it() -
     assert [n.kind for n in mar.notices] == [NoticeKind.PRICE_CHANGED, NoticeKind.RENEWED]
 
 
+def test_effective_at_may_be_a_period_end_in_a_dst_fold() -> None:
+    """Team at USD 10.00 a seat (v1; v2: 12.00), 5 seats, monthly in Paris from 28 Aug 2029
+    02:30 CEST (00:30Z). The period end of 28 Oct falls at 02:30 the night clocks go back:
+    the first of the two 02:30s, 00:30Z, is the boundary. Migrating to it on 28 Sep at
+    00:30Z, the deadline of its notice (02:30 CEST 30 days before), is accepted, for a sole
+    new price (5 × 12.00) and for one riding on a seat decrease scheduled then (3 × 12.00):
+    an instant in another zone compares unequal to a wall time in a fold, so the boundary
+    must be compared in UTC. Found by the model-based lives."""
+    v1, v2 = team("10", "v1", utc(2026, 1, 1)), team("12", "v2", utc(2026, 12, 1))
+    sub = start_subscription(
+        "sub_1", "cus_1", "team", MONTHLY, utc(2029, 8, 28, 0, 30), catalog=v1,
+        time_zone="Europe/Paris", trial=False, policy=SEED_POLICY, quantity=5,
+    ).subscription  # fmt: skip
+    sep = advance(sub, utc(2029, 9, 28, 0, 30), catalog=v1, policy=SEED_POLICY).subscription
+    fold = utc(2029, 10, 28, 0, 30)
+    assert sep.current_period.end.astimezone(UTC) == fold  # 02:30 CEST
+    at = utc(2029, 9, 28, 0, 30)
+    alone = decided(migrate_price(sep, at, catalog=v2, policy=SEED_POLICY, effective_at=fold))
+    assert facts(alone, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 60.00"
+    fewer = decided(
+        change_plan(
+            sep, "team", MONTHLY, at, catalog=v1, usage=Usage(), policy=SEED_POLICY, quantity=3
+        )
+    ).subscription
+    riding = decided(migrate_price(fewer, at, catalog=v2, policy=SEED_POLICY, effective_at=fold))
+    assert facts(riding, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 36.00"
+
+
 def test_effective_at_must_be_a_period_end_still_to_come() -> None:
     """2021-02-15 is no period end of a cycle anchored on the 1st."""
     from subscription_rules.errors import InvalidPeriodError  # noqa: PLC0415
