@@ -45,6 +45,7 @@ from subscription_rules import (
     check_new_version,
     migrate_price,
     price_migrations,
+    reinstate,
     start_subscription,
     suspend,
     terminate,
@@ -348,6 +349,57 @@ def test_a_change_scheduled_periods_ahead_waits_for_its_period_end() -> None:
     mar = advance(feb.subscription, utc(2021, 3, 1), catalog=KB_V2, policy=SEED_POLICY)
     assert [str(i.amount_due) for i in mar.invoices] == ["USD 60.00"]
     assert [n.kind for n in mar.notices] == [NoticeKind.PRICE_CHANGED, NoticeKind.RENEWED]
+
+
+def test_a_migration_waits_for_its_period_end_when_billing_resumes_before_it() -> None:
+    """Scheduled on 2021-01-20 for 2021-03-01, then suspended on 01-25 and reinstated on 02-10
+    (the 02-01 period end passed while suspended, unbilled): the rest of February is billed
+    at the recorded USD 30.00 (19 of 28 days: 30 × 19 / 28 = 20.357… → USD 20.36), the new
+    price stays pending, and the 03-01 renewal bills USD 60.00 with its notice. The notice of
+    01-20 promised 03-01; resuming billing must not bring the new price forward.
+    Found by the model-based lives."""
+    sub = start(KB_V1, utc(2021, 1, 1)).subscription
+    scheduled = decided(
+        migrate_price(
+            sub, utc(2021, 1, 20), catalog=KB_V2, policy=SEED_POLICY, effective_at=utc(2021, 3, 1)
+        )
+    ).subscription
+    suspended = decided(suspend(scheduled, utc(2021, 1, 25), policy=SEED_POLICY)).subscription
+    waited = advance(suspended, utc(2021, 2, 10), catalog=KB_V2, policy=SEED_POLICY).subscription
+    back = decided(reinstate(waited, utc(2021, 2, 10), catalog=KB_V2, policy=SEED_POLICY))
+    assert [str(i.amount_due) for i in back.invoices] == ["USD 20.36"]
+    assert back.subscription.pending_change == scheduled.pending_change
+    mar = advance(back.subscription, utc(2021, 3, 1), catalog=KB_V2, policy=SEED_POLICY)
+    assert [str(i.amount_due) for i in mar.invoices] == ["USD 60.00"]
+    assert [n.kind for n in mar.notices] == [NoticeKind.PRICE_CHANGED, NoticeKind.RENEWED]
+
+
+def test_effective_at_may_be_a_period_end_in_a_dst_fold() -> None:
+    """Team at USD 10.00 a seat (v1; v2: 12.00), 5 seats, monthly in Paris from 28 Aug 2029
+    02:30 CEST (00:30Z). The period end of 28 Oct falls at 02:30 the night clocks go back:
+    the first of the two 02:30s, 00:30Z, is the boundary. Migrating to it on 28 Sep at
+    00:30Z, the deadline of its notice (02:30 CEST 30 days before), is accepted, for a sole
+    new price (5 × 12.00) and for one riding on a seat decrease scheduled then (3 × 12.00):
+    an instant in another zone compares unequal to a wall time in a fold, so the boundary
+    must be compared in UTC. Found by the model-based lives."""
+    v1, v2 = team("10", "v1", utc(2026, 1, 1)), team("12", "v2", utc(2026, 12, 1))
+    sub = start_subscription(
+        "sub_1", "cus_1", "team", MONTHLY, utc(2029, 8, 28, 0, 30), catalog=v1,
+        time_zone="Europe/Paris", trial=False, policy=SEED_POLICY, quantity=5,
+    ).subscription  # fmt: skip
+    sep = advance(sub, utc(2029, 9, 28, 0, 30), catalog=v1, policy=SEED_POLICY).subscription
+    fold = utc(2029, 10, 28, 0, 30)
+    assert sep.current_period.end.astimezone(UTC) == fold  # 02:30 CEST
+    at = utc(2029, 9, 28, 0, 30)
+    alone = decided(migrate_price(sep, at, catalog=v2, policy=SEED_POLICY, effective_at=fold))
+    assert facts(alone, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 60.00"
+    fewer = decided(
+        change_plan(
+            sep, "team", MONTHLY, at, catalog=v1, usage=Usage(), policy=SEED_POLICY, quantity=3
+        )
+    ).subscription
+    riding = decided(migrate_price(fewer, at, catalog=v2, policy=SEED_POLICY, effective_at=fold))
+    assert facts(riding, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 36.00"
 
 
 def test_effective_at_must_be_a_period_end_still_to_come() -> None:

@@ -450,6 +450,36 @@ def test_cancelling_a_suspended_subscription_ends_it_at_once() -> None:
     assert kinds(ended) == ["subscription_ended"]
 
 
+def test_cancelling_a_suspended_subscription_leaves_nothing_scheduled() -> None:
+    """An ended subscription keeps no scheduled change and no cancellation at a period end.
+
+    Advanced from 1 Nov: Personal scheduled for 1 Dec on 5 Nov (a downgrade waits for the
+    period end), suspended on 10 Nov, cancelled on 12 Nov: it ends then, and the downgrade
+    of 1 Dec is gone with it (as at every other ending). Found by the model-based lives.
+    """
+    sub = started("advanced")
+    scheduled = decided(
+        change_plan(
+            sub,
+            "personal",
+            MONTHLY,
+            utc(2026, 11, 5),
+            catalog=CATALOG,
+            usage=Usage.of(properties=1),
+            policy=SEED_POLICY,
+        )
+    ).subscription
+    assert scheduled.pending_change is not None
+    suspended = decided(suspend(scheduled, utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    ended = decided(cancel(suspended, utc(2026, 11, 12), policy=SEED_POLICY)).subscription
+    assert (ended.status, ended.pending_change) == (Status.ENDED, None)
+    # Cancelled for the period end first, then suspended and cancelled again: ended now.
+    cancelled = decided(cancel(sub, utc(2026, 11, 5), policy=SEED_POLICY)).subscription
+    suspended = decided(suspend(cancelled, utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    ended = decided(cancel(suspended, utc(2026, 11, 12), policy=SEED_POLICY)).subscription
+    assert (ended.status, ended.cancel_at_period_end) == (Status.ENDED, False)
+
+
 # --- notices ----------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from subscription_rules import (
     Decision,
     DowngradeTiming,
     Interval,
+    IntervalChange,
     Limits,
     LineKind,
     Plan,
@@ -652,6 +653,32 @@ def test_suspended_time_on_the_day_of_a_change_is_credited_at_the_old_plans_rate
     sub = decided(suspend(moved.subscription, utc(2026, 11, 16, 12), policy=policy)).subscription
     back = decided(reinstate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=policy))
     assert credited(back) == ["USD -1.67", "USD -20.00"]
+
+
+def test_suspended_time_on_the_day_of_an_interval_change_keeping_the_anniversary() -> None:
+    """Days, ``ChangeDay.OLD_PLAN``, suspended time credited, ``KEEP_ANNIVERSARY``.
+
+    Personal yearly (USD 500.00) from 1 Jan 2026, monthly from 16 Nov 2026 12:00: the
+    monthly cycle keeps the 1st, so its period 1–30 Nov is billed from 17 Nov (16 Nov
+    stays with the year): 50.00 × 14/30 = USD 23.33. Suspended 16 Nov 18:00, reinstated
+    21 Nov: the month's stretch is credited 17–20 Nov, 23.33 × 4/14 = USD 6.67 — not
+    from 16 Nov, a day it never billed (5 days, 8.33; found by the model-based lives).
+    The year's stretch belongs to the cycle the change closed: nothing more of it.
+    """
+    policy = attrs.evolve(
+        KILL_BILL_LIKE,
+        name="killbill, changed",
+        change_day=ChangeDay.OLD_PLAN,
+        suspended_time=SuspendedTime.CREDITED,
+        interval_change=IntervalChange.KEEP_ANNIVERSARY,
+    )
+    sub = started("personal", utc(2026, 1, 1), interval=YEARLY, policy=policy)
+    sub = advance(sub, utc(2026, 11, 16, 12), catalog=CATALOG, policy=policy).subscription
+    moved = change(sub, "personal", MONTHLY, utc(2026, 11, 16, 12), policy)
+    assert charged(moved) == ["USD 23.33"]
+    sub = decided(suspend(moved.subscription, utc(2026, 11, 16, 18), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=policy))
+    assert credited(back) == ["USD -6.67"]
 
 
 # --- pending proration credits when a subscription ends without a final invoice ---------------

@@ -186,15 +186,21 @@ def _span_credits(
     after the last change, so it lies on the last stretch
     — except the day of that change when ``ChangeDay.OLD_PLAN`` gave it to the
     stretch before: a span that began that day credits it there, at the
-    old plan's rate, and the last stretch's share starts the day after.
+    old plan's rate, and the last stretch's share starts the day after (also
+    when the stretch before belongs to the cycle an interval change closed,
+    which the last stretch's billed units tell: that day is not credited here).
     Each stretch records the credit given and the units it covers.
     """
     if not sub.stretches or end <= start:
         return sub, ()
     stretches = list(sub.stretches)
     cycle = sub.cycle
+    last = stretches[-1]
+    gave_its_first_day = len(stretches) > 1 or last.units < units(
+        last.start, last.end, period, cycle, policy, change=False
+    )
     change_day = (
-        len(stretches) > 1
+        gave_its_first_day
         and policy.proration_unit is ProrationUnit.DAY
         and policy.change_day is ChangeDay.OLD_PLAN
         and local_date(start, cycle) == local_date(stretches[-1].start, cycle)
@@ -203,7 +209,7 @@ def _span_credits(
     plan: list[tuple[int, int]] = [
         (len(stretches) - 1, units(start, end, period, cycle, policy, change=change_day))
     ]
-    if change_day:
+    if change_day and len(stretches) > 1:
         plan.insert(0, (len(stretches) - 2, 1))
     lines: list[Line] = []
     for index, used in plan:
@@ -239,12 +245,15 @@ def _resume_billing(
     if now == sub.period_index:
         return sub, tuple(effects)
     # Period ends passed while suspended: they were not billed. A pending change whose
-    # time came meanwhile applies now; the rest of the current period is billed pro rata.
+    # time came meanwhile applies now (one due at a later period end, a price migration
+    # scheduled ahead, stays pending); the rest of the current period is billed pro rata.
     plan_id, interval = sub.plan_id, sub.interval
     plan = billed_on(sub, catalog)
-    if sub.pending_change is not None:
-        plan_id, interval = sub.pending_change.plan_id, sub.pending_change.interval
+    pending = sub.pending_change
+    if pending is not None and pending.effective_at <= sub.cycle.boundary(now):
+        plan_id, interval = pending.plan_id, pending.interval
         plan = after_change(sub, catalog)
+        pending = None
     cycle = (
         sub.cycle if interval == sub.interval else BillingCycle(at, interval, sub.cycle.time_zone)
     )
@@ -257,7 +266,7 @@ def _resume_billing(
         interval=interval,
         cycle=cycle,
         period_index=index,
-        pending_change=None,
+        pending_change=pending,
         stretches=(),
     )
     sub, charge = _bill_from(sub, plan, at, InvoiceReason.RENEWAL, policy)

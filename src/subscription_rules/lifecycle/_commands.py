@@ -262,7 +262,13 @@ def cancel(
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
     if sub.status is Status.SUSPENDED:
         sub, settled = _settle_pending(sub, at)
-        sub = sub.evolve(status=Status.ENDED, ended_at=at, processed_until=at)
+        sub = sub.evolve(
+            status=Status.ENDED,
+            ended_at=at,
+            processed_until=at,
+            pending_change=None,
+            cancel_at_period_end=False,
+        )
         facts: tuple[FactPair, ...] = ((FactName.ENDED_AT, at),)
         notice = _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end")
         return Decision(sub, (*settled, EndAccess(), notice), None)

@@ -14,7 +14,7 @@ instant by which its notice must go out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import attrs
 
@@ -198,7 +198,7 @@ def _when(
     pending = sub.pending_change
     if pending is not None:  # a change of this plan: the new price rides on it, or waits
         end = pending.effective_at
-        if wanted is not None and wanted != end:
+        if wanted is not None and wanted != end.astimezone(UTC):
             return Refused(
                 RefusalReason.CHANGE_PENDING,
                 f"a change of this plan is scheduled for {end.isoformat()}; the new price can"
@@ -243,7 +243,8 @@ def _check_period_end(sub: Subscription, effective_at: object) -> datetime:
     """``effective_at`` in UTC, if it is a period end of the subscription's cycle still to come."""
     instant = utc_instant(effective_at, "effective_at")
     cycle, first = sub.cycle, sub.current_period.end
-    if instant < first or cycle.period_containing(instant).start != instant:
+    # Compared in UTC: a wall time in a DST fold is unequal to every instant of another zone.
+    if instant < first or cycle.period_containing(instant).start.astimezone(UTC) != instant:
         raise InvalidPeriodError(
             f"is not a period end of the subscription's cycle still to come; the next ones are"
             f" {first.isoformat()}, {cycle.boundary(sub.period_index + 2).isoformat()}, ...",

@@ -390,7 +390,12 @@ def _lives(
         candidates = [plan for plan in cat if _invoiceable(plan)]
     # `_routes` opened only routes some plan of the catalog can take.
     plan = draw(st.sampled_from(candidates))
-    owed = [p.interval for p in plan.prices if p.total(1).minor] or list(plan.intervals)
+    quantity = draw(st.integers(1, 12)) if plan.unit is not None else 1
+    owed = [p.interval for p in plan.prices if p.total(quantity).minor]
+    if "invoice" in route.legs and not owed:  # a volume price may cost nothing at more units
+        quantity = 1
+        owed = [p.interval for p in plan.prices if p.total(1).minor]
+    owed = owed or list(plan.intervals)
     decision = start_subscription(
         draw(_ids("sub")),
         draw(_ids("cus")),
@@ -402,7 +407,7 @@ def _lives(
         has_payment_method=not (no_payment_method or draw(st.booleans())),
         trial=route.trial,
         policy=policy,
-        quantity=draw(st.integers(1, 12)) if plan.unit is not None else 1,
+        quantity=quantity,
     )
     life = _Life(cat, policy, decision)
     for index, leg in enumerate(route.legs):
