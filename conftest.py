@@ -93,6 +93,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"model-based lives checked: {checked['lives']:,} lives, {checked['steps']:,} steps, "
             f"{checked.get('refunds', 0):,} refunds"
         )
+        more = sorted(k for k in checked if k not in {"lives", "steps", "refunds"})
+        if more:  # catalog versions, migrations, currencies
+            terminalreporter.write_line(
+                "  of which: " + ", ".join(f"{checked[k]:,} {k}" for k in more)
+            )
     deliveries = sys.modules.get("test_delivery_properties") or sys.modules.get(
         "tests.test_delivery_properties"
     )

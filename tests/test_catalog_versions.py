@@ -27,13 +27,16 @@ from subscription_rules import (
     BillingPolicy,
     Catalog,
     CatalogVersion,
+    CreditBasis,
     Decision,
+    DowngradeTiming,
     Metric,
     MetricKind,
     NoticeKind,
     Plan,
     Price,
     PriceMigration,
+    ProrationBilling,
     RefusalReason,
     Refused,
     Status,
@@ -199,6 +202,49 @@ def test_a_new_version_changes_no_price_until_the_subscription_is_migrated() -> 
     assert [str(i.amount_due) for i in renewed.invoices] == ["USD 300.00"]
     assert [n.kind for n in renewed.notices] == [NoticeKind.RENEWAL_UPCOMING, NoticeKind.RENEWED]
     assert facts(renewed, NoticeKind.RENEWAL_UPCOMING)["amount"] == "USD 300.00"
+
+
+def test_a_list_price_credit_of_paid_time_carried_over_a_change_is_not_repriced() -> None:
+    """Standard at USD 30.00 a month (v1), moved to Basic at once on 2021-01-16 without
+    proration: the paid 16 Jan-1 Feb stays Standard's, 30.00 x 16/31 = 15.48 of it. v2 cuts
+    Standard to USD 20.00. On 01-21 Basic goes yearly (a new cycle): the unused paid time,
+    11 of those 16 days, is credited at what it was paid, 15.48 x 11/16 = 10.6425 -> USD
+    10.64, not at v2's list price (20.00 x 11/31 = USD 7.10: the customer would pay for
+    time not used). Found by the model-based lives."""
+    policy = attrs.evolve(
+        SEED_POLICY,
+        name="seed, changed",
+        proration_billing=ProrationBilling.NONE,
+        credit_basis=CreditBasis.LIST_PRICE,
+        downgrade_timing=DowngradeTiming.IMMEDIATELY,
+    )
+
+    def catalog(amount: str, version: str, effective_at: datetime) -> Catalog:
+        yearly = str(int(amount) * 10)
+        prices = (Price.of(amount, "USD", MONTHLY), Price.of(yearly, "USD", YEARLY))
+        basic = (Price.of("10", "USD", MONTHLY), Price.of("100", "USD", YEARLY))
+        plans = (Plan("standard", "Standard", prices), Plan("basic", "Basic", basic))
+        return Catalog(plans, version=CatalogVersion(version, effective_at))
+
+    v1, v2 = catalog("30", "v1", utc(2020, 1, 1)), catalog("20", "v2", utc(2021, 1, 18))
+    sub = start(v1, utc(2021, 1, 1), policy=policy).subscription
+    basic = decided(
+        change_plan(
+            sub, "basic", MONTHLY, utc(2021, 1, 16), catalog=v1, usage=Usage(), policy=policy
+        )
+    )
+    assert (basic.invoices, basic.credit_notes) == ((), ())
+    yearly = decided(
+        change_plan(
+            basic.subscription, "basic", YEARLY, utc(2021, 1, 21), catalog=v2, usage=Usage(),
+            policy=policy,
+        )
+    )  # fmt: skip
+    assert [str(line.amount) for note in yearly.credit_notes for line in note.lines] == [
+        "USD -10.64"
+    ]
+    # Basic's year, billed whole; the credit (to the balance, SEED_POLICY) pays part of it.
+    assert [str(line.amount) for i in yearly.invoices for line in i.lines] == ["USD 100.00"]
 
 
 def test_migrating_40_days_before_the_period_end_schedules_the_new_price_for_it() -> None:

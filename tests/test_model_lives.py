@@ -5,18 +5,51 @@ and interval changes (fitting or not, immediate or at the period end), seat chan
 sold per seat (flat, per unit or graduated tiers: more seats, fewer seats, fitting the
 seats in use or not, immediate or at the period end), cancel, undo,
 suspend, reinstate, payment outcomes of every kind (and duplicates of them), new payment
-methods, usage, and time passing — on random catalogs (USD, JPY, KWD), every field of
-``BillingPolicy`` drawn independently, and instants biased to the edges (period starts and
-ends, trial ends, one second either side, DST gaps and folds, month ends, Feb 29, mid-day
-anchors; passed in UTC or in the billing zone with ``fold`` set). See ``tests/edges.py``.
+methods, usage, new catalog versions (the same plans, prices up or down, a plan retired),
+price migrations (``migrate_price``, at the next period end or a later one, in time for the
+notice or not), and time passing — on random catalogs (in USD, JPY or KWD, or in USD and
+EUR or JPY, a life starting in either), every field of ``BillingPolicy`` drawn
+independently, and instants biased to the edges (period starts and ends, trial ends, one
+second either side, DST gaps and folds, month ends, Feb 29, mid-day anchors; passed in UTC
+or in the billing zone with ``fold`` set). See ``tests/edges.py``.
 
 The cost oracle (the spec)
 ==========================
 
 The oracle never reads what the library recorded about money (``stretches``, explanations,
 denominators, units, ``Stretch.billed/credited``, balances): it works out what the customer's
-time cost from the instants, the catalog's prices and the policy, knowing which plan was in
-effect from when to when from the commands this test issued (and the status it observes).
+time cost from the instants, the prices the catalog offered and the policy, knowing which
+plan was in effect from when to when from the commands this test issued (and the status it
+observes).
+
+Prices (grandfathering). The oracle keeps the price the subscription is on: the catalog's
+``Price`` (and overage price) of its plan and interval in the life's currency, taken at the
+start and at each change to another plan or interval from the catalog current at the command
+(a change at the period end takes it when scheduled). A seat change keeps the price it is on.
+Publishing a new version (every later call passes the newest catalog) changes nothing until
+the subscription is migrated: renewals, prorations and overage bill the price it is on, and a
+subscription on a retired plan keeps renewing at it. A change to a retired plan (other than
+its own plan and interval) raises ``RetiredPlanError`` and changes nothing, unless the status
+allows no change at all (that refusal comes first, as a value).
+
+Migrations. ``migrate_price`` at ``at`` (with ``effective_at`` = one of the next period ends,
+or without) is, in this order: refused ``NOT_ALLOWED_IN_STATUS`` when ended, suspended or
+cancelled; ``CHANGE_PENDING`` with a change to another plan or interval pending;
+``NO_CURRENT_PRICE`` on a retired plan; ``NO_CHANGE`` when the price it will be on (the
+pending change's, else its own) is the catalog's current one (``ALREADY_DONE`` when only
+the pending change's is); then the end ``E`` is the pending change's period end (another
+``effective_at`` is ``CHANGE_PENDING``), else ``effective_at``, else the next period end (of
+the trial's cycle, anchored at its end, during a trial); refused ``NOT_YET_EFFECTIVE`` when
+``E`` is before the version's ``effective_at``, and ``NOTICE_PERIOD`` when ``at`` is after
+``E`` less ``price_change_notice_days``: ``E``'s local wall time that many calendar days
+earlier, back to an instant as a boundary is. Otherwise the new price is pending for ``E``
+(with the pending seats, if any), announced now (``PRICE_CHANGE_SCHEDULED``: ``E``, and both
+amounts at the quantity). A pending change takes effect at the first period end on or after
+its ``effective_at`` (a new price alone is not checked against usage, and its renewal sends
+``PRICE_CHANGED``), or, billing resuming after that end, at the resumption. An immediate seat
+change keeps a new price pending; a seat change at the period end takes it when it is due
+then, and is refused (``CHANGE_PENDING``) while it is due later; undoing a scheduled seat
+change keeps it; a change to another plan or interval, a cancellation or the end drops it.
 
 Periods. A cycle has an anchor, an interval and the billing zone. Boundary ``n`` is the
 anchor's local wall time plus ``n`` intervals (``dateutil.relativedelta``: month ends clamp
@@ -46,9 +79,8 @@ an unused February credits all of it. Resuming billing after a
 suspension is not a plan change: the customer pays the day access comes back.
 
 Cost. The cost of a period is the sum over the plans in effect: ``price × (F(b) − F(a)) / D``
-for each stretch ``[a, b)`` billed on it, at the plan's list price for the cycle's interval
-and the quantity in effect: the catalog's ``Price.total(quantity)`` (a flat plan is always
-1; a move to another plan sold per seat keeps the seats, to a flat one or from a flat one
+for each stretch ``[a, b)`` billed on it, at the price the subscription was on then (see
+Prices) for the quantity in effect: ``Price.total(quantity)`` (a flat plan is always 1; a move to another plan sold per seat keeps the seats, to a flat one or from a flat one
 starts at 1). A seat change is a plan change to the same plan at another quantity: it
 splits the period like one (more seats by ``upgrade_timing``, fewer by ``downgrade_timing``),
 or, scheduled, applies at the period end when the seats in use fit the new quantity.
@@ -84,8 +116,9 @@ or, scheduled, applies at the period end when the seats in use fit the new quant
   within the target plan's limit and, for a plan sold per seat, the seats in use within the
   quantity it moves to.
 - Usage overage: each period that ends in a call of ``advance`` given ``usage`` costs, on top,
-  ``unit_price × excess / per`` for every per-period metric over the limit of the plan in
-  effect at that period end (every period, not only the first of the call).
+  ``unit_price × excess / per`` (the overage price the subscription is on) for every
+  per-period metric over the limit of the plan in effect at that period end (every period,
+  not only the first of the call).
 
 After every step: everything charged (invoice lines, plus pending proration lines) minus
 everything credited (credit-note lines, refunded or to the balance) equals the oracle's cost
@@ -98,7 +131,8 @@ tolerance) under any policy. Besides:
 (d) no idempotency key is reused for a different charge (also across a re-run of the
     nightly ``advance`` with different usage);
 (e) the status moves only along the state diagram drawn in docs/lifecycle.md, and it, the
-    plan and the interval are the ones the oracle predicts;
+    plan, the interval, the quantity and the pending change (plan, interval, quantity and
+    ``effective_at``) are the ones the oracle predicts;
 (f) every status change has its notice;
 (g) the same inputs replayed give the same outputs; a duplicate payment outcome for an
     attempt already answered changes nothing;
@@ -106,13 +140,19 @@ tolerance) under any policy. Besides:
 (i) every refund names a payment collected (an attempt whose success was recorded), refunds
     each payment at most what it collected across all decisions, and the refunds of a decision
     sum to its credit notes' refunded parts; the subscription's record of each payment
-    (``Subscription.payments``) agrees with what was collected and refunded.
+    (``Subscription.payments``) agrees with what was collected and refunded;
+(j) every ``Money`` in every decision (effects, notices, the subscription) is in the life's
+    currency;
+(k) a migration's outcome is the one predicted above, its notice names ``E`` and both
+    amounts; ``PRICE_CHANGED`` is sent exactly at the renewals where the oracle takes a new
+    price alone, and by no other call.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -132,11 +172,13 @@ from subscription_rules import (
     BillingPeriod,
     BillingPolicy,
     Catalog,
+    CatalogVersion,
     ChangeDay,
     ChargeInvoice,
     CreditBasis,
     CreditCap,
     CreditDestination,
+    Currency,
     DayCount,
     Decision,
     DowngradeTiming,
@@ -145,12 +187,14 @@ from subscription_rules import (
     InvoiceReason,
     Limits,
     MissingPaymentMethod,
+    Money,
     PastDueAccess,
     Plan,
     Price,
     ProrationBilling,
     ProrationUnit,
     RefundPayment,
+    RefusalReason,
     Refused,
     RetriesExhausted,
     RoundingMode,
@@ -166,7 +210,9 @@ from subscription_rules import (
     cancel,
     change_plan,
     change_quantity,
+    check_new_version,
     marked_unpaid,
+    migrate_price,
     next_wakeup,
     record_payment,
     reinstate,
@@ -195,7 +241,8 @@ from subscription_rules.dunning import (
     PaymentOutcome,
     Succeeded,
 )
-from subscription_rules.notifications import NoticeKind
+from subscription_rules.errors import RetiredPlanError
+from subscription_rules.notifications import FactName, Notice, NoticeKind
 from subscription_rules.strategies import instants
 from subscription_rules.subscription import SuspensionReason
 
@@ -216,6 +263,7 @@ NOTICE_FOR_STATUS = {
     Status.TRIALING: {"account_reinstated"},
 }
 BILLING = frozenset({Status.ACTIVE, Status.PAST_DUE})
+STATUS_REFUSALS = {RefusalReason.NOT_ALLOWED_IN_STATUS, RefusalReason.BLOCKED_WHILE_OVERDUE}
 SESSIONS = "billable_sessions"
 SEATS = Metric("seats", MetricKind.STOCK, "seat", "seats", "remove")
 
@@ -233,8 +281,9 @@ def _diagram() -> dict[str, set[str]]:
 
 EDGES = _diagram()
 
-#: How many lives and steps were checked in this process (printed by `make soak`).
-CHECKED = {"lives": 0, "steps": 0, "refunds": 0}
+#: How many lives and steps were checked in this process (printed by `make soak`), and how
+#: many of them met catalog versions: migrations scheduled, applied and refused (by reason).
+CHECKED: Counter[str] = Counter({"lives": 0, "steps": 0, "refunds": 0})
 
 
 def _reachable(source: str, target: str) -> bool:
@@ -324,12 +373,35 @@ class Suspension:
     was: Status
 
 
+@attrs.frozen
+class Rate:
+    """A price the subscription is on: the catalog's, taken when it started or changed plan."""
+
+    price: Price
+    overage: Overage | None  # billable sessions over the limit, in the life's currency
+
+    def cost(self, quantity: int) -> int:
+        return self.price.total(quantity).minor
+
+
+@attrs.frozen
+class Pending:
+    """A change waiting for the first period end on or after ``effective_at``."""
+
+    plan: str
+    interval: Interval
+    quantity: int | None  # None: a new price alone, at the quantity of the day
+    rate: Rate
+    effective_at: datetime
+
+
 class Oracle:
     """What the customer's time cost, from the instants, the prices and the policy alone."""
 
-    def __init__(self, policy: BillingPolicy, catalog: Catalog, zone: str) -> None:
+    def __init__(self, policy: BillingPolicy, catalog: Catalog, zone: str, currency: str) -> None:
         self.policy = policy
-        self.catalog = catalog
+        self.catalog = catalog  # the newest version: the current prices
+        self.currency = Currency.of(currency)
         self.zone = zone
         self.tz = ZoneInfo(zone)
         self.closed = Fraction(0)
@@ -338,7 +410,9 @@ class Oracle:
         self.plan = ""
         self.interval: Interval = MONTHLY
         self.quantity = 1
-        self.pending: tuple[str, Interval, int] | None = None
+        self.rate: Rate
+        self.pending: Pending | None = None
+        self.price_changes: list[datetime] = []  # PRICE_CHANGED notices due, not yet seen
         self.cancel_pending = False
         self.trial_end: datetime | None = None
         self.card = True
@@ -348,8 +422,62 @@ class Oracle:
 
     # -- arithmetic --
 
-    def price(self, plan: str, interval: Interval, quantity: int) -> int:
-        return self.catalog.plan(plan).price(interval).total(quantity).minor
+    def offered(self, plan: str, interval: Interval) -> Rate:
+        """The catalog's current price of ``plan`` at ``interval``, in the life's currency."""
+        sold = self.catalog.plan(plan)
+        return Rate(sold.price(interval, self.currency), sold.overage_for(SESSIONS, self.currency))
+
+    def migration(self) -> Pending | None:
+        """The pending move of the plan it is on to a new price (with seats or alone), alone."""
+        q = self.pending
+        if q is None or (q.plan, q.interval) != (self.plan, self.interval) or q.rate == self.rate:
+            return None
+        return attrs.evolve(q, quantity=None)
+
+    def period_ends(self) -> list[datetime]:
+        """The next period ends (the trial's cycle during a trial); none when none is known."""
+        if self.period is not None:
+            cycle, first = self.period.cycle, self.period.index + 1
+        elif self.status is Status.TRIALING and self.trial_end is not None:
+            cycle, first = Cycle(self.trial_end, _months(self.interval), self.zone), 1
+        else:
+            return []
+        return [cycle.boundary(first + k) for k in (0, 1, 2, 12)]
+
+    def notice_by(self, end: datetime) -> datetime:
+        """The last instant a price change at ``end`` may be announced: N local days before."""
+        days = self.policy.price_change_notice_days
+        wall = end.astimezone(self.tz).replace(tzinfo=None, fold=0) - timedelta(days=days)
+        return wall.replace(tzinfo=self.tz, fold=0).astimezone(UTC)
+
+    def migration_outcome(  # noqa: PLR0911 - one return per outcome, in the spec's order
+        self, at: datetime, wanted: datetime | None
+    ) -> Pending | RefusalReason:
+        """What ``migrate_price`` at ``at`` (to the period end ``wanted``) does: the spec's order."""
+        if self.status in {Status.ENDED, Status.SUSPENDED} or self.cancel_pending:
+            return RefusalReason.NOT_ALLOWED_IN_STATUS
+        q = self.pending
+        if q is not None and (q.plan, q.interval) != (self.plan, self.interval):
+            return RefusalReason.CHANGE_PENDING
+        if self.catalog.plan(self.plan).retired:
+            return RefusalReason.NO_CURRENT_PRICE
+        before, after = (self.rate if q is None else q.rate), self.offered(self.plan, self.interval)
+        if after == before:
+            if q is None or self.rate == after:
+                return RefusalReason.NO_CHANGE
+            return RefusalReason.ALREADY_DONE
+        if q is not None:
+            if wanted is not None and wanted != q.effective_at:
+                return RefusalReason.CHANGE_PENDING
+            end = q.effective_at
+        else:
+            end = wanted if wanted is not None else self.period_ends()[0]
+        version = self.catalog.version
+        if version is not None and end < version.effective_at:
+            return RefusalReason.NOT_YET_EFFECTIVE
+        if at > self.notice_by(end):
+            return RefusalReason.NOTICE_PERIOD
+        return Pending(self.plan, self.interval, None if q is None else q.quantity, after, end)
 
     def quantity_after(self, plan: str) -> int:
         """The seats a move to ``plan`` keeps: the current ones between plans sold per seat."""
@@ -446,13 +574,7 @@ class Oracle:
 
     def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
         p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
-        p.segments.append(
-            Segment(
-                start or p.start,
-                self.price(self.plan, self.interval, self.quantity),
-                change=False,
-            )
-        )
+        p.segments.append(Segment(start or p.start, self.rate.cost(self.quantity), change=False))
         self.period = p
         self.log.append(
             f"bill {self.plan}/{self.interval}×{self.quantity} [{start or p.start}, {p.end})"
@@ -480,7 +602,7 @@ class Oracle:
         cycle = Cycle(old.anchor, _months(self.interval), self.zone)
         n = cycle.index_containing(at)
         p = Period(cycle, n, cycle.boundary(n), cycle.boundary(n + 1))
-        price = self.price(self.plan, self.interval, self.quantity)
+        price = self.rate.cost(self.quantity)
         p.segments.append(Segment(at, price, change=change and at != p.start))
         self.period = p
         self.log.append(f"bill {self.plan}/{self.interval} [{at}, {p.end}) kept anniversary")
@@ -494,10 +616,15 @@ class Oracle:
         self.unpaid = False
         self.log.append(f"end {at}")
 
-    def change(self, at: datetime, plan: str, interval: Interval, quantity: int) -> None:
+    def change(
+        self, at: datetime, plan: str, interval: Interval, quantity: int, rate: Rate
+    ) -> None:
+        """An immediate change; a seat change keeps a new price pending for the plan."""
         self.log.append(f"change {plan}/{interval}×{quantity} at {at}")
         old_interval = self.interval
-        self.plan, self.interval, self.quantity, self.pending = plan, interval, quantity, None
+        kept = self.migration() if (plan, interval) == (self.plan, self.interval) else None
+        self.plan, self.interval, self.quantity, self.rate = plan, interval, quantity, rate
+        self.pending = kept
         if self.status is Status.TRIALING:
             return
         p = self.period
@@ -512,7 +639,7 @@ class Oracle:
             self.close(upto=at)
             self.new_interval(at, p.cycle, change=True)
         elif self.policy.proration_billing is not ProrationBilling.NONE:
-            p.segments.append(Segment(at, self.price(plan, interval, quantity), change=True))
+            p.segments.append(Segment(at, rate.cost(quantity), change=True))
 
     def resume(self, at: datetime, *, credit: bool) -> None:
         """Billing resumes at ``at`` after a suspension from a billing status (or unpaid)."""
@@ -526,11 +653,14 @@ class Oracle:
         if at < p.end:
             return
         self.close()
-        if self.pending is not None:
-            self.plan, interval, self.quantity = self.pending
+        q = self.pending
+        if q is not None and _first_end(p.cycle, q.effective_at) <= at:  # its time came
             self.pending = None
-            if interval != self.interval:
-                self.interval = interval
+            self.count_migration(q)
+            self.plan, self.rate = q.plan, q.rate
+            self.quantity = self.quantity if q.quantity is None else q.quantity
+            if q.interval != self.interval:
+                self.interval = q.interval
                 self.new_interval(at, p.cycle, change=False)
                 return
         n = p.cycle.index_containing(at)
@@ -564,23 +694,36 @@ class Oracle:
             return
         cycle, index = p.cycle, p.index + 1
         start = None
-        if self.pending is not None:
-            plan, interval, quantity = self.pending
+        q = self.pending
+        if q is not None and q.effective_at <= p.end:
             self.pending = None
-            if self.fits(usage, plan, quantity):
-                self.plan, self.quantity = plan, quantity
-                if interval != self.interval:
-                    self.interval = interval
-                    cycle, index = Cycle(p.end, _months(interval), self.zone), 0
+            quantity = self.quantity if q.quantity is None else q.quantity
+            if (q.plan, q.interval, quantity) == (self.plan, self.interval, self.quantity):
+                # A new price alone: not checked against usage, and announced.
+                assert q.rate != self.rate, "a pending change that changes nothing"
+                self.count_migration(q)
+                self.rate = q.rate
+                self.price_changes.append(p.end)
+                self.log.append(f"price {q.rate.price} from {p.end}")
+            elif self.fits(usage, q.plan, quantity):
+                self.count_migration(q)
+                self.plan, self.quantity, self.rate = q.plan, quantity, q.rate
+                if q.interval != self.interval:
+                    self.interval = q.interval
+                    cycle, index = Cycle(p.end, _months(q.interval), self.zone), 0
                     if self.policy.interval_change is IntervalChange.KEEP_ANNIVERSARY:
-                        cycle = Cycle(p.cycle.anchor, _months(interval), self.zone)
+                        cycle = Cycle(p.cycle.anchor, _months(q.interval), self.zone)
                         index, start = cycle.index_containing(p.end), p.end
         self.open(cycle, index, start)
 
+    def count_migration(self, q: Pending) -> None:
+        """Count a new price of the plan it is on taking effect (alone or with seats)."""
+        if (q.plan, q.interval) == (self.plan, self.interval) and q.rate != self.rate:
+            CHECKED["migrations applied"] += 1
+
     def overage(self, usage: Usage) -> Fraction:
-        plan = self.catalog.plan(self.plan)
-        limit = plan.limits.get(SESSIONS)
-        over = {o.metric: o for o in plan.overage}.get(SESSIONS)
+        limit = self.catalog.plan(self.plan).limits.get(SESSIONS)
+        over = self.rate.overage
         if limit is None or over is None or usage.get(SESSIONS) <= limit:
             return Fraction(0)
         return Fraction(over.unit_price.minor * (usage.get(SESSIONS) - limit), over.per)
@@ -623,6 +766,40 @@ class Oracle:
                 self.period_end_event(usage)
 
 
+def _moneys(value: object) -> Iterator[Money]:
+    """Every ``Money`` in a value: its attrs fields, tuples and dicts, all the way down."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, Money):
+            yield item
+        elif isinstance(item, tuple | list | frozenset):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif attrs.has(type(item)):
+            todo.extend(getattr(item, name) for name in _FIELDS(type(item)))
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _FIELDS(kind: type) -> tuple[str, ...]:  # noqa: N802 - a table, filled as it is read
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in attrs.fields(kind))
+    return names
+
+
+def _notices(decision: Decision, kind: NoticeKind) -> list[Notice]:
+    return [n for n in decision.notices if n.kind is kind]
+
+
+def _fact(notice: Notice, name: FactName) -> object:
+    (value,) = [f.value for f in notice.facts if f.name is name]
+    return value
+
+
 def held(before: Subscription, charge: ChargeInvoice) -> bool:
     """Whether ``charge`` is the first attempt of an invoice held while marked unpaid."""
     item = before.open_invoice(charge.invoice.id)
@@ -631,6 +808,12 @@ def held(before: Subscription, charge: ChargeInvoice) -> bool:
 
 def _months(interval: Interval) -> int:
     return 12 * interval.count if interval.unit.value == "year" else interval.count
+
+
+def _first_end(cycle: Cycle, at: datetime) -> datetime:
+    """The first boundary of ``cycle`` on or after ``at``."""
+    n = cycle.index_containing(at)
+    return cycle.boundary(n) if cycle.boundary(n) >= at else cycle.boundary(n + 1)
 
 
 # --- the machine ------------------------------------------------------------------------------
@@ -670,6 +853,7 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         credit_cap=st.sampled_from(CreditCap),
         interval_change=st.sampled_from(IntervalChange),
         trial_plan_change=st.sampled_from(TrialPlanChange),
+        price_change_notice_days=st.sampled_from([30, 7, 0, 45, 1]),
     )
 
 
@@ -690,50 +874,105 @@ def _price(sold: str, amount: int, currency: str, interval: Interval) -> Price:
     return Price.tiered(table, interval, unit="seats")
 
 
+@attrs.frozen
+class PlanSpec:
+    """One plan as drawn: its shape, amounts and overage, from which every version is built."""
+
+    sold: str  # "flat", "per seat", "graduated" or "volume"
+    amounts: tuple[tuple[int, int], ...]  # major units, per currency: (monthly, yearly)
+    sessions: int | None  # the limit of billable sessions (None: unlimited)
+    overage: tuple[int, ...] | None  # major units per 1,000 sessions over it, per currency
+    retired: bool = False
+
+
+@attrs.frozen
+class Shop:
+    """What a life is sold from: plans, currencies, trial days and the catalog's version."""
+
+    plans: tuple[PlanSpec, ...]
+    currencies: tuple[str, ...]
+    monthly_only: bool
+    trial_days: int
+    version: CatalogVersion | None
+
+    def catalog(self) -> Catalog:
+        plans = []
+        for i, spec in enumerate(self.plans):
+            prices = [
+                _price(spec.sold, amount, currency, interval)
+                for currency, (monthly, yearly) in zip(self.currencies, spec.amounts, strict=True)
+                for interval, amount in ((MONTHLY, monthly), (YEARLY, yearly))
+                if interval == MONTHLY or not self.monthly_only
+            ]
+            overage = tuple(
+                Overage.of(SESSIONS, str(amount), currency, per=1000)
+                for currency, amount in zip(self.currencies, spec.overage or (), strict=False)
+            )
+            sessions = {} if spec.sessions is None else {SESSIONS: spec.sessions}
+            limits = Limits.of(properties=(i + 1) * 3, **sessions)
+            plans.append(
+                Plan(
+                    f"p{i}",
+                    f"Plan {i}",
+                    tuple(prices),
+                    limits,
+                    self.trial_days,
+                    rank=i,
+                    overage=overage,
+                    retired=spec.retired,
+                )
+            )
+        return Catalog(tuple(plans), (*DEFAULT_METRICS, SEATS), version=self.version)
+
+
+#: How a new version moves a plan's prices: unchanged (most often), up or down.
+FACTORS = [(11, 10), (1, 1), (3, 2), (9, 10), (2, 1), (1, 1), (1, 2), (1, 3)]
+
+
+def _scaled(amount: int, factor: tuple[int, int]) -> int:
+    return max(amount * factor[0] // factor[1], 1)
+
+
+#: The currencies a catalog sells in: one, or USD and a second one the life may start in.
+CURRENCIES = [("USD",), ("JPY",), ("KWD",), ("USD", "EUR"), ("USD", "JPY")]
+
+
 @st.composite
-def _setups(draw: st.DrawFn) -> tuple[Catalog, BillingPolicy, str, datetime, bool]:
-    currency = draw(st.sampled_from(["USD", "JPY", "KWD"]))
+def _setups(draw: st.DrawFn) -> tuple[Shop, BillingPolicy, str, datetime]:
+    currencies = draw(st.sampled_from(CURRENCIES))
     monthly_only = draw(st.booleans())
     count = draw(st.integers(2, 4))
-    prices = draw(
-        st.lists(
-            st.one_of(st.integers(1, 500_000), st.sampled_from([1, 7, 99, 2999, 100_000])),
-            min_size=count,
-            max_size=count,
-            unique=True,
-        )
-    )
+    amount = st.one_of(st.integers(1, 500_000), st.sampled_from([1, 7, 99, 2999, 100_000]))
+    prices = [
+        sorted(draw(st.lists(amount, min_size=count, max_size=count, unique=True)))
+        for _ in currencies
+    ]
     trial_days = draw(st.sampled_from([0, 1, 7, 14, 30]))
     plans = []
-    for i, price in enumerate(sorted(prices)):
-        yearly_price = draw(st.sampled_from([price * 10, price * 12, price * 12 + 1, price]))
-        sold = draw(st.sampled_from(["flat", "per seat", "graduated", "volume"]))
-        monthly = _price(sold, price, currency, MONTHLY)
-        options = (
-            (monthly,) if monthly_only else (monthly, _price(sold, yearly_price, currency, YEARLY))
-        )
-        sessions = draw(st.sampled_from([None, 0, 1000]))
-        overage: tuple[Overage, ...] = ()
-        if sessions is not None and draw(st.booleans()):
-            overage = (Overage.of(SESSIONS, str(draw(st.integers(1, 5000))), currency, per=1000),)
-        plans.append(
-            Plan(
-                f"p{i}",
-                f"Plan {i}",
-                options,
-                Limits.of(
-                    properties=(i + 1) * 3, **({SESSIONS: sessions} if sessions is not None else {})
-                ),
-                trial_days,
-                rank=i,
-                overage=overage,
+    for i in range(count):
+        amounts = []
+        for first in prices:
+            price = first[i]
+            amounts.append(
+                (price, draw(st.sampled_from([price * 10, price * 12, price * 12 + 1, price])))
             )
-        )
-    catalog = Catalog(tuple(plans), (*DEFAULT_METRICS, SEATS))
+        sessions = draw(st.sampled_from([None, 0, 1000]))
+        overage = None
+        if sessions is not None and draw(st.booleans()):
+            overage = tuple(draw(st.integers(1, 5000)) for _ in currencies)
+        sold = draw(st.sampled_from(["flat", "per seat", "graduated", "volume"]))
+        plans.append(PlanSpec(sold, tuple(amounts), sessions, overage))
     policy = draw(_policies(monthly_only))
     zone = draw(st.sampled_from(ZONES))
     at = draw(instants(FIRST_YEAR, LAST_YEAR, zone, edges=True)).astimezone(UTC)
-    return catalog, policy, zone, at, monthly_only
+    version = draw(
+        st.none()
+        | st.builds(
+            lambda days: CatalogVersion("v1", at - timedelta(days=days)),
+            st.sampled_from([0, 1, 400]),
+        )
+    )
+    return Shop(tuple(plans), currencies, monthly_only, trial_days, version), policy, zone, at
 
 
 class Lives(RuleBasedStateMachine):
@@ -742,10 +981,13 @@ class Lives(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.catalog: Catalog
+        self.shop: Shop
         self.policy: BillingPolicy
         self.sub: Subscription
         self.oracle: Oracle
         self.zone = "UTC"
+        self.currency = "USD"
+        self.published = 0  # catalog versions published in this life
         self.monthly_only = False
         self.charges: list[int] = []
         self.credits: list[int] = []
@@ -767,27 +1009,36 @@ class Lives(RuleBasedStateMachine):
         card=st.booleans(),
         in_zone=st.booleans(),
         seats=st.integers(1, 12),
+        second=st.booleans(),
     )
     def start(
         self,
-        setup: tuple[Catalog, BillingPolicy, str, datetime, bool],
+        setup: tuple[Shop, BillingPolicy, str, datetime],
         plan: int,
         yearly: bool,
         with_trial: bool,
         card: bool,
         in_zone: bool,
         seats: int,
+        second: bool,
     ) -> None:
-        self.catalog, self.policy, self.zone, at, self.monthly_only = setup
+        self.shop, self.policy, self.zone, at = setup
+        self.catalog = self.shop.catalog()
+        self.monthly_only = self.shop.monthly_only
+        # A catalog in two currencies: half the lives start in the second (EUR or JPY).
+        self.currency = self.shop.currencies[-1 if second else 0]
         CHECKED["lives"] += 1
+        CHECKED[f"lives in {self.currency}"] += 1
         plan_id = self.catalog.ids[plan % len(self.catalog.ids)]
         interval = YEARLY if yearly and not self.monthly_only else MONTHLY
-        o = self.oracle = Oracle(self.policy, self.catalog, self.zone)
+        o = self.oracle = Oracle(self.policy, self.catalog, self.zone, self.currency)
         o.plan, o.interval, o.card = plan_id, interval, card
+        o.rate = o.offered(plan_id, interval)
         o.quantity = seats if self.catalog.plan(plan_id).unit is not None else 1
         given = express(at, self.zone, in_zone)
         self.steps.append(
-            f"start {plan_id} {interval}×{o.quantity} at {given.isoformat()} trial={with_trial}"
+            f"start {plan_id} {interval}×{o.quantity} {self.currency} at {given.isoformat()}"
+            f" trial={with_trial}"
         )
         decision = start_subscription(
             "sub",
@@ -801,6 +1052,7 @@ class Lives(RuleBasedStateMachine):
             has_payment_method=card,
             policy=self.policy,
             quantity=o.quantity,
+            currency=self.currency,
         )
         trial_days = self.catalog.plan(plan_id).trial_days
         if with_trial and trial_days > 0:
@@ -855,6 +1107,7 @@ class Lives(RuleBasedStateMachine):
                 assert kinds & NOTICE_FOR_STATUS[after], (before.status, after, kinds)
         # (h) the decision names the next instant time alone changes something
         assert decision.next_wakeup == next_wakeup(decision.subscription, policy=self.policy), cause
+        self._currency_and_prices(decision, cause)
         issued = [
             *decision.invoices,
             # Issued but held while marked unpaid: charged later, billed now.
@@ -868,6 +1121,13 @@ class Lives(RuleBasedStateMachine):
             self.credits.extend(line.amount.minor for line in note.lines)
         self._refunds(decision, cause)
         self.sub = decision.subscription
+
+    def _currency_and_prices(self, decision: Decision, cause: str) -> None:
+        """(j) one currency per life; (k) a new price takes effect at a renewal only."""
+        strays = {str(m) for m in _moneys(decision) if m.currency.code != self.currency}
+        assert not strays, f"{cause}: money in another currency than {self.currency}: {strays}"
+        if cause != "advance":
+            assert not _notices(decision, NoticeKind.PRICE_CHANGED), cause
 
     def _refunds(self, decision: Decision, cause: str) -> None:
         """(i) refunds name collected payments and never exceed them; they sum to the notes'."""
@@ -912,7 +1172,11 @@ class Lives(RuleBasedStateMachine):
     def _replayed(self, call: Callable[[], Decision | Refused], cause: str) -> Decision | Refused:
         CHECKED["steps"] += 1
         before = self.sub
-        result = call()
+        try:
+            result = call()
+        except Exception as error:
+            error.add_note(self._story())
+            raise
         assert call() == result  # (g) same inputs, same outputs
         if isinstance(result, Decision):
             self._take(before, result, cause)
@@ -982,6 +1246,10 @@ class Lives(RuleBasedStateMachine):
                 continue
             self._dunning(kind, t)
         o.run_until(_utc(until), usage, inclusive=True)
+        # (k) each new price taken at a renewal is announced there
+        announced = [_utc(n.at) for n in _notices(result, NoticeKind.PRICE_CHANGED)]
+        assert announced == o.price_changes, f"PRICE_CHANGED at {announced}, {o.price_changes}"
+        o.price_changes.clear()
 
     def _dunning(self, kind: NoticeKind, t: datetime) -> None:
         """A status change time made because payment failed (seen in a notice)."""
@@ -1102,36 +1370,61 @@ class Lives(RuleBasedStateMachine):
         plan_id = self.catalog.ids[plan % len(self.catalog.ids)]
         usage = Usage.of(properties=properties)
         given = express(at, self.zone, in_zone)
-        sub = self.sub
+        sub, o = self.sub, self.oracle
         self.steps.append(f"change_plan {plan_id} {interval} at {given.isoformat()} {usage}")
-        result = self._replayed(
-            lambda: change_plan(
-                sub, plan_id, interval, given, catalog=self.catalog, usage=usage, policy=self.policy
-            ),
-            "change",
-        )
-        if not isinstance(result, Decision):
+        own = (plan_id, interval) == (o.plan, o.interval)  # a quantity change, at its own price
+        retired = self.catalog.plan(plan_id).retired and not own
+        try:
+            result = self._replayed(
+                lambda: change_plan(
+                    sub,
+                    plan_id,
+                    interval,
+                    given,
+                    catalog=self.catalog,
+                    usage=usage,
+                    policy=self.policy,
+                ),
+                "change",
+            )
+        except RetiredPlanError:
+            assert retired, f"RetiredPlanError for {plan_id}, which is for sale"
+            CHECKED["changes to a retired plan refused"] += 1
             return
-        o = self.oracle
-        self._changed(at, result, plan_id, interval, o.quantity_after(plan_id))
+        # A status that allows no change is refused first, as a value.
+        assert not retired or (isinstance(result, Refused) and result.reason in STATUS_REFUSALS), (
+            f"a change to the retired plan {plan_id} was not refused: {result}"
+        )
+        rate = o.rate if own else o.offered(plan_id, interval)
+        self._changed(at, result, plan_id, interval, o.quantity_after(plan_id), rate)
 
     def _changed(
-        self, at: datetime, result: Decision, plan_id: str, interval: Interval, quantity: int
+        self,
+        at: datetime,
+        result: Decision | Refused,
+        plan_id: str,
+        interval: Interval,
+        quantity: int,
+        rate: Rate,
     ) -> None:
         """A change to ``quantity`` of ``plan_id`` at ``interval`` decided: now, later or undone."""
         o = self.oracle
-        pending = result.subscription.pending_change
-        if pending is not None:
-            assert (pending.plan_id, pending.interval, pending.quantity) == (
-                plan_id,
-                interval,
-                quantity,
-            ), pending
-            o.pending = (plan_id, interval, quantity)
-        elif (plan_id, interval, quantity) == (o.plan, o.interval, o.quantity):
-            o.pending = None  # the scheduled change was cancelled
+        if isinstance(result, Refused):
+            if result.reason is RefusalReason.CHANGE_PENDING:  # seats wait for a later new price
+                migration = o.migration()
+                assert migration is not None, result
+                assert migration.effective_at > o.period_ends()[0], result
+            return
+        kinds = {n.kind for n in result.notices}
+        if kinds & {NoticeKind.UPGRADE_SCHEDULED, NoticeKind.DOWNGRADE_SCHEDULED}:
+            migration = o.migration()
+            if migration is not None and (plan_id, interval) == (o.plan, o.interval):
+                rate = migration.rate  # the seats at the new price due at that period end
+            o.pending = Pending(plan_id, interval, quantity, rate, o.period_ends()[0])
+        elif NoticeKind.DOWNGRADE_CANCELLED in kinds:
+            o.pending = o.migration()  # the scheduled change undone; a new price stays
         else:
-            o.change(at, plan_id, interval, quantity)
+            o.change(at, plan_id, interval, quantity, rate)
 
     @rule(
         quantity=st.integers(1, 12),
@@ -1159,8 +1452,95 @@ class Lives(RuleBasedStateMachine):
             ),
             "change_quantity",
         )
-        if isinstance(result, Decision):
-            self._changed(at, result, o.plan, o.interval, quantity)
+        self._changed(at, result, o.plan, o.interval, quantity, o.rate)
+
+    @rule(
+        factors=st.lists(st.sampled_from(FACTORS), min_size=4, max_size=4),
+        overage=st.lists(st.sampled_from(FACTORS), min_size=4, max_size=4),
+        retire=st.lists(st.integers(0, 5), min_size=4, max_size=4),
+        days=st.sampled_from([-40, 0, 10, 45, 120]),
+    )
+    def publish(
+        self,
+        factors: list[tuple[int, int]],
+        overage: list[tuple[int, int]],
+        retire: list[int],
+        days: int,
+    ) -> None:
+        """A new catalog version: the same plans, some prices up or down, a plan maybe retired."""
+        shop, now = self.shop, _utc(self.sub.processed_until)
+        effective = now + timedelta(days=days)
+        if shop.version is not None:
+            effective = max(effective, shop.version.effective_at)
+        plans = tuple(
+            attrs.evolve(
+                spec,
+                amounts=tuple((_scaled(m, f), _scaled(y, f)) for m, y in spec.amounts),
+                overage=spec.overage and tuple(_scaled(a, g) for a in spec.overage),
+                retired=spec.retired or r == 0,
+            )
+            for spec, f, g, r in zip(shop.plans, factors, overage, retire, strict=False)
+        )
+        self.shop = attrs.evolve(
+            shop,
+            plans=plans,
+            version=CatalogVersion(f"v{self.published + 2}", effective),
+        )
+        catalog = self.shop.catalog()
+        if self.catalog.version is not None:  # a catalog without one is replaced as it stands
+            check_new_version(self.catalog, catalog)
+        self.catalog = self.oracle.catalog = catalog
+        self.steps.append(f"publish {self.shop.version} {plans}")
+        self.published += 1
+        CHECKED["versions published"] += 1
+
+    @precondition(lambda self: getattr(self, "published", 0) > 0)
+    @rule(
+        when=st.none() | st.integers(0, 3),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 60),
+        in_zone=st.booleans(),
+    )
+    def migrate(self, when: int | None, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        """``migrate_price`` to the next period end, or to one of the next ones."""
+        at = self._command_at(edge, jitter, spread)
+        o, sub = self.oracle, self.sub
+        ends = o.period_ends()
+        wanted = ends[when] if when is not None and ends else None
+        given = express(at, self.zone, in_zone)
+        effective_at = None if wanted is None else express(wanted, self.zone, not in_zone)
+        self.steps.append(f"migrate_price at {given.isoformat()} effective_at={effective_at}")
+        expected = o.migration_outcome(at, wanted)
+        result = self._replayed(
+            lambda: migrate_price(
+                sub, given, catalog=self.catalog, policy=self.policy, effective_at=effective_at
+            ),
+            "migrate",
+        )
+        if isinstance(result, Refused):
+            assert result.reason is expected, f"{result}, expected {expected}"
+            CHECKED[f"migrations refused ({result.reason.value})"] += 1
+            return
+        assert isinstance(expected, Pending), f"migrated, expected {expected}"
+        # The notice goes out now, naming the period end and both amounts at the quantity.
+        (notice,) = _notices(result, NoticeKind.PRICE_CHANGE_SCHEDULED)
+        quantity = o.quantity if expected.quantity is None else expected.quantity
+        before = o.rate if o.pending is None else o.pending.rate
+        end = _fact(notice, FactName.EFFECTIVE_AT)
+        assert isinstance(end, datetime)
+        assert (_utc(notice.at), _utc(end)) == (
+            at,
+            expected.effective_at,
+        ), notice
+        amounts = (_fact(notice, FactName.OLD_AMOUNT), _fact(notice, FactName.NEW_AMOUNT))
+        assert [a.minor for a in amounts if isinstance(a, Money)] == [
+            before.cost(quantity),
+            expected.rate.cost(quantity),
+        ], notice
+        o.pending = expected
+        o.log.append(f"migrate to {expected.rate.price} at {expected.effective_at}")
+        CHECKED["migrations scheduled"] += 1
 
     @rule(
         edge=st.integers(0, 6),
@@ -1349,9 +1729,13 @@ class Lives(RuleBasedStateMachine):
 
     # -- invariants --
 
+    def _story(self) -> str:
+        """The last steps and what the oracle made of them, for a failure's message."""
+        return "\n".join(self.steps[-12:]) + "\noracle: " + "\n  ".join(self.oracle.log[-12:])
+
     def _check_model(self) -> None:
         o, sub = self.oracle, self.sub
-        story = "\n".join(self.steps[-12:]) + "\noracle: " + "\n  ".join(o.log[-12:])
+        story = self._story()
         assert (o.status, o.plan, o.interval, o.quantity) == (
             sub.status,
             sub.plan_id,
@@ -1361,6 +1745,10 @@ class Lives(RuleBasedStateMachine):
             f"state: expected {(o.status, o.plan, str(o.interval), o.quantity)}, got "
             f"{(sub.status, sub.plan_id, str(sub.interval), sub.quantity)}\n{story}"
         )
+        q, want = sub.pending_change, o.pending
+        assert (q and (q.plan_id, q.interval, q.quantity, _utc(q.effective_at))) == (
+            want and (want.plan, want.interval, want.quantity, want.effective_at)
+        ), f"pending: expected {want}, got {q}\n{story}"
         pending = [*(line.amount.minor for line in sub.pending_lines)]
         net = sum(self.charges) + sum(pending) + sum(self.credits)
         expected = o.total()

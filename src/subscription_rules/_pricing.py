@@ -175,15 +175,14 @@ def after_change(sub: Subscription, catalog: Catalog) -> Priced:
 
 def list_priced(
     sub: Subscription, catalog: Catalog, plan_id: str, interval: Interval, quantity: int
-) -> Priced:
+) -> Priced | None:
     """A plan a stretch of the current period was billed on, at its list price and quantity.
 
-    The subscription's own plan and interval at the price it is on; another
-    (a change carried paid time over) at the catalog's price, retired or not.
+    The subscription's own plan and interval at the price it is on. ``None``
+    for another (a change without proration carried paid time over): the price
+    it was billed at is not on record, and the catalog's may have changed since
+    (a new version), so that time is credited at what it was billed.
     """
     if plan_id == sub.plan_id and interval == sub.interval:
         return attrs.evolve(billed_on(sub, catalog), quantity=quantity)
-    plan = catalog.plan(plan_id)
-    price = plan.price(interval, sub.currency)
-    overage = tuple(o for o in plan.overage if o.currency == sub.currency)
-    return Priced(plan, price, quantity, overage, None, _metric(catalog, price))
+    return None

@@ -155,7 +155,7 @@ class _Plan:
     restarts_cycle: bool
     feasibility: Feasibility
     at: datetime
-    billed: Priced  # the plan the current stretch was billed on, at its quantity
+    billed: Priced | None  # the plan the current stretch was billed on (None: not on record)
 
 
 def _resolve(
@@ -221,7 +221,7 @@ def _resolve(
             if policy.downgrade_timing is DowngradeTiming.IMMEDIATELY
             else Timing.PERIOD_END
         )
-    billed = current
+    billed: Priced | None = current
     if sub.stretches:
         last = sub.stretches[-1]
         billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
@@ -310,7 +310,7 @@ def _credit_line(
     sub: Subscription,
     stretch: Stretch,
     current: Priced,
-    billed: Priced,
+    billed: Priced | None,
     at: datetime,
     period: BillingPeriod,
     policy: BillingPolicy,
@@ -322,9 +322,11 @@ def _credit_line(
     was billed over the units it paid for (Kill Bill), as recorded when it was
     billed.
     ``LIST_PRICE``: today's list price of the plan the stretch was billed on
-    (``billed``; the current plan unless a change without proration carried the
-    paid time over) over the period's units. Either way capped at what is left,
-    so a credit never exceeds what was billed.
+    (``billed``: the price the subscription is on) over the period's units;
+    paid time a change without proration carried over from a plan since left
+    (``billed`` ``None``) as ``BILLED``: its price then is not on record, and a
+    new catalog version may have repriced the plan. Either way capped at what
+    is left, so a credit never exceeds what was billed.
     """
     creditable, remaining = stretch.creditable, stretch.creditable_units
     if not creditable.is_positive() or remaining <= 0:
@@ -334,7 +336,7 @@ def _credit_line(
     unused = min(units(at, stretch.end, period, cycle, policy, change=True), remaining)
     if unused <= 0:
         return None
-    if policy.credit_basis is CreditBasis.BILLED:
+    if policy.credit_basis is CreditBasis.BILLED or billed is None:
         base, denominator = credit_rate(stretch, policy)
     else:
         base = billed.amount
