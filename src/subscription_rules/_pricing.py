@@ -101,12 +101,10 @@ def offered(
         InvalidQuantityError: For a quantity below 1, or not 1 on a flat price.
     """
     plan = catalog.for_sale(plan_id)
-    price = plan.price(interval, currency)
-    overage = tuple(o for o in plan.overage if o.currency == currency)
     version = catalog.version.name if catalog.version is not None else None
-    return Priced(
-        plan, price, _plan_quantity(plan, quantity), overage, version, _metric(catalog, price)
-    )
+    priced = _listed(catalog, plan, interval, currency, quantity, version)
+    _plan_quantity(plan, quantity)  # after the price: an unknown interval is named first
+    return priced
 
 
 def target_quantity(sub: Subscription, plan: Plan, quantity: int | None) -> int:
@@ -123,6 +121,28 @@ def target_quantity(sub: Subscription, plan: Plan, quantity: int | None) -> int:
     return sub.quantity if current == plan.unit else 1
 
 
+def _recorded(catalog: Catalog, plan: Plan, recorded: RecordedPrice, quantity: int) -> Priced:
+    """``plan`` at a price recorded on the subscription (or its pending change)."""
+    price = recorded.price
+    return Priced(
+        plan, price, quantity, recorded.overage, recorded.version, _metric(catalog, price)
+    )
+
+
+def _listed(
+    catalog: Catalog,
+    plan: Plan,
+    interval: Interval,
+    currency: Currency,
+    quantity: int,
+    version: str | None,
+) -> Priced:
+    """``plan`` at the catalog's price for ``interval`` in ``currency``, with its overage."""
+    price = plan.price(interval, currency)
+    overage = tuple(o for o in plan.overage if o.currency == currency)
+    return Priced(plan, price, quantity, overage, version, _metric(catalog, price))
+
+
 def billed_on(sub: Subscription, catalog: Catalog) -> Priced:
     """The subscription's own plan as it is billed: its recorded price, or the catalog's.
 
@@ -130,18 +150,8 @@ def billed_on(sub: Subscription, catalog: Catalog) -> Priced:
     """
     plan = catalog.plan(sub.plan_id)
     if sub.price is not None:
-        recorded = sub.price
-        return Priced(
-            plan,
-            recorded.price,
-            sub.quantity,
-            recorded.overage,
-            recorded.version,
-            _metric(catalog, recorded.price),
-        )
-    price = plan.price(sub.interval, sub.currency)
-    overage = tuple(o for o in plan.overage if o.currency == sub.currency)
-    return Priced(plan, price, sub.quantity, overage, None, _metric(catalog, price))
+        return _recorded(catalog, plan, sub.price, sub.quantity)
+    return _listed(catalog, plan, sub.interval, sub.currency, sub.quantity, None)
 
 
 def after_change(sub: Subscription, catalog: Catalog) -> Priced:
@@ -156,21 +166,11 @@ def after_change(sub: Subscription, catalog: Catalog) -> Priced:
     quantity = pending.quantity if pending.quantity is not None else sub.quantity
     plan = catalog.plan(pending.plan_id)
     if pending.price is not None:
-        recorded = pending.price
-        return Priced(
-            plan,
-            recorded.price,
-            quantity,
-            recorded.overage,
-            recorded.version,
-            _metric(catalog, recorded.price),
-        )
+        return _recorded(catalog, plan, pending.price, quantity)
     if pending.plan_id == sub.plan_id and pending.interval == sub.interval:
         return attrs.evolve(billed_on(sub, catalog), quantity=quantity)
-    price = plan.price(pending.interval, sub.currency)
-    overage = tuple(o for o in plan.overage if o.currency == sub.currency)
     version = catalog.version.name if catalog.version is not None else None
-    return Priced(plan, price, quantity, overage, version, _metric(catalog, price))
+    return _listed(catalog, plan, pending.interval, sub.currency, quantity, version)
 
 
 def list_priced(
