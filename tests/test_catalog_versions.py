@@ -32,6 +32,7 @@ from subscription_rules import (
     DowngradeTiming,
     Metric,
     MetricKind,
+    MissingPaymentMethod,
     NoticeKind,
     Plan,
     Price,
@@ -504,6 +505,26 @@ def test_statuses_ended_suspended_and_cancelled_are_refused_past_due_and_trials_
     assert moved.subscription.pending_change.effective_at == utc(2021, 2, 15)
     converted = advance(moved.subscription, utc(2021, 2, 15), catalog=trial_v2, policy=SEED_POLICY)
     assert [str(i.amount_due) for i in converted.invoices] == ["USD 30.00", "USD 60.00"]
+
+
+def test_a_trial_that_ends_the_subscription_leaves_no_migration_pending() -> None:
+    """Trialing from 2021-01-01 (14 days) without a payment method, migrated on 01-01 for
+    the first period end, 02-15 (its notice due by 01-16); the trial's end on 01-15 ends
+    the subscription (``MissingPaymentMethod.CANCEL``): nothing is left scheduled on it,
+    as at every other ending. Found by the model-based lives."""
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", missing_payment_method=MissingPaymentMethod.CANCEL
+    )
+    trial_v1 = attrs.evolve(KB_V1, plans=(attrs.evolve(KB_V1.plans[0], trial_days=14),))
+    trial_v2 = attrs.evolve(KB_V2, plans=(attrs.evolve(KB_V2.plans[0], trial_days=14),))
+    trialing = start_subscription(
+        "sub_1", "cus_1", "standard", MONTHLY, utc(2021, 1, 1), catalog=trial_v1,
+        has_payment_method=False, policy=policy,
+    ).subscription  # fmt: skip
+    moved = decided(migrate_price(trialing, utc(2021, 1, 1), catalog=trial_v2, policy=policy))
+    assert moved.subscription.pending_change is not None
+    ended = advance(moved.subscription, utc(2021, 1, 15), catalog=trial_v2, policy=policy)
+    assert (ended.subscription.status, ended.subscription.pending_change) == (Status.ENDED, None)
 
 
 def test_a_change_to_another_plan_pending_is_refused() -> None:

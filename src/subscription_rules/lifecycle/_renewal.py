@@ -77,7 +77,9 @@ def _trial_end(
     if sub.cancel_at_period_end or (
         not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.CANCEL
     ):
-        sub = sub.evolve(status=Status.ENDED, ended_at=at, cancel_at_period_end=False)
+        sub = sub.evolve(
+            status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
+        )
         facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))
         return sub, (EndAccess(), _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end"))
     if not sub.has_payment_method and policy.missing_payment_method is MissingPaymentMethod.SUSPEND:
