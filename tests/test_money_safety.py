@@ -655,6 +655,32 @@ def test_suspended_time_on_the_day_of_a_change_is_credited_at_the_old_plans_rate
     assert credited(back) == ["USD -1.67", "USD -20.00"]
 
 
+def test_suspended_time_on_a_day_of_two_changes_is_credited_at_the_first_plans_rate() -> None:
+    """Days, ``ChangeDay.OLD_PLAN``, suspended time credited; Personal from 1 Nov 2026.
+
+    Advanced on 16 Nov 10:00 (Personal keeps 16 Nov: 50.00 × 14/30 = 23.33 credited,
+    Advanced billed 150.00 × 14/30 = 70.00 for 17–30 Nov), Pro at 11:00 (Advanced's 70.00
+    credited whole, Pro billed 300.00 × 14/30 = 140.00). Suspended 16 Nov 12:00, reinstated
+    21 Nov: 16 Nov was paid at Personal's rate, 26.67 / 16 = USD 1.67 — Advanced, the plan
+    just before, never billed it — and 17–20 Nov at Pro's, 140.00 × 4/14 = USD 40.00.
+    Found by the model-based lives.
+    """
+    policy = attrs.evolve(
+        KILL_BILL_LIKE,
+        name="killbill, changed",
+        change_day=ChangeDay.OLD_PLAN,
+        suspended_time=SuspendedTime.CREDITED,
+    )
+    sub = started("personal", policy=policy)
+    moved = change(sub, "advanced", MONTHLY, utc(2026, 11, 16, 10), policy)
+    assert (credited(moved), charged(moved)) == (["USD -23.33"], ["USD 70.00"])
+    moved = change(moved.subscription, "pro", MONTHLY, utc(2026, 11, 16, 11), policy)
+    assert (credited(moved), charged(moved)) == (["USD -70.00"], ["USD 140.00"])
+    sub = decided(suspend(moved.subscription, utc(2026, 11, 16, 12), policy=policy)).subscription
+    back = decided(reinstate(sub, utc(2026, 11, 21), catalog=CATALOG, policy=policy))
+    assert credited(back) == ["USD -1.67", "USD -40.00"]
+
+
 def test_suspended_time_on_the_day_of_an_interval_change_keeping_the_anniversary() -> None:
     """Days, ``ChangeDay.OLD_PLAN``, suspended time credited, ``KEEP_ANNIVERSARY``.
 

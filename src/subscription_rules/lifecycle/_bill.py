@@ -185,8 +185,8 @@ def _span_credits(
     Suspended time (reinstatement) or unused time (termination). The span begins
     after the last change, so it lies on the last stretch
     — except the day of that change when ``ChangeDay.OLD_PLAN`` gave it to the
-    stretch before: a span that began that day credits it there, at the
-    old plan's rate, and the last stretch's share starts the day after (also
+    plan in effect when that day began: a span that began that day credits it
+    there, at that plan's rate, and the last stretch's share starts the day after (also
     when the stretch before belongs to the cycle an interval change closed,
     which the last stretch's billed units tell: that day is not credited here).
     Each stretch records the credit given and the units it covers.
@@ -210,7 +210,11 @@ def _span_credits(
         (len(stretches) - 1, units(start, end, period, cycle, policy, change=change_day))
     ]
     if change_day and len(stretches) > 1:
-        plan.insert(0, (len(stretches) - 2, 1))
+        # The plan in effect when that day began: the last stretch started before it (or
+        # the first); a plan changed to and from on that day billed none of it.
+        day = local_date(start, cycle)
+        before = [i for i, s in enumerate(stretches[:-1]) if local_date(s.start, cycle) < day]
+        plan.insert(0, (before[-1] if before else 0, 1))
     lines: list[Line] = []
     for index, used in plan:
         stretch = stretches[index]
