@@ -13,7 +13,10 @@ from typing import NotRequired, TypedDict
 import attrs
 
 from subscription_rules._checks import trusted
+from subscription_rules._discounting import discounted
+from subscription_rules._taxing import taxed
 from subscription_rules.credits import CreditNote, CreditReason, apply_credit
+from subscription_rules.discounts import Discount
 from subscription_rules.effects import (
     ChargeInvoice,
     Effect,
@@ -21,10 +24,19 @@ from subscription_rules.effects import (
     RefundPayment,
     SendNotice,
 )
-from subscription_rules.invoices import Invoice, InvoiceReason, Line, sum_lines
+from subscription_rules.invoices import (
+    Invoice,
+    InvoiceReason,
+    Line,
+    LineKind,
+    sum_lines,
+    tax_totals,
+)
 from subscription_rules.money import Money
 from subscription_rules.notifications import BILLING, Fact, FactName, FactPair, Notice, NoticeKind
+from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import OpenInvoice, Payment, Subscription
+from subscription_rules.taxes import LineTax
 
 _trusted_notice = trusted(Notice)
 _trusted_payment = trusted(Payment)
@@ -70,6 +82,7 @@ class Recorded(TypedDict):
     credit_balance: Money
     open_invoices: NotRequired[tuple[OpenInvoice, ...]]
     paid_attempts: NotRequired[tuple[tuple[str, str], ...]]
+    discount: NotRequired[Discount | None]
 
 
 def draft_invoice(
@@ -80,22 +93,29 @@ def draft_invoice(
     period_start: datetime,
     period_end: datetime,
     *,
+    policy: BillingPolicy,
     renewal: bool = False,
 ) -> tuple[Invoice, ChargeInvoice, Recorded]:
-    """The invoice of ``lines`` with the credit balance spent on it, not yet recorded.
+    """The invoice of ``lines`` discounted, taxed, the credit balance spent on it; not recorded.
 
-    Returns the invoice, its charge, and the changes that record it on the
-    subscription (document number, credit balance, open invoices): a caller
-    with further changes applies them all in one copy. A ``renewal``'s charge
-    is keyed by :func:`renewal_key`; the open invoice records the charge's key
-    as the attempt awaiting an outcome.
+    The subscription's discount adds its lines (``_discounting``), the
+    customer's tax taxes them (``_taxing``), and the credit balance pays the
+    total, tax included. Returns the invoice, its charge, and the changes that
+    record it on the subscription (document number, credit balance, open
+    invoices, the discount): a caller with further changes applies them all in
+    one copy. A ``renewal``'s charge is keyed by :func:`renewal_key`; the open
+    invoice records the charge's key as the attempt awaiting an outcome.
     """
     number = sub.documents_issued + 1
     invoice_id = f"{sub.id}-INV-{number:04d}"
     zero = sub.zero
-    subtotal = sum_lines(lines, zero)
-    applied, balance = apply_credit(sub.credit_balance, subtotal.max(zero))
-    invoice = Invoice(invoice_id, sub.id, reason, at, period_start, period_end, lines, applied)
+    lines, discount = discounted(sub, lines, at, policy)
+    lines, notes = taxed(sub, lines, policy)
+    total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    applied, balance = apply_credit(sub.credit_balance, total.max(zero))
+    invoice = Invoice(
+        invoice_id, sub.id, reason, at, period_start, period_end, lines, applied, notes=notes
+    )
     key = (
         renewal_key(sub.id, period_start, invoice.amount_due)
         if renewal
@@ -103,6 +123,8 @@ def draft_invoice(
     )
     charge = ChargeInvoice(invoice, key)
     changes: Recorded = {"documents_issued": number, "credit_balance": balance}
+    if discount is not sub.discount:
+        changes["discount"] = discount
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
         opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)
@@ -110,6 +132,48 @@ def draft_invoice(
     else:  # covered by credit: paid without a charge
         changes["paid_attempts"] = (*sub.paid_attempts, (charge.idempotency_key, invoice_id))
     return invoice, charge, changes
+
+
+def billed_for(invoice: Invoice, line: Line) -> tuple[Money, LineTax | None, Money]:
+    """What ``invoice`` billed for ``line`` (one of the lines it was drafted from).
+
+    Returns the line's amount net of the discount lines following it, its tax,
+    and the two together as the customer pays them (an exclusive tax added):
+    what a stretch records as billed, its tax, and the cap of what was paid.
+    """
+    lines = invoice.lines
+    for index, drafted in enumerate(lines):
+        if drafted == line or (drafted.tax is not None and attrs.evolve(drafted, tax=None) == line):
+            net = drafted.amount
+            for after in lines[index + 1 :]:
+                if after.kind is not LineKind.DISCOUNT:
+                    break
+                net += after.amount
+            tax = drafted.tax
+            paid = net if tax is None or tax.rate.inclusive else net + tax.amount
+            return net, tax, paid
+    msg = f"{line.description!r} is not a line of {invoice.id}"
+    raise AssertionError(msg)
+
+
+def billed_for_all(
+    invoice: Invoice, lines: tuple[Line, ...], zero: Money
+) -> tuple[Money, LineTax | None, Money]:
+    """:func:`billed_for` of several lines billed as one stretch, added up (one rate)."""
+    net = paid = zero
+    tax: LineTax | None = None
+    for line in lines:
+        line_net, line_tax, line_paid = billed_for(invoice, line)
+        net, paid = net + line_net, paid + line_paid
+        if line_tax is not None:
+            tax = (
+                line_tax
+                if tax is None
+                else attrs.evolve(
+                    tax, taxable=tax.taxable + line_tax.taxable, amount=tax.amount + line_tax.amount
+                )
+            )
+    return net, tax, paid
 
 
 def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
@@ -120,7 +184,7 @@ def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tupl
     the balance, which then pays the rest; the excess stays in the balance.
     Otherwise every line is billed and nothing is credited.
     """
-    if not sum_lines(lines, zero).is_negative():
+    if not (sum_lines(lines, zero) + tax_totals(lines, zero)[1]).is_negative():
         return lines, ()
     billed = tuple(line for line in lines if not line.amount.is_negative())
     return billed, tuple(line for line in lines if line.amount.is_negative())
@@ -144,6 +208,8 @@ def preview_invoice(
     at: datetime,
     period_start: datetime,
     period_end: datetime,
+    *,
+    policy: BillingPolicy,
 ) -> Invoice:
     """The invoice ``draft_invoice`` would issue, credit applied, under the id ``<sub>-upcoming``.
 
@@ -152,8 +218,12 @@ def preview_invoice(
     """
     lines, owed_back = netted(lines, sub.zero)
     if owed_back:
-        sub = sub.evolve(credit_balance=sub.credit_balance - sum_lines(owed_back, sub.zero))
-    invoice, _charge, _recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
+        zero = sub.zero
+        owed = sum_lines(owed_back, zero) + tax_totals(owed_back, zero)[1]
+        sub = sub.evolve(credit_balance=sub.credit_balance - owed)
+    invoice, _charge, _recorded = draft_invoice(
+        sub, reason, lines, at, period_start, period_end, policy=policy
+    )
     return attrs.evolve(invoice, id=f"{sub.id}-upcoming")
 
 
@@ -164,13 +234,17 @@ def issue_invoice(
     at: datetime,
     period_start: datetime,
     period_end: datetime,
+    *,
+    policy: BillingPolicy,
 ) -> tuple[Subscription, Invoice, ChargeInvoice]:
     """Issue an invoice of ``lines``, spending the credit balance on it first.
 
     The invoice takes the next document number and its charge the key of
     :func:`invoice_key`.
     """
-    invoice, charge, recorded = draft_invoice(sub, reason, lines, at, period_start, period_end)
+    invoice, charge, recorded = draft_invoice(
+        sub, reason, lines, at, period_start, period_end, policy=policy
+    )
     return sub.evolve(**recorded), invoice, charge
 
 
@@ -221,7 +295,7 @@ def issue_credit_note(
     """
     number, sub = sub.next_document()
     note_number = f"{sub.id}-CN-{number:04d}"
-    credit = -sum_lines(lines, sub.zero)
+    credit = -(sum_lines(lines, sub.zero) + tax_totals(lines, sub.zero)[1])
     refunded = None
     if refundable is not None:
         left = sum((p.refundable for p in sub.payments), sub.zero)

@@ -22,7 +22,7 @@ import attrs
 
 from subscription_rules._checks import expect
 from subscription_rules.errors import InvalidAmountError
-from subscription_rules.invoices import Line, sum_lines
+from subscription_rules.invoices import Line, sum_lines, tax_totals
 from subscription_rules.money import Money
 
 __all__ = ["CreditNote", "CreditReason", "apply_credit"]
@@ -36,14 +36,18 @@ class CreditReason(enum.Enum):
     EXCESS_PAYMENT = "excess_payment"
     TERMINATION = "termination"
     ADJUSTMENT = "adjustment"
+    GOODWILL = "goodwill"
 
 
 @attrs.frozen
 class CreditNote:
     """A credit note: the lines it credits (negative amounts), and where the money goes.
 
-    ``amount`` is the positive total credited; ``refunded`` is the part paid
-    back to the payment method, the rest went to the credit balance.
+    ``amount`` is the positive total credited, tax included (the lines, plus
+    any tax credited on top of them: a credit note carries the tax of what it
+    credits); ``refunded`` is the part paid back to the payment method, the
+    rest went to the credit balance. ``legal_number`` is the number from the
+    host's sequence, once assigned.
 
     >>> from subscription_rules.invoices import LineKind
     >>> t = datetime(2026, 11, 16, tzinfo=UTC)
@@ -59,6 +63,7 @@ class CreditNote:
     issued_at: datetime
     lines: tuple[Line, ...]
     refunded: Money | None = None
+    legal_number: str | None = attrs.field(default=None, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -79,13 +84,38 @@ class CreditNote:
 
     @property
     def amount(self) -> Money:
-        """The positive amount credited: minus the sum of the (negative) lines."""
-        return -sum_lines(self.lines, self.lines[0].amount.with_minor(0))
+        """The positive amount credited: minus the (negative) lines and the tax added to them."""
+        zero = self.lines[0].amount.with_minor(0)
+        return -(sum_lines(self.lines, zero) + tax_totals(self.lines, zero)[1])
+
+    @property
+    def tax(self) -> Money:
+        """The tax credited, positive: minus the sum of the lines' taxes."""
+        return -tax_totals(self.lines, self.lines[0].amount.with_minor(0))[0]
+
+    @property
+    def subtotal(self) -> Money:
+        """The amount credited excluding tax: ``subtotal + tax == amount``."""
+        return self.amount - self.tax
 
     @property
     def to_balance(self) -> Money:
         """The part of the credit that went to the credit balance."""
         return self.amount - self.refunded if self.refunded is not None else self.amount
+
+
+@attrs.frozen
+class CreditGrant:
+    """Credit granted (goodwill) that expires: what is ``left`` of it until ``expires_at``.
+
+    Part of the credit balance; spent before credit that does not expire
+    (soonest expiry first), and what is left at ``expires_at`` leaves the
+    balance. ``id`` is the credit note that granted it.
+    """
+
+    id: str
+    left: Money
+    expires_at: datetime
 
 
 def apply_credit(balance: Money, subtotal: Money) -> tuple[Money, Money]:

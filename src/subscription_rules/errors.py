@@ -27,11 +27,14 @@ __all__ = [
     "IdempotencyConflictError",
     "InvalidAmountError",
     "InvalidArgumentError",
+    "InvalidCouponError",
     "InvalidInstantError",
     "InvalidIntervalError",
     "InvalidPeriodError",
     "InvalidPolicyError",
     "InvalidQuantityError",
+    "InvalidSequenceError",
+    "InvalidTaxRateError",
     "InvalidTimeZoneError",
     "InvalidUsageError",
     "NaiveDatetimeError",
@@ -40,6 +43,7 @@ __all__ = [
     "SerializationError",
     "SubscriptionRulesError",
     "UnknownCurrencyError",
+    "UnknownJurisdictionError",
     "UnknownPlanError",
     "UnknownPriceError",
 ]
@@ -310,6 +314,51 @@ class IdempotencyConflictError(SubscriptionRulesError, ValueError):
         super().__init__(
             f"{key!r} was used for {first}, now for {second}", argument="idempotency_key", value=key
         )
+
+
+class InvalidCouponError(SubscriptionRulesError, ValueError):
+    """A coupon or discount that cannot be.
+
+    A percentage outside (0, 100], an amount off in another currency than the
+    subscription's, a repeating duration without its number of periods.
+
+    >>> raise InvalidCouponError("must be a percentage above 0 and at most 100, got '120'",
+    ...     argument="percent_off", value="120")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidCouponError: percent_off: must be a percentage above 0 and at most 100, got '120'
+    """
+
+
+class InvalidTaxRateError(SubscriptionRulesError, ValueError):
+    """A tax rate that cannot be.
+
+    A percentage outside [0, 100], an empty name, a reverse charge without the
+    customer's tax id.
+
+    >>> raise InvalidTaxRateError("must be a percentage from 0 to 100, got '-5'",
+    ...     argument="percent", value="-5")
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTaxRateError: percent: must be a percentage from 0 to 100, got '-5'
+    """
+
+
+class UnknownJurisdictionError(SubscriptionRulesError, LookupError):
+    """A jurisdiction the host's tax rates do not know.
+
+    >>> raise UnknownJurisdictionError("no tax rate known for 'XX'", argument="jurisdiction",
+    ...     value="XX")
+    Traceback (most recent call last):
+    subscription_rules.errors.UnknownJurisdictionError: jurisdiction: no tax rate known for 'XX'
+    """
+
+
+class InvalidSequenceError(SubscriptionRulesError, ValueError):
+    """An invoice number sequence that goes backwards or repeats a number.
+
+    >>> raise InvalidSequenceError("must follow 41, got 40", argument="next_number", value=40)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidSequenceError: next_number: must follow 41, got 40
+    """
 
 
 class SerializationError(SubscriptionRulesError, ValueError):

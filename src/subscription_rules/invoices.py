@@ -28,6 +28,7 @@ import attrs
 
 from subscription_rules.errors import InvalidAmountError
 from subscription_rules.money import Money, RoundingMode, divide
+from subscription_rules.taxes import LineTax
 
 __all__ = [
     "Explanation",
@@ -47,6 +48,9 @@ class LineKind(enum.Enum):
     OVERAGE = "overage"
     SUSPENSION_CREDIT = "suspension_credit"
     ADJUSTMENT = "adjustment"
+    DISCOUNT = "discount"
+    PREPAID_CREDIT = "prepaid_credit"
+    GRANTED_CREDIT = "granted_credit"
 
 
 @attrs.frozen
@@ -127,7 +131,9 @@ class Line:
     """One line of an invoice, credit note or quote.
 
     ``amount`` is signed (credits negative); ``description`` says what it is in
-    words; ``explanation`` carries the arithmetic of prorated lines.
+    words; ``explanation`` carries the arithmetic of prorated lines; ``tax`` is
+    the tax charged (or credited) with it, if any. A ``DISCOUNT`` line follows
+    the line it discounts, and that line's tax is on its amount net of it.
 
     >>> from subscription_rules.invoices import Line, LineKind
     >>> nov, dec = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 1, tzinfo=UTC)
@@ -146,9 +152,21 @@ class Line:
     end: datetime
     plan_id: str | None = None
     explanation: Explanation | None = None
+    tax: LineTax | None = None
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+def tax_totals(lines: tuple[Line, ...], zero: Money) -> tuple[Money, Money]:
+    """``(tax, exclusive tax)`` of ``lines``: all their tax, and the part added on top of them."""
+    tax = exclusive = zero.minor
+    for line in lines:
+        if line.tax is not None:
+            tax += line.tax.amount.minor
+            if not line.tax.rate.inclusive:
+                exclusive += line.tax.amount.minor
+    return zero.with_minor(tax), zero.with_minor(exclusive)
 
 
 def prorated_line(
@@ -211,21 +229,28 @@ class InvoiceReason(enum.Enum):
     RENEWAL = "renewal"
     PLAN_CHANGE = "plan_change"
     FINAL = "final"
+    TOP_UP = "top_up"
 
 
 @attrs.frozen
 class Invoice:
-    """An invoice: its lines, the credit applied from the balance, and the amount due.
+    """An invoice: its lines, their tax, the credit applied from the balance, the amount due.
 
-    ``subtotal`` is the sum of the lines; ``amount_due`` is the subtotal less
-    the credit applied, never negative.
+    ``lines_total`` is the sum of the lines (discount lines included), ``tax``
+    the sum of their taxes; ``total`` is what the customer owes for them, the
+    lines plus any tax added on top (an inclusive tax is inside the lines);
+    ``subtotal`` is the total excluding tax, so ``subtotal + tax == total``
+    exactly. ``amount_due`` is the total less the credit applied, never
+    negative. ``legal_number`` is the number from the host's sequence, once
+    assigned (``id`` stays the deterministic basis of idempotency); ``notes``
+    are legal mentions (a reverse charge).
 
     >>> t = datetime(2026, 1, 1, tzinfo=UTC)
     >>> line = Line(LineKind.SUBSCRIPTION, "Personal, monthly", Money.of("50", "USD"), t, t)
     >>> inv = Invoice("sub_1-0001", "sub_1", InvoiceReason.RENEWAL, t, t, t, (line,),
     ...               credit_applied=Money.of("20", "USD"))
-    >>> str(inv.subtotal), str(inv.amount_due)
-    ('USD 50.00', 'USD 30.00')
+    >>> str(inv.subtotal), str(inv.total), str(inv.amount_due)
+    ('USD 50.00', 'USD 50.00', 'USD 30.00')
     """
 
     id: str
@@ -236,16 +261,23 @@ class Invoice:
     period_end: datetime
     lines: tuple[Line, ...]
     credit_applied: Money
-    _subtotal: Money = attrs.field(init=False, eq=False, repr=False)
+    legal_number: str | None = attrs.field(default=None, kw_only=True)
+    notes: tuple[str, ...] = attrs.field(default=(), kw_only=True)
+    _lines_total: Money = attrs.field(init=False, eq=False, repr=False)
+    _tax: Money = attrs.field(init=False, eq=False, repr=False)
+    _total: Money = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        subtotal = sum_lines(self.lines, self.credit_applied.with_minor(0))
-        object.__setattr__(self, "_subtotal", subtotal)
-        if self.credit_applied.is_negative() or self.credit_applied > subtotal.max(
-            subtotal.with_minor(0)
-        ):
+        zero = self.credit_applied.with_minor(0)
+        lines_total = sum_lines(self.lines, zero)
+        tax, exclusive = tax_totals(self.lines, zero)
+        total = lines_total + exclusive
+        object.__setattr__(self, "_lines_total", lines_total)
+        object.__setattr__(self, "_tax", tax)
+        object.__setattr__(self, "_total", total)
+        if self.credit_applied.is_negative() or self.credit_applied > total.max(zero):
             raise InvalidAmountError(
-                f"must lie between zero and the subtotal {subtotal}, got {self.credit_applied}",
+                f"must lie between zero and the total {total}, got {self.credit_applied}",
                 argument="credit_applied",
                 value=self.credit_applied,
             )
@@ -256,11 +288,26 @@ class Invoice:
         return self.credit_applied.with_minor(0)
 
     @property
+    def lines_total(self) -> Money:
+        """The sum of the lines, discounts included (inclusive taxes inside them)."""
+        return self._lines_total
+
+    @property
+    def tax(self) -> Money:
+        """The tax of the invoice: the sum of its lines' taxes."""
+        return self._tax
+
+    @property
+    def total(self) -> Money:
+        """What the lines cost with their tax: ``subtotal + tax``."""
+        return self._total
+
+    @property
     def subtotal(self) -> Money:
-        """The sum of the lines."""
-        return self._subtotal
+        """The total excluding tax (the sum of the lines when no tax applies)."""
+        return self._total - self._tax
 
     @property
     def amount_due(self) -> Money:
-        """What the payment method is charged: the subtotal less the credit applied."""
-        return self.subtotal - self.credit_applied
+        """What the payment method is charged: the total less the credit applied."""
+        return self._total - self.credit_applied

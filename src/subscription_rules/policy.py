@@ -46,6 +46,7 @@ __all__ = [
     "STRIPE_LIKE",
     "BillingPolicy",
     "ChangeDay",
+    "CouponExcess",
     "CreditBasis",
     "CreditCap",
     "CreditDestination",
@@ -58,6 +59,7 @@ __all__ = [
     "ProrationUnit",
     "RetriesExhausted",
     "SuspendedTime",
+    "TaxRounding",
     "TrialCancellation",
     "TrialPlanChange",
     "UpgradeTiming",
@@ -278,6 +280,30 @@ class IntervalChange(enum.Enum):
     KEEP_ANNIVERSARY = "keep_anniversary"
 
 
+class TaxRounding(enum.Enum):
+    """Where tax is rounded to the minor unit.
+
+    ``PER_LINE``: each line's tax is rounded on its own and the invoice's tax
+    is their sum. ``PER_INVOICE``: the tax of all the lines at one rate is
+    rounded once, then shared out over the lines (largest remainder).
+    """
+
+    PER_LINE = "per_line"
+    PER_INVOICE = "per_invoice"
+
+
+class CouponExcess(enum.Enum):
+    """What becomes of an amount off larger than the invoice it discounts.
+
+    ``FORFEIT``: the invoice stops at zero and the rest is lost (Stripe).
+    ``CARRY``: the rest of a coupon applied once carries to the next invoices
+    until spent (Lago).
+    """
+
+    FORFEIT = "forfeit"
+    CARRY = "carry"
+
+
 _MAX_FIXED_DAYS = 366
 _MAX_REMINDER_DAYS = 60
 _MAX_NOTICE_DAYS = 366
@@ -433,6 +459,13 @@ class BillingPolicy:
       customers will need a notice period"; Stripe prescribes none; Lago
       reprices from the next invoice); EU rules for electronic communications
       services (EECC art. 105(4)) ask for one month, so every preset uses 30.
+    - ``tax_rounding``: tax rounded ``PER_LINE`` (Stripe, Kill Bill's tax
+      items) or ``PER_INVOICE`` (Lago); see :class:`TaxRounding`.
+    - ``coupon_excess``: an amount off larger than its invoice is ``FORFEIT``
+      (Stripe) or, for a coupon applied once, ``CARRY``-ed to the next
+      invoices (Lago); see :class:`CouponExcess`.
+    - ``granted_credit_days``: ``None`` (granted credit does not expire unless
+      the grant says so) or the days after which granted credit expires.
 
     An interval change alone (same plan) always takes effect at once,
     crediting the unused time.
@@ -493,6 +526,9 @@ class BillingPolicy:
     credit_cap: CreditCap = _enum_field(CreditCap, CreditCap.REMAINING)
     interval_change: IntervalChange = _enum_field(IntervalChange, IntervalChange.RESTART)
     price_change_notice_days: int = attrs.field(default=30, validator=_check_notice_days)
+    tax_rounding: TaxRounding = _enum_field(TaxRounding, TaxRounding.PER_LINE)
+    coupon_excess: CouponExcess = _enum_field(CouponExcess, CouponExcess.FORFEIT)
+    granted_credit_days: int | None = attrs.field(default=None, validator=_check_fixed_days)
 
     def __attrs_post_init__(self) -> None:
         # Refused combinations: a convention the rules would otherwise silently ignore.
@@ -607,6 +643,8 @@ LAGO_LIKE = BillingPolicy(
     weeks_per_year=WeeksPerYear.FIFTY_TWO,
     trial_plan_change=TrialPlanChange.FROM_START,
     interval_change=IntervalChange.KEEP_ANNIVERSARY,
+    tax_rounding=TaxRounding.PER_INVOICE,
+    coupon_excess=CouponExcess.CARRY,
 )
 
 #: The presets by name, for the command line's ``--policy``.

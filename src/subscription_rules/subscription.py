@@ -33,6 +33,8 @@ from subscription_rules._checks import (
     wrong_type,
 )
 from subscription_rules.catalog import Overage, Price, check_quantity
+from subscription_rules.credits import CreditGrant
+from subscription_rules.discounts import Discount
 from subscription_rules.dunning import OverdueState
 from subscription_rules.errors import (
     CurrencyMismatchError,
@@ -49,6 +51,7 @@ from subscription_rules.periods import (
     utc_instant,
 )
 from subscription_rules.policy import ProrationUnit
+from subscription_rules.taxes import CustomerTax, LineTax
 
 __all__ = [
     "OpenInvoice",
@@ -141,6 +144,7 @@ class Stretch:
         validator=instance_of(ProrationUnit, what="a ProrationUnit"),
     )
     quantity: int = attrs.field(default=1, kw_only=True, validator=field_check(check_quantity))
+    tax: LineTax | None = attrs.field(default=None, kw_only=True)
 
     @property
     def creditable(self) -> Money:
@@ -478,6 +482,13 @@ class Subscription:
     price: RecordedPrice | None = attrs.field(
         default=None, validator=optional(instance_of(RecordedPrice, what="a RecordedPrice"))
     )
+    discount: Discount | None = attrs.field(
+        default=None, validator=optional(instance_of(Discount, what="a Discount"))
+    )
+    tax: CustomerTax | None = attrs.field(
+        default=None, validator=optional(instance_of(CustomerTax, what="a CustomerTax"))
+    )
+    credit_grants: tuple[CreditGrant, ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for name, kind in _FIELD_KINDS:
@@ -584,6 +595,9 @@ class Subscription:
         outstanding_attempts: tuple[OutstandingAttempt, ...] | _Keep = _KEEP,
         quantity: int | _Keep = _KEEP,
         price: RecordedPrice | _Keep | None = _KEEP,
+        discount: Discount | _Keep | None = _KEEP,
+        tax: CustomerTax | _Keep | None = _KEEP,
+        credit_grants: tuple[CreditGrant, ...] | _Keep = _KEEP,
     ) -> Subscription:
         """Return a copy with the fields given changed: the rules' way to make the next value.
 
@@ -633,6 +647,9 @@ class Subscription:
             self.outstanding_attempts if outstanding_attempts is _KEEP else outstanding_attempts,
             self.quantity if quantity is _KEEP else quantity,
             self.price if price is _KEEP else price,
+            self.discount if discount is _KEEP else discount,
+            self.tax if tax is _KEEP else tax,
+            self.credit_grants if credit_grants is _KEEP else credit_grants,
         )
         if credit_balance is not _KEEP or currency is not _KEEP:
             new._check_balance()  # noqa: SLF001 - the class's own check

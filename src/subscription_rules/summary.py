@@ -87,7 +87,7 @@ def upcoming_invoice(
     if bill is None:
         return None
     return preview_invoice(
-        subscription, bill.reason, bill.lines, bill.issued_at, bill.start, bill.end
+        subscription, bill.reason, bill.lines, bill.issued_at, bill.start, bill.end, policy=policy
     )
 
 

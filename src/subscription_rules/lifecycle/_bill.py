@@ -8,6 +8,7 @@ from typing import TypedDict, Unpack
 import attrs
 
 from subscription_rules._billing import (
+    billed_for,
     draft_invoice,
     issue_credit_note,
     issue_invoice,
@@ -93,8 +94,9 @@ def _bill_period(
         start = period.start
     line = period_line(plan, start, period, cycle, policy, change=False)
     invoice, charge, recorded = draft_invoice(
-        sub, reason, (line, *extra), at, start, period.end, renewal=renewal
+        sub, reason, (line, *extra), at, start, period.end, policy=policy, renewal=renewal
     )
+    net, tax, paid = billed_for(invoice, line)
     whole = period_units(period, cycle, policy)
     billed, denominator = (
         (line.explanation.units, line.explanation.denominator)
@@ -106,14 +108,15 @@ def _bill_period(
         interval,
         start,
         period.end,
-        line.amount,
+        net,
         billed,
         denominator,
         sub.zero,
-        invoice.amount_due.min(line.amount),
+        invoice.amount_due.min(paid),
         invoice.id,
         unit=policy.proration_unit,
         quantity=plan.quantity,
+        tax=tax,
     )
     sub = sub.evolve(
         **recorded,
@@ -295,20 +298,22 @@ def _bill_from(
     if period.start == at:
         return _bill_period(sub, plan, period, at, reason, policy=policy)
     line = _opening_line(sub, plan, at, policy)
-    sub, invoice, charge = issue_invoice(sub, reason, (line,), at, at, period.end)
+    sub, invoice, charge = issue_invoice(sub, reason, (line,), at, at, period.end, policy=policy)
     assert line.explanation is not None  # noqa: S101 - a prorated line explains itself
+    net, tax, paid = billed_for(invoice, line)
     stretch = _trusted_stretch(
         plan.id,
         sub.interval,
         at,
         period.end,
-        line.amount,
+        net,
         line.explanation.units,
         line.explanation.denominator,
         sub.zero,
-        invoice.amount_due.min(line.amount),
+        invoice.amount_due.min(paid),
         invoice.id,
         unit=policy.proration_unit,
         quantity=plan.quantity,
+        tax=tax,
     )
     return sub.evolve(stretches=(stretch,), price=plan.record(), quantity=plan.quantity), charge

@@ -158,11 +158,11 @@ def _charge_due(
 
 
 def _end_now(
-    sub: Subscription, at: datetime, catalog: Catalog
+    sub: Subscription, at: datetime, catalog: Catalog, policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """End the subscription at ``at`` because payment failed for good."""
     plan = catalog.plan(sub.plan_id)
-    sub, settled = _settle_pending(sub, at)
+    sub, settled = _settle_pending(sub, at, policy)
     sub = sub.evolve(
         status=Status.ENDED, ended_at=at, cancel_at_period_end=False, pending_change=None
     )
@@ -207,7 +207,7 @@ def _exhaust(
         sub, done = _suspend_for_payment(sub, at, (FactName.INVOICE, item.id), policy)
         effects.extend(done)
     elif action is RetriesExhausted.CANCEL:
-        sub, done = _end_now(sub, at, catalog)
+        sub, done = _end_now(sub, at, catalog, policy)
         effects.extend(done)
     else:  # MARK_UNPAID withdraws access (unless RESTRICT did already); STAY_PAST_DUE keeps it
         effects.extend(_access_change(had_access, sub, policy))
@@ -240,7 +240,7 @@ def _apply_overdue(
                 )
             )
         if OverdueAction.CANCEL in state.actions and sub.status in _BILLING:
-            sub, done = _end_now(sub, at, catalog)
+            sub, done = _end_now(sub, at, catalog, policy)
             effects.extend(done)
         elif OverdueAction.SUSPEND in state.actions and sub.status in _BILLING:
             sub, done = _suspend_for_payment(sub, at, (FactName.OVERDUE_STATE, state.name), policy)

@@ -261,7 +261,7 @@ def cancel(
     if sub.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has already ended")
     if sub.status is Status.SUSPENDED:
-        sub, settled = _settle_pending(sub, at)
+        sub, settled = _settle_pending(sub, at, policy)
         sub = sub.evolve(
             status=Status.ENDED,
             ended_at=at,

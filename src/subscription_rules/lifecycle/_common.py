@@ -80,7 +80,9 @@ def _check_command_time(sub: Subscription, at: object) -> datetime:
     return instant
 
 
-def _settle_pending(sub: Subscription, at: datetime) -> tuple[Subscription, tuple[Effect, ...]]:
+def _settle_pending(
+    sub: Subscription, at: datetime, policy: BillingPolicy
+) -> tuple[Subscription, tuple[Effect, ...]]:
     """What pending lines owe the customer, paid into the balance as the subscription ends now.
 
     For an ending without a period end (cancelled while suspended, or for
@@ -98,7 +100,9 @@ def _settle_pending(sub: Subscription, at: datetime) -> tuple[Subscription, tupl
     sub = sub.evolve(pending_lines=())
     if not billed:
         return sub, effects
-    sub, _invoice, final = issue_invoice(sub, InvoiceReason.FINAL, billed, at, period.start, at)
+    sub, _invoice, final = issue_invoice(
+        sub, InvoiceReason.FINAL, billed, at, period.start, at, policy=policy
+    )
     return sub, (*effects, final)
 
 

@@ -326,13 +326,13 @@ def _period_end(
     plan = billed_on(sub, catalog)
     overage = _overage(sub, plan, usage, catalog, policy)
     if sub.cancel_at_period_end:
-        return _end(sub, plan, overage)
+        return _end(sub, plan, overage, policy)
     terms, move = _renewal_terms(sub, plan, catalog, usage, policy)
     return _renew(sub, terms, move, overage, policy)
 
 
 def _end(
-    sub: Subscription, plan: Priced, overage: tuple[Line, ...]
+    sub: Subscription, plan: Priced, overage: tuple[Line, ...], policy: BillingPolicy
 ) -> tuple[Subscription, tuple[Effect, ...]]:
     """End at the period end, with a final invoice for what is billed in arrears, if anything."""
     period = sub.current_period
@@ -345,7 +345,7 @@ def _end(
     sub = _ended(sub, at)
     if waiting:
         sub, _invoice, final = issue_invoice(
-            sub, InvoiceReason.FINAL, waiting, at, period.start, period.end
+            sub, InvoiceReason.FINAL, waiting, at, period.start, period.end, policy=policy
         )
         effects.append(final)
     facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))

@@ -152,7 +152,7 @@ def terminate(
     sub = _ended(sub, at)
     if waiting:
         sub, _invoice, final = issue_invoice(
-            sub, InvoiceReason.FINAL, waiting, at, min(period_start, at), at
+            sub, InvoiceReason.FINAL, waiting, at, min(period_start, at), at, policy=policy
         )
         effects.append(final)
     facts: tuple[FactPair, ...] = ((FactName.PLAN, plan.name), (FactName.ENDED_AT, at))

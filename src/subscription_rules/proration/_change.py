@@ -6,7 +6,12 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules._billing import issue_credit_note, issue_invoice, send_notice
+from subscription_rules._billing import (
+    billed_for_all,
+    issue_credit_note,
+    issue_invoice,
+    send_notice,
+)
 from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules._pricing import Priced, billed_on, quantity_facts
 from subscription_rules._units import (
@@ -288,14 +293,16 @@ def _apply_immediately(
         effects.extend(credit_effects)
     charge_total = sum_lines(charge_lines, sub.zero)
     paid = sub.zero
+    tax = None
     invoice_id = None
     if _interval_changes(sub, quote):
         cycle, period = new_interval_period(sub.cycle, quote.to_interval, at, policy)
         sub, invoice, charge = issue_invoice(
-            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, period.end
+            sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, period.end, policy=policy
         )
         effects.append(charge)
-        paid, invoice_id = invoice.amount_due, invoice.id
+        charge_total, tax, billed = billed_for_all(invoice, charge_lines, sub.zero)
+        paid, invoice_id = invoice.amount_due.min(billed), invoice.id
         sub = sub.evolve(cycle=cycle, period_index=period.index)
         stretches = []
         stretch_end = period.end
@@ -306,10 +313,11 @@ def _apply_immediately(
         billed_units, denominator = _units_billed(charge_lines, 0)
         if charge_lines and policy.proration_billing is ProrationBilling.NOW:
             sub, invoice, charge = issue_invoice(
-                sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end
+                sub, InvoiceReason.PLAN_CHANGE, charge_lines, at, at, stretch_end, policy=policy
             )
             effects.append(charge)
-            paid, invoice_id = invoice.amount_due, invoice.id
+            charge_total, tax, billed = billed_for_all(invoice, charge_lines, sub.zero)
+            paid, invoice_id = invoice.amount_due.min(billed), invoice.id
         elif charge_lines:
             sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
     if carried is not None:
@@ -329,6 +337,7 @@ def _apply_immediately(
                 invoice_id,
                 unit=policy.proration_unit,
                 quantity=target.quantity,
+                tax=tax,
             )
         )
     if sub.status is Status.TRIALING and quote.to_interval != sub.interval:

@@ -16,6 +16,7 @@ import re
 import types
 import typing
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final, Union, assert_never, get_args, get_origin
 from zoneinfo import ZoneInfo
 
@@ -181,6 +182,24 @@ def load_duration(value: object) -> timedelta:
         microseconds=int(micros or 0),
     )
     return -duration if sign else duration
+
+
+def dump_decimal(value: Decimal) -> str:
+    """A percentage as exact text: ``"20"``, ``"8.875"``."""
+    return str(value)
+
+
+def load_decimal(value: object) -> Decimal:
+    """The exact decimal ``dump_decimal`` wrote (the value's own class checks its range)."""
+    _expect(value, str, "a decimal string such as '20' or '8.875'")
+    assert isinstance(value, str)  # noqa: S101 - for mypy: _expect checked it
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite() or len(value) > 40:
+        raise Bad(f"expected a decimal string such as '20' or '8.875', got {shown(value)}")
+    return number
 
 
 @functools.lru_cache(maxsize=256)  # bounded: a document may name any string
@@ -407,6 +426,7 @@ def _leaves(conv: cattrs.Converter) -> None:
     for cls, dumper, loader in (
         (datetime, dump_instant, load_instant),
         (timedelta, dump_duration, load_duration),
+        (Decimal, dump_decimal, load_decimal),
         (Currency, dump_currency, load_currency),
         (Money, dump_money, load_money),
         (Fact, dump_fact, load_fact),

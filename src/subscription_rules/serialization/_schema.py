@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import typing
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final, get_args, get_origin
 
 import attrs
@@ -35,6 +36,11 @@ _LEAVES: Final[dict[str, dict[str, Any]]] = {
         "description": "ISO 8601 duration in days, hours, minutes and seconds",
         "type": "string",
         "pattern": r"^-?P([0-9]+D)?(T([0-9]+H)?([0-9]+M)?([0-9]+(\.[0-9]{6})?S)?)?$",
+    },
+    "decimal": {
+        "description": "an exact decimal number as text, such as a percentage: '20', '8.875'",
+        "type": "string",
+        "pattern": r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$",
     },
     "currency": {
         "description": "an ISO 4217 code, or a code and exponent for a currency outside the table",
@@ -81,6 +87,7 @@ _LEAVES: Final[dict[str, dict[str, Any]]] = {
 _LEAF_TYPES: Final[dict[object, str]] = {
     datetime: "instant",
     timedelta: "duration",
+    Decimal: "decimal",
     Currency: "currency",
     Money: "money",
     Fact: "fact",

@@ -1,0 +1,128 @@
+"""Taxes the host supplies: a rate per customer, inclusive or exclusive, and reverse charge.
+
+Tax rates are law and change, so the library holds none: the host gives each
+subscription its :class:`CustomerTax` (a :class:`TaxRate` for the customer's
+jurisdiction, and the customer's tax id when a reverse charge applies), and
+the rules tax every line they bill or credit with it. The tax of a line is a
+:class:`LineTax`: the rate, the amount it was computed on and the tax.
+
+>>> vat = TaxRate("VAT 20 %", "FR", "20")
+>>> vat.percent, vat.inclusive
+(Decimal('20'), False)
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+import attrs
+
+from subscription_rules._checks import described, field_check, identifier, instance_of
+from subscription_rules.errors import InvalidTaxRateError
+from subscription_rules.money import Money
+
+__all__ = ["CustomerTax", "LineTax", "TaxRate"]
+
+#: At most four decimal places in a percentage (8.8750 %, a combined US sales tax).
+_MAX_PLACES: Final = 4
+
+
+def _percent(value: object) -> Decimal:
+    """``value`` (a str, int or Decimal; never a float or bool) as a percentage from 0 to 100."""
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidTaxRateError(
+            f"must be a str, int or Decimal percentage from 0 to 100, got {described(value)}",
+            argument="percent",
+            value=value,
+        )
+    try:
+        percent = Decimal(value)
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    if (
+        not percent.is_finite()
+        or percent < 0
+        or percent > 100
+        or -percent.as_tuple().exponent > _MAX_PLACES  # type: ignore[operator]
+    ):
+        raise InvalidTaxRateError(
+            f"must be a percentage from 0 to 100 with at most {_MAX_PLACES} decimal places,"
+            f" got {value!r}",
+            argument="percent",
+            value=value,
+        )
+    if percent == percent.to_integral_value():
+        return percent.quantize(Decimal(1))
+    return percent.normalize()
+
+
+def _a_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise InvalidTaxRateError(
+            f"must be a non-empty str of at most 200 characters, got {described(value)}",
+            argument=attribute.name,
+            value=value,
+        )
+
+
+@attrs.frozen
+class TaxRate:
+    """A tax rate the host supplies: its name on invoices, jurisdiction, percentage, kind.
+
+    ``percent`` is exact (``"20"``, ``"8.875"``); ``inclusive`` says the
+    prices already include it (a tax-inclusive price of 120.00 at 20 % holds
+    20.00 of tax) rather than it being added on top.
+
+    >>> TaxRate("MwSt. 19 %", "DE", "19", inclusive=True).ratio
+    (19, 100)
+    """
+
+    name: str = attrs.field(validator=_a_name)
+    jurisdiction: str = attrs.field(validator=field_check(identifier))
+    percent: Decimal = attrs.field(converter=_percent)
+    inclusive: bool = attrs.field(default=False, kw_only=True, validator=instance_of(bool))
+
+    @property
+    def ratio(self) -> tuple[int, int]:
+        """The rate as an exact fraction ``(numerator, denominator)`` of 1."""
+        numerator, denominator = self.percent.as_integer_ratio()
+        return numerator, denominator * 100
+
+
+@attrs.frozen
+class CustomerTax:
+    """How a customer is taxed: the rate of its jurisdiction, its tax id, reverse charge.
+
+    ``reverse_charge`` (a business customer in another country with a valid
+    tax id, EU VAT Directive art. 196): the invoices carry zero tax at the
+    rate and the legal mention, and the customer accounts for the tax.
+    """
+
+    rate: TaxRate = attrs.field(validator=instance_of(TaxRate, what="a TaxRate"))
+    tax_id: str | None = attrs.field(default=None, kw_only=True)
+    reverse_charge: bool = attrs.field(default=False, kw_only=True, validator=instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.tax_id is not None:
+            _a_name(self, attrs.fields(CustomerTax).tax_id, self.tax_id)  # type: ignore[arg-type]
+        if self.reverse_charge and self.tax_id is None:
+            raise InvalidTaxRateError(
+                "a reverse charge needs the customer's tax id, got None",
+                argument="tax_id",
+                value=None,
+            )
+
+
+@attrs.frozen
+class LineTax:
+    """The tax of one line: ``amount`` at ``rate`` on ``taxable``, the amount excluding tax.
+
+    Signed like its line (a credit's tax is negative). Under a reverse charge
+    the amount is zero and ``reverse_charge`` is set.
+    """
+
+    rate: TaxRate
+    taxable: Money
+    amount: Money
+    reverse_charge: bool = False
