@@ -56,6 +56,7 @@ from subscription_rules.commands import (
     Command,
     MigratePrice,
     RecordPayment,
+    RedeemCoupon,
     Reinstate,
     SetTrialEnd,
     Suspend,
@@ -64,6 +65,7 @@ from subscription_rules.commands import (
     UpdatePaymentMethod,
 )
 from subscription_rules.credits import CreditNote, CreditReason
+from subscription_rules.discounts import Coupon, CouponDuration, Discount
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
     SMART_RETRIES_LIKE,
@@ -105,6 +107,7 @@ from subscription_rules.lifecycle import (
     next_wakeup,
     price_migrations,
     record_payment,
+    redeem_coupon,
     reinstate,
     set_trial_end,
     start_subscription,
@@ -230,6 +233,8 @@ __all__ = [
     "ChargeInvoice",
     "Command",
     "Comparison",
+    "Coupon",
+    "CouponDuration",
     "CreditBasis",
     "CreditCap",
     "CreditDestination",
@@ -240,6 +245,7 @@ __all__ = [
     "Decision",
     "DeclineKind",
     "Declined",
+    "Discount",
     "DowngradeTiming",
     "Effect",
     "EndAccess",
@@ -289,6 +295,7 @@ __all__ = [
     "ProrationUnit",
     "RecordPayment",
     "RecordedPrice",
+    "RedeemCoupon",
     "RefundPayment",
     "RefusalReason",
     "Refused",
@@ -347,6 +354,7 @@ __all__ = [
     "price_migrations",
     "quote_change",
     "record_payment",
+    "redeem_coupon",
     "reinstate",
     "set_trial_end",
     "start_subscription",

@@ -186,8 +186,13 @@ def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tupl
     """
     if not (sum_lines(lines, zero) + tax_totals(lines, zero)[1]).is_negative():
         return lines, ()
-    billed = tuple(line for line in lines if not line.amount.is_negative())
-    return billed, tuple(line for line in lines if line.amount.is_negative())
+    # A discount line stays with the charge it follows (never more than it).
+    billed = tuple(
+        line for line in lines if not line.amount.is_negative() or line.kind is LineKind.DISCOUNT
+    )
+    return billed, tuple(
+        line for line in lines if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
+    )
 
 
 def credit_excess(

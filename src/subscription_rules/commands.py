@@ -22,11 +22,19 @@ from typing import Final, TypeAlias, get_args
 
 import attrs
 
-from subscription_rules._checks import field_check, identifier, instance_of, optional, shown
+from subscription_rules._checks import (
+    count,
+    field_check,
+    identifier,
+    instance_of,
+    optional,
+    shown,
+)
 from subscription_rules._text import format_date
 from subscription_rules.catalog import check_quantity
+from subscription_rules.discounts import Coupon
 from subscription_rules.dunning import PaymentOutcome
-from subscription_rules.errors import InvalidArgumentError
+from subscription_rules.errors import InvalidArgumentError, InvalidCouponError
 from subscription_rules.money import Money
 from subscription_rules.periods import Interval, require_aware
 from subscription_rules.usage import Usage
@@ -41,6 +49,7 @@ __all__ = [
     "Command",
     "MigratePrice",
     "RecordPayment",
+    "RedeemCoupon",
     "Reinstate",
     "SetTrialEnd",
     "Suspend",
@@ -278,6 +287,25 @@ class MigratePrice:
         return f"migrate to the current price on {format_date(self.effective_at)}"
 
 
+@attrs.frozen
+class RedeemCoupon:
+    """Redeem ``coupon``, redeemed ``times_redeemed`` times so far (``redeem_coupon``).
+
+    >>> from subscription_rules.discounts import Coupon
+    >>> RedeemCoupon(Coupon("LAUNCH20", percent_off=20), times_redeemed=3).describe()
+    'redeem coupon LAUNCH20 (20 % off once)'
+    """
+
+    coupon: Coupon = attrs.field(
+        validator=instance_of(Coupon, what="a Coupon", error=InvalidCouponError)
+    )
+    times_redeemed: int = attrs.field(default=0, kw_only=True, validator=field_check(count))
+
+    def describe(self) -> str:
+        """The command in words."""
+        return f"redeem coupon {self.coupon.id} ({self.coupon.describe()})"
+
+
 #: Every command on an existing subscription (starting one is ``start_subscription``).
 Command: TypeAlias = (
     ChangePlan
@@ -293,6 +321,7 @@ Command: TypeAlias = (
     | Adjust
     | RecordPayment
     | MigratePrice
+    | RedeemCoupon
 )
 
 #: The command types, for checks.

@@ -270,6 +270,9 @@ class RefusalReason(enum.Enum):
     sold at the subscription's interval and currency) and ``CHANGE_PENDING``
     (a change to another plan or interval is scheduled, or the one scheduled
     takes effect at another period end).
+    Of a coupon (``redeem_coupon``): ``REDEMPTION_LIMIT_REACHED`` (redeemed
+    ``max_redemptions`` times already), ``COUPON_EXPIRED`` (after its
+    ``redeem_by``) and ``COUPON_NOT_FOR_PLAN`` (restricted to other plans).
     """
 
     NO_CHANGE = "no_change"
@@ -287,6 +290,9 @@ class RefusalReason(enum.Enum):
     NOT_YET_EFFECTIVE = "not_yet_effective"
     NO_CURRENT_PRICE = "no_current_price"
     CHANGE_PENDING = "change_pending"
+    REDEMPTION_LIMIT_REACHED = "redemption_limit_reached"
+    COUPON_EXPIRED = "coupon_expired"
+    COUPON_NOT_FOR_PLAN = "coupon_not_for_plan"
 
 
 @attrs.frozen

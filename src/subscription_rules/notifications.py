@@ -80,6 +80,8 @@ class NoticeKind(enum.Enum):
     DUPLICATE_PAYMENT_REFUNDED = "duplicate_payment_refunded"
     PRICE_CHANGE_SCHEDULED = "price_change_scheduled"
     PRICE_CHANGED = "price_changed"
+    DISCOUNT_APPLIED = "discount_applied"
+    DISCOUNT_ENDED = "discount_ended"
 
 
 #: A fact's value: text, an amount, an instant or a count.
@@ -104,8 +106,10 @@ class FactName(enum.StrEnum):
     BALANCE = "balance"
     CANCELLED_AT = "cancelled_at"
     CREDIT_AFTER = "credit_after"
+    COUPON = "coupon"
     CREDIT_NOTE = "credit_note"
     DEADLINE = "deadline"
+    DISCOUNT = "discount"
     EFFECTIVE_AT = "effective_at"
     ENDED_AT = "ended_at"
     ENDS_AT = "ends_at"

@@ -29,6 +29,7 @@ from subscription_rules.commands import (
     Command,
     MigratePrice,
     RecordPayment,
+    RedeemCoupon,
     Reinstate,
     SetTrialEnd,
     Suspend,
@@ -36,6 +37,7 @@ from subscription_rules.commands import (
     UndoCancel,
     UpdatePaymentMethod,
 )
+from subscription_rules.discounts import Coupon
 from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.effects import Decision, Refused
 from subscription_rules.errors import InvalidArgumentError
@@ -50,6 +52,7 @@ from subscription_rules.lifecycle import (
     next_wakeup,
     price_migrations,
     record_payment,
+    redeem_coupon,
     reinstate,
     set_trial_end,
     start_subscription,
@@ -246,6 +249,10 @@ class Rulebook:
                 return self.record_payment(sub, command.attempt, command.outcome, at)
             case MigratePrice():
                 return self.migrate_price(sub, at, effective_at=command.effective_at)
+            case RedeemCoupon():
+                return self.redeem_coupon(
+                    sub, command.coupon, at, times_redeemed=command.times_redeemed
+                )
             case _:
                 assert_never(command)
 
@@ -419,6 +426,19 @@ class Rulebook:
         """``migrate_price`` with this catalog and policy."""
         return migrate_price(
             subscription, at, catalog=self.catalog, policy=self.policy, effective_at=effective_at
+        )
+
+    def redeem_coupon(
+        self, subscription: Subscription, coupon: Coupon, at: datetime, *, times_redeemed: int
+    ) -> Decision | Refused:
+        """``redeem_coupon`` with this catalog and policy."""
+        return redeem_coupon(
+            subscription,
+            coupon,
+            at,
+            times_redeemed=times_redeemed,
+            catalog=self.catalog,
+            policy=self.policy,
         )
 
     def price_migrations(

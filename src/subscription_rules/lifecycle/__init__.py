@@ -16,6 +16,7 @@ The package's private modules hold one concept each, lowest first:
 ``_common`` (statuses, notices, open invoices, access), ``_scheduling`` (what
 time makes due, and when), ``_bill`` (billing a whole period, resuming after a
 suspension), ``_collection`` (payments, retries, the overdue ladder),
+``_coupons`` (:func:`redeem_coupon`, and a discount's end at a renewal),
 ``_renewal`` (the trial's end and the period's end), ``_trials`` (moving a
 running trial's end), ``_migration`` (:func:`migrate_price` and
 :func:`price_migrations`: moving subscriptions to a new catalog version's
@@ -51,6 +52,7 @@ from subscription_rules.lifecycle._commands import (
     undo_cancel,
     update_payment_method,
 )
+from subscription_rules.lifecycle._coupons import redeem_coupon
 from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.lifecycle._termination import terminate
@@ -67,6 +69,7 @@ __all__ = [
     "next_wakeup",
     "price_migrations",
     "record_payment",
+    "redeem_coupon",
     "reinstate",
     "set_trial_end",
     "start_subscription",

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from subscription_rules._access import unchecked_has_access
 from subscription_rules._calendar import month_length
-from subscription_rules._checks import expect, identifier, names_what_was_passed, wrong_type
+from subscription_rules._checks import count, expect, identifier, names_what_was_passed, wrong_type
 from subscription_rules._pricing import billed_on, offered
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
+from subscription_rules.discounts import Coupon
 from subscription_rules.effects import (
     Decision,
     Effect,
@@ -20,7 +22,7 @@ from subscription_rules.effects import (
     RestoreAccess,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidPeriodError
+from subscription_rules.errors import InvalidCouponError, InvalidPeriodError
 from subscription_rules.invoices import InvoiceReason
 from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _resume_billing
 from subscription_rules.lifecycle._collection import _charge_due, _collect, _retry_now
@@ -33,6 +35,7 @@ from subscription_rules.lifecycle._common import (
     _notice,
     _settle_pending,
 )
+from subscription_rules.lifecycle._coupons import redeemed
 from subscription_rules.lifecycle._renewal import _trial_reminder
 from subscription_rules.lifecycle._scheduling import _next_wakeup, _trial_reminder_at
 from subscription_rules.money import Currency, Money
@@ -55,6 +58,50 @@ from subscription_rules.subscription import (
 )
 
 
+@overload
+def start_subscription(
+    subscription_id: str,
+    customer_id: str,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    time_zone: str | ZoneInfo = "UTC",
+    has_payment_method: bool = True,
+    trial: bool = True,
+    had_trial: bool = False,
+    policy: BillingPolicy,
+    billing_anchor: datetime | None = None,
+    quantity: int = 1,
+    currency: str | Currency | None = None,
+    coupon: None = None,
+    times_redeemed: int = 0,
+) -> Decision: ...
+
+
+@overload
+def start_subscription(
+    subscription_id: str,
+    customer_id: str,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    time_zone: str | ZoneInfo = "UTC",
+    has_payment_method: bool = True,
+    trial: bool = True,
+    had_trial: bool = False,
+    policy: BillingPolicy,
+    billing_anchor: datetime | None = None,
+    quantity: int = 1,
+    currency: str | Currency | None = None,
+    coupon: Coupon,
+    times_redeemed: int = 0,
+) -> Decision | Refused: ...
+
+
 @names_what_was_passed("at")
 def start_subscription(
     subscription_id: str,
@@ -72,7 +119,9 @@ def start_subscription(
     billing_anchor: datetime | None = None,
     quantity: int = 1,
     currency: str | Currency | None = None,
-) -> Decision:
+    coupon: Coupon | None = None,
+    times_redeemed: int = 0,
+) -> Decision | Refused:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
 
     ``quantity`` is the units (seats) of a plan sold per unit (1 for a flat
@@ -95,6 +144,12 @@ def start_subscription(
     whole periods from the anchor. The anchor may not precede the start of
     billing, nor lie more than one period after it (the stub is at most that
     period: a later anchor would leave time unbilled, Stripe refuses it too).
+
+    A ``coupon`` is redeemed at the start, before the first invoice, as
+    ``redeem_coupon`` redeems it (``times_redeemed``: its redemptions so far,
+    counted by the host): the first invoice carries its discount, and a coupon
+    that does not apply (its limit reached, expired, for other plans) returns
+    the ``Refused`` value ``redeem_coupon`` gives, and nothing starts.
 
     >>> d = start_subscription("s", "c", "personal", MONTHLY,
     ...     datetime(2026, 1, 22, tzinfo=UTC), catalog=default_catalog(), had_trial=True,
@@ -148,6 +203,15 @@ def start_subscription(
         quantity=priced.quantity,
         price=priced.record(),
     )
+    applied: tuple[Effect, ...] = ()
+    if coupon is not None:
+        expect(coupon, Coupon, "coupon", error=InvalidCouponError)
+        count(times_redeemed, "times_redeemed")
+        result = redeemed(sub, coupon, at, times_redeemed, catalog, policy)
+        if isinstance(result, Refused):
+            return result
+        sub, notice = result
+        applied = (notice,)
     if trial_end is not None:
         effects: list[Effect] = [
             _notice(
@@ -164,16 +228,16 @@ def start_subscription(
         ]
         if _trial_reminder_at(sub, policy) is None and policy.trial_reminder_days:
             effects.append(_trial_reminder(sub, plan, at))
-        return Decision(sub, tuple(effects), _next_wakeup(sub, policy))
+        return Decision(sub, (*effects, *applied), _next_wakeup(sub, policy))
     sub, charge = _bill_from(sub, priced, at, InvoiceReason.SUBSCRIPTION_START, policy)
-    notice = _notice(
+    started = _notice(
         sub,
         NoticeKind.SUBSCRIPTION_STARTED,
         at,
         ((FactName.PLAN, plan.name), (FactName.INTERVAL, str(interval))),
         "start",
     )
-    return Decision(sub, (charge, notice), _next_wakeup(sub, policy))
+    return Decision(sub, (charge, started, *applied), _next_wakeup(sub, policy))
 
 
 def _currency(currency: object, default: Currency) -> Currency:

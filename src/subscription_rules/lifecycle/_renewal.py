@@ -30,6 +30,7 @@ from subscription_rules.invoices import InvoiceReason, Line
 from subscription_rules.lifecycle._bill import _bill_from, _bill_period, _opening_line
 from subscription_rules.lifecycle._collection import _collect
 from subscription_rules.lifecycle._common import _BILLING, _ended, _notice
+from subscription_rules.lifecycle._coupons import end_of_discount
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import BillingCycle, BillingPeriod, Interval
 from subscription_rules.policy import (
@@ -396,4 +397,6 @@ def _renew(
     effects.extend(collected)
     facts = ((FactName.PLAN, terms.plan.name), (FactName.PERIOD_END, opened.end))
     effects.append(_notice(sub, NoticeKind.RENEWED, at, facts, occasion))
+    sub, ended = end_of_discount(sub, at)
+    effects.extend(ended)
     return sub, tuple(effects)

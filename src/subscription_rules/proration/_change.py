@@ -13,6 +13,7 @@ from subscription_rules._billing import (
     send_notice,
 )
 from subscription_rules._checks import expect, names_what_was_passed
+from subscription_rules._discounting import discounted
 from subscription_rules._pricing import Priced, billed_on, quantity_facts
 from subscription_rules._units import (
     new_interval_period,
@@ -319,7 +320,10 @@ def _apply_immediately(
             charge_total, tax, billed = billed_for_all(invoice, charge_lines, sub.zero)
             paid, invoice_id = invoice.amount_due.min(billed), invoice.id
         elif charge_lines:
-            sub = sub.evolve(pending_lines=sub.pending_lines + charge_lines)
+            # Discounted now, so the stretch records what the next invoice will bill for it.
+            waiting, discount = discounted(sub, charge_lines, at, policy)
+            charge_total = sum_lines(waiting, sub.zero)
+            sub = sub.evolve(pending_lines=sub.pending_lines + waiting, discount=discount)
     if carried is not None:
         stretches.append(carried)  # still what was billed for that time, and at which price
     elif sub.status is not Status.TRIALING:

@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from subscription_rules._checks import expect, names_what_was_passed, trusted
+from subscription_rules._discounting import discounted
 from subscription_rules._pricing import Priced, billed_on, list_priced, offered, target_quantity
 from subscription_rules._units import (
     check_same_unit,
@@ -135,12 +136,21 @@ class ChangeQuote:
     @property
     def credit_lines(self) -> tuple[Line, ...]:
         """The credit lines (unused time)."""
-        return tuple(line for line in self.lines if line.amount.is_negative())
+        return tuple(
+            line
+            for line in self.lines
+            if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
+        )
 
     @property
     def charge_lines(self) -> tuple[Line, ...]:
-        """The charge lines (remaining time, or the new interval in full)."""
+        """The charge lines (remaining time, or the new interval in full), before discounts."""
         return tuple(line for line in self.lines if not line.amount.is_negative())
+
+    @property
+    def discount_lines(self) -> tuple[Line, ...]:
+        """The subscription's discount on the charge lines (each follows the line it discounts)."""
+        return tuple(line for line in self.lines if line.kind is LineKind.DISCOUNT)
 
 
 @attrs.frozen
@@ -544,10 +554,18 @@ def quote_change(
         credit, charge = _lines(subscription, resolved, at, policy)
         lines = tuple(line for line in (credit, charge) if line is not None)
         lines += _conversion_lines(subscription, resolved, at, catalog, policy)
+        lines, _discount = discounted(subscription, lines, at, policy)
     converts = subscription.status is Status.TRIALING and bool(lines)
     total = sum_lines(lines, zero)
-    credit_total = -sum_lines(tuple(line for line in lines if line.amount.is_negative()), zero)
-    charge_total = total + credit_total  # the non-negative lines: exact integer arithmetic
+    credit_total = -sum_lines(
+        tuple(
+            line
+            for line in lines
+            if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
+        ),
+        zero,
+    )
+    charge_total = total + credit_total  # the charges net of discounts: exact integer arithmetic
     waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
     pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
     credited_now = zero if pending else credit_total
