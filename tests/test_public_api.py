@@ -116,6 +116,7 @@ ROOT_NAMES = (
     "Comparison",
     "Coupon",
     "CouponDuration",
+    "CouponExcess",
     "CreditBasis",
     "CreditCap",
     "CreditDestination",
