@@ -204,9 +204,9 @@ def start_subscription(
         price=priced.record(),
     )
     applied: tuple[Effect, ...] = ()
+    count(times_redeemed, "times_redeemed")
     if coupon is not None:
         expect(coupon, Coupon, "coupon", error=InvalidCouponError)
-        count(times_redeemed, "times_redeemed")
         result = redeemed(sub, coupon, at, times_redeemed, catalog, policy)
         if isinstance(result, Refused):
             return result

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hypothesis  # noqa: F401 - imported for its side effect, as said above
 
 from subscription_rules.strategies._commands import commands
+from subscription_rules.strategies._coupons import coupons, discounts
 from subscription_rules.strategies._hook import _hypothesis_setup_hook as _hypothesis_setup_hook
 from subscription_rules.strategies._lives import decisions, subscriptions
 from subscription_rules.strategies._policies import (
@@ -61,9 +62,11 @@ from subscription_rules.strategies._values import (
 __all__ = [
     "catalogs",
     "commands",
+    "coupons",
     "currencies",
     "cycles",
     "decisions",
+    "discounts",
     "instants",
     "intervals",
     "limits",

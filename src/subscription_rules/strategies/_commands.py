@@ -15,6 +15,7 @@ from subscription_rules import (
     GatewayError,
     MigratePrice,
     RecordPayment,
+    RedeemCoupon,
     Reinstate,
     SetTrialEnd,
     Succeeded,
@@ -24,6 +25,7 @@ from subscription_rules import (
     UpdatePaymentMethod,
 )
 from subscription_rules.strategies._base import _MAX_COUNT, _MAX_PRICE, _identifiers, _memo
+from subscription_rules.strategies._coupons import coupons
 from subscription_rules.strategies._values import _money, _plan_ids, instants, intervals, usages
 
 
@@ -51,6 +53,7 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
         ),
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
         MigratePrice: st.builds(MigratePrice, st.none() | instants()),
+        RedeemCoupon: st.builds(RedeemCoupon, coupons(), times_redeemed=st.integers(0, 10_000)),
     }
 
 

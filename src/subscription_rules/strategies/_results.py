@@ -22,10 +22,12 @@ from subscription_rules import (
     ChangeDay,
     ChangeQuote,
     ChargeInvoice,
+    Coupon,
     CreditDestination,
     CreditNote,
     Currency,
     Decision,
+    Discount,
     EndAccess,
     Explanation,
     Feasible,
@@ -100,6 +102,7 @@ from subscription_rules.strategies._base import (
     _utc,
 )
 from subscription_rules.strategies._commands import _command_strategies
+from subscription_rules.strategies._coupons import coupons, discounts
 from subscription_rules.strategies._lives import (
     _STATUS_ORDER,
     _applied,
@@ -446,6 +449,8 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (Tier, tiers()),
             (TierTable, tier_tables()),
             (PackagePrice, package_prices()),
+            (Coupon, coupons()),
+            (Discount, discounts()),
         ]
     )
     register(Plan, plans())
