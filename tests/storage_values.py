@@ -32,6 +32,8 @@ from subscription_rules import (
     ChangePlan,
     ChangeQuantity,
     ChargeInvoice,
+    Coupon,
+    CouponDuration,
     CreditDestination,
     Currency,
     Decision,
@@ -54,6 +56,7 @@ from subscription_rules import (
     Plan,
     Price,
     RecordPayment,
+    RedeemCoupon,
     RefundPayment,
     Refused,
     Reinstate,
@@ -288,6 +291,19 @@ def request_values(subscription: Subscription, story: _Story) -> dict[str, objec
         "set_trial_end": SetTrialEnd(datetime(2026, 2, 14, 9, tzinfo=PARIS)),
         "terminate": Terminate(),
         "migrate_price": MigratePrice(datetime(2026, 3, 31, 9, tzinfo=PARIS)),
+        "redeem_coupon": RedeemCoupon(
+            Coupon(
+                "LAUNCH20",
+                percent_off="12.5",
+                duration=CouponDuration.REPEATING,
+                periods=3,
+                plans=("personal",),
+                max_redemptions=100,
+                redeem_by=datetime(2026, 6, 30, tzinfo=PARIS),
+                name="Launch",
+            ),
+            times_redeemed=7,
+        ),
         "adjust": Adjust("sub_golden-INV-0001", story.adjustment, reason="goodwill"),
         "record_payment": RecordPayment(
             "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()

@@ -83,6 +83,7 @@ from subscription_rules import (
 from subscription_rules._text import format_date
 from subscription_rules.catalog import MAX_CATALOG_BYTES, MAX_COUNT, MAX_PLANS
 from subscription_rules.cli import PROG
+from subscription_rules.discounts import Coupon, CouponDuration
 from subscription_rules.dunning import (
     MAX_OVERDUE_DAYS,
     MAX_RETRIES,
@@ -102,6 +103,7 @@ from subscription_rules.errors import (
     FloatAmountError,
     InvalidAmountError,
     InvalidArgumentError,
+    InvalidCouponError,
     InvalidInstantError,
     InvalidIntervalError,
     InvalidPeriodError,
@@ -115,7 +117,7 @@ from subscription_rules.errors import (
     UnknownPlanError,
     UnknownPriceError,
 )
-from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE
+from subscription_rules.lifecycle import MAX_PERIODS_PER_ADVANCE, redeem_coupon
 from subscription_rules.money import allocate, divide
 from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import days_between, require_aware, seconds_between, zone
@@ -2670,6 +2672,151 @@ def _wrong_shape_cases() -> list[Case]:
     ]
 
 
+def _coupon_cases() -> list[Case]:
+    sub = start_subscription(
+        "s",
+        "c",
+        "advanced",
+        MONTHLY,
+        utc(2026, 11, 1),
+        catalog=default_catalog(),
+        trial=False,
+        policy=SEED_POLICY,
+    ).subscription
+    euros = Coupon("EURO10", amount_off=Money.of("10", "EUR"))
+
+    def redeem(coupon: Coupon, times: object = 0) -> object:
+        return redeem_coupon(
+            sub,
+            coupon,
+            utc(2026, 11, 10),
+            times_redeemed=times,  # type: ignore[arg-type]
+            catalog=default_catalog(),
+            policy=SEED_POLICY,
+        )
+
+    above = "must be a percentage above 0 and at most 100 with at most 2 decimal places"
+    return [
+        Case(
+            "coupon-percent-over-100",
+            'Coupon("X", percent_off="120")',
+            lambda: Coupon("X", percent_off="120"),
+            InvalidCouponError,
+            rf"^percent_off: {above}, got '120'$",
+        ),
+        Case(
+            "coupon-percent-negative",
+            'Coupon("X", percent_off=-5)',
+            lambda: Coupon("X", percent_off=-5),
+            InvalidCouponError,
+            rf"^percent_off: {above}, got -5$",
+        ),
+        Case(
+            "coupon-percent-zero",
+            'Coupon("X", percent_off=0)',
+            lambda: Coupon("X", percent_off=0),
+            InvalidCouponError,
+            rf"^percent_off: {above}, got 0$",
+        ),
+        Case(
+            "coupon-percent-float",
+            'Coupon("X", percent_off=0.2)',
+            lambda: Coupon("X", percent_off=0.2),  # type: ignore[arg-type]
+            InvalidCouponError,
+            r"^percent_off: .*a float is not exact\), got float 0\.2$",
+        ),
+        Case(
+            "coupon-percent-three-places",
+            'Coupon("X", percent_off="12.345")',
+            lambda: Coupon("X", percent_off="12.345"),
+            InvalidCouponError,
+            rf"^percent_off: {above}, got '12.345'$",
+        ),
+        Case(
+            "coupon-both-off",
+            'Coupon("X", percent_off=10, amount_off=USD 1.00)',
+            lambda: Coupon("X", percent_off=10, amount_off=usd("1")),
+            InvalidCouponError,
+            r"^percent_off: a coupon takes exactly one of percent_off and amount_off",
+        ),
+        Case(
+            "coupon-neither-off",
+            'Coupon("X")',
+            lambda: Coupon("X"),
+            InvalidCouponError,
+            r"^percent_off: a coupon takes exactly one of percent_off and amount_off, "
+            r"got percent_off=None, amount_off=None$",
+        ),
+        Case(
+            "coupon-amount-off-negative",
+            'Coupon("X", amount_off=USD -1.00)',
+            lambda: Coupon("X", amount_off=usd("-1")),
+            InvalidCouponError,
+            r"^amount_off: must be a positive Money, got Money.of\('-1.00', 'USD'\)$",
+        ),
+        Case(
+            "coupon-repeating-without-periods",
+            'Coupon("X", percent_off=10, duration=REPEATING)',
+            lambda: Coupon("X", percent_off=10, duration=CouponDuration.REPEATING),
+            InvalidCouponError,
+            r"^periods: a repeating coupon needs its number of periods \(an int from 1\), "
+            r"got None$",
+        ),
+        Case(
+            "coupon-once-with-periods",
+            'Coupon("X", percent_off=10, periods=3)',
+            lambda: Coupon("X", percent_off=10, periods=3),
+            InvalidCouponError,
+            r"^periods: only a repeating coupon counts periods \(once does not\), got 3$",
+        ),
+        Case(
+            "coupon-zero-periods",
+            'Coupon("X", percent_off=10, duration=REPEATING, periods=0)',
+            lambda: Coupon("X", percent_off=10, duration=CouponDuration.REPEATING, periods=0),
+            InvalidCouponError,
+            r"^periods: must be an int from 1, got 0$",
+        ),
+        Case(
+            "coupon-no-plans",
+            'Coupon("X", percent_off=10, plans=())',
+            lambda: Coupon("X", percent_off=10, plans=()),
+            InvalidCouponError,
+            r"^plans: must be None \(every plan\) or a non-empty tuple of plan ids, got \(\)$",
+        ),
+        Case(
+            "coupon-currency-mismatch",
+            "redeem_coupon(USD subscription, Coupon(amount_off=EUR 10.00))",
+            lambda: redeem(euros),
+            InvalidCouponError,
+            r"^coupon: takes EUR 10.00 off, but the subscription is billed in USD$",
+        ),
+        Case(
+            "coupon-times-redeemed-negative",
+            "redeem_coupon(..., times_redeemed=-1)",
+            lambda: redeem(Coupon("X", percent_off=10), -1),
+            InvalidArgumentError,
+            r"^times_redeemed: .*-1",
+        ),
+        Case(
+            "coupon-start-currency-mismatch",
+            "start_subscription(..., coupon=Coupon(amount_off=EUR 10.00))",
+            lambda: start_subscription(
+                "s",
+                "c",
+                "advanced",
+                MONTHLY,
+                utc(2026, 11, 1),
+                catalog=default_catalog(),
+                trial=False,
+                policy=SEED_POLICY,
+                coupon=euros,
+            ),
+            InvalidCouponError,
+            r"^coupon: takes EUR 10.00 off, but the subscription is billed in USD$",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_money_cases(),
     *_period_cases(),
@@ -2681,6 +2828,7 @@ CASES: list[Case] = [
     *_coercion_cases(),
     *_internal_name_cases(),
     *_wrong_shape_cases(),
+    *_coupon_cases(),
 ]
 
 
