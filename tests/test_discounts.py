@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,8 @@ from subscription_rules import (
     upcoming_invoice,
 )
 from subscription_rules.dunning import Succeeded
+from subscription_rules.errors import SubscriptionRulesError
+from subscription_rules.simulation import parse_scenario
 
 CATALOG = default_catalog()
 SMALL = Usage.of(properties=3, integrations=1)
@@ -663,3 +666,33 @@ def test_time_a_full_discount_paid_nothing_for_is_never_credited(
             assert all(invoice.total.is_zero() for invoice in changed.invoices)
             sub = changed.subscription
         assert str(sub.credit_balance) == "USD 0.00"
+
+
+def test_a_scenario_step_redeems_a_coupon() -> None:
+    """The scenario file's ``redeem_coupon`` step, 10 Nov on Advanced (USD 150.00 billed on
+    1 Nov): USD 40.00 off repeating for 2 periods, December and January at 110.00, then
+    February at 150.00 with the discount's end in the timeline.
+    """
+    scenario = parse_scenario(
+        "until = 2027-02-15\n"
+        '[subscription]\nplan = "advanced"\nstart = 2026-11-01\ntrial = false\n'
+        '[[steps]]\nat = 2026-11-10\ncommand = "redeem_coupon"\ncoupon = "FORTY"\n'
+        'amount_off = "40.00"\nduration = "repeating"\nperiods = 2\n'
+    )
+    table = scenario.play().table().splitlines()
+    assert [line.split()[-1] for line in table] == [
+        "150.00",
+        "0.00",
+        "110.00",
+        "110.00",
+        "150.00",
+    ]
+    assert "discount ended" in table[-1]
+    with pytest.raises(
+        SubscriptionRulesError, match=r"steps\[0\]\.percent_off: must be a percentage above 0"
+    ):
+        parse_scenario(
+            'until = 2027-02-15\n[subscription]\nplan = "advanced"\nstart = 2026-11-01\n'
+            '[[steps]]\nat = 2026-11-10\ncommand = "redeem_coupon"\ncoupon = "X"\n'
+            "percent_off = 120\n"
+        )

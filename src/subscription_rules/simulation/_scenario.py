@@ -38,6 +38,7 @@ from subscription_rules._checks import expect, shown
 from subscription_rules._input import about, bad, localized, read_instant
 from subscription_rules.catalog import Catalog, default_catalog
 from subscription_rules.catalog._values import _plan_quantity
+from subscription_rules.discounts import Coupon, CouponDuration
 from subscription_rules.dunning import (
     Declined,
     DeclineKind,
@@ -49,7 +50,7 @@ from subscription_rules.dunning import (
 from subscription_rules.effects import Decision
 from subscription_rules.errors import InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.lifecycle import start_subscription
-from subscription_rules.money import Currency
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import Interval, require_aware, zone
 from subscription_rules.policy import SEED_POLICY, BillingPolicy, preset
 from subscription_rules.simulation._script import (
@@ -58,6 +59,7 @@ from subscription_rules.simulation._script import (
     ChangePlan,
     ChangeQuantity,
     Command,
+    RedeemCoupon,
     Reinstate,
     SetUsage,
     Step,
@@ -100,6 +102,15 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "update_payment_method": (),
     "cancel_pending_change": (),
     "set_usage": ("usage",),
+    "redeem_coupon": (
+        "coupon",
+        "percent_off",
+        "amount_off",
+        "duration",
+        "periods",
+        "plans",
+        "times_redeemed",
+    ),
 }
 _SIMPLE_COMMANDS: dict[str, Command] = {
     "cancel": Cancel(),
@@ -202,6 +213,7 @@ class _Reader:
         self.name = name
         self.catalog = catalog
         self.time_zone = zone("UTC")
+        self.currency = Currency.of("USD")  # the subscription's, once read
 
     def error(self, key: str, message: str, value: object = None) -> SubscriptionRulesError:
         return bad(f"{self.name}: {key}", message, value)
@@ -297,6 +309,7 @@ class _Reader:
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
         trial = self.flag(raw.get("trial", True), "subscription.trial")
         payment_method = self.flag(raw.get("payment_method", True), "subscription.payment_method")
+        self.currency = currency
         with self.about("subscription.start"):  # its first period may lie beyond year 9999
             return start_subscription(
                 subscription_id,
@@ -332,6 +345,8 @@ class _Reader:
             usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
             with self.about(f"{key}.quantity"):
                 return ChangeQuantity(quantity, usage)
+        if name == "redeem_coupon":
+            return self.redeem(raw, key)
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")
@@ -344,6 +359,43 @@ class _Reader:
                 plan.price(interval)
         usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
         return ChangePlan(plan.id, interval, usage)
+
+    def redeem(self, raw: dict[str, object], key: str) -> RedeemCoupon:
+        """A ``redeem_coupon`` step: the coupon's terms, an amount off in the subscription's currency."""
+        coupon_id = self.text(self.required(raw, "coupon", key), f"{key}.coupon")
+        terms: dict[str, object] = {}
+        if "percent_off" in raw:
+            terms["percent_off"] = raw["percent_off"]
+        if "amount_off" in raw:
+            amount = self.text(raw["amount_off"], f"{key}.amount_off")
+            with self.about(f"{key}.amount_off"):
+                terms["amount_off"] = Money.of(amount, self.currency)
+        if "duration" in raw:
+            duration = self.text(raw["duration"], f"{key}.duration")
+            known = [member.value for member in CouponDuration]
+            if duration not in known:
+                message = f"unknown duration {duration!r}; known: {', '.join(known)}"
+                raise self.error(f"{key}.duration", message, duration)
+            terms["duration"] = CouponDuration(duration)
+        if "periods" in raw:
+            terms["periods"] = toml.integer(raw["periods"], f"{key}.periods", self.error)
+        if "plans" in raw:
+            plans = raw["plans"]
+            if not isinstance(plans, list):
+                message = f"must be a list of plan ids, got {toml.toml_type(plans)}"
+                raise self.error(f"{key}.plans", message, plans)
+            terms["plans"] = tuple(
+                self.text(plan, f"{key}.plans[{index}]") for index, plan in enumerate(plans)
+            )
+        times = toml.integer(raw.get("times_redeemed", 0), f"{key}.times_redeemed", self.error)
+        try:
+            coupon = Coupon(coupon_id, **terms)  # type: ignore[arg-type]
+        except SubscriptionRulesError as err:  # named by the step's key of the term at fault
+            where = f"{key}.{err.argument}" if err.argument in raw else key
+            with self.about(where):
+                raise
+        with self.about(f"{key}.times_redeemed"):
+            return RedeemCoupon(coupon, times_redeemed=times)
 
     def steps(self, document: dict[str, object], start: datetime, until: datetime) -> list[Step]:
         steps: list[Step] = []
