@@ -2721,7 +2721,7 @@ def _coupon_cases() -> list[Case]:
         Case(
             "coupon-percent-float",
             'Coupon("X", percent_off=0.2)',
-            lambda: Coupon("X", percent_off=0.2),  # type: ignore[arg-type]
+            lambda: Coupon("X", percent_off=0.2),
             InvalidCouponError,
             r"^percent_off: .*a float is not exact\), got float 0\.2$",
         ),

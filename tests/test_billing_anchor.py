@@ -191,9 +191,9 @@ def test_an_anchor_before_the_start_or_beyond_one_period_is_refused(
     """Before the start; one minute past the start's first anniversary (Stripe too
     requires an anchor before the next natural billing date)."""
     with pytest.raises(InvalidPeriodError, match=message):
-        start_subscription(
+        start_subscription(  # type: ignore[call-overload]
             "s", "c", "personal", MONTHLY, utc(2026, 5, 15),
-            catalog=CATALOG, trial=False, billing_anchor=anchor, policy=SEED_POLICY,  # type: ignore[arg-type]
+            catalog=CATALOG, trial=False, billing_anchor=anchor, policy=SEED_POLICY,
         )  # fmt: skip
 
 
