@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from helpers import usd, utc
+from helpers import decided, usd, utc
 from subscription_rules import (
     MONTHLY,
     PROPERTIES,
@@ -96,6 +96,7 @@ from subscription_rules.dunning import (
     UnpaidInvoice,
     overdue_state,
 )
+from subscription_rules.effects import Decision, Refused
 from subscription_rules.errors import (
     CatalogError,
     CatalogVersionError,
@@ -2673,16 +2674,13 @@ def _wrong_shape_cases() -> list[Case]:
 
 
 def _coupon_cases() -> list[Case]:
-    sub = start_subscription(
-        "s",
-        "c",
-        "advanced",
-        MONTHLY,
-        utc(2026, 11, 1),
-        catalog=default_catalog(),
-        trial=False,
-        policy=SEED_POLICY,
-    ).subscription
+    def start(coupon: Coupon | None = None) -> Decision | Refused:
+        return start_subscription(
+            "s", "c", "advanced", MONTHLY, utc(2026, 11, 1),
+            catalog=default_catalog(), trial=False, policy=SEED_POLICY, coupon=coupon,
+        )  # fmt: skip
+
+    sub = decided(start()).subscription
     euros = Coupon("EURO10", amount_off=Money.of("10", "EUR"))
 
     def redeem(coupon: Coupon, times: object = 0) -> object:
@@ -2800,17 +2798,7 @@ def _coupon_cases() -> list[Case]:
         Case(
             "coupon-start-currency-mismatch",
             "start_subscription(..., coupon=Coupon(amount_off=EUR 10.00))",
-            lambda: start_subscription(
-                "s",
-                "c",
-                "advanced",
-                MONTHLY,
-                utc(2026, 11, 1),
-                catalog=default_catalog(),
-                trial=False,
-                policy=SEED_POLICY,
-                coupon=euros,
-            ),
+            lambda: start(euros),
             InvalidCouponError,
             r"^coupon: takes EUR 10.00 off, but the subscription is billed in USD$",
         ),

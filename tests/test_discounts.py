@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import NOV_1, decided, usd, utc
+from helpers import NOV_1, decided, started, usd, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     LAGO_LIKE,
@@ -73,24 +73,31 @@ PENDING = attrs.evolve(
 LAUNCH20 = Coupon("LAUNCH20", percent_off=20, duration=CouponDuration.REPEATING, periods=3)
 
 
-def start(
+def attempt(
     plan_id: str,
-    coupon: Coupon,
+    coupon: Coupon | None,
     at: datetime = NOV_1,
     policy: BillingPolicy = SEED_POLICY,
+) -> Decision | Refused:
+    """``start_subscription`` without a trial, with ``coupon`` redeemed at the start."""
+    return start_subscription(
+        "sub_1", "cus_1", plan_id, MONTHLY, at,
+        catalog=CATALOG, trial=False, policy=policy, coupon=coupon,
+    )  # fmt: skip
+
+
+def start(
+    plan_id: str, coupon: Coupon, at: datetime = NOV_1, policy: BillingPolicy = SEED_POLICY
 ) -> Decision:
+    return decided(attempt(plan_id, coupon, at, policy))
+
+
+def changed(
+    sub: Subscription, plan_id: str, at: datetime, policy: BillingPolicy = SEED_POLICY
+) -> Decision:
+    """``change_plan`` to ``plan_id`` monthly at ``at``, which the test expects to decide."""
     return decided(
-        start_subscription(
-            "sub_1",
-            "cus_1",
-            plan_id,
-            MONTHLY,
-            at,
-            catalog=CATALOG,
-            trial=False,
-            policy=policy,
-            coupon=coupon,
-        )
+        change_plan(sub, plan_id, MONTHLY, at, catalog=CATALOG, usage=SMALL, policy=policy)
     )
 
 
@@ -169,18 +176,7 @@ def test_a_coupon_redeemed_mid_period_counts_from_the_next_period() -> None:
     is not discounted again; December, January and February are (120.00 each); the 1 Mar
     renewal, the fourth, is billed 150.00 with DISCOUNT_ENDED. ``Discount.end`` is 1 Mar 2027.
     """
-    sub = decided(
-        start_subscription(
-            "sub_1",
-            "cus_1",
-            "advanced",
-            MONTHLY,
-            utc(2026, 11, 1),
-            catalog=CATALOG,
-            trial=False,
-            policy=SEED_POLICY,
-        )
-    ).subscription
+    sub = started("advanced")
     redeemed = decided(
         redeem_coupon(
             sub, LAUNCH20, utc(2026, 11, 10), times_redeemed=0, catalog=CATALOG, policy=SEED_POLICY
@@ -265,17 +261,7 @@ def test_an_amount_off_is_shared_over_the_lines_by_largest_remainder() -> None:
     coupon = Coupon("HUNDRED", amount_off=usd("100"), duration=CouponDuration.FOREVER)
     sub = start("advanced", coupon).subscription
     assert str(sub.stretches[0].billed) == "USD 50.00"
-    change = decided(
-        change_plan(
-            paid(sub, utc(2026, 11, 1)),
-            "pro",
-            MONTHLY,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=SMALL,
-            policy=SEED_POLICY,
-        )
-    )
+    change = changed(paid(sub, utc(2026, 11, 1)), "pro", utc(2026, 11, 16))
     (note,) = change.credit_notes
     assert str(note.amount) == "USD 25.00"
     (invoice,) = change.invoices
@@ -295,17 +281,7 @@ def test_an_upgrade_mid_period_credits_what_was_paid_after_the_discount() -> Non
     """
     forever = Coupon("LAUNCH20", percent_off=20, duration=CouponDuration.FOREVER)
     sub = paid(start("advanced", forever).subscription, utc(2026, 11, 1))
-    upgrade = decided(
-        change_plan(
-            sub,
-            "pro",
-            MONTHLY,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=SMALL,
-            policy=SEED_POLICY,
-        )
-    )
+    upgrade = changed(sub, "pro", utc(2026, 11, 16))
     (note,) = upgrade.credit_notes
     assert str(note.amount) == "USD 60.00"
     (invoice,) = upgrade.invoices
@@ -315,16 +291,8 @@ def test_an_upgrade_mid_period_credits_what_was_paid_after_the_discount() -> Non
     now = attrs.evolve(
         SEED_POLICY, name="seed, immediate", downgrade_timing=DowngradeTiming.IMMEDIATELY
     )
-    downgrade = decided(
-        change_plan(
-            paid(upgrade.subscription, utc(2026, 11, 16)),
-            "advanced",
-            MONTHLY,
-            utc(2026, 11, 24),
-            catalog=CATALOG,
-            usage=SMALL,
-            policy=now,
-        )
+    downgrade = changed(
+        paid(upgrade.subscription, utc(2026, 11, 16)), "advanced", utc(2026, 11, 24), now
     )
     credit = [ln for note in downgrade.credit_notes for ln in note.lines]
     assert [str(line.amount) for line in credit] == ["USD -56.00"]
@@ -376,33 +344,13 @@ def test_a_coupon_restricted_to_plans_discounts_only_their_lines() -> None:
     150.00) is not discounted.
     """
     pro50 = Coupon("PRO50", percent_off=50, duration=CouponDuration.FOREVER, plans=("pro",))
-    refused = start_subscription(
-        "sub_1",
-        "cus_1",
-        "personal",
-        MONTHLY,
-        utc(2026, 11, 1),
-        catalog=CATALOG,
-        trial=False,
-        policy=SEED_POLICY,
-        coupon=pro50,
-    )
+    refused = attempt("personal", pro50)
     assert isinstance(refused, Refused)
     assert refused.reason is RefusalReason.COUPON_NOT_FOR_PLAN
     assert refused.message == "PRO50 is not for Personal"
     decision = start("pro", pro50)
     assert str(decision.invoices[0].amount_due) == "USD 150.00"
-    down = decided(
-        change_plan(
-            decision.subscription,
-            "advanced",
-            MONTHLY,
-            utc(2026, 11, 20),
-            catalog=CATALOG,
-            usage=SMALL,
-            policy=SEED_POLICY,
-        )
-    )
+    down = changed(decision.subscription, "advanced", utc(2026, 11, 20))
     _sub, december, _kinds = renewed(down.subscription, utc(2026, 12, 1))
     assert amounts(december) == [("subscription", "USD 150.00")]
 
@@ -465,18 +413,7 @@ def test_the_redeem_coupon_command_goes_through_handle() -> None:
     the 1 Jan renewal is 150.00 - 30.00 = 120.00.
     """
     rules = Rulebook(CATALOG, SEED_POLICY)
-    sub = decided(
-        start_subscription(
-            "sub_1",
-            "cus_1",
-            "advanced",
-            MONTHLY,
-            utc(2026, 11, 1),
-            catalog=CATALOG,
-            trial=False,
-            policy=SEED_POLICY,
-        )
-    ).subscription
+    sub = started("advanced")
     handled = rules.handle(paid(sub, utc(2026, 11, 1)), RedeemCoupon(LAUNCH20), utc(2026, 12, 1))
     assert handled.refused is None
     charges = [e for e in handled.decision.effects if isinstance(e, ChargeInvoice)]
@@ -503,17 +440,7 @@ def test_the_quote_and_the_upcoming_invoice_show_the_discount_lines() -> None:
     assert [str(line.amount) for line in quote.discount_lines] == ["USD -30.00"]
     assert [str(line.amount) for line in quote.credit_lines] == ["USD -60.00"]
     assert str(quote.amount_due_now) == "USD 60.00"
-    change = decided(
-        change_plan(
-            sub,
-            "pro",
-            MONTHLY,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=SMALL,
-            policy=SEED_POLICY,
-        )
-    )
+    change = changed(sub, "pro", utc(2026, 11, 16))
     assert change.invoices[0].amount_due == quote.amount_due_now
     upcoming = upcoming_invoice(sub, utc(2026, 11, 16), catalog=CATALOG, policy=SEED_POLICY)
     assert upcoming is not None
@@ -588,17 +515,7 @@ def test_discounts_never_go_negative_and_credits_never_exceed_what_was_paid(
     discounts.
     """
     at = utc(2026, 11, 1)
-    result = start_subscription(
-        "sub_1",
-        "cus_1",
-        first,
-        MONTHLY,
-        at,
-        catalog=CATALOG,
-        trial=False,
-        policy=policy,
-        coupon=None if redeem_later else coupon,
-    )
+    result = attempt(first, None if redeem_later else coupon, at, policy)
     if isinstance(result, Refused):
         assert result.reason is RefusalReason.COUPON_NOT_FOR_PLAN
         return
@@ -616,12 +533,10 @@ def test_discounts_never_go_negative_and_credits_never_exceed_what_was_paid(
         advanced = advance(sub, at, catalog=CATALOG, policy=policy)
         decisions.append(advanced)
         sub = paid(advanced.subscription, at, policy)
-        changed = change_plan(
-            sub, plan_id, MONTHLY, at, catalog=CATALOG, usage=SMALL, policy=policy
-        )
-        if isinstance(changed, Decision):
-            decisions.append(changed)
-            sub = changed.subscription
+        moved = change_plan(sub, plan_id, MONTHLY, at, catalog=CATALOG, usage=SMALL, policy=policy)
+        if isinstance(moved, Decision):
+            decisions.append(moved)
+            sub = moved.subscription
     billed = credited = usd("0")
     for decision in decisions:
         for effect in decision.effects:
@@ -658,13 +573,11 @@ def test_time_a_full_discount_paid_nothing_for_is_never_credited(
         advanced = advance(sub, at, catalog=CATALOG, policy=policy)
         assert all(invoice.total.is_zero() for invoice in advanced.invoices)
         sub = paid(advanced.subscription, at, policy)
-        changed = change_plan(
-            sub, plan_id, MONTHLY, at, catalog=CATALOG, usage=SMALL, policy=policy
-        )
-        if isinstance(changed, Decision):
-            assert all(note.amount.is_zero() for note in changed.credit_notes), changed
-            assert all(invoice.total.is_zero() for invoice in changed.invoices)
-            sub = changed.subscription
+        moved = change_plan(sub, plan_id, MONTHLY, at, catalog=CATALOG, usage=SMALL, policy=policy)
+        if isinstance(moved, Decision):
+            assert all(note.amount.is_zero() for note in moved.credit_notes), moved
+            assert all(invoice.total.is_zero() for invoice in moved.invoices)
+            sub = moved.subscription
         assert str(sub.credit_balance) == "USD 0.00"
 
 
