@@ -23,6 +23,7 @@ from subscription_rules import (
     ChangeQuote,
     ChargeInvoice,
     CreditDestination,
+    CreditGrant,
     CreditNote,
     Currency,
     Decision,
@@ -33,6 +34,7 @@ from subscription_rules import (
     Infeasible,
     Interval,
     Invoice,
+    InvoiceSequence,
     IssueCreditNote,
     Limits,
     Line,
@@ -123,10 +125,12 @@ from subscription_rules.strategies._values import (
     _plan_id,
     _plans,
     catalogs,
+    credit_grants,
     currencies,
     cycles,
     instants,
     intervals,
+    invoice_sequences,
     limits,
     metrics,
     money,
@@ -446,6 +450,8 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (Tier, tiers()),
             (TierTable, tier_tables()),
             (PackagePrice, package_prices()),
+            (CreditGrant, credit_grants()),
+            (InvoiceSequence, invoice_sequences()),
         ]
     )
     register(Plan, plans())
