@@ -19,7 +19,7 @@ series has no gap whatever the documents are.
 
 from __future__ import annotations
 
-from typing import assert_never, overload
+from typing import assert_never, get_args, overload
 
 import attrs
 
@@ -42,6 +42,7 @@ from subscription_rules.invoices import Invoice
 __all__ = ["InvoiceSequence", "number_documents"]
 
 _MAX_WIDTH = 12
+_EFFECTS: tuple[type, ...] = get_args(Effect)
 
 
 def _number(value: object, argument: str) -> None:
@@ -208,18 +209,7 @@ def number_documents(
             value=effects_or_decision,
         )
     for effect in effects_or_decision:
-        if not isinstance(
-            effect,
-            (
-                ChargeInvoice,
-                IssueCreditNote,
-                RefundPayment,
-                SendNotice,
-                SuspendAccess,
-                RestoreAccess,
-                EndAccess,
-            ),
-        ):
+        if not isinstance(effect, _EFFECTS):
             raise InvalidArgumentError(
                 f"expected effects, got {shown(effect)}",
                 argument="effects_or_decision",

@@ -36,16 +36,17 @@ _trusted_grant = trusted(CreditGrant)
 _trusted_outstanding = trusted(OutstandingAttempt)
 
 
-def _credit_amount(sub: Subscription, amount: object, what: str) -> Money:
-    """``amount`` checked: a ``Money`` above zero in the subscription's currency."""
+def checked_amount(sub: Subscription, amount: object, what: str) -> Money:
+    """``amount`` checked: a ``Money`` above zero in the subscription's currency.
+
+    ``what`` opens the message of one that is not: "a top-up must be above zero".
+    """
     expect(amount, Money, "amount")
     assert isinstance(amount, Money)  # noqa: S101 - checked just above, for the type checker
     if amount.currency != sub.currency:
         raise CurrencyMismatchError("amount", amount.currency.code, expected=sub.currency.code)
     if not amount.is_positive():
-        raise InvalidAmountError(
-            f"{what} must be above zero, got {amount}", argument="amount", value=amount
-        )
+        raise InvalidAmountError(f"{what}, got {amount}", argument="amount", value=amount)
     return amount
 
 
@@ -84,7 +85,7 @@ def top_up(
     expect(subscription, Subscription, "subscription")
     sub = subscription
     expect(policy, BillingPolicy, "policy")
-    amount = _credit_amount(sub, amount, "a top-up")
+    amount = checked_amount(sub, amount, "a top-up must be above zero")
     at = _check_command_time(sub, at)
     if sub.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")
@@ -183,7 +184,7 @@ def grant_credit(
     expect(subscription, Subscription, "subscription")
     sub = subscription
     expect(policy, BillingPolicy, "policy")
-    amount = _credit_amount(sub, amount, "a grant")
+    amount = checked_amount(sub, amount, "a grant must be above zero")
     expect(reason, str, "reason")
     if expires_at is not None:
         require_aware(expires_at, "expires_at")
