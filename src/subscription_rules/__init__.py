@@ -54,6 +54,7 @@ from subscription_rules.commands import (
     ChangePlan,
     ChangeQuantity,
     Command,
+    GrantCredit,
     MigratePrice,
     RecordPayment,
     RedeemCoupon,
@@ -61,10 +62,11 @@ from subscription_rules.commands import (
     SetTrialEnd,
     Suspend,
     Terminate,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
 )
-from subscription_rules.credits import CreditNote, CreditReason
+from subscription_rules.credits import CreditGrant, CreditNote, CreditReason
 from subscription_rules.discounts import Coupon, CouponDuration, Discount
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
@@ -103,6 +105,7 @@ from subscription_rules.lifecycle import (
     advance,
     cancel,
     changes_blocked,
+    grant_credit,
     migrate_price,
     next_wakeup,
     price_migrations,
@@ -113,6 +116,7 @@ from subscription_rules.lifecycle import (
     start_subscription,
     suspend,
     terminate,
+    top_up,
     undo_cancel,
     update_payment_method,
 )
@@ -129,6 +133,7 @@ from subscription_rules.notifications import (
     Preferences,
     channels_for,
 )
+from subscription_rules.numbering import InvoiceSequence, number_documents
 from subscription_rules.periods import (
     DAILY,
     MONTHLY,
@@ -240,6 +245,7 @@ __all__ = [
     "CreditBasis",
     "CreditCap",
     "CreditDestination",
+    "CreditGrant",
     "CreditNote",
     "CreditReason",
     "Currency",
@@ -257,6 +263,7 @@ __all__ = [
     "FactValue",
     "Feasible",
     "GatewayError",
+    "GrantCredit",
     "Handled",
     "Infeasible",
     "Interval",
@@ -264,6 +271,7 @@ __all__ = [
     "IntervalUnit",
     "Invoice",
     "InvoiceReason",
+    "InvoiceSequence",
     "IssueCreditNote",
     "Limits",
     "Line",
@@ -324,6 +332,7 @@ __all__ = [
     "TierMode",
     "TierTable",
     "Timing",
+    "TopUp",
     "TrialCancellation",
     "TrialPlanChange",
     "UndoCancel",
@@ -346,11 +355,13 @@ __all__ = [
     "check_new_version",
     "classify_move",
     "default_catalog",
+    "grant_credit",
     "has_access",
     "load_catalog",
     "marked_unpaid",
     "migrate_price",
     "next_wakeup",
+    "number_documents",
     "parse_catalog",
     "preset",
     "price_migrations",
@@ -362,6 +373,7 @@ __all__ = [
     "start_subscription",
     "suspend",
     "terminate",
+    "top_up",
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",

@@ -47,6 +47,7 @@ __all__ = [
     "ChangePlan",
     "ChangeQuantity",
     "Command",
+    "GrantCredit",
     "MigratePrice",
     "RecordPayment",
     "RedeemCoupon",
@@ -54,6 +55,7 @@ __all__ = [
     "SetTrialEnd",
     "Suspend",
     "Terminate",
+    "TopUp",
     "UndoCancel",
     "UpdatePaymentMethod",
 ]
@@ -306,6 +308,45 @@ class RedeemCoupon:
         return f"redeem coupon {self.coupon.id} ({self.coupon.describe()})"
 
 
+@attrs.frozen
+class TopUp:
+    """Buy ``amount`` of prepaid credit: an invoice charged, the credit added once paid (``top_up``).
+
+    >>> TopUp(Money.of("100", "USD")).describe()
+    'top up USD 100.00 of prepaid credit'
+    """
+
+    amount: Money = attrs.field(validator=field_check(_positive))
+
+    def describe(self) -> str:
+        """The command in words."""
+        return f"top up {self.amount} of prepaid credit"
+
+
+@attrs.frozen
+class GrantCredit:
+    """Grant ``amount`` of credit to the balance, expiring at ``expires_at`` (``grant_credit``).
+
+    >>> from datetime import UTC
+    >>> GrantCredit(Money.of("30", "USD"), reason="outage",
+    ...     expires_at=datetime(2027, 1, 1, tzinfo=UTC)).describe()
+    'grant USD 30.00 of credit: outage, expiring on 1 Jan 2027'
+    """
+
+    amount: Money = attrs.field(validator=field_check(_positive))
+    reason: str = attrs.field(kw_only=True, validator=instance_of(str))
+    expires_at: datetime | None = attrs.field(
+        default=None, kw_only=True, validator=optional(field_check(_aware))
+    )
+
+    def describe(self) -> str:
+        """The command in words."""
+        text = f"grant {self.amount} of credit: {self.reason}"
+        if self.expires_at is None:
+            return text
+        return f"{text}, expiring on {format_date(self.expires_at)}"
+
+
 #: Every command on an existing subscription (starting one is ``start_subscription``).
 Command: TypeAlias = (
     ChangePlan
@@ -322,6 +363,8 @@ Command: TypeAlias = (
     | RecordPayment
     | MigratePrice
     | RedeemCoupon
+    | TopUp
+    | GrantCredit
 )
 
 #: The command types, for checks.

@@ -82,6 +82,9 @@ class NoticeKind(enum.Enum):
     PRICE_CHANGED = "price_changed"
     DISCOUNT_APPLIED = "discount_applied"
     DISCOUNT_ENDED = "discount_ended"
+    CREDIT_ADDED = "credit_added"
+    CREDIT_EXPIRED = "credit_expired"
+    TOP_UP_FAILED = "top_up_failed"
 
 
 #: A fact's value: text, an amount, an instant or a count.

@@ -59,12 +59,14 @@ from subscription_rules.simulation._script import (
     ChangePlan,
     ChangeQuantity,
     Command,
+    GrantCredit,
     RedeemCoupon,
     Reinstate,
     SetUsage,
     Step,
     Suspend,
     Timeline,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
     simulate,
@@ -111,6 +113,8 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
         "plans",
         "times_redeemed",
     ),
+    "top_up": ("amount",),
+    "grant_credit": ("amount", "reason", "expires_at"),
 }
 _SIMPLE_COMMANDS: dict[str, Command] = {
     "cancel": Cancel(),
@@ -213,7 +217,7 @@ class _Reader:
         self.name = name
         self.catalog = catalog
         self.time_zone = zone("UTC")
-        self.currency = Currency.of("USD")  # the subscription's, once read
+        self.currency: Currency | None = None
 
     def error(self, key: str, message: str, value: object = None) -> SubscriptionRulesError:
         return bad(f"{self.name}: {key}", message, value)
@@ -347,6 +351,8 @@ class _Reader:
                 return ChangeQuantity(quantity, usage)
         if name == "redeem_coupon":
             return self.redeem(raw, key)
+        if name in {"top_up", "grant_credit"}:
+            return self.credit_command(name, raw, key)
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")
@@ -369,7 +375,7 @@ class _Reader:
         if "amount_off" in raw:
             amount = self.text(raw["amount_off"], f"{key}.amount_off")
             with self.about(f"{key}.amount_off"):
-                terms["amount_off"] = Money.of(amount, self.currency)
+                terms["amount_off"] = Money.of(amount, self.currency or "USD")
         if "duration" in raw:
             duration = self.text(raw["duration"], f"{key}.duration")
             known = [member.value for member in CouponDuration]
@@ -396,6 +402,20 @@ class _Reader:
                 raise
         with self.about(f"{key}.times_redeemed"):
             return RedeemCoupon(coupon, times_redeemed=times)
+
+    def credit_command(self, name: str, raw: dict[str, object], key: str) -> Command:
+        """A ``top_up`` or ``grant_credit`` step: an amount in the subscription's currency."""
+        amount = self.text(self.required(raw, "amount", key), f"{key}.amount")
+        with self.about(f"{key}.amount"):
+            money = Money.of(amount, self.currency or "USD")
+            if name == "top_up":
+                return TopUp(money)
+        reason = self.text(self.required(raw, "reason", key), f"{key}.reason")
+        expires_at = None
+        if "expires_at" in raw:
+            expires_at = self.instant(raw["expires_at"], f"{key}.expires_at")
+        with self.about(f"{key}.amount"):
+            return GrantCredit(money, reason=reason, expires_at=expires_at)
 
     def steps(self, document: dict[str, object], start: datetime, until: datetime) -> list[Step]:
         steps: list[Step] = []

@@ -13,6 +13,7 @@ from subscription_rules import (
     Command,
     Declined,
     GatewayError,
+    GrantCredit,
     MigratePrice,
     RecordPayment,
     RedeemCoupon,
@@ -21,6 +22,7 @@ from subscription_rules import (
     Succeeded,
     Suspend,
     Terminate,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
 )
@@ -54,6 +56,13 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
         MigratePrice: st.builds(MigratePrice, st.none() | instants()),
         RedeemCoupon: st.builds(RedeemCoupon, coupons(), times_redeemed=st.integers(0, 10_000)),
+        TopUp: st.builds(TopUp, _money(None, 1, _MAX_PRICE)),
+        GrantCredit: st.builds(
+            GrantCredit,
+            _money(None, 1, _MAX_PRICE),
+            reason=st.text(max_size=40),
+            expires_at=st.none() | instants(),
+        ),
     }
 
 

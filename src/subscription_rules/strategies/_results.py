@@ -24,6 +24,7 @@ from subscription_rules import (
     ChargeInvoice,
     Coupon,
     CreditDestination,
+    CreditGrant,
     CreditNote,
     Currency,
     Decision,
@@ -35,6 +36,7 @@ from subscription_rules import (
     Infeasible,
     Interval,
     Invoice,
+    InvoiceSequence,
     IssueCreditNote,
     Limits,
     Line,
@@ -126,10 +128,12 @@ from subscription_rules.strategies._values import (
     _plan_id,
     _plans,
     catalogs,
+    credit_grants,
     currencies,
     cycles,
     instants,
     intervals,
+    invoice_sequences,
     limits,
     metrics,
     money,
@@ -451,6 +455,8 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (PackagePrice, package_prices()),
             (Coupon, coupons()),
             (Discount, discounts()),
+            (CreditGrant, credit_grants()),
+            (InvoiceSequence, invoice_sequences()),
         ]
     )
     register(Plan, plans())
