@@ -156,6 +156,7 @@ from subscription_rules.policy import (
     ProrationUnit,
     RetriesExhausted,
     SuspendedTime,
+    TaxRounding,
     TrialCancellation,
     TrialPlanChange,
     UpgradeTiming,
@@ -182,6 +183,7 @@ from subscription_rules.subscription import (
     SuspensionReason,
 )
 from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
+from subscription_rules.taxes import CustomerTax, LineTax, TaxRate, TaxSummary
 from subscription_rules.usage import (
     Feasible,
     Infeasible,
@@ -236,6 +238,7 @@ __all__ = [
     "CreditNote",
     "CreditReason",
     "Currency",
+    "CustomerTax",
     "DayCount",
     "Decision",
     "DeclineKind",
@@ -260,6 +263,7 @@ __all__ = [
     "Limits",
     "Line",
     "LineKind",
+    "LineTax",
     "Metric",
     "MetricKind",
     "MetricUsage",
@@ -310,6 +314,9 @@ __all__ = [
     "SuspendAccess",
     "SuspendedTime",
     "SuspensionReason",
+    "TaxRate",
+    "TaxRounding",
+    "TaxSummary",
     "Terminate",
     "Tier",
     "TierMode",

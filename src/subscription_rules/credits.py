@@ -22,8 +22,9 @@ import attrs
 
 from subscription_rules._checks import expect
 from subscription_rules.errors import InvalidAmountError
-from subscription_rules.invoices import Line, sum_lines, tax_totals
+from subscription_rules.invoices import Line, sum_lines, tax_summaries, tax_totals
 from subscription_rules.money import Money
+from subscription_rules.taxes import TaxSummary
 
 __all__ = ["CreditNote", "CreditReason", "apply_credit"]
 
@@ -92,6 +93,11 @@ class CreditNote:
     def tax(self) -> Money:
         """The tax credited, positive: minus the sum of the lines' taxes."""
         return -tax_totals(self.lines, self.lines[0].amount.with_minor(0))[0]
+
+    @property
+    def taxes(self) -> tuple[TaxSummary, ...]:
+        """The tax credited per rate (negative amounts, like the lines)."""
+        return tax_summaries(self.lines)
 
     @property
     def subtotal(self) -> Money:

@@ -53,6 +53,7 @@ from subscription_rules.subscription import (
     Subscription,
     SuspensionReason,
 )
+from subscription_rules.taxes import CustomerTax
 
 
 @names_what_was_passed("at")
@@ -72,6 +73,7 @@ def start_subscription(
     billing_anchor: datetime | None = None,
     quantity: int = 1,
     currency: str | Currency | None = None,
+    tax: CustomerTax | None = None,
 ) -> Decision:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
 
@@ -79,7 +81,8 @@ def start_subscription(
     plan); ``currency`` the currency the subscription is billed in, fixed for
     its life (``None``: the plan's first currency). The price it starts on is
     recorded on the subscription (``price``), so a later catalog version
-    changes nothing until ``migrate_price``.
+    changes nothing until ``migrate_price``. ``tax`` is how the customer is
+    taxed (``None``: untaxed; see :func:`update_tax` to change it later).
 
     The trial is given when ``trial`` is true, the plan has one, and the
     customer has not ``had_trial`` before (one trial per customer). Without a
@@ -118,6 +121,8 @@ def start_subscription(
     expect(has_payment_method, bool, "has_payment_method")
     expect(trial, bool, "trial")
     expect(had_trial, bool, "had_trial")
+    if tax is not None:
+        expect(tax, CustomerTax, "tax")
     time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
@@ -147,6 +152,7 @@ def start_subscription(
         has_payment_method=has_payment_method,
         quantity=priced.quantity,
         price=priced.record(),
+        tax=tax,
     )
     if trial_end is not None:
         effects: list[Effect] = [
