@@ -25,6 +25,7 @@ from subscription_rules import (
     CreditDestination,
     CreditNote,
     Currency,
+    CustomerTax,
     Decision,
     EndAccess,
     Explanation,
@@ -36,6 +37,7 @@ from subscription_rules import (
     IssueCreditNote,
     Limits,
     Line,
+    LineTax,
     Metric,
     MetricKind,
     MetricUsage,
@@ -64,6 +66,8 @@ from subscription_rules import (
     Subscription,
     SuspendAccess,
     SuspensionReason,
+    TaxRate,
+    TaxSummary,
     Tier,
     TierTable,
     UpgradeTiming,
@@ -120,10 +124,13 @@ from subscription_rules.strategies._policies import (
 )
 from subscription_rules.strategies._prices import catalog_versions, migrations, recorded_prices
 from subscription_rules.strategies._values import (
+    _line_taxes,
     _plan_id,
     _plans,
+    _tax_summaries,
     catalogs,
     currencies,
+    customer_taxes,
     cycles,
     instants,
     intervals,
@@ -135,6 +142,7 @@ from subscription_rules.strategies._values import (
     periods,
     plans,
     prices,
+    tax_rates,
     tier_tables,
     tiers,
     time_zones,
@@ -446,6 +454,10 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (Tier, tiers()),
             (TierTable, tier_tables()),
             (PackagePrice, package_prices()),
+            (TaxRate, tax_rates()),
+            (CustomerTax, customer_taxes()),
+            (LineTax, _line_taxes()),
+            (TaxSummary, _tax_summaries()),
         ]
     )
     register(Plan, plans())
