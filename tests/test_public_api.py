@@ -208,6 +208,7 @@ ROOT_NAMES = (
     "TrialPlanChange",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "UpgradeTiming",
     "Usage",
     "UsageReport",
@@ -244,6 +245,7 @@ ROOT_NAMES = (
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",
+    "update_tax",
     "usage_report",
 )
 

@@ -35,21 +35,29 @@ from subscription_rules import (
     ProrationBilling,
     ProrationUnit,
     RefundPayment,
+    RefusalReason,
+    Refused,
+    Rulebook,
     Subscription,
     Succeeded,
     TaxRate,
     TaxRounding,
+    UpdateTax,
     Usage,
     adjust,
     advance,
+    billing_summary,
     change_plan,
     quote_change,
     record_payment,
     start_subscription,
     terminate,
+    update_tax,
 )
 from subscription_rules.invoices import LineKind
 from subscription_rules.money import divide
+from subscription_rules.ports import customer_tax
+from subscription_rules.testing import TableTaxRates
 
 VAT_FR = TaxRate("VAT 20 %", "FR", "20")
 MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
@@ -188,9 +196,7 @@ def test_a_partial_credit_returns_its_share_of_the_tax_and_the_rest_comes_back_e
     )
     (first,) = adjusted.credit_notes
     assert (first.subtotal, first.tax, first.amount) == (usd("10.00"), usd("0.89"), usd("10.89"))
-    ended = decided(
-        terminate(adjusted.subscription, NOV_1, catalog=CATALOG, policy=SEED_POLICY)
-    )
+    ended = decided(terminate(adjusted.subscription, NOV_1, catalog=CATALOG, policy=SEED_POLICY))
     (second,) = ended.credit_notes
     assert (second.subtotal, second.tax) == (usd("140.00"), usd("12.42"))
     assert first.tax + second.tax == usd("13.31")
@@ -349,3 +355,73 @@ def test_per_invoice_line_taxes_sum_to_the_tax_rounded_once(
                 assert amounts == [
                     divide(b * numerator, denominator, policy.rounding) for b in bases
                 ]
+
+
+def test_a_new_tax_applies_to_invoices_issued_from_then_on_and_billed_time_keeps_its_own() -> None:
+    """Advanced billed untaxed on 1 Nov (150.00); VAT 20 % from 10 Nov (``Rulebook.handle``).
+
+    An upgrade to Pro on 16 Nov credits the unused half of what was billed untaxed, 75.00 and no
+    tax; it charges 300.00 × 15/30 = 150.00 + 30.00 VAT = 180.00, the 75.00 of credit applied:
+    105.00 due. The renewal on 1 Dec bills 300.00 + 60.00 = 360.00.
+    """
+    rules = Rulebook(CATALOG, SEED_POLICY)
+    sub = rules.start("sub_1", "cus_1", "advanced", MONTHLY, NOV_1, trial=False).subscription
+    assert sub.tax is None
+    rates = TableTaxRates({"FR": ((utc(2014, 1, 1), VAT_FR),)})
+    tax = customer_tax(rates, "FR", utc(2026, 11, 10))
+    handled = rules.handle(sub, UpdateTax(tax), utc(2026, 11, 10))
+    assert handled.refused is None
+    sub = handled.decision.subscription
+    assert sub.tax == CustomerTax(VAT_FR)
+    assert sub.stretches[0].tax is None  # billed before: keeps being untaxed
+    d = decided(
+        change_plan(
+            sub,
+            "pro",
+            MONTHLY,
+            utc(2026, 11, 16),
+            catalog=CATALOG,
+            usage=Usage.of(),
+            policy=SEED_POLICY,
+        )
+    )
+    (note,) = d.credit_notes
+    assert (note.amount, note.tax) == (usd("75.00"), usd("0.00"))
+    (invoice,) = d.invoices
+    assert (invoice.tax, invoice.total, invoice.amount_due) == (
+        usd("30.00"),
+        usd("180.00"),
+        usd("105.00"),
+    )
+    renewed = advance(d.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
+    assert (renewed.invoices[-1].tax, renewed.invoices[-1].total) == (usd("60.00"), usd("360.00"))
+
+
+def test_update_tax_is_refused_on_an_ended_subscription_and_none_removes_the_tax() -> None:
+    """No tax from 10 Nov: the renewal bills 150.00 flat; an ended subscription refuses it."""
+    sub = _start(CustomerTax(VAT_FR)).subscription
+    untaxed = decided(update_tax(sub, None, utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    renewed = advance(untaxed, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
+    assert (renewed.invoices[-1].tax, renewed.invoices[-1].total) == (usd("0.00"), usd("150.00"))
+    ended = decided(terminate(sub, utc(2026, 11, 2), catalog=CATALOG, policy=SEED_POLICY))
+    refused = update_tax(ended.subscription, None, utc(2026, 11, 3), policy=SEED_POLICY)
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
+
+
+def test_the_upcoming_invoice_shows_the_tax() -> None:
+    """The 1 Dec renewal of Advanced at 19 % inclusive: 150.00, of which 23.95 tax."""
+    sub = _start(CustomerTax(MWST_DE)).subscription
+    summary = billing_summary(
+        sub, Usage.of(), utc(2026, 11, 20), catalog=CATALOG, policy=SEED_POLICY
+    )
+    assert summary.tax == CustomerTax(MWST_DE)
+    upcoming = summary.upcoming
+    assert upcoming is not None
+    assert (upcoming.subtotal, upcoming.tax, upcoming.total) == (
+        usd("126.05"),
+        usd("23.95"),
+        usd("150.00"),
+    )
+    (row,) = upcoming.taxes
+    assert str(row) == "MwSt. 19 % on USD 126.05: USD 23.95"

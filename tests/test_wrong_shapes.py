@@ -241,6 +241,8 @@ TARGETS = _targets()
 
 # --------------------------------------------------------------------------- valid arguments
 
+VAT = subscription_rules.TaxRate("VAT 20 %", "FR", "20")
+
 #: A valid value for a parameter, by the target's name and the parameter's, then by name alone.
 VALID: dict[str, object] = {
     # by target and parameter
@@ -365,6 +367,17 @@ VALID: dict[str, object] = {
     "require_aware.argument": "at",
     "utc_instant.argument": "at",
     "zone.time_zone": "Europe/Paris",
+    "TaxRate.jurisdiction": "FR",
+    "TaxRate.percent": "20",
+    "CustomerTax.rate": VAT,
+    "LineTax.rate": VAT,
+    "LineTax.taxable": ONE,
+    "LineTax.amount": ONE,
+    "TaxSummary.rate": VAT,
+    "TaxSummary.taxable": ONE,
+    "TaxSummary.amount": ONE,
+    "update_tax.tax": subscription_rules.CustomerTax(VAT),
+    "UpdateTax.tax": subscription_rules.CustomerTax(VAT),
     # by parameter alone
     "subscription": SUB,
     "catalog": CATALOG,

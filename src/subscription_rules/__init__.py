@@ -62,6 +62,7 @@ from subscription_rules.commands import (
     Terminate,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.credits import CreditNote, CreditReason
 from subscription_rules.dunning import (
@@ -112,6 +113,7 @@ from subscription_rules.lifecycle import (
     terminate,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.notifications import (
@@ -326,6 +328,7 @@ __all__ = [
     "TrialPlanChange",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "UpgradeTiming",
     "Usage",
     "UsageReport",
@@ -362,5 +365,6 @@ __all__ = [
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",
+    "update_tax",
     "usage_report",
 ]

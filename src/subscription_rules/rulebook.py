@@ -35,6 +35,7 @@ from subscription_rules.commands import (
     Terminate,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.effects import Decision, Refused
@@ -57,6 +58,7 @@ from subscription_rules.lifecycle import (
     terminate,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.money import Money
 from subscription_rules.periods import BillingPeriod, Interval, utc_instant
@@ -70,6 +72,7 @@ from subscription_rules.proration import (
 )
 from subscription_rules.subscription import Subscription
 from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
+from subscription_rules.taxes import CustomerTax
 from subscription_rules.usage import Usage
 
 __all__ = ["Handled", "Rulebook"]
@@ -246,6 +249,8 @@ class Rulebook:
                 return self.record_payment(sub, command.attempt, command.outcome, at)
             case MigratePrice():
                 return self.migrate_price(sub, at, effective_at=command.effective_at)
+            case UpdateTax():
+                return self.update_tax(sub, command.tax, at)
             case _:
                 assert_never(command)
 
@@ -265,6 +270,7 @@ class Rulebook:
         had_trial: bool = False,
         billing_anchor: datetime | None = None,
         quantity: int = 1,
+        tax: CustomerTax | None = None,
     ) -> Decision:
         """``start_subscription`` with this catalog and policy."""
         return start_subscription(
@@ -281,6 +287,7 @@ class Rulebook:
             policy=self.policy,
             billing_anchor=billing_anchor,
             quantity=quantity,
+            tax=tax,
         )
 
     def advance(
@@ -372,6 +379,12 @@ class Rulebook:
     def update_payment_method(self, subscription: Subscription, at: datetime) -> Decision:
         """``update_payment_method`` with this catalog and policy."""
         return update_payment_method(subscription, at, catalog=self.catalog, policy=self.policy)
+
+    def update_tax(
+        self, subscription: Subscription, tax: CustomerTax | None, at: datetime
+    ) -> Decision | Refused:
+        """``update_tax`` with this policy."""
+        return update_tax(subscription, tax, at, policy=self.policy)
 
     def set_trial_end(
         self, subscription: Subscription, trial_end: datetime, at: datetime

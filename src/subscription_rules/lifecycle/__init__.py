@@ -50,6 +50,7 @@ from subscription_rules.lifecycle._commands import (
     suspend,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
 from subscription_rules.lifecycle._scheduling import next_wakeup
@@ -74,4 +75,5 @@ __all__ = [
     "terminate",
     "undo_cancel",
     "update_payment_method",
+    "update_tax",
 ]

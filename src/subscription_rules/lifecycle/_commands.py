@@ -523,3 +523,41 @@ def update_payment_method(
         ),
         _next_wakeup(sub, policy),
     )
+
+
+@names_what_was_passed("at")
+def update_tax(
+    subscription: Subscription,
+    tax: CustomerTax | None,
+    at: datetime,
+    *,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """Tax the customer with ``tax`` from ``at`` on (``None``: no tax), as the host's rates say.
+
+    Rates are law and change, and a customer moves or gives a tax id: the
+    invoices issued from ``at`` on are taxed with ``tax`` (pending lines too,
+    when they are billed), while what was billed before keeps the tax it was
+    billed with: a later credit for that time returns that tax, not the new
+    one. Resolve a jurisdiction's rate through a
+    :class:`~subscription_rules.ports.TaxRates` port with
+    :func:`~subscription_rules.ports.customer_tax`. Issues nothing. An ended
+    subscription is refused.
+
+    >>> from subscription_rules import MONTHLY, CustomerTax, TaxRate, default_catalog
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> vat = CustomerTax(TaxRate("VAT 20 %", "FR", "20"))
+    >>> d = update_tax(sub, vat, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY)
+    >>> d.subscription.tax.rate.name, d.effects, d.subscription.stretches[0].tax is None
+    ('VAT 20 %', (), True)
+    """
+    expect(subscription, Subscription, "subscription")
+    if tax is not None:
+        expect(tax, CustomerTax, "tax")
+    expect(policy, BillingPolicy, "policy")
+    at = _check_command_time(subscription, at)
+    if subscription.status is Status.ENDED:
+        return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")
+    sub = subscription.evolve(tax=tax, processed_until=at)
+    return Decision(sub, (), _next_wakeup(sub, policy))

@@ -50,6 +50,7 @@ from subscription_rules.simulation._script import (
     TimelineEntry,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     simulate,
 )
 
@@ -75,6 +76,7 @@ __all__ = [
     "TimelineEntry",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "load_scenario",
     "parse_scenario",
     "simulate",

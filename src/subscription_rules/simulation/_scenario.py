@@ -65,8 +65,10 @@ from subscription_rules.simulation._script import (
     Timeline,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     simulate,
 )
+from subscription_rules.taxes import CustomerTax, TaxRate
 from subscription_rules.usage import Usage
 
 if TYPE_CHECKING:
@@ -100,6 +102,7 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "update_payment_method": (),
     "cancel_pending_change": (),
     "set_usage": ("usage",),
+    "update_tax": ("name", "jurisdiction", "percent", "inclusive", "tax_id", "reverse_charge"),
 }
 _SIMPLE_COMMANDS: dict[str, Command] = {
     "cancel": Cancel(),
@@ -313,6 +316,20 @@ class _Reader:
                 currency=currency,
             )
 
+    def update_tax(self, raw: dict[str, object], key: str) -> UpdateTax:
+        """An ``update_tax`` step: a rate (name, jurisdiction, percent as a string), or none."""
+        if "percent" not in raw:
+            return UpdateTax(None)
+        name = self.text(self.required(raw, "name", key), f"{key}.name")
+        jurisdiction = self.text(self.required(raw, "jurisdiction", key), f"{key}.jurisdiction")
+        percent = self.text(raw["percent"], f"{key}.percent")
+        inclusive = self.flag(raw.get("inclusive", False), f"{key}.inclusive")
+        tax_id = self.text(raw["tax_id"], f"{key}.tax_id") if "tax_id" in raw else None
+        reverse = self.flag(raw.get("reverse_charge", False), f"{key}.reverse_charge")
+        with self.about(key):
+            rate = TaxRate(name, jurisdiction, percent, inclusive=inclusive)
+            return UpdateTax(CustomerTax(rate, tax_id=tax_id, reverse_charge=reverse))
+
     def command(self, raw: dict[str, object], key: str) -> Command:
         name = raw["command"]
         if not isinstance(name, str) or name not in _STEP_KEYS:
@@ -332,6 +349,8 @@ class _Reader:
             usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
             with self.about(f"{key}.quantity"):
                 return ChangeQuantity(quantity, usage)
+        if name == "update_tax":
+            return self.update_tax(raw, key)
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")

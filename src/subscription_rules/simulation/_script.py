@@ -26,6 +26,7 @@ from subscription_rules.commands import (
     Terminate,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.dunning import PaymentOutcome, Pending, Succeeded
 from subscription_rules.effects import (
@@ -70,6 +71,7 @@ __all__ = [
     "TimelineEntry",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "simulate",
 ]
 

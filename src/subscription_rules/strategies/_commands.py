@@ -22,9 +22,17 @@ from subscription_rules import (
     Terminate,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.strategies._base import _MAX_COUNT, _MAX_PRICE, _identifiers, _memo
-from subscription_rules.strategies._values import _money, _plan_ids, instants, intervals, usages
+from subscription_rules.strategies._taxes import customer_taxes
+from subscription_rules.strategies._values import (
+    _money,
+    _plan_ids,
+    instants,
+    intervals,
+    usages,
+)
 
 
 @_memo
@@ -51,6 +59,7 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
         ),
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
         MigratePrice: st.builds(MigratePrice, st.none() | instants()),
+        UpdateTax: st.builds(UpdateTax, st.none() | customer_taxes()),
     }
 
 

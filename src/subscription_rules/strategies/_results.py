@@ -123,14 +123,17 @@ from subscription_rules.strategies._policies import (
     retry_schedules,
 )
 from subscription_rules.strategies._prices import catalog_versions, migrations, recorded_prices
-from subscription_rules.strategies._values import (
+from subscription_rules.strategies._taxes import (
     _line_taxes,
+    _tax_summaries,
+    customer_taxes,
+    tax_rates,
+)
+from subscription_rules.strategies._values import (
     _plan_id,
     _plans,
-    _tax_summaries,
     catalogs,
     currencies,
-    customer_taxes,
     cycles,
     instants,
     intervals,
@@ -142,7 +145,6 @@ from subscription_rules.strategies._values import (
     periods,
     plans,
     prices,
-    tax_rates,
     tier_tables,
     tiers,
     time_zones,
