@@ -34,6 +34,7 @@ from subscription_rules import (
     ChargeInvoice,
     CreditDestination,
     Currency,
+    CustomerTax,
     Decision,
     Declined,
     DeclineKind,
@@ -67,12 +68,14 @@ from subscription_rules import (
     Suspend,
     SuspendAccess,
     SuspensionReason,
+    TaxRate,
     Terminate,
     Tier,
     TierMode,
     TierTable,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     Usage,
     advance,
     billing_summary,
@@ -288,6 +291,11 @@ def request_values(subscription: Subscription, story: _Story) -> dict[str, objec
         "set_trial_end": SetTrialEnd(datetime(2026, 2, 14, 9, tzinfo=PARIS)),
         "terminate": Terminate(),
         "migrate_price": MigratePrice(datetime(2026, 3, 31, 9, tzinfo=PARIS)),
+        "update_tax": UpdateTax(
+            CustomerTax(
+                TaxRate("VAT 20 %", "FR", "20"), tax_id="FR40303265045", reverse_charge=True
+            )
+        ),
         "adjust": Adjust("sub_golden-INV-0001", story.adjustment, reason="goodwill"),
         "record_payment": RecordPayment(
             "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()
