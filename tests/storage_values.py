@@ -40,6 +40,7 @@ from subscription_rules import (
     DeclineKind,
     EndAccess,
     GatewayError,
+    GrantCredit,
     IssueCreditNote,
     Limits,
     Metric,
@@ -73,6 +74,7 @@ from subscription_rules import (
     Tier,
     TierMode,
     TierTable,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
     UpdateTax,
@@ -297,6 +299,10 @@ def request_values(subscription: Subscription, story: _Story) -> dict[str, objec
             )
         ),
         "adjust": Adjust("sub_golden-INV-0001", story.adjustment, reason="goodwill"),
+        "top_up": TopUp(story.adjustment),
+        "grant_credit": GrantCredit(
+            story.adjustment, reason="goodwill", expires_at=datetime(2026, 3, 31, 9, tzinfo=PARIS)
+        ),
         "record_payment": RecordPayment(
             "sub_golden:charge:sub_golden-INV-0001:due-5000:attempt-1", Succeeded()
         ),

@@ -2675,6 +2675,73 @@ def _wrong_shape_cases() -> list[Case]:
     ]
 
 
+def _prepaid_credit_cases() -> list[Case]:
+    """Top-ups, grants and legal invoice numbers."""
+    from subscription_rules import InvoiceSequence, grant_credit, number_documents, top_up  # noqa: PLC0415
+    from subscription_rules.errors import InvalidSequenceError  # noqa: PLC0415
+
+    sub = INPUTS.subscription
+    numbered = number_documents(
+        start_subscription(
+            "s",
+            "c",
+            "personal",
+            MONTHLY,
+            NOV_1,
+            catalog=default_catalog(),
+            trial=False,
+            policy=SEED_POLICY,
+        ),
+        InvoiceSequence("ACME-", 10),
+    )[0]
+    return [
+        Case(
+            "top-up-negative",
+            "top_up(sub, Money.of('-10', 'USD'), ...)",
+            lambda: top_up(sub, Money.of("-10", "USD"), NOV_10, policy=SEED_POLICY),
+            InvalidAmountError,
+            "^amount: a top-up must be above zero, got USD -10.00",
+        ),
+        Case(
+            "top-up-other-currency",
+            "top_up(USD sub, Money.of('10', 'EUR'), ...)",
+            lambda: top_up(sub, Money.of("10", "EUR"), NOV_10, policy=SEED_POLICY),
+            CurrencyMismatchError,
+            "^amount: expected currency 'USD', got 'EUR'",
+        ),
+        Case(
+            "grant-zero",
+            "grant_credit(sub, Money.of('0', 'USD'), ...)",
+            lambda: grant_credit(sub, Money.of("0", "USD"), NOV_10, reason="x", policy=SEED_POLICY),
+            InvalidAmountError,
+            "^amount: a grant must be above zero, got USD 0.00",
+        ),
+        Case(
+            "grant-expiry-before-grant",
+            "grant_credit(..., at=10 Nov, expires_at=1 Nov)",
+            lambda: grant_credit(
+                sub, Money.of("5", "USD"), NOV_10, reason="x", expires_at=NOV_1, policy=SEED_POLICY
+            ),
+            InvalidPeriodError,
+            "^expires_at: a grant expires after it is made",
+        ),
+        Case(
+            "sequence-backwards",
+            "number_documents(decision numbered ACME-0010, InvoiceSequence('ACME-', 9))",
+            lambda: number_documents(numbered, InvoiceSequence("ACME-", 9)),
+            InvalidSequenceError,
+            "^next_number: must follow 10, the number s-INV-0001 already has",
+        ),
+        Case(
+            "sequence-zero",
+            "InvoiceSequence('ACME-', 0)",
+            lambda: InvoiceSequence("ACME-", 0),
+            InvalidSequenceError,
+            "^next_number: must be an int of at least 1, got 0",
+        ),
+    ]
+
+
 def _tax_cases() -> list[Case]:
     vat = TaxRate("VAT 20 %", "FR", "20")
     rates = TableTaxRates({"FR": ((utc(2014, 1, 1), vat),)})
@@ -2739,6 +2806,7 @@ def _tax_cases() -> list[Case]:
 
 
 CASES: list[Case] = [
+    *_prepaid_credit_cases(),
     *_money_cases(),
     *_period_cases(),
     *_catalog_cases(),

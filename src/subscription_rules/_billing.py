@@ -15,7 +15,13 @@ import attrs
 from subscription_rules._checks import trusted
 from subscription_rules._discounting import discounted
 from subscription_rules._taxing import taxed
-from subscription_rules.credits import CreditNote, CreditReason, apply_credit
+from subscription_rules.credits import (
+    CreditGrant,
+    CreditNote,
+    CreditReason,
+    apply_credit,
+    spend_grants,
+)
 from subscription_rules.discounts import Discount
 from subscription_rules.effects import (
     ChargeInvoice,
@@ -83,6 +89,7 @@ class Recorded(TypedDict):
     open_invoices: NotRequired[tuple[OpenInvoice, ...]]
     paid_attempts: NotRequired[tuple[tuple[str, str], ...]]
     discount: NotRequired[Discount | None]
+    credit_grants: NotRequired[tuple[CreditGrant, ...]]
 
 
 def draft_invoice(
@@ -100,7 +107,8 @@ def draft_invoice(
 
     The subscription's discount adds its lines (``_discounting``), the
     customer's tax taxes them (``_taxing``), and the credit balance pays the
-    total, tax included. Returns the invoice, its charge, and the changes that
+    total, tax included: expiring grants first, soonest expiry first
+    (``credits.spend_grants``), then the rest. Returns the invoice, its charge, and the changes that
     record it on the subscription (document number, credit balance, open
     invoices, the discount): a caller with further changes applies them all in
     one copy. A ``renewal``'s charge is keyed by :func:`renewal_key`; the open
@@ -125,6 +133,8 @@ def draft_invoice(
     changes: Recorded = {"documents_issued": number, "credit_balance": balance}
     if discount is not sub.discount:
         changes["discount"] = discount
+    if sub.credit_grants and applied.is_positive():  # grants first, soonest expiry first
+        changes["credit_grants"] = spend_grants(sub.credit_grants, applied)
     if invoice.amount_due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
         opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)

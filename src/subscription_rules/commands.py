@@ -40,12 +40,14 @@ __all__ = [
     "ChangePlan",
     "ChangeQuantity",
     "Command",
+    "GrantCredit",
     "MigratePrice",
     "RecordPayment",
     "Reinstate",
     "SetTrialEnd",
     "Suspend",
     "Terminate",
+    "TopUp",
     "UndoCancel",
     "UpdatePaymentMethod",
     "UpdateTax",
@@ -281,6 +283,45 @@ class MigratePrice:
 
 
 @attrs.frozen
+class TopUp:
+    """Buy ``amount`` of prepaid credit: an invoice charged, the credit added once paid (``top_up``).
+
+    >>> TopUp(Money.of("100", "USD")).describe()
+    'top up USD 100.00 of prepaid credit'
+    """
+
+    amount: Money = attrs.field(validator=field_check(_positive))
+
+    def describe(self) -> str:
+        """The command in words."""
+        return f"top up {self.amount} of prepaid credit"
+
+
+@attrs.frozen
+class GrantCredit:
+    """Grant ``amount`` of credit to the balance, expiring at ``expires_at`` (``grant_credit``).
+
+    >>> from datetime import UTC
+    >>> GrantCredit(Money.of("30", "USD"), reason="outage",
+    ...     expires_at=datetime(2027, 1, 1, tzinfo=UTC)).describe()
+    'grant USD 30.00 of credit: outage, expiring on 1 Jan 2027'
+    """
+
+    amount: Money = attrs.field(validator=field_check(_positive))
+    reason: str = attrs.field(kw_only=True, validator=instance_of(str))
+    expires_at: datetime | None = attrs.field(
+        default=None, kw_only=True, validator=optional(field_check(_aware))
+    )
+
+    def describe(self) -> str:
+        """The command in words."""
+        text = f"grant {self.amount} of credit: {self.reason}"
+        if self.expires_at is None:
+            return text
+        return f"{text}, expiring on {format_date(self.expires_at)}"
+
+
+@attrs.frozen
 class UpdateTax:
     """Tax the customer with ``tax`` from now on, ``None`` for no tax (``update_tax``).
 
@@ -318,6 +359,8 @@ Command: TypeAlias = (
     | Adjust
     | RecordPayment
     | MigratePrice
+    | TopUp
+    | GrantCredit
     | UpdateTax
 )
 

@@ -20,13 +20,14 @@ from datetime import datetime
 
 import attrs
 
-from subscription_rules._checks import expect
+from subscription_rules._calendar import require_aware
+from subscription_rules._checks import expect, field_check, identifier, trusted
 from subscription_rules.errors import InvalidAmountError
 from subscription_rules.invoices import Line, sum_lines, tax_summaries, tax_totals
 from subscription_rules.money import Money
 from subscription_rules.taxes import TaxSummary
 
-__all__ = ["CreditNote", "CreditReason", "apply_credit"]
+__all__ = ["CreditGrant", "CreditNote", "CreditReason", "apply_credit"]
 
 
 class CreditReason(enum.Enum):
@@ -110,18 +111,67 @@ class CreditNote:
         return self.amount - self.refunded if self.refunded is not None else self.amount
 
 
+def _positive_left(value: object, argument: str) -> None:
+    expect(value, Money, argument)
+    assert isinstance(value, Money)  # noqa: S101 - checked just above, for the type checker
+    if not value.is_positive():
+        raise InvalidAmountError(
+            f"what is left of a grant must be above zero, got {value}",
+            argument=argument,
+            value=value,
+        )
+
+
 @attrs.frozen
 class CreditGrant:
     """Credit granted (goodwill) that expires: what is ``left`` of it until ``expires_at``.
 
-    Part of the credit balance; spent before credit that does not expire
-    (soonest expiry first), and what is left at ``expires_at`` leaves the
-    balance. ``id`` is the credit note that granted it.
+    Part of the credit balance (``Subscription.credit_grants``; the sum of
+    what is left of the grants never exceeds the balance). Every invoice is
+    paid from the balance grants first, soonest expiry first, then the rest
+    (top-ups, credit notes, grants that do not expire); what is left of a
+    grant at ``expires_at`` leaves the balance (``advance``, with a
+    ``CREDIT_EXPIRED`` notice). ``id`` is the number of the credit note that
+    granted it. A grant spent to nothing is dropped.
+
+    >>> grant = CreditGrant("s-CN-0002", Money.of("30", "USD"), datetime(2027, 1, 1, tzinfo=UTC))
+    >>> str(grant.left), grant.expires_at.date().isoformat()
+    ('USD 30.00', '2027-01-01')
+    >>> CreditGrant("s-CN-0002", Money.of("0", "USD"), datetime(2027, 1, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidAmountError: left: what is left of a grant must be above zero, got USD 0.00
     """
 
-    id: str
-    left: Money
-    expires_at: datetime
+    id: str = attrs.field(validator=field_check(identifier))
+    left: Money = attrs.field(validator=field_check(_positive_left))
+    expires_at: datetime = attrs.field(validator=field_check(require_aware))
+
+
+_trusted_grant = trusted(CreditGrant)
+
+
+def spend_grants(grants: tuple[CreditGrant, ...], applied: Money) -> tuple[CreditGrant, ...]:
+    """``grants`` once ``applied`` was spent from the balance they are part of: soonest expiry first.
+
+    What the grants cannot cover came from the rest of the balance; a grant
+    spent to nothing is dropped. Grants expiring together are spent in the
+    order they were granted.
+    """
+    left = applied
+    spent: dict[int, CreditGrant | None] = {}
+    order = sorted(range(len(grants)), key=lambda i: grants[i].expires_at)
+    for index in order:
+        if not left.is_positive():
+            break
+        grant = grants[index]
+        part = left.min(grant.left)
+        left -= part
+        rest = grant.left - part
+        spent[index] = (
+            _trusted_grant(grant.id, rest, grant.expires_at) if rest.is_positive() else None
+        )
+    kept = (spent.get(i, grants[i]) for i in range(len(grants)))
+    return tuple(grant for grant in kept if grant is not None)
 
 
 def apply_credit(balance: Money, subtotal: Money) -> tuple[Money, Money]:

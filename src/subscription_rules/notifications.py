@@ -80,6 +80,9 @@ class NoticeKind(enum.Enum):
     DUPLICATE_PAYMENT_REFUNDED = "duplicate_payment_refunded"
     PRICE_CHANGE_SCHEDULED = "price_change_scheduled"
     PRICE_CHANGED = "price_changed"
+    CREDIT_ADDED = "credit_added"
+    CREDIT_EXPIRED = "credit_expired"
+    TOP_UP_FAILED = "top_up_failed"
 
 
 #: A fact's value: text, an amount, an instant or a count.

@@ -43,10 +43,11 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import UnknownJurisdictionError
+from subscription_rules.errors import InvalidSequenceError, UnknownJurisdictionError
 from subscription_rules.lifecycle import record_payment
 from subscription_rules.money import Money
 from subscription_rules.notifications import Channel, Notice, Preferences, channels_for
+from subscription_rules.numbering import InvoiceSequence, number_documents
 from subscription_rules.periods import require_aware
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import Subscription
@@ -57,6 +58,7 @@ __all__ = [
     "Clock",
     "Delivery",
     "Execution",
+    "InvoiceNumbers",
     "Notifier",
     "Outbox",
     "OutboxEntry",
@@ -146,6 +148,23 @@ class Notifier(Protocol):
 
     def send(self, delivery: Delivery) -> None:
         """Deliver ``delivery.notice`` on ``delivery.channels``."""
+        ...
+
+
+class InvoiceNumbers(Protocol):
+    """The host's legal numbering (one counter per account or organisation, stored and locked by it).
+
+    ``execute`` asks for the sequence as it stands, numbers the documents of
+    what it carries out (:func:`~subscription_rules.numbering.number_documents`)
+    and hands back the sequence advanced past the numbers it used.
+    """
+
+    def sequence(self) -> InvoiceSequence:
+        """The sequence as it stands: its ``next_number`` is the next legal number to use."""
+        ...
+
+    def advance(self, sequence: InvoiceSequence) -> None:
+        """Record that the numbers before ``sequence.next_number`` are used."""
         ...
 
 
@@ -431,6 +450,7 @@ def execute(
     policy: BillingPolicy,
     preferences: Preferences | None = None,
     clock: Clock | None = None,
+    numbers: InvoiceNumbers | None = None,
 ) -> Execution:
     """Carry out ``decision``'s effects in order through the ports.
 
@@ -443,8 +463,15 @@ def execute(
     control. Re-executing a decision is harmless when the gateway honours
     idempotency keys: the repeated outcome of a paid invoice is refused, not
     counted.
+
+    With ``numbers``, every invoice and credit note gets its legal number
+    before it is carried out (those of the follow-up decisions too), and the
+    sequence advanced is handed back to the port; a sequence the port gives
+    that is behind one it was handed raises ``InvalidSequenceError``.
     """
     prefs = preferences or Preferences()
+    numbered = _Numbering(numbers)
+    decision = numbered(decision)
     sub = decision.subscription
     queue: list[Effect] = list(decision.effects)
     performed: list[Performed] = []
@@ -465,8 +492,45 @@ def execute(
             performed.append(PaymentAttempt(request, outcome, result))
             continue
         performed.append(PaymentAttempt(request, outcome))
+        result = numbered(result)
         sub = result.subscription
         # Follow-ups are bounded: an outcome only charges again when a retry is due,
         # and each declined retry uses up one of the schedule's attempts.
         queue[0:0] = result.effects
     return Execution(sub, tuple(performed))
+
+
+class _Numbering:
+    """Numbers each decision ``execute`` carries out from ``numbers``, if given."""
+
+    def __init__(self, numbers: InvoiceNumbers | None) -> None:
+        self._numbers = numbers
+        self._after: InvoiceSequence | None = None
+
+    def __call__(self, decision: Decision) -> Decision:
+        if self._numbers is None:
+            return decision
+        sequence = self._numbers.sequence()
+        if not isinstance(sequence, InvoiceSequence):
+            raise InvalidSequenceError(
+                f"the port must return an InvoiceSequence, got {sequence!r}",
+                argument="numbers",
+                value=sequence,
+            )
+        last = self._after
+        if (
+            last is not None
+            and sequence.prefix == last.prefix
+            and sequence.next_number < last.next_number
+        ):
+            raise InvalidSequenceError(
+                f"must be at least {last.next_number}, the number after the last one "
+                f"used, got {sequence.next_number}",
+                argument="next_number",
+                value=sequence.next_number,
+            )
+        decision, after = number_documents(decision, sequence)
+        if after != sequence:
+            self._numbers.advance(after)
+        self._after = after
+        return decision

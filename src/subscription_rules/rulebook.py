@@ -27,12 +27,14 @@ from subscription_rules.commands import (
     ChangePlan,
     ChangeQuantity,
     Command,
+    GrantCredit,
     MigratePrice,
     RecordPayment,
     Reinstate,
     SetTrialEnd,
     Suspend,
     Terminate,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
     UpdateTax,
@@ -47,6 +49,7 @@ from subscription_rules.lifecycle import (
     advance,
     cancel,
     changes_blocked,
+    grant_credit,
     migrate_price,
     next_wakeup,
     price_migrations,
@@ -56,6 +59,7 @@ from subscription_rules.lifecycle import (
     start_subscription,
     suspend,
     terminate,
+    top_up,
     undo_cancel,
     update_payment_method,
     update_tax,
@@ -251,6 +255,12 @@ class Rulebook:
                 return self.migrate_price(sub, at, effective_at=command.effective_at)
             case UpdateTax():
                 return self.update_tax(sub, command.tax, at)
+            case TopUp():
+                return self.top_up(sub, command.amount, at)
+            case GrantCredit():
+                return self.grant_credit(
+                    sub, command.amount, at, reason=command.reason, expires_at=command.expires_at
+                )
             case _:
                 assert_never(command)
 
@@ -424,6 +434,24 @@ class Rulebook:
         """``record_payment`` with this catalog and policy."""
         return record_payment(
             subscription, attempt, outcome, at, catalog=self.catalog, policy=self.policy
+        )
+
+    def top_up(self, subscription: Subscription, amount: Money, at: datetime) -> Decision | Refused:
+        """``top_up`` with this policy."""
+        return top_up(subscription, amount, at, policy=self.policy)
+
+    def grant_credit(
+        self,
+        subscription: Subscription,
+        amount: Money,
+        at: datetime,
+        *,
+        reason: str,
+        expires_at: datetime | None = None,
+    ) -> Decision | Refused:
+        """``grant_credit`` with this policy."""
+        return grant_credit(
+            subscription, amount, at, reason=reason, expires_at=expires_at, policy=self.policy
         )
 
     def migrate_price(

@@ -500,6 +500,7 @@ class Subscription:
         for name, kind in _OPTIONAL_ENUMS:
             expect(getattr(self, name), (kind, type(None)), name, what=f"{kind.__name__} or None")
         self._check_balance()
+        self._check_grants()
         if self.price is not None:
             if self.price.price.currency != self.currency:
                 raise CurrencyMismatchError(
@@ -520,6 +521,25 @@ class Subscription:
                 f"cannot be negative, got {self.credit_balance}",
                 argument="credit_balance",
                 value=self.credit_balance,
+            )
+
+    def _check_grants(self) -> None:
+        """Granted credit is part of the balance: in its currency, never more than it."""
+        expect(self.credit_grants, tuple, "credit_grants")
+        left = self.zero
+        for grant in self.credit_grants:
+            expect(grant, CreditGrant, "credit_grants")
+            if grant.left.currency != self.currency:
+                raise CurrencyMismatchError(
+                    "credit_grants", grant.left.currency.code, expected=self.currency.code
+                )
+            left += grant.left
+        if left > self.credit_balance:
+            raise InvalidArgumentError(
+                f"what is left of the grants, {left}, exceeds the credit balance "
+                f"{self.credit_balance} they are part of",
+                argument="credit_grants",
+                value=self.credit_grants,
             )
 
     @property

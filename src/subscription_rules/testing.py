@@ -8,7 +8,8 @@ real provider does (a repeated key returns the first answer without charging
 again) and refuses a key reused for a different request; a charge it answers
 ``Pending`` is settled later with :meth:`ScriptedGateway.settle` (the bank's
 answer, for the host's webhook). :class:`InMemoryOutbox` is an outbox that
-dedups entries by key.
+dedups entries by key. :class:`InvoiceCounter` is a host's legal numbering
+kept in memory (the ``InvoiceNumbers`` port).
 
 >>> clock = SteppableClock(datetime(2026, 11, 1, tzinfo=UTC))
 >>> clock.step(timedelta(days=1)).date().isoformat()
@@ -21,8 +22,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from subscription_rules.dunning import GatewayError, PaymentOutcome, Pending, Succeeded
-from subscription_rules.errors import IdempotencyConflictError, InvalidArgumentError
+from subscription_rules.errors import (
+    IdempotencyConflictError,
+    InvalidArgumentError,
+    InvalidSequenceError,
+)
 from subscription_rules.money import Money
+from subscription_rules.numbering import InvoiceSequence
 from subscription_rules.periods import require_aware
 from subscription_rules.ports import ChargeRequest, Delivery, OutboxEntry, RefundRequest
 from subscription_rules.taxes import TaxRate
@@ -30,6 +36,7 @@ from subscription_rules.taxes import TaxRate
 __all__ = [
     "FixedClock",
     "InMemoryOutbox",
+    "InvoiceCounter",
     "RecordingNotifier",
     "ScriptedGateway",
     "SteppableClock",
@@ -322,3 +329,43 @@ class InMemoryOutbox:
     def done(self) -> tuple[str, ...]:
         """The keys of the entries carried out, in order."""
         return tuple(self._done)
+
+
+class InvoiceCounter:
+    """An ``InvoiceNumbers`` port in memory: one sequence, advanced as ``execute`` uses it.
+
+    Refuses to be moved backwards (``InvalidSequenceError``), as a host's
+    stored counter must.
+
+    >>> from subscription_rules.numbering import InvoiceSequence
+    >>> counter = InvoiceCounter(InvoiceSequence("ACME-", 5))
+    >>> counter.advance(InvoiceSequence("ACME-", 7))
+    >>> counter.sequence().next_number
+    7
+    >>> counter.advance(InvoiceSequence("ACME-", 6))
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidSequenceError: next_number: must be at least 7, the next number not yet used, got 6
+    """
+
+    def __init__(self, sequence: InvoiceSequence) -> None:
+        if not isinstance(sequence, InvoiceSequence):
+            raise InvalidArgumentError(
+                f"expected an InvoiceSequence, got {sequence!r}", argument="sequence"
+            )
+        self._sequence = sequence
+
+    def sequence(self) -> InvoiceSequence:
+        """The sequence as it stands."""
+        return self._sequence
+
+    def advance(self, sequence: InvoiceSequence) -> None:
+        """Keep ``sequence``: never behind the one kept."""
+        current = self._sequence
+        if sequence.prefix == current.prefix and sequence.next_number < current.next_number:
+            raise InvalidSequenceError(
+                f"must be at least {current.next_number}, the next number not yet used, "
+                f"got {sequence.next_number}",
+                argument="next_number",
+                value=sequence.next_number,
+            )
+        self._sequence = sequence

@@ -21,8 +21,11 @@ running trial's end), ``_migration`` (:func:`migrate_price` and
 :func:`price_migrations`: moving subscriptions to a new catalog version's
 price), ``_advance`` (performing what is due), ``_commands``
 ``_termination`` (:func:`terminate`: end now, crediting the unused paid
-time) and ``_adjustments`` (:func:`adjust`: a credit against what an invoice
-billed for the current period); each imports only the ones before it.
+time), ``_adjustments`` (:func:`adjust`: a credit against what an invoice
+billed for the current period) and ``_prepaid`` (:func:`top_up`,
+:func:`grant_credit`: prepaid credit, and granted credit expiring; below
+``_collection`` and ``_advance``, which record a top-up's payment and the
+expiry); each imports only the ones before it.
 
 The help page's trial: 14 days, a reminder 3 days before it ends, and a
 cancellation during it suspends the account at once, with nothing charged.
@@ -53,6 +56,7 @@ from subscription_rules.lifecycle._commands import (
     update_tax,
 )
 from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
+from subscription_rules.lifecycle._prepaid import grant_credit, top_up
 from subscription_rules.lifecycle._scheduling import next_wakeup
 from subscription_rules.lifecycle._termination import terminate
 from subscription_rules.lifecycle._trials import set_trial_end
@@ -64,6 +68,7 @@ __all__ = [
     "advance",
     "cancel",
     "changes_blocked",
+    "grant_credit",
     "migrate_price",
     "next_wakeup",
     "price_migrations",
@@ -73,6 +78,7 @@ __all__ = [
     "start_subscription",
     "suspend",
     "terminate",
+    "top_up",
     "undo_cancel",
     "update_payment_method",
     "update_tax",

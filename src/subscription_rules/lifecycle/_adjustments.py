@@ -13,26 +13,14 @@ from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason
 from subscription_rules.effects import Decision, RefusalReason, Refused
-from subscription_rules.errors import CurrencyMismatchError, InvalidAmountError
 from subscription_rules.invoices import Line, LineKind
 from subscription_rules.lifecycle._common import _check_command_time
+from subscription_rules.lifecycle._prepaid import checked_amount
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.lifecycle._termination import _refundable
 from subscription_rules.money import Money
 from subscription_rules.policy import BillingPolicy, CreditDestination
 from subscription_rules.subscription import Status, Subscription
-
-
-def _checked_amount(sub: Subscription, amount: object) -> Money:
-    expect(amount, Money, "amount")
-    assert isinstance(amount, Money)  # noqa: S101 - checked just above, for the type checker
-    if amount.currency != sub.currency:
-        raise CurrencyMismatchError("amount", amount.currency.code, expected=sub.currency.code)
-    if not amount.is_positive():
-        raise InvalidAmountError(
-            f"an adjustment must be positive, got {amount}", argument="amount", value=amount
-        )
-    return amount
 
 
 @names_what_was_passed("at")
@@ -85,7 +73,7 @@ def adjust(
     expect(policy, BillingPolicy, "policy")
     identifier(invoice_id, "invoice_id")
     expect(reason, str, "reason")
-    amount = _checked_amount(sub, amount)
+    amount = checked_amount(sub, amount, "an adjustment must be positive")
     at = _check_command_time(sub, at)
     if sub.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")

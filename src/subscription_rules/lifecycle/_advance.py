@@ -21,6 +21,7 @@ from subscription_rules.lifecycle._collection import (
     _retry_due,
 )
 from subscription_rules.lifecycle._common import _notice
+from subscription_rules.lifecycle._prepaid import expire_grants
 from subscription_rules.lifecycle._renewal import (
     _period_end,
     _renewal_terms,
@@ -48,7 +49,7 @@ from subscription_rules.usage import (
 MAX_PERIODS_PER_ADVANCE = 1200
 
 
-def _perform(  # noqa: PLR0911 - one return per kind of due event
+def _perform(  # noqa: C901, PLR0911 - one return per kind of due event
     sub: Subscription,
     at: datetime,
     what: _Due,
@@ -90,6 +91,8 @@ def _perform(  # noqa: PLR0911 - one return per kind of due event
                 sub, done = _exhaust(sub, item, at, catalog, policy)
                 effects.extend(done)
         return sub, tuple(effects)
+    if what is _Due.CREDIT_EXPIRY:
+        return expire_grants(sub, at)
     if what is _Due.OVERDUE:
         return _apply_overdue(sub.evolve(processed_until=at), at, catalog, policy)
     return _period_end(sub, catalog, usage, policy)

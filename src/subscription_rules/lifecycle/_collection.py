@@ -47,6 +47,7 @@ from subscription_rules.lifecycle._common import (
     _with_invoice,
     _without_invoice,
 )
+from subscription_rules.lifecycle._prepaid import is_top_up, top_up_paid, top_up_void
 from subscription_rules.lifecycle._scheduling import _next_wakeup
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import utc_instant
@@ -373,6 +374,8 @@ def _record_success(
     policy: BillingPolicy,
     occurred: datetime,
 ) -> tuple[Subscription, tuple[Effect, ...]]:
+    if is_top_up(item):  # the credit bought joins the balance; nothing else follows
+        return top_up_paid(sub, item, attempt, at, _late(occurred, at))
     paid = tuple((key, item.id) for key in item.keys)
     had_access = unchecked_has_access(sub, policy)
     sub = _without_invoice(sub, item.id).evolve(
@@ -444,6 +447,8 @@ def _record_decline(
     the retry schedule counts from it, and a retry whose time has already come
     is made at once, at ``at`` (one charge, however many retries fell due).
     """
+    if is_top_up(item):  # void: a top-up never drives dunning
+        return top_up_void(sub, item, outcome.code, at, answered=answered)
     occurred = at if occurred is None else occurred
     late = _late(occurred, at)
     had_access = unchecked_has_access(sub, policy)

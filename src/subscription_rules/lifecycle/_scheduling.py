@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import UTC, datetime
 
 from subscription_rules._access import unchecked_marked_unpaid
 from subscription_rules._checks import expect
@@ -21,8 +21,13 @@ from subscription_rules.subscription import (
 
 
 class _Due(enum.IntEnum):
-    """Things time makes due, in the order they happen at one instant."""
+    """Things time makes due, in the order they happen at one instant.
 
+    Granted credit expires first: it is no longer there for an invoice issued
+    at its expiry.
+    """
+
+    CREDIT_EXPIRY = -1
     TRIAL_REMINDER = 0
     RENEWAL_REMINDER = 1
     TRIAL_END = 2
@@ -73,6 +78,9 @@ def _next_due(sub: Subscription, policy: BillingPolicy) -> tuple[datetime, _Due]
             due.append((sub.current_period.end, _Due.PERIOD_END))
         elif sub.suspended_from is Status.TRIALING and sub.trial_end is not None:
             due.append((sub.trial_end, _Due.TRIAL_END))
+    if sub.credit_grants:  # in any status: the balance outlives the subscription
+        expiry = min(grant.expires_at.astimezone(UTC) for grant in sub.credit_grants)
+        due.append((max(expiry, after.astimezone(UTC)), _Due.CREDIT_EXPIRY))
     return min(due) if due else None
 
 

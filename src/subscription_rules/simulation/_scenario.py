@@ -49,7 +49,7 @@ from subscription_rules.dunning import (
 from subscription_rules.effects import Decision
 from subscription_rules.errors import InvalidArgumentError, SubscriptionRulesError
 from subscription_rules.lifecycle import start_subscription
-from subscription_rules.money import Currency
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import Interval, require_aware, zone
 from subscription_rules.policy import SEED_POLICY, BillingPolicy, preset
 from subscription_rules.simulation._script import (
@@ -58,11 +58,13 @@ from subscription_rules.simulation._script import (
     ChangePlan,
     ChangeQuantity,
     Command,
+    GrantCredit,
     Reinstate,
     SetUsage,
     Step,
     Suspend,
     Timeline,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
     UpdateTax,
@@ -102,6 +104,8 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
     "update_payment_method": (),
     "cancel_pending_change": (),
     "set_usage": ("usage",),
+    "top_up": ("amount",),
+    "grant_credit": ("amount", "reason", "expires_at"),
     "update_tax": ("name", "jurisdiction", "percent", "inclusive", "tax_id", "reverse_charge"),
 }
 _SIMPLE_COMMANDS: dict[str, Command] = {
@@ -205,6 +209,7 @@ class _Reader:
         self.name = name
         self.catalog = catalog
         self.time_zone = zone("UTC")
+        self.currency: Currency | None = None
 
     def error(self, key: str, message: str, value: object = None) -> SubscriptionRulesError:
         return bad(f"{self.name}: {key}", message, value)
@@ -300,6 +305,7 @@ class _Reader:
         customer_id = self.text(raw.get("customer", "cus_1"), "subscription.customer")
         trial = self.flag(raw.get("trial", True), "subscription.trial")
         payment_method = self.flag(raw.get("payment_method", True), "subscription.payment_method")
+        self.currency = currency
         with self.about("subscription.start"):  # its first period may lie beyond year 9999
             return start_subscription(
                 subscription_id,
@@ -351,6 +357,8 @@ class _Reader:
                 return ChangeQuantity(quantity, usage)
         if name == "update_tax":
             return self.update_tax(raw, key)
+        if name in {"top_up", "grant_credit"}:
+            return self.credit_command(name, raw, key)
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")
@@ -363,6 +371,20 @@ class _Reader:
                 plan.price(interval)
         usage = self.usage(raw["usage"], f"{key}.usage") if "usage" in raw else None
         return ChangePlan(plan.id, interval, usage)
+
+    def credit_command(self, name: str, raw: dict[str, object], key: str) -> Command:
+        """A ``top_up`` or ``grant_credit`` step: an amount in the subscription's currency."""
+        amount = self.text(self.required(raw, "amount", key), f"{key}.amount")
+        with self.about(f"{key}.amount"):
+            money = Money.of(amount, self.currency or "USD")
+            if name == "top_up":
+                return TopUp(money)
+        reason = self.text(self.required(raw, "reason", key), f"{key}.reason")
+        expires_at = None
+        if "expires_at" in raw:
+            expires_at = self.instant(raw["expires_at"], f"{key}.expires_at")
+        with self.about(f"{key}.amount"):
+            return GrantCredit(money, reason=reason, expires_at=expires_at)
 
     def steps(self, document: dict[str, object], start: datetime, until: datetime) -> list[Step]:
         steps: list[Step] = []

@@ -13,6 +13,7 @@ from subscription_rules import (
     Command,
     Declined,
     GatewayError,
+    GrantCredit,
     MigratePrice,
     RecordPayment,
     Reinstate,
@@ -20,6 +21,7 @@ from subscription_rules import (
     Succeeded,
     Suspend,
     Terminate,
+    TopUp,
     UndoCancel,
     UpdatePaymentMethod,
     UpdateTax,
@@ -60,6 +62,13 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
         MigratePrice: st.builds(MigratePrice, st.none() | instants()),
         UpdateTax: st.builds(UpdateTax, st.none() | customer_taxes()),
+        TopUp: st.builds(TopUp, _money(None, 1, _MAX_PRICE)),
+        GrantCredit: st.builds(
+            GrantCredit,
+            _money(None, 1, _MAX_PRICE),
+            reason=st.text(max_size=40),
+            expires_at=st.none() | instants(),
+        ),
     }
 
 

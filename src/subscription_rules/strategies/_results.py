@@ -23,6 +23,7 @@ from subscription_rules import (
     ChangeQuote,
     ChargeInvoice,
     CreditDestination,
+    CreditGrant,
     CreditNote,
     Currency,
     CustomerTax,
@@ -34,6 +35,7 @@ from subscription_rules import (
     Infeasible,
     Interval,
     Invoice,
+    InvoiceSequence,
     IssueCreditNote,
     Limits,
     Line,
@@ -133,10 +135,12 @@ from subscription_rules.strategies._values import (
     _plan_id,
     _plans,
     catalogs,
+    credit_grants,
     currencies,
     cycles,
     instants,
     intervals,
+    invoice_sequences,
     limits,
     metrics,
     money,
@@ -460,6 +464,8 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (CustomerTax, customer_taxes()),
             (LineTax, _line_taxes()),
             (TaxSummary, _tax_summaries()),
+            (CreditGrant, credit_grants()),
+            (InvoiceSequence, invoice_sequences()),
         ]
     )
     register(Plan, plans())

@@ -14,8 +14,10 @@ from subscription_rules import (
     BillingCycle,
     BillingPeriod,
     Catalog,
+    CreditGrant,
     Currency,
     Interval,
+    InvoiceSequence,
     Limits,
     Metric,
     MetricKind,
@@ -51,6 +53,7 @@ from subscription_rules.strategies._base import (
     _PLAN_NAMES,
     _TIME_ZONES,
     _UNITS,
+    _identifiers,
     _memo,
     _words,
 )
@@ -745,3 +748,20 @@ def _usages(names: tuple[str, ...]) -> st.SearchStrategy[Usage]:
 @_memo
 def _maybe_usages(catalog: Catalog) -> st.SearchStrategy[Usage | None]:
     return st.none() | usages(catalog)
+
+
+def credit_grants() -> st.SearchStrategy[CreditGrant]:
+    """Grants of credit that expire: an id, what is left (above zero), an instant.
+
+    >>> from hypothesis import find
+    >>> str(find(credit_grants(), lambda grant: True).left)
+    'USD 0.01'
+    """
+    return st.builds(CreditGrant, _identifiers(), _money(None, 1, MAX_MINOR), instants())
+
+
+def invoice_sequences() -> st.SearchStrategy[InvoiceSequence]:
+    """Legal numbering sequences: a prefix, a next number from 1, a width from 1 to 12."""
+    return st.builds(
+        InvoiceSequence, _identifiers(), st.integers(1, 10**9), width=st.integers(1, 12)
+    )
