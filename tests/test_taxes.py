@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conformance._engines import catalog_of, changed
-from helpers import CATALOG, decided, usd, utc
+from helpers import CATALOG, decided, paid, usd, utc
 from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
@@ -41,7 +41,6 @@ from subscription_rules import (
     Refused,
     Rulebook,
     Subscription,
-    Succeeded,
     TaxRate,
     TaxRounding,
     UpdateTax,
@@ -51,7 +50,6 @@ from subscription_rules import (
     billing_summary,
     change_plan,
     quote_change,
-    record_payment,
     start_subscription,
     terminate,
     update_tax,
@@ -75,13 +73,11 @@ def _start(
     )
 
 
-def _paid(sub: Subscription, at: datetime, policy: BillingPolicy) -> Subscription:
-    """``sub`` with its open invoice paid at ``at``."""
-    (item,) = sub.open_invoices
-    assert item.attempt_key is not None
+def _to_pro(sub: Subscription, at: datetime) -> Decision:
+    """``sub`` moved to Pro at ``at`` under the seed policy."""
     return decided(
-        record_payment(sub, item.attempt_key, Succeeded(), at, catalog=CATALOG, policy=policy)
-    ).subscription
+        change_plan(sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=SEED_POLICY)
+    )
 
 
 def test_an_exclusive_rate_is_added_on_top_of_the_lines() -> None:
@@ -168,7 +164,7 @@ def test_terminating_at_once_with_a_refund_returns_all_the_tax() -> None:
     policy = attrs.evolve(
         SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.REFUND
     )
-    sub = _paid(_start(CustomerTax(VAT_FR), policy=policy).subscription, NOV_1, policy)
+    sub = paid(_start(CustomerTax(VAT_FR), policy=policy).subscription, NOV_1, policy)
     d = decided(terminate(sub, NOV_1, catalog=CATALOG, policy=policy))
     (note,) = d.credit_notes
     assert (note.subtotal, note.tax, note.amount) == (usd("150.00"), usd("30.00"), usd("180.00"))
@@ -235,9 +231,7 @@ def test_an_upgrade_mid_period_credits_the_tax_paid_and_charges_the_new_one() ->
     assert quote is not None
     assert quote.tax == usd("15.00")  # type: ignore[union-attr]
     assert (quote.total, quote.amount_due_now) == (usd("90.00"), usd("90.00"))  # type: ignore[union-attr]
-    d = decided(
-        change_plan(sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=SEED_POLICY)
-    )
+    d = _to_pro(sub, at)
     (note,) = d.credit_notes
     assert (note.subtotal, note.tax, note.amount) == (usd("75.00"), usd("15.00"), usd("90.00"))
     (invoice,) = d.invoices
@@ -285,7 +279,7 @@ def _life(
     """Start on the first plan, pay, change to each next plan on each day, then end; all decisions."""
     first = _start(CustomerTax(rate), plan=plans[0], policy=policy)
     decisions = [first]
-    sub = _paid(first.subscription, NOV_1, policy)
+    sub = paid(first.subscription, NOV_1, policy)
     for plan, day in zip(plans[1:], sorted(days), strict=False):
         done = change_plan(
             sub, plan, MONTHLY, utc(2026, 11, day), catalog=CATALOG, usage=Usage.of(), policy=policy
@@ -376,17 +370,7 @@ def test_a_new_tax_applies_to_invoices_issued_from_then_on_and_billed_time_keeps
     sub = handled.decision.subscription
     assert sub.tax == CustomerTax(VAT_FR)
     assert sub.stretches[0].tax is None  # billed before: keeps being untaxed
-    d = decided(
-        change_plan(
-            sub,
-            "pro",
-            MONTHLY,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=Usage.of(),
-            policy=SEED_POLICY,
-        )
-    )
+    d = _to_pro(sub, utc(2026, 11, 16))
     (note,) = d.credit_notes
     assert (note.amount, note.tax) == (usd("75.00"), usd("0.00"))
     (invoice,) = d.invoices
