@@ -99,3 +99,10 @@ def recorded(
 ) -> Decision:
     """``record_payment`` on the example catalog, which the test expects to decide."""
     return decided(record_payment(sub, attempt, outcome, at, catalog=CATALOG, policy=policy))
+
+
+def paid(sub: Subscription, at: datetime, policy: BillingPolicy = SEED_POLICY) -> Subscription:
+    """``sub`` with its one open invoice paid at ``at``."""
+    (item,) = sub.open_invoices
+    assert item.attempt_key is not None
+    return recorded(sub, item.attempt_key, Succeeded(), at, policy).subscription

@@ -36,6 +36,7 @@ from subscription_rules import (
     CouponDuration,
     CreditDestination,
     Currency,
+    CustomerTax,
     Decision,
     Declined,
     DeclineKind,
@@ -71,6 +72,7 @@ from subscription_rules import (
     Suspend,
     SuspendAccess,
     SuspensionReason,
+    TaxRate,
     Terminate,
     Tier,
     TierMode,
@@ -78,6 +80,7 @@ from subscription_rules import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     Usage,
     advance,
     billing_summary,
@@ -305,6 +308,11 @@ def request_values(subscription: Subscription, story: _Story) -> dict[str, objec
                 name="Launch",
             ),
             times_redeemed=7,
+        ),
+        "update_tax": UpdateTax(
+            CustomerTax(
+                TaxRate("VAT 20 %", "FR", "20"), tax_id="FR40303265045", reverse_charge=True
+            )
         ),
         "adjust": Adjust("sub_golden-INV-0001", story.adjustment, reason="goodwill"),
         "top_up": TopUp(story.adjustment),

@@ -110,11 +110,13 @@ from subscription_rules.errors import (
     InvalidPeriodError,
     InvalidPolicyError,
     InvalidQuantityError,
+    InvalidTaxRateError,
     InvalidTimeZoneError,
     InvalidUsageError,
     NaiveDatetimeError,
     NotAnInstantError,
     UnknownCurrencyError,
+    UnknownJurisdictionError,
     UnknownPlanError,
     UnknownPriceError,
 )
@@ -123,6 +125,7 @@ from subscription_rules.money import allocate, divide
 from subscription_rules.notifications import Category, Notice, NoticeKind, Preferences
 from subscription_rules.periods import days_between, require_aware, seconds_between, zone
 from subscription_rules.policy import SEED_POLICY, ProrationUnit
+from subscription_rules.ports import customer_tax
 from subscription_rules.simulation import (
     Cancel,
     ChangePlan,
@@ -131,6 +134,8 @@ from subscription_rules.simulation import (
     Step,
     simulate,
 )
+from subscription_rules.taxes import CustomerTax, TaxRate
+from subscription_rules.testing import TableTaxRates
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -2872,6 +2877,69 @@ def _prepaid_credit_cases() -> list[Case]:
     ]
 
 
+def _tax_cases() -> list[Case]:
+    vat = TaxRate("VAT 20 %", "FR", "20")
+    rates = TableTaxRates({"FR": ((utc(2014, 1, 1), vat),)})
+    return [
+        Case(
+            "tax-rate-over-100",
+            'TaxRate("VAT", "FR", "120")',
+            lambda: TaxRate("VAT", "FR", "120"),
+            InvalidTaxRateError,
+            "^percent: must be a percentage from 0 to 100 with at most 4 decimal places, got '120'",
+        ),
+        Case(
+            "tax-rate-negative",
+            'TaxRate("VAT", "FR", "-5")',
+            lambda: TaxRate("VAT", "FR", "-5"),
+            InvalidTaxRateError,
+            "^percent: must be a percentage from 0 to 100 with at most 4 decimal places, got '-5'",
+        ),
+        Case(
+            "tax-rate-float",
+            'TaxRate("VAT", "FR", 20.0)',
+            lambda: TaxRate("VAT", "FR", bad(20.0)),
+            InvalidTaxRateError,
+            "^percent: must be a str, int or Decimal percentage from 0 to 100, got float 20.0",
+        ),
+        Case(
+            "tax-rate-too-precise",
+            'TaxRate("Sales tax", "US-NY", "8.87501")',
+            lambda: TaxRate("Sales tax", "US-NY", "8.87501"),
+            InvalidTaxRateError,
+            "^percent: .* at most 4 decimal places, got '8.87501'",
+        ),
+        Case(
+            "tax-rate-jurisdiction",
+            'TaxRate("VAT", "France", "20")',
+            lambda: TaxRate("VAT", "France", "20"),
+            InvalidTaxRateError,
+            "^jurisdiction: must be a country code, optionally with a subdivision",
+        ),
+        Case(
+            "tax-reverse-charge-without-tax-id",
+            "CustomerTax(vat, reverse_charge=True)",
+            lambda: CustomerTax(vat, reverse_charge=True),
+            InvalidTaxRateError,
+            "^tax_id: a reverse charge needs the customer's tax id, got None",
+        ),
+        Case(
+            "tax-unknown-jurisdiction",
+            'customer_tax(rates knowing FR, "XX", at)',
+            lambda: customer_tax(rates, "XX", utc(2026, 11, 1)),
+            UnknownJurisdictionError,
+            "^jurisdiction: no tax rate known for 'XX' at 2026-11-01T00:00:00\\+00:00",
+        ),
+        Case(
+            "tax-rate-before-the-first",
+            'customer_tax(rates knowing FR from 2014, "FR", 2013-01-01)',
+            lambda: customer_tax(rates, "FR", utc(2013, 1, 1)),
+            UnknownJurisdictionError,
+            "^jurisdiction: no tax rate known for 'FR' at 2013-01-01",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_prepaid_credit_cases(),
     *_money_cases(),
@@ -2885,6 +2953,7 @@ CASES: list[Case] = [
     *_internal_name_cases(),
     *_wrong_shape_cases(),
     *_coupon_cases(),
+    *_tax_cases(),
 ]
 
 

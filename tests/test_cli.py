@@ -1454,7 +1454,7 @@ BASE = 'until = "2027-11-01"\n[subscription]\nplan = "personal"\nstart = "2026-1
 STEP = '[[steps]]\nat = "2026-11-20"\n'
 KNOWN_COMMANDS = (
     "change_plan, change_quantity, cancel, undo_cancel, suspend, reinstate, "
-    "update_payment_method, cancel_pending_change, set_usage, redeem_coupon, top_up, grant_credit"
+    "update_payment_method, cancel_pending_change, set_usage, redeem_coupon, top_up, grant_credit, update_tax"
 )
 SCENARIO_BAD_INPUT = [
     ("colour = 3\n" + BASE, "colour: unknown key; allowed keys: until, policy, subscription, "),

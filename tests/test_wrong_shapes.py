@@ -241,6 +241,8 @@ TARGETS = _targets()
 
 # --------------------------------------------------------------------------- valid arguments
 
+VAT = subscription_rules.TaxRate("VAT 20 %", "FR", "20")
+
 #: A valid value for a parameter, by the target's name and the parameter's, then by name alone.
 VALID: dict[str, object] = {
     # by target and parameter
@@ -386,6 +388,17 @@ VALID: dict[str, object] = {
     "Discount.coupon": subscription_rules.Coupon("LAUNCH20", percent_off=20),
     "Discount.start": NOV_1,
     "Discount.end": DEC_1,
+    "TaxRate.jurisdiction": "FR",
+    "TaxRate.percent": "20",
+    "CustomerTax.rate": VAT,
+    "LineTax.rate": VAT,
+    "LineTax.taxable": ONE,
+    "LineTax.amount": ONE,
+    "TaxSummary.rate": VAT,
+    "TaxSummary.taxable": ONE,
+    "TaxSummary.amount": ONE,
+    "update_tax.tax": subscription_rules.CustomerTax(VAT),
+    "UpdateTax.tax": subscription_rules.CustomerTax(VAT),
     # by parameter alone
     "subscription": SUB,
     "catalog": CATALOG,

@@ -65,6 +65,7 @@ from subscription_rules.commands import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.credits import CreditGrant, CreditNote, CreditReason
 from subscription_rules.discounts import Coupon, CouponDuration, Discount
@@ -119,6 +120,7 @@ from subscription_rules.lifecycle import (
     top_up,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.money import Currency, Money, RoundingMode
 from subscription_rules.notifications import (
@@ -165,6 +167,7 @@ from subscription_rules.policy import (
     ProrationUnit,
     RetriesExhausted,
     SuspendedTime,
+    TaxRounding,
     TrialCancellation,
     TrialPlanChange,
     UpgradeTiming,
@@ -191,6 +194,7 @@ from subscription_rules.subscription import (
     SuspensionReason,
 )
 from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
+from subscription_rules.taxes import CustomerTax, LineTax, TaxRate, TaxSummary
 from subscription_rules.usage import (
     Feasible,
     Infeasible,
@@ -249,6 +253,7 @@ __all__ = [
     "CreditNote",
     "CreditReason",
     "Currency",
+    "CustomerTax",
     "DayCount",
     "Decision",
     "DeclineKind",
@@ -276,6 +281,7 @@ __all__ = [
     "Limits",
     "Line",
     "LineKind",
+    "LineTax",
     "Metric",
     "MetricKind",
     "MetricUsage",
@@ -327,6 +333,9 @@ __all__ = [
     "SuspendAccess",
     "SuspendedTime",
     "SuspensionReason",
+    "TaxRate",
+    "TaxRounding",
+    "TaxSummary",
     "Terminate",
     "Tier",
     "TierMode",
@@ -337,6 +346,7 @@ __all__ = [
     "TrialPlanChange",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "UpgradeTiming",
     "Usage",
     "UsageReport",
@@ -377,5 +387,6 @@ __all__ = [
     "undo_cancel",
     "upcoming_invoice",
     "update_payment_method",
+    "update_tax",
     "usage_report",
 ]

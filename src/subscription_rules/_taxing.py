@@ -1,22 +1,207 @@
 """Taxes on what an invoice bills: the customer's rate, per line or per invoice.
 
-(Skeleton: the taxes work fills it in.) :func:`taxed` returns the lines with
-their ``tax`` set (lines that already carry one, credits for time billed
-before, keep it) and the invoice's legal mentions.
+:func:`taxed` returns the lines with their ``tax`` set and the invoice's legal
+mentions. The taxable amount of a line is its amount plus the ``DISCOUNT``
+lines that follow it (they carry no tax of their own). An exclusive tax is
+``base × rate``; an inclusive one is inside the line, ``gross × rate / (1 +
+rate)``, and the line's taxable amount is the gross less it. Each is rounded
+once with the policy's mode: per line (``TaxRounding.PER_LINE``), or on the
+sum of all the lines at one rate, then shared over them by largest remainder
+(``PER_INVOICE``). Lines that already carry a tax (credits for time billed
+before, which return the tax it was billed with) keep it, as do the kinds
+that are never taxed here: credits of billed time (their tax comes from what
+they credit, :func:`credit_tax`) and prepaid or granted credit.
+
+>>> from datetime import UTC, datetime
+>>> from subscription_rules.money import Money, RoundingMode
+>>> from subscription_rules.taxes import TaxRate
+>>> vat, t = TaxRate("VAT 20 %", "FR", "20"), datetime(2026, 1, 1, tzinfo=UTC)
+>>> line = Line(LineKind.SUBSCRIPTION, "Pro", Money.of("150", "EUR"), t, t)
+>>> (taxed_line,) = tax_lines((line,), vat, RoundingMode.HALF_UP, per_invoice=False)
+>>> str(taxed_line.tax.amount)
+'EUR 30.00'
 """
 
 from __future__ import annotations
 
-from subscription_rules.invoices import Line
-from subscription_rules.policy import BillingPolicy
-from subscription_rules.subscription import Subscription
+from typing import Final
+
+import attrs
+
+from subscription_rules._checks import trusted
+from subscription_rules.invoices import Line, LineKind
+from subscription_rules.money import Money, RoundingMode, divide
+from subscription_rules.policy import BillingPolicy, TaxRounding
+from subscription_rules.subscription import Stretch, Subscription
+from subscription_rules.taxes import CustomerTax, LineTax, TaxRate
+
+_trusted_tax = trusted(LineTax)
+
+#: What ``taxed`` taxes: charges. Credits of billed time carry the tax of what they credit;
+#: prepaid and granted credit are money on account, not a supply; discounts fold into the line
+#: they follow.
+_TAXED: Final = frozenset({LineKind.SUBSCRIPTION, LineKind.PRORATION_CHARGE, LineKind.OVERAGE})
+
+
+def reverse_charge_note(tax: CustomerTax) -> str:
+    """The legal mention of an invoice under a reverse charge (EU VAT Directive art. 196)."""
+    return (
+        f"Reverse charge: {tax.rate.name} to be accounted for by the recipient"
+        f" (Council Directive 2006/112/EC, art. 196); customer tax number {tax.tax_id}"
+    )
+
+
+def _bases(lines: tuple[Line, ...]) -> list[Money | None]:
+    """Each line's taxable base when ``taxed`` taxes it: its amount net of its discount lines."""
+    bases: list[Money | None] = []
+    for index, line in enumerate(lines):
+        if line.tax is not None or line.kind not in _TAXED:
+            bases.append(None)
+            continue
+        base = line.amount
+        for after in lines[index + 1 :]:
+            if after.kind is not LineKind.DISCOUNT:
+                break
+            base += after.amount
+        bases.append(base)
+    return bases
+
+
+def _fraction(rate: TaxRate) -> tuple[int, int]:
+    """The share of a base that is tax: ``rate`` exclusive, ``rate / (1 + rate)`` inclusive."""
+    numerator, denominator = rate.ratio
+    return (numerator, denominator + numerator) if rate.inclusive else (numerator, denominator)
+
+
+def _shared(numerators: list[int], denominator: int, mode: RoundingMode) -> list[int]:
+    """The exact taxes ``numerator / denominator`` rounded once on their sum, shared out.
+
+    Each gets its floor, and the minor units the rounded sum has left over go
+    to the largest remainders (earlier lines first on a tie), so the parts
+    add up to the rounded sum exactly, whatever their signs: the sum lies
+    between the sum of the floors and that plus the number of parts.
+    """
+    total = divide(sum(numerators), denominator, mode)
+    floors = [n // denominator for n in numerators]
+    leftover = total - sum(floors)
+    order = sorted(range(len(numerators)), key=lambda i: (-(numerators[i] % denominator), i))
+    bonus = set(order[:leftover])
+    return [floor + (1 if i in bonus else 0) for i, floor in enumerate(floors)]
+
+
+def tax_lines(
+    lines: tuple[Line, ...],
+    rate: TaxRate,
+    rounding: RoundingMode,
+    *,
+    per_invoice: bool,
+    reverse_charge: bool = False,
+) -> tuple[Line, ...]:
+    """``lines`` with the charges among them taxed at ``rate`` (see the module's docstring)."""
+    bases = _bases(lines)
+    taxed_bases = [base for base in bases if base is not None]
+    if not taxed_bases:
+        return lines
+    numerator, denominator = _fraction(rate)
+    if reverse_charge:
+        amounts = [0] * len(taxed_bases)
+    elif per_invoice:
+        amounts = _shared([b.minor * numerator for b in taxed_bases], denominator, rounding)
+    else:
+        amounts = [divide(b.minor * numerator, denominator, rounding) for b in taxed_bases]
+    out: list[Line] = []
+    amount_of = iter(amounts)
+    for line, base in zip(lines, bases, strict=True):
+        if base is None:
+            out.append(line)
+            continue
+        tax = base.with_minor(next(amount_of))
+        taxable = base - tax if rate.inclusive else base
+        out.append(attrs.evolve(line, tax=_trusted_tax(rate, taxable, tax, reverse_charge)))
+    return tuple(out)
 
 
 def taxed(
     sub: Subscription, lines: tuple[Line, ...], policy: BillingPolicy
 ) -> tuple[tuple[Line, ...], tuple[str, ...]]:
-    """``lines`` with their tax, and the mentions the invoice must carry."""
-    del policy
-    if sub.tax is None:
+    """``lines`` with their tax at the customer's rate, and the mentions the invoice must carry."""
+    tax = sub.tax
+    if tax is None:
         return lines, ()
-    return lines, ()
+    lines = tax_lines(
+        lines,
+        tax.rate,
+        policy.rounding,
+        per_invoice=policy.tax_rounding is TaxRounding.PER_INVOICE,
+        reverse_charge=tax.reverse_charge,
+    )
+    mentions = (
+        (reverse_charge_note(tax),)
+        if tax.reverse_charge
+        and any(line.tax is not None and line.tax.reverse_charge for line in lines)
+        else ()
+    )
+    return lines, mentions
+
+
+def credit_tax(stretch: Stretch, credit: Money, rounding: RoundingMode) -> LineTax | None:
+    """The tax a credit of ``credit`` (positive) against ``stretch`` returns, negative.
+
+    What is left of the stretch's tax in proportion to the credit's share of
+    what is left creditable, rounded once: crediting all that is left returns
+    all the tax left, to the cent, and never more than was billed. ``None``
+    when the stretch was billed without tax.
+    """
+    billed = stretch.tax
+    if billed is None:
+        return None
+    left = tax_left(stretch)
+    creditable = stretch.creditable
+    if not credit.is_positive():
+        amount = credit.with_minor(0)
+    elif credit >= creditable or not creditable.is_positive():
+        amount = left
+    else:
+        amount = left.ratio(credit.minor, creditable.minor, rounding)
+    amount = amount.max(credit.with_minor(0))
+    taxable = credit - amount if billed.rate.inclusive else credit
+    return _trusted_tax(billed.rate, -taxable, -amount, billed.reverse_charge)
+
+
+def tax_left(stretch: Stretch) -> Money:
+    """What is left of the tax billed with ``stretch`` (zero when it was untaxed)."""
+    billed = stretch.tax
+    if billed is None:
+        return stretch.billed.with_minor(0)
+    credited = stretch.tax_credited
+    return billed.amount - credited if credited is not None else billed.amount
+
+
+def with_credit_tax(line: Line, stretch: Stretch, rounding: RoundingMode) -> Line:
+    """The credit ``line`` (negative) against ``stretch``, with the tax it returns."""
+    tax = credit_tax(stretch, -line.amount, rounding)
+    return line if tax is None else attrs.evolve(line, tax=tax)
+
+
+def tax_credited_after(stretch: Stretch, lines: tuple[Line, ...]) -> Money | None:
+    """``Stretch.tax_credited`` once the credit ``lines`` against ``stretch`` are given."""
+    if stretch.tax is None:
+        return stretch.tax_credited
+    given = stretch.tax_credited or stretch.billed.with_minor(0)
+    for line in lines:
+        if line.tax is not None:
+            given -= line.tax.amount
+    return given
+
+
+def exclusive_tax_credited(stretch: Stretch) -> Money:
+    """The part of ``stretch``'s credited tax added on top of what it credited (exclusive tax)."""
+    zero = stretch.billed.with_minor(0)
+    if stretch.tax is None or stretch.tax.rate.inclusive:
+        return zero
+    return stretch.tax_credited or zero
+
+
+def paid_left(stretch: Stretch) -> Money:
+    """What is left of ``stretch``'s payment once its credits, tax included, are taken off."""
+    return stretch.paid - stretch.credited - exclusive_tax_credited(stretch)

@@ -37,6 +37,7 @@ from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.errors import InvalidArgumentError, InvalidCouponError
 from subscription_rules.money import Money
 from subscription_rules.periods import Interval, require_aware
+from subscription_rules.taxes import CustomerTax
 from subscription_rules.usage import Usage
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "TopUp",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
 ]
 
 
@@ -347,6 +349,29 @@ class GrantCredit:
         return f"{text}, expiring on {format_date(self.expires_at)}"
 
 
+@attrs.frozen
+class UpdateTax:
+    """Tax the customer with ``tax`` from now on, ``None`` for no tax (``update_tax``).
+
+    >>> from subscription_rules.taxes import CustomerTax, TaxRate
+    >>> UpdateTax(CustomerTax(TaxRate("VAT 20 %", "FR", "20"))).describe()
+    'update tax: VAT 20 % (FR)'
+    >>> UpdateTax(None).describe()
+    'update tax: none'
+    """
+
+    tax: CustomerTax | None = attrs.field(
+        validator=optional(instance_of(CustomerTax, what="a CustomerTax"))
+    )
+
+    def describe(self) -> str:
+        """The command in words."""
+        if self.tax is None:
+            return "update tax: none"
+        text = f"update tax: {self.tax.rate.name} ({self.tax.rate.jurisdiction})"
+        return f"{text}, reverse charge" if self.tax.reverse_charge else text
+
+
 #: Every command on an existing subscription (starting one is ``start_subscription``).
 Command: TypeAlias = (
     ChangePlan
@@ -365,6 +390,7 @@ Command: TypeAlias = (
     | RedeemCoupon
     | TopUp
     | GrantCredit
+    | UpdateTax
 )
 
 #: The command types, for checks.

@@ -23,8 +23,9 @@ import attrs
 from subscription_rules._calendar import require_aware
 from subscription_rules._checks import expect, field_check, identifier, trusted
 from subscription_rules.errors import InvalidAmountError
-from subscription_rules.invoices import Line, sum_lines, tax_totals
+from subscription_rules.invoices import Line, sum_lines, tax_summaries, tax_totals
 from subscription_rules.money import Money
+from subscription_rules.taxes import TaxSummary
 
 __all__ = ["CreditGrant", "CreditNote", "CreditReason", "apply_credit"]
 
@@ -93,6 +94,11 @@ class CreditNote:
     def tax(self) -> Money:
         """The tax credited, positive: minus the sum of the lines' taxes."""
         return -tax_totals(self.lines, self.lines[0].amount.with_minor(0))[0]
+
+    @property
+    def taxes(self) -> tuple[TaxSummary, ...]:
+        """The tax credited per rate (negative amounts, like the lines)."""
+        return tax_summaries(self.lines)
 
     @property
     def subtotal(self) -> Money:

@@ -28,7 +28,7 @@ import attrs
 
 from subscription_rules.errors import InvalidAmountError
 from subscription_rules.money import Money, RoundingMode, divide
-from subscription_rules.taxes import LineTax
+from subscription_rules.taxes import LineTax, TaxSummary
 
 __all__ = [
     "Explanation",
@@ -169,6 +169,37 @@ def tax_totals(lines: tuple[Line, ...], zero: Money) -> tuple[Money, Money]:
     return zero.with_minor(tax), zero.with_minor(exclusive)
 
 
+def tax_summaries(lines: tuple[Line, ...]) -> tuple[TaxSummary, ...]:
+    """The taxes of ``lines`` grouped by rate (and reverse charge), in the order they first appear.
+
+    >>> from subscription_rules.taxes import TaxRate
+    >>> vat, t = TaxRate("VAT 20 %", "FR", "20"), datetime(2026, 1, 1, tzinfo=UTC)
+    >>> def line(amount, tax):
+    ...     m = Money.of(amount, "EUR")
+    ...     return Line(LineKind.SUBSCRIPTION, "x", m, t, t,
+    ...                 tax=LineTax(vat, m, Money.of(tax, "EUR")))
+    >>> [str(s) for s in tax_summaries((line("10", "2"), line("0.05", "0.01")))]
+    ['VAT 20 % on EUR 10.05: EUR 2.01']
+    """
+    grouped: dict[tuple[object, bool], tuple[LineTax, int, int]] = {}
+    for line in lines:
+        tax = line.tax
+        if tax is None:
+            continue
+        key = (tax.rate, tax.reverse_charge)
+        first, taxable, amount = grouped.get(key, (tax, 0, 0))
+        grouped[key] = (first, taxable + tax.taxable.minor, amount + tax.amount.minor)
+    return tuple(
+        TaxSummary(
+            first.rate,
+            first.taxable.with_minor(taxable),
+            first.amount.with_minor(amount),
+            reverse_charge=first.reverse_charge,
+        )
+        for first, taxable, amount in grouped.values()
+    )
+
+
 def prorated_line(
     kind: LineKind,
     description: str,
@@ -296,6 +327,11 @@ class Invoice:
     def tax(self) -> Money:
         """The tax of the invoice: the sum of its lines' taxes."""
         return self._tax
+
+    @property
+    def taxes(self) -> tuple[TaxSummary, ...]:
+        """The tax of the invoice per rate: what each rate taxed and its tax, as invoices show them."""
+        return tax_summaries(self.lines)
 
     @property
     def total(self) -> Money:

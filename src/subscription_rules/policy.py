@@ -284,8 +284,13 @@ class TaxRounding(enum.Enum):
     """Where tax is rounded to the minor unit.
 
     ``PER_LINE``: each line's tax is rounded on its own and the invoice's tax
-    is their sum. ``PER_INVOICE``: the tax of all the lines at one rate is
-    rounded once, then shared out over the lines (largest remainder).
+    is their sum (Stripe taxes each line item; Kill Bill's tax plugins add a
+    TAX item per taxed item). ``PER_INVOICE``: the tax of all the lines at one
+    rate is rounded once, then shared out over the lines (largest remainder),
+    as Lago sums the unrounded tax of every fee at a rate and rounds the sum
+    (lago-api ``Invoices::ApplyTaxesService#compute_tax_amount_cents``).
+    Either way a line's taxable amount is its amount net of its discount
+    lines, and lines that already carry a tax (credits) keep it.
     """
 
     PER_LINE = "per_line"
@@ -460,7 +465,9 @@ class BillingPolicy:
       reprices from the next invoice); EU rules for electronic communications
       services (EECC art. 105(4)) ask for one month, so every preset uses 30.
     - ``tax_rounding``: tax rounded ``PER_LINE`` (Stripe, Kill Bill's tax
-      items) or ``PER_INVOICE`` (Lago); see :class:`TaxRounding`.
+      items) or ``PER_INVOICE`` (Lago: the invoice's tax at a rate is the sum
+      of its fees' unrounded taxes, rounded once, lago-api
+      ``app/services/invoices/apply_taxes_service.rb``); see :class:`TaxRounding`.
     - ``coupon_excess``: an amount off larger than its invoice is ``FORFEIT``
       (Stripe) or, for a coupon applied once, ``CARRY``-ed to the next
       invoices (Lago); see :class:`CouponExcess`.

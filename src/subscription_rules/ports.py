@@ -28,6 +28,7 @@ from typing import Protocol, TypeAlias, assert_never
 
 import attrs
 
+from subscription_rules._checks import expect, shown
 from subscription_rules.catalog import Catalog
 from subscription_rules.dunning import PaymentOutcome
 from subscription_rules.effects import (
@@ -42,13 +43,15 @@ from subscription_rules.effects import (
     SendNotice,
     SuspendAccess,
 )
-from subscription_rules.errors import InvalidSequenceError
+from subscription_rules.errors import InvalidSequenceError, UnknownJurisdictionError
 from subscription_rules.lifecycle import record_payment
 from subscription_rules.money import Money
 from subscription_rules.notifications import Channel, Notice, Preferences, channels_for
 from subscription_rules.numbering import InvoiceSequence, number_documents
+from subscription_rules.periods import require_aware
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import Subscription
+from subscription_rules.taxes import CustomerTax, TaxRate
 
 __all__ = [
     "ChargeRequest",
@@ -63,6 +66,8 @@ __all__ = [
     "PaymentGateway",
     "Performed",
     "RefundRequest",
+    "TaxRates",
+    "customer_tax",
     "execute",
     "outbox_entries",
     "perform",
@@ -169,6 +174,56 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """Return the current aware instant."""
         ...
+
+
+class TaxRates(Protocol):
+    """The host's tax rates: the rate of a jurisdiction in force at an instant.
+
+    Rates are law and change (a new rate from a given day), so the library
+    holds none; the host answers from its own table or tax service. ``None``
+    means it knows no rate for ``jurisdiction``; :func:`customer_tax` turns
+    that into an :class:`~subscription_rules.errors.UnknownJurisdictionError`.
+    """
+
+    def rate(self, jurisdiction: str, at: datetime) -> TaxRate | None:
+        """The rate of ``jurisdiction`` in force at ``at``, or ``None`` if it knows none."""
+        ...
+
+
+def customer_tax(
+    rates: TaxRates,
+    jurisdiction: str,
+    at: datetime,
+    *,
+    tax_id: str | None = None,
+    reverse_charge: bool = False,
+) -> CustomerTax:
+    """The :class:`~subscription_rules.taxes.CustomerTax` of a customer in ``jurisdiction`` at ``at``.
+
+    Asks ``rates`` for the rate in force; a jurisdiction it does not know (or
+    an answer that is not a ``TaxRate`` of that jurisdiction) raises
+    :class:`~subscription_rules.errors.UnknownJurisdictionError` naming it.
+    Pass the result to ``start_subscription(tax=...)`` or ``update_tax``.
+
+    >>> from subscription_rules.testing import TableTaxRates
+    >>> from subscription_rules.taxes import TaxRate
+    >>> rates = TableTaxRates({"FR": ((datetime(2014, 1, 1, tzinfo=UTC), TaxRate("VAT 20 %", "FR", "20")),)})
+    >>> customer_tax(rates, "FR", datetime(2026, 11, 1, tzinfo=UTC)).rate.percent
+    Decimal('20')
+    >>> customer_tax(rates, "XX", datetime(2026, 11, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    subscription_rules.errors.UnknownJurisdictionError: jurisdiction: no tax rate known for 'XX' at 2026-11-01T00:00:00+00:00
+    """
+    expect(jurisdiction, str, "jurisdiction")
+    at = require_aware(at, "at")
+    found = rates.rate(jurisdiction, at)
+    if not isinstance(found, TaxRate) or found.jurisdiction != jurisdiction:
+        raise UnknownJurisdictionError(
+            f"no tax rate known for {shown(jurisdiction)} at {at.isoformat()}",
+            argument="jurisdiction",
+            value=jurisdiction,
+        )
+    return CustomerTax(found, tax_id=tax_id, reverse_charge=reverse_charge)
 
 
 @attrs.frozen

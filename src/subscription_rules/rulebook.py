@@ -38,6 +38,7 @@ from subscription_rules.commands import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.discounts import Coupon
 from subscription_rules.dunning import PaymentOutcome
@@ -64,6 +65,7 @@ from subscription_rules.lifecycle import (
     top_up,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.money import Money
 from subscription_rules.periods import BillingPeriod, Interval, utc_instant
@@ -77,6 +79,7 @@ from subscription_rules.proration import (
 )
 from subscription_rules.subscription import Subscription
 from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
+from subscription_rules.taxes import CustomerTax
 from subscription_rules.usage import Usage
 
 __all__ = ["Handled", "Rulebook"]
@@ -257,6 +260,8 @@ class Rulebook:
                 return self.redeem_coupon(
                     sub, command.coupon, at, times_redeemed=command.times_redeemed
                 )
+            case UpdateTax():
+                return self.update_tax(sub, command.tax, at)
             case TopUp():
                 return self.top_up(sub, command.amount, at)
             case GrantCredit():
@@ -282,6 +287,7 @@ class Rulebook:
         had_trial: bool = False,
         billing_anchor: datetime | None = None,
         quantity: int = 1,
+        tax: CustomerTax | None = None,
     ) -> Decision:
         """``start_subscription`` with this catalog and policy."""
         return start_subscription(
@@ -298,6 +304,7 @@ class Rulebook:
             policy=self.policy,
             billing_anchor=billing_anchor,
             quantity=quantity,
+            tax=tax,
         )
 
     def advance(
@@ -389,6 +396,12 @@ class Rulebook:
     def update_payment_method(self, subscription: Subscription, at: datetime) -> Decision:
         """``update_payment_method`` with this catalog and policy."""
         return update_payment_method(subscription, at, catalog=self.catalog, policy=self.policy)
+
+    def update_tax(
+        self, subscription: Subscription, tax: CustomerTax | None, at: datetime
+    ) -> Decision | Refused:
+        """``update_tax`` with this policy."""
+        return update_tax(subscription, tax, at, policy=self.policy)
 
     def set_trial_end(
         self, subscription: Subscription, trial_end: datetime, at: datetime

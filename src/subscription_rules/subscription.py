@@ -114,7 +114,10 @@ class Stretch:
     out from what is left, ``billed - credited`` over ``units -
     credited_units``, so it never exceeds what was billed and is never
     inferred from the period. ``paid`` is the part of ``billed`` collected
-    from the payment method (the cap of any refund).
+    from the payment method (the cap of any refund). ``tax`` is the tax
+    billed with it (``None``: billed untaxed) and ``tax_credited`` the part of
+    that tax the credits against it returned so far (``None``: none yet); a
+    credit returns what is left of the tax in proportion to what it credits.
 
     >>> sub = start_subscription("sub_1", "cus_1", "advanced", MONTHLY,
     ...     datetime(2026, 11, 1, tzinfo=UTC), catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
@@ -145,6 +148,7 @@ class Stretch:
     )
     quantity: int = attrs.field(default=1, kw_only=True, validator=field_check(check_quantity))
     tax: LineTax | None = attrs.field(default=None, kw_only=True)
+    tax_credited: Money | None = attrs.field(default=None, kw_only=True, validator=optional(_money))
 
     @property
     def creditable(self) -> Money:

@@ -38,6 +38,7 @@ from subscription_rules.periods import (
 )
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.subscription import PendingChange, Status, Subscription
+from subscription_rules.taxes import CustomerTax
 from subscription_rules.usage import (
     Usage,
     UsageReport,
@@ -99,7 +100,10 @@ class BillingSummary:
     period (or trial) in the cycle's time zone. ``quantity`` is the units
     (seats) the subscription holds (1 on a flat plan), ``currency`` the one it
     is billed in, fixed when it started (both default so that summaries stored
-    before them still load: 1, and the credit balance's currency).
+    before them still load: 1, and the credit balance's currency). ``tax`` is
+    how the customer is taxed (``None``: untaxed); the ``upcoming`` invoice
+    carries its tax (``subtotal``, ``taxes`` per rate, ``total``), and its
+    amount due is tax included.
 
     After a cancellation the summary shows when access ends, and no upcoming charge:
 
@@ -137,6 +141,7 @@ class BillingSummary:
     currency: Currency = attrs.field(
         default=attrs.Factory(lambda self: self.credit_balance.currency, takes_self=True)
     )
+    tax: CustomerTax | None = None
 
 
 @names_what_was_passed("at", amounts="usage")
@@ -206,4 +211,5 @@ def billing_summary(
         trial_end=sub.trial_end,
         quantity=sub.quantity,
         currency=sub.currency,
+        tax=sub.tax,
     )

@@ -31,6 +31,7 @@ from subscription_rules.money import Money
 from subscription_rules.numbering import InvoiceSequence
 from subscription_rules.periods import require_aware
 from subscription_rules.ports import ChargeRequest, Delivery, OutboxEntry, RefundRequest
+from subscription_rules.taxes import TaxRate
 
 __all__ = [
     "FixedClock",
@@ -39,7 +40,44 @@ __all__ = [
     "RecordingNotifier",
     "ScriptedGateway",
     "SteppableClock",
+    "TableTaxRates",
 ]
+
+
+class TableTaxRates:
+    """A :class:`~subscription_rules.ports.TaxRates` from a table: per jurisdiction, rates by date.
+
+    Each jurisdiction maps to ``(since, rate)`` pairs; the rate in force at an
+    instant is the one with the latest ``since`` at or before it. A
+    jurisdiction not in the table, or an instant before its first rate, has
+    none (``None``).
+
+    >>> rates = TableTaxRates({"DE": (
+    ...     (datetime(2020, 7, 1, tzinfo=UTC), TaxRate("MwSt. 16 %", "DE", "16")),
+    ...     (datetime(2021, 1, 1, tzinfo=UTC), TaxRate("MwSt. 19 %", "DE", "19")),
+    ... )})
+    >>> rates.rate("DE", datetime(2020, 12, 31, tzinfo=UTC)).name
+    'MwSt. 16 %'
+    >>> rates.rate("DE", datetime(2026, 1, 1, tzinfo=UTC)).name, rates.rate("FR", datetime(2026, 1, 1, tzinfo=UTC))
+    ('MwSt. 19 %', None)
+    """
+
+    def __init__(self, table: Mapping[str, Sequence[tuple[datetime, TaxRate]]]) -> None:
+        self._table = {
+            jurisdiction: sorted(
+                ((require_aware(since, "since"), rate) for since, rate in rates),
+                key=lambda pair: pair[0],
+            )
+            for jurisdiction, rates in table.items()
+        }
+
+    def rate(self, jurisdiction: str, at: datetime) -> TaxRate | None:
+        """The rate of ``jurisdiction`` in force at ``at``, or ``None``."""
+        found = None
+        for since, rate in self._table.get(jurisdiction, ()):
+            if since <= at:
+                found = rate
+        return found
 
 
 class FixedClock:

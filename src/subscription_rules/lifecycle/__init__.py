@@ -54,6 +54,7 @@ from subscription_rules.lifecycle._commands import (
     suspend,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.lifecycle._coupons import redeem_coupon
 from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
@@ -83,4 +84,5 @@ __all__ = [
     "top_up",
     "undo_cancel",
     "update_payment_method",
+    "update_tax",
 ]

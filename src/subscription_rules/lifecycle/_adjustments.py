@@ -8,6 +8,7 @@ import attrs
 
 from subscription_rules._billing import issue_credit_note
 from subscription_rules._checks import expect, identifier, names_what_was_passed
+from subscription_rules._taxing import tax_credited_after, with_credit_tax
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.credits import CreditReason
@@ -44,7 +45,10 @@ def adjust(
     for the stretch net of earlier credits; an unpaid stretch's credit goes to
     the balance). The stretch records it as credited, covering no time, so
     later credits for unused time never exceed what is left: adjustments plus
-    later credits never exceed what was billed. How a later credit is worked
+    later credits never exceed what was billed. ``amount`` is before tax (an
+    exclusive tax) or tax included (an inclusive one), like the stretch's
+    billing: the credit note returns the tax billed with it in proportion.
+    How a later credit is worked
     out from what is left is ``credit_cap``'s choice.
 
     Refused: an ended subscription, an invoice that billed no stretch of the
@@ -98,9 +102,14 @@ def adjust(
         at,
         plan.id,
     )
+    line = with_credit_tax(line, stretch, policy.rounding)
     before = sub.stretches
     stretches = list(before)
-    stretches[index] = attrs.evolve(stretch, credited=stretch.credited + amount)
+    stretches[index] = attrs.evolve(
+        stretch,
+        credited=stretch.credited + amount,
+        tax_credited=tax_credited_after(stretch, (line,)),
+    )
     sub = sub.evolve(stretches=tuple(stretches))
     refundable = (
         None

@@ -15,6 +15,7 @@ from subscription_rules._billing import (
 )
 from subscription_rules._checks import trusted
 from subscription_rules._pricing import Priced, after_change, billed_on
+from subscription_rules._taxing import tax_credited_after, with_credit_tax
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
@@ -170,7 +171,9 @@ def _stretch_credit(
         cap=stretch.creditable,
         sign=-1,
     )
-    return line if line.amount.is_negative() else None  # a credit that rounds to nothing
+    if not line.amount.is_negative():
+        return None  # a credit that rounds to nothing
+    return with_credit_tax(line, stretch, policy.rounding)
 
 
 def _span_credits(
@@ -229,6 +232,7 @@ def _span_credits(
             stretch,
             credited=stretch.credited - line.amount,
             credited_units=stretch.credited_units + line.explanation.units,
+            tax_credited=tax_credited_after(stretch, (line,)),
         )
     return sub.evolve(stretches=tuple(stretches)), tuple(lines)
 

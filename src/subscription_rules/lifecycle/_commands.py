@@ -56,6 +56,7 @@ from subscription_rules.subscription import (
     Subscription,
     SuspensionReason,
 )
+from subscription_rules.taxes import CustomerTax
 
 
 @overload
@@ -77,6 +78,7 @@ def start_subscription(
     currency: str | Currency | None = None,
     coupon: None = None,
     times_redeemed: int = 0,
+    tax: CustomerTax | None = None,
 ) -> Decision: ...
 
 
@@ -99,6 +101,7 @@ def start_subscription(
     currency: str | Currency | None = None,
     coupon: Coupon,
     times_redeemed: int = 0,
+    tax: CustomerTax | None = None,
 ) -> Decision | Refused: ...
 
 
@@ -121,6 +124,7 @@ def start_subscription(
     currency: str | Currency | None = None,
     coupon: Coupon | None = None,
     times_redeemed: int = 0,
+    tax: CustomerTax | None = None,
 ) -> Decision | Refused:
     """Start a subscription at ``at``: a trial of the plan's length, or the first invoice now.
 
@@ -128,7 +132,8 @@ def start_subscription(
     plan); ``currency`` the currency the subscription is billed in, fixed for
     its life (``None``: the plan's first currency). The price it starts on is
     recorded on the subscription (``price``), so a later catalog version
-    changes nothing until ``migrate_price``.
+    changes nothing until ``migrate_price``. ``tax`` is how the customer is
+    taxed (``None``: untaxed; see :func:`update_tax` to change it later).
 
     The trial is given when ``trial`` is true, the plan has one, and the
     customer has not ``had_trial`` before (one trial per customer). Without a
@@ -173,6 +178,8 @@ def start_subscription(
     expect(has_payment_method, bool, "has_payment_method")
     expect(trial, bool, "trial")
     expect(had_trial, bool, "had_trial")
+    if tax is not None:
+        expect(tax, CustomerTax, "tax")
     time_zone = zone(time_zone).key  # a name or a ZoneInfo; "localtime" refused
     # The anchor keeps the wall clock as written (see BillingCycle); instants are kept in UTC.
     written, at = require_aware(at, "at"), utc_instant(at, "at")
@@ -202,6 +209,7 @@ def start_subscription(
         has_payment_method=has_payment_method,
         quantity=priced.quantity,
         price=priced.record(),
+        tax=tax,
     )
     applied: tuple[Effect, ...] = ()
     count(times_redeemed, "times_redeemed")
@@ -581,3 +589,41 @@ def update_payment_method(
         ),
         _next_wakeup(sub, policy),
     )
+
+
+@names_what_was_passed("at")
+def update_tax(
+    subscription: Subscription,
+    tax: CustomerTax | None,
+    at: datetime,
+    *,
+    policy: BillingPolicy,
+) -> Decision | Refused:
+    """Tax the customer with ``tax`` from ``at`` on (``None``: no tax), as the host's rates say.
+
+    Rates are law and change, and a customer moves or gives a tax id: the
+    invoices issued from ``at`` on are taxed with ``tax`` (pending lines too,
+    when they are billed), while what was billed before keeps the tax it was
+    billed with: a later credit for that time returns that tax, not the new
+    one. Resolve a jurisdiction's rate through a
+    :class:`~subscription_rules.ports.TaxRates` port with
+    :func:`~subscription_rules.ports.customer_tax`. Issues nothing. An ended
+    subscription is refused.
+
+    >>> from subscription_rules import MONTHLY, CustomerTax, TaxRate, default_catalog
+    >>> sub = start_subscription("s", "c", "advanced", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+    ...     catalog=default_catalog(), trial=False, policy=SEED_POLICY).subscription
+    >>> vat = CustomerTax(TaxRate("VAT 20 %", "FR", "20"))
+    >>> d = update_tax(sub, vat, datetime(2026, 11, 10, tzinfo=UTC), policy=SEED_POLICY)
+    >>> d.subscription.tax.rate.name, d.effects, d.subscription.stretches[0].tax is None
+    ('VAT 20 %', (), True)
+    """
+    expect(subscription, Subscription, "subscription")
+    if tax is not None:
+        expect(tax, CustomerTax, "tax")
+    expect(policy, BillingPolicy, "policy")
+    at = _check_command_time(subscription, at)
+    if subscription.status is Status.ENDED:
+        return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")
+    sub = subscription.evolve(tax=tax, processed_until=at)
+    return Decision(sub, (), _next_wakeup(sub, policy))

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from subscription_rules._billing import credit_excess, issue_credit_note, issue_invoice
 from subscription_rules._checks import expect, names_what_was_passed
+from subscription_rules._taxing import exclusive_tax_credited, paid_left
 from subscription_rules._units import local_date
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
@@ -45,16 +46,20 @@ def _refundable(
 ) -> Money:
     """What the credit may refund: per stretch credited, its credit up to what was paid, net.
 
+    Tax included: the tax a credit returns was paid with the stretch (``paid_left``).
+
     A stretch whose invoice is still open was not paid: nothing of it is refunded.
     """
     total = sub.zero
     for old, new in zip(before, after, strict=True):
-        credit = new.credited - old.credited
+        credit = (
+            new.credited + exclusive_tax_credited(new) - old.credited - exclusive_tax_credited(old)
+        )
         if not credit.is_positive():
             continue
         if old.invoice_id is not None and sub.open_invoice(old.invoice_id) is not None:
             continue
-        total += credit.min((old.paid - old.credited).max(sub.zero))
+        total += credit.min(paid_left(old).max(sub.zero))
     return total
 
 

@@ -15,6 +15,7 @@ from subscription_rules._billing import (
 from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules._discounting import discounted
 from subscription_rules._pricing import Priced, billed_on, quantity_facts
+from subscription_rules._taxing import tax_credited_after
 from subscription_rules._units import (
     new_interval_period,
     period_units,
@@ -223,17 +224,22 @@ def _close_last_stretch(
     if policy.proration_billing is ProrationBilling.NONE and not _interval_changes(sub, quote):
         carried = _carried(sub, last, quote.at, policy)
         credited, credited_units = carried.billed, carried.units
+        tax_credited = last.tax_credited
+        if carried.tax is not None:
+            tax_credited = (tax_credited or sub.zero) + carried.tax.amount
     else:
         credit_lines = quote.credit_lines
         credited = -sum_lines(credit_lines, sub.zero)
         credited_units = sum(
             line.explanation.units for line in credit_lines if line.explanation is not None
         )
+        tax_credited = tax_credited_after(last, credit_lines)
     stretches[-1] = attrs.evolve(
         last,
         end=quote.at,
         credited=last.credited + credited,
         credited_units=last.credited_units + credited_units,
+        tax_credited=tax_credited,
     )
     return stretches, carried
 
@@ -254,7 +260,10 @@ def _units_billed(charge_lines: tuple[Line, ...], whole: int) -> tuple[int, int]
 
 def _change_charges(sub: Subscription, quote: ChangeQuote) -> tuple[Line, ...]:
     """The quote's charge lines the change bills itself (a trial ended by it converts instead)."""
-    return () if sub.status is Status.TRIALING else quote.charge_lines
+    if sub.status is Status.TRIALING:
+        return ()
+    # Taxed again by the invoice, after any discount: the quote's tax is a preview.
+    return tuple(attrs.evolve(line, tax=None) for line in quote.charge_lines)
 
 
 def _credit(
@@ -337,7 +346,7 @@ def _apply_immediately(
                 billed_units,
                 denominator,
                 sub.zero,
-                paid.min(charge_total),
+                paid,
                 invoice_id,
                 unit=policy.proration_unit,
                 quantity=target.quantity,

@@ -10,6 +10,7 @@ import attrs
 from subscription_rules._checks import expect, names_what_was_passed, trusted
 from subscription_rules._discounting import discounted
 from subscription_rules._pricing import Priced, billed_on, list_priced, offered, target_quantity
+from subscription_rules._taxing import credit_tax, paid_left, taxed, with_credit_tax
 from subscription_rules._units import (
     check_same_unit,
     credit_rate,
@@ -32,6 +33,7 @@ from subscription_rules.invoices import (
     LineKind,
     prorated_line,
     sum_lines,
+    tax_totals,
 )
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._renewal import next_bill
@@ -89,6 +91,13 @@ class ChangeQuote:
     ``KEEP_ANNIVERSARY`` the new interval's cycle keeps the current anchor, and
     the change is billed at once either way).
 
+    Under a tax (``Subscription.tax``) the lines carry their tax: a credit the
+    tax billed with the time it credits, in proportion; a charge the tax the
+    invoice will add (worked out again on the invoice, after any discount).
+    ``tax`` is their tax (``None`` when untaxed), and every amount above
+    counts the tax added on top of the lines (``total`` too): the amounts due
+    are tax included.
+
     Advanced (USD 150.00 a month) to Pro (USD 300.00) halfway through November:
     the credit for the unused half pays half of the charge for the remaining one.
 
@@ -127,6 +136,7 @@ class ChangeQuote:
     due_next_invoice: Money
     from_quantity: int = attrs.field(default=1, kw_only=True)
     to_quantity: int = attrs.field(default=1, kw_only=True)
+    tax: Money | None = attrs.field(default=None, kw_only=True)
 
     @property
     def feasible(self) -> bool:
@@ -366,7 +376,7 @@ def _credit_line(
         cap=creditable,
         sign=-1,
     )
-    return line if line.amount.is_negative() else None
+    return with_credit_tax(line, stretch, policy.rounding) if line.amount.is_negative() else None
 
 
 def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingPolicy) -> Stretch:
@@ -387,7 +397,12 @@ def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingP
         share = stretch.creditable.max(zero)
     else:
         share = stretch.creditable.max(zero).ratio(moved, remaining, policy.rounding)
-    paid = share.min((stretch.paid - stretch.credited).max(zero))
+    moved_tax = credit_tax(stretch, share, policy.rounding)
+    tax = None
+    if moved_tax is not None:
+        tax = attrs.evolve(moved_tax, taxable=-moved_tax.taxable, amount=-moved_tax.amount)
+    added = tax.amount if tax is not None and not tax.rate.inclusive else zero
+    paid = (share + added).min(paid_left(stretch).max(zero))
     return _trusted_stretch(
         stretch.plan_id,
         stretch.interval,
@@ -401,6 +416,8 @@ def _carried(sub: Subscription, stretch: Stretch, at: datetime, policy: BillingP
         stretch.invoice_id,
         unit=stretch.unit,
         quantity=stretch.quantity,
+        tax=tax,
+        tax_credited=None,
     )
 
 
@@ -478,7 +495,7 @@ def _refundable(sub: Subscription, policy: BillingPolicy) -> Money:
     last = sub.stretches[-1]
     if last.invoice_id is not None and sub.open_invoice(last.invoice_id) is not None:
         return sub.zero  # not paid (yet): nothing to refund
-    return (last.paid - last.credited).max(sub.zero)
+    return paid_left(last).max(sub.zero)
 
 
 def _refund(sub: Subscription, policy: BillingPolicy, credit: Money, charge: Money) -> Money:
@@ -555,16 +572,13 @@ def quote_change(
         lines = tuple(line for line in (credit, charge) if line is not None)
         lines += _conversion_lines(subscription, resolved, at, catalog, policy)
         lines, _discount = discounted(subscription, lines, at, policy)
+        lines = taxed(subscription, lines, policy)[0]
     converts = subscription.status is Status.TRIALING and bool(lines)
-    total = sum_lines(lines, zero)
-    credit_total = -sum_lines(
-        tuple(
-            line
-            for line in lines
-            if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
-        ),
-        zero,
+    total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    credit_part = tuple(
+        line for line in lines if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
     )
+    credit_total = -(sum_lines(credit_part, zero) + tax_totals(credit_part, zero)[1])
     charge_total = total + credit_total  # the charges net of discounts: exact integer arithmetic
     waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
     pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
@@ -598,4 +612,5 @@ def quote_change(
         due_next_invoice=due_next,
         from_quantity=subscription.quantity,
         to_quantity=resolved.target.quantity,
+        tax=None if subscription.tax is None else tax_totals(lines, zero)[0],
     )

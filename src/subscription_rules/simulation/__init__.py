@@ -53,6 +53,7 @@ from subscription_rules.simulation._script import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     simulate,
 )
 
@@ -81,6 +82,7 @@ __all__ = [
     "TopUp",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "load_scenario",
     "parse_scenario",
     "simulate",

@@ -69,8 +69,10 @@ from subscription_rules.simulation._script import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
     simulate,
 )
+from subscription_rules.taxes import CustomerTax, TaxRate
 from subscription_rules.usage import Usage
 
 if TYPE_CHECKING:
@@ -115,6 +117,7 @@ _STEP_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "top_up": ("amount",),
     "grant_credit": ("amount", "reason", "expires_at"),
+    "update_tax": ("name", "jurisdiction", "percent", "inclusive", "tax_id", "reverse_charge"),
 }
 _SIMPLE_COMMANDS: dict[str, Command] = {
     "cancel": Cancel(),
@@ -330,16 +333,22 @@ class _Reader:
                 currency=currency,
             )
 
-    def command(self, raw: dict[str, object], key: str) -> Command:
-        name = raw["command"]
-        if not isinstance(name, str) or name not in _STEP_KEYS:
-            message = f"unknown command {shown(name)}; known: {', '.join(_STEP_KEYS)}"
-            raise self.error(f"{key}.command", message, name)
-        allowed = ("at", "command", *_STEP_KEYS[name])
-        for extra in raw:
-            if extra not in allowed:
-                message = f"unknown key for command {name!r}; allowed keys: {', '.join(allowed)}"
-                raise self.error(f"{key}.{extra}", message, extra)
+    def update_tax(self, raw: dict[str, object], key: str) -> UpdateTax:
+        """An ``update_tax`` step: a rate (name, jurisdiction, percent as a string), or none."""
+        if "percent" not in raw:
+            return UpdateTax(None)
+        name = self.text(self.required(raw, "name", key), f"{key}.name")
+        jurisdiction = self.text(self.required(raw, "jurisdiction", key), f"{key}.jurisdiction")
+        percent = self.text(raw["percent"], f"{key}.percent")
+        inclusive = self.flag(raw.get("inclusive", False), f"{key}.inclusive")
+        tax_id = self.text(raw["tax_id"], f"{key}.tax_id") if "tax_id" in raw else None
+        reverse = self.flag(raw.get("reverse_charge", False), f"{key}.reverse_charge")
+        with self.about(key):
+            rate = TaxRate(name, jurisdiction, percent, inclusive=inclusive)
+            return UpdateTax(CustomerTax(rate, tax_id=tax_id, reverse_charge=reverse))
+
+    def special(self, name: str, raw: dict[str, object], key: str) -> Command | None:
+        """The step ``name`` if it takes keys of its own besides ``change_plan``'s, else ``None``."""
         if name == "set_usage":
             return SetUsage(self.usage(self.required(raw, "usage", key), f"{key}.usage"))
         if name == "change_quantity":
@@ -351,8 +360,25 @@ class _Reader:
                 return ChangeQuantity(quantity, usage)
         if name == "redeem_coupon":
             return self.redeem(raw, key)
+        if name == "update_tax":
+            return self.update_tax(raw, key)
         if name in {"top_up", "grant_credit"}:
             return self.credit_command(name, raw, key)
+        return None
+
+    def command(self, raw: dict[str, object], key: str) -> Command:
+        name = raw["command"]
+        if not isinstance(name, str) or name not in _STEP_KEYS:
+            message = f"unknown command {shown(name)}; known: {', '.join(_STEP_KEYS)}"
+            raise self.error(f"{key}.command", message, name)
+        allowed = ("at", "command", *_STEP_KEYS[name])
+        for extra in raw:
+            if extra not in allowed:
+                message = f"unknown key for command {name!r}; allowed keys: {', '.join(allowed)}"
+                raise self.error(f"{key}.{extra}", message, extra)
+        special = self.special(name, raw, key)
+        if special is not None:
+            return special
         if name != "change_plan":
             return _SIMPLE_COMMANDS[name]
         plan_id = self.text(self.required(raw, "plan", key), f"{key}.plan")

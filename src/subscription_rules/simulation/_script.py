@@ -29,6 +29,7 @@ from subscription_rules.commands import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.dunning import PaymentOutcome, Pending, Succeeded
 from subscription_rules.effects import (
@@ -76,6 +77,7 @@ __all__ = [
     "TopUp",
     "UndoCancel",
     "UpdatePaymentMethod",
+    "UpdateTax",
     "simulate",
 ]
 

@@ -25,9 +25,11 @@ from subscription_rules import (
     TopUp,
     UndoCancel,
     UpdatePaymentMethod,
+    UpdateTax,
 )
 from subscription_rules.strategies._base import _MAX_COUNT, _MAX_PRICE, _identifiers, _memo
 from subscription_rules.strategies._coupons import coupons
+from subscription_rules.strategies._taxes import customer_taxes
 from subscription_rules.strategies._values import _money, _plan_ids, instants, intervals, usages
 
 
@@ -56,6 +58,7 @@ def _command_strategies() -> dict[type, st.SearchStrategy[Command]]:
         RecordPayment: st.builds(RecordPayment, _identifiers(), outcomes),
         MigratePrice: st.builds(MigratePrice, st.none() | instants()),
         RedeemCoupon: st.builds(RedeemCoupon, coupons(), times_redeemed=st.integers(0, 10_000)),
+        UpdateTax: st.builds(UpdateTax, st.none() | customer_taxes()),
         TopUp: st.builds(TopUp, _money(None, 1, _MAX_PRICE)),
         GrantCredit: st.builds(
             GrantCredit,

@@ -27,6 +27,7 @@ from subscription_rules import (
     CreditGrant,
     CreditNote,
     Currency,
+    CustomerTax,
     Decision,
     Discount,
     EndAccess,
@@ -40,6 +41,7 @@ from subscription_rules import (
     IssueCreditNote,
     Limits,
     Line,
+    LineTax,
     Metric,
     MetricKind,
     MetricUsage,
@@ -68,6 +70,8 @@ from subscription_rules import (
     Subscription,
     SuspendAccess,
     SuspensionReason,
+    TaxRate,
+    TaxSummary,
     Tier,
     TierTable,
     UpgradeTiming,
@@ -124,6 +128,12 @@ from subscription_rules.strategies._policies import (
     retry_schedules,
 )
 from subscription_rules.strategies._prices import catalog_versions, migrations, recorded_prices
+from subscription_rules.strategies._taxes import (
+    _line_taxes,
+    _tax_summaries,
+    customer_taxes,
+    tax_rates,
+)
 from subscription_rules.strategies._values import (
     _plan_id,
     _plans,
@@ -455,6 +465,10 @@ def registered() -> list[tuple[type[Any], st.SearchStrategy[Any]]]:
             (PackagePrice, package_prices()),
             (Coupon, coupons()),
             (Discount, discounts()),
+            (TaxRate, tax_rates()),
+            (CustomerTax, customer_taxes()),
+            (LineTax, _line_taxes()),
+            (TaxSummary, _tax_summaries()),
             (CreditGrant, credit_grants()),
             (InvoiceSequence, invoice_sequences()),
         ]

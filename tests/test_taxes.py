@@ -1,0 +1,444 @@
+"""Taxes: exclusive and inclusive rates, per-line and per-invoice rounding, credits, reverse charge.
+
+Conventions checked against the engines:
+
+- Stripe computes tax per line item: each invoice line (and credit note line)
+  carries its own tax amount and ``taxable_amount``; an inclusive rate keeps
+  the total (a 10 % inclusive rate on EUR 600 leaves the total at 600), an
+  exclusive one adds to it (EUR 660) (docs.stripe.com/invoicing/taxes,
+  support.stripe.com "Inclusive and exclusive tax options in the tax rate API").
+- Lago rounds per invoice: ``Invoices::ApplyTaxesService#compute_tax_amount_cents``
+  sums every fee's unrounded ``sub_total_excluding_taxes_amount_cents × rate``
+  at one tax and rounds the sum once, while each fee's own tax is rounded on its
+  own (``Fees::ApplyTaxesService``); coupons are taken off before tax
+  (getlago/lago-api, app/services/invoices/apply_taxes_service.rb).
+- Kill Bill's tax plugins add one TAX item per taxed invoice item, linked to it:
+  a tax per line.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance._engines import catalog_of, changed
+from helpers import CATALOG, decided, paid, usd, utc
+from subscription_rules import (
+    LAGO_LIKE,
+    MONTHLY,
+    SEED_POLICY,
+    BillingPolicy,
+    CreditDestination,
+    CustomerTax,
+    Decision,
+    ProrationBilling,
+    ProrationUnit,
+    RefundPayment,
+    RefusalReason,
+    Refused,
+    Rulebook,
+    Subscription,
+    TaxRate,
+    TaxRounding,
+    UpdateTax,
+    Usage,
+    adjust,
+    advance,
+    billing_summary,
+    change_plan,
+    quote_change,
+    start_subscription,
+    terminate,
+    update_tax,
+)
+from subscription_rules.invoices import LineKind
+from subscription_rules.money import divide
+from subscription_rules.ports import customer_tax
+from subscription_rules.testing import TableTaxRates
+
+VAT_FR = TaxRate("VAT 20 %", "FR", "20")
+MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
+NY = TaxRate("Sales tax 8.875 %", "US-NY", "8.875")
+NOV_1 = utc(2026, 11, 1)
+
+
+def _start(
+    tax: CustomerTax, plan: str = "advanced", policy: BillingPolicy = SEED_POLICY
+) -> Decision:
+    return start_subscription(
+        "sub_1", "cus_1", plan, MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=policy, tax=tax
+    )
+
+
+def _to_pro(sub: Subscription, at: datetime) -> Decision:
+    """``sub`` moved to Pro at ``at`` under the seed policy."""
+    return decided(
+        change_plan(sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=SEED_POLICY)
+    )
+
+
+def test_an_exclusive_rate_is_added_on_top_of_the_lines() -> None:
+    """Advanced, USD 150.00, VAT 20 % exclusive: 15000 × 20/100 = 3000 → tax 30.00, total 180.00."""
+    d = _start(CustomerTax(VAT_FR))
+    (invoice,) = d.invoices
+    (line,) = invoice.lines
+    assert line.amount == usd("150.00")
+    assert line.tax is not None
+    assert (line.tax.taxable, line.tax.amount) == (usd("150.00"), usd("30.00"))
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        usd("150.00"),
+        usd("30.00"),
+        usd("180.00"),
+    )
+    assert invoice.amount_due == usd("180.00")
+    (summary,) = invoice.taxes
+    assert str(summary) == "VAT 20 % on USD 150.00: USD 30.00"
+    (stretch,) = d.subscription.stretches
+    assert (stretch.billed, stretch.paid, stretch.tax) == (usd("150.00"), usd("180.00"), line.tax)
+
+
+def test_an_inclusive_rate_is_inside_the_line_and_the_total_stays() -> None:
+    """The same plan, 19 % inclusive: tax = 15000 × 19/119 = 2394.96 cents → 23.95 (half up).
+
+    Subtotal 150.00 − 23.95 = 126.05; total 150.00 (Stripe: an inclusive rate keeps the total).
+    """
+    (invoice,) = _start(CustomerTax(MWST_DE)).invoices
+    (line,) = invoice.lines
+    assert line.tax is not None
+    assert (line.tax.taxable, line.tax.amount) == (usd("126.05"), usd("23.95"))
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        usd("126.05"),
+        usd("23.95"),
+        usd("150.00"),
+    )
+
+
+def _renewal_after_upgrade(rounding: TaxRounding) -> Decision:
+    """Advanced → Pro on 21 Nov, the charge waiting for the renewal (days, NEXT_INVOICE)."""
+    policy = attrs.evolve(
+        SEED_POLICY,
+        name="seed, changed",
+        proration_unit=ProrationUnit.DAY,
+        proration_billing=ProrationBilling.NEXT_INVOICE,
+        tax_rounding=rounding,
+    )
+    sub = _start(CustomerTax(NY), policy=policy).subscription
+    changed = decided(
+        change_plan(
+            sub, "pro", MONTHLY, utc(2026, 11, 21), catalog=CATALOG, usage=Usage.of(), policy=policy
+        )
+    )
+    return advance(changed.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+
+
+def test_per_line_and_per_invoice_rounding_give_different_totals() -> None:
+    """The renewal bills Pro 300.00 and the waiting charge, 300.00 × 10/30 days = 100.00, at 8.875 %.
+
+    Exact taxes: 30000 × 71/800 = 2662.5 cents and 10000 × 71/800 = 887.5 cents.
+    PER_LINE (Stripe, Kill Bill): 26.63 + 8.88 = 35.51, total 435.51.
+    PER_INVOICE (Lago): (2662.5 + 887.5) = 3550 cents once → 35.50, total 435.50, shared by
+    largest remainder: floors 26.62 + 8.87, the cent left to the first of the tied halves → 26.63, 8.87.
+    """
+    per_line = _renewal_after_upgrade(TaxRounding.PER_LINE).invoices[-1]
+    per_invoice = _renewal_after_upgrade(TaxRounding.PER_INVOICE).invoices[-1]
+    assert [line.amount for line in per_line.lines] == [usd("300.00"), usd("100.00")]
+    assert [line.tax.amount for line in per_line.lines if line.tax] == [usd("26.63"), usd("8.88")]
+    assert [line.tax.amount for line in per_invoice.lines if line.tax] == [
+        usd("26.63"),
+        usd("8.87"),
+    ]
+    assert (per_line.tax, per_line.total) == (usd("35.51"), usd("435.51"))
+    assert (per_invoice.tax, per_invoice.total) == (usd("35.50"), usd("435.50"))
+    assert per_invoice.subtotal + per_invoice.tax == per_invoice.total
+
+
+def test_terminating_at_once_with_a_refund_returns_all_the_tax() -> None:
+    """Advanced with VAT 20 %, paid 180.00, terminated the moment it started, refunds on.
+
+    The whole period is unused: credit 150.00 and all of its tax, 30.00: the note is 180.00,
+    refunded in full (capped by the payment, 180.00), nothing left to the balance.
+    """
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, changed", credit_destination=CreditDestination.REFUND
+    )
+    sub = paid(_start(CustomerTax(VAT_FR), policy=policy).subscription, NOV_1, policy)
+    d = decided(terminate(sub, NOV_1, catalog=CATALOG, policy=policy))
+    (note,) = d.credit_notes
+    assert (note.subtotal, note.tax, note.amount) == (usd("150.00"), usd("30.00"), usd("180.00"))
+    (refund,) = [e for e in d.effects if isinstance(e, RefundPayment)]
+    assert refund.amount == usd("180.00")
+    assert d.subscription.credit_balance == usd("0.00")
+
+
+def test_a_partial_credit_returns_its_share_of_the_tax_and_the_rest_comes_back_exactly() -> None:
+    """Advanced at 8.875 %: tax 15000 × 71/800 = 1331.25 cents → 13.31.
+
+    An adjustment of 10.00 returns 13.31 × 10/150 = 0.8873… → 0.89. Terminating at the start
+    credits the whole period of what is left, 140.00 × 30/30 = 140.00: all that is left, so it
+    returns all the tax left, 13.31 − 0.89 = 12.42; together 13.31, the tax billed, to the cent.
+    """
+    sub = _start(CustomerTax(NY)).subscription
+    adjusted = decided(
+        adjust(
+            sub,
+            "sub_1-INV-0001",
+            usd("10"),
+            NOV_1,
+            reason="outage",
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+        )
+    )
+    (first,) = adjusted.credit_notes
+    assert (first.subtotal, first.tax, first.amount) == (usd("10.00"), usd("0.89"), usd("10.89"))
+    ended = decided(terminate(adjusted.subscription, NOV_1, catalog=CATALOG, policy=SEED_POLICY))
+    (second,) = ended.credit_notes
+    assert (second.subtotal, second.tax) == (usd("140.00"), usd("12.42"))
+    assert first.tax + second.tax == usd("13.31")
+    assert ended.subscription.credit_balance == usd("10.89") + usd("152.42")
+
+
+def test_reverse_charge_bills_zero_tax_with_the_legal_mention() -> None:
+    """A business customer with a VAT number: tax 0.00 at the rate, total 150.00, the mention."""
+    tax = CustomerTax(VAT_FR, tax_id="DE123456789", reverse_charge=True)
+    (invoice,) = _start(tax).invoices
+    (line,) = invoice.lines
+    assert line.tax is not None
+    assert line.tax.reverse_charge
+    assert (line.tax.taxable, line.tax.amount) == (usd("150.00"), usd("0.00"))
+    assert (invoice.tax, invoice.total) == (usd("0.00"), usd("150.00"))
+    (note,) = invoice.notes
+    assert note.startswith("Reverse charge: VAT 20 % to be accounted for by the recipient")
+    assert "art. 196" in note
+    assert note.endswith("DE123456789")
+
+
+def test_an_upgrade_mid_period_credits_the_tax_paid_and_charges_the_new_one() -> None:
+    """Advanced → Pro on 16 Nov (15 of 30 days left), VAT 20 %, proration now.
+
+    Credit: 150.00 × 15/30 = 75.00 and 30.00 × 75/150 = 15.00 of its tax → note 90.00.
+    Charge: 300.00 × 15/30 = 150.00 + 30.00 tax = 180.00, of which the balance pays 90.00:
+    90.00 due; the quote says so before, tax included (its tax 30.00 − 15.00 = 15.00).
+    """
+    sub = _start(CustomerTax(VAT_FR)).subscription
+    at = utc(2026, 11, 16)
+    quote = quote_change(
+        sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=SEED_POLICY
+    )
+    assert quote is not None
+    assert quote.tax == usd("15.00")  # type: ignore[union-attr]
+    assert (quote.total, quote.amount_due_now) == (usd("90.00"), usd("90.00"))  # type: ignore[union-attr]
+    d = _to_pro(sub, at)
+    (note,) = d.credit_notes
+    assert (note.subtotal, note.tax, note.amount) == (usd("75.00"), usd("15.00"), usd("90.00"))
+    (invoice,) = d.invoices
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        usd("150.00"),
+        usd("30.00"),
+        usd("180.00"),
+    )
+    assert (invoice.credit_applied, invoice.amount_due) == (usd("90.00"), usd("90.00"))
+    closed, new = d.subscription.stretches
+    assert closed.tax_credited == usd("15.00")
+    assert new.tax is not None
+    assert (new.billed, new.tax.amount, new.paid) == (usd("150.00"), usd("30.00"), usd("90.00"))
+
+
+# -- properties -------------------------------------------------------------------------------
+
+_rates = st.builds(
+    lambda percent, inclusive: TaxRate("Tax", "FR", percent, inclusive=inclusive),
+    st.decimals(min_value=0, max_value=30, places=3).map(str),
+    st.booleans(),
+)
+_policies = st.builds(
+    lambda rounding, billing, unit: attrs.evolve(
+        SEED_POLICY,
+        name="seed, changed",
+        tax_rounding=rounding,
+        proration_billing=billing,
+        proration_unit=unit,
+        credit_destination=(
+            CreditDestination.BALANCE
+            if billing is ProrationBilling.PENDING_ITEMS
+            else CreditDestination.REFUND
+        ),
+    ),
+    st.sampled_from(TaxRounding),
+    st.sampled_from(ProrationBilling),
+    st.sampled_from(ProrationUnit),
+)
+
+
+def _life(
+    rate: TaxRate, policy: BillingPolicy, plans: list[str], days: list[int]
+) -> list[Decision]:
+    """Start on the first plan, pay, change to each next plan on each day, then end; all decisions."""
+    first = _start(CustomerTax(rate), plan=plans[0], policy=policy)
+    decisions = [first]
+    sub = paid(first.subscription, NOV_1, policy)
+    for plan, day in zip(plans[1:], sorted(days), strict=False):
+        done = change_plan(
+            sub, plan, MONTHLY, utc(2026, 11, day), catalog=CATALOG, usage=Usage.of(), policy=policy
+        )
+        if isinstance(done, Decision):
+            decisions.append(done)
+            sub = done.subscription
+    decisions.append(
+        decided(terminate(sub, utc(2026, 11, max(days) + 1), catalog=CATALOG, policy=policy))
+    )
+    return decisions
+
+
+_plans = st.lists(st.sampled_from(["personal", "advanced", "pro"]), min_size=1, max_size=3)
+_days = st.lists(st.integers(min_value=1, max_value=28), min_size=2, max_size=2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_rates, _policies, _plans, _days)
+def test_subtotal_and_tax_make_the_total_and_credits_stay_within_what_was_billed(
+    rate: TaxRate, policy: BillingPolicy, plans: list[str], days: list[int]
+) -> None:
+    """On every invoice and credit note subtotal + tax = total; all the credit notes together
+    never return more (tax included) than the invoices billed, nor more tax than they billed,
+    and the refunds never exceed what was paid."""
+    decisions = _life(rate, policy, plans, days)
+    invoices = [i for d in decisions for i in d.invoices]
+    notes = [n for d in decisions for n in d.credit_notes]
+    for invoice in invoices:
+        assert invoice.subtotal + invoice.tax == invoice.total
+    for note in notes:
+        assert note.subtotal + note.tax == note.amount
+    billed = sum((i.total for i in invoices), usd("0"))
+    assert sum((n.amount for n in notes), usd("0")) <= billed
+    assert sum((n.tax for n in notes), usd("0")) <= sum((i.tax for i in invoices), usd("0"))
+    refunds = [e.amount for d in decisions for e in d.effects if isinstance(e, RefundPayment)]
+    paid = invoices[0].amount_due
+    assert sum(refunds, usd("0")) <= paid + sum((i.amount_due for i in invoices[1:]), usd("0"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(_rates, _policies, _plans, _days)
+def test_per_invoice_line_taxes_sum_to_the_tax_rounded_once(
+    rate: TaxRate, policy: BillingPolicy, plans: list[str], days: list[int]
+) -> None:
+    """Under PER_INVOICE the taxes ``taxed`` gives an invoice's lines add up to the exact tax of
+    their bases rounded once; under PER_LINE each line's tax is its own exact tax rounded."""
+    numerator, denominator = rate.ratio
+    if rate.inclusive:
+        denominator += numerator
+    for decision in _life(rate, policy, plans, days):
+        for invoice in decision.invoices:
+            charged = [
+                line
+                for line in invoice.lines
+                if line.tax is not None and line.kind is not LineKind.UNUSED_TIME
+            ]
+            if not charged:
+                continue
+            bases = [
+                (line.tax.taxable + line.tax.amount if rate.inclusive else line.tax.taxable).minor
+                for line in charged
+                if line.tax is not None
+            ]
+            amounts = [line.tax.amount.minor for line in charged if line.tax is not None]
+            if policy.tax_rounding is TaxRounding.PER_INVOICE:
+                assert sum(amounts) == divide(sum(bases) * numerator, denominator, policy.rounding)
+            else:
+                assert amounts == [
+                    divide(b * numerator, denominator, policy.rounding) for b in bases
+                ]
+
+
+def test_a_new_tax_applies_to_invoices_issued_from_then_on_and_billed_time_keeps_its_own() -> None:
+    """Advanced billed untaxed on 1 Nov (150.00); VAT 20 % from 10 Nov (``Rulebook.handle``).
+
+    An upgrade to Pro on 16 Nov credits the unused half of what was billed untaxed, 75.00 and no
+    tax; it charges 300.00 × 15/30 = 150.00 + 30.00 VAT = 180.00, the 75.00 of credit applied:
+    105.00 due. The renewal on 1 Dec bills 300.00 + 60.00 = 360.00.
+    """
+    rules = Rulebook(CATALOG, SEED_POLICY)
+    sub = rules.start("sub_1", "cus_1", "advanced", MONTHLY, NOV_1, trial=False).subscription
+    assert sub.tax is None
+    rates = TableTaxRates({"FR": ((utc(2014, 1, 1), VAT_FR),)})
+    tax = customer_tax(rates, "FR", utc(2026, 11, 10))
+    handled = rules.handle(sub, UpdateTax(tax), utc(2026, 11, 10))
+    assert handled.refused is None
+    sub = handled.decision.subscription
+    assert sub.tax == CustomerTax(VAT_FR)
+    assert sub.stretches[0].tax is None  # billed before: keeps being untaxed
+    d = _to_pro(sub, utc(2026, 11, 16))
+    (note,) = d.credit_notes
+    assert (note.amount, note.tax) == (usd("75.00"), usd("0.00"))
+    (invoice,) = d.invoices
+    assert (invoice.tax, invoice.total, invoice.amount_due) == (
+        usd("30.00"),
+        usd("180.00"),
+        usd("105.00"),
+    )
+    renewed = advance(d.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
+    assert (renewed.invoices[-1].tax, renewed.invoices[-1].total) == (usd("60.00"), usd("360.00"))
+
+
+def test_update_tax_is_refused_on_an_ended_subscription_and_none_removes_the_tax() -> None:
+    """No tax from 10 Nov: the renewal bills 150.00 flat; an ended subscription refuses it."""
+    sub = _start(CustomerTax(VAT_FR)).subscription
+    untaxed = decided(update_tax(sub, None, utc(2026, 11, 10), policy=SEED_POLICY)).subscription
+    renewed = advance(untaxed, utc(2026, 12, 1), catalog=CATALOG, policy=SEED_POLICY)
+    assert (renewed.invoices[-1].tax, renewed.invoices[-1].total) == (usd("0.00"), usd("150.00"))
+    ended = decided(terminate(sub, utc(2026, 11, 2), catalog=CATALOG, policy=SEED_POLICY))
+    refused = update_tax(ended.subscription, None, utc(2026, 11, 3), policy=SEED_POLICY)
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.NOT_ALLOWED_IN_STATUS
+
+
+def test_the_upcoming_invoice_shows_the_tax() -> None:
+    """The 1 Dec renewal of Advanced at 19 % inclusive: 150.00, of which 23.95 tax."""
+    sub = _start(CustomerTax(MWST_DE)).subscription
+    summary = billing_summary(
+        sub, Usage.of(), utc(2026, 11, 20), catalog=CATALOG, policy=SEED_POLICY
+    )
+    assert summary.tax == CustomerTax(MWST_DE)
+    upcoming = summary.upcoming
+    assert upcoming is not None
+    assert (upcoming.subtotal, upcoming.tax, upcoming.total) == (
+        usd("126.05"),
+        usd("23.95"),
+        usd("150.00"),
+    )
+    (row,) = upcoming.taxes
+    assert str(row) == "MwSt. 19 % on USD 126.05: USD 23.95"
+
+
+def test_lagos_published_credit_notes_with_tax_under_lago_like() -> None:
+    """getlago/lago-api, spec/scenarios/subscriptions/multiple_upgrade_spec.rb, "with anniversary
+    billing": plan1 (1000) from 2024-03-05T12:12, a 25 % tax.
+
+    Published: upgrading to plan2 (1500) at 2024-03-12T12:12 issues a credit note of 968
+    (1000 / 31 × 24 × 1.25); a second upgrade, to plan3 (1900), an hour later one of 1451
+    (the 1161 just billed × 1.25 = 1451.25). Here: 1000 × 24/31 = 774.19 → 774, and its tax,
+    250 × 774/1000 = 193.5 → 194: 968. Then all of the 1161 billed is left, so all its tax,
+    1161 × 25 % = 290.25 → 290, comes back: 1451.
+    """
+    catalog = catalog_of({"plan1": "10.00", "plan2": "15.00", "plan3": "19.00"})
+    tax = CustomerTax(TaxRate("VAT 25 %", "FR", "25"))
+    sub = start_subscription(
+        "sub_1",
+        "cus_1",
+        "plan1",
+        MONTHLY,
+        datetime(2024, 3, 5, 12, 12, tzinfo=UTC),
+        catalog=catalog,
+        trial=False,
+        policy=LAGO_LIKE,
+        tax=tax,
+    ).subscription
+    up = changed(sub, catalog, "plan2", datetime(2024, 3, 12, 12, 12, tzinfo=UTC), LAGO_LIKE)
+    assert [note.amount.minor for note in up.credit_notes] == [968]
+    again = changed(
+        up.subscription, catalog, "plan3", datetime(2024, 3, 12, 13, 12, tzinfo=UTC), LAGO_LIKE
+    )
+    assert [note.amount.minor for note in again.credit_notes] == [1451]
