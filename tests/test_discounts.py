@@ -57,7 +57,9 @@ from subscription_rules import (
     quote_change,
     record_payment,
     redeem_coupon,
+    reinstate,
     start_subscription,
+    suspend,
     upcoming_invoice,
 )
 from subscription_rules.dunning import Succeeded
@@ -609,3 +611,31 @@ def test_a_scenario_step_redeems_a_coupon() -> None:
             '[[steps]]\nat = 2026-11-10\ncommand = "redeem_coupon"\ncoupon = "X"\n'
             "percent_off = 120\n"
         )
+
+
+def test_a_coupon_redeemed_while_suspended_counts_from_the_period_holding_the_redemption() -> None:
+    """Found by the model-based lives: a subscription suspended on 2 Nov 2026 is still in
+    its November period (no renewal while suspended) on 15 Jan 2027, when a ONCE coupon is
+    redeemed. The window counted from November (first counted period December, ending 1
+    Jan) would end before it starts, and redeeming raised InvalidCouponError. Counted, as
+    docs/discounts.md says, from the period of the cycle holding 15 Jan ([1 Jan, 1 Feb),
+    part way through): the first counted period is February, the window ends 1 Mar. The
+    reinstatement on 20 Jan bills 20 Jan to 1 Feb, a charge made later in the current
+    period: discounted (Personal 50.00 × 12/31 = 19.354… → 19.35; 10 % off 1.935 → 1.94).
+    """
+    sub = decided(suspend(started(), utc(2026, 11, 2), policy=SEED_POLICY)).subscription
+    sub = advance(sub, utc(2027, 1, 15), catalog=CATALOG, policy=SEED_POLICY).subscription
+    once = Coupon("ONCE10", percent_off=10)
+    redeemed = decided(
+        redeem_coupon(
+            sub, once, utc(2027, 1, 15), times_redeemed=0, catalog=CATALOG, policy=SEED_POLICY
+        )
+    )
+    discount = redeemed.subscription.discount
+    assert discount is not None
+    assert discount.end == utc(2027, 3, 1)
+    back = decided(
+        reinstate(redeemed.subscription, utc(2027, 1, 20), catalog=CATALOG, policy=SEED_POLICY)
+    )
+    (invoice,) = back.invoices
+    assert [line.amount for line in invoice.lines] == [usd("19.35"), usd("-1.94")]

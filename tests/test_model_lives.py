@@ -166,6 +166,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from edges import FIRST_YEAR, LAST_YEAR, ZONES, express, transitions
+from lives_money import CouponSpec, CreditBook, TaxBook, coupons, customer_taxes
 from subscription_rules import (
     MONTHLY,
     YEARLY,
@@ -175,15 +176,18 @@ from subscription_rules import (
     CatalogVersion,
     ChangeDay,
     ChargeInvoice,
+    CouponExcess,
     CreditBasis,
     CreditCap,
     CreditDestination,
     Currency,
+    CustomerTax,
     DayCount,
     Decision,
     DowngradeTiming,
     Interval,
     IntervalChange,
+    Invoice,
     InvoiceReason,
     Limits,
     MissingPaymentMethod,
@@ -201,6 +205,7 @@ from subscription_rules import (
     Status,
     Subscription,
     SuspendedTime,
+    TaxRounding,
     TrialCancellation,
     TrialPlanChange,
     UpgradeTiming,
@@ -211,15 +216,19 @@ from subscription_rules import (
     change_plan,
     change_quantity,
     check_new_version,
+    grant_credit,
     marked_unpaid,
     migrate_price,
     next_wakeup,
     record_payment,
+    redeem_coupon,
     reinstate,
     start_subscription,
     suspend,
+    top_up,
     undo_cancel,
     update_payment_method,
+    update_tax,
 )
 from subscription_rules.catalog import (
     DEFAULT_METRICS,
@@ -231,6 +240,7 @@ from subscription_rules.catalog import (
     TierMode,
     TierTable,
 )
+from subscription_rules.discounts import Coupon, CouponDuration
 from subscription_rules.dunning import (
     KILL_BILL_EXAMPLE,
     SMART_RETRIES_LIKE,
@@ -242,6 +252,7 @@ from subscription_rules.dunning import (
     Succeeded,
 )
 from subscription_rules.errors import RetiredPlanError
+from subscription_rules.invoices import LineKind
 from subscription_rules.notifications import FactName, Notice, NoticeKind
 from subscription_rules.strategies import instants
 from subscription_rules.subscription import SuspensionReason
@@ -354,6 +365,23 @@ class Segment:
     start: datetime
     price: int
     change: bool  # a plan change at ``start`` (ChangeDay applies)
+    factor: Fraction = Fraction(1)  # what is left of the price after a percentage off
+
+
+@attrs.frozen
+class Window:
+    """A percentage off, redeemed at ``start``: charges starting in ``[start, end)`` discounted."""
+
+    start: datetime
+    end: datetime | None
+    factor: Fraction  # (100 − percent) / 100
+    plans: tuple[str, ...] | None
+
+    def factor_at(self, t: datetime, plan: str) -> Fraction:
+        covered = self.start <= t and (self.end is None or t < self.end)
+        return (
+            self.factor if covered and (self.plans is None or plan in self.plans) else Fraction(1)
+        )
 
 
 @attrs.define
@@ -419,8 +447,33 @@ class Oracle:
         self.suspension: Suspension | None = None
         self.unpaid = False
         self.log: list[str] = []
+        self.discount: Window | None = None  # a percentage off the oracle prices
+        self.window_known = True  # False once a discount it does not predict was redeemed
+        self.loose = False  # an amount off was redeemed: the cost is only bounded
+        self.discounts_ended = 0  # DISCOUNT_ENDED notices due, not yet seen
 
     # -- arithmetic --
+
+    def factor(self, t: datetime) -> Fraction:
+        """What is left of a charge of the plan in effect starting at ``t``, billed now."""
+        return Fraction(1) if self.discount is None else self.discount.factor_at(t, self.plan)
+
+    def window_end(self, at: datetime, periods: int | None) -> datetime | None:
+        """The end of a coupon's window redeemed at ``at`` (docs/discounts.md).
+
+        Counted in billing periods: redeemed at a period's start (or in a trial: the first
+        period after it), that period is the first; part way through, the next one is.
+        """
+        if periods is None:
+            return None
+        if self.status is Status.TRIALING:
+            assert self.trial_end is not None
+            return Cycle(self.trial_end, _months(self.interval), self.zone).boundary(periods)
+        p = self.period
+        if p is None:  # at the start, before the first period is opened
+            return Cycle(at, _months(self.interval), self.zone).boundary(periods)
+        first = p.index if at <= p.start else p.index + 1
+        return p.cycle.boundary(first + periods)
 
     def offered(self, plan: str, interval: Interval) -> Rate:
         """The catalog's current price of ``plan`` at ``interval``, in the life's currency."""
@@ -553,8 +606,8 @@ class Oracle:
     def period_cost(self, p: Period, upto: datetime | None = None) -> Fraction:
         d = self.denominator(p)
         stop = d if upto is None else self.units(p, upto, change=True)
-        marks = [(self.units(p, s.start, change=s.change), s.price) for s in p.segments]
-        total = 0
+        marks = [(self.units(p, s.start, change=s.change), s.price * s.factor) for s in p.segments]
+        total = Fraction(0)
         for i, (a, price) in enumerate(marks):
             b = marks[i + 1][0] if i + 1 < len(marks) else stop
             total += price * max(min(b, stop) - min(a, stop), 0)
@@ -567,14 +620,17 @@ class Oracle:
             for i, (a, price) in enumerate(marks):
                 b = marks[i + 1][0] if i + 1 < len(marks) else d
                 total -= price * max(min(b, high) - max(a, low), 0)
-        return Fraction(total, d)
+        return total / d
 
     def total(self) -> Fraction:
         return self.closed + (self.period_cost(self.period) if self.period else Fraction(0))
 
     def open(self, cycle: Cycle, index: int, start: datetime | None = None) -> None:
         p = Period(cycle, index, cycle.boundary(index), cycle.boundary(index + 1))
-        p.segments.append(Segment(start or p.start, self.rate.cost(self.quantity), change=False))
+        first = start or p.start
+        p.segments.append(
+            Segment(first, self.rate.cost(self.quantity), change=False, factor=self.factor(first))
+        )
         self.period = p
         self.log.append(
             f"bill {self.plan}/{self.interval}×{self.quantity} [{start or p.start}, {p.end})"
@@ -603,7 +659,9 @@ class Oracle:
         n = cycle.index_containing(at)
         p = Period(cycle, n, cycle.boundary(n), cycle.boundary(n + 1))
         price = self.rate.cost(self.quantity)
-        p.segments.append(Segment(at, price, change=change and at != p.start))
+        p.segments.append(
+            Segment(at, price, change=change and at != p.start, factor=self.factor(at))
+        )
         self.period = p
         self.log.append(f"bill {self.plan}/{self.interval} [{at}, {p.end}) kept anniversary")
 
@@ -639,7 +697,7 @@ class Oracle:
             self.close(upto=at)
             self.new_interval(at, p.cycle, change=True)
         elif self.policy.proration_billing is not ProrationBilling.NONE:
-            p.segments.append(Segment(at, rate.cost(quantity), change=True))
+            p.segments.append(Segment(at, rate.cost(quantity), change=True, factor=self.factor(at)))
 
     def resume(self, at: datetime, *, credit: bool) -> None:
         """Billing resumes at ``at`` after a suspension from a billing status (or unpaid)."""
@@ -686,8 +744,8 @@ class Oracle:
         p = self.period
         assert p is not None
         self.closed += self.period_cost(p)
-        if usage is not None:
-            self.closed += self.overage(usage)
+        if usage is not None:  # billed in arrears: the line starts at the period's start
+            self.closed += self.overage(usage) * self.factor(p.start)
         if self.cancel_pending:
             self.period = None
             self.end(p.end)
@@ -715,6 +773,11 @@ class Oracle:
                         cycle = Cycle(p.cycle.anchor, _months(q.interval), self.zone)
                         index, start = cycle.index_containing(p.end), p.end
         self.open(cycle, index, start)
+        w = self.discount
+        if w is not None and w.end is not None and w.end <= p.end:  # the renewal drops it
+            self.discount = None
+            self.discounts_ended += 1
+            self.log.append(f"discount ended {p.end}")
 
     def count_migration(self, q: Pending) -> None:
         """Count a new price of the plan it is on taking effect (alone or with seats)."""
@@ -854,6 +917,9 @@ def _policies(monthly_only: bool) -> st.SearchStrategy[BillingPolicy]:
         interval_change=st.sampled_from(IntervalChange),
         trial_plan_change=st.sampled_from(TrialPlanChange),
         price_change_notice_days=st.sampled_from([30, 7, 0, 45, 1]),
+        tax_rounding=st.sampled_from(TaxRounding),
+        coupon_excess=st.sampled_from(CouponExcess),
+        granted_credit_days=st.sampled_from([None, 1, 30]),
     )
 
 
@@ -998,6 +1064,10 @@ class Lives(RuleBasedStateMachine):
         self.steps: list[str] = []
         self.collected: dict[str, int] = {}  # attempt key → minor units it collected
         self.refunded: dict[str, int] = {}  # attempt key → minor units refunded of it
+        self.tax: CustomerTax | None = None  # the customer's tax, as this test set it
+        self.taxes: TaxBook
+        self.book = CreditBook()
+        self.redeemed = 0  # coupons redeemed in this life
 
     # -- set-up --
 
@@ -1010,6 +1080,8 @@ class Lives(RuleBasedStateMachine):
         in_zone=st.booleans(),
         seats=st.integers(1, 12),
         second=st.booleans(),
+        tax=customer_taxes(),
+        coupon=st.none() | coupons(),
     )
     def start(
         self,
@@ -1021,6 +1093,8 @@ class Lives(RuleBasedStateMachine):
         in_zone: bool,
         seats: int,
         second: bool,
+        tax: CustomerTax | None,
+        coupon: CouponSpec | None,
     ) -> None:
         self.shop, self.policy, self.zone, at = setup
         self.catalog = self.shop.catalog()
@@ -1036,9 +1110,17 @@ class Lives(RuleBasedStateMachine):
         o.rate = o.offered(plan_id, interval)
         o.quantity = seats if self.catalog.plan(plan_id).unit is not None else 1
         given = express(at, self.zone, in_zone)
+        self.tax = tax
+        self.taxes = TaxBook(
+            per_invoice=self.policy.tax_rounding is TaxRounding.PER_INVOICE,
+            pending_charges=self.policy.proration_billing
+            in {ProrationBilling.PENDING_ITEMS, ProrationBilling.NEXT_INVOICE},
+        )
+        self.taxes.had(tax)
+        drawn = None if coupon is None else self._coupon(coupon, plan_id)
         self.steps.append(
             f"start {plan_id} {interval}×{o.quantity} {self.currency} at {given.isoformat()}"
-            f" trial={with_trial}"
+            f" trial={with_trial} tax={tax} coupon={drawn}"
         )
         decision = start_subscription(
             "sub",
@@ -1053,13 +1135,18 @@ class Lives(RuleBasedStateMachine):
             policy=self.policy,
             quantity=o.quantity,
             currency=self.currency,
+            tax=tax,
+            coupon=drawn,
         )
+        assert isinstance(decision, Decision), decision
         trial_days = self.catalog.plan(plan_id).trial_days
         if with_trial and trial_days > 0:
             o.status = Status.TRIALING
             wall = at.astimezone(o.tz).replace(tzinfo=None, fold=0) + timedelta(days=trial_days)
             o.trial_end = wall.replace(tzinfo=o.tz, fold=0).astimezone(UTC)
-        else:
+        if drawn is not None:
+            self._redeemed(drawn, at)
+        if o.status is not Status.TRIALING:
             o.status = Status.ACTIVE
             o.start_billing(at)
         self._take(None, decision, "start")
@@ -1067,13 +1154,14 @@ class Lives(RuleBasedStateMachine):
 
     # -- the core of every step --
 
-    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:  # noqa: C901 - one check per invariant
+    def _take(self, before: Subscription | None, decision: Decision, cause: str) -> None:  # noqa: C901, PLR0912 - one check per invariant
         unpaid = self._unpaid_since(before, decision)
         for effect in decision.effects:
             if isinstance(effect, ChargeInvoice):
                 # (c) charges only from billing states, conversions and returns from
                 # suspension — and the final invoice settling what was billed in arrears.
-                final = effect.invoice.reason is InvoiceReason.FINAL
+                # A top-up is bought, not billed for time: in any status but ended.
+                final = effect.invoice.reason in {InvoiceReason.FINAL, InvoiceReason.TOP_UP}
                 if before is not None and not final:
                     assert before.status is not Status.ENDED, cause
                     if before.status is Status.SUSPENDED:
@@ -1113,14 +1201,42 @@ class Lives(RuleBasedStateMachine):
             # Issued but held while marked unpaid: charged later, billed now.
             *(item.invoice for item in decision.subscription.open_invoices if item.attempts == 0),
         ]
+        new = []
         for invoice in issued:
             if invoice.id not in self.invoiced:  # a retry charges the same invoice again
                 self.invoiced.add(invoice.id)
-                self.charges.extend(line.amount.minor for line in invoice.lines)
+                new.append(invoice)
+                self.taxes.invoice(invoice, self.tax)
+                if invoice.reason is not InvoiceReason.TOP_UP:  # credit bought: not time
+                    self.charges.extend(line.amount.minor for line in invoice.lines)
         for note in decision.credit_notes:
-            self.credits.extend(line.amount.minor for line in note.lines)
+            self.taxes.note(note)
+            self.book.balance += note.to_balance.minor
+            self.credits.extend(
+                line.amount.minor for line in note.lines if line.kind is not LineKind.GRANTED_CREDIT
+            )
+        self._credit(decision, new, cause)
         self._refunds(decision, cause)
         self.sub = decision.subscription
+
+    def _credit(self, decision: Decision, new: list[Invoice], cause: str) -> None:
+        """The balance kept here: top-ups paid, invoices paid from it, grants expired."""
+        book = self.book
+        for notice in _notices(decision, NoticeKind.CREDIT_ADDED):
+            invoice_id = _fact(notice, FactName.INVOICE)
+            assert isinstance(invoice_id, str)
+            assert cause == "payment", (cause, notice)
+            assert invoice_id in book.top_ups, notice
+            amount = _fact(notice, FactName.AMOUNT)
+            assert isinstance(amount, Money)
+            assert amount.minor == book.top_ups.pop(invoice_id), notice
+            book.balance += amount.minor
+        book.events(new, _utc(decision.subscription.processed_until))
+        expired = [_fact(n, FactName.AMOUNT) for n in _notices(decision, NoticeKind.CREDIT_EXPIRED)]
+        assert sorted(m.minor for m in expired if isinstance(m, Money)) == sorted(book.expired), (
+            f"{cause}: expired {expired}, expected {book.expired}"
+        )
+        book.expired.clear()
 
     def _currency_and_prices(self, decision: Decision, cause: str) -> None:
         """(j) one currency per life; (k) a new price takes effect at a renewal only."""
@@ -1250,6 +1366,11 @@ class Lives(RuleBasedStateMachine):
         announced = [_utc(n.at) for n in _notices(result, NoticeKind.PRICE_CHANGED)]
         assert announced == o.price_changes, f"PRICE_CHANGED at {announced}, {o.price_changes}"
         o.price_changes.clear()
+        ended = len(_notices(result, NoticeKind.DISCOUNT_ENDED))
+        assert not o.window_known or ended == o.discounts_ended, (
+            f"DISCOUNT_ENDED {ended} times, expected {o.discounts_ended}\n{self._story()}"
+        )
+        o.discounts_ended = 0
 
     def _dunning(self, kind: NoticeKind, t: datetime) -> None:
         """A status change time made because payment failed (seen in a notice)."""
@@ -1727,6 +1848,140 @@ class Lives(RuleBasedStateMachine):
         elif goal == "pending_change":
             self._change(0, self.sub.interval, 0, now, in_zone=False)
 
+    # -- issue 18's money: coupons, taxes, prepaid credit --
+
+    def _coupon(self, spec: CouponSpec, own: str) -> Coupon:
+        self.redeemed += 1
+        return spec.coupon(self.redeemed, self.currency, self.catalog.ids, own)
+
+    def _redeemed(self, coupon: Coupon, at: datetime) -> None:
+        """The oracle takes ``coupon`` redeemed at ``at``: a window it predicts, or a bound."""
+        o = self.oracle
+        CHECKED[f"coupons redeemed ({coupon.duration.value})"] += 1
+        predicted = o.status is Status.TRIALING or (
+            o.status in BILLING and (o.period is None or at < o.period.end)
+        )
+        if coupon.percent_off is None or not predicted:
+            # An amount off, or a window the oracle does not work out: only bounded.
+            o.discount, o.loose, o.window_known = None, True, False
+            o.log.append(f"coupon {coupon.describe()} at {at}: bounded only")
+            return
+        periods = None
+        if coupon.duration is not CouponDuration.FOREVER:
+            periods = coupon.periods if coupon.periods is not None else 1
+        factor = 1 - Fraction(coupon.percent_off) / 100
+        o.discount = Window(at, o.window_end(at, periods), factor, coupon.plans)
+        o.window_known = True
+        o.log.append(f"coupon {o.discount}")
+
+    @rule(
+        spec=coupons(),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+        in_zone=st.booleans(),
+    )
+    def redeem(self, spec: CouponSpec, edge: int, jitter: int, spread: int, in_zone: bool) -> None:
+        """A coupon redeemed mid-life: refused when ended or not for the plan."""
+        at = self._command_at(edge, jitter, spread)
+        coupon = self._coupon(spec, self.catalog.ids[-1])
+        given = express(at, self.zone, in_zone)
+        sub, o = self.sub, self.oracle
+        self.steps.append(f"redeem_coupon {coupon} at {given.isoformat()}")
+        result = self._replayed(
+            lambda: redeem_coupon(
+                sub, coupon, given, times_redeemed=0, catalog=self.catalog, policy=self.policy
+            ),
+            "redeem",
+        )
+        if o.status is Status.ENDED:
+            assert isinstance(result, Refused), result
+            assert result.reason is RefusalReason.NOT_ALLOWED_IN_STATUS, result
+        elif not coupon.applies_to(o.plan):
+            assert isinstance(result, Refused), result
+            assert result.reason is RefusalReason.COUPON_NOT_FOR_PLAN, result
+        else:
+            assert isinstance(result, Decision), result
+            assert [n.kind for n in result.notices] == [NoticeKind.DISCOUNT_APPLIED], result
+            self._redeemed(coupon, at)
+
+    @rule(
+        tax=customer_taxes(),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+    )
+    def new_tax(self, tax: CustomerTax | None, edge: int, jitter: int, spread: int) -> None:
+        """The customer's tax changes: invoices issued from now on; billed time keeps its tax."""
+        at = self._command_at(edge, jitter, spread)
+        sub = self.sub
+        self.steps.append(f"update_tax {tax} at {at.isoformat()}")
+        result = self._replayed(lambda: update_tax(sub, tax, at, policy=self.policy), "tax")
+        if self.oracle.status is Status.ENDED:
+            assert isinstance(result, Refused), result
+            return
+        assert isinstance(result, Decision), result
+        assert result.effects == (), result
+        self.tax = tax
+        self.taxes.had(tax)
+        CHECKED["taxes updated"] += 1
+
+    @rule(
+        amount=st.sampled_from(["1", "20", "1000"]),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+    )
+    def buy_credit(self, amount: str, edge: int, jitter: int, spread: int) -> None:
+        """A top-up: an invoice charged now (not taxed, not from the balance), credit once paid."""
+        at = self._command_at(edge, jitter, spread)
+        sub, money = self.sub, Money.of(amount, self.currency)
+        self.steps.append(f"top_up {money} at {at.isoformat()}")
+        result = self._replayed(lambda: top_up(sub, money, at, policy=self.policy), "top_up")
+        if self.oracle.status is Status.ENDED:
+            assert isinstance(result, Refused), result
+            return
+        assert isinstance(result, Decision), result
+        (invoice,) = result.invoices
+        assert invoice.reason is InvoiceReason.TOP_UP, invoice
+        assert invoice.total == money, invoice
+        self.book.top_ups[invoice.id] = money.minor
+        CHECKED["top-ups"] += 1
+
+    @rule(
+        amount=st.sampled_from(["1", "20", "1000"]),
+        expiry=st.sampled_from([None, 3600, 86_400 * 10, 86_400 * 60]),
+        edge=st.integers(0, 6),
+        jitter=st.integers(0, 6),
+        spread=st.integers(0, 86_400 * 40),
+    )
+    def give_credit(
+        self, amount: str, expiry: int | None, edge: int, jitter: int, spread: int
+    ) -> None:
+        """A grant to the balance, expiring when given, by policy, or never."""
+        at = self._command_at(edge, jitter, spread)
+        sub, money = self.sub, Money.of(amount, self.currency)
+        expires_at = None if expiry is None else at + timedelta(seconds=expiry)
+        self.steps.append(f"grant_credit {money} at {at.isoformat()} expires {expires_at}")
+        result = self._replayed(
+            lambda: grant_credit(
+                sub, money, at, reason="goodwill", expires_at=expires_at, policy=self.policy
+            ),
+            "grant",
+        )
+        if self.oracle.status is Status.ENDED:
+            assert isinstance(result, Refused), result
+            return
+        assert isinstance(result, Decision), result
+        (note,) = result.credit_notes
+        days = self.policy.granted_credit_days
+        if expires_at is None and days is not None:  # the policy's local days later
+            tz = self.oracle.tz
+            wall = at.astimezone(tz).replace(tzinfo=None, fold=0) + timedelta(days=days)
+            expires_at = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+        self.book.grant(note.number, money.minor, expires_at)
+        CHECKED["grants"] += 1
+
     # -- invariants --
 
     def _story(self) -> str:
@@ -1758,14 +2013,35 @@ class Lives(RuleBasedStateMachine):
             f"(± {tolerance})\n{story}"
         )
         assert net <= expected + tolerance, "overcharged: " + message
-        if self.policy.proration_billing is not ProrationBilling.NONE:
+        assert net >= -tolerance, "credited more than charged: " + message
+        if self.policy.proration_billing is not ProrationBilling.NONE and not o.loose:
             assert abs(net - expected) <= tolerance, message
+        if o.window_known:
+            got, w = sub.discount, o.discount
+            assert (got and (_utc(got.start), got.end and _utc(got.end))) == (
+                w and (w.start, w.end)
+            ), f"discount: expected {w}, got {got}\n{story}"
+        book = self.book
+        assert sub.credit_balance.minor == book.balance, (
+            f"balance {sub.credit_balance}, expected {book.balance}\n{story}"
+        )
+        grants = sorted((g.id, g.left.minor, _utc(g.expires_at)) for g in sub.credit_grants)
+        assert grants == sorted((g.id, g.left, g.expires_at) for g in book.grants), (
+            f"grants {grants}, expected {book.grants}\n{story}"
+        )
+        assert sum(g.left for g in book.grants) <= book.balance
 
     @invariant()
     def money_matches_the_oracle(self) -> None:
         """(a) charged − credited = the time's cost (full proration), never more (any policy)."""
         if hasattr(self, "sub"):
             self._check_model()
+
+    @invariant()
+    def tax_credited_never_exceeds_tax_billed(self) -> None:
+        """Per rate: credited ≤ billed, and net tax within tolerance of rate × net lines."""
+        if hasattr(self, "sub"):
+            self.taxes.check()
 
     @invariant()
     def credits_never_exceed_what_was_billed(self) -> None:

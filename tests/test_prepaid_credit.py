@@ -40,11 +40,14 @@ from subscription_rules import (
     Succeeded,
     TopUp,
     advance,
+    cancel,
     default_catalog,
     grant_credit,
+    next_wakeup,
     parse_catalog,
     record_payment,
     start_subscription,
+    suspend,
     terminate,
     top_up,
 )
@@ -382,3 +385,21 @@ def test_the_balance_never_goes_negative_and_grants_stay_within_it(
         left = sum((g.left for g in sub.credit_grants), usd("0"))
         assert left <= sub.credit_balance
         assert all(g.expires_at > sub.processed_until for g in sub.credit_grants)
+
+
+def test_cancelling_a_suspended_subscription_still_wakes_for_its_grant_to_expire() -> None:
+    """Found by the model-based lives: a grant of 1.00 expiring on 1 Dec, the subscription
+    suspended on 2 Nov and cancelled on 3 Nov (it ends at once). The balance outlives the
+    subscription, so the grant still expires on 1 Dec: the decision names that instant, as
+    ``next_wakeup`` does (it said ``None``)."""
+    granted = _decided(
+        grant_credit(_personal(), usd("1"), NOV_2, reason="x", expires_at=DEC_1, policy=SEED_POLICY)
+    )
+    suspended = _decided(suspend(granted.subscription, NOV_2, policy=SEED_POLICY))
+    ended = _decided(cancel(suspended.subscription, NOV_2 + timedelta(days=1), policy=SEED_POLICY))
+    assert ended.subscription.status is Status.ENDED
+    assert ended.next_wakeup == DEC_1
+    assert next_wakeup(ended.subscription, policy=SEED_POLICY) == DEC_1
+    expired = advance(ended.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY)
+    assert [n.kind for n in expired.notices] == [NoticeKind.CREDIT_EXPIRED]
+    assert expired.subscription.credit_balance == usd("0")

@@ -343,7 +343,7 @@ def cancel(
         )
         facts: tuple[FactPair, ...] = ((FactName.ENDED_AT, at),)
         notice = _notice(sub, NoticeKind.SUBSCRIPTION_ENDED, at, facts, "end")
-        return Decision(sub, (*settled, EndAccess(), notice), None)
+        return Decision(sub, (*settled, EndAccess(), notice), _next_wakeup(sub, policy))
     end = _live_until(sub)
     assert end is not None  # noqa: S101 - live statuses have one
     if sub.cancel_at_period_end:

@@ -42,6 +42,9 @@ def _window_end(
         return None  # carried until spent
     counted = coupon.periods if coupon.periods is not None else 1
     period = sub.current_period
+    if sub.status is not Status.TRIALING and at >= period.end:
+        # Periods passed unbilled (suspended): count from the cycle's period holding ``at``.
+        period = sub.cycle.period_containing(at)
     first = (
         period.index if sub.status is Status.TRIALING or at <= period.start else period.index + 1
     )
