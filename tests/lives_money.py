@@ -12,6 +12,7 @@ The tolerances are derived in the module docstring of tests/test_model_lives.py.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from fractions import Fraction
@@ -24,6 +25,8 @@ from subscription_rules.credits import CreditNote
 from subscription_rules.discounts import Coupon, CouponDuration
 from subscription_rules.invoices import Invoice, Line, LineKind
 
+#: What was checked, merged into tests/test_model_lives.py's CHECKED (printed by `make soak`).
+CHECKED: Counter[str] = Counter()
 #: Exact percentages a rate is drawn from: none, a reduced rate, a US sales tax, VAT rates.
 TAX_PERCENTS = ["0", "5.5", "8.875", "19", "20", "25"]
 #: What the library taxes (and discounts): charges for time and usage.
@@ -196,6 +199,8 @@ class TaxBook:
         mention = any(line.tax and line.tax.reverse_charge for line in invoice.lines)
         if mention:
             assert any("DE123456789" in note for note in invoice.notes), invoice.notes
+        if any(line.tax for line in invoice.lines):
+            CHECKED["invoices taxed" + (" (reverse charge)" if mention else "")] += 1
         for line in invoice.lines:
             if line.tax and line.tax.reverse_charge:
                 assert not line.tax.amount, f"{invoice.id}: reverse charge taxed {line}"

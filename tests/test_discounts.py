@@ -639,3 +639,35 @@ def test_a_coupon_redeemed_while_suspended_counts_from_the_period_holding_the_re
     )
     (invoice,) = back.invoices
     assert [line.amount for line in invoice.lines] == [usd("19.35"), usd("-1.94")]
+
+
+def test_a_renewal_discounted_below_its_waiting_credits_puts_them_on_a_credit_note() -> None:
+    """Found by the model-based lives: no invoice goes negative, even when the discount is
+    what takes it below zero. PENDING_ITEMS, downgrade timing immediate: Advanced (150.00,
+    paid) → Personal on 16 Nov waits as -75.00 (unused Advanced, 15/30) and 25.00
+    (Personal's rest); 100 % off forever is redeemed on 20 Nov, after them. The 1 Dec
+    renewal lines are Personal 50.00, its discount -50.00 and the waiting -75.00 and 25.00:
+    0.00 before the discount, -50.00 after it. The credit goes on a credit note to the
+    balance (75.00), and the invoice bills 50.00 - 50.00 + 25.00 = 25.00, paid from it
+    (50.00 left)."""
+    policy = attrs.evolve(
+        PENDING, name="seed, pending, downgrade now", downgrade_timing=DowngradeTiming.IMMEDIATELY
+    )
+    sub = paid(started("advanced", policy=policy), NOV_1, policy)
+    down = changed(sub, "personal", utc(2026, 11, 16), policy).subscription
+    assert [str(line.amount) for line in down.pending_lines] == ["USD -75.00", "USD 25.00"]
+    free = Coupon("FREE", percent_off=100, duration=CouponDuration.FOREVER)
+    sub = decided(
+        redeem_coupon(down, free, utc(2026, 11, 20), times_redeemed=0, catalog=CATALOG, policy=policy)
+    ).subscription
+    december = advance(sub, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    (invoice,) = december.invoices
+    (note,) = december.credit_notes
+    assert [str(line.amount) for line in note.lines] == ["USD -75.00"]
+    assert amounts(invoice) == [
+        ("subscription", "USD 50.00"),
+        ("discount", "USD -50.00"),
+        ("proration_charge", "USD 25.00"),
+    ]
+    assert (str(invoice.total), str(invoice.amount_due)) == ("USD 25.00", "USD 0.00")
+    assert str(december.subscription.credit_balance) == "USD 50.00"

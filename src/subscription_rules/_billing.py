@@ -206,9 +206,22 @@ def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tupl
 
 
 def credit_excess(
-    sub: Subscription, reason: CreditReason, lines: tuple[Line, ...], at: datetime
+    sub: Subscription,
+    reason: CreditReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    *,
+    policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
-    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
+    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice.
+
+    The lines are netted as the invoice will bill them, discounted first: a discount
+    never takes an invoice below zero (the lines already discounted are left alone by
+    :func:`draft_invoice`).
+    """
+    lines, discount = discounted(sub, lines, at, policy)
+    if discount is not sub.discount:
+        sub = sub.evolve(discount=discount)
     billed, owed_back = netted(lines, sub.zero)
     if not owed_back:
         return sub, billed, ()
@@ -231,6 +244,9 @@ def preview_invoice(
     Lines netting negative are previewed as :func:`credit_excess` bills them:
     the credit lines paid into the balance, the rest invoiced.
     """
+    lines, discount = discounted(sub, lines, at, policy)
+    if discount is not sub.discount:
+        sub = sub.evolve(discount=discount)
     lines, owed_back = netted(lines, sub.zero)
     if owed_back:
         zero = sub.zero

@@ -96,7 +96,7 @@ def _settle_pending(
     if not sum_lines(lines, sub.zero).is_negative():
         return sub, ()
     period = sub.current_period
-    sub, billed, effects = credit_excess(sub, CreditReason.PLAN_CHANGE, lines, at)
+    sub, billed, effects = credit_excess(sub, CreditReason.PLAN_CHANGE, lines, at, policy=policy)
     sub = sub.evolve(pending_lines=())
     if not billed:
         return sub, effects

@@ -340,7 +340,7 @@ def _end(
     at = period.end
     effects: list[Effect] = []
     sub, waiting, credited = credit_excess(
-        sub, CreditReason.PLAN_CHANGE, (*sub.pending_lines, *overage), at
+        sub, CreditReason.PLAN_CHANGE, (*sub.pending_lines, *overage), at, policy=policy
     )
     effects.extend(credited)
     sub = _ended(sub, at)
@@ -372,7 +372,7 @@ def _renew(
     opened = terms.period
     whole = terms.line(policy)
     sub, billed, credited = credit_excess(
-        sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at
+        sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at, policy=policy
     )
     effects.extend(credited)
     sub, charge = _bill_period(
