@@ -32,6 +32,7 @@ from subscription_rules import (
     BillingPolicy,
     ChangeQuote,
     ChargeInvoice,
+    CreditBasis,
     Coupon,
     CouponDuration,
     CouponExcess,
@@ -671,3 +672,18 @@ def test_a_renewal_discounted_below_its_waiting_credits_puts_them_on_a_credit_no
     ]
     assert (str(invoice.total), str(invoice.amount_due)) == ("USD 25.00", "USD 0.00")
     assert str(december.subscription.credit_balance) == "USD 50.00"
+
+
+def test_a_list_price_credit_of_discounted_time_is_what_was_paid_for_it() -> None:
+    """Found by the model-based lives: under ``CreditBasis.LIST_PRICE`` the credit for
+    unused time was the list price prorated, capped only at the whole stretch, so a
+    discounted stretch credited more than the customer paid for that time. Advanced at
+    USD 150.00 with 20 % off forever, paid 120.00 for November; an upgrade on 16 Nov
+    credits 120.00 × 15/30 = 60.00, not the list price's 150.00 × 15/30 = 75.00 (the
+    issue: "a credit for unused time never exceeds what the customer paid for it")."""
+    policy = attrs.evolve(SEED_POLICY, name="seed, list price", credit_basis=CreditBasis.LIST_PRICE)
+    forever = Coupon("LAUNCH20", percent_off=20, duration=CouponDuration.FOREVER)
+    sub = paid(start("advanced", forever, policy=policy).subscription, NOV_1, policy)
+    upgrade = changed(sub, "pro", utc(2026, 11, 16), policy)
+    (note,) = upgrade.credit_notes
+    assert [str(line.amount) for line in note.lines] == ["USD -60.00"]

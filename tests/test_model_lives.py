@@ -146,6 +146,63 @@ tolerance) under any policy. Besides:
 (k) a migration's outcome is the one predicted above, its notice names ``E`` and both
     amounts; ``PRICE_CHANGED`` is sent exactly at the renewals where the oracle takes a new
     price alone, and by no other call.
+
+Issue 18's money (taxes, coupons, prepaid credit; checks in ``tests/lives_money.py``)
+=====================================================================================
+
+Taxes. A life starts with no tax or a ``CustomerTax`` at one of a few exact percentages
+(0, 5.5, 8.875, 19, 20, 25), exclusive or inclusive, sometimes reverse charged; ``update_tax``
+changes it mid-life; ``tax_rounding`` is drawn like every policy field. The cost check
+above stays on the line amounts (exclusive: the lines are net; inclusive: gross, as the
+prices are), so tax never enters it. Instead, with ``r`` the rate (``r / (1 + r)`` for an
+inclusive one) and a line's base its amount net of the discount lines after it:
+
+(l) on every invoice ``total = lines + exclusive line taxes``, ``tax`` = the lines' taxes,
+    ``subtotal + tax = total``; on every credit note ``amount = -(lines + exclusive
+    taxes)``, ``subtotal + tax = amount``;
+(m) every charge (period, proration, overage) is taxed at the customer's tax of the moment
+    it is invoiced (a proration charge waiting for the next invoice: at a tax the life
+    had), with ``|tax − base × r| < 1`` minor unit and ``taxable`` = the base (less the tax,
+    inclusive); under ``PER_INVOICE`` the invoice's charges at one rate are rounded once:
+    ``|Σ tax − Σ base × r| < 1``; every credit carries a tax the life had, or none;
+    prepaid and granted credit carry none;
+(n) a reverse charge bills zero tax, and an invoice with such a charge carries the mention
+    (with the customer's tax id);
+(o) per rate, over the life: tax credited ≤ tax billed, and the net tax (billed − credited)
+    is within ``n`` minor units of ``r ×`` the net bases (billed − credited), ``n`` the
+    number of lines at that rate. Derivation: each charge's tax is rounded once (error
+    ``e₀``, below one unit). A credit of ``c`` against a stretch with ``L`` tax and ``C``
+    base left returns ``round(L × c / C)``; writing ``L = r × C + d``, its error is
+    ``d × c / C + ρ`` (``|ρ| < 1``), and what is left carries ``d × (1 − c / C) − ρ``: each
+    credit adds at most one unit to what the stretch's tax is off by, and crediting all
+    that is left returns all the tax left. So the net error is at most one unit per line.
+
+Discounts. A life may redeem a coupon at the start or mid-life (percent, or amount off;
+once, repeating or forever; for every plan or some). The oracle predicts a percentage off:
+its window runs from the redemption to the end of the last counted period (redeemed at a
+period's start or in a trial, that period — the first after the trial — is the first;
+part way, the next one is; docs/discounts.md), and every charge billed after the
+redemption whose start lies in it, of a plan it applies to, costs ``(100 − p) / 100`` of
+the price: the segments of the cost formula above carry that factor, decided when the
+oracle bills them, as does overage (its line starts at the period's start); credits for
+unused time follow, since they credit what was paid. A discount line is one more rounding
+(one more charge line in the tolerance). At the renewal that starts at or after the
+window's end the discount is dropped with ``DISCOUNT_ENDED`` (checked, and the
+subscription's discount window equals the oracle's). An amount off, or a percentage
+redeemed where the oracle does not work out the window (suspended, ended), leaves the
+cost only bounded: never more than the oracle's, never below zero. Always: a discount line
+follows a charge and never takes more than it; no invoice total is negative.
+
+Prepaid credit. ``top_up`` and ``grant_credit`` (with or without an expiry: given, by
+``granted_credit_days``, or none). The test keeps the balance itself: credit notes'
+``to_balance``, top-ups paid (``CREDIT_ADDED`` for a top-up of this life, after its
+payment succeeded), minus what each invoice applied (``Invoice.credit_applied``: a
+document), grants spent soonest expiry first and expiring (at one instant before an
+invoice); the subscription's balance and grants equal it, the grants' left never exceeds
+it, and each ``CREDIT_EXPIRED`` names the amount it predicts. Top-up invoices and grant
+credit notes are not charges for time: left out of the cost check; a top-up may be
+charged in any status but ended (c). A conversion from a trial without a card is past due
+only when it owes something (a discount or the balance may pay it all).
 """
 
 from __future__ import annotations

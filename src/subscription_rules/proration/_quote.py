@@ -326,6 +326,20 @@ def _check_in_current_period(sub: Subscription, at: datetime) -> datetime:
     return at
 
 
+def _discounted(sub: Subscription, stretch: Stretch, billed: Priced) -> bool:
+    """Whether ``sub`` has a discount and ``stretch`` was billed below ``billed`` for its units.
+
+    Rounding a line once leaves it less than one minor unit from the price's share; the
+    discount took it a whole unit or more below. (A stretch of the current period is
+    billed at the price the subscription is on, so nothing else does: a new price takes
+    effect at a period's end.)
+    """
+    if sub.discount is None:
+        return False
+    exact = billed.amount.minor * stretch.units
+    return (stretch.billed.minor + 1) * stretch.denominator <= exact
+
+
 def _credit_line(
     sub: Subscription,
     stretch: Stretch,
@@ -345,8 +359,10 @@ def _credit_line(
     (``billed``: the price the subscription is on) over the period's units;
     paid time a change without proration carried over from a plan since left
     (``billed`` ``None``) as ``BILLED``: its price then is not on record, and a
-    new catalog version may have repriced the plan. Either way capped at what
-    is left, so a credit never exceeds what was billed.
+    new catalog version may have repriced the plan; a stretch billed below
+    that price (a discount) as ``BILLED`` too, so the credit never exceeds what
+    was paid for the unused time. Either way capped at what is left, so a
+    credit never exceeds what was billed.
     """
     creditable, remaining = stretch.creditable, stretch.creditable_units
     if not creditable.is_positive() or remaining <= 0:
@@ -356,7 +372,11 @@ def _credit_line(
     unused = min(units(at, stretch.end, period, cycle, policy, change=True), remaining)
     if unused <= 0:
         return None
-    if policy.credit_basis is CreditBasis.BILLED or billed is None:
+    if (
+        policy.credit_basis is CreditBasis.BILLED
+        or billed is None
+        or _discounted(sub, stretch, billed)
+    ):
         base, denominator = credit_rate(stretch, policy)
     else:
         base = billed.amount
