@@ -30,6 +30,7 @@ from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
+    STRIPE_LIKE,
     BillingPolicy,
     CreditDestination,
     CustomerTax,
@@ -139,16 +140,17 @@ def test_per_line_and_per_invoice_rounding_give_different_totals() -> None:
 
     Exact taxes: 30000 × 71/800 = 2662.5 cents and 10000 × 71/800 = 887.5 cents.
     PER_LINE (Stripe, Kill Bill): 26.63 + 8.88 = 35.51, total 435.51.
-    PER_INVOICE (Lago): (2662.5 + 887.5) = 3550 cents once → 35.50, total 435.50, shared by
-    largest remainder: floors 26.62 + 8.87, the cent left to the first of the tied halves → 26.63, 8.87.
+    PER_INVOICE (Lago): (2662.5 + 887.5) = 3550 cents once → 35.50, total 435.50. The waiting
+    charge was taxed when made pending, alone: 887.5 → 8.88, which the Pro stretch records and
+    the renewal keeps, so the renewal's own line gets the rest of the sum: 35.50 − 8.88 = 26.62.
     """
     per_line = _renewal_after_upgrade(TaxRounding.PER_LINE).invoices[-1]
     per_invoice = _renewal_after_upgrade(TaxRounding.PER_INVOICE).invoices[-1]
     assert [line.amount for line in per_line.lines] == [usd("300.00"), usd("100.00")]
     assert [line.tax.amount for line in per_line.lines if line.tax] == [usd("26.63"), usd("8.88")]
     assert [line.tax.amount for line in per_invoice.lines if line.tax] == [
-        usd("26.63"),
-        usd("8.87"),
+        usd("26.62"),
+        usd("8.88"),
     ]
     assert (per_line.tax, per_line.total) == (usd("35.51"), usd("435.51"))
     assert (per_invoice.tax, per_invoice.total) == (usd("35.50"), usd("435.50"))
@@ -245,6 +247,102 @@ def test_an_upgrade_mid_period_credits_the_tax_paid_and_charges_the_new_one() ->
     assert closed.tax_credited == usd("15.00")
     assert new.tax is not None
     assert (new.billed, new.tax.amount, new.paid) == (usd("150.00"), usd("30.00"), usd("90.00"))
+
+
+def _pending_upgrade_then(then: str) -> tuple[Decision, Decision, Decision]:
+    """Advanced (150.00) at VAT 20 % under STRIPE_LIKE (PENDING_ITEMS), paid 180.00 on 1 Nov;
+    Pro (300.00) from 16 Nov; on 26 Nov back to Advanced or terminated; the upgrade and that."""
+    sub = paid(_start(CustomerTax(VAT_FR), policy=STRIPE_LIKE).subscription, NOV_1, STRIPE_LIKE)
+    up = decided(
+        change_plan(
+            sub,
+            "pro",
+            MONTHLY,
+            utc(2026, 11, 16),
+            catalog=CATALOG,
+            usage=Usage.of(),
+            policy=STRIPE_LIKE,
+        )
+    )
+    at = utc(2026, 11, 26)
+    if then == "downgrade":
+        after = change_plan(
+            up.subscription,
+            "advanced",
+            MONTHLY,
+            at,
+            catalog=CATALOG,
+            usage=Usage.of(),
+            policy=STRIPE_LIKE,
+        )
+    else:
+        after = terminate(up.subscription, at, catalog=CATALOG, policy=STRIPE_LIKE)
+    return (
+        up,
+        decided(after),
+        advance(decided(after).subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE),
+    )
+
+
+def test_a_waiting_proration_charge_is_taxed_when_made_pending_and_its_credit_returns_that_tax() -> (
+    None
+):
+    """STRIPE_LIKE (both proration lines wait for the next invoice), VAT 20 %.
+
+    16 Nov, Advanced → Pro, 15 of 30 days left: pending credit 150.00 × 15/30 = 75.00 with
+    30.00 × 75/150 = 15.00 of tax back; pending charge 300.00 × 15/30 = 150.00, taxed now:
+    30.00, which the Pro stretch records. 26 Nov, back to Advanced (immediate under Stripe):
+    5 of the stretch's 15 days are unused, credit 150.00 × 5/15 = 50.00 and 30.00 × 50/150 =
+    10.00 of tax back (untaxed before: 0.00, and the renewal taxed the whole 150.00); charge
+    150.00 × 5/30 = 25.00 + 5.00 tax. The 1 Dec renewal bills Advanced 150.00 + 30.00 and the
+    four waiting lines: 150 − 75 + 150 − 50 + 25 = 200.00, tax 30 − 15 + 30 − 10 + 5 = 40.00.
+    November's time used: Advanced 1–16 Nov 75.00, Pro 16–26 Nov 100.00, Advanced 26 Nov–1 Dec
+    25.00: 200.00 at 20 % = 40.00 of tax, billed 30.00 on 1 Nov + 10.00 on 1 Dec, no more.
+    """
+    up, down, renewed = _pending_upgrade_then("downgrade")
+    assert (up.invoices, up.credit_notes) == ((), ())
+    closed, pro = up.subscription.stretches
+    assert closed.tax_credited == usd("15.00")
+    assert pro.tax is not None
+    assert (pro.billed, pro.tax.amount) == (usd("150.00"), usd("30.00"))
+    credit, charge = down.subscription.pending_lines[-2:]
+    assert credit.tax is not None
+    assert charge.tax is not None
+    assert (credit.amount, credit.tax.amount) == (usd("-50.00"), usd("-10.00"))
+    assert (charge.amount, charge.tax.amount) == (usd("25.00"), usd("5.00"))
+    invoice = renewed.invoices[-1]
+    assert [line.tax.amount for line in invoice.lines if line.tax] == [
+        usd("30.00"),
+        usd("-15.00"),
+        usd("30.00"),
+        usd("-10.00"),
+        usd("5.00"),
+    ]
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        usd("200.00"),
+        usd("40.00"),
+        usd("240.00"),
+    )
+    november = sum((line.tax.amount for line in invoice.lines[1:] if line.tax), usd("0"))
+    assert usd("30.00") + november == usd("40.00")  # 200.00 of November's time at 20 %
+
+
+def test_terminating_before_the_invoice_a_waiting_charge_waits_for_returns_its_tax() -> None:
+    """The same upgrade, then terminated on 26 Nov (STRIPE_LIKE, VAT 20 %).
+
+    The Pro stretch's unused 5 of 15 days: 50.00 and 10.00 of the 30.00 tax it was billed
+    with. With the two pending lines (−75.00 with −15.00; +150.00 with +30.00) the final
+    lines net 150 − 75 − 50 = 25.00 and 30 − 15 − 10 = 5.00 of tax: the customer paid 180.00
+    for Advanced 1–16 Nov (75.00 + 15.00) and owes Pro 16–26 Nov (100.00 + 20.00): 210.00 in
+    all, 35.00 of it tax; the tax billed less the tax credited is 35.00, never more.
+    """
+    _up, ended, _after = _pending_upgrade_then("terminate")
+    billed_tax = usd("30.00") + sum((i.tax for i in ended.invoices), usd("0"))
+    credited_tax = sum((n.tax for n in ended.credit_notes), usd("0"))
+    assert billed_tax - credited_tax == usd("35.00")
+    billed = usd("180.00") + sum((i.total for i in ended.invoices), usd("0"))
+    credited = sum((n.amount for n in ended.credit_notes), usd("0"))
+    assert billed - credited == usd("210.00")
 
 
 # -- properties -------------------------------------------------------------------------------

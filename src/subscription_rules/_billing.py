@@ -151,7 +151,13 @@ def billed_for(invoice: Invoice, line: Line) -> tuple[Money, LineTax | None, Mon
     and the two together as the customer pays them (an exclusive tax added):
     what a stretch records as billed, its tax, and the cap of what was paid.
     """
-    lines = invoice.lines
+    return _billed_in(invoice.lines, line, invoice.id)
+
+
+def _billed_in(
+    lines: tuple[Line, ...], line: Line, where: str
+) -> tuple[Money, LineTax | None, Money]:
+    """:func:`billed_for` in ``lines`` (an invoice's, or charges waiting for one)."""
     for index, drafted in enumerate(lines):
         if drafted == line or (drafted.tax is not None and attrs.evolve(drafted, tax=None) == line):
             net = drafted.amount
@@ -162,18 +168,25 @@ def billed_for(invoice: Invoice, line: Line) -> tuple[Money, LineTax | None, Mon
             tax = drafted.tax
             paid = net if tax is None or tax.rate.inclusive else net + tax.amount
             return net, tax, paid
-    msg = f"{line.description!r} is not a line of {invoice.id}"
+    msg = f"{line.description!r} is not a line of {where}"
     raise AssertionError(msg)
 
 
 def billed_for_all(
-    invoice: Invoice, lines: tuple[Line, ...], zero: Money
+    invoice: Invoice | tuple[Line, ...], lines: tuple[Line, ...], zero: Money
 ) -> tuple[Money, LineTax | None, Money]:
-    """:func:`billed_for` of several lines billed as one stretch, added up (one rate)."""
+    """:func:`billed_for` of several lines billed as one stretch, added up (one rate).
+
+    ``invoice`` may also be the lines as they wait for the next invoice
+    (discounted and taxed when made pending): what that invoice will bill.
+    """
+    drafted, where = (
+        (invoice.lines, invoice.id) if isinstance(invoice, Invoice) else (invoice, "pending lines")
+    )
     net = paid = zero
     tax: LineTax | None = None
     for line in lines:
-        line_net, line_tax, line_paid = billed_for(invoice, line)
+        line_net, line_tax, line_paid = _billed_in(drafted, line, where)
         net, paid = net + line_net, paid + line_paid
         if line_tax is not None:
             tax = (

@@ -602,10 +602,10 @@ def update_tax(
     """Tax the customer with ``tax`` from ``at`` on (``None``: no tax), as the host's rates say.
 
     Rates are law and change, and a customer moves or gives a tax id: the
-    invoices issued from ``at`` on are taxed with ``tax`` (pending lines too,
-    when they are billed), while what was billed before keeps the tax it was
-    billed with: a later credit for that time returns that tax, not the new
-    one. Resolve a jurisdiction's rate through a
+    invoices issued from ``at`` on are taxed with ``tax`` (pending lines made
+    pending untaxed too, when they are billed), while what was billed or made
+    pending before keeps the tax it was given: a later credit for that time
+    returns that tax, not the new one. Resolve a jurisdiction's rate through a
     :class:`~subscription_rules.ports.TaxRates` port with
     :func:`~subscription_rules.ports.customer_tax`. Issues nothing. An ended
     subscription is refused.

@@ -19,7 +19,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.errors import InvalidPeriodError
-from subscription_rules.invoices import InvoiceReason, sum_lines
+from subscription_rules.invoices import InvoiceReason, sum_lines, tax_totals
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     zone,
@@ -93,7 +93,7 @@ def _settle_pending(
     to zero or more are left unbilled: nothing more is charged on such an ending.
     """
     lines = sub.pending_lines
-    if not sum_lines(lines, sub.zero).is_negative():
+    if not (sum_lines(lines, sub.zero) + tax_totals(lines, sub.zero)[1]).is_negative():
         return sub, ()
     period = sub.current_period
     sub, billed, effects = credit_excess(sub, CreditReason.PLAN_CHANGE, lines, at)
