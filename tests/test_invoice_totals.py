@@ -40,7 +40,9 @@ from subscription_rules import (
     IssueCreditNote,
     LineKind,
     Money,
+    RefusalReason,
     Refused,
+    Rulebook,
     Subscription,
     Succeeded,
     TaxRate,
@@ -199,6 +201,25 @@ def test_an_upgrade_with_a_coupon_and_tax_credits_what_was_paid_for_that_time() 
     (invoice,) = moved.invoices
     assert _totals(invoice) == (usd("120.00"), usd("24.00"), usd("144.00"))
     assert (invoice.credit_applied, invoice.amount_due) == (usd("72.00"), usd("72.00"))
+
+
+def test_the_rulebook_starts_with_a_coupon_a_tax_and_a_currency() -> None:
+    """``Rulebook.start`` takes what ``start_subscription`` takes: Advanced in EUR (135.00),
+    20 % off (27.00), VAT 20 % on the 108.00 left (21.60): 129.60. A coupon for another plan
+    only is refused, as ``start_subscription`` refuses it."""
+    rules = Rulebook(CATALOG, SEED_POLICY)
+    started = rules.start(
+        "sub_1", "cus_1", "advanced", MONTHLY, NOV_1, trial=False, currency="EUR",
+        coupon=TWENTY_OFF, times_redeemed=0, tax=CustomerTax(VAT_FR),
+    )  # fmt: skip
+    assert isinstance(started, Decision)
+    (invoice,) = started.invoices
+    eur = [Money.of(text, "EUR") for text in ("108.00", "21.60", "129.60")]
+    assert _totals(invoice) == tuple(eur)
+    pro_only = Coupon("PRO", percent_off=10, plans=("pro",))
+    refused = rules.start("sub_2", "cus_2", "advanced", MONTHLY, NOV_1, coupon=pro_only)
+    assert isinstance(refused, Refused)
+    assert refused.reason is RefusalReason.COUPON_NOT_FOR_PLAN
 
 
 # -- properties ------------------------------------------------------------------------------

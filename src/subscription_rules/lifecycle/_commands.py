@@ -105,6 +105,29 @@ def start_subscription(
 ) -> Decision | Refused: ...
 
 
+@overload
+def start_subscription(
+    subscription_id: str,
+    customer_id: str,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    time_zone: str | ZoneInfo = "UTC",
+    has_payment_method: bool = True,
+    trial: bool = True,
+    had_trial: bool = False,
+    policy: BillingPolicy,
+    billing_anchor: datetime | None = None,
+    quantity: int = 1,
+    currency: str | Currency | None = None,
+    coupon: Coupon | None = None,
+    times_redeemed: int = 0,
+    tax: CustomerTax | None = None,
+) -> Decision | Refused: ...
+
+
 @names_what_was_passed("at")
 def start_subscription(
     subscription_id: str,
