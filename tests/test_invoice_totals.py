@@ -222,6 +222,47 @@ def test_the_rulebook_starts_with_a_coupon_a_tax_and_a_currency() -> None:
     assert refused.reason is RefusalReason.COUPON_NOT_FOR_PLAN
 
 
+def test_a_discount_the_renewal_adds_never_takes_it_below_zero() -> None:
+    """STRIPE_LIKE (both proration lines wait), Advanced with 10 % off forever: 135.00 paid on
+    1 Nov. Down to Personal on 15 Nov, 16 of 30 days left: pending credit 135.00 × 16/30 =
+    72.00; pending charge 50.00 × 16/30 = 26.666… → 26.67, less 10 % (2.667 → 2.67) = 24.00.
+    The 1 Dec renewal bills Personal 50.00 less 5.00 with them: 45.00 − 72.00 + 24.00 = −3.00.
+    Before its discount the lines net +2.00, but the invoice is the discounted one: it would go
+    negative, so the 72.00 credit goes on a credit note to the balance, and the invoice of
+    45.00 + 24.00 = 69.00 is paid from it, 3.00 left in the balance.
+    """
+    policy = STRIPE_LIKE
+    ten = Coupon("TEN", percent_off=10, duration=CouponDuration.FOREVER)
+    sub = _paid(_start("advanced", ten, None, policy).subscription, NOV_1, policy)
+    down = decided(
+        change_plan(
+            sub, "personal", MONTHLY, utc(2026, 11, 15), catalog=CATALOG, usage=Usage.of(),
+            policy=policy,
+        )
+    )  # fmt: skip
+    assert [line.amount for line in down.subscription.pending_lines] == [
+        usd("-72.00"),
+        usd("26.67"),
+        usd("-2.67"),
+    ]
+    renewed = advance(down.subscription, DEC_1, catalog=CATALOG, policy=policy)
+    (note,) = renewed.credit_notes
+    assert note.amount == usd("72.00")
+    (invoice,) = renewed.invoices
+    assert [line.amount for line in invoice.lines] == [
+        usd("50.00"),
+        usd("-5.00"),
+        usd("26.67"),
+        usd("-2.67"),
+    ]
+    assert (invoice.total, invoice.credit_applied, invoice.amount_due) == (
+        usd("69.00"),
+        usd("69.00"),
+        usd("0.00"),
+    )
+    assert renewed.subscription.credit_balance == usd("3.00")
+
+
 # -- properties ------------------------------------------------------------------------------
 
 PLANS = ("personal", "advanced", "pro")

@@ -199,15 +199,31 @@ def billed_for_all(
     return net, tax, paid
 
 
-def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+def invoiced_total(
+    sub: Subscription, lines: tuple[Line, ...], at: datetime, policy: BillingPolicy
+) -> Money:
+    """What an invoice of ``lines`` would total: discounted and taxed, before the balance pays."""
+    lines, _discount = discounted(sub, lines, at, policy)
+    lines, _notes = taxed(sub, lines, policy)
+    return sum_lines(lines, sub.zero) + tax_totals(lines, sub.zero)[1]
+
+
+def netted(
+    lines: tuple[Line, ...], zero: Money, total: Money | None = None
+) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
     """``lines`` split into what an invoice bills and what a credit note credits first.
 
     An invoice never goes negative: when the lines (pending credits for unused
     time among them) net below zero, the credit lines go on a credit note to
     the balance, which then pays the rest; the excess stays in the balance.
-    Otherwise every line is billed and nothing is credited.
+    Otherwise every line is billed and nothing is credited. ``total``: what
+    the invoice would total once discounted and taxed (:func:`invoiced_total`;
+    by default the lines with their tax as they stand), so a discount the
+    invoice adds cannot take it below zero.
     """
-    if not (sum_lines(lines, zero) + tax_totals(lines, zero)[1]).is_negative():
+    if total is None:
+        total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    if not total.is_negative():
         return lines, ()
     # A discount line stays with the charge it follows (never more than it).
     billed = tuple(
@@ -219,10 +235,15 @@ def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tupl
 
 
 def credit_excess(
-    sub: Subscription, reason: CreditReason, lines: tuple[Line, ...], at: datetime
+    sub: Subscription,
+    reason: CreditReason,
+    lines: tuple[Line, ...],
+    at: datetime,
+    *,
+    policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
     """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
-    billed, owed_back = netted(lines, sub.zero)
+    billed, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if not owed_back:
         return sub, billed, ()
     sub, _note, effects = issue_credit_note(sub, reason, owed_back, at)
@@ -244,7 +265,7 @@ def preview_invoice(
     Lines netting negative are previewed as :func:`credit_excess` bills them:
     the credit lines paid into the balance, the rest invoiced.
     """
-    lines, owed_back = netted(lines, sub.zero)
+    lines, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if owed_back:
         zero = sub.zero
         owed = sum_lines(owed_back, zero) + tax_totals(owed_back, zero)[1]

@@ -8,6 +8,7 @@ import attrs
 
 from subscription_rules._billing import (
     credit_excess,
+    invoiced_total,
     issue_invoice,
     netted,
 )
@@ -302,7 +303,7 @@ def next_bill(
         return (
             # As _end: lines netting below zero leave nothing to invoice but a credit note.
             NextBill(InvoiceReason.FINAL, waiting, period.end, *_span(period))
-            if netted(waiting, sub.zero)[0]
+            if netted(waiting, sub.zero, invoiced_total(sub, waiting, period.end, policy))[0]
             else None
         )
     if sub.status not in _BILLING:
@@ -340,7 +341,7 @@ def _end(
     at = period.end
     effects: list[Effect] = []
     sub, waiting, credited = credit_excess(
-        sub, CreditReason.PLAN_CHANGE, (*sub.pending_lines, *overage), at
+        sub, CreditReason.PLAN_CHANGE, (*sub.pending_lines, *overage), at, policy=policy
     )
     effects.extend(credited)
     sub = _ended(sub, at)
@@ -372,7 +373,7 @@ def _renew(
     opened = terms.period
     whole = terms.line(policy)
     sub, billed, credited = credit_excess(
-        sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at
+        sub, CreditReason.PLAN_CHANGE, (whole, *sub.pending_lines, *overage), at, policy=policy
     )
     effects.extend(credited)
     sub, charge = _bill_period(

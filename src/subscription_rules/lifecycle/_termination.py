@@ -149,7 +149,11 @@ def terminate(
             )
             effects.extend(done)
     sub, waiting, credited = credit_excess(
-        sub, CreditReason.PLAN_CHANGE, _final_lines(sub, at, catalog, usage, policy), at
+        sub,
+        CreditReason.PLAN_CHANGE,
+        _final_lines(sub, at, catalog, usage, policy),
+        at,
+        policy=policy,
     )
     effects.extend(credited)
     plan = catalog.plan(sub.plan_id)
