@@ -18,16 +18,14 @@ Conventions checked against the engines:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance._engines import catalog_of, changed
 from helpers import CATALOG, decided, paid, usd, utc
 from subscription_rules import (
-    LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
     STRIPE_LIKE,
@@ -509,34 +507,3 @@ def test_the_upcoming_invoice_shows_the_tax() -> None:
     )
     (row,) = upcoming.taxes
     assert str(row) == "MwSt. 19 % on USD 126.05: USD 23.95"
-
-
-def test_lagos_published_credit_notes_with_tax_under_lago_like() -> None:
-    """getlago/lago-api, spec/scenarios/subscriptions/multiple_upgrade_spec.rb, "with anniversary
-    billing": plan1 (1000) from 2024-03-05T12:12, a 25 % tax.
-
-    Published: upgrading to plan2 (1500) at 2024-03-12T12:12 issues a credit note of 968
-    (1000 / 31 × 24 × 1.25); a second upgrade, to plan3 (1900), an hour later one of 1451
-    (the 1161 just billed × 1.25 = 1451.25). Here: 1000 × 24/31 = 774.19 → 774, and its tax,
-    250 × 774/1000 = 193.5 → 194: 968. Then all of the 1161 billed is left, so all its tax,
-    1161 × 25 % = 290.25 → 290, comes back: 1451.
-    """
-    catalog = catalog_of({"plan1": "10.00", "plan2": "15.00", "plan3": "19.00"})
-    tax = CustomerTax(TaxRate("VAT 25 %", "FR", "25"))
-    sub = start_subscription(
-        "sub_1",
-        "cus_1",
-        "plan1",
-        MONTHLY,
-        datetime(2024, 3, 5, 12, 12, tzinfo=UTC),
-        catalog=catalog,
-        trial=False,
-        policy=LAGO_LIKE,
-        tax=tax,
-    ).subscription
-    up = changed(sub, catalog, "plan2", datetime(2024, 3, 12, 12, 12, tzinfo=UTC), LAGO_LIKE)
-    assert [note.amount.minor for note in up.credit_notes] == [968]
-    again = changed(
-        up.subscription, catalog, "plan3", datetime(2024, 3, 12, 13, 12, tzinfo=UTC), LAGO_LIKE
-    )
-    assert [note.amount.minor for note in again.credit_notes] == [1451]
