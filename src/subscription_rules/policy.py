@@ -363,7 +363,7 @@ def _check_notice_days(_instance: object, _attribute: object, value: object) -> 
         )
 
 
-def _check_grant_days(_instance: object, _attribute: object, value: object) -> None:
+def _check_grant_days(_instance: object, _attribute: object, value: int | None) -> None:
     if value is not None and (type(value) is not int or not 1 <= value <= _MAX_FIXED_DAYS):
         raise InvalidPolicyError(
             "must be None (granted credit does not expire) or an int from 1 to"
