@@ -21,7 +21,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import CATALOG, NOV_1, decided, usd, utc
+from conformance._engines import changed
+from helpers import CATALOG, MWST_DE, NOV_1, NY, VAT_FR, decided, paid_up, usd, utc
 from subscription_rules import (
     KILL_BILL_LIKE,
     LAGO_LIKE,
@@ -44,20 +45,15 @@ from subscription_rules import (
     Refused,
     Rulebook,
     Subscription,
-    Succeeded,
     TaxRate,
     Usage,
     advance,
     change_plan,
     grant_credit,
-    record_payment,
     start_subscription,
     top_up,
 )
 
-VAT_FR = TaxRate("VAT 20 %", "FR", "20")
-MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
-NY = TaxRate("Sales tax 8.875 %", "US-NY", "8.875")
 TWENTY_OFF = Coupon("LAUNCH20", percent_off=20, duration=CouponDuration.FOREVER)
 DEC_1 = utc(2026, 12, 1)
 
@@ -73,16 +69,6 @@ def _start(
         coupon=coupon, tax=None if rate is None else CustomerTax(rate),
     )  # fmt: skip
     return decided(result)
-
-
-def _paid(sub: Subscription, at: datetime, policy: BillingPolicy) -> Subscription:
-    """``sub`` with every open invoice paid at ``at``."""
-    for item in sub.open_invoices:
-        assert item.attempt_key is not None
-        sub = decided(
-            record_payment(sub, item.attempt_key, Succeeded(), at, catalog=CATALOG, policy=policy)
-        ).subscription
-    return sub
 
 
 def _totals(invoice: Invoice) -> tuple[Money, Money, Money]:
@@ -129,7 +115,7 @@ def test_an_amount_off_shared_over_two_lines_then_taxed_once_per_invoice() -> No
     """
     coupon = Coupon("TEN", amount_off=usd("10"), duration=CouponDuration.FOREVER)
     started = _start("personal", coupon, NY, LAGO_LIKE)
-    sub = _paid(started.subscription, NOV_1, LAGO_LIKE)
+    sub = paid_up(started.subscription, NOV_1, LAGO_LIKE)
     usage = Usage.of(billable_sessions=103_000)
     renewed = advance(sub, DEC_1, catalog=CATALOG, usage=usage, policy=LAGO_LIKE)
     invoice = renewed.invoices[-1]
@@ -151,7 +137,7 @@ def test_coupon_then_tax_then_the_balance_pays_the_total() -> None:
     untaxed invoice of 100.00, an advance; paid: balance 100.00) pays the 1 Jan renewal:
     144.00 − 100.00 = 44.00 due. The coupon never touches the balance, nor the balance the tax.
     """
-    sub = _paid(_start("advanced", TWENTY_OFF, VAT_FR).subscription, NOV_1, SEED_POLICY)
+    sub = paid_up(_start("advanced", TWENTY_OFF, VAT_FR).subscription, NOV_1, SEED_POLICY)
     granted = decided(
         grant_credit(sub, usd("50"), utc(2026, 11, 10), reason="outage", policy=SEED_POLICY)
     )
@@ -165,7 +151,7 @@ def test_coupon_then_tax_then_the_balance_pays_the_total() -> None:
     invoice = december.invoices[-1]
     assert _totals(invoice) == (usd("120.00"), usd("24.00"), usd("144.00"))
     assert (invoice.credit_applied, invoice.amount_due) == (usd("50.00"), usd("94.00"))
-    sub = _paid(december.subscription, DEC_1, SEED_POLICY)
+    sub = paid_up(december.subscription, DEC_1, SEED_POLICY)
     assert sub.credit_balance == usd("0.00")
     bought = decided(top_up(sub, usd("100"), utc(2026, 12, 10), policy=SEED_POLICY))
     (purchase,) = bought.invoices
@@ -174,7 +160,7 @@ def test_coupon_then_tax_then_the_balance_pays_the_total() -> None:
         usd("0.00"),
         usd("100.00"),
     )
-    sub = _paid(bought.subscription, utc(2026, 12, 10), SEED_POLICY)
+    sub = paid_up(bought.subscription, utc(2026, 12, 10), SEED_POLICY)
     assert sub.credit_balance == usd("100.00")
     january = advance(sub, utc(2027, 1, 1), catalog=CATALOG, policy=SEED_POLICY)
     invoice = january.invoices[-1]
@@ -189,13 +175,8 @@ def test_an_upgrade_with_a_coupon_and_tax_credits_what_was_paid_for_that_time() 
     half of the 144.00 paid, not half the list price with its tax (90.00). The charge is
     300.00 × 15/30 = 150.00, less 20 % = 120.00, + 24.00 = 144.00; the balance pays 72.00 of
     it: 72.00 due."""
-    sub = _paid(_start("advanced", TWENTY_OFF, VAT_FR).subscription, NOV_1, SEED_POLICY)
-    moved = decided(
-        change_plan(
-            sub, "pro", MONTHLY, utc(2026, 11, 16), catalog=CATALOG, usage=Usage.of(),
-            policy=SEED_POLICY,
-        )
-    )  # fmt: skip
+    sub = paid_up(_start("advanced", TWENTY_OFF, VAT_FR).subscription, NOV_1, SEED_POLICY)
+    moved = changed(sub, CATALOG, "pro", utc(2026, 11, 16), SEED_POLICY)
     (note,) = moved.credit_notes
     assert (note.subtotal, note.tax, note.amount) == (usd("60.00"), usd("12.00"), usd("72.00"))
     (invoice,) = moved.invoices
@@ -233,13 +214,8 @@ def test_a_discount_the_renewal_adds_never_takes_it_below_zero() -> None:
     """
     policy = STRIPE_LIKE
     ten = Coupon("TEN", percent_off=10, duration=CouponDuration.FOREVER)
-    sub = _paid(_start("advanced", ten, None, policy).subscription, NOV_1, policy)
-    down = decided(
-        change_plan(
-            sub, "personal", MONTHLY, utc(2026, 11, 15), catalog=CATALOG, usage=Usage.of(),
-            policy=policy,
-        )
-    )  # fmt: skip
+    sub = paid_up(_start("advanced", ten, None, policy).subscription, NOV_1, policy)
+    down = changed(sub, CATALOG, "personal", utc(2026, 11, 15), policy)
     assert [line.amount for line in down.subscription.pending_lines] == [
         usd("-72.00"),
         usd("26.67"),
@@ -307,17 +283,14 @@ def _check_document_totals(decision: Decision) -> None:
             assert invoice.subtotal + invoice.tax == invoice.total, invoice
             assert not invoice.total.is_negative(), invoice
             assert not invoice.amount_due.is_negative(), invoice
-            for index, line in enumerate(invoice.lines):
-                if line.kind is LineKind.DISCOUNT or not line.amount.is_positive():
-                    continue
-                net = line.amount
-                for after in invoice.lines[index + 1 :]:
-                    if after.kind is not LineKind.DISCOUNT:
-                        break
-                    net += after.amount
-                assert not net.is_negative(), (line, net)
-                if line.tax is not None:
-                    assert not line.tax.amount.is_negative(), line
+            nets: list[Money] = []  # each charge, less the discount lines after it
+            for line in invoice.lines:
+                if line.kind is LineKind.DISCOUNT:
+                    nets[-1] += line.amount
+                elif line.amount.is_positive():
+                    nets.append(line.amount)
+                    assert line.tax is None or not line.tax.amount.is_negative(), line
+            assert not any(net.is_negative() for net in nets), (nets, invoice)
         elif isinstance(effect, IssueCreditNote):
             note = effect.credit_note
             assert note.subtotal + note.tax == note.amount, note
@@ -346,7 +319,7 @@ def _step(
     if kind in {"change", "renew"}:
         at += timedelta(days=number)
         decisions.append(advance(sub, at, catalog=CATALOG, policy=policy))
-        sub = _paid(decisions[-1].subscription, at, policy)
+        sub = paid_up(decisions[-1].subscription, at, policy)
     result: Decision | Refused | None = None
     if kind == "change":
         result = change_plan(
@@ -358,7 +331,7 @@ def _step(
         result = grant_credit(sub, Money.from_minor(number, "USD"), at, reason="p", policy=policy)
     if isinstance(result, Decision):
         decisions.append(result)
-        sub = _paid(result.subscription, at, policy)
+        sub = paid_up(result.subscription, at, policy)
     return decisions, sub, at
 
 
@@ -390,7 +363,7 @@ def test_coupons_taxes_and_the_balance_keep_every_total_whole_and_every_credit_w
     )  # fmt: skip
     assert isinstance(first_decision, Decision)
     decisions = [first_decision]
-    sub = _paid(first_decision.subscription, NOV_1, policy)
+    sub = paid_up(first_decision.subscription, NOV_1, policy)
     at = NOV_1
     for step in steps:
         done, sub, at = _step(sub, at, step, policy)

@@ -24,7 +24,8 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import CATALOG, decided, paid, usd, utc
+from conformance._engines import changed
+from helpers import CATALOG, MWST_DE, NY, VAT_FR, decided, paid, usd, utc
 from subscription_rules import (
     MONTHLY,
     SEED_POLICY,
@@ -58,9 +59,6 @@ from subscription_rules.money import divide
 from subscription_rules.ports import customer_tax
 from subscription_rules.testing import TableTaxRates
 
-VAT_FR = TaxRate("VAT 20 %", "FR", "20")
-MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
-NY = TaxRate("Sales tax 8.875 %", "US-NY", "8.875")
 NOV_1 = utc(2026, 11, 1)
 
 
@@ -251,35 +249,15 @@ def _pending_upgrade_then(then: str) -> tuple[Decision, Decision, Decision]:
     """Advanced (150.00) at VAT 20 % under STRIPE_LIKE (PENDING_ITEMS), paid 180.00 on 1 Nov;
     Pro (300.00) from 16 Nov; on 26 Nov back to Advanced or terminated; the upgrade and that."""
     sub = paid(_start(CustomerTax(VAT_FR), policy=STRIPE_LIKE).subscription, NOV_1, STRIPE_LIKE)
-    up = decided(
-        change_plan(
-            sub,
-            "pro",
-            MONTHLY,
-            utc(2026, 11, 16),
-            catalog=CATALOG,
-            usage=Usage.of(),
-            policy=STRIPE_LIKE,
-        )
-    )
+    up = changed(sub, CATALOG, "pro", utc(2026, 11, 16), STRIPE_LIKE)
     at = utc(2026, 11, 26)
-    if then == "downgrade":
-        after = change_plan(
-            up.subscription,
-            "advanced",
-            MONTHLY,
-            at,
-            catalog=CATALOG,
-            usage=Usage.of(),
-            policy=STRIPE_LIKE,
-        )
-    else:
-        after = terminate(up.subscription, at, catalog=CATALOG, policy=STRIPE_LIKE)
-    return (
-        up,
-        decided(after),
-        advance(decided(after).subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE),
+    after = (
+        changed(up.subscription, CATALOG, "advanced", at, STRIPE_LIKE)
+        if then == "downgrade"
+        else decided(terminate(up.subscription, at, catalog=CATALOG, policy=STRIPE_LIKE))
     )
+    renewed = advance(after.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE)
+    return up, after, renewed
 
 
 def test_a_waiting_proration_charge_is_taxed_when_made_pending_and_its_credit_returns_that_tax() -> (

@@ -14,7 +14,7 @@ import attrs
 
 from subscription_rules._checks import trusted
 from subscription_rules._discounting import discounted
-from subscription_rules._taxing import taxed
+from subscription_rules._taxing import net_of_discounts, taxed
 from subscription_rules.credits import (
     CreditGrant,
     CreditNote,
@@ -160,11 +160,7 @@ def _billed_in(
     """:func:`billed_for` in ``lines`` (an invoice's, or charges waiting for one)."""
     for index, drafted in enumerate(lines):
         if drafted == line or (drafted.tax is not None and attrs.evolve(drafted, tax=None) == line):
-            net = drafted.amount
-            for after in lines[index + 1 :]:
-                if after.kind is not LineKind.DISCOUNT:
-                    break
-                net += after.amount
+            net = net_of_discounts(lines, index)
             tax = drafted.tax
             paid = net if tax is None or tax.rate.inclusive else net + tax.amount
             return net, tax, paid

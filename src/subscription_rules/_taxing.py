@@ -53,20 +53,22 @@ def reverse_charge_note(tax: CustomerTax) -> str:
     )
 
 
+def net_of_discounts(lines: tuple[Line, ...], index: int) -> Money:
+    """``lines[index]``'s amount less the ``DISCOUNT`` lines that follow it."""
+    net = lines[index].amount
+    for after in lines[index + 1 :]:
+        if after.kind is not LineKind.DISCOUNT:
+            break
+        net += after.amount
+    return net
+
+
 def _bases(lines: tuple[Line, ...]) -> list[Money | None]:
     """Each line's taxable base when ``taxed`` taxes it: its amount net of its discount lines."""
-    bases: list[Money | None] = []
-    for index, line in enumerate(lines):
-        if line.tax is not None or line.kind not in _TAXED:
-            bases.append(None)
-            continue
-        base = line.amount
-        for after in lines[index + 1 :]:
-            if after.kind is not LineKind.DISCOUNT:
-                break
-            base += after.amount
-        bases.append(base)
-    return bases
+    return [
+        None if line.tax is not None or line.kind not in _TAXED else net_of_discounts(lines, index)
+        for index, line in enumerate(lines)
+    ]
 
 
 def _fraction(rate: TaxRate) -> tuple[int, int]:
@@ -105,12 +107,7 @@ def _already_taxed(lines: tuple[Line, ...], rate: TaxRate, numerator: int) -> tu
         tax = line.tax
         if tax is None or line.kind not in _TAXED or tax.rate != rate or tax.reverse_charge:
             continue
-        base = line.amount
-        for after in lines[index + 1 :]:
-            if after.kind is not LineKind.DISCOUNT:
-                break
-            base += after.amount
-        exact += base.minor * numerator
+        exact += net_of_discounts(lines, index).minor * numerator
         taxes += tax.amount.minor
     return exact, taxes
 
