@@ -63,7 +63,7 @@ NOV_1 = utc(2026, 11, 1)
 
 
 def _start(
-    tax: CustomerTax, plan: str = "advanced", policy: BillingPolicy = SEED_POLICY
+    tax: CustomerTax | None, plan: str = "advanced", policy: BillingPolicy = SEED_POLICY
 ) -> Decision:
     return start_subscription(
         "sub_1", "cus_1", plan, MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=policy, tax=tax
@@ -319,6 +319,39 @@ def test_terminating_before_the_invoice_a_waiting_charge_waits_for_returns_its_t
     billed = usd("180.00") + sum((i.total for i in ended.invoices), usd("0"))
     credited = sum((n.amount for n in ended.credit_notes), usd("0"))
     assert billed - credited == usd("210.00")
+
+
+def test_a_charge_waiting_when_the_customer_becomes_taxed_is_taxed_then_and_credited_with_it() -> (
+    None
+):
+    """STRIPE_LIKE, no tax at first; 16 Nov, Advanced → Pro: the pending charge 150.00 (Pro's
+    300.00 × 15/30) waits untaxed, with the pending credit 75.00 (Advanced 1 Nov was untaxed,
+    so nothing of tax comes back). 20 Nov, the customer becomes taxed at VAT 20 %: the waiting
+    charge is taxed then, 150.00 × 20 % = 30.00, as its invoice would tax it, and its stretch
+    records that tax. 26 Nov, back to Advanced: 5 of the stretch's 15 days are unused, credit
+    150.00 × 5/15 = 50.00 with 30.00 × 50/150 = 10.00 of tax back (before the fix: none, while
+    the renewal went on to tax the whole 150.00). The 1 Dec renewal: Advanced 150.00 + 30.00,
+    and the waiting lines' tax 30.00 − 10.00 + 25.00 × 20 % = 25.00; the Pro time used, 16–26
+    Nov, 100.00, is taxed 20.00 and the Advanced days 26 Nov–1 Dec, 25.00, 5.00: 25.00, no more.
+    """
+    sub = paid(_start(None, policy=STRIPE_LIKE).subscription, NOV_1, STRIPE_LIKE)
+    up = changed(sub, CATALOG, "pro", utc(2026, 11, 16), STRIPE_LIKE)
+    taxed = decided(update_tax(up.subscription, CustomerTax(VAT_FR), utc(2026, 11, 20),
+                               policy=STRIPE_LIKE))  # fmt: skip
+    charge = taxed.subscription.pending_lines[-1]
+    assert charge.tax is not None
+    assert (charge.amount, charge.tax.amount) == (usd("150.00"), usd("30.00"))
+    pro = taxed.subscription.stretches[-1]
+    assert pro.tax is not None
+    assert pro.tax.amount == usd("30.00")
+    down = changed(taxed.subscription, CATALOG, "advanced", utc(2026, 11, 26), STRIPE_LIKE)
+    credit = down.subscription.pending_lines[-2]
+    assert credit.tax is not None
+    assert (credit.amount, credit.tax.amount) == (usd("-50.00"), usd("-10.00"))
+    renewed = advance(down.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE)
+    invoice = renewed.invoices[-1]
+    november = sum((line.tax.amount for line in invoice.lines[1:] if line.tax), usd("0"))
+    assert november == usd("25.00")  # 16 Nov - 1 Dec: 125.00 of time used at 20 %
 
 
 # -- properties -------------------------------------------------------------------------------

@@ -172,6 +172,48 @@ def taxed(
     return lines, mentions
 
 
+def tax_waiting(
+    sub: Subscription, tax: CustomerTax, policy: BillingPolicy
+) -> tuple[tuple[Line, ...], tuple[Stretch, ...]]:
+    """``sub``'s pending lines and stretches once the customer is taxed with ``tax``.
+
+    A proration charge made pending while the customer was untaxed is taxed
+    now, as the invoice that bills it would, and the stretch it pays for (not
+    yet invoiced, untaxed, starting where the charge starts, on its plan)
+    records that tax: a credit for that time before the invoice then returns
+    its share, and the invoice bills the tax the line carries.
+    """
+    before = sub.pending_lines
+    lines = tax_lines(
+        before,
+        tax.rate,
+        policy.rounding,
+        per_invoice=policy.tax_rounding is TaxRounding.PER_INVOICE,
+        reverse_charge=tax.reverse_charge,
+    )
+    stretches = list(sub.stretches)
+    for old, new in zip(before, lines, strict=True):
+        if old.tax is not None or new.tax is None:
+            continue
+        for index, stretch in enumerate(stretches):
+            if (
+                stretch.invoice_id is None
+                and stretch.tax_credited is None
+                and stretch.start == new.start
+                and stretch.plan_id == new.plan_id
+            ):
+                added = new.tax
+                if stretch.tax is not None:
+                    added = attrs.evolve(
+                        stretch.tax,
+                        taxable=stretch.tax.taxable + added.taxable,
+                        amount=stretch.tax.amount + added.amount,
+                    )
+                stretches[index] = attrs.evolve(stretch, tax=added)
+                break
+    return lines, tuple(stretches)
+
+
 def credit_tax(stretch: Stretch, credit: Money, rounding: RoundingMode) -> LineTax | None:
     """The tax a credit of ``credit`` (positive) against ``stretch`` returns, negative.
 
