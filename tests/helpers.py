@@ -24,10 +24,15 @@ from subscription_rules import (
     start_subscription,
 )
 from subscription_rules.dunning import PaymentOutcome, Succeeded
+from subscription_rules.taxes import TaxRate
 
 CATALOG = default_catalog()
 #: When most example subscriptions start.
 NOV_1 = datetime(2026, 11, 1, tzinfo=UTC)
+#: The example tax rates: exclusive, inclusive, and one with four decimal places.
+VAT_FR = TaxRate("VAT 20 %", "FR", "20")
+MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
+NY = TaxRate("Sales tax 8.875 %", "US-NY", "8.875")
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -106,3 +111,11 @@ def paid(sub: Subscription, at: datetime, policy: BillingPolicy = SEED_POLICY) -
     (item,) = sub.open_invoices
     assert item.attempt_key is not None
     return recorded(sub, item.attempt_key, Succeeded(), at, policy).subscription
+
+
+def paid_up(sub: Subscription, at: datetime, policy: BillingPolicy = SEED_POLICY) -> Subscription:
+    """``sub`` with every open invoice paid at ``at`` (none, one or several)."""
+    for item in sub.open_invoices:
+        assert item.attempt_key is not None
+        sub = recorded(sub, item.attempt_key, Succeeded(), at, policy).subscription
+    return sub

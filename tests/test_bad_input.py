@@ -1350,6 +1350,14 @@ def _policy_cases() -> list[Case]:
             "^fixed_denominator_days: must be None .* or an int from 1 to 366, got 0",
         ),
         Case(
+            "policy-granted-credit-days-zero",
+            "BillingPolicy(granted_credit_days=0)",
+            lambda: BillingPolicy(granted_credit_days=0),
+            InvalidPolicyError,
+            "^granted_credit_days: must be None \\(granted credit does not expire\\) or an int"
+            " from 1 to 366 days, got 0",
+        ),
+        Case(
             "policy-enum-as-text",
             'BillingPolicy(proration_unit="day")',
             lambda: BillingPolicy(proration_unit=bad("day")),

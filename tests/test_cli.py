@@ -446,7 +446,7 @@ def test_quote_json_prints_the_quote_and_the_accounts_storage_documents(
     assert (status, err) == (0, "")
     data = json.loads(out)
     assert list(data) == [
-        "account", "policy", "subscription", "usage", "quote", "lines_billed", "refused"
+        "account", "policy", "subscription", "usage", "quote", "lines_billed", "totals", "refused"
     ]  # fmt: skip
     assert data["account"] == {
         "catalog": "built-in example",
@@ -863,7 +863,14 @@ def test_summary_json_prints_the_summarys_storage_document(
     status, out, err = run(capsys, *SUMMARY_ARGV, "--json")
     assert (status, err) == (0, "")
     data = json.loads(out)
-    assert list(data) == ["account", "policy", "subscription", "usage", "summary"]
+    assert list(data) == [
+        "account",
+        "policy",
+        "subscription",
+        "usage",
+        "summary",
+        "upcoming_totals",
+    ]
     summary = data["summary"]
     assert (summary["schema_version"], summary["type"]) == (2, "billing_summary")
     assert (summary["status"], summary["plan_id"], summary["plan_name"]) == (
@@ -1066,7 +1073,73 @@ BAD_INPUT = [
             "(years 1 to 9999): period 0 lies beyond year 9999"
         ),
     ),
+    (
+        ("summary", *ACCOUNT, "--coupon-percent", "120"),
+        "--coupon-percent: must be a percentage above 0 and at most 100 with at most 2 decimal",
+    ),
+    (
+        ("summary", *ACCOUNT, "--coupon-amount", "1.234"),
+        "--coupon-amount: '1.234' has more precision than USD allows",
+    ),
+    (
+        ("quote", *ACCOUNT, "--to", "pro", "--coupon-percent", "10", "--coupon-amount", "5"),
+        "--coupon-amount: give --coupon-percent or --coupon-amount, not both",
+    ),
+    (
+        ("summary", *ACCOUNT, "--tax-rate", "VAT:FR:20:incl"),
+        "--tax-rate: expected NAME:JURISDICTION:PERCENT[:inclusive], such as 'VAT 20 %:FR:20'",
+    ),
+    (
+        ("summary", *ACCOUNT, "--tax-rate", "VAT:France:20"),
+        "--tax-rate: must be a country code, optionally with a subdivision",
+    ),
+    (
+        ("quote", *ACCOUNT, "--to", "pro", "--tax-rate", "VAT:FR:101"),
+        "--tax-rate: must be a percentage from 0 to 100 with at most 4 decimal places",
+    ),
 ]
+
+
+def test_summary_shows_the_discount_lines_subtotal_each_tax_and_total(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Advanced (150.00) with 20 % off and VAT 20 %: 150.00 − 30.00 = 120.00 (the coupon before
+    the tax), 24.00 of VAT, 144.00 (docs/cli.md shows it)."""
+    argv = ("summary", "--plan", "advanced", "--since", "2026-11-01", "--at", "2026-11-20")
+    status, out, err = run(capsys, *argv, "--coupon-percent", "20", "--tax-rate", "VAT 20 %:FR:20")
+    assert (status, err) == (0, "")
+    assert out.endswith(
+        "USD -30.00  Coupon CLI: -20 % of Advanced, monthly, from 1 Dec 2026 to 1 Jan 2027\n"
+        "              USD 150.00 × 20/100 percent = USD 30.00 exactly; no rounding needed\n"
+        "USD 120.00  Subtotal\n"
+        "USD  24.00  VAT 20 % on USD 120.00\n"
+        "USD 144.00  Total\n"
+        "USD 144.00  Amount due\n"
+    )
+
+
+def test_a_quote_with_a_coupon_and_an_inclusive_tax_shows_its_tax_inside_the_total(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Advanced → Pro on 16 Nov (15 of 30 days left), USD 10.00 off forever, MwSt. 19 %
+    inclusive. 1 Nov paid 150.00 − 10.00 = 140.00, of which 14000 × 19/119 = 22.35 tax. The
+    credit is 140.00 × 15/30 = 70.00 with 22.35 × 70/140 = 11.175 → 11.18 of its tax; the
+    charge 300.00 × 15/30 = 150.00, less 10.00 = 140.00, holding 22.35. Lines net 70.00 with
+    22.35 − 11.18 = 11.17 tax inside: subtotal 58.83, total 70.00.
+    """
+    argv = ("quote", "--plan", "advanced", "--since", "2026-11-01", "--at", "2026-11-16")
+    status, out, err = run(
+        capsys, *argv, "--to", "pro", "--coupon-amount", "10",
+        "--tax-rate", "MwSt. 19 %:DE:19:inclusive",
+    )  # fmt: skip
+    assert (status, err) == (0, "")
+    assert (
+        "USD -10.00  Coupon CLI: USD 10.00 of USD 10.00 off Remaining time on Pro from 16 Nov"
+        " 2026 to 1 Dec 2026\n"
+        "USD  58.83  Subtotal\n"
+        "USD  11.17  MwSt. 19 % on USD 58.83 (included)\n"
+        "USD  70.00  Total\n"
+    ) in out
 
 
 @pytest.mark.parametrize(("argv", "expected"), BAD_INPUT)

@@ -32,10 +32,10 @@ from subscription_rules import (
     BillingPolicy,
     ChangeQuote,
     ChargeInvoice,
-    CreditBasis,
     Coupon,
     CouponDuration,
     CouponExcess,
+    CreditBasis,
     Decision,
     DowngradeTiming,
     Invoice,
@@ -659,7 +659,9 @@ def test_a_renewal_discounted_below_its_waiting_credits_puts_them_on_a_credit_no
     assert [str(line.amount) for line in down.pending_lines] == ["USD -75.00", "USD 25.00"]
     free = Coupon("FREE", percent_off=100, duration=CouponDuration.FOREVER)
     sub = decided(
-        redeem_coupon(down, free, utc(2026, 11, 20), times_redeemed=0, catalog=CATALOG, policy=policy)
+        redeem_coupon(
+            down, free, utc(2026, 11, 20), times_redeemed=0, catalog=CATALOG, policy=policy
+        )
     ).subscription
     december = advance(sub, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
     (invoice,) = december.invoices

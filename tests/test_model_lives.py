@@ -1422,15 +1422,7 @@ class Lives(RuleBasedStateMachine):
                 continue
             self._dunning(kind, t)
         o.run_until(_utc(until), usage, inclusive=True)
-        for invoice in result.invoices:
-            if (
-                invoice.reason is InvoiceReason.TRIAL_CONVERSION
-                and not invoice.amount_due.is_positive()
-                and o.status is Status.PAST_DUE
-                and not o.card
-            ):  # nothing owed: the conversion leaves it active
-                o.status = Status.ACTIVE
-                o.log.append(f"conversion owes nothing {invoice.issued_at}")
+        self._converted(result)
         # (k) each new price taken at a renewal is announced there
         announced = [_utc(n.at) for n in _notices(result, NoticeKind.PRICE_CHANGED)]
         assert announced == o.price_changes, f"PRICE_CHANGED at {announced}, {o.price_changes}"
@@ -1440,6 +1432,19 @@ class Lives(RuleBasedStateMachine):
             f"DISCOUNT_ENDED {ended} times, expected {o.discounts_ended}\n{self._story()}"
         )
         o.discounts_ended = 0
+
+    def _converted(self, result: Decision) -> None:
+        """A conversion without a card that owes nothing leaves it active, not past due."""
+        o = self.oracle
+        for invoice in result.invoices:
+            if (
+                invoice.reason is InvoiceReason.TRIAL_CONVERSION
+                and not invoice.amount_due.is_positive()
+                and o.status is Status.PAST_DUE
+                and not o.card
+            ):
+                o.status = Status.ACTIVE
+                o.log.append(f"conversion owes nothing {invoice.issued_at}")
 
     def _dunning(self, kind: NoticeKind, t: datetime) -> None:
         """A status change time made because payment failed (seen in a notice)."""

@@ -18,18 +18,18 @@ Conventions checked against the engines:
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance._engines import catalog_of, changed
-from helpers import CATALOG, decided, paid, usd, utc
+from conformance._engines import changed
+from helpers import CATALOG, MWST_DE, NY, VAT_FR, decided, paid, usd, utc
 from subscription_rules import (
-    LAGO_LIKE,
     MONTHLY,
     SEED_POLICY,
+    STRIPE_LIKE,
     BillingPolicy,
     CreditDestination,
     CustomerTax,
@@ -59,14 +59,11 @@ from subscription_rules.money import divide
 from subscription_rules.ports import customer_tax
 from subscription_rules.testing import TableTaxRates
 
-VAT_FR = TaxRate("VAT 20 %", "FR", "20")
-MWST_DE = TaxRate("MwSt. 19 %", "DE", "19", inclusive=True)
-NY = TaxRate("Sales tax 8.875 %", "US-NY", "8.875")
 NOV_1 = utc(2026, 11, 1)
 
 
 def _start(
-    tax: CustomerTax, plan: str = "advanced", policy: BillingPolicy = SEED_POLICY
+    tax: CustomerTax | None, plan: str = "advanced", policy: BillingPolicy = SEED_POLICY
 ) -> Decision:
     return start_subscription(
         "sub_1", "cus_1", plan, MONTHLY, NOV_1, catalog=CATALOG, trial=False, policy=policy, tax=tax
@@ -139,16 +136,17 @@ def test_per_line_and_per_invoice_rounding_give_different_totals() -> None:
 
     Exact taxes: 30000 × 71/800 = 2662.5 cents and 10000 × 71/800 = 887.5 cents.
     PER_LINE (Stripe, Kill Bill): 26.63 + 8.88 = 35.51, total 435.51.
-    PER_INVOICE (Lago): (2662.5 + 887.5) = 3550 cents once → 35.50, total 435.50, shared by
-    largest remainder: floors 26.62 + 8.87, the cent left to the first of the tied halves → 26.63, 8.87.
+    PER_INVOICE (Lago): (2662.5 + 887.5) = 3550 cents once → 35.50, total 435.50. The waiting
+    charge was taxed when made pending, alone: 887.5 → 8.88, which the Pro stretch records and
+    the renewal keeps, so the renewal's own line gets the rest of the sum: 35.50 − 8.88 = 26.62.
     """
     per_line = _renewal_after_upgrade(TaxRounding.PER_LINE).invoices[-1]
     per_invoice = _renewal_after_upgrade(TaxRounding.PER_INVOICE).invoices[-1]
     assert [line.amount for line in per_line.lines] == [usd("300.00"), usd("100.00")]
     assert [line.tax.amount for line in per_line.lines if line.tax] == [usd("26.63"), usd("8.88")]
     assert [line.tax.amount for line in per_invoice.lines if line.tax] == [
-        usd("26.63"),
-        usd("8.87"),
+        usd("26.62"),
+        usd("8.88"),
     ]
     assert (per_line.tax, per_line.total) == (usd("35.51"), usd("435.51"))
     assert (per_invoice.tax, per_invoice.total) == (usd("35.50"), usd("435.50"))
@@ -245,6 +243,115 @@ def test_an_upgrade_mid_period_credits_the_tax_paid_and_charges_the_new_one() ->
     assert closed.tax_credited == usd("15.00")
     assert new.tax is not None
     assert (new.billed, new.tax.amount, new.paid) == (usd("150.00"), usd("30.00"), usd("90.00"))
+
+
+def _pending_upgrade_then(then: str) -> tuple[Decision, Decision, Decision]:
+    """Advanced (150.00) at VAT 20 % under STRIPE_LIKE (PENDING_ITEMS), paid 180.00 on 1 Nov;
+    Pro (300.00) from 16 Nov; on 26 Nov back to Advanced or terminated; the upgrade and that."""
+    sub = paid(_start(CustomerTax(VAT_FR), policy=STRIPE_LIKE).subscription, NOV_1, STRIPE_LIKE)
+    up = changed(sub, CATALOG, "pro", utc(2026, 11, 16), STRIPE_LIKE)
+    at = utc(2026, 11, 26)
+    after = (
+        changed(up.subscription, CATALOG, "advanced", at, STRIPE_LIKE)
+        if then == "downgrade"
+        else decided(terminate(up.subscription, at, catalog=CATALOG, policy=STRIPE_LIKE))
+    )
+    renewed = advance(after.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE)
+    return up, after, renewed
+
+
+def test_a_waiting_proration_charge_is_taxed_when_made_pending_and_its_credit_returns_that_tax() -> (
+    None
+):
+    """STRIPE_LIKE (both proration lines wait for the next invoice), VAT 20 %.
+
+    16 Nov, Advanced → Pro, 15 of 30 days left: pending credit 150.00 × 15/30 = 75.00 with
+    30.00 × 75/150 = 15.00 of tax back; pending charge 300.00 × 15/30 = 150.00, taxed now:
+    30.00, which the Pro stretch records. 26 Nov, back to Advanced (immediate under Stripe):
+    5 of the stretch's 15 days are unused, credit 150.00 × 5/15 = 50.00 and 30.00 × 50/150 =
+    10.00 of tax back (untaxed before: 0.00, and the renewal taxed the whole 150.00); charge
+    150.00 × 5/30 = 25.00 + 5.00 tax. The 1 Dec renewal bills Advanced 150.00 + 30.00 and the
+    four waiting lines: 150 − 75 + 150 − 50 + 25 = 200.00, tax 30 − 15 + 30 − 10 + 5 = 40.00.
+    November's time used: Advanced 1–16 Nov 75.00, Pro 16–26 Nov 100.00, Advanced 26 Nov–1 Dec
+    25.00: 200.00 at 20 % = 40.00 of tax, billed 30.00 on 1 Nov + 10.00 on 1 Dec, no more.
+    """
+    up, down, renewed = _pending_upgrade_then("downgrade")
+    assert (up.invoices, up.credit_notes) == ((), ())
+    closed, pro = up.subscription.stretches
+    assert closed.tax_credited == usd("15.00")
+    assert pro.tax is not None
+    assert (pro.billed, pro.tax.amount) == (usd("150.00"), usd("30.00"))
+    credit, charge = down.subscription.pending_lines[-2:]
+    assert credit.tax is not None
+    assert charge.tax is not None
+    assert (credit.amount, credit.tax.amount) == (usd("-50.00"), usd("-10.00"))
+    assert (charge.amount, charge.tax.amount) == (usd("25.00"), usd("5.00"))
+    invoice = renewed.invoices[-1]
+    assert [line.tax.amount for line in invoice.lines if line.tax] == [
+        usd("30.00"),
+        usd("-15.00"),
+        usd("30.00"),
+        usd("-10.00"),
+        usd("5.00"),
+    ]
+    assert (invoice.subtotal, invoice.tax, invoice.total) == (
+        usd("200.00"),
+        usd("40.00"),
+        usd("240.00"),
+    )
+    november = sum((line.tax.amount for line in invoice.lines[1:] if line.tax), usd("0"))
+    assert usd("30.00") + november == usd("40.00")  # 200.00 of November's time at 20 %
+
+
+def test_terminating_before_the_invoice_a_waiting_charge_waits_for_returns_its_tax() -> None:
+    """The same upgrade, then terminated on 26 Nov (STRIPE_LIKE, VAT 20 %).
+
+    The Pro stretch's unused 5 of 15 days: 50.00 and 10.00 of the 30.00 tax it was billed
+    with. With the two pending lines (−75.00 with −15.00; +150.00 with +30.00) the final
+    lines net 150 − 75 − 50 = 25.00 and 30 − 15 − 10 = 5.00 of tax: the customer paid 180.00
+    for Advanced 1–16 Nov (75.00 + 15.00) and owes Pro 16–26 Nov (100.00 + 20.00): 210.00 in
+    all, 35.00 of it tax; the tax billed less the tax credited is 35.00, never more.
+    """
+    _up, ended, _after = _pending_upgrade_then("terminate")
+    billed_tax = usd("30.00") + sum((i.tax for i in ended.invoices), usd("0"))
+    credited_tax = sum((n.tax for n in ended.credit_notes), usd("0"))
+    assert billed_tax - credited_tax == usd("35.00")
+    billed = usd("180.00") + sum((i.total for i in ended.invoices), usd("0"))
+    credited = sum((n.amount for n in ended.credit_notes), usd("0"))
+    assert billed - credited == usd("210.00")
+
+
+def test_a_charge_waiting_when_the_customer_becomes_taxed_is_taxed_then_and_credited_with_it() -> (
+    None
+):
+    """STRIPE_LIKE, no tax at first; 16 Nov, Advanced → Pro: the pending charge 150.00 (Pro's
+    300.00 × 15/30) waits untaxed, with the pending credit 75.00 (Advanced 1 Nov was untaxed,
+    so nothing of tax comes back). 20 Nov, the customer becomes taxed at VAT 20 %: the waiting
+    charge is taxed then, 150.00 × 20 % = 30.00, as its invoice would tax it, and its stretch
+    records that tax. 26 Nov, back to Advanced: 5 of the stretch's 15 days are unused, credit
+    150.00 × 5/15 = 50.00 with 30.00 × 50/150 = 10.00 of tax back (before the fix: none, while
+    the renewal went on to tax the whole 150.00). The 1 Dec renewal: Advanced 150.00 + 30.00,
+    and the waiting lines' tax 30.00 − 10.00 + 25.00 × 20 % = 25.00; the Pro time used, 16–26
+    Nov, 100.00, is taxed 20.00 and the Advanced days 26 Nov–1 Dec, 25.00, 5.00: 25.00, no more.
+    """
+    sub = paid(_start(None, policy=STRIPE_LIKE).subscription, NOV_1, STRIPE_LIKE)
+    up = changed(sub, CATALOG, "pro", utc(2026, 11, 16), STRIPE_LIKE)
+    taxed = decided(update_tax(up.subscription, CustomerTax(VAT_FR), utc(2026, 11, 20),
+                               policy=STRIPE_LIKE))  # fmt: skip
+    charge = taxed.subscription.pending_lines[-1]
+    assert charge.tax is not None
+    assert (charge.amount, charge.tax.amount) == (usd("150.00"), usd("30.00"))
+    pro = taxed.subscription.stretches[-1]
+    assert pro.tax is not None
+    assert pro.tax.amount == usd("30.00")
+    down = changed(taxed.subscription, CATALOG, "advanced", utc(2026, 11, 26), STRIPE_LIKE)
+    credit = down.subscription.pending_lines[-2]
+    assert credit.tax is not None
+    assert (credit.amount, credit.tax.amount) == (usd("-50.00"), usd("-10.00"))
+    renewed = advance(down.subscription, utc(2026, 12, 1), catalog=CATALOG, policy=STRIPE_LIKE)
+    invoice = renewed.invoices[-1]
+    november = sum((line.tax.amount for line in invoice.lines[1:] if line.tax), usd("0"))
+    assert november == usd("25.00")  # 16 Nov - 1 Dec: 125.00 of time used at 20 %
 
 
 # -- properties -------------------------------------------------------------------------------
@@ -411,34 +518,3 @@ def test_the_upcoming_invoice_shows_the_tax() -> None:
     )
     (row,) = upcoming.taxes
     assert str(row) == "MwSt. 19 % on USD 126.05: USD 23.95"
-
-
-def test_lagos_published_credit_notes_with_tax_under_lago_like() -> None:
-    """getlago/lago-api, spec/scenarios/subscriptions/multiple_upgrade_spec.rb, "with anniversary
-    billing": plan1 (1000) from 2024-03-05T12:12, a 25 % tax.
-
-    Published: upgrading to plan2 (1500) at 2024-03-12T12:12 issues a credit note of 968
-    (1000 / 31 × 24 × 1.25); a second upgrade, to plan3 (1900), an hour later one of 1451
-    (the 1161 just billed × 1.25 = 1451.25). Here: 1000 × 24/31 = 774.19 → 774, and its tax,
-    250 × 774/1000 = 193.5 → 194: 968. Then all of the 1161 billed is left, so all its tax,
-    1161 × 25 % = 290.25 → 290, comes back: 1451.
-    """
-    catalog = catalog_of({"plan1": "10.00", "plan2": "15.00", "plan3": "19.00"})
-    tax = CustomerTax(TaxRate("VAT 25 %", "FR", "25"))
-    sub = start_subscription(
-        "sub_1",
-        "cus_1",
-        "plan1",
-        MONTHLY,
-        datetime(2024, 3, 5, 12, 12, tzinfo=UTC),
-        catalog=catalog,
-        trial=False,
-        policy=LAGO_LIKE,
-        tax=tax,
-    ).subscription
-    up = changed(sub, catalog, "plan2", datetime(2024, 3, 12, 12, 12, tzinfo=UTC), LAGO_LIKE)
-    assert [note.amount.minor for note in up.credit_notes] == [968]
-    again = changed(
-        up.subscription, catalog, "plan3", datetime(2024, 3, 12, 13, 12, tzinfo=UTC), LAGO_LIKE
-    )
-    assert [note.amount.minor for note in again.credit_notes] == [1451]

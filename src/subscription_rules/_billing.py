@@ -14,7 +14,7 @@ import attrs
 
 from subscription_rules._checks import trusted
 from subscription_rules._discounting import discounted
-from subscription_rules._taxing import taxed
+from subscription_rules._taxing import net_of_discounts, taxed
 from subscription_rules.credits import (
     CreditGrant,
     CreditNote,
@@ -151,29 +151,38 @@ def billed_for(invoice: Invoice, line: Line) -> tuple[Money, LineTax | None, Mon
     and the two together as the customer pays them (an exclusive tax added):
     what a stretch records as billed, its tax, and the cap of what was paid.
     """
-    lines = invoice.lines
+    return _billed_in(invoice.lines, line, invoice.id)
+
+
+def _billed_in(
+    lines: tuple[Line, ...], line: Line, where: str
+) -> tuple[Money, LineTax | None, Money]:
+    """:func:`billed_for` in ``lines`` (an invoice's, or charges waiting for one)."""
     for index, drafted in enumerate(lines):
         if drafted == line or (drafted.tax is not None and attrs.evolve(drafted, tax=None) == line):
-            net = drafted.amount
-            for after in lines[index + 1 :]:
-                if after.kind is not LineKind.DISCOUNT:
-                    break
-                net += after.amount
+            net = net_of_discounts(lines, index)
             tax = drafted.tax
             paid = net if tax is None or tax.rate.inclusive else net + tax.amount
             return net, tax, paid
-    msg = f"{line.description!r} is not a line of {invoice.id}"
+    msg = f"{line.description!r} is not a line of {where}"
     raise AssertionError(msg)
 
 
 def billed_for_all(
-    invoice: Invoice, lines: tuple[Line, ...], zero: Money
+    invoice: Invoice | tuple[Line, ...], lines: tuple[Line, ...], zero: Money
 ) -> tuple[Money, LineTax | None, Money]:
-    """:func:`billed_for` of several lines billed as one stretch, added up (one rate)."""
+    """:func:`billed_for` of several lines billed as one stretch, added up (one rate).
+
+    ``invoice`` may also be the lines as they wait for the next invoice
+    (discounted and taxed when made pending): what that invoice will bill.
+    """
+    drafted, where = (
+        (invoice.lines, invoice.id) if isinstance(invoice, Invoice) else (invoice, "pending lines")
+    )
     net = paid = zero
     tax: LineTax | None = None
     for line in lines:
-        line_net, line_tax, line_paid = billed_for(invoice, line)
+        line_net, line_tax, line_paid = _billed_in(drafted, line, where)
         net, paid = net + line_net, paid + line_paid
         if line_tax is not None:
             tax = (
@@ -186,15 +195,31 @@ def billed_for_all(
     return net, tax, paid
 
 
-def netted(lines: tuple[Line, ...], zero: Money) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
+def invoiced_total(
+    sub: Subscription, lines: tuple[Line, ...], at: datetime, policy: BillingPolicy
+) -> Money:
+    """What an invoice of ``lines`` would total: discounted and taxed, before the balance pays."""
+    lines, _discount = discounted(sub, lines, at, policy)
+    lines, _notes = taxed(sub, lines, policy)
+    return sum_lines(lines, sub.zero) + tax_totals(lines, sub.zero)[1]
+
+
+def netted(
+    lines: tuple[Line, ...], zero: Money, total: Money | None = None
+) -> tuple[tuple[Line, ...], tuple[Line, ...]]:
     """``lines`` split into what an invoice bills and what a credit note credits first.
 
     An invoice never goes negative: when the lines (pending credits for unused
     time among them) net below zero, the credit lines go on a credit note to
     the balance, which then pays the rest; the excess stays in the balance.
-    Otherwise every line is billed and nothing is credited.
+    Otherwise every line is billed and nothing is credited. ``total``: what
+    the invoice would total once discounted and taxed (:func:`invoiced_total`;
+    by default the lines with their tax as they stand), so a discount the
+    invoice adds cannot take it below zero.
     """
-    if not (sum_lines(lines, zero) + tax_totals(lines, zero)[1]).is_negative():
+    if total is None:
+        total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    if not total.is_negative():
         return lines, ()
     # A discount line stays with the charge it follows (never more than it).
     billed = tuple(
@@ -213,16 +238,8 @@ def credit_excess(
     *,
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
-    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice.
-
-    The lines are netted as the invoice will bill them, discounted first: a discount
-    never takes an invoice below zero (the lines already discounted are left alone by
-    :func:`draft_invoice`).
-    """
-    lines, discount = discounted(sub, lines, at, policy)
-    if discount is not sub.discount:
-        sub = sub.evolve(discount=discount)
-    billed, owed_back = netted(lines, sub.zero)
+    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
+    billed, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if not owed_back:
         return sub, billed, ()
     sub, _note, effects = issue_credit_note(sub, reason, owed_back, at)
@@ -244,10 +261,7 @@ def preview_invoice(
     Lines netting negative are previewed as :func:`credit_excess` bills them:
     the credit lines paid into the balance, the rest invoiced.
     """
-    lines, discount = discounted(sub, lines, at, policy)
-    if discount is not sub.discount:
-        sub = sub.evolve(discount=discount)
-    lines, owed_back = netted(lines, sub.zero)
+    lines, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if owed_back:
         zero = sub.zero
         owed = sum_lines(owed_back, zero) + tax_totals(owed_back, zero)[1]

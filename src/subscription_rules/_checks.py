@@ -34,6 +34,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, ParamSpec, TypeAlias, TypeVar
 
 import attrs
@@ -52,6 +53,7 @@ __all__ = [
     "about_the_caller",
     "count",
     "described",
+    "exact_percent",
     "expect",
     "field_check",
     "identifier",
@@ -269,6 +271,61 @@ def about_the_caller(
     bare = str(err).removeprefix(f"{err.argument}: ")
     text = value.isoformat() if isinstance(value, datetime) else shown(value)
     return type(err)(f"{text} {why}: {bare}", argument=argument, value=value)
+
+
+def exact_percent(
+    value: object,
+    argument: str,
+    *,
+    error: type[SubscriptionRulesError],
+    places: int,
+    zero_allowed: bool,
+    range_text: str,
+    type_note: str = "",
+) -> Decimal:
+    """``value`` (a str, int or Decimal; never a float or bool) as an exact percentage.
+
+    At most 100, and above 0 or from 0 (``zero_allowed``), with at most
+    ``places`` decimal places of value (``"12.50"`` is 12.5); returned
+    without trailing zeros (``"20.00"`` is ``Decimal("20")``). ``error`` is
+    raised, naming ``argument``, with ``range_text`` ("above 0 and at most
+    100") and ``type_note`` in its words: coupons' and tax rates' own.
+
+    >>> from subscription_rules.errors import InvalidTaxRateError
+    >>> words = dict(error=InvalidTaxRateError, places=4, zero_allowed=True, range_text="from 0 to 100")
+    >>> exact_percent("8.8750", "percent", **words)
+    Decimal('8.875')
+    >>> exact_percent("8.87501", "percent", **words)
+    Traceback (most recent call last):
+    subscription_rules.errors.InvalidTaxRateError: percent: must be a percentage from 0 to 100 with at most 4 decimal places, got '8.87501'
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise error(
+            f"must be a str, int or Decimal percentage {range_text}{type_note},"
+            f" got {described(value)}",
+            argument=argument,
+            value=value,
+        )
+    try:
+        percent = Decimal(value)
+    except InvalidOperation:
+        percent = Decimal("NaN")
+    if (
+        not percent.is_finite()
+        or percent < 0
+        or (percent == 0 and not zero_allowed)
+        or percent > 100
+        or percent != percent.quantize(Decimal(1).scaleb(-places))
+    ):
+        raise error(
+            f"must be a percentage {range_text} with at most {places} decimal places,"
+            f" got {value!r}",
+            argument=argument,
+            value=value,
+        )
+    if percent == percent.to_integral_value():
+        return percent.quantize(Decimal(1))
+    return percent.normalize()
 
 
 def names_what_was_passed(

@@ -7,8 +7,10 @@ lines that follow it (they carry no tax of their own). An exclusive tax is
 rate)``, and the line's taxable amount is the gross less it. Each is rounded
 once with the policy's mode: per line (``TaxRounding.PER_LINE``), or on the
 sum of all the lines at one rate, then shared over them by largest remainder
-(``PER_INVOICE``). Lines that already carry a tax (credits for time billed
-before, which return the tax it was billed with) keep it, as do the kinds
+(``PER_INVOICE``; charges already taxed at the rate count in that sum, and
+what they carry is taken off it). Lines that already carry a tax (credits
+for time billed before, which return the tax it was billed with; proration
+charges taxed when made pending, whose stretch records that tax) keep it, as do the kinds
 that are never taxed here: credits of billed time (their tax comes from what
 they credit, :func:`credit_tax`) and prepaid or granted credit.
 
@@ -51,20 +53,22 @@ def reverse_charge_note(tax: CustomerTax) -> str:
     )
 
 
+def net_of_discounts(lines: tuple[Line, ...], index: int) -> Money:
+    """``lines[index]``'s amount less the ``DISCOUNT`` lines that follow it."""
+    net = lines[index].amount
+    for after in lines[index + 1 :]:
+        if after.kind is not LineKind.DISCOUNT:
+            break
+        net += after.amount
+    return net
+
+
 def _bases(lines: tuple[Line, ...]) -> list[Money | None]:
     """Each line's taxable base when ``taxed`` taxes it: its amount net of its discount lines."""
-    bases: list[Money | None] = []
-    for index, line in enumerate(lines):
-        if line.tax is not None or line.kind not in _TAXED:
-            bases.append(None)
-            continue
-        base = line.amount
-        for after in lines[index + 1 :]:
-            if after.kind is not LineKind.DISCOUNT:
-                break
-            base += after.amount
-        bases.append(base)
-    return bases
+    return [
+        None if line.tax is not None or line.kind not in _TAXED else net_of_discounts(lines, index)
+        for index, line in enumerate(lines)
+    ]
 
 
 def _fraction(rate: TaxRate) -> tuple[int, int]:
@@ -73,20 +77,39 @@ def _fraction(rate: TaxRate) -> tuple[int, int]:
     return (numerator, denominator + numerator) if rate.inclusive else (numerator, denominator)
 
 
-def _shared(numerators: list[int], denominator: int, mode: RoundingMode) -> list[int]:
+def _shared(
+    numerators: list[int], denominator: int, mode: RoundingMode, fixed: tuple[int, int] = (0, 0)
+) -> list[int]:
     """The exact taxes ``numerator / denominator`` rounded once on their sum, shared out.
 
-    Each gets its floor, and the minor units the rounded sum has left over go
-    to the largest remainders (earlier lines first on a tie), so the parts
-    add up to the rounded sum exactly, whatever their signs: the sum lies
-    between the sum of the floors and that plus the number of parts.
+    ``fixed``: the exact numerators and the taxes of charges on the invoice
+    already taxed at the rate (made pending with their tax): the sum rounded
+    once counts them, and what they already carry is taken off it. Each part
+    gets its floor, and the minor units the rounded sum has left over go
+    evenly, the rest to the largest remainders (earlier lines first on a
+    tie), so the parts add up to the rounded sum exactly, whatever their
+    signs: without ``fixed`` the sum lies between the sum of the floors and
+    that plus the number of parts.
     """
-    total = divide(sum(numerators), denominator, mode)
+    exact_fixed, taxed_fixed = fixed
+    total = divide(sum(numerators) + exact_fixed, denominator, mode) - taxed_fixed
     floors = [n // denominator for n in numerators]
-    leftover = total - sum(floors)
+    even, leftover = divmod(total - sum(floors), len(numerators))
     order = sorted(range(len(numerators)), key=lambda i: (-(numerators[i] % denominator), i))
     bonus = set(order[:leftover])
-    return [floor + (1 if i in bonus else 0) for i, floor in enumerate(floors)]
+    return [floor + even + (1 if i in bonus else 0) for i, floor in enumerate(floors)]
+
+
+def _already_taxed(lines: tuple[Line, ...], rate: TaxRate, numerator: int) -> tuple[int, int]:
+    """The exact tax numerators and the taxes of the charges in ``lines`` taxed at ``rate``."""
+    exact = taxes = 0
+    for index, line in enumerate(lines):
+        tax = line.tax
+        if tax is None or line.kind not in _TAXED or tax.rate != rate or tax.reverse_charge:
+            continue
+        exact += net_of_discounts(lines, index).minor * numerator
+        taxes += tax.amount.minor
+    return exact, taxes
 
 
 def tax_lines(
@@ -106,7 +129,12 @@ def tax_lines(
     if reverse_charge:
         amounts = [0] * len(taxed_bases)
     elif per_invoice:
-        amounts = _shared([b.minor * numerator for b in taxed_bases], denominator, rounding)
+        amounts = _shared(
+            [b.minor * numerator for b in taxed_bases],
+            denominator,
+            rounding,
+            _already_taxed(lines, rate, numerator),
+        )
     else:
         amounts = [divide(b.minor * numerator, denominator, rounding) for b in taxed_bases]
     out: list[Line] = []
@@ -142,6 +170,48 @@ def taxed(
         else ()
     )
     return lines, mentions
+
+
+def tax_waiting(
+    sub: Subscription, tax: CustomerTax, policy: BillingPolicy
+) -> tuple[tuple[Line, ...], tuple[Stretch, ...]]:
+    """``sub``'s pending lines and stretches once the customer is taxed with ``tax``.
+
+    A proration charge made pending while the customer was untaxed is taxed
+    now, as the invoice that bills it would, and the stretch it pays for (not
+    yet invoiced, untaxed, starting where the charge starts, on its plan)
+    records that tax: a credit for that time before the invoice then returns
+    its share, and the invoice bills the tax the line carries.
+    """
+    before = sub.pending_lines
+    lines = tax_lines(
+        before,
+        tax.rate,
+        policy.rounding,
+        per_invoice=policy.tax_rounding is TaxRounding.PER_INVOICE,
+        reverse_charge=tax.reverse_charge,
+    )
+    stretches = list(sub.stretches)
+    for old, new in zip(before, lines, strict=True):
+        if old.tax is not None or new.tax is None:
+            continue
+        for index, stretch in enumerate(stretches):
+            if (
+                stretch.invoice_id is None
+                and stretch.tax_credited is None
+                and stretch.start == new.start
+                and stretch.plan_id == new.plan_id
+            ):
+                added = new.tax
+                if stretch.tax is not None:
+                    added = attrs.evolve(
+                        stretch.tax,
+                        taxable=stretch.tax.taxable + added.taxable,
+                        amount=stretch.tax.amount + added.amount,
+                    )
+                stretches[index] = attrs.evolve(stretch, tax=added)
+                break
+    return lines, tuple(stretches)
 
 
 def credit_tax(stretch: Stretch, credit: Money, rounding: RoundingMode) -> LineTax | None:

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
 from subscription_rules._checks import (
-    described,
+    exact_percent,
     field_check,
     identifier,
     instance_of,
@@ -55,32 +55,15 @@ def _percent(value: object) -> Decimal | None:
     """``value`` (a str, int or Decimal; never a float or bool) as a percentage above 0 up to 100."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidCouponError(
-            f"must be a str, int or Decimal percentage above 0 and at most 100 (a float is "
-            f"not exact), got {described(value)}",
-            argument="percent_off",
-            value=value,
-        )
-    try:
-        percent = Decimal(value)
-    except InvalidOperation:
-        percent = Decimal("NaN")
-    if (
-        not percent.is_finite()
-        or percent <= 0
-        or percent > 100
-        or percent != percent.quantize(Decimal(1).scaleb(-_MAX_PLACES))
-    ):
-        raise InvalidCouponError(
-            f"must be a percentage above 0 and at most 100 with at most {_MAX_PLACES} decimal"
-            f" places, got {value!r}",
-            argument="percent_off",
-            value=value,
-        )
-    if percent == percent.to_integral_value():
-        return percent.quantize(Decimal(1))
-    return percent.normalize()
+    return exact_percent(
+        value,
+        "percent_off",
+        error=InvalidCouponError,
+        places=_MAX_PLACES,
+        zero_allowed=False,
+        range_text="above 0 and at most 100",
+        type_note=" (a float is not exact)",
+    )
 
 
 def _amount(value: object, argument: str) -> None:

@@ -363,6 +363,16 @@ def _check_notice_days(_instance: object, _attribute: object, value: object) -> 
         )
 
 
+def _check_grant_days(_instance: object, _attribute: object, value: int | None) -> None:
+    if value is not None and (type(value) is not int or not 1 <= value <= _MAX_FIXED_DAYS):
+        raise InvalidPolicyError(
+            "must be None (granted credit does not expire) or an int from 1 to"
+            f" {_MAX_FIXED_DAYS} days, got {shown(value)}",
+            argument="granted_credit_days",
+            value=value,
+        )
+
+
 _MAX_PENDING_TIMEOUT = timedelta(days=366)
 
 
@@ -535,7 +545,7 @@ class BillingPolicy:
     price_change_notice_days: int = attrs.field(default=30, validator=_check_notice_days)
     tax_rounding: TaxRounding = _enum_field(TaxRounding, TaxRounding.PER_LINE)
     coupon_excess: CouponExcess = _enum_field(CouponExcess, CouponExcess.FORFEIT)
-    granted_credit_days: int | None = attrs.field(default=None, validator=_check_fixed_days)
+    granted_credit_days: int | None = attrs.field(default=None, validator=_check_grant_days)
 
     def __attrs_post_init__(self) -> None:
         # Refused combinations: a convention the rules would otherwise silently ignore.

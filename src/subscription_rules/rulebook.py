@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import assert_never
+from typing import assert_never, overload
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -67,7 +67,7 @@ from subscription_rules.lifecycle import (
     update_payment_method,
     update_tax,
 )
-from subscription_rules.money import Money
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import BillingPeriod, Interval, utc_instant
 from subscription_rules.policy import BillingPolicy
 from subscription_rules.proration import (
@@ -273,6 +273,7 @@ class Rulebook:
 
     # ------------------------------------------------------------------ one method per rule
 
+    @overload
     def start(
         self,
         subscription_id: str,
@@ -287,9 +288,61 @@ class Rulebook:
         had_trial: bool = False,
         billing_anchor: datetime | None = None,
         quantity: int = 1,
+        currency: str | Currency | None = None,
+        coupon: None = None,
+        times_redeemed: int = 0,
         tax: CustomerTax | None = None,
-    ) -> Decision:
-        """``start_subscription`` with this catalog and policy."""
+    ) -> Decision: ...
+
+    @overload
+    def start(
+        self,
+        subscription_id: str,
+        customer_id: str,
+        plan_id: str,
+        interval: Interval,
+        at: datetime,
+        *,
+        time_zone: str | ZoneInfo = "UTC",
+        has_payment_method: bool = True,
+        trial: bool = True,
+        had_trial: bool = False,
+        billing_anchor: datetime | None = None,
+        quantity: int = 1,
+        currency: str | Currency | None = None,
+        coupon: Coupon,
+        times_redeemed: int = 0,
+        tax: CustomerTax | None = None,
+    ) -> Decision | Refused: ...
+
+    def start(
+        self,
+        subscription_id: str,
+        customer_id: str,
+        plan_id: str,
+        interval: Interval,
+        at: datetime,
+        *,
+        time_zone: str | ZoneInfo = "UTC",
+        has_payment_method: bool = True,
+        trial: bool = True,
+        had_trial: bool = False,
+        billing_anchor: datetime | None = None,
+        quantity: int = 1,
+        currency: str | Currency | None = None,
+        coupon: Coupon | None = None,
+        times_redeemed: int = 0,
+        tax: CustomerTax | None = None,
+    ) -> Decision | Refused:
+        """``start_subscription`` with this catalog and policy (a coupon may be refused).
+
+        >>> from subscription_rules import MONTHLY, SEED_POLICY, Coupon, default_catalog
+        >>> rules = Rulebook(default_catalog(), SEED_POLICY)
+        >>> d = rules.start("s", "c", "advanced", MONTHLY, datetime(2026, 11, 1, tzinfo=UTC),
+        ...     trial=False, currency="EUR", coupon=Coupon("TEN", percent_off=10))
+        >>> [str(line.amount) for line in d.invoices[0].lines]
+        ['EUR 135.00', 'EUR -13.50']
+        """
         return start_subscription(
             subscription_id,
             customer_id,
@@ -304,6 +357,9 @@ class Rulebook:
             policy=self.policy,
             billing_anchor=billing_anchor,
             quantity=quantity,
+            currency=currency,
+            coupon=coupon,
+            times_redeemed=times_redeemed,
             tax=tax,
         )
 

@@ -17,12 +17,12 @@ subscription_rules.errors.InvalidTaxRateError: percent: must be a str, int or De
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Final
 
 import attrs
 
-from subscription_rules._checks import described, instance_of
+from subscription_rules._checks import described, exact_percent, instance_of
 from subscription_rules.errors import InvalidTaxRateError
 from subscription_rules.money import Money
 
@@ -37,31 +37,14 @@ _MAX_PLACES: Final = 4
 
 def _percent(value: object) -> Decimal:
     """``value`` (a str, int or Decimal; never a float or bool) as a percentage from 0 to 100."""
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise InvalidTaxRateError(
-            f"must be a str, int or Decimal percentage from 0 to 100, got {described(value)}",
-            argument="percent",
-            value=value,
-        )
-    try:
-        percent = Decimal(value)
-    except InvalidOperation:
-        percent = Decimal("NaN")
-    if (
-        not percent.is_finite()
-        or percent < 0
-        or percent > 100
-        or -percent.as_tuple().exponent > _MAX_PLACES  # type: ignore[operator]
-    ):
-        raise InvalidTaxRateError(
-            f"must be a percentage from 0 to 100 with at most {_MAX_PLACES} decimal places,"
-            f" got {value!r}",
-            argument="percent",
-            value=value,
-        )
-    if percent == percent.to_integral_value():
-        return percent.quantize(Decimal(1))
-    return percent.normalize()
+    return exact_percent(
+        value,
+        "percent",
+        error=InvalidTaxRateError,
+        places=_MAX_PLACES,
+        zero_allowed=True,
+        range_text="from 0 to 100",
+    )
 
 
 def _a_name(_instance: object, attribute: attrs.Attribute[str], value: object) -> None:

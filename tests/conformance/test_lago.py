@@ -1,9 +1,10 @@
 """Lago's published examples under ``LAGO_LIKE``.
 
 Sources: the repository getlago/lago-api (snapshot 1b1c24a6a6, August 2026).
-Amounts are in cents. Lago adds taxes to its credit notes; taxes are the
-host's, so where a spec's credit includes tax the test asserts the amount
-before tax and the docstring shows the spec's figure as that amount × the rate.
+Amounts are in cents. Where a spec's figure includes tax, the test here
+asserts the amount before tax and the docstring shows the spec's figure as
+that amount × the rate; ``test_lago_taxes.py`` runs the same examples with the
+customer taxed at the spec's rate and asserts the spec's own totals.
 """
 
 from __future__ import annotations

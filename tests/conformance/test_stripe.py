@@ -17,6 +17,7 @@ from subscription_rules import (
     STRIPE_LIKE,
     WEEKLY,
     Catalog,
+    Coupon,
     Limits,
     Money,
     NoticeKind,
@@ -323,3 +324,30 @@ def test_ending_a_trial_now_bills_at_once_and_moves_the_cycle() -> None:
     period = ended.subscription.current_period
     assert (period.start, period.end) == (now, datetime(2026, 6, 5, 9, tzinfo=UTC))
     assert [(i.issued_at, i.amount_due.minor) for i in ended.invoices] == [(now, 1000)]
+
+
+@pytest.mark.parametrize(("subtotal", "total"), [("100.00", 0), ("300.00", 10000)])
+def test_an_amount_off_comes_off_the_subtotal_and_never_below_zero(
+    subtotal: str, total: int
+) -> None:
+    """docs.stripe.com/api/coupons/create, ``amount_off`` (the Coupon object's description).
+
+    Published: an amount off is subtracted from an invoice's subtotal; with an
+    ``amount_off`` of 200 (USD) an invoice whose subtotal is 100 totals 0, and
+    one whose subtotal is 300 totals 100. Here a plan at each subtotal, started
+    with the coupon (``duration=once``): the discount line is −100.00 (capped at
+    the line, the other 100.00 lost: ``CouponExcess.FORFEIT``) and −200.00.
+    """
+    catalog = catalog_of({"plan": subtotal})
+    coupon = Coupon("TWO_HUNDRED_OFF", amount_off=Money.of("200.00", "USD"))
+    start = decided(
+        start_subscription(
+            "sub_1", "cus_1", "plan", MONTHLY, APRIL_1, catalog=catalog, trial=False,
+            policy=STRIPE_LIKE, coupon=coupon,
+        )
+    )  # fmt: skip
+    (invoice,) = start.invoices
+    assert invoice.lines_total.minor == total
+    assert min(line.amount.minor for line in invoice.lines) == -min(
+        Money.of(subtotal, "USD").minor, 20000
+    )

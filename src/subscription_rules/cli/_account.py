@@ -14,6 +14,7 @@ from subscription_rules._input import about, bad, read_instant
 from subscription_rules.catalog import MAX_COUNT, Catalog, Plan, check_quantity
 from subscription_rules.catalog._values import _plan_quantity
 from subscription_rules.cli._options import _load, _source
+from subscription_rules.discounts import Coupon, CouponDuration
 from subscription_rules.dunning import (
     Succeeded,
 )
@@ -25,13 +26,14 @@ from subscription_rules.lifecycle import (
     record_payment,
     start_subscription,
 )
-from subscription_rules.money import Currency
+from subscription_rules.money import Currency, Money
 from subscription_rules.periods import Interval, zone
 from subscription_rules.policy import (
     BillingPolicy,
     preset,
 )
 from subscription_rules.subscription import Status, Subscription
+from subscription_rules.taxes import CustomerTax, TaxRate
 from subscription_rules.usage import Usage
 
 if TYPE_CHECKING:
@@ -88,6 +90,39 @@ def _units_for(option: str, plan: Plan, quantity: int) -> int:
     """``quantity`` if ``plan`` sells it: any count per unit, 1 on a flat plan."""
     with about(option):
         return _plan_quantity(plan, quantity)
+
+
+def _coupon(percent: str | None, amount: str | None, currency: Currency) -> Coupon | None:
+    """The coupon ``--coupon-percent`` or ``--coupon-amount`` describes, off every invoice."""
+    if percent is not None and amount is not None:
+        raise bad("--coupon-amount", "give --coupon-percent or --coupon-amount, not both", amount)
+    if percent is not None:
+        with about("--coupon-percent"):
+            return Coupon("CLI", percent_off=percent.strip(), duration=CouponDuration.FOREVER)
+    if amount is not None:
+        with about("--coupon-amount"):
+            off = Money.of(amount.strip(), currency)
+            return Coupon("CLI", amount_off=off, duration=CouponDuration.FOREVER)
+    return None
+
+
+def _tax(text: str | None) -> CustomerTax | None:
+    """The customer's tax from ``--tax-rate NAME:JURISDICTION:PERCENT[:inclusive]``."""
+    if text is None:
+        return None
+    parts = [part.strip() for part in text.split(":")]
+    kinds = {"inclusive": True, "exclusive": False}
+    if len(parts) not in {3, 4} or (len(parts) == 4 and parts[3] not in kinds):
+        message = (
+            "expected NAME:JURISDICTION:PERCENT[:inclusive], such as 'VAT 20 %:FR:20' or "
+            f"'MwSt. 19 %:DE:19:inclusive', got {text!r}"
+        )
+        raise bad("--tax-rate", message, text)
+    name, jurisdiction, percent = parts[:3]
+    with about("--tax-rate"):
+        return CustomerTax(
+            TaxRate(name, jurisdiction, percent, inclusive=len(parts) == 4 and kinds[parts[3]])
+        )
 
 
 @attrs.frozen
@@ -189,6 +224,8 @@ def _account(args: argparse.Namespace) -> _Account:
             )
             raise bad("--cancelled-at", message, args.cancelled_at)
     usage = _usage(args.usage or (), catalog)
+    coupon = _coupon(args.coupon_percent, args.coupon_amount, currency)
+    tax = _tax(args.tax_rate)
     # Past validation, what can still go wrong is a period beyond year 9999.
     with about("--since"):
         started = start_subscription(
@@ -203,7 +240,12 @@ def _account(args: argparse.Namespace) -> _Account:
             policy=policy,
             quantity=quantity,
             currency=currency,
+            coupon=coupon,
+            tax=tax,
         )
+    if isinstance(started, Refused):  # a coupon that cannot be redeemed
+        option = "--coupon-percent" if args.coupon_percent is not None else "--coupon-amount"
+        raise bad(option, started.message, args.coupon_percent or args.coupon_amount)
     sub = _paid(started, since, catalog, policy)
     if cancelled_at is not None:
         with about("--cancelled-at"):
@@ -274,6 +316,23 @@ def _add_account_options(parser: argparse.ArgumentParser) -> None:
         "--cancelled-at",
         metavar="DATE",
         help="when the customer cancelled (service runs to the period end); from --since to --at",
+    )
+    account.add_argument(
+        "--coupon-percent",
+        metavar="PERCENT",
+        help="a coupon of PERCENT off every invoice from --since, e.g. 20 or 12.5",
+    )
+    account.add_argument(
+        "--coupon-amount",
+        metavar="AMOUNT",
+        help="a coupon of AMOUNT (in its currency) off every invoice from --since, e.g. 10",
+    )
+    account.add_argument(
+        "--tax-rate",
+        metavar="RATE",
+        help="the customer's tax from --since, NAME:JURISDICTION:PERCENT[:inclusive], e.g."
+        " 'VAT 20 %%:FR:20' (added on top) or"
+        " 'MwSt. 19 %%:DE:19:inclusive' (inside the prices)",
     )
     account.add_argument(
         "--time-zone",

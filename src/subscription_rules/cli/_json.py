@@ -18,15 +18,18 @@ from zoneinfo import ZoneInfo
 from subscription_rules._input import bad
 from subscription_rules.cli._account import _Account
 from subscription_rules.cli._options import _DEFAULT_SOURCE
-from subscription_rules.cli._text import _billed, _what
+from subscription_rules.cli._text import _billed, _quote_totals, _what
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from subscription_rules.catalog import Catalog
     from subscription_rules.effects import Refused
     from subscription_rules.money import Money
     from subscription_rules.proration import ChangeQuote
     from subscription_rules.simulation import TimelineEntry
     from subscription_rules.summary import BillingSummary
+    from subscription_rules.taxes import TaxSummary
 
 _NO_CODEC = "storage documents need the storage extra: pip install 'subscription-rules[storage]'"
 
@@ -113,13 +116,35 @@ def _with_account(account: _Account) -> dict[str, object]:
     }
 
 
+def _totals_json(taxes: Sequence[TaxSummary], subtotal: Money, total: Money) -> dict[str, object]:
+    """What a document shows below its lines: subtotal, each tax (per rate) and total."""
+    return {
+        "subtotal": _amount(subtotal),
+        "taxes": [
+            {
+                "name": row.rate.name,
+                "jurisdiction": row.rate.jurisdiction,
+                "percent": str(row.rate.percent),
+                "inclusive": row.rate.inclusive,
+                "reverse_charge": row.reverse_charge,
+                "taxable": _amount(row.taxable),
+                "amount": _amount(row.amount),
+            }
+            for row in taxes
+        ],
+        "total": _amount(total),
+    }
+
+
 def _quote_json(quote: ChangeQuote, account: _Account) -> str:
-    """A quote: the account's documents, the quote's document and when its lines are billed."""
+    """A quote: the account's documents and the quote's; when its lines are billed; its totals."""
+    taxes, subtotal = _quote_totals(quote)
     return _dump(
         {
             **_with_account(account),
             "quote": _document(quote),
             "lines_billed": _billed(quote, account.policy),
+            "totals": _totals_json(taxes, subtotal, quote.total),
             "refused": None,
         }
     )
@@ -132,14 +157,23 @@ def _refused_json(refused: Refused, account: _Account) -> str:
             **_with_account(account),
             "quote": None,
             "lines_billed": None,
+            "totals": None,
             "refused": _document(refused),
         }
     )
 
 
 def _summary_json(summary: BillingSummary, account: _Account) -> str:
-    """A billing summary: the account's documents and the summary's document."""
-    return _dump({**_with_account(account), "summary": _document(summary)})
+    """A billing summary: the account's documents, the summary's, the upcoming invoice's totals."""
+    upcoming = summary.upcoming
+    totals = (
+        None
+        if upcoming is None
+        else _totals_json(upcoming.taxes, upcoming.subtotal, upcoming.total)
+    )
+    return _dump(
+        {**_with_account(account), "summary": _document(summary), "upcoming_totals": totals}
+    )
 
 
 def _entry_json(entry: TimelineEntry, tz: ZoneInfo) -> dict[str, object]:

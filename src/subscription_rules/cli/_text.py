@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from subscription_rules._text import format_date
 from subscription_rules.catalog import Catalog, Price, TierTable
 from subscription_rules.cli._account import _Account
-from subscription_rules.invoices import Explanation, Line
+from subscription_rules.invoices import Explanation, Line, tax_summaries
 from subscription_rules.money import Money
 from subscription_rules.notifications import Notice
 from subscription_rules.periods import Interval
@@ -25,6 +25,7 @@ from subscription_rules.simulation import (
 )
 from subscription_rules.subscription import Status
 from subscription_rules.summary import BillingSummary
+from subscription_rules.taxes import TaxSummary
 from subscription_rules.usage import Feasible, Infeasible
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
     _Field: TypeAlias = tuple[str, str | Sequence[str]]
     """A labelled value: one line, or a sequence of lines."""
+    _Row: TypeAlias = tuple[str, Money, Explanation | None]
+    """An amount, its words and its arithmetic."""
 
 
 _TEXT_WIDTH = 90
@@ -320,6 +323,29 @@ def _plan_words(catalog: Catalog, plan_id: str, interval: Interval, quantity: in
     return f"{plan.name}, {interval}, {catalog.metric(plan.unit).describe(quantity)}"
 
 
+def _tax_rows(taxes: Sequence[TaxSummary], subtotal: Money, total: Money) -> list[_Row]:
+    """Below a document's lines: its subtotal, each tax and its total (the total alone untaxed)."""
+    if not taxes:
+        return [("Total", total, None)]
+    rows: list[_Row] = [("Subtotal", subtotal, None)]
+    for row in taxes:
+        label = f"{row.rate.name} on {row.taxable}"
+        if row.rate.inclusive:
+            label += " (included)"
+        if row.reverse_charge:
+            label += " (reverse charge)"
+        rows.append((label, row.amount, None))
+    rows.append(("Total", total, None))
+    return rows
+
+
+def _quote_totals(quote: ChangeQuote) -> tuple[tuple[TaxSummary, ...], Money]:
+    """A quote's taxes per rate and its subtotal (its total less the tax)."""
+    if quote.tax is None:
+        return (), quote.total
+    return tax_summaries(quote.lines), quote.total - quote.tax
+
+
 def _quote_text(quote: ChangeQuote, account: _Account) -> str:
     """Render a quote for a terminal."""
     tz = account.time_zone
@@ -356,7 +382,8 @@ def _quote_text(quote: ChangeQuote, account: _Account) -> str:
     if billed is not None:
         about.append(("Lines billed", "now" if billed == "now" else "on the next invoice"))
     if quote.lines:
-        lines = _priced([*_line_rows(quote.lines), ("Total", quote.total, None)])
+        taxes, subtotal = _quote_totals(quote)
+        lines = _priced([*_line_rows(quote.lines), *_tax_rows(taxes, subtotal, quote.total)])
     else:
         lines = ["No lines: nothing is charged or credited now."]
     money: list[_Field] = [
@@ -425,6 +452,8 @@ def _summary_text(summary: BillingSummary, account: _Account) -> str:
     else:
         text.append(f"Upcoming invoice on {_when(invoice.issued_at, tz)}:")
         rows = _line_rows(invoice.lines)
+        if invoice.taxes:
+            rows.extend(_tax_rows(invoice.taxes, invoice.subtotal, invoice.total))
         if invoice.credit_applied:
             rows.append(("Credit applied", -invoice.credit_applied, None))
         rows.append(("Amount due", invoice.amount_due, None))

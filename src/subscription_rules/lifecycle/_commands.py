@@ -10,6 +10,7 @@ from subscription_rules._access import unchecked_has_access
 from subscription_rules._calendar import month_length
 from subscription_rules._checks import count, expect, identifier, names_what_was_passed, wrong_type
 from subscription_rules._pricing import billed_on, offered
+from subscription_rules._taxing import tax_waiting
 from subscription_rules.catalog import Catalog
 from subscription_rules.catalog._catalog import _check_catalog
 from subscription_rules.discounts import Coupon
@@ -100,6 +101,29 @@ def start_subscription(
     quantity: int = 1,
     currency: str | Currency | None = None,
     coupon: Coupon,
+    times_redeemed: int = 0,
+    tax: CustomerTax | None = None,
+) -> Decision | Refused: ...
+
+
+@overload
+def start_subscription(
+    subscription_id: str,
+    customer_id: str,
+    plan_id: str,
+    interval: Interval,
+    at: datetime,
+    *,
+    catalog: Catalog,
+    time_zone: str | ZoneInfo = "UTC",
+    has_payment_method: bool = True,
+    trial: bool = True,
+    had_trial: bool = False,
+    policy: BillingPolicy,
+    billing_anchor: datetime | None = None,
+    quantity: int = 1,
+    currency: str | Currency | None = None,
+    coupon: Coupon | None = None,
     times_redeemed: int = 0,
     tax: CustomerTax | None = None,
 ) -> Decision | Refused: ...
@@ -602,10 +626,12 @@ def update_tax(
     """Tax the customer with ``tax`` from ``at`` on (``None``: no tax), as the host's rates say.
 
     Rates are law and change, and a customer moves or gives a tax id: the
-    invoices issued from ``at`` on are taxed with ``tax`` (pending lines too,
-    when they are billed), while what was billed before keeps the tax it was
-    billed with: a later credit for that time returns that tax, not the new
-    one. Resolve a jurisdiction's rate through a
+    invoices issued from ``at`` on are taxed with ``tax``, and so are the
+    proration charges waiting for the next invoice that were made pending
+    untaxed (taxed now, their stretches recording it, so a credit for that
+    time before the invoice returns its share), while what was billed or made
+    pending taxed before keeps the tax it was given: a later credit for that
+    time returns that tax, not the new one. Resolve a jurisdiction's rate through a
     :class:`~subscription_rules.ports.TaxRates` port with
     :func:`~subscription_rules.ports.customer_tax`. Issues nothing. An ended
     subscription is refused.
@@ -626,4 +652,7 @@ def update_tax(
     if subscription.status is Status.ENDED:
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")
     sub = subscription.evolve(tax=tax, processed_until=at)
+    if tax is not None and sub.pending_lines:
+        lines, stretches = tax_waiting(sub, tax, policy)
+        sub = sub.evolve(pending_lines=lines, stretches=stretches, payments=sub.payments)
     return Decision(sub, (), _next_wakeup(sub, policy))

@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from subscription_rules._access import unchecked_has_access
-from subscription_rules._billing import credit_excess, issue_invoice, send_notice
+from subscription_rules._billing import (
+    credit_excess,
+    invoiced_total,
+    issue_invoice,
+    send_notice,
+)
 from subscription_rules.credits import CreditReason
 from subscription_rules.dunning import (
     OverdueLadder,
@@ -19,7 +24,7 @@ from subscription_rules.effects import (
     SuspendAccess,
 )
 from subscription_rules.errors import InvalidPeriodError
-from subscription_rules.invoices import InvoiceReason, sum_lines
+from subscription_rules.invoices import InvoiceReason
 from subscription_rules.notifications import FactName, FactPair, NoticeKind
 from subscription_rules.periods import (
     zone,
@@ -93,7 +98,7 @@ def _settle_pending(
     to zero or more are left unbilled: nothing more is charged on such an ending.
     """
     lines = sub.pending_lines
-    if not sum_lines(lines, sub.zero).is_negative():
+    if not invoiced_total(sub, lines, at, policy).is_negative():
         return sub, ()
     period = sub.current_period
     sub, billed, effects = credit_excess(sub, CreditReason.PLAN_CHANGE, lines, at, policy=policy)

@@ -8,6 +8,7 @@ import attrs
 
 from subscription_rules._billing import (
     credit_excess,
+    invoiced_total,
     issue_invoice,
     netted,
 )
@@ -302,7 +303,7 @@ def next_bill(
         return (
             # As _end: lines netting below zero leave nothing to invoice but a credit note.
             NextBill(InvoiceReason.FINAL, waiting, period.end, *_span(period))
-            if netted(waiting, sub.zero)[0]
+            if netted(waiting, sub.zero, invoiced_total(sub, waiting, period.end, policy))[0]
             else None
         )
     if sub.status not in _BILLING:

@@ -15,7 +15,7 @@ from subscription_rules._billing import (
 from subscription_rules._checks import expect, names_what_was_passed
 from subscription_rules._discounting import discounted
 from subscription_rules._pricing import Priced, billed_on, quantity_facts
-from subscription_rules._taxing import tax_credited_after
+from subscription_rules._taxing import tax_credited_after, taxed
 from subscription_rules._units import (
     new_interval_period,
     period_units,
@@ -329,9 +329,12 @@ def _apply_immediately(
             charge_total, tax, billed = billed_for_all(invoice, charge_lines, sub.zero)
             paid, invoice_id = invoice.amount_due.min(billed), invoice.id
         elif charge_lines:
-            # Discounted now, so the stretch records what the next invoice will bill for it.
+            # Discounted and taxed now, so the stretch records what the next invoice will bill
+            # for it, tax included (that invoice keeps the lines' tax): a credit before it
+            # returns that tax.
             waiting, discount = discounted(sub, charge_lines, at, policy)
-            charge_total = sum_lines(waiting, sub.zero)
+            waiting = taxed(sub, waiting, policy)[0]
+            charge_total, tax, _paid = billed_for_all(waiting, charge_lines, sub.zero)
             sub = sub.evolve(pending_lines=sub.pending_lines + waiting, discount=discount)
     if carried is not None:
         stretches.append(carried)  # still what was billed for that time, and at which price
