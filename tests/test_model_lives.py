@@ -2006,9 +2006,15 @@ class Lives(RuleBasedStateMachine):
         edge=st.integers(0, 6),
         jitter=st.integers(0, 6),
         spread=st.integers(0, 86_400 * 40),
+        outcome=st.none() | st.sampled_from(OUTCOMES),
     )
-    def buy_credit(self, amount: str, edge: int, jitter: int, spread: int) -> None:
-        """A top-up: an invoice charged now (not taxed, not from the balance), credit once paid."""
+    def buy_credit(
+        self, amount: str, edge: int, jitter: int, spread: int, outcome: PaymentOutcome | None
+    ) -> None:
+        """A top-up: an invoice charged now (not taxed, not from the balance), credit once paid.
+
+        Its payment is answered at once (``outcome``), or later by ``payment``.
+        """
         at = self._command_at(edge, jitter, spread)
         sub, money = self.sub, Money.of(amount, self.currency)
         self.steps.append(f"top_up {money} at {at.isoformat()}")
@@ -2022,6 +2028,10 @@ class Lives(RuleBasedStateMachine):
         assert invoice.total == money, invoice
         self.book.top_ups[invoice.id] = money.minor
         CHECKED["top-ups"] += 1
+        (charge,) = [e for e in result.effects if isinstance(e, ChargeInvoice)]
+        if outcome is not None:
+            self.in_flight.remove((charge.idempotency_key, invoice.id))
+            self._pay(charge.idempotency_key, invoice.id, outcome, at, in_zone=False)
 
     @rule(
         amount=st.sampled_from(["1", "20", "1000"]),

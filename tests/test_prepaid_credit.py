@@ -39,6 +39,7 @@ from subscription_rules import (
     Subscription,
     Succeeded,
     TopUp,
+    TrialCancellation,
     advance,
     cancel,
     default_catalog,
@@ -403,3 +404,21 @@ def test_cancelling_a_suspended_subscription_still_wakes_for_its_grant_to_expire
     expired = advance(ended.subscription, DEC_1, catalog=CATALOG, policy=SEED_POLICY)
     assert [n.kind for n in expired.notices] == [NoticeKind.CREDIT_EXPIRED]
     assert expired.subscription.credit_balance == usd("0")
+
+
+def test_cancelling_a_trial_suspended_at_once_still_wakes_for_its_grant_to_expire() -> None:
+    """Found by the model-based lives: under ``TrialCancellation.SUSPEND_NOW`` a trial
+    cancelled on 1 Nov is suspended at once; its grant of 1.00 expiring on 2 Nov still
+    expires then, so the decision names that instant (it said ``None``)."""
+    policy = attrs.evolve(
+        SEED_POLICY, name="seed, trial suspended", trial_cancellation=TrialCancellation.SUSPEND_NOW
+    )
+    trial = start_subscription(
+        "s", "c", "personal", MONTHLY, NOV_1, catalog=CATALOG, trial=True, policy=policy
+    ).subscription
+    granted = _decided(
+        grant_credit(trial, usd("1"), NOV_1, reason="x", expires_at=NOV_2, policy=policy)
+    )
+    cancelled = _decided(cancel(granted.subscription, NOV_1, policy=policy))
+    assert cancelled.subscription.status is Status.SUSPENDED
+    assert cancelled.next_wakeup == NOV_2 == next_wakeup(cancelled.subscription, policy=policy)

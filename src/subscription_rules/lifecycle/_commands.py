@@ -386,7 +386,7 @@ def cancel(
                     sub, NoticeKind.TRIAL_CANCELLED, at, ((FactName.CANCELLED_AT, at),), "trial"
                 ),
             ),
-            None,
+            _next_wakeup(sub, policy),
         )
     sub = sub.evolve(cancel_at_period_end=True, pending_change=None)
     notice = _notice(
