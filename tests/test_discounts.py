@@ -36,6 +36,7 @@ from subscription_rules import (
     CouponDuration,
     CouponExcess,
     CreditBasis,
+    CustomerTax,
     Decision,
     DowngradeTiming,
     Invoice,
@@ -50,6 +51,7 @@ from subscription_rules import (
     SendNotice,
     Status,
     Subscription,
+    TaxRate,
     Usage,
     advance,
     cancel,
@@ -62,6 +64,7 @@ from subscription_rules import (
     start_subscription,
     suspend,
     upcoming_invoice,
+    update_tax,
 )
 from subscription_rules.dunning import Succeeded
 from subscription_rules.errors import SubscriptionRulesError
@@ -689,3 +692,31 @@ def test_a_list_price_credit_of_discounted_time_is_what_was_paid_for_it() -> Non
     upgrade = changed(sub, "pro", utc(2026, 11, 16), policy)
     (note,) = upgrade.credit_notes
     assert [str(line.amount) for line in note.lines] == ["USD -60.00"]
+
+
+def test_a_charge_waiting_taxed_before_the_coupon_is_not_discounted_under_its_tax() -> None:
+    """Found by the model-based lives: PENDING_ITEMS, an upgrade Advanced → Pro on 16 Nov
+    waits as -75.00 and 150.00 (Pro's rest); 10 % off forever is redeemed at that same
+    instant, after the upgrade, so the waiting charge carries no discount line; VAT 20 %
+    from 17 Nov taxes it as it waits: 150.00 × 20 % = 30.00. The 1 Dec invoice billed it
+    with a discount line added under that tax (30.00 on a line worth 135.00). A charge
+    already taxed is billed as it is: 150.00 and 30.00, the period's 300.00 less 10 %."""
+    forever = Coupon("TEN", percent_off=10, duration=CouponDuration.FOREVER)
+    sub = paid(started("advanced", policy=PENDING), NOV_1, PENDING)
+    nov_16 = utc(2026, 11, 16)
+    sub = changed(sub, "pro", nov_16, PENDING).subscription
+    sub = decided(
+        redeem_coupon(sub, forever, nov_16, times_redeemed=0, catalog=CATALOG, policy=PENDING)
+    ).subscription
+    vat = CustomerTax(TaxRate("VAT 20 %", "FR", "20"))
+    sub = decided(update_tax(sub, vat, utc(2026, 11, 17), policy=PENDING)).subscription
+    (invoice,) = advance(sub, utc(2026, 12, 1), catalog=CATALOG, policy=PENDING).invoices
+    assert [
+        (line.kind.value, str(line.amount), line.tax and str(line.tax.amount))
+        for line in invoice.lines
+    ] == [
+        ("subscription", "USD 300.00", "USD 54.00"),
+        ("discount", "USD -30.00", None),
+        ("unused_time", "USD -75.00", None),
+        ("proration_charge", "USD 150.00", "USD 30.00"),
+    ]

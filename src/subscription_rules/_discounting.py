@@ -4,8 +4,9 @@
 the discount reaches, and the discount as it stands after this invoice. A
 line is reached when it is a positive charge (the period, a proration charge,
 overage) of a plan the coupon applies to, starting inside the discount's
-window, and not already followed by its discount lines (pending proration
-charges are discounted when they are made pending).
+window, and not already followed by its discount lines nor taxed (pending
+proration charges are discounted when they are made pending, and one taxed
+while it waits is billed with that tax, as it is).
 
 A percentage is rounded once per line with the policy's mode; an amount off
 is shared over the lines reached in proportion to them (largest remainder) and
@@ -38,6 +39,7 @@ def _reached(discount: Discount, lines: tuple[Line, ...]) -> list[int]:
             and line.amount.is_positive()
             and coupon.applies_to(line.plan_id)
             and discount.covers(line.start)
+            and line.tax is None  # taxed while waiting, before the coupon: billed as it is
             and not (index + 1 < len(lines) and lines[index + 1].kind is LineKind.DISCOUNT)
         ):
             reached.append(index)
