@@ -166,9 +166,13 @@ inclusive one) and a line's base its amount net of the discount lines after it:
     inclusive); under ``PER_INVOICE`` the invoice's charges at one rate are rounded once:
     ``|Σ tax − Σ base × r| < 1``; every credit carries a tax the life had, or none;
     prepaid and granted credit carry none;
-(n) a reverse charge bills zero tax, and an invoice with such a charge carries the mention
-    (with the customer's tax id);
-(o) per rate, over the life: tax credited ≤ tax billed, and the net tax (billed − credited)
+(n) a reverse charge bills zero tax, and an invoice with such a charge under the customer's
+    reverse charge carries the mention (with the customer's tax id) — not one whose customer
+    is no longer reverse charged: a charge taxed while it waited for that invoice keeps its
+    reverse-charge tax, and the invoice carries no mention (a gap: the mention is written
+    from the customer's tax of the day, and the line does not carry the tax id);
+(o) per rate, over the life (the lines waiting for the next invoice counted in): tax
+    credited ≤ tax billed, and the net tax (billed − credited)
     is within ``n`` minor units of ``r ×`` the net bases (billed − credited), ``n`` the
     number of lines at that rate. Derivation: each charge's tax is rounded once (error
     ``e₀``, below one unit). A credit of ``c`` against a stretch with ``L`` tax and ``C``
@@ -190,7 +194,9 @@ unused time follow, since they credit what was paid. A discount line is one more
 window's end the discount is dropped with ``DISCOUNT_ENDED`` (checked, and the
 subscription's discount window equals the oracle's). An amount off, or a percentage
 redeemed where the oracle does not work out the window (suspended, ended), leaves the
-cost only bounded: never more than the oracle's, never below zero. Always: a discount line
+cost only bounded: never more than the oracle's, never below zero; so does a coupon redeemed
+at the instant of a proration charge waiting for the next invoice (that invoice discounts
+it unless it was taxed while waiting: the order within one instant is not on record). Always: a discount line
 follows a charge and never takes more than it; no invoice total is negative.
 
 Prepaid credit. ``top_up`` and ``grant_credit`` (with or without an expiry: given, by
@@ -1928,12 +1934,18 @@ class Lives(RuleBasedStateMachine):
         self.redeemed += 1
         return spec.coupon(self.redeemed, self.currency, self.catalog.ids, own)
 
-    def _redeemed(self, coupon: Coupon, at: datetime) -> None:
-        """The oracle takes ``coupon`` redeemed at ``at``: a window it predicts, or a bound."""
+    def _redeemed(self, coupon: Coupon, at: datetime, *, waiting: bool = False) -> None:
+        """The oracle takes ``coupon`` redeemed at ``at``: a window it predicts, or a bound.
+
+        ``waiting``: a proration charge made at ``at`` waits for the next invoice, which
+        discounts it unless it was taxed meanwhile (the order within an instant is not
+        on record): bounded only.
+        """
         o = self.oracle
         CHECKED[f"coupons redeemed ({coupon.duration.value})"] += 1
-        predicted = o.status is Status.TRIALING or (
-            o.status in BILLING and (o.period is None or at < o.period.end)
+        predicted = not waiting and (
+            o.status is Status.TRIALING
+            or (o.status in BILLING and (o.period is None or at < o.period.end))
         )
         if coupon.percent_off is None or not predicted:
             # An amount off, or a window the oracle does not work out: only bounded.
@@ -1978,7 +1990,11 @@ class Lives(RuleBasedStateMachine):
         else:
             assert isinstance(result, Decision), result
             assert [n.kind for n in result.notices] == [NoticeKind.DISCOUNT_APPLIED], result
-            self._redeemed(coupon, at)
+            waiting = any(
+                line.kind is LineKind.PRORATION_CHARGE and _utc(line.start) == at
+                for line in sub.pending_lines
+            )
+            self._redeemed(coupon, at, waiting=waiting)
 
     @rule(
         tax=customer_taxes(),
@@ -2126,7 +2142,7 @@ class Lives(RuleBasedStateMachine):
     def tax_credited_never_exceeds_tax_billed(self) -> None:
         """Per rate: credited ≤ billed, and net tax within tolerance of rate × net lines."""
         if hasattr(self, "sub"):
-            self.taxes.check()
+            self.taxes.check(self.sub.pending_lines)
 
     @invariant()
     def credits_never_exceed_what_was_billed(self) -> None:
