@@ -1961,6 +1961,14 @@ class Lives(RuleBasedStateMachine):
         CHECKED["percentages off predicted"] += 1
         o.log.append(f"coupon {o.discount}")
 
+    def _decided(self, result: Decision | Refused) -> bool:
+        """Whether ``result`` decided: refused on an ended subscription, decided otherwise."""
+        if self.oracle.status is Status.ENDED:
+            assert isinstance(result, Refused), result
+            return False
+        assert isinstance(result, Decision), result
+        return True
+
     @rule(
         spec=coupons(),
         edge=st.integers(0, 6),
@@ -2008,10 +2016,9 @@ class Lives(RuleBasedStateMachine):
         sub = self.sub
         self.steps.append(f"update_tax {tax} at {at.isoformat()}")
         result = self._replayed(lambda: update_tax(sub, tax, at, policy=self.policy), "tax")
-        if self.oracle.status is Status.ENDED:
-            assert isinstance(result, Refused), result
+        if not self._decided(result):
             return
-        assert isinstance(result, Decision), result
+        assert isinstance(result, Decision)
         assert result.effects == (), result
         self.tax = tax
         self.taxes.had(tax)
@@ -2035,10 +2042,9 @@ class Lives(RuleBasedStateMachine):
         sub, money = self.sub, Money.of(amount, self.currency)
         self.steps.append(f"top_up {money} at {at.isoformat()}")
         result = self._replayed(lambda: top_up(sub, money, at, policy=self.policy), "top_up")
-        if self.oracle.status is Status.ENDED:
-            assert isinstance(result, Refused), result
+        if not self._decided(result):
             return
-        assert isinstance(result, Decision), result
+        assert isinstance(result, Decision)
         (invoice,) = result.invoices
         assert invoice.reason is InvoiceReason.TOP_UP, invoice
         assert invoice.total == money, invoice
@@ -2070,10 +2076,9 @@ class Lives(RuleBasedStateMachine):
             ),
             "grant",
         )
-        if self.oracle.status is Status.ENDED:
-            assert isinstance(result, Refused), result
+        if not self._decided(result):
             return
-        assert isinstance(result, Decision), result
+        assert isinstance(result, Decision)
         (note,) = result.credit_notes
         days = self.policy.granted_credit_days
         if expires_at is None and days is not None:  # the policy's local days later
