@@ -162,9 +162,11 @@ inclusive one) and a line's base its amount net of the discount lines after it:
     taxes)``, ``subtotal + tax = amount``;
 (m) every charge (period, proration, overage) is taxed at the customer's tax of the moment
     it is invoiced (a proration charge waiting for the next invoice: at a tax the life
-    had), with ``|tax − base × r| < 1`` minor unit and ``taxable`` = the base (less the tax,
-    inclusive); under ``PER_INVOICE`` the invoice's charges at one rate are rounded once:
-    ``|Σ tax − Σ base × r| < 1``; every credit carries a tax the life had, or none;
+    had), ``taxable`` = the base (less the tax, inclusive) and, under ``PER_LINE``,
+    ``|tax − base × r| < 1`` minor unit; under ``PER_INVOICE`` the invoice's charges at one
+    rate are rounded once, ``|Σ tax − Σ base × r| < 1`` (charges taxed while they waited
+    counted in: the new lines absorb their rounding, so one line alone may be further off);
+    every credit carries a tax the life had, or none;
     prepaid and granted credit carry none;
 (n) a reverse charge bills zero tax, and an invoice with such a charge under the customer's
     reverse charge carries the mention (with the customer's tax id) — not one whose customer
