@@ -694,6 +694,25 @@ def test_a_list_price_credit_of_discounted_time_is_what_was_paid_for_it() -> Non
     assert [str(line.amount) for line in note.lines] == ["USD -60.00"]
 
 
+def test_a_list_price_credit_of_time_a_replaced_coupon_discounted_is_what_was_paid() -> None:
+    """The same stretch (Advanced, 20 % off, 120.00 paid for November), then on 10 Nov a
+    new coupon, 5 % off once, replaces the discount (redeemed part way, its first period
+    is December's). The upgrade on 16 Nov still credits what November's stretch was paid:
+    120.00 × 15/30 = 60.00, not the list price's 75.00, though the subscription's discount
+    no longer is the one that billed it (``CreditBasis.LIST_PRICE``)."""
+    policy = attrs.evolve(SEED_POLICY, name="seed, list price", credit_basis=CreditBasis.LIST_PRICE)
+    forever = Coupon("LAUNCH20", percent_off=20, duration=CouponDuration.FOREVER)
+    sub = paid(start("advanced", forever, policy=policy).subscription, NOV_1, policy)
+    once = Coupon("FIVE", percent_off=5)
+    sub = decided(
+        redeem_coupon(sub, once, utc(2026, 11, 10), times_redeemed=0, catalog=CATALOG,
+                      policy=policy)
+    ).subscription  # fmt: skip
+    upgrade = changed(sub, "pro", utc(2026, 11, 16), policy)
+    (note,) = upgrade.credit_notes
+    assert [str(line.amount) for line in note.lines] == ["USD -60.00"]
+
+
 def test_a_charge_waiting_taxed_before_the_coupon_is_not_discounted_under_its_tax() -> None:
     """Found by the model-based lives: PENDING_ITEMS, an upgrade Advanced → Pro on 16 Nov
     waits as -75.00 and 150.00 (Pro's rest); 10 % off forever is redeemed at that same
