@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from subscription_rules import (
     MONTHLY,
@@ -80,3 +80,23 @@ def credited(decision: Decision) -> list[int]:
 def charged(decision: Decision) -> list[int]:
     """The invoices' lines, in minor units."""
     return [line.amount.minor for invoice in decision.invoices for line in invoice.lines]
+
+
+#: getlago/lago-api, spec/services/credit_notes/create_from_termination_spec.rb, "creates
+#: a credit note" and "with a different timezone": the customer's zone, the start and the
+#: termination (3100 a month in advance, calendar billing, tax 20 %), and the days credited.
+LAGO_TERMINATIONS = (
+    ("UTC", datetime(2022, 9, 1, 10, tzinfo=UTC), datetime(2022, 10, 15, 10, tzinfo=UTC), 16),
+    (
+        "America/Los_Angeles",
+        datetime(2022, 9, 1, 12, tzinfo=UTC),
+        datetime(2022, 10, 15, 1, tzinfo=UTC),
+        17,
+    ),
+    (
+        "Europe/Paris",
+        datetime(2022, 9, 1, 12, tzinfo=UTC),
+        datetime(2022, 10, 15, 1, tzinfo=UTC),
+        16,
+    ),
+)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conformance._engines import begun, catalog_of, changed, charged, credited
+from conformance._engines import LAGO_TERMINATIONS, begun, catalog_of, changed, charged, credited
 from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
@@ -294,21 +294,7 @@ THIRTY_ONE = catalog_of({"plan": "31.00"}, "EUR")
 
 @pytest.mark.parametrize(
     ("time_zone", "started", "terminated", "credit"),
-    [
-        ("UTC", datetime(2022, 9, 1, 10, tzinfo=UTC), datetime(2022, 10, 15, 10, tzinfo=UTC), 1600),
-        (
-            "America/Los_Angeles",
-            datetime(2022, 9, 1, 12, tzinfo=UTC),
-            datetime(2022, 10, 15, 1, tzinfo=UTC),
-            1700,
-        ),
-        (
-            "Europe/Paris",
-            datetime(2022, 9, 1, 12, tzinfo=UTC),
-            datetime(2022, 10, 15, 1, tzinfo=UTC),
-            1600,
-        ),
-    ],
+    [(zone, started, ended, days * 100) for zone, started, ended, days in LAGO_TERMINATIONS],
 )
 def test_termination_credits_the_days_after_the_termination_day(
     time_zone: str, started: datetime, terminated: datetime, credit: int

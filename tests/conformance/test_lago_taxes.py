@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conformance._engines import catalog_of
+from conformance._engines import LAGO_TERMINATIONS, catalog_of
 from subscription_rules import (
     LAGO_LIKE,
     MONTHLY,
@@ -143,21 +143,7 @@ def test_upgrade_credit_note_with_20_percent_tax() -> None:
 
 @pytest.mark.parametrize(
     ("time_zone", "started", "terminated", "credit"),
-    [
-        ("UTC", datetime(2022, 9, 1, 10, tzinfo=UTC), datetime(2022, 10, 15, 10, tzinfo=UTC), 1920),
-        (
-            "America/Los_Angeles",
-            datetime(2022, 9, 1, 12, tzinfo=UTC),
-            datetime(2022, 10, 15, 1, tzinfo=UTC),
-            2040,
-        ),
-        (
-            "Europe/Paris",
-            datetime(2022, 9, 1, 12, tzinfo=UTC),
-            datetime(2022, 10, 15, 1, tzinfo=UTC),
-            1920,
-        ),
-    ],
+    [(zone, started, ended, days * 120) for zone, started, ended, days in LAGO_TERMINATIONS],
 )
 def test_termination_credit_note_with_20_percent_tax(
     time_zone: str, started: datetime, terminated: datetime, credit: int
