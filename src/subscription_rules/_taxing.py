@@ -173,9 +173,9 @@ def taxed(
 
 
 def tax_waiting(
-    sub: Subscription, tax: CustomerTax, policy: BillingPolicy
+    sub: Subscription, policy: BillingPolicy
 ) -> tuple[tuple[Line, ...], tuple[Stretch, ...]]:
-    """``sub``'s pending lines and stretches once the customer is taxed with ``tax``.
+    """``sub``'s pending lines and stretches now that the customer is taxed (``sub.tax``).
 
     A proration charge made pending while the customer was untaxed is taxed
     now, as the invoice that bills it would, and the stretch it pays for (not
@@ -184,13 +184,7 @@ def tax_waiting(
     its share, and the invoice bills the tax the line carries.
     """
     before = sub.pending_lines
-    lines = tax_lines(
-        before,
-        tax.rate,
-        policy.rounding,
-        per_invoice=policy.tax_rounding is TaxRounding.PER_INVOICE,
-        reverse_charge=tax.reverse_charge,
-    )
+    lines = taxed(sub, before, policy)[0]
     stretches = list(sub.stretches)
     for old, new in zip(before, lines, strict=True):
         if old.tax is not None or new.tax is None:

@@ -653,6 +653,6 @@ def update_tax(
         return Refused(RefusalReason.NOT_ALLOWED_IN_STATUS, "the subscription has ended")
     sub = subscription.evolve(tax=tax, processed_until=at)
     if tax is not None and sub.pending_lines:
-        lines, stretches = tax_waiting(sub, tax, policy)
+        lines, stretches = tax_waiting(sub, policy)
         sub = sub.evolve(pending_lines=lines, stretches=stretches, payments=sub.payments)
     return Decision(sub, (), _next_wakeup(sub, policy))
