@@ -714,7 +714,8 @@ class Oracle:
         ``RESTART``: a cycle anchored at ``at``, its first period in full.
         ``KEEP_ANNIVERSARY``: the old anchor's wall time recurring every new interval;
         its period holding ``at`` costs from ``at`` on (the whole period when ``at`` is
-        its start; ``change`` marks an immediate change, where ``ChangeDay`` applies).
+        its start; ``change`` marks an immediate change, where ``ChangeDay`` applies, on
+        the period's first instant too: the old plan paid that day).
         """
         if self.policy.interval_change is IntervalChange.RESTART:
             self.start_billing(at)
@@ -723,9 +724,7 @@ class Oracle:
         n = cycle.index_containing(at)
         p = Period(cycle, n, cycle.boundary(n), cycle.boundary(n + 1))
         price = self.rate.cost(self.quantity)
-        p.segments.append(
-            Segment(at, price, change=change and at != p.start, factor=self.factor(at))
-        )
+        p.segments.append(Segment(at, price, change=change, factor=self.factor(at)))
         self.period = p
         self.log.append(f"bill {self.plan}/{self.interval} [{at}, {p.end}) kept anniversary")
 

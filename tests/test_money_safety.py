@@ -832,3 +832,32 @@ def test_an_interval_change_restarting_the_cycle_in_a_dst_fold_bills_the_new_int
     assert [line.amount for line in invoice.lines] == [
         CATALOG.plan("personal").price(YEARLY).amount
     ]
+
+
+def test_an_interval_change_on_a_kept_anniversary_boundary_bills_the_change_day_once() -> None:
+    """Days, ``ChangeDay.OLD_PLAN``, ``KEEP_ANNIVERSARY``: Advanced yearly (1500.00) from
+    15 Jan 2026, moved to monthly (150.00) at once on 15 Mar 2026 00:00, a monthly boundary
+    of the kept anniversary. The old plan pays the day of the change: 305 of the year's 365
+    days are unused (15 Mar is paid by the year), 1500.00 × 305/365 = 1253.42 credited; the
+    month 15 Mar - 15 Apr (31 days) is then billed from 16 Mar: 150.00 × 30/31 = 145.16, not
+    the whole 150.00, which billed 15 Mar a second time (found by the model-based lives'
+    soak, at a DST fold, where the kept period's start and the change's instant differ).
+    The same change on 20 Mar credits 300/365 and bills 25/31, as before.
+    """
+    policy = attrs.evolve(
+        SEED_POLICY,
+        name="seed, days, old plan, kept anniversary",
+        proration_unit=ProrationUnit.DAY,
+        change_day=ChangeDay.OLD_PLAN,
+        interval_change=IntervalChange.KEEP_ANNIVERSARY,
+    )
+    sub = started("advanced", utc(2026, 1, 15), interval=YEARLY, policy=policy)
+    for day, unused, charged in ((15, "-1253.42", "145.16"), (20, "-1232.88", "120.97")):
+        moved = decided(
+            change_plan(sub, "advanced", MONTHLY, utc(2026, 3, day), catalog=default_catalog(),
+                        usage=Usage.of(properties=1), policy=policy)
+        )  # fmt: skip
+        (note,) = moved.credit_notes
+        (invoice,) = moved.invoices
+        assert [str(line.amount) for line in note.lines] == [f"USD {unused}"]
+        assert [str(line.amount) for line in invoice.lines] == [f"USD {charged}"]

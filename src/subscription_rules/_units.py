@@ -256,5 +256,14 @@ def new_interval_line(
     new_cycle, period = new_interval_period(cycle, plan.interval, at, policy)
     # A restarted cycle's first period starts at the change as its wall clock reads it, which
     # in a DST fold can be the other of the two instants: it is billed whole all the same.
-    start = period.start if policy.interval_change is IntervalChange.RESTART else at
-    return period_line(plan, start, period, new_cycle, policy, change=True)
+    if policy.interval_change is IntervalChange.RESTART:
+        return period_line(plan, period.start, period, new_cycle, policy, change=True)
+    if _old_plan_pays_the_day(policy):
+        # On a kept boundary too: the old plan paid the change's day, so the new one bills
+        # from the next (a whole-period line would bill that day twice).
+        return remaining_line(plan, at, period, new_cycle, policy, change=True)
+    return period_line(plan, at, period, new_cycle, policy, change=True)
+
+
+def _old_plan_pays_the_day(policy: BillingPolicy) -> bool:
+    return policy.proration_unit is ProrationUnit.DAY and policy.change_day is ChangeDay.OLD_PLAN
