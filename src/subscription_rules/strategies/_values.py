@@ -504,7 +504,7 @@ def package_prices(currency: str | Currency | None = None) -> st.SearchStrategy[
     """
     return st.builds(
         PackagePrice,
-        money(currency, min_minor=0, max_minor=_MAX_PRICE),
+        money(currency, min_minor=0, max_minor=_MAX_OVERAGE_PRICE),
         st.integers(1, _MAX_OVERAGE_PER),
         st.integers(0, 10**6),
     )
