@@ -65,6 +65,7 @@ from subscription_rules.policy import BillingPolicy
 from subscription_rules.proration import ChangeQuote
 from subscription_rules.rulebook import Handled
 from subscription_rules.serialization._codec import converter, json_type, problems, tag
+from subscription_rules.serialization._fast import document_loader, dumper
 from subscription_rules.serialization._schema import document_schema
 from subscription_rules.subscription import Subscription
 from subscription_rules.summary import BillingSummary
@@ -177,7 +178,10 @@ def dump(value: object) -> dict[str, Any]:
         SerializationError: ``value`` is not of a document type.
     """
     name = _document_type(value)
-    data = converter().unstructure(value, type(value))
+    try:
+        data = dumper(type(value))(value)  # type: ignore[arg-type]  # a document type
+    except Exception:  # noqa: BLE001 - the converter writes it, or raises what is wrong
+        data = converter().unstructure(value, type(value))
     return {"schema_version": SCHEMA_VERSION, "type": name, **data}
 
 
@@ -271,6 +275,22 @@ def load(
             path="schema_version",
             value=version,
         )
+    return _structured(document, name, cls, version, migrations)
+
+
+def _structured(
+    document: dict[str, Any],
+    name: str,
+    cls: type,
+    version: int,
+    migrations: Mapping[tuple[str, int], Migration],
+) -> object:
+    """The value of a document whose header :func:`load` checked: fast, else by the converter."""
+    if version == SCHEMA_VERSION:
+        try:
+            return document_loader(cls)(document)
+        except Exception:  # noqa: BLE001, S110 - the converter loads it or names the problem
+            pass
     document = _migrated(document, name, version, migrations)
     data = {key: value for key, value in document.items() if key not in {"schema_version", "type"}}
     try:

@@ -1,0 +1,89 @@
+"""The storage format's fast path writes and reads exactly what the converter does.
+
+``serialization._fast`` makes specialised dump and load functions; a load it does
+not take goes to the converter, which names the problem's path. These tests hold
+the two paths to the same documents and values, and check that the fast path's
+memos never let a document through that the converter refuses.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import subscription_rules.strategies  # noqa: F401 - registers the strategies for st.from_type
+from storage_values import golden_values, golden_values_v2
+from subscription_rules import Subscription
+from subscription_rules.errors import SerializationError
+from subscription_rules.serialization import DOCUMENT_TYPES, SCHEMA_VERSION, _fast, dump, load
+from subscription_rules.serialization._codec import converter
+
+GOLDEN_V2 = Path(__file__).resolve().parent / "golden" / "v2"
+NAMES = list(DOCUMENT_TYPES)
+
+
+def _fields(document: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in document.items() if k not in {"schema_version", "type"}}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_fast_path_writes_and_reads_what_the_converter_does(name: str) -> None:
+    kind = DOCUMENT_TYPES[name]
+
+    @settings(max_examples=10)
+    @given(st.from_type(kind))
+    def check(value: object) -> None:
+        fields = _fast.dumper(kind)(value)
+        assert json.dumps(fields) == json.dumps(converter().unstructure(value, kind))
+        document = {"schema_version": SCHEMA_VERSION, "type": name, **fields}
+        loaded = _fast.document_loader(kind)(document)  # taken: no fallback to the converter
+        assert loaded == converter().structure(fields, kind) == value
+
+    check()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_fast_path_takes_every_golden_version_2_document(name: str) -> None:
+    """Fields added since, absent from these documents, take their defaults as they do in
+    the converter."""
+    document = json.loads((GOLDEN_V2 / f"{name}.json").read_text(encoding="utf-8"))
+    value = _fast.document_loader(DOCUMENT_TYPES[name])(document)
+    assert value == golden_values_v2()[name]
+
+
+def test_a_remembered_amount_does_not_admit_an_amount_with_another_key() -> None:
+    subscription = golden_values()["subscription"]
+    document = dump(subscription)
+    assert load(document, Subscription) == subscription  # the memos now hold its amounts
+    bad = copy.deepcopy(document)
+    bad["stretches"][0]["billed"]["cents"] = 5000
+    with pytest.raises(SerializationError, match="unknown key 'cents'") as error:
+        load(bad, Subscription)
+    assert error.value.path == "stretches[0].billed"
+
+
+def test_a_value_its_constructor_refuses_is_refused_after_the_memos_hold_its_leaves() -> None:
+    """A negative credit balance parses (the memo may hold it); the Subscription refuses it."""
+    subscription = golden_values()["subscription"]
+    document = dump(subscription)
+    assert load(document, Subscription) == subscription
+    bad = copy.deepcopy(document)
+    bad["credit_balance"] = {"amount": "-1.00", "currency": "USD"}
+    with pytest.raises(SerializationError, match="refused by the value's own checks") as error:
+        load(bad, Subscription)
+    assert error.value.path == "$"
+
+
+def test_the_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_fast, "_MEMO_SIZE", 3)
+    _fast._INSTANTS.clear()
+    _fast._AMOUNTS.clear()
+    subscription = golden_values()["subscription"]
+    assert load(dump(subscription), Subscription) == subscription
+    assert 0 < len(_fast._INSTANTS) <= 3
+    assert 0 < len(_fast._AMOUNTS) <= 3
