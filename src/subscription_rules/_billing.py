@@ -238,7 +238,13 @@ def credit_excess(
     *,
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
-    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
+    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice.
+
+    Lines none of which is negative need no credit note: a discount never takes
+    them below zero, and their tax is never negative.
+    """
+    if all(line.amount.minor >= 0 for line in lines):
+        return sub, lines, ()
     billed, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if not owed_back:
         return sub, billed, ()
