@@ -206,7 +206,7 @@ def _resolve(
             "pay the invoice whose retries ran out first",
         )
     current = billed_on(sub, catalog)
-    target = change_target(sub, plan_id, interval, catalog, quantity)
+    target = change_target(sub, plan_id, interval, catalog, quantity, current=current)
     at = _check_in_current_period(sub, at)
     kind = classify_move(
         current.plan,
@@ -244,12 +244,20 @@ def _resolve(
     billed: Priced | None = current
     if sub.stretches:
         last = sub.stretches[-1]
-        billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
+        same = (last.plan_id, last.interval, last.quantity)
+        if same != (sub.plan_id, sub.interval, current.quantity):  # else billed on `current`
+            billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
     return _Plan(kind, current, target, interval, timing, restarts, feasibility, at, billed)
 
 
 def change_target(
-    sub: Subscription, plan_id: str, interval: Interval, catalog: Catalog, quantity: int | None
+    sub: Subscription,
+    plan_id: str,
+    interval: Interval,
+    catalog: Catalog,
+    quantity: int | None,
+    *,
+    current: Priced | None = None,
 ) -> Priced:
     """What a change to ``plan_id`` at ``interval`` (and ``quantity``) moves the subscription to.
 
@@ -257,9 +265,10 @@ def change_target(
     subscription is on; another plan or interval is priced as sold today, in
     the subscription's currency. An unknown or retired plan, an interval or
     currency the plan is not sold at, or a quantity the price refuses is an
-    error, before anything else.
+    error, before anything else. ``current``: ``billed_on(sub, catalog)``, if already worked out.
     """
-    current = billed_on(sub, catalog)
+    if current is None:
+        current = billed_on(sub, catalog)
     wanted = target_quantity(sub, catalog.plan(plan_id), quantity)
     if plan_id == sub.plan_id and interval == sub.interval:
         return attrs.evolve(current, quantity=_plan_quantity(current.plan, wanted))
