@@ -31,9 +31,8 @@ from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import (
     Line,
     LineKind,
+    line_totals,
     prorated_line,
-    sum_lines,
-    tax_totals,
 )
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._renewal import next_bill
@@ -603,11 +602,11 @@ def quote_change(
         lines, _discount = discounted(subscription, lines, at, policy)
         lines = taxed(subscription, lines, policy)[0]
     converts = subscription.status is Status.TRIALING and bool(lines)
-    total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    _lines_total, tax, total = line_totals(lines, zero)
     credit_part = tuple(
-        line for line in lines if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
+        line for line in lines if line.amount.minor < 0 and line.kind is not LineKind.DISCOUNT
     )
-    credit_total = -(sum_lines(credit_part, zero) + tax_totals(credit_part, zero)[1])
+    credit_total = -line_totals(credit_part, zero)[2]
     charge_total = total + credit_total  # the charges net of discounts: exact integer arithmetic
     waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
     pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
@@ -641,5 +640,5 @@ def quote_change(
         due_next_invoice=due_next,
         from_quantity=subscription.quantity,
         to_quantity=resolved.target.quantity,
-        tax=None if subscription.tax is None else tax_totals(lines, zero)[0],
+        tax=None if subscription.tax is None else tax,
     )
