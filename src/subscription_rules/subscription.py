@@ -551,7 +551,7 @@ class Subscription:
     @functools.cached_property
     def zero(self) -> Money:
         """Zero in the subscription's currency."""
-        return Money(0, self.currency)
+        return _trusted_money(0, self.currency)  # a checked currency
 
     def check_instant(self, at: object, argument: str = "at") -> datetime:
         """Return ``at`` in UTC; refuse it if naive or earlier than what was already processed.
@@ -697,3 +697,4 @@ _OPTIONAL_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
 
 # The next subscription, made of fields already checked: see Subscription.evolve.
 _trusted_subscription = trusted(Subscription)
+_trusted_money = trusted(Money)

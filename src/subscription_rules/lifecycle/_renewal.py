@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import attrs
@@ -125,7 +126,7 @@ class _Terms:
     index: int
     start: datetime | None = None
 
-    @property
+    @functools.cached_property
     def period(self) -> BillingPeriod:
         return self.cycle.period(self.index)
 
