@@ -65,7 +65,7 @@ from subscription_rules.policy import BillingPolicy
 from subscription_rules.proration import ChangeQuote
 from subscription_rules.rulebook import Handled
 from subscription_rules.serialization._codec import converter, json_type, problems, tag
-from subscription_rules.serialization._fast import document_loader, dumper
+from subscription_rules.serialization._fast import document_dumper, document_loader
 from subscription_rules.serialization._schema import document_schema
 from subscription_rules.subscription import Subscription
 from subscription_rules.summary import BillingSummary
@@ -179,7 +179,7 @@ def dump(value: object) -> dict[str, Any]:
     """
     name = _document_type(value)
     try:
-        data = dumper(type(value))(value)  # type: ignore[arg-type]  # a document type
+        return document_dumper(type(value), name, SCHEMA_VERSION)(value)  # type: ignore[arg-type]  # a class is hashable
     except Exception:  # noqa: BLE001 - the converter writes it, or raises what is wrong
         data = converter().unstructure(value, type(value))
     return {"schema_version": SCHEMA_VERSION, "type": name, **data}

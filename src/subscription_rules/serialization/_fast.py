@@ -36,6 +36,7 @@ from subscription_rules.serialization._codec import (
     converter,
     dump_currency,
     dump_instant,
+    dump_money,
     load_currency,
     load_instant,
     members,
@@ -44,26 +45,38 @@ from subscription_rules.serialization._codec import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Hashable
 
 _MEMO_SIZE: Final = 4096  # bounded: a memo is emptied when full, documents may hold any string
 _INSTANTS: Final[dict[str, datetime]] = {}
 _AMOUNTS: Final[dict[tuple[object, object], Money]] = {}
+_INSTANT_TEXTS: Final[dict[tuple[datetime, object, int], str]] = {}
+_AMOUNT_TEXTS: Final[dict[tuple[int, str, int], tuple[str, str | dict[str, Any]]]] = {}
 
 
 class Miss(Exception):  # noqa: N818 - an internal signal: the converter loads it instead
     """The fast path does not take this document; the converter decides."""
 
 
+def _miss() -> None:
+    raise Miss
+
+
+def remember(memo: dict[Any, Any], key: Hashable, value: object) -> None:
+    """Keep ``value`` under ``key``, emptying the memo first when it is full."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
+# --- leaves: the converter's parsers and writers behind memos of their results -------------
+
+
 def _instant(value: object) -> datetime:
-    if type(value) is not str:
-        raise Miss
-    found = _INSTANTS.get(value)
+    found = _INSTANTS.get(value) if type(value) is str else None
     if found is None:
         found = load_instant(value)
-        if len(_INSTANTS) >= _MEMO_SIZE:
-            _INSTANTS.clear()
-        _INSTANTS[value] = found
+        remember(_INSTANTS, value, found)
     return found
 
 
@@ -76,9 +89,7 @@ def _money(value: object) -> Money:
         found = _quick_money(value)
         if found is None:
             raise Miss
-        if len(_AMOUNTS) >= _MEMO_SIZE:
-            _AMOUNTS.clear()
-        _AMOUNTS[key] = found
+        remember(_AMOUNTS, key, found)
     return found
 
 
@@ -87,17 +98,48 @@ def _currency(value: object) -> Currency:
     return load_currency(value) if found is None else found
 
 
+def _dump_instant(value: datetime) -> str:
+    """``dump_instant``: the same wall clock, zone and fold write the same text."""
+    if type(value) is not datetime:
+        return dump_instant(value)
+    key = (value, value.tzinfo, value.fold)  # equal instants in other zones are other keys
+    found = _INSTANT_TEXTS.get(key)
+    if found is None:
+        found = dump_instant(value)
+        remember(_INSTANT_TEXTS, key, found)
+    return found
+
+
 def _dump_money(value: Money) -> dict[str, Any]:
-    return {"amount": value.format_amount(), "currency": dump_currency(value.currency)}
+    """``dump_money``: the same minor units, code and exponent write the same amount."""
+    currency = value.currency
+    if type(value) is not Money or type(currency) is not Currency:
+        return dump_money(value)
+    key = (value.minor, currency.code, currency.exponent)
+    found = _AMOUNT_TEXTS.get(key)
+    if found is None:
+        found = (value.format_amount(), dump_currency(currency))
+        remember(_AMOUNT_TEXTS, key, found)
+    amount, code = found
+    return {"amount": amount, "currency": code if isinstance(code, str) else dict(code)}
 
 
+#: The leaves whose memo the generated code reads itself: (memo, test of the value, key).
+_REMEMBERED: Final[dict[object, tuple[dict[Any, Any], str, str]]] = {
+    datetime: (_INSTANTS, "type({0}) is str", "{0}"),
+    Money: (
+        _AMOUNTS,
+        "type({0}) is dict and len({0}) == 2",
+        "({0}.get('amount'), {0}.get('currency'))",
+    ),
+}
 _LEAF_LOADERS: Final[dict[object, Callable[[object], object]]] = {
     datetime: _instant,
     Money: _money,
     Currency: _currency,
 }
 _LEAF_DUMPERS: Final[dict[object, Callable[[Any], object]]] = {
-    datetime: dump_instant,
+    datetime: _dump_instant,
     Money: _dump_money,
 }
 #: The leaves the converter has hooks for (the attrs classes among them too): never generated.
@@ -109,6 +151,21 @@ def _is_enum(kind: object) -> bool:
     return isinstance(kind, type) and issubclass(kind, enum.Enum)
 
 
+def _plain(kind: object) -> object:
+    """``X`` for ``X | None`` unless a tagged union (which reads its own ``None``), else ``kind``."""
+    inner = None if members(kind) is not None else optional_of(kind)
+    return kind if inner is None else inner
+
+
+def _homogeneous(kind: object) -> object | None:
+    """``X`` for ``tuple[X, ...]``, else ``None``."""
+    args: tuple[object, ...] = get_args(kind)
+    return args[0] if get_origin(kind) is tuple and args[1:] == (Ellipsis,) else None
+
+
+# --- generated functions ----------------------------------------------------------------
+
+
 class _Maker:
     """Writes, compiles and keeps the loaders or dumpers of one direction."""
 
@@ -118,7 +175,7 @@ class _Maker:
 
     def name(self, prefix: str) -> str:
         self.count += 1
-        return f"{prefix}{self.count}"
+        return f"{prefix}_{self.count}"
 
     def compiled(self, source: str, namespace: dict[str, Any], name: str) -> Callable[[Any], Any]:
         exec(compile(source, f"<subscription_rules fast {name}>", "exec"), namespace)  # noqa: S102
@@ -146,34 +203,59 @@ class _Loaders(_Maker):
         if kind in _LEAVES:
             hook = converter().get_structure_hook(kind)
             return lambda value: hook(value, kind)
-        if kind in _SCALARS:
-            return self.compiled(
-                "def scalar(v):\n    if type(v) is not K: raise Miss\n    return v\n",
-                {"K": kind, "Miss": Miss},
-                "scalar",
-            )
-        if _is_enum(kind):
-            table = {(type(m.value), m.value): m for m in kind}  # type: ignore[attr-defined]
-            return lambda value: table[type(value), value]
         union = members(kind)
         if union is not None:
             return self.tagged(kind, union)
-        inner = optional_of(kind)
-        if inner is not None:
-            load = self.get(inner)
-            return lambda value: None if value is None else load(value)
-        if get_origin(kind) is tuple and get_args(kind)[1:] == (Ellipsis,):
-            item = self.get(get_args(kind)[0])
-            return self.compiled(
-                "def items(v):\n    if type(v) is not list: raise Miss\n"
-                "    return tuple([item(x) for x in v])\n",
-                {"item": item, "Miss": Miss},
-                "items",
-            )
         if isinstance(kind, type) and attrs.has(kind):
             return self.attrs_class(kind, ())
-        hook = converter().get_structure_hook(kind)
-        return lambda value: hook(value, kind)
+        if _homogeneous(kind) is not None:
+            return self.items(kind)
+        plain = _plain(kind)
+        if plain is kind and plain not in _SCALARS and not _is_enum(plain):
+            hook = converter().get_structure_hook(kind)  # tuple[str, str], frozenset[...]
+            return lambda value: hook(value, kind)
+        namespace: dict[str, Any] = {"Miss": Miss, "miss": _miss}
+        name = self.name("load")
+        expression = self.expression(kind, "o", namespace, "x")
+        return self.compiled(f"def {name}(o):\n    return {expression}\n", namespace, name)
+
+    def expression(self, kind: object, source: str, namespace: dict[str, Any], slot: str) -> str:
+        """Python reading ``source`` as a ``kind``, raising on anything the converter refuses."""
+        plain = _plain(kind)
+        optional = plain is not kind
+        var = f"v_{slot}"
+        if plain in _SCALARS:
+            namespace[f"t_{slot}"] = plain
+            none = f"(({var} := {source}) is None or type({var}) is t_{slot})"
+            test = none if optional else f"type({var} := {source}) is t_{slot}"
+            return f"({var} if {test} else miss())"
+        if _is_enum(plain):
+            members_ = plain.__members__.values()  # type: ignore[attr-defined]
+            namespace[f"e_{slot}"] = {(type(m.value), m.value): m for m in members_}
+            read = f"e_{slot}[type({var}), {var}]"
+        else:
+            namespace[f"l_{slot}"] = self.get(plain)
+            read = f"l_{slot}({var})"
+            remembered = _REMEMBERED.get(plain)  # the memo looked up here, the call on a miss
+            if remembered is not None:
+                memo, test, key = remembered
+                namespace[f"m_{slot}"] = memo
+                found = f"(r_{slot} := m_{slot}.get({key.format(var)})) is not None"
+                read = f"(r_{slot} if {test.format(var)} and {found} else {read})"
+        if optional:
+            return f"(None if ({var} := {source}) is None else {read})"
+        first = read.index(var)  # bound where first read: e[type(v := o['a']), v]
+        return read[:first] + f"({var} := {source})" + read[first + len(var) :]
+
+    def items(self, kind: object) -> Callable[[Any], Any]:
+        namespace: dict[str, Any] = {"Miss": Miss, "miss": _miss}
+        expression = self.expression(_homogeneous(kind), "x", namespace, "item")
+        name = self.name("load_items")
+        source = (
+            f"def {name}(o):\n    if type(o) is not list: raise Miss\n"
+            f"    return tuple([{expression} for x in o])\n"
+        )
+        return self.compiled(source, namespace, name)
 
     def tagged(self, kind: object, union: tuple[type, ...]) -> Callable[[Any], Any]:
         by_tag = {tag(member): self.attrs_class(member, ("type",)) for member in union}
@@ -187,109 +269,123 @@ class _Loaders(_Maker):
         return load
 
     def attrs_class(self, cls: type, extra: tuple[str, ...]) -> Callable[[Any], Any]:
-        """``cls`` from an object with its fields (and the ``extra`` keys), no other key.
+        """``cls`` from an object with its fields and the ``extra`` keys, no other key.
 
-        A field with a default may be absent, as the converter allows: its default is
-        passed (attrs checks and converts a default as it does a value).
+        The caller has seen the ``extra`` keys (a document's ``schema_version`` and
+        ``type``, a union member's ``type``). An object with as many keys as that, each
+        field read by its key, has exactly those keys. A field with a default may be
+        absent, as the converter allows: its default is passed (attrs checks and
+        converts a default as it does a value). A class of strings, integers,
+        booleans and enums only (an ``Interval``) is remembered by its fields'
+        values, checked by its constructor once.
         """
         attrs.resolve_types(cls)
         fields = [field for field in attrs.fields(cls) if field.init]
         namespace: dict[str, Any] = {"Miss": Miss, "cls": cls, "miss": _miss}
         namespace["keys"] = frozenset([*(field.name for field in fields), *extra])
-        arguments = []
-        for field in fields:
+        complete, partial = [], []
+        for index, field in enumerate(fields):
             key = repr(field.name)
-            if field.type in _SCALARS:
-                namespace[f"t_{field.name}"] = field.type
-                value = f"(v if type(v := o[{key}]) is t_{field.name} else miss())"
-            else:
-                namespace[f"l_{field.name}"] = self.get(field.type)
-                value = f"l_{field.name}(o[{key}])"
+            value = self.expression(field.type, f"o[{key}]", namespace, str(index))
+            complete.append(f"        a{index} = {value}")
             default = field.default
             if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # attrs' own class
                 if not default.takes_self:
-                    namespace[f"d_{field.name}"] = default.factory
-                    value = f"({value} if {key} in o else d_{field.name}())"
+                    namespace[f"d_{index}"] = default.factory
+                    value = f"({value} if {key} in o else d_{index}())"
             elif default is not attrs.NOTHING:
-                namespace[f"d_{field.name}"] = default
-                value = f"({value} if {key} in o else d_{field.name})"
-            arguments.append(f"{field.alias}={value}")
-        name = self.name("load_" + cls.__name__ + "_")
-        joined = ",\n        ".join(arguments)
-        source = (
-            f"def {name}(o):\n"
-            f"    if type(o) is not dict or (o.keys() != keys and not o.keys() <= keys):\n"
-            f"        raise Miss\n"
-            f"    return cls(\n        {joined}\n    )\n"
-        )
-        return self.compiled(source, namespace, name)
-
-
-def _miss() -> None:
-    raise Miss
+                namespace[f"d_{index}"] = default
+                value = f"({value} if {key} in o else d_{index})"
+            partial.append(f"        a{index} = {value}")
+        name = self.name("load_" + cls.__name__)
+        lines = [
+            f"def {name}(o):",
+            "    if type(o) is not dict: raise Miss",
+            f"    if len(o) == {len(fields) + len(extra)}:",
+            *complete,
+            "        pass",
+            "    elif o.keys() <= keys:",
+            *partial,
+            "        pass",
+            "    else: raise Miss",
+        ]
+        call = ", ".join(f"{field.alias}=a{index}" for index, field in enumerate(fields))
+        if all(_plain(field.type) in _SCALARS or _is_enum(_plain(field.type)) for field in fields):
+            namespace["memo"], namespace["remember"] = {}, remember
+            key = "(" + "".join(f"a{index}, " for index in range(len(fields))) + ")"
+            lines += [
+                f"    found = memo.get({key})",
+                "    if found is None:",
+                f"        found = cls({call})",
+                f"        remember(memo, {key}, found)",
+                "    return found",
+            ]
+        else:
+            lines.append(f"    return cls({call})")
+        return self.compiled("\n".join(lines) + "\n", namespace, name)
 
 
 class _Dumpers(_Maker):
-    def leaf(self, kind: object) -> Callable[[Any], Any] | None:
+    def make(self, kind: object) -> Callable[[Any], Any]:
         if kind in _LEAF_DUMPERS:
             return _LEAF_DUMPERS[kind]
         if kind in _LEAVES:
             return converter().get_unstructure_hook(kind)
-        if kind in _SCALARS:
-            return _identity
-        if _is_enum(kind):
-            return _enum_value
-        return None
-
-    def make(self, kind: object) -> Callable[[Any], Any]:  # noqa: PLR0911 - one case a kind
-        leaf = self.leaf(kind)
-        if leaf is not None:
-            return leaf
         union = members(kind)
         if union is not None:
             return self.tagged(union)
-        inner = optional_of(kind)
-        if inner is not None:
-            dump = self.get(inner)
-            if dump is _identity:
-                return _identity
-            return lambda value: None if value is None else dump(value)
-        if get_origin(kind) is tuple and get_args(kind)[1:] == (Ellipsis,):
-            item = self.get(get_args(kind)[0])
-            if item is _identity:
-                return list
-            return lambda value: [item(one) for one in value]
         if isinstance(kind, type) and attrs.has(kind):
-            return self.attrs_class(kind)
-        return converter().get_unstructure_hook(kind)
+            return self.attrs_class(kind, {})
+        plain = _plain(kind)
+        simple = plain in _SCALARS or _is_enum(plain) or _homogeneous(kind) is not None
+        if plain is kind and not simple:  # tuple[str, str], frozenset[...]
+            return converter().get_unstructure_hook(kind)
+        namespace: dict[str, Any] = {}
+        name = self.name("dump")
+        expression = self.expression(kind, "v", namespace, "x")
+        return self.compiled(f"def {name}(v):\n    return {expression}\n", namespace, name)
+
+    def expression(self, kind: object, source: str, namespace: dict[str, Any], slot: str) -> str:
+        """Python writing ``source``, a ``kind``, as the converter does."""
+        plain = _plain(kind)
+        if plain in _SCALARS:
+            return source
+        var = f"x_{slot}"
+        item = _homogeneous(plain)
+        if item is not None:
+            each = self.expression(item, f"i_{slot}", namespace, f"{slot}i")
+            write = f"[{each} for i_{slot} in {var}]" if each != f"i_{slot}" else f"list({var})"
+        elif _is_enum(plain):
+            write = f"{var}.value"
+        else:
+            namespace[f"d_{slot}"] = self.get(plain)
+            write = f"d_{slot}({var})"
+        if plain is not kind:
+            return f"(None if ({var} := {source}) is None else {write})"
+        return (
+            write.replace(var, source, 1)
+            if write.count(var) == 1
+            else f"(({var} := {source}), {write})[1]"
+        )
 
     def tagged(self, union: tuple[type, ...]) -> Callable[[Any], Any]:
-        by_type = {member: (tag(member), self.get(member)) for member in union}
+        by_type = {member: self.attrs_class(member, {"type": tag(member)}) for member in union}
 
         def dump(value: object) -> object:
-            if value is None:
-                return None
-            name, fields = by_type[type(value)]
-            return {"type": name, **fields(value)}
+            return None if value is None else by_type[type(value)](value)
 
         return dump
 
-    def attrs_class(self, cls: type) -> Callable[[Any], Any]:
+    def attrs_class(self, cls: type, first: dict[str, object]) -> Callable[[Any], Any]:
+        """A ``cls`` as an object of its fields, after the ``first`` keys and their values."""
         attrs.resolve_types(cls)
         namespace: dict[str, Any] = {}
-        items = []
-        for field in attrs.fields(cls):
-            if not field.init:
-                continue
-            dump = self.get(field.type)
-            if dump is _identity:
-                items.append(f"{field.name!r}: v.{field.name}")
-            elif dump is _enum_value:
-                items.append(f"{field.name!r}: v.{field.name}.value")
-            else:
-                namespace[f"d_{field.name}"] = dump
-                items.append(f"{field.name!r}: d_{field.name}(v.{field.name})")
-        name = self.name("dump_" + cls.__name__ + "_")
+        items = [f"{key!r}: {value!r}" for key, value in first.items()]
+        for index, field in enumerate(attrs.fields(cls)):
+            if field.init:
+                value = self.expression(field.type, f"v.{field.name}", namespace, str(index))
+                items.append(f"{field.name!r}: {value}")
+        name = self.name("dump_" + cls.__name__)
         joined = ",\n        ".join(items)
         return self.compiled(
             f"def {name}(v):\n    return {{\n        {joined}\n    }}\n", namespace, name
@@ -325,3 +421,10 @@ def dumper(cls: type) -> Callable[[Any], dict[str, Any]]:
     """The fields of a ``cls`` as the converter writes them."""
     _, dumpers = _makers()
     return dumpers.get(cls)
+
+
+@functools.cache
+def document_dumper(cls: type, name: str, version: int) -> Callable[[Any], dict[str, Any]]:
+    """A ``cls`` as a document: ``schema_version`` and ``type`` (``name``), then its fields."""
+    _, dumpers = _makers()
+    return dumpers.attrs_class(cls, {"schema_version": version, "type": name})
