@@ -158,6 +158,9 @@ every type. A later version adds its steps and keeps the earlier ones.
 """
 
 _T = TypeVar("_T")
+#: ``json.dumps(..., ensure_ascii=False)`` without the search for cycles: a document is a
+#: tree of fresh dicts and lists.
+_COMPACT: Final = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 def _document_type(value: object) -> str:
@@ -187,6 +190,8 @@ def dump(value: object) -> dict[str, Any]:
 
 def dumps(value: object, *, indent: int | None = None) -> str:
     """Return ``value``'s document as JSON text (UTF-8 friendly: non-ASCII kept as is)."""
+    if indent is None:
+        return _COMPACT.encode(dump(value))
     return json.dumps(dump(value), indent=indent, ensure_ascii=False)
 
 
