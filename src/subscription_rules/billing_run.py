@@ -32,7 +32,9 @@ on the first document, and an executor is the caller's.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import logging
 import time
 from collections import deque
@@ -244,21 +246,35 @@ def bill_partition(
     )
 
 
-def _bill_job(job: tuple[Sequence[Mapping[str, Any]], datetime, Catalog, BillingPolicy]) -> Any:  # noqa: ANN401 - a PartitionResult, pickled
-    documents, until, catalog, policy = job
+#: A partition's job as it crosses to a worker: documents, the instant, and the catalog and
+#: policy as one JSON text (their values hold mapping proxies, which do not pickle).
+_Job = tuple[Sequence[Mapping[str, Any]], datetime, str]
+
+
+@functools.lru_cache(maxsize=4)
+def _rules(text: str) -> tuple[Catalog, BillingPolicy]:
+    """The catalog and policy of a job, loaded once per worker process (per distinct pair)."""
+    catalog, policy = json.loads(text)
+    return load(catalog, Catalog), load(policy, BillingPolicy)
+
+
+def _bill_job(job: _Job) -> PartitionResult:
+    documents, until, rules = job
+    catalog, policy = _rules(rules)
     return bill_partition(documents, until, catalog=catalog, policy=policy)
 
 
 class _InProcess:
-    """A finished future's stand-in: the partition billed when asked for, in this process."""
+    """A future's stand-in: the partition billed when its result is asked for, in this process."""
 
     def __init__(
-        self, job: tuple[Sequence[Mapping[str, Any]], datetime, Catalog, BillingPolicy]
+        self, documents: Sequence[Mapping[str, Any]], rules: tuple[datetime, Catalog, BillingPolicy]
     ) -> None:
-        self._job = job
+        self._documents, self._rules = documents, rules
 
     def result(self) -> PartitionResult:
-        return _bill_job(self._job)  # type: ignore[no-any-return]
+        until, catalog, policy = self._rules
+        return bill_partition(self._documents, until, catalog=catalog, policy=policy)
 
 
 def run_billing(
@@ -355,16 +371,18 @@ def _run(
     in_flight: deque[Future[PartitionResult] | _InProcess] = deque()
     partitions_done = subscriptions_done = 0
     exhausted = False
+    shipped = ""
     while True:
         while not exhausted and len(in_flight) < (max_in_flight if executor else 1):
             partition = next(partitions, None)
             if partition is None:
                 exhausted = True
                 break
-            job = (list(partition), *rules)
-            in_flight.append(
-                _InProcess(job) if executor is None else executor.submit(_bill_job, job)
-            )
+            if executor is None:
+                in_flight.append(_InProcess(partition, rules))
+            else:
+                shipped = shipped or json.dumps([dump(rules[1]), dump(rules[2])])
+                in_flight.append(executor.submit(_bill_job, (list(partition), rules[0], shipped)))
         if not in_flight:
             return
         results = in_flight.popleft().result()
