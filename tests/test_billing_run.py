@@ -46,6 +46,7 @@ from subscription_rules.billing_run import (
     run_billing,
 )
 from subscription_rules.dunning import Succeeded
+from subscription_rules.errors import InvalidArgumentError
 from subscription_rules.serialization import dump, load
 from subscription_rules.testing import InMemoryOutbox
 
@@ -157,7 +158,7 @@ def test_a_subscription_with_nothing_due_keeps_its_document_and_has_no_entries()
 def test_a_document_that_does_not_load_is_reported_by_its_id_and_the_others_are_billed() -> None:
     broken = {**DOCUMENTS[1], "status": "sleeping"}
     results = bill_partition(
-        [DOCUMENTS[0], broken, 7, DOCUMENTS[2]],  # type: ignore[list-item]
+        [DOCUMENTS[0], broken, {"type": "subscription"}, DOCUMENTS[2]],
         UNTIL,
         catalog=CATALOG,
         policy=SEED_POLICY,
@@ -168,6 +169,15 @@ def test_a_document_that_does_not_load_is_reported_by_its_id_and_the_others_are_
     assert (failed.subscription_id, failed.position) == ("sub_0001", 1)
     assert failed.error.startswith("SerializationError: status")
     assert results[2] == Failed("#2", 2, results[2].error)  # type: ignore[union-attr]
+
+
+def test_something_that_is_not_a_document_is_refused_naming_its_place() -> None:
+    with pytest.raises(InvalidArgumentError, match=r"^documents\[1\]: expected a subscription"):
+        bill_partition([DOCUMENTS[0], 7], UNTIL, catalog=CATALOG, policy=SEED_POLICY)  # type: ignore[list-item]
+    run = run_billing([DOCUMENTS[:1], [None]], UNTIL, catalog=CATALOG, policy=SEED_POLICY)  # type: ignore[list-item]
+    assert len(next(run)) == 1
+    with pytest.raises(InvalidArgumentError, match=r"^partitions\[1\]\[0\]: expected"):
+        next(run)
 
 
 def test_a_subscription_whose_advance_refuses_is_reported_failed() -> None:

@@ -621,7 +621,9 @@ def _call(target: Target, values: dict[str, object]) -> object:
             kwargs.update(typing.cast("dict[str, object]", value))
         else:
             kwargs[parameter.name] = value
-    return target.call(*args, **kwargs)
+    result = target.call(*args, **kwargs)
+    # A lazy result (the billing run's partitions) is checked as its caller reads it.
+    return list(result) if isinstance(result, types.GeneratorType) else result
 
 
 def _wrongable(target: Target) -> list[inspect.Parameter]:

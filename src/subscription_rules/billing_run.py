@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -72,6 +72,8 @@ LOGGER_NAME: Final = "subscription_rules.billing_run"
 """The logger :func:`run_billing` reports progress to (INFO, one line per partition)."""
 
 _LOG = logging.getLogger(LOGGER_NAME)
+_END: Final = object()
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -103,7 +105,9 @@ class Failed:
     ``error`` the error's class and message. A document that does not load
     (:class:`~subscription_rules.errors.SerializationError`) or whose advance
     refuses (any :class:`~subscription_rules.errors.SubscriptionRulesError`)
-    is reported so; the other documents of the partition are billed. Any other
+    is reported so; the other documents of the partition are billed. Something
+    that is not a mapping at all is the caller's mistake, not a stored
+    document: ``InvalidArgumentError`` naming it (``documents[3]``). Any other
     exception (a bug) stops the partition, with a note naming the subscription.
 
     >>> Failed("s", 0, "SerializationError: status: ...").subscription_id
@@ -241,9 +245,35 @@ def bill_partition(
             value=documents,
         )
     return tuple(
-        _bill_one(document, position, at, catalog, policy)
+        _bill_one(_document(document, f"documents[{position}]"), position, at, catalog, policy)
         for position, document in enumerate(documents)
     )
+
+
+def _document(document: object, argument: str) -> Mapping[str, Any]:
+    """A stored document as given: a mapping (what is in it is for loading to judge)."""
+    if not isinstance(document, Mapping):
+        raise InvalidArgumentError(
+            f"expected a subscription document (a mapping), got {type(document).__name__} "
+            f"{shown(document)}",
+            argument=argument,
+            value=document,
+        )
+    return document
+
+
+def _partition(partition: object, index: int) -> Sequence[Mapping[str, Any]]:
+    """A partition as given: a sequence of mappings."""
+    if isinstance(partition, (str, bytes)) or not isinstance(partition, Sequence):
+        raise InvalidArgumentError(
+            f"expected a sequence of subscription documents, got {type(partition).__name__} "
+            f"{shown(partition)}",
+            argument=f"partitions[{index}]",
+            value=partition,
+        )
+    for position, document in enumerate(partition):
+        _document(document, f"partitions[{index}][{position}]")
+    return partition
 
 
 #: A partition's job as it crosses to a worker: documents, the instant, and the catalog and
@@ -359,7 +389,7 @@ def run_billing(
 
 
 def _run(
-    partitions: Iterator[Sequence[Mapping[str, Any]]],
+    partitions: Iterator[object],
     rules: tuple[datetime, Catalog, BillingPolicy],
     executor: Executor | None,
     max_in_flight: int,
@@ -372,12 +402,15 @@ def _run(
     partitions_done = subscriptions_done = 0
     exhausted = False
     shipped = ""
+    submitted = 0
     while True:
         while not exhausted and len(in_flight) < (max_in_flight if executor else 1):
-            partition = next(partitions, None)
-            if partition is None:
+            given = next(partitions, _END)
+            if given is _END:
                 exhausted = True
                 break
+            partition = _partition(given, submitted)
+            submitted += 1
             if executor is None:
                 in_flight.append(_InProcess(partition, rules))
             else:
@@ -433,9 +466,7 @@ def partition_of(subscription_id: str, partitions: int) -> int:
     return int.from_bytes(digest, "big") % partitions
 
 
-def batches(
-    documents: Iterable[Mapping[str, Any]], size: int
-) -> Iterator[tuple[Mapping[str, Any], ...]]:
+def batches(documents: Iterable[_T], size: int) -> Iterator[tuple[_T, ...]]:
     """``documents`` cut into partitions of ``size`` (the last may be shorter), read lazily.
 
     >>> [len(b) for b in batches(({"id": str(i)} for i in range(5)), 2)]
@@ -454,8 +485,6 @@ def batches(
     return _batches(iter(documents), size)
 
 
-def _batches(
-    documents: Iterator[Mapping[str, Any]], size: int
-) -> Iterator[tuple[Mapping[str, Any], ...]]:
+def _batches(documents: Iterator[_T], size: int) -> Iterator[tuple[_T, ...]]:
     while batch := tuple(doc for _, doc in zip(range(size), documents, strict=False)):
         yield batch
