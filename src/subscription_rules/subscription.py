@@ -16,6 +16,7 @@ customer has access depends on the policy too: see
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final, cast
@@ -542,12 +543,12 @@ class Subscription:
                 value=self.credit_grants,
             )
 
-    @property
+    @functools.cached_property
     def current_period(self) -> BillingPeriod:
-        """The billing period the subscription is in (``period_index`` of its cycle)."""
+        """The billing period the subscription is in (``period_index`` of its cycle), once per value."""
         return self.cycle.period(self.period_index)
 
-    @property
+    @functools.cached_property
     def zero(self) -> Money:
         """Zero in the subscription's currency."""
         return Money(0, self.currency)

@@ -388,6 +388,7 @@ def _renew(
         interval=terms.interval,
         cycle=terms.cycle,
         start=at,
+        line=whole,
         plan_id=terms.plan.id,
         period_index=terms.index,
         pending_change=sub.pending_change if _pending_due(sub) is None else None,
