@@ -121,6 +121,20 @@ def _outbox_charges(outbox: InMemoryOutbox) -> dict[str, int]:
     }
 
 
+def _run_on(executor: Executor) -> list[Billed | Failed]:
+    """The whole workload billed on ``executor``, two partitions in flight."""
+    return _flat(
+        run_billing(
+            _partitions(),
+            UNTIL,
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+            executor=executor,
+            max_in_flight=2,
+        )
+    )
+
+
 ONE_PROCESS = _flat(run_billing(_partitions(), UNTIL, catalog=CATALOG, policy=SEED_POLICY))
 
 
@@ -200,17 +214,7 @@ def test_results_come_in_partition_order_one_per_document() -> None:
 
 def test_a_process_pool_gives_the_same_results_as_one_process() -> None:
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        got = _flat(
-            run_billing(
-                _partitions(),
-                UNTIL,
-                catalog=CATALOG,
-                policy=SEED_POLICY,
-                executor=pool,
-                max_in_flight=2,
-            )
-        )
-    assert got == ONE_PROCESS
+        assert _run_on(pool) == ONE_PROCESS
 
 
 def test_rerunning_on_the_same_input_gives_the_same_keys() -> None:
@@ -329,17 +333,7 @@ def client() -> Iterator[Client]:
 
 
 def test_a_dask_local_cluster_gives_the_same_results_as_one_process(client: Client) -> None:
-    got = _flat(
-        run_billing(
-            _partitions(),
-            UNTIL,
-            catalog=CATALOG,
-            policy=SEED_POLICY,
-            executor=client.get_executor(),  # type: ignore[no-untyped-call]
-            max_in_flight=2,
-        )
-    )
-    assert got == ONE_PROCESS
+    assert _run_on(client.get_executor()) == ONE_PROCESS  # type: ignore[no-untyped-call]
 
 
 def die_on_first_attempt(

@@ -237,17 +237,21 @@ def bill_partition(
     ('t', 'SerializationError')
     """
     at = _check_run(until, catalog, policy)
-    if isinstance(documents, (str, bytes, Mapping)) or not isinstance(documents, Iterable):
-        raise InvalidArgumentError(
-            f"expected an iterable of subscription documents, got {type(documents).__name__} "
-            f"{shown(documents)}",
-            argument="documents",
-            value=documents,
-        )
+    _iterable(documents, "documents", "subscription documents")
     return tuple(
         _bill_one(_document(document, f"documents[{position}]"), position, at, catalog, policy)
         for position, document in enumerate(documents)
     )
+
+
+def _iterable(value: object, argument: str, what: str) -> None:
+    """Refuse anything but an iterable of ``what`` (a text or a mapping is one value, not many)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidArgumentError(
+            f"expected an iterable of {what}, got {type(value).__name__} {shown(value)}",
+            argument=argument,
+            value=value,
+        )
 
 
 def _document(document: object, argument: str) -> Mapping[str, Any]:
@@ -376,13 +380,7 @@ def run_billing(
         raise InvalidArgumentError(
             f"expected a callable, got {shown(clock)}", argument="clock", value=clock
         )
-    if isinstance(partitions, (str, bytes, Mapping)) or not isinstance(partitions, Iterable):
-        raise InvalidArgumentError(
-            f"expected an iterable of partitions, got {type(partitions).__name__} "
-            f"{shown(partitions)}",
-            argument="partitions",
-            value=partitions,
-        )
+    _iterable(partitions, "partitions", "partitions")
     return _run(
         iter(partitions), (at, catalog, policy), executor, max_in_flight, total, progress, clock
     )
@@ -476,12 +474,7 @@ def batches(documents: Iterable[_T], size: int) -> Iterator[tuple[_T, ...]]:
         raise InvalidArgumentError(
             f"must be a positive int, got {shown(size)}", argument="size", value=size
         )
-    if isinstance(documents, (str, bytes, Mapping)) or not isinstance(documents, Iterable):
-        raise InvalidArgumentError(
-            f"expected an iterable of documents, got {type(documents).__name__} {shown(documents)}",
-            argument="documents",
-            value=documents,
-        )
+    _iterable(documents, "documents", "documents")
     return _batches(iter(documents), size)
 
 
