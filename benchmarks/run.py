@@ -938,7 +938,7 @@ def bench_billing_run_dask(
         return [Row("billing run on stored documents: Dask", ours="skipped: dask not installed")]
     with (
         LocalCluster(  # type: ignore[no-untyped-call]
-            n_workers=s.workers, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=s.workers, processes=True, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):

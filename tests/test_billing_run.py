@@ -326,7 +326,7 @@ def test_a_partition_number_is_stable_and_within_range() -> None:
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
     cluster = LocalCluster(  # type: ignore[no-untyped-call] # distributed is untyped
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     )
     with cluster, Client(cluster) as dask_client:  # type: ignore[no-untyped-call]
         yield dask_client
