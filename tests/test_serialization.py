@@ -683,12 +683,16 @@ def test_the_migrated_document_is_checked_like_any_other() -> None:
 
 
 def test_importing_the_library_does_not_load_cattrs() -> None:
-    """Nor does the command, until ``--json`` prints a document (a table needs no codec)."""
+    """Nor does the command, until ``--json`` prints a document (a table needs no codec), nor
+    the billing run's module (Dask is the caller's executor)."""
     code = (
         "import subscription_rules, subscription_rules.serialization, sys; "
         "import subscription_rules.cli; "
         "subscription_rules.cli.main(['plans']); "
-        "assert 'cattrs' not in sys.modules, 'cattrs loaded'"
+        "assert 'cattrs' not in sys.modules, 'cattrs loaded'; "
+        "import subscription_rules.billing_run; "
+        "heavy = {'cattrs', 'dask', 'distributed'} & set(sys.modules); "
+        "assert not heavy, f'{heavy} loaded'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # noqa: S603 - our own code
 
