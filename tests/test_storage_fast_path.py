@@ -87,3 +87,23 @@ def test_the_memos_stay_within_their_bound(monkeypatch: pytest.MonkeyPatch) -> N
     assert load(dump(subscription), Subscription) == subscription
     assert 0 < len(_fast._INSTANTS) <= 3
     assert 0 < len(_fast._AMOUNTS) <= 3
+
+
+@pytest.mark.parametrize(
+    ("row", "path", "problem"),
+    [
+        (["a", "b", "c"], "paid_attempts[0]", "expected an array of 2 items, got 3"),
+        (["a"], "paid_attempts[0]", "expected an array of 2 items, got 1"),
+        (["a", 1], "paid_attempts[0][1]", "expected a string, got an integer 1"),
+        ({"a": "b"}, "paid_attempts[0]", "expected an array, got an object"),
+    ],
+)
+def test_a_row_of_strings_the_fast_path_refuses_is_named_by_the_converter(
+    row: object, path: str, problem: str
+) -> None:
+    """``paid_attempts`` (pairs of strings) is read inline on the fast path."""
+    document = dump(golden_values()["subscription"])
+    document["paid_attempts"][0] = row
+    with pytest.raises(SerializationError, match=problem) as error:
+        load(document, Subscription)
+    assert error.value.path == path

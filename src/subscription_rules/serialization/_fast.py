@@ -7,15 +7,19 @@ its own constructor (so its checks run on stored data), but keep no path: a load
 that fails here, for any reason, is loaded again by the converter, which then
 either raises the :class:`~subscription_rules.errors.SerializationError` naming
 the path or returns the value. What a fast load accepts, the converter accepts
-too and builds equal: each attrs class is built from exactly its fields (a
-document missing a defaulted field, as version 1 wrote them, goes to the
-converter), and the leaves are the converter's own parsers behind bounded memos
-of the results (a money or instant string always reads as the same value).
+too and builds equal: each attrs class is built from its fields and no other key
+(a field with a default may be absent, as in the converter), and the leaves are
+the converter's own parsers behind bounded memos of the results (an amount or
+an instant string always reads as the same value, a class of scalars such as
+an ``Interval`` is the same value for the same fields). Only documents of the
+current schema version take this path; :func:`~subscription_rules.serialization.load`
+migrates older ones and hands them to the converter.
 
 For each attrs class the module writes Python source once (``cls(a=la(o['a']),
-...)``) and compiles it, as cattrs does, with the leaves inlined where they are
-one comparison (strings, integers, booleans, enums) and the converter's hooks
-used for any type without a specialisation here.
+...)`` and the dict literal back) and compiles it, as cattrs does, with
+strings, integers, booleans, enums, optionals and rows of scalars (``tuple[str,
+str]``) inlined, and the converter's hooks used for any type without a
+specialisation here (durations, percentages, facts, sets).
 """
 
 from __future__ import annotations
@@ -163,6 +167,14 @@ def _homogeneous(kind: object) -> object | None:
     return args[0] if get_origin(kind) is tuple and args[1:] == (Ellipsis,) else None
 
 
+def _scalar_row(kind: object) -> tuple[type, ...] | None:
+    """``(str, str)`` for ``tuple[str, str]``: a fixed tuple of strings, integers or booleans."""
+    args: tuple[object, ...] = get_args(kind)
+    if get_origin(kind) is not tuple or not args or not all(a in _SCALARS for a in args):
+        return None
+    return args  # type: ignore[return-value]  # checked: each is str, int or bool
+
+
 # --- generated functions ----------------------------------------------------------------
 
 
@@ -211,8 +223,9 @@ class _Loaders(_Maker):
         if _homogeneous(kind) is not None:
             return self.items(kind)
         plain = _plain(kind)
-        if plain is kind and plain not in _SCALARS and not _is_enum(plain):
-            hook = converter().get_structure_hook(kind)  # tuple[str, str], frozenset[...]
+        simple = plain in _SCALARS or _is_enum(plain) or _scalar_row(plain) is not None
+        if plain is kind and not simple:
+            hook = converter().get_structure_hook(kind)  # frozenset[...], tuple[Money, str]
             return lambda value: hook(value, kind)
         namespace: dict[str, Any] = {"Miss": Miss, "miss": _miss}
         name = self.name("load")
@@ -229,7 +242,13 @@ class _Loaders(_Maker):
             none = f"(({var} := {source}) is None or type({var}) is t_{slot})"
             test = none if optional else f"type({var} := {source}) is t_{slot}"
             return f"({var} if {test} else miss())"
-        if _is_enum(plain):
+        row = _scalar_row(plain)
+        if row is not None:
+            namespace[f"t_{slot}"] = row
+            wrong = " or ".join(f"type({var}[{i}]) is not t_{slot}[{i}]" for i in range(len(row)))
+            shape = f"type({var}) is not list or len({var}) != {len(row)}"
+            read = f"(miss() if {shape} or {wrong} else tuple({var}))"  # var read first: bound
+        elif _is_enum(plain):
             members_ = plain.__members__.values()  # type: ignore[attr-defined]
             namespace[f"e_{slot}"] = {(type(m.value), m.value): m for m in members_}
             read = f"e_{slot}[type({var}), {var}]"
@@ -338,7 +357,8 @@ class _Dumpers(_Maker):
             return self.attrs_class(kind, {})
         plain = _plain(kind)
         simple = plain in _SCALARS or _is_enum(plain) or _homogeneous(kind) is not None
-        if plain is kind and not simple:  # tuple[str, str], frozenset[...]
+        simple = simple or _scalar_row(plain) is not None
+        if plain is kind and not simple:  # frozenset[...], tuple[Money, str]
             return converter().get_unstructure_hook(kind)
         namespace: dict[str, Any] = {}
         name = self.name("dump")
@@ -355,6 +375,10 @@ class _Dumpers(_Maker):
         if item is not None:
             each = self.expression(item, f"i_{slot}", namespace, f"{slot}i")
             write = f"[{each} for i_{slot} in {var}]" if each != f"i_{slot}" else f"list({var})"
+        elif _scalar_row(plain) is not None:
+            size = len(get_args(plain))  # the converter's zip(..., strict=True) refuses another
+            write = f"(list({var}) if len({var}) == {size} else miss())"
+            namespace["miss"] = _miss
         elif _is_enum(plain):
             write = f"{var}.value"
         else:
