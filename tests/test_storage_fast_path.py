@@ -23,6 +23,7 @@ from subscription_rules.errors import SerializationError
 from subscription_rules.serialization import DOCUMENT_TYPES, SCHEMA_VERSION, _fast, dump, load
 from subscription_rules.serialization._codec import converter
 
+GOLDEN_V1 = Path(__file__).resolve().parent / "golden" / "v1"
 GOLDEN_V2 = Path(__file__).resolve().parent / "golden" / "v2"
 NAMES = list(DOCUMENT_TYPES)
 
@@ -107,3 +108,24 @@ def test_a_row_of_strings_the_fast_path_refuses_is_named_by_the_converter(
     with pytest.raises(SerializationError, match=problem) as error:
         load(document, Subscription)
     assert error.value.path == path
+
+
+def test_a_migrated_document_with_an_unknown_key_is_refused() -> None:
+    """A migration step may rewrite anything, even swap ``type`` for another key: what it
+    returns is loaded as strictly as a current document (here one with every field)."""
+    document = {**dump(golden_values()["subscription"]), "schema_version": 1}
+
+    def renamed(old: dict[str, object]) -> dict[str, object]:
+        new = {k: v for k, v in old.items() if k != "type"}
+        new["note"] = "moved"
+        return new
+
+    with pytest.raises(SerializationError, match="unknown key") as error:
+        load(document, Subscription, migrations={("subscription", 1): renamed})
+    assert error.value.path == "note"
+
+
+def test_a_version_1_document_takes_the_fast_path_once_migrated() -> None:
+    document = json.loads((GOLDEN_V1 / "subscription.json").read_text(encoding="utf-8"))
+    migrated = {**document, "schema_version": SCHEMA_VERSION}  # the step 1 -> 2 moves the version
+    assert _fast.document_loader(Subscription)(migrated) == load(document, Subscription)

@@ -291,12 +291,12 @@ def _structured(
     migrations: Mapping[tuple[str, int], Migration],
 ) -> object:
     """The value of a document whose header :func:`load` checked: fast, else by the converter."""
-    if version == SCHEMA_VERSION:
+    document = _migrated(document, name, version, migrations)
+    if "type" in document:  # and schema_version: the two keys the fast path takes beside fields
         try:
             return document_loader(cls)(document)
         except Exception:  # noqa: BLE001, S110 - the converter loads it or names the problem
             pass
-    document = _migrated(document, name, version, migrations)
     data = {key: value for key, value in document.items() if key not in {"schema_version", "type"}}
     try:
         return converter().structure(data, cls)
