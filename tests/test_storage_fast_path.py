@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -44,6 +45,59 @@ def test_the_fast_path_writes_and_reads_what_the_converter_does(name: str) -> No
         document = {"schema_version": SCHEMA_VERSION, "type": name, **fields}
         loaded = _fast.document_loader(kind)(document)  # taken: no fallback to the converter
         assert loaded == converter().structure(fields, kind) == value
+
+    check()
+
+
+#: What a mutation puts in place of a value: each JSON type, and shapes the leaves take.
+REPLACEMENTS = [
+    *(None, 0, 1, -1, True, False, 1.5, 2**70, "", "x", "0.00", "USD", "month", [], {}),
+    *("2026-01-01T00:00:00+00:00", ["a", "b"], {"amount": "1.00", "currency": "USD"}),
+]
+
+
+def _places(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every path inside a document's fields."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if path or key not in {"schema_version", "type"}:
+                found += _places(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found += _places(inner, (*path, index))
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_fast_path_takes_no_document_the_converter_refuses(name: str) -> None:
+    """A document with a key dropped or added or a value replaced: whenever the fast path
+    takes it, the converter takes it too and builds the same value."""
+    kind = DOCUMENT_TYPES[name]
+
+    @settings(max_examples=10)
+    @given(st.from_type(kind), st.data())
+    def check(value: object, data: st.DataObject) -> None:
+        document = dump(value)
+        places = _places(document)
+        if not places:
+            return
+        *above, last = data.draw(st.sampled_from(places))
+        parent: Any = document
+        for step in above:
+            parent = parent[step]
+        change = data.draw(st.sampled_from(["drop", "add", *range(len(REPLACEMENTS))]))
+        if change == "drop" and isinstance(parent, dict):
+            del parent[last]
+        elif change == "add" and isinstance(parent, dict):
+            parent["unknown"] = 1
+        elif isinstance(change, int):
+            parent[last] = copy.deepcopy(REPLACEMENTS[change])
+        try:
+            taken = _fast.document_loader(kind)(document)
+        except Exception:  # noqa: BLE001 - any failure sends the document to the converter
+            return
+        assert converter().structure(_fields(document), kind) == taken
 
     check()
 
