@@ -331,7 +331,13 @@ class _Loaders(_Maker):
         call = ", ".join(f"{field.alias}=a{index}" for index, field in enumerate(fields))
         if all(_plain(field.type) in _SCALARS or _is_enum(_plain(field.type)) for field in fields):
             namespace["memo"], namespace["remember"] = {}, remember
-            key = "(" + "".join(f"a{index}, " for index in range(len(fields))) + ")"
+            # an enum member (or None) by its id: members live as long as their class, and
+            # enum's __hash__ is Python code
+            parts = [
+                f"id(a{index})" if _is_enum(_plain(field.type)) else f"a{index}"
+                for index, field in enumerate(fields)
+            ]
+            key = "(" + "".join(f"{part}, " for part in parts) + ")"
             lines += [
                 f"    found = memo.get({key})",
                 "    if found is None:",
@@ -380,7 +386,7 @@ class _Dumpers(_Maker):
             write = f"(list({var}) if len({var}) == {size} else miss())"
             namespace["miss"] = _miss
         elif _is_enum(plain):
-            write = f"{var}.value"
+            write = f"{var}._value_"  # what .value returns, without enum's Python descriptor
         else:
             namespace[f"d_{slot}"] = self.get(plain)
             write = f"d_{slot}({var})"
