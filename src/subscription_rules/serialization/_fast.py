@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import enum
 import functools
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, get_args, get_origin
+from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -56,6 +57,9 @@ _INSTANTS: Final[dict[str, datetime]] = {}
 _AMOUNTS: Final[dict[tuple[object, object], Money]] = {}
 _INSTANT_TEXTS: Final[dict[tuple[datetime, object, int], str]] = {}
 _AMOUNT_TEXTS: Final[dict[tuple[int, str, int], tuple[str, str | dict[str, Any]]]] = {}
+
+
+_ZONE_TYPES: Final = (ZoneInfo, timezone)
 
 
 class Miss(Exception):  # noqa: N818 - an internal signal: the converter loads it instead
@@ -104,8 +108,8 @@ def _currency(value: object) -> Currency:
 
 def _dump_instant(value: datetime) -> str:
     """``dump_instant``: the same wall clock, zone and fold write the same text."""
-    if type(value) is not datetime:
-        return dump_instant(value)
+    if type(value) is not datetime or type(value.tzinfo) not in _ZONE_TYPES:
+        return dump_instant(value)  # a tzinfo of the host's: its equality is not known here
     key = (value, value.tzinfo, value.fold)  # equal instants in other zones are other keys
     found = _INSTANT_TEXTS.get(key)
     if found is None:
