@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -281,6 +282,15 @@ def _check_document_totals(decision: Decision) -> None:
         if isinstance(effect, ChargeInvoice):
             invoice = effect.invoice
             assert invoice.subtotal + invoice.tax == invoice.total, invoice
+            # The totals from the lines alone (an invoice the rules draft skips its checks).
+            taxes = [line.tax for line in invoice.lines if line.tax is not None]
+            lines_total = sum(line.amount.minor for line in invoice.lines)
+            on_top = sum(tax.amount.minor for tax in taxes if not tax.rate.inclusive)
+            assert invoice.lines_total.minor == lines_total, invoice
+            assert invoice.tax.minor == sum(tax.amount.minor for tax in taxes), invoice
+            assert invoice.total.minor == lines_total + on_top, invoice
+            assert invoice.amount_due.minor == lines_total + on_top - invoice.credit_applied.minor
+            assert attrs.evolve(invoice) == invoice  # its own checks pass on it
             assert not invoice.total.is_negative(), invoice
             assert not invoice.amount_due.is_negative(), invoice
             nets: list[Money] = []  # each charge, less the discount lines after it

@@ -13,6 +13,7 @@ import subscription_rules
 
 MODULES = [
     "access",
+    "billing_run",
     "catalog",
     "commands",
     "credits",

@@ -695,6 +695,7 @@ NOT_LOADED_BY_THE_IMPORT = (
     "pathlib",
     "fractions",
     "subscription_rules.serialization",
+    "subscription_rules.billing_run",
     "subscription_rules.cli",
     "subscription_rules.simulation",
     "subscription_rules.strategies",
@@ -713,7 +714,8 @@ NOT_LOADED_BY_THE_IMPORT = (
 
 
 def test_importing_the_library_leaves_the_extras_edges_and_rare_paths_unloaded() -> None:
-    """And the command loads no cattrs until ``--json`` prints a document (a table needs none)."""
+    """And the command loads no cattrs until ``--json`` prints a document (a table needs none),
+    nor the billing run's module Dask (the caller's executor)."""
     code = (
         "import sys, subscription_rules; "
         f"loaded = sorted(set({NOT_LOADED_BY_THE_IMPORT!r}) & set(sys.modules)); "
@@ -721,7 +723,10 @@ def test_importing_the_library_leaves_the_extras_edges_and_rare_paths_unloaded()
         "import subscription_rules.serialization; "
         "import subscription_rules.cli; "
         "subscription_rules.cli.main(['plans']); "
-        "assert 'cattrs' not in sys.modules, 'cattrs loaded'"
+        "assert 'cattrs' not in sys.modules, 'cattrs loaded'; "
+        "import subscription_rules.billing_run; "
+        "heavy = {'cattrs', 'dask', 'distributed'} & set(sys.modules); "
+        "assert not heavy, f'{heavy} loaded'"
     )
     ran = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)  # noqa: S603 - our own code
     assert ran.returncode == 0, ran.stderr

@@ -71,6 +71,7 @@ from subscription_rules.simulation import Cancel, Step
 from subscription_rules.usage import Infeasible
 
 MODULES = (
+    "billing_run",
     "catalog",
     "commands",
     "credits",
@@ -123,6 +124,9 @@ RESULTS = frozenset(
         "Timeline",
         "TimelineEntry",
         "UsageReport",
+        "Billed",
+        "BillingProgress",
+        "Failed",
         # Building blocks of the rules' own lines, exported for hosts' adapters.
         "prorated_line",
         "sum_lines",
@@ -399,6 +403,18 @@ VALID: dict[str, object] = {
     "TaxSummary.amount": ONE,
     "update_tax.tax": subscription_rules.CustomerTax(VAT),
     "UpdateTax.tax": subscription_rules.CustomerTax(VAT),
+    "bill_partition.documents": (),
+    "run_billing.partitions": ((),),
+    "run_billing.total": 10,
+    "batches.documents": (),
+    "batches.size": 2,
+    "partition_of.partitions": 4,
+    "load_entry.document": {
+        "key": "k",
+        "subscription_id": "s",
+        "customer_id": "c",
+        "effect": {"schema_version": 2, "type": "restore_access"},
+    },
     # by parameter alone
     "subscription": SUB,
     "catalog": CATALOG,
@@ -605,7 +621,9 @@ def _call(target: Target, values: dict[str, object]) -> object:
             kwargs.update(typing.cast("dict[str, object]", value))
         else:
             kwargs[parameter.name] = value
-    return target.call(*args, **kwargs)
+    result = target.call(*args, **kwargs)
+    # A lazy result (the billing run's partitions) is checked as its caller reads it.
+    return list(result) if isinstance(result, types.GeneratorType) else result
 
 
 def _wrongable(target: Target) -> list[inspect.Parameter]:

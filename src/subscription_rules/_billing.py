@@ -35,6 +35,8 @@ from subscription_rules.invoices import (
     InvoiceReason,
     Line,
     LineKind,
+    drafted_invoice,
+    line_totals,
     sum_lines,
     tax_totals,
 )
@@ -119,15 +121,23 @@ def draft_invoice(
     zero = sub.zero
     lines, discount = discounted(sub, lines, at, policy)
     lines, notes = taxed(sub, lines, policy)
-    total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
-    applied, balance = apply_credit(sub.credit_balance, total.max(zero))
-    invoice = Invoice(
-        invoice_id, sub.id, reason, at, period_start, period_end, lines, applied, notes=notes
+    totals = line_totals(lines, zero)
+    applied, balance = apply_credit(sub.credit_balance, totals[2].max(zero))
+    invoice = drafted_invoice(
+        invoice_id,
+        sub.id,
+        reason,
+        at,
+        period_start,
+        period_end,
+        lines,
+        applied,
+        notes=notes,
+        totals=totals,
     )
+    due = invoice.amount_due
     key = (
-        renewal_key(sub.id, period_start, invoice.amount_due)
-        if renewal
-        else invoice_key(sub.id, invoice_id, invoice.amount_due)
+        renewal_key(sub.id, period_start, due) if renewal else invoice_key(sub.id, invoice_id, due)
     )
     charge = ChargeInvoice(invoice, key)
     changes: Recorded = {"documents_issued": number, "credit_balance": balance}
@@ -135,7 +145,7 @@ def draft_invoice(
         changes["discount"] = discount
     if sub.credit_grants and applied.is_positive():  # grants first, soonest expiry first
         changes["credit_grants"] = spend_grants(sub.credit_grants, applied)
-    if invoice.amount_due.is_positive():
+    if due.is_positive():
         # Open until the outcome of its attempt is recorded (record_payment).
         opened = OpenInvoice(invoice, attempt_key=charge.idempotency_key, in_flight=True)
         changes["open_invoices"] = (*sub.open_invoices, opened)
@@ -238,7 +248,13 @@ def credit_excess(
     *,
     policy: BillingPolicy,
 ) -> tuple[Subscription, tuple[Line, ...], tuple[Effect, ...]]:
-    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice."""
+    """Issue the credit note :func:`netted` calls for, if any; the lines left to invoice.
+
+    Lines none of which is negative need no credit note: a discount never takes
+    them below zero, and their tax is never negative.
+    """
+    if all(line.amount.minor >= 0 for line in lines):
+        return sub, lines, ()
     billed, owed_back = netted(lines, sub.zero, invoiced_total(sub, lines, at, policy))
     if not owed_back:
         return sub, billed, ()

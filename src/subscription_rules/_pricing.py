@@ -33,6 +33,8 @@ class Priced:
     overage: tuple[Overage, ...]
     version: str | None
     metric: Metric | None
+    # The recorded price it was made from, if any: recorded again as it is.
+    recorded: RecordedPrice | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
     @property
     def id(self) -> str:
@@ -70,6 +72,9 @@ class Priced:
 
     def record(self) -> RecordedPrice:
         """The price to record on the subscription."""
+        recorded = self.recorded
+        if recorded is not None and recorded.price is self.price:
+            return recorded
         return RecordedPrice(self.price, self.overage, self.version)
 
 
@@ -125,7 +130,13 @@ def _recorded(catalog: Catalog, plan: Plan, recorded: RecordedPrice, quantity: i
     """``plan`` at a price recorded on the subscription (or its pending change)."""
     price = recorded.price
     return Priced(
-        plan, price, quantity, recorded.overage, recorded.version, _metric(catalog, price)
+        plan,
+        price,
+        quantity,
+        recorded.overage,
+        recorded.version,
+        _metric(catalog, price),
+        recorded=recorded,
     )
 
 

@@ -10,7 +10,7 @@ from datetime import date
 
 from subscription_rules._checks import expect
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def format_date(at: date) -> str:
@@ -24,4 +24,4 @@ def format_date(at: date) -> str:
     '6 Nov 2026'
     """
     expect(at, date, "at")
-    return f"{at.day} {_MONTHS[at.month - 1]} {at.year}"
+    return f"{at.day} {MONTHS[at.month - 1]} {at.year}"

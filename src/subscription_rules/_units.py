@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 from subscription_rules._pricing import Priced
-from subscription_rules._text import format_date
+from subscription_rules._text import MONTHS
 from subscription_rules.errors import InvalidPolicyError
 from subscription_rules.invoices import Line, LineKind, prorated_line
 from subscription_rules.money import Money
@@ -159,7 +159,11 @@ def unit_name(policy: BillingPolicy) -> str:
 def span_text(start: datetime, end: datetime, cycle: BillingCycle) -> str:
     """``from 16 Nov 2026 to 1 Dec 2026`` in the cycle's time zone."""
     tz = cycle.zone
-    return f"from {format_date(start.astimezone(tz))} to {format_date(end.astimezone(tz))}"
+    first, last = start.astimezone(tz), end.astimezone(tz)  # instants of checked values
+    return (
+        f"from {first.day} {MONTHS[first.month - 1]} {first.year}"
+        f" to {last.day} {MONTHS[last.month - 1]} {last.year}"
+    )
 
 
 def remaining_line(

@@ -158,6 +158,66 @@ class Line:
         return f"{self.description}: {self.amount}"
 
 
+def line_totals(lines: tuple[Line, ...], zero: Money) -> tuple[Money, Money, Money]:
+    """``(lines total, tax, total)`` of ``lines`` in one pass: the total adds the exclusive tax.
+
+    >>> t = datetime(2026, 1, 1, tzinfo=UTC)
+    >>> line = Line(LineKind.SUBSCRIPTION, "Personal", Money.of("50", "USD"), t, t)
+    >>> [str(m) for m in line_totals((line, line), Money.zero("USD"))]
+    ['USD 100.00', 'USD 0.00', 'USD 100.00']
+    """
+    amount = tax = exclusive = 0
+    for line in lines:
+        amount += line.amount.minor
+        if line.tax is not None:
+            tax += line.tax.amount.minor
+            if not line.tax.rate.inclusive:
+                exclusive += line.tax.amount.minor
+    return zero.with_minor(amount), zero.with_minor(tax), zero.with_minor(amount + exclusive)
+
+
+def drafted_invoice(
+    invoice_id: str,
+    subscription_id: str,
+    reason: InvoiceReason,
+    issued_at: datetime,
+    period_start: datetime,
+    period_end: datetime,
+    lines: tuple[Line, ...],
+    credit_applied: Money,
+    *,
+    notes: tuple[str, ...],
+    totals: tuple[Money, Money, Money],
+) -> Invoice:
+    """The invoice a rule drafted from checked lines, with their :func:`line_totals` worked out.
+
+    Built without checking again (see :func:`~subscription_rules._checks.trusted`):
+    the caller has spent at most the total from the balance.
+    """
+    new = _new_invoice(Invoice)
+    for name, value in (
+        ("id", invoice_id),
+        ("subscription_id", subscription_id),
+        ("reason", reason),
+        ("issued_at", issued_at),
+        ("period_start", period_start),
+        ("period_end", period_end),
+        ("lines", lines),
+        ("credit_applied", credit_applied),
+        ("legal_number", None),
+        ("notes", notes),
+        ("_lines_total", totals[0]),
+        ("_tax", totals[1]),
+        ("_total", totals[2]),
+    ):
+        _set(new, name, value)
+    return new
+
+
+_new_invoice = object.__new__
+_set = object.__setattr__
+
+
 def tax_totals(lines: tuple[Line, ...], zero: Money) -> tuple[Money, Money]:
     """``(tax, exclusive tax)`` of ``lines``: all their tax, and the part added on top of them."""
     tax = exclusive = zero.minor
@@ -300,9 +360,7 @@ class Invoice:
 
     def __attrs_post_init__(self) -> None:
         zero = self.credit_applied.with_minor(0)
-        lines_total = sum_lines(self.lines, zero)
-        tax, exclusive = tax_totals(self.lines, zero)
-        total = lines_total + exclusive
+        lines_total, tax, total = line_totals(self.lines, zero)
         object.__setattr__(self, "_lines_total", lines_total)
         object.__setattr__(self, "_tax", tax)
         object.__setattr__(self, "_total", total)

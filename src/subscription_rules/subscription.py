@@ -16,6 +16,7 @@ customer has access depends on the policy too: see
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Final, cast
@@ -542,15 +543,15 @@ class Subscription:
                 value=self.credit_grants,
             )
 
-    @property
+    @functools.cached_property
     def current_period(self) -> BillingPeriod:
-        """The billing period the subscription is in (``period_index`` of its cycle)."""
+        """The billing period the subscription is in (``period_index`` of its cycle), once per value."""
         return self.cycle.period(self.period_index)
 
-    @property
+    @functools.cached_property
     def zero(self) -> Money:
         """Zero in the subscription's currency."""
-        return Money(0, self.currency)
+        return _trusted_money(0, self.currency)  # a checked currency
 
     def check_instant(self, at: object, argument: str = "at") -> datetime:
         """Return ``at`` in UTC; refuse it if naive or earlier than what was already processed.
@@ -696,3 +697,4 @@ _OPTIONAL_ENUMS: tuple[tuple[str, type[enum.Enum]], ...] = (
 
 # The next subscription, made of fields already checked: see Subscription.evolve.
 _trusted_subscription = trusted(Subscription)
+_trusted_money = trusted(Money)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -290,9 +291,9 @@ class Catalog:
         """
         return self.plans[0].currency
 
-    @property
+    @functools.cached_property
     def currencies(self) -> tuple[Currency, ...]:
-        """Every currency some plan is sold in, in catalog order.
+        """Every currency some plan is sold in, in catalog order (worked out once per catalog).
 
         >>> [c.code for c in default_catalog().currencies]
         ['USD', 'EUR']

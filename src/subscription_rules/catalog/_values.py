@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -485,9 +486,9 @@ class Plan:
         """
         return self.prices[0].amount.currency
 
-    @property
+    @functools.cached_property
     def currencies(self) -> tuple[Currency, ...]:
-        """Every currency the plan is sold in, in the order of its prices.
+        """Every currency the plan is sold in, in the order of its prices (worked out once).
 
         >>> from subscription_rules.catalog import default_catalog
         >>> default_catalog().plan("pro").currencies

@@ -76,6 +76,7 @@ def _bill_period(
     interval: Interval | None = None,
     cycle: BillingCycle | None = None,
     start: datetime | None = None,
+    line: Line | None = None,
     **changes: Unpack[_Renewed],
 ) -> tuple[Subscription, Effect]:
     """Invoice a period of ``plan`` (plus ``extra`` lines) and record its stretch.
@@ -86,6 +87,7 @@ def _bill_period(
     they (and ``changes``) are recorded in the same copy of the subscription,
     with the plan's price and quantity.
     A ``renewal``'s charge is keyed by subscription, period start and amount.
+    ``line``: that period line, when the caller has already worked it out.
     """
     if interval is None:
         interval = sub.interval
@@ -93,7 +95,8 @@ def _bill_period(
         cycle = sub.cycle
     if start is None:
         start = period.start
-    line = period_line(plan, start, period, cycle, policy, change=False)
+    if line is None:
+        line = period_line(plan, start, period, cycle, policy, change=False)
     invoice, charge, recorded = draft_invoice(
         sub, reason, (line, *extra), at, start, period.end, policy=policy, renewal=renewal
     )

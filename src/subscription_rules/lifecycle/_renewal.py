@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import attrs
@@ -125,7 +126,7 @@ class _Terms:
     index: int
     start: datetime | None = None
 
-    @property
+    @functools.cached_property
     def period(self) -> BillingPeriod:
         return self.cycle.period(self.index)
 
@@ -388,6 +389,7 @@ def _renew(
         interval=terms.interval,
         cycle=terms.cycle,
         start=at,
+        line=whole,
         plan_id=terms.plan.id,
         period_index=terms.index,
         pending_change=sub.pending_change if _pending_due(sub) is None else None,

@@ -31,9 +31,8 @@ from subscription_rules.errors import InvalidPeriodError
 from subscription_rules.invoices import (
     Line,
     LineKind,
+    line_totals,
     prorated_line,
-    sum_lines,
-    tax_totals,
 )
 from subscription_rules.lifecycle._collection import changes_blocked
 from subscription_rules.lifecycle._renewal import next_bill
@@ -206,7 +205,7 @@ def _resolve(
             "pay the invoice whose retries ran out first",
         )
     current = billed_on(sub, catalog)
-    target = change_target(sub, plan_id, interval, catalog, quantity)
+    target = change_target(sub, plan_id, interval, catalog, quantity, current=current)
     at = _check_in_current_period(sub, at)
     kind = classify_move(
         current.plan,
@@ -244,12 +243,20 @@ def _resolve(
     billed: Priced | None = current
     if sub.stretches:
         last = sub.stretches[-1]
-        billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
+        same = (last.plan_id, last.interval, last.quantity)
+        if same != (sub.plan_id, sub.interval, current.quantity):  # else billed on `current`
+            billed = list_priced(sub, catalog, last.plan_id, last.interval, last.quantity)
     return _Plan(kind, current, target, interval, timing, restarts, feasibility, at, billed)
 
 
 def change_target(
-    sub: Subscription, plan_id: str, interval: Interval, catalog: Catalog, quantity: int | None
+    sub: Subscription,
+    plan_id: str,
+    interval: Interval,
+    catalog: Catalog,
+    quantity: int | None,
+    *,
+    current: Priced | None = None,
 ) -> Priced:
     """What a change to ``plan_id`` at ``interval`` (and ``quantity``) moves the subscription to.
 
@@ -257,9 +264,10 @@ def change_target(
     subscription is on; another plan or interval is priced as sold today, in
     the subscription's currency. An unknown or retired plan, an interval or
     currency the plan is not sold at, or a quantity the price refuses is an
-    error, before anything else.
+    error, before anything else. ``current``: ``billed_on(sub, catalog)``, if already worked out.
     """
-    current = billed_on(sub, catalog)
+    if current is None:
+        current = billed_on(sub, catalog)
     wanted = target_quantity(sub, catalog.plan(plan_id), quantity)
     if plan_id == sub.plan_id and interval == sub.interval:
         return attrs.evolve(current, quantity=_plan_quantity(current.plan, wanted))
@@ -594,11 +602,11 @@ def quote_change(
         lines, _discount = discounted(subscription, lines, at, policy)
         lines = taxed(subscription, lines, policy)[0]
     converts = subscription.status is Status.TRIALING and bool(lines)
-    total = sum_lines(lines, zero) + tax_totals(lines, zero)[1]
+    _lines_total, tax, total = line_totals(lines, zero)
     credit_part = tuple(
-        line for line in lines if line.amount.is_negative() and line.kind is not LineKind.DISCOUNT
+        line for line in lines if line.amount.minor < 0 and line.kind is not LineKind.DISCOUNT
     )
-    credit_total = -(sum_lines(credit_part, zero) + tax_totals(credit_part, zero)[1])
+    credit_total = -line_totals(credit_part, zero)[2]
     charge_total = total + credit_total  # the charges net of discounts: exact integer arithmetic
     waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
     pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
@@ -632,5 +640,5 @@ def quote_change(
         due_next_invoice=due_next,
         from_quantity=subscription.quantity,
         to_quantity=resolved.target.quantity,
-        tax=None if subscription.tax is None else tax_totals(lines, zero)[0],
+        tax=None if subscription.tax is None else tax,
     )
