@@ -18,6 +18,9 @@ The version installed is ``__version__``:
 '0.1.0.dev0'
 """
 
+from typing import TYPE_CHECKING
+
+from subscription_rules._lazy import lazy_names
 from subscription_rules._version import __version__ as __version__
 from subscription_rules.access import has_access, marked_unpaid
 from subscription_rules.catalog import (
@@ -44,28 +47,6 @@ from subscription_rules.catalog import (
     check_new_version,
     classify_move,
     default_catalog,
-    load_catalog,
-    parse_catalog,
-)
-from subscription_rules.commands import (
-    Adjust,
-    Cancel,
-    CancelPendingChange,
-    ChangePlan,
-    ChangeQuantity,
-    Command,
-    GrantCredit,
-    MigratePrice,
-    RecordPayment,
-    RedeemCoupon,
-    Reinstate,
-    SetTrialEnd,
-    Suspend,
-    Terminate,
-    TopUp,
-    UndoCancel,
-    UpdatePaymentMethod,
-    UpdateTax,
 )
 from subscription_rules.credits import CreditGrant, CreditNote, CreditReason
 from subscription_rules.discounts import Coupon, CouponDuration, Discount
@@ -101,22 +82,17 @@ from subscription_rules.errors import SubscriptionRulesError
 from subscription_rules.invoices import Explanation, Invoice, InvoiceReason, Line, LineKind
 from subscription_rules.lifecycle import (
     MAX_PERIODS_PER_ADVANCE,
-    PriceMigration,
-    adjust,
     advance,
     cancel,
     changes_blocked,
     grant_credit,
-    migrate_price,
     next_wakeup,
-    price_migrations,
     record_payment,
     redeem_coupon,
     reinstate,
     set_trial_end,
     start_subscription,
     suspend,
-    terminate,
     top_up,
     undo_cancel,
     update_payment_method,
@@ -135,7 +111,6 @@ from subscription_rules.notifications import (
     Preferences,
     channels_for,
 )
-from subscription_rules.numbering import InvoiceSequence, number_documents
 from subscription_rules.periods import (
     DAILY,
     MONTHLY,
@@ -181,7 +156,6 @@ from subscription_rules.proration import (
     change_quantity,
     quote_change,
 )
-from subscription_rules.rulebook import Handled, Rulebook
 from subscription_rules.subscription import (
     OpenInvoice,
     OutstandingAttempt,
@@ -193,7 +167,6 @@ from subscription_rules.subscription import (
     Subscription,
     SuspensionReason,
 )
-from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
 from subscription_rules.taxes import CustomerTax, LineTax, TaxRate, TaxSummary
 from subscription_rules.usage import (
     Feasible,
@@ -205,6 +178,89 @@ from subscription_rules.usage import (
     check_downgrade,
     usage_report,
 )
+
+# Rare paths, loaded on first use (``_lazy``): a catalog file, the commands and the
+# rulebook that dispatches them, the rare commands (adjust, terminate, price
+# migrations), the billing summary and legal numbering.
+if TYPE_CHECKING:
+    from subscription_rules.catalog import load_catalog, parse_catalog
+    from subscription_rules.commands import (
+        Adjust,
+        Cancel,
+        CancelPendingChange,
+        ChangePlan,
+        ChangeQuantity,
+        Command,
+        GrantCredit,
+        MigratePrice,
+        RecordPayment,
+        RedeemCoupon,
+        Reinstate,
+        SetTrialEnd,
+        Suspend,
+        Terminate,
+        TopUp,
+        UndoCancel,
+        UpdatePaymentMethod,
+        UpdateTax,
+    )
+    from subscription_rules.lifecycle import (
+        PriceMigration,
+        adjust,
+        migrate_price,
+        price_migrations,
+        terminate,
+    )
+    from subscription_rules.numbering import InvoiceSequence, number_documents
+    from subscription_rules.rulebook import Handled, Rulebook
+    from subscription_rules.summary import BillingSummary, billing_summary, upcoming_invoice
+else:
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "subscription_rules.catalog": ("load_catalog", "parse_catalog"),
+            "subscription_rules.lifecycle": (
+                "PriceMigration",
+                "adjust",
+                "migrate_price",
+                "price_migrations",
+                "terminate",
+            ),
+            "subscription_rules.commands": (
+                "Adjust",
+                "Cancel",
+                "CancelPendingChange",
+                "ChangePlan",
+                "ChangeQuantity",
+                "Command",
+                "GrantCredit",
+                "MigratePrice",
+                "RecordPayment",
+                "RedeemCoupon",
+                "Reinstate",
+                "SetTrialEnd",
+                "Suspend",
+                "Terminate",
+                "TopUp",
+                "UndoCancel",
+                "UpdatePaymentMethod",
+                "UpdateTax",
+            ),
+            "subscription_rules.numbering": (
+                "InvoiceSequence",
+                "number_documents",
+            ),
+            "subscription_rules.rulebook": (
+                "Handled",
+                "Rulebook",
+            ),
+            "subscription_rules.summary": (
+                "BillingSummary",
+                "billing_summary",
+                "upcoming_invoice",
+            ),
+        },
+    )
 
 __all__ = [
     "BILLABLE_SESSIONS",

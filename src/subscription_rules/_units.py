@@ -148,6 +148,8 @@ def period_units(period: BillingPeriod, cycle: BillingCycle, policy: BillingPoli
     if fixed is not None:
         _check_fixed(cycle, fixed)
         return fixed * (_DAY_SECONDS if policy.proration_unit is ProrationUnit.SECOND else 1)
+    if policy.proration_unit is ProrationUnit.SECOND:
+        return period.seconds  # the same whole seconds in UTC, worked out once per period
     return units(period.start, period.end, period, cycle, policy, change=False)
 
 

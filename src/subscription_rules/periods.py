@@ -51,6 +51,7 @@ DST offsets.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from datetime import UTC as _UTC
 from datetime import date, datetime, time
@@ -353,9 +354,9 @@ class BillingPeriod:
     def __contains__(self, at: object) -> bool:
         return self.contains(require_aware(at, "at"))
 
-    @property
+    @functools.cached_property
     def seconds(self) -> int:
-        """The whole seconds elapsed from ``start`` to ``end`` (see :func:`seconds_between`).
+        """The whole seconds elapsed from ``start`` to ``end`` (see :func:`seconds_between`), once.
 
         >>> from zoneinfo import ZoneInfo
         >>> from subscription_rules.periods import BillingPeriod

@@ -124,6 +124,9 @@ subscription_rules.errors.CatalogError: plans[0] ('a').prices.monthly: floats ar
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from subscription_rules._lazy import lazy_names
 from subscription_rules.catalog._catalog import (
     Catalog,
     CatalogVersion,
@@ -131,7 +134,6 @@ from subscription_rules.catalog._catalog import (
     default_catalog,
 )
 from subscription_rules.catalog._checks import MAX_COUNT
-from subscription_rules.catalog._loading import load_catalog, parse_catalog
 from subscription_rules.catalog._moves import (
     Comparison,
     MoveKind,
@@ -159,6 +161,13 @@ from subscription_rules.catalog._values import (
 from subscription_rules.catalog._values import (
     MAX_TRIAL_DAYS as MAX_TRIAL_DAYS,
 )
+
+if TYPE_CHECKING:
+    from subscription_rules.catalog._loading import load_catalog, parse_catalog
+else:  # the TOML reader, loaded when a catalog is first parsed (``_lazy``)
+    __getattr__ = lazy_names(
+        __name__, {"subscription_rules.catalog._loading": ("load_catalog", "parse_catalog")}
+    )
 
 __all__ = [
     "BILLABLE_SESSIONS",

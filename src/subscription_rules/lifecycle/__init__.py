@@ -44,7 +44,9 @@ cancellation during it suspends the account at once, with nothing charged.
 ('suspended', ['SuspendAccess', 'SendNotice'])
 """
 
-from subscription_rules.lifecycle._adjustments import adjust
+from typing import TYPE_CHECKING
+
+from subscription_rules._lazy import lazy_names
 from subscription_rules.lifecycle._advance import MAX_PERIODS_PER_ADVANCE, advance
 from subscription_rules.lifecycle._collection import changes_blocked, record_payment
 from subscription_rules.lifecycle._commands import (
@@ -57,11 +59,31 @@ from subscription_rules.lifecycle._commands import (
     update_tax,
 )
 from subscription_rules.lifecycle._coupons import redeem_coupon
-from subscription_rules.lifecycle._migration import PriceMigration, migrate_price, price_migrations
 from subscription_rules.lifecycle._prepaid import grant_credit, top_up
 from subscription_rules.lifecycle._scheduling import next_wakeup
-from subscription_rules.lifecycle._termination import terminate
 from subscription_rules.lifecycle._trials import set_trial_end
+
+if TYPE_CHECKING:
+    from subscription_rules.lifecycle._adjustments import adjust
+    from subscription_rules.lifecycle._migration import (
+        PriceMigration,
+        migrate_price,
+        price_migrations,
+    )
+    from subscription_rules.lifecycle._termination import terminate
+else:  # rare paths, loaded on first use (``_lazy``)
+    __getattr__ = lazy_names(
+        __name__,
+        {
+            "subscription_rules.lifecycle._adjustments": ("adjust",),
+            "subscription_rules.lifecycle._migration": (
+                "PriceMigration",
+                "migrate_price",
+                "price_migrations",
+            ),
+            "subscription_rules.lifecycle._termination": ("terminate",),
+        },
+    )
 
 __all__ = [
     "MAX_PERIODS_PER_ADVANCE",
