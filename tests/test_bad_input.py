@@ -2948,6 +2948,75 @@ def _tax_cases() -> list[Case]:
     ]
 
 
+def _billing_run_cases() -> list[Case]:
+    """The billing run's arguments (issue 19): each refused naming the argument and the value."""
+    from subscription_rules.billing_run import (  # noqa: PLC0415 - an edge, as a host imports it
+        batches,
+        bill_partition,
+        partition_of,
+        run_billing,
+    )
+
+    catalog = default_catalog()
+    at = utc(2026, 12, 1)
+
+    def run(**given: Any) -> object:
+        arguments: dict[str, Any] = {"catalog": catalog, "policy": STRIPE_LIKE, **given}
+        return list(run_billing([[]], at, **arguments))
+
+    return [
+        Case(
+            "billing-run-max-in-flight-zero",
+            "run_billing(..., max_in_flight=0)",
+            lambda: run(max_in_flight=0),
+            InvalidArgumentError,
+            "^max_in_flight: must be a positive int, got 0",
+        ),
+        Case(
+            "billing-run-total-negative",
+            "run_billing(..., total=-1)",
+            lambda: run(total=-1),
+            InvalidArgumentError,
+            "^total: must be a non-negative int or None, got -1",
+        ),
+        Case(
+            "billing-run-progress-not-callable",
+            'run_billing(..., progress="log")',
+            lambda: run(progress="log"),
+            InvalidArgumentError,
+            "^progress: expected a callable or None, got 'log'",
+        ),
+        Case(
+            "billing-run-partition-not-documents",
+            'run_billing(["abc"], ...)',
+            lambda: list(run_billing([bad("abc")], at, catalog=catalog, policy=STRIPE_LIKE)),
+            InvalidArgumentError,
+            r"^partitions\[0\]: expected a sequence of subscription documents, got str .abc.",
+        ),
+        Case(
+            "billing-run-document-not-a-mapping",
+            "bill_partition([42], ...)",
+            lambda: bill_partition([bad(42)], at, catalog=catalog, policy=STRIPE_LIKE),
+            InvalidArgumentError,
+            r"^documents\[0\]: expected a subscription document \(a mapping\), got int 42",
+        ),
+        Case(
+            "billing-run-partitions-zero",
+            'partition_of("sub_1", 0)',
+            lambda: partition_of("sub_1", 0),
+            InvalidArgumentError,
+            "^partitions: must be a positive int, got 0",
+        ),
+        Case(
+            "billing-run-batch-size-zero",
+            "batches(documents, 0)",
+            lambda: list(batches([], 0)),
+            InvalidArgumentError,
+            "^size: must be a positive int, got 0",
+        ),
+    ]
+
+
 CASES: list[Case] = [
     *_prepaid_credit_cases(),
     *_money_cases(),
@@ -2962,6 +3031,7 @@ CASES: list[Case] = [
     *_wrong_shape_cases(),
     *_coupon_cases(),
     *_tax_cases(),
+    *_billing_run_cases(),
 ]
 
 

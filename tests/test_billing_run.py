@@ -336,12 +336,15 @@ def test_a_dask_local_cluster_gives_the_same_results_as_one_process(client: Clie
     assert _run_on(client.get_executor()) == ONE_PROCESS  # type: ignore[no-untyped-call]
 
 
-def die_on_first_attempt(
-    marker: str, fn: Callable[[Any], PartitionResult], job: tuple[Any, ...]
-) -> PartitionResult:
-    """Bill, keep what was billed (as a worker that enqueued it would), then kill this worker."""
-    if job[0][0]["id"] == "sub_0010" and not Path(marker).exists():
-        Path(marker + ".partial").write_bytes(pickle.dumps(fn(job)))
+def die_on_first_attempt(marker: str, fn: Callable[[Any], bytes], job: tuple[Any, ...]) -> bytes:
+    """Bill, keep what was billed (as a worker that enqueued it would), then kill this worker.
+
+    The job carries its partition's documents pickled into one ``bytes`` (``job[0]``).
+    """
+    documents = pickle.loads(job[0])  # noqa: S301 - the run's own pickle
+    if documents[0]["id"] == "sub_0010" and not Path(marker).exists():
+        billed = bill_partition(documents, UNTIL, catalog=CATALOG, policy=SEED_POLICY)
+        Path(marker + ".partial").write_bytes(pickle.dumps(billed))
         Path(marker).touch()
         os.kill(os.getpid(), signal.SIGKILL)
     return fn(job)
