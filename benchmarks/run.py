@@ -1047,8 +1047,21 @@ def bench_billing_run(ctx: Context) -> list[Row]:
     """
     from subscription_rules.serialization import dump  # noqa: PLC0415 - cattrs, lazily
 
-    s = ctx.sizes
     documents = [dump(sub) for sub in ctx.subs]
+    # The harness holds 100,000 subscriptions and their documents for every group, which a
+    # billing process reading partitions from its database would not: frozen out of the
+    # collector's reach, they no longer make each full collection of the run walk them
+    # (measured on 40,000 held: 275 µs a subscription with them tracked, 225 µs frozen).
+    gc.collect()
+    gc.freeze()
+    try:
+        return _bench_billing_run(ctx, documents)
+    finally:
+        gc.unfreeze()
+
+
+def _bench_billing_run(ctx: Context, documents: list[dict[str, Any]]) -> list[Row]:
+    s = ctx.sizes
     n, big = len(documents), s.big_run
     size = min(1_000, max(n // 8, 1))
     got = measure(
