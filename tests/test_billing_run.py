@@ -366,22 +366,13 @@ def test_a_worker_killed_mid_run_is_replaced_and_nothing_is_charged_twice(
     marker = tmp_path / "killed"
     pids = set(client.run(os.getpid).values())
     executor = _KillingExecutor(client.get_executor(), marker)  # type: ignore[no-untyped-call]
-    got = list(
-        run_billing(
-            _partitions(),
-            UNTIL,
-            catalog=CATALOG,
-            policy=SEED_POLICY,
-            executor=executor,
-            max_in_flight=2,
-        )
-    )
+    got = _run_on(executor)
     assert marker.exists()  # a worker did die in the middle of the run
     assert set(client.run(os.getpid).values()) != pids
     partial: PartitionResult = pickle.loads(Path(f"{marker}.partial").read_bytes())  # noqa: S301 - our own file
-    assert _flat(got) == ONE_PROCESS
+    assert got == ONE_PROCESS
     outbox = InMemoryOutbox()
-    for billed in [*_flat(got), *partial]:  # the dead worker's entries enqueued too
+    for billed in [*got, *partial]:  # the dead worker's entries enqueued too
         assert isinstance(billed, Billed)
         outbox.enqueue([load_entry(e) for e in billed.entries])
     charges = _outbox_charges(outbox)
