@@ -220,13 +220,8 @@ _set = object.__setattr__
 
 def tax_totals(lines: tuple[Line, ...], zero: Money) -> tuple[Money, Money]:
     """``(tax, exclusive tax)`` of ``lines``: all their tax, and the part added on top of them."""
-    tax = exclusive = zero.minor
-    for line in lines:
-        if line.tax is not None:
-            tax += line.tax.amount.minor
-            if not line.tax.rate.inclusive:
-                exclusive += line.tax.amount.minor
-    return zero.with_minor(tax), zero.with_minor(exclusive)
+    lines_total, tax, total = line_totals(lines, zero)
+    return tax, total - lines_total
 
 
 def tax_summaries(lines: tuple[Line, ...]) -> tuple[TaxSummary, ...]:
