@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -352,6 +353,81 @@ def test_a_charge_waiting_when_the_customer_becomes_taxed_is_taxed_then_and_cred
     invoice = renewed.invoices[-1]
     november = sum((line.tax.amount for line in invoice.lines[1:] if line.tax), usd("0"))
     assert november == usd("25.00")  # 16 Nov - 1 Dec: 125.00 of time used at 20 %
+
+
+def _waiting_policy(billing: ProrationBilling) -> BillingPolicy:
+    """The seed policy, rounding tax per invoice, charges of changes waiting for the next one."""
+    return attrs.evolve(
+        SEED_POLICY,
+        name="seed, per-invoice tax, charges wait",
+        tax_rounding=TaxRounding.PER_INVOICE,
+        proration_billing=billing,
+        credit_destination=(
+            CreditDestination.BALANCE
+            if billing is ProrationBilling.PENDING_ITEMS
+            else CreditDestination.REFUND
+        ),
+    )
+
+
+def _two_waiting_charges(policy: BillingPolicy, tax: TaxRate) -> Subscription:
+    """Personal from 1 Nov, paid; Advanced at once on 1 Nov; Pro on 2 Nov; both charges wait.
+
+    Advanced's whole month, 150.00; Pro's 29 of 30 days, 300.00 × 29/30 = 290.00.
+    """
+    sub = paid(_start(CustomerTax(tax), plan="personal", policy=policy).subscription, NOV_1, policy)
+    for plan, day in (("advanced", 1), ("pro", 2)):
+        sub = decided(
+            change_plan(
+                sub, plan, MONTHLY, utc(2026, 11, day), catalog=CATALOG, usage=Usage.of(),
+                policy=policy,
+            )
+        ).subscription  # fmt: skip
+    return sub
+
+
+@pytest.mark.parametrize("billing", [ProrationBilling.NEXT_INVOICE, ProrationBilling.PENDING_ITEMS])
+def test_charges_waiting_for_one_invoice_carry_their_rates_tax_rounded_once(
+    billing: ProrationBilling,
+) -> None:
+    """Per-invoice rounding, a tax of 0.122 %: the waiting 150.00 is taxed 0.183 → 0.18 when
+    made pending; the waiting 290.00 makes 440.00 wait at the rate, 0.5368 → 0.54 rounded once,
+    so it carries 0.54 − 0.18 = 0.36, not its own 0.3538 → 0.35. The invoice that ends the
+    subscription on 3 Nov bills both: 0.54 of tax, the rate's 440.00 rounded once."""
+    rate = TaxRate("Tax", "FR", "0.122")
+    sub = _two_waiting_charges(_waiting_policy(billing), rate)
+    charges = [line for line in sub.pending_lines if line.kind is LineKind.PRORATION_CHARGE]
+    assert [(line.amount, line.tax.amount if line.tax else None) for line in charges] == [
+        (usd("150.00"), usd("0.18")),
+        (usd("290.00"), usd("0.36")),
+    ]
+    assert sub.stretches[-1].tax is not None
+    assert sub.stretches[-1].tax.amount == usd("0.36")  # what a credit of Pro's time returns
+    ended = decided(
+        terminate(sub, utc(2026, 11, 3), catalog=CATALOG, policy=_waiting_policy(billing))
+    )
+    (invoice,) = ended.invoices
+    billed = [line for line in invoice.lines if line.kind is LineKind.PRORATION_CHARGE]
+    assert sum((line.tax.amount for line in billed if line.tax), usd("0")) == usd("0.54")
+
+
+def test_charges_waiting_when_the_tax_is_removed_are_billed_with_their_tax_rounded_once() -> None:
+    """The same two waiting charges (0.18 + 0.36 at 0.122 %), then no tax from 10 Nov: the
+    1 Dec renewal bills Pro's 300.00 untaxed and the two charges with the tax they were made
+    pending with, 0.54, which is their 440.00 rounded once."""
+    policy = _waiting_policy(ProrationBilling.NEXT_INVOICE)
+    sub = _two_waiting_charges(policy, TaxRate("Tax", "FR", "0.122"))
+    untaxed = decided(update_tax(sub, None, utc(2026, 11, 10), policy=policy)).subscription
+    renewed = advance(untaxed, utc(2026, 12, 1), catalog=CATALOG, policy=policy)
+    invoice = renewed.invoices[-1]
+    assert [
+        (line.kind, line.amount, line.tax.amount if line.tax else None) for line in invoice.lines
+    ] == [
+        (LineKind.SUBSCRIPTION, usd("300.00"), None),
+        (LineKind.PRORATION_CHARGE, usd("150.00"), usd("0.18")),
+        (LineKind.PRORATION_CHARGE, usd("290.00"), usd("0.36")),
+    ]
+    assert invoice.tax == usd("0.54")
 
 
 # -- properties -------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ rate)``, and the line's taxable amount is the gross less it. Each is rounded
 once with the policy's mode: per line (``TaxRounding.PER_LINE``), or on the
 sum of all the lines at one rate, then shared over them by largest remainder
 (``PER_INVOICE``; charges already taxed at the rate count in that sum, and
-what they carry is taken off it). Lines that already carry a tax (credits
+what they carry is taken off it: so a charge made pending is taxed with the
+charges already waiting for the same invoice, and the invoice that bills them
+all carries the rate's total rounded once). Lines that already carry a tax (credits
 for time billed before, which return the tax it was billed with; proration
 charges taxed when made pending, whose stretch records that tax) keep it, as do the kinds
 that are never taxed here: credits of billed time (their tax comes from what
@@ -112,6 +114,10 @@ def _already_taxed(lines: tuple[Line, ...], rate: TaxRate, numerator: int) -> tu
     return exact, taxes
 
 
+def _sum_pairs(first: tuple[int, int], second: tuple[int, int]) -> tuple[int, int]:
+    return first[0] + second[0], first[1] + second[1]
+
+
 def tax_lines(
     lines: tuple[Line, ...],
     rate: TaxRate,
@@ -119,8 +125,13 @@ def tax_lines(
     *,
     per_invoice: bool,
     reverse_charge: bool = False,
+    beside: tuple[Line, ...] = (),
 ) -> tuple[Line, ...]:
-    """``lines`` with the charges among them taxed at ``rate`` (see the module's docstring)."""
+    """``lines`` with the charges among them taxed at ``rate`` (see the module's docstring).
+
+    ``beside``: lines already taxed that the same invoice will bill (charges waiting for it);
+    per invoice, the charges among them taxed at ``rate`` count in the sum rounded once.
+    """
     bases = _bases(lines)
     taxed_bases = [base for base in bases if base is not None]
     if not taxed_bases:
@@ -133,7 +144,9 @@ def tax_lines(
             [b.minor * numerator for b in taxed_bases],
             denominator,
             rounding,
-            _already_taxed(lines, rate, numerator),
+            _sum_pairs(
+                _already_taxed(beside, rate, numerator), _already_taxed(lines, rate, numerator)
+            ),
         )
     else:
         amounts = [divide(b.minor * numerator, denominator, rounding) for b in taxed_bases]
@@ -150,9 +163,16 @@ def tax_lines(
 
 
 def taxed(
-    sub: Subscription, lines: tuple[Line, ...], policy: BillingPolicy
+    sub: Subscription,
+    lines: tuple[Line, ...],
+    policy: BillingPolicy,
+    *,
+    beside: tuple[Line, ...] = (),
 ) -> tuple[tuple[Line, ...], tuple[str, ...]]:
-    """``lines`` with their tax at the customer's rate, and the mentions the invoice must carry."""
+    """``lines`` with their tax at the customer's rate, and the mentions the invoice must carry.
+
+    ``beside``: lines already taxed the same invoice will bill (see :func:`tax_lines`).
+    """
     tax = sub.tax
     if tax is None:
         return lines, ()
@@ -162,6 +182,7 @@ def taxed(
         policy.rounding,
         per_invoice=policy.tax_rounding is TaxRounding.PER_INVOICE,
         reverse_charge=tax.reverse_charge,
+        beside=beside,
     )
     mentions = (
         (reverse_charge_note(tax),)

@@ -331,9 +331,10 @@ def _apply_immediately(
         elif charge_lines:
             # Discounted and taxed now, so the stretch records what the next invoice will bill
             # for it, tax included (that invoice keeps the lines' tax): a credit before it
-            # returns that tax.
+            # returns that tax. Per invoice, the rate's tax of all the charges waiting is
+            # rounded once: the new ones carry what the others do not.
             waiting, discount = discounted(sub, charge_lines, at, policy)
-            waiting = taxed(sub, waiting, policy)[0]
+            waiting = taxed(sub, waiting, policy, beside=sub.pending_lines)[0]
             charge_total, tax, _paid = billed_for_all(waiting, charge_lines, sub.zero)
             sub = sub.evolve(pending_lines=sub.pending_lines + waiting, discount=discount)
     if carried is not None:
