@@ -593,6 +593,31 @@ def test_kill_bill_two_versions_within_one_cycle_the_latest_wins() -> None:
     assert facts(renewed, NoticeKind.PRICE_CHANGED)["old_amount"] == "USD 100.00"
 
 
+def test_a_migration_back_to_the_price_billed_now_announces_no_price_change_at_the_renewal() -> (
+    None
+):
+    """v1 at 100 from 07-01, v2 at 150 from 07-15, v3 at 100 again from 07-18 (no lead time).
+    Migrated to v2 on 07-15, then to v3 on 07-18: the second notice says the scheduled 150.00
+    is 100.00 after all. The 08-01 renewal bills 100.00, records v3, and sends no
+    ``PRICE_CHANGED`` notice: the customer's price did not change (100.00 before and after)."""
+    policy = attrs.evolve(KILL_BILL_LIKE, name="kb-no-lead", price_change_notice_days=0)
+    v1 = standard("100", "v1", utc(2026, 7, 1))
+    v2 = standard("150", "v2", utc(2026, 7, 15))
+    v3 = standard("100", "v3", utc(2026, 7, 18))
+    sub = start(v1, utc(2026, 7, 1), policy=policy).subscription
+    to_v2 = decided(migrate_price(sub, utc(2026, 7, 15), catalog=v2, policy=policy))
+    to_v3 = decided(migrate_price(to_v2.subscription, utc(2026, 7, 18), catalog=v3, policy=policy))
+    assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["old_amount"] == "USD 150.00"
+    assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 100.00"
+    renewed = advance(to_v3.subscription, utc(2026, 8, 1), catalog=v3, policy=policy)
+    assert [str(i.amount_due) for i in renewed.invoices] == ["USD 100.00"]
+    assert NoticeKind.PRICE_CHANGED not in [n.kind for n in renewed.notices]
+    after = renewed.subscription
+    assert after.pending_change is None
+    assert after.price is not None
+    assert (str(after.price.price.amount), after.price.version) == ("USD 100.00", "v3")
+
+
 # --------------------------------------------------------------------------- retired plans
 
 

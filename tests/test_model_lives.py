@@ -822,12 +822,13 @@ class Oracle:
             self.pending = None
             quantity = self.quantity if q.quantity is None else q.quantity
             if (q.plan, q.interval, quantity) == (self.plan, self.interval, self.quantity):
-                # A new price alone: not checked against usage, and announced.
-                assert q.rate != self.rate, "a pending change that changes nothing"
+                # A new price alone: not checked against usage, and announced, unless a later
+                # version brought back the price billed now (nothing changed to announce).
                 self.count_migration(q)
-                self.rate = q.rate
-                self.price_changes.append(p.end)
-                self.log.append(f"price {q.rate.price} from {p.end}")
+                if q.rate != self.rate:
+                    self.rate = q.rate
+                    self.price_changes.append(p.end)
+                    self.log.append(f"price {q.rate.price} from {p.end}")
             elif self.fits(usage, q.plan, quantity):
                 self.count_migration(q)
                 self.plan, self.quantity, self.rate = q.plan, quantity, q.rate

@@ -198,7 +198,7 @@ def _renewal_terms(
     anniversary) the new interval's cycle from the current anchor, its period
     holding the period end billed from there. A change of the price alone (a
     migration, ``migrate_price``) is not checked against usage, and its notice
-    is ``PRICE_CHANGED``.
+    is ``PRICE_CHANGED``; none when it brings back the price billed now.
     """
     at = sub.current_period.end
     terms = _Terms(plan, sub.interval, sub.cycle, sub.period_index + 1)
@@ -207,7 +207,12 @@ def _renewal_terms(
         return terms, None
     target = after_change(sub, catalog)
     if _price_only(sub, plan, target):
-        return _Terms(target, sub.interval, sub.cycle, sub.period_index + 1), (
+        terms = _Terms(target, sub.interval, sub.cycle, sub.period_index + 1)
+        if (target.price, target.overage) == (plan.price, plan.overage):
+            # Migrated back to the price billed now (a later version undid an increase): the
+            # newer version is recorded, and no price changed to announce.
+            return terms, None
+        return terms, (
             NoticeKind.PRICE_CHANGED,
             (
                 (FactName.PLAN, plan.name),
