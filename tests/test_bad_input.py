@@ -2987,6 +2987,13 @@ def _billing_run_cases() -> list[Case]:
             "^progress: expected a callable or None, got 'log'",
         ),
         Case(
+            "billing-run-sink-not-callable",
+            'run_billing(..., sink="store")',
+            lambda: run(sink="store"),
+            InvalidArgumentError,
+            "^sink: expected a callable or None, got 'store'",
+        ),
+        Case(
             "billing-run-partition-not-documents",
             'run_billing(["abc"], ...)',
             lambda: list(run_billing([bad("abc")], at, catalog=catalog, policy=STRIPE_LIKE)),

@@ -7,13 +7,17 @@ outbox that deduplicates by key then holds every charge once.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import multiprocessing
 import os
 import pickle
 import signal
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -381,3 +385,115 @@ def test_a_worker_killed_mid_run_is_replaced_and_nothing_is_charged_twice(
     assert (
         sum(charges.values()) == sum(_charges(ONE_PROCESS).values()) == 8 * (1_000 + 3_500 + 5_000)
     )
+
+
+# --------------------------------------------------------------------------- a sink on the workers
+
+
+def store_in(database: str, marker: str, results: PartitionResult) -> tuple[int, int]:
+    """A sink: one partition's next documents and outbox entries into SQLite, in one transaction.
+
+    Documents replace the stored ones by id; an entry whose key is held already is ignored.
+    With ``marker`` set, the partition starting at sub_0010 kills its worker once, just after
+    storing (the transaction committed, the answer never sent back). Answers the number of
+    documents stored and this process's id.
+    """
+    with closing(sqlite3.connect(database, timeout=30)) as db, db:
+        db.execute("create table if not exists docs (id text primary key, document text)")
+        db.execute("create table if not exists outbox (key text primary key, entry text)")
+        for billed in results:
+            assert isinstance(billed, Billed)
+            db.execute(
+                "insert into docs values (?, ?) on conflict (id) do update set document = excluded.document",
+                (billed.subscription_id, json.dumps(billed.document)),
+            )
+            db.executemany(
+                "insert into outbox values (?, ?) on conflict do nothing",
+                [(e["key"], json.dumps(e)) for e in billed.entries],
+            )
+    first = results[0].subscription_id
+    if marker and first == "sub_0010" and not Path(marker).exists():
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return len(results), os.getpid()
+
+
+def _stored_charges(database: Path) -> dict[str, int]:
+    with closing(sqlite3.connect(database)) as db:
+        entries = [load_entry(json.loads(e)) for (e,) in db.execute("select entry from outbox")]
+    return {e.key: e.effect.amount.minor for e in entries if isinstance(e.effect, ChargeInvoice)}
+
+
+def _stored_documents(database: Path) -> list[Mapping[str, Any]]:
+    with closing(sqlite3.connect(database)) as db:
+        return [json.loads(d) for (d,) in db.execute("select document from docs order by id")]
+
+
+def _sunk(executor: Executor | None, database: Path, marker: str = "") -> list[tuple[int, int]]:
+    return list(
+        run_billing(
+            _partitions(),
+            UNTIL,
+            catalog=CATALOG,
+            policy=SEED_POLICY,
+            executor=executor,
+            max_in_flight=2,
+            sink=functools.partial(store_in, str(database), marker),
+        )
+    )
+
+
+def _check_stored(database: Path) -> None:
+    """What the sink stored is what one process returns: every document, every charge once."""
+    assert _stored_documents(database) == [
+        b.document
+        for b in sorted(ONE_PROCESS, key=lambda b: b.subscription_id)
+        if isinstance(b, Billed)
+    ]
+    assert _stored_charges(database) == _charges(ONE_PROCESS)
+
+
+def test_a_sink_stores_each_partition_in_this_process_and_the_run_yields_its_answers(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "billing.db"
+    answers = _sunk(None, database)
+    assert [count for count, _pid in answers] == [len(p) for p in _partitions()]
+    assert {pid for _count, pid in answers} == {os.getpid()}
+    _check_stored(database)
+
+
+def test_a_sink_on_a_process_pool_stores_on_the_workers(tmp_path: Path) -> None:
+    database = tmp_path / "billing.db"
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        answers = _sunk(pool, database)
+    assert [count for count, _pid in answers] == [len(p) for p in _partitions()]
+    assert os.getpid() not in {pid for _count, pid in answers}
+    _check_stored(database)
+
+
+def test_a_sink_on_dask_stores_on_the_workers(client: Client, tmp_path: Path) -> None:
+    database = tmp_path / "billing.db"
+    answers = _sunk(client.get_executor(), database)  # type: ignore[no-untyped-call]
+    workers = set(client.run(os.getpid).values())
+    assert {pid for _count, pid in answers} <= workers
+    _check_stored(database)
+
+
+def test_a_worker_killed_after_its_sink_stored_charges_nothing_twice(
+    client: Client, tmp_path: Path
+) -> None:
+    """The partition is stored, its worker dies before answering, Dask runs it again elsewhere:
+    the second store replaces the same documents and finds every key held."""
+    database, marker = tmp_path / "billing.db", tmp_path / "killed"
+    answers = _sunk(client.get_executor(), database, str(marker))  # type: ignore[no-untyped-call]
+    assert marker.exists()  # a worker did die after storing
+    assert [count for count, _pid in answers] == [len(p) for p in _partitions()]
+    _check_stored(database)
+    assert sum(_stored_charges(database).values()) == 8 * (1_000 + 3_500 + 5_000)
+
+
+def test_a_sink_that_is_not_callable_is_refused() -> None:
+    with pytest.raises(InvalidArgumentError) as raised:
+        run_billing(_partitions(), UNTIL, catalog=CATALOG, policy=SEED_POLICY, sink="store")  # type: ignore[call-overload]
+    assert raised.value.argument == "sink"

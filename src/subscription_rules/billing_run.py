@@ -7,7 +7,7 @@ billed by :func:`bill_partition`: every document is loaded, advanced to
 ``until`` (renewals, retries, trial ends, reminders) and dumped again, and its
 effects come back as outbox entries, each a document with its deterministic
 key. The host stores one partition's next documents and enqueues its entries
-in one transaction.
+in one transaction, or a ``sink`` does it on the worker that billed them.
 
 The run is one process by default, or any ``concurrent.futures.Executor``: a
 ``ProcessPoolExecutor`` on one machine, or ``dask.distributed``'s
@@ -42,7 +42,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, overload
 
 import attrs
 
@@ -286,7 +286,7 @@ def _partition(partition: object, index: int) -> Sequence[Mapping[str, Any]]:
 #: which do not pickle). One opaque ``bytes`` rather than the documents themselves: Dask walks
 #: a task's arguments, item by item, to name the task (tokenize) and to find futures in them,
 #: which cost the host three times the billing itself; a ``bytes`` it hashes at once.
-_Job = tuple[bytes, datetime, str]
+_Job = tuple[bytes, datetime, str, "Callable[[PartitionResult], Any] | None"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -300,13 +300,16 @@ def _bill_job(job: _Job) -> bytes:
     """A partition billed on a worker; its results back as one ``bytes`` of plain rows.
 
     Plain tuples unpickle in about half the time of the frozen values, and the
-    host's unpickling is what a run's speed-up on a cluster loses to it.
+    host's unpickling is what a run's speed-up on a cluster loses to it. With a
+    sink, the results go to it here, and only its answer goes back (with the count).
     """
-    packed, until, rules = job
+    packed, until, rules, sink = job
     catalog, policy = _rules(rules)
     # The host's own pickle of the partition it just read (an executor pickles the job anyway).
     documents: list[Mapping[str, Any]] = pickle.loads(packed)  # noqa: S301
     results = bill_partition(documents, until, catalog=catalog, policy=policy)
+    if sink is not None:
+        return pickle.dumps((len(results), sink(results)), protocol=pickle.HIGHEST_PROTOCOL)
     rows = [
         (True, r.subscription_id, r.document, r.entries, r.due)
         if isinstance(r, Billed)
@@ -316,7 +319,16 @@ def _bill_job(job: _Job) -> bytes:
     return pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _unpacked(packed: bytes) -> PartitionResult:
+def _unpacked(packed: bytes, *, sunk: bool) -> tuple[int, Any]:
+    """A worker's answer (:func:`_bill_job`): the count, and the results or the sink's answer."""
+    if sunk:
+        count, answer = pickle.loads(packed)  # noqa: S301 - our worker's
+        return count, answer
+    results = _rebuilt(packed)
+    return len(results), results
+
+
+def _rebuilt(packed: bytes) -> PartitionResult:
     """A worker's rows (:func:`_bill_job`) as the values they were, built again."""
     rows: list[tuple[bool, str, Any, Any, bool]] = pickle.loads(packed)  # noqa: S301 - our worker's
     return tuple(
@@ -336,13 +348,49 @@ class _InProcess:
     """A future's stand-in: the partition billed when its result is asked for, in this process."""
 
     def __init__(
-        self, documents: Sequence[Mapping[str, Any]], rules: tuple[datetime, Catalog, BillingPolicy]
+        self,
+        documents: Sequence[Mapping[str, Any]],
+        rules: tuple[datetime, Catalog, BillingPolicy],
+        sink: Callable[[PartitionResult], Any] | None,
     ) -> None:
-        self._documents, self._rules = documents, rules
+        self._documents, self._rules, self._sink = documents, rules, sink
 
-    def result(self) -> PartitionResult:
+    def result(self) -> tuple[int, Any]:
         until, catalog, policy = self._rules
-        return bill_partition(self._documents, until, catalog=catalog, policy=policy)
+        results = bill_partition(self._documents, until, catalog=catalog, policy=policy)
+        return len(results), results if self._sink is None else self._sink(results)
+
+
+@overload
+def run_billing(
+    partitions: Iterable[Sequence[Mapping[str, Any]]],
+    until: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy,
+    executor: Executor | None = None,
+    max_in_flight: int = 4,
+    total: int | None = None,
+    progress: Callable[[BillingProgress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sink: None = None,
+) -> Iterator[PartitionResult]: ...
+
+
+@overload
+def run_billing(
+    partitions: Iterable[Sequence[Mapping[str, Any]]],
+    until: datetime,
+    *,
+    catalog: Catalog,
+    policy: BillingPolicy,
+    executor: Executor | None = None,
+    max_in_flight: int = 4,
+    total: int | None = None,
+    progress: Callable[[BillingProgress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sink: Callable[[PartitionResult], _T],
+) -> Iterator[_T]: ...
 
 
 def run_billing(
@@ -356,7 +404,8 @@ def run_billing(
     total: int | None = None,
     progress: Callable[[BillingProgress], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
-) -> Iterator[PartitionResult]:
+    sink: Callable[[PartitionResult], Any] | None = None,
+) -> Iterator[Any]:
     """Bill ``partitions`` (each a sequence of stored documents); yield each one's results in order.
 
     With no ``executor``, each partition is billed in this process when the
@@ -376,6 +425,15 @@ def run_billing(
     elsewhere; a ``ProcessPoolExecutor`` whose worker dies raises
     ``BrokenProcessPool``: run again, and the outbox's keys ignore what was
     already enqueued.
+
+    ``sink``: where each partition's results go, called where the partition
+    was billed (on the worker, with an executor: so a picklable function, such
+    as a module's function or a ``functools.partial`` of one), before the
+    partition counts as done; the run then yields what the sink returns, in
+    partition order, and the results themselves never cross back to this
+    process. A sink that stores a partition's documents and entries in one
+    transaction, replacing documents by id and ignoring keys it holds, keeps a
+    partition run twice (a worker lost after storing) from charging twice.
 
     >>> from subscription_rules import MONTHLY, SEED_POLICY, default_catalog, start_subscription
     >>> from subscription_rules.serialization import dump
@@ -414,9 +472,20 @@ def run_billing(
         raise InvalidArgumentError(
             f"expected a callable, got {shown(clock)}", argument="clock", value=clock
         )
+    if sink is not None and not callable(sink):
+        raise InvalidArgumentError(
+            f"expected a callable or None, got {shown(sink)}", argument="sink", value=sink
+        )
     _iterable(partitions, "partitions", "partitions")
     return _run(
-        iter(partitions), (at, catalog, policy), executor, max_in_flight, total, progress, clock
+        iter(partitions),
+        (at, catalog, policy),
+        executor,
+        max_in_flight,
+        total,
+        progress,
+        clock,
+        sink,
     )
 
 
@@ -428,7 +497,8 @@ def _run(
     total: int | None,
     progress: Callable[[BillingProgress], None] | None,
     clock: Callable[[], float],
-) -> Iterator[PartitionResult]:
+    sink: Callable[[PartitionResult], Any] | None,
+) -> Iterator[Any]:
     began = clock()
     in_flight: deque[Future[bytes] | _InProcess] = deque()
     partitions_done = subscriptions_done = 0
@@ -444,17 +514,21 @@ def _run(
             partition = _partition(given, submitted)
             submitted += 1
             if executor is None:
-                in_flight.append(_InProcess(partition, rules))
+                in_flight.append(_InProcess(partition, rules, sink))
             else:
                 shipped = shipped or json.dumps([dump(rules[1]), dump(rules[2])])
                 packed = pickle.dumps(list(partition), protocol=pickle.HIGHEST_PROTOCOL)
-                in_flight.append(executor.submit(_bill_job, (packed, rules[0], shipped)))
+                in_flight.append(executor.submit(_bill_job, (packed, rules[0], shipped, sink)))
         if not in_flight:
             return
         first = in_flight.popleft()
-        results = first.result() if isinstance(first, _InProcess) else _unpacked(first.result())
+        count, results = (
+            first.result()
+            if isinstance(first, _InProcess)
+            else _unpacked(first.result(), sunk=sink is not None)
+        )
         partitions_done += 1
-        subscriptions_done += len(results)
+        subscriptions_done += count
         report = _progress(partitions_done, subscriptions_done, clock() - began, total)
         _LOG.info(
             "billing run: %d partitions, %d subscriptions, %.1f s, %.0f/s, %s left",
