@@ -411,6 +411,35 @@ def test_charges_waiting_for_one_invoice_carry_their_rates_tax_rounded_once(
     assert sum((line.tax.amount for line in billed if line.tax), usd("0")) == usd("0.54")
 
 
+def test_the_quote_of_a_charge_that_will_wait_previews_the_tax_it_will_carry() -> None:
+    """Advanced's 150.00 waiting (0.18 at 0.122 %), the quote of the move to Pro on 2 Nov
+    previews the charge's tax as the change will make it pending: 0.36 (440.00 rounded once,
+    less 0.18), and the next invoice's 290.36 for it; the change then does what it quoted."""
+    policy = _waiting_policy(ProrationBilling.NEXT_INVOICE)
+    rate = TaxRate("Tax", "FR", "0.122")
+    sub = paid(
+        _start(CustomerTax(rate), plan="personal", policy=policy).subscription, NOV_1, policy
+    )
+    sub = decided(
+        change_plan(
+            sub, "advanced", MONTHLY, NOV_1, catalog=CATALOG, usage=Usage.of(), policy=policy
+        )
+    ).subscription
+    at = utc(2026, 11, 2)
+    quote = quote_change(sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=policy)
+    assert not isinstance(quote, Refused)
+    (charge,) = [line for line in quote.lines if line.kind is LineKind.PRORATION_CHARGE]
+    assert charge.tax is not None
+    assert (charge.amount, charge.tax.amount) == (usd("290.00"), usd("0.36"))
+    assert quote.due_next_invoice == usd("290.36")
+    done = decided(
+        change_plan(sub, "pro", MONTHLY, at, catalog=CATALOG, usage=Usage.of(), policy=policy)
+    )
+    made = done.subscription.pending_lines[-1]
+    assert made.tax is not None
+    assert made.tax.amount == charge.tax.amount
+
+
 def test_charges_waiting_when_the_tax_is_removed_are_billed_with_their_tax_rounded_once() -> None:
     """The same two waiting charges (0.18 + 0.36 at 0.122 %), then no tax from 10 Nov: the
     1 Dec renewal bills Pro's 300.00 untaxed and the two charges with the tax they were made

@@ -600,7 +600,16 @@ def quote_change(
         lines = tuple(line for line in (credit, charge) if line is not None)
         lines += _conversion_lines(subscription, resolved, at, catalog, policy)
         lines, _discount = discounted(subscription, lines, at, policy)
-        lines = taxed(subscription, lines, policy)[0]
+        # A charge that will wait is taxed as the change makes it pending: with the charges
+        # already waiting for the same invoice (the rate's tax rounded once, per invoice).
+        waiting = (
+            subscription.pending_lines
+            if policy.proration_billing in _WAITING
+            and not resolved.restarts_cycle
+            and subscription.status is not Status.TRIALING
+            else ()
+        )
+        lines = taxed(subscription, lines, policy, beside=waiting)[0]
     converts = subscription.status is Status.TRIALING and bool(lines)
     _lines_total, tax, total = line_totals(lines, zero)
     credit_part = tuple(
