@@ -572,6 +572,20 @@ def test_a_seat_decrease_pending_carries_the_new_price() -> None:
     assert NoticeKind.DOWNGRADED in [n.kind for n in renewed.notices]
 
 
+def _migrated_twice(v2_amount: str, v3_amount: str) -> tuple[Decision, Decision]:
+    """Standard at 100 in v1 from 2026-07-01, at ``v2_amount`` in v2 from 07-15 and
+    ``v3_amount`` in v3 from 07-18, no lead time: a subscription of 07-01 migrated to v2 on
+    07-15 and to v3 on 07-18. The second migration, and the 08-01 renewal."""
+    policy = attrs.evolve(KILL_BILL_LIKE, name="kb-no-lead", price_change_notice_days=0)
+    v1 = standard("100", "v1", utc(2026, 7, 1))
+    v2 = standard(v2_amount, "v2", utc(2026, 7, 15))
+    v3 = standard(v3_amount, "v3", utc(2026, 7, 18))
+    sub = start(v1, utc(2026, 7, 1), policy=policy).subscription
+    to_v2 = decided(migrate_price(sub, utc(2026, 7, 15), catalog=v2, policy=policy))
+    to_v3 = decided(migrate_price(to_v2.subscription, utc(2026, 7, 18), catalog=v3, policy=policy))
+    return to_v3, advance(to_v3.subscription, utc(2026, 8, 1), catalog=v3, policy=policy)
+
+
 def test_kill_bill_two_versions_within_one_cycle_the_latest_wins() -> None:
     """Kill Bill's TestCatalogWithEffectiveDateForExistingSubscriptionsAlignedToBCD,
     testTwoCatalogChangesWithinSameBillingCycle (GasUtility, beatrix tests; killbill issue
@@ -579,16 +593,9 @@ def test_kill_bill_two_versions_within_one_cycle_the_latest_wins() -> None:
     billed 100 for 07-01 to 08-01 and is expected at 150 from 08-01: the newest change wins (Kill
     Bill itself still bills 50, the known bug). No lead time (Kill Bill's alignment has none):
     migrated to v2 on 07-15 and to v3 on 07-18, the 08-01 renewal bills 150."""
-    policy = attrs.evolve(KILL_BILL_LIKE, name="kb-no-lead", price_change_notice_days=0)
-    v1 = standard("100", "v1", utc(2026, 7, 1))
-    v2 = standard("50", "v2", utc(2026, 7, 15))
-    v3 = standard("150", "v3", utc(2026, 7, 18))
-    sub = start(v1, utc(2026, 7, 1), policy=policy).subscription
-    to_v2 = decided(migrate_price(sub, utc(2026, 7, 15), catalog=v2, policy=policy))
-    to_v3 = decided(migrate_price(to_v2.subscription, utc(2026, 7, 18), catalog=v3, policy=policy))
+    to_v3, renewed = _migrated_twice("50", "150")
     assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["old_amount"] == "USD 50.00"
     assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 150.00"
-    renewed = advance(to_v3.subscription, utc(2026, 8, 1), catalog=v3, policy=policy)
     assert [str(i.amount_due) for i in renewed.invoices] == ["USD 150.00"]
     assert facts(renewed, NoticeKind.PRICE_CHANGED)["old_amount"] == "USD 100.00"
 
@@ -600,16 +607,9 @@ def test_a_migration_back_to_the_price_billed_now_announces_no_price_change_at_t
     Migrated to v2 on 07-15, then to v3 on 07-18: the second notice says the scheduled 150.00
     is 100.00 after all. The 08-01 renewal bills 100.00, records v3, and sends no
     ``PRICE_CHANGED`` notice: the customer's price did not change (100.00 before and after)."""
-    policy = attrs.evolve(KILL_BILL_LIKE, name="kb-no-lead", price_change_notice_days=0)
-    v1 = standard("100", "v1", utc(2026, 7, 1))
-    v2 = standard("150", "v2", utc(2026, 7, 15))
-    v3 = standard("100", "v3", utc(2026, 7, 18))
-    sub = start(v1, utc(2026, 7, 1), policy=policy).subscription
-    to_v2 = decided(migrate_price(sub, utc(2026, 7, 15), catalog=v2, policy=policy))
-    to_v3 = decided(migrate_price(to_v2.subscription, utc(2026, 7, 18), catalog=v3, policy=policy))
+    to_v3, renewed = _migrated_twice("150", "100")
     assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["old_amount"] == "USD 150.00"
     assert facts(to_v3, NoticeKind.PRICE_CHANGE_SCHEDULED)["new_amount"] == "USD 100.00"
-    renewed = advance(to_v3.subscription, utc(2026, 8, 1), catalog=v3, policy=policy)
     assert [str(i.amount_due) for i in renewed.invoices] == ["USD 100.00"]
     assert NoticeKind.PRICE_CHANGED not in [n.kind for n in renewed.notices]
     after = renewed.subscription

@@ -114,10 +114,6 @@ def _already_taxed(lines: tuple[Line, ...], rate: TaxRate, numerator: int) -> tu
     return exact, taxes
 
 
-def _sum_pairs(first: tuple[int, int], second: tuple[int, int]) -> tuple[int, int]:
-    return first[0] + second[0], first[1] + second[1]
-
-
 def tax_lines(
     lines: tuple[Line, ...],
     rate: TaxRate,
@@ -144,9 +140,8 @@ def tax_lines(
             [b.minor * numerator for b in taxed_bases],
             denominator,
             rounding,
-            _sum_pairs(
-                _already_taxed(beside, rate, numerator), _already_taxed(lines, rate, numerator)
-            ),
+            # A line's discounts follow it, so no line of ``lines`` is read as one of ``beside``'s.
+            _already_taxed(beside + lines, rate, numerator),
         )
     else:
         amounts = [divide(b.minor * numerator, denominator, rounding) for b in taxed_bases]

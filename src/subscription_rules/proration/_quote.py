@@ -600,24 +600,19 @@ def quote_change(
         lines = tuple(line for line in (credit, charge) if line is not None)
         lines += _conversion_lines(subscription, resolved, at, catalog, policy)
         lines, _discount = discounted(subscription, lines, at, policy)
-        # A charge that will wait is taxed as the change makes it pending: with the charges
-        # already waiting for the same invoice (the rate's tax rounded once, per invoice).
-        waiting = (
-            subscription.pending_lines
-            if policy.proration_billing in _WAITING
-            and not resolved.restarts_cycle
-            and subscription.status is not Status.TRIALING
-            else ()
-        )
-        lines = taxed(subscription, lines, policy, beside=waiting)[0]
     converts = subscription.status is Status.TRIALING and bool(lines)
+    waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
+    # A charge that will wait is taxed as the change makes it pending: with the charges already
+    # waiting for the same invoice (the rate's tax rounded once, per invoice).
+    lines = taxed(subscription, lines, policy, beside=subscription.pending_lines if waits else ())[
+        0
+    ]
     _lines_total, tax, total = line_totals(lines, zero)
     credit_part = tuple(
         line for line in lines if line.amount.minor < 0 and line.kind is not LineKind.DISCOUNT
     )
     credit_total = -line_totals(credit_part, zero)[2]
     charge_total = total + credit_total  # the charges net of discounts: exact integer arithmetic
-    waits = policy.proration_billing in _WAITING and not resolved.restarts_cycle and not converts
     pending = waits and policy.proration_billing is ProrationBilling.PENDING_ITEMS
     credited_now = zero if pending else credit_total
     refund = _refund(subscription, policy, credited_now, charge_total) if credited_now else zero
